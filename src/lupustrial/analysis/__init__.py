@@ -1,0 +1,1 @@
+"""Adapters that compute over datasets: batch scoring, statistics."""

@@ -1,0 +1,97 @@
+"""Reading records for the command line: one JSON object, or JSON Lines of many.
+
+Every record is validated before anything is computed, so that nothing is scored or
+decided from a half-valid input, and every problem is reported with the field it is in.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class InputError(Exception):
+    """Input the command cannot use; its message is for the user, without a traceback."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One raw JSON object and where it came from (for messages)."""
+
+    where: str
+    data: Any
+
+
+def read_records(path: str) -> list[Record]:
+    """Read one JSON object (or an array of them) or JSON Lines from a file or '-'."""
+    if path == "-":
+        text, name = sys.stdin.read(), "<stdin>"
+    else:
+        file = Path(path)
+        if not file.is_file():
+            raise InputError(f"{path}: no such file")
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise InputError(f"{path}: cannot be read ({error})") from error
+        name = path
+    if not text.strip():
+        raise InputError(f"{name}: is empty; expected a JSON object or JSON Lines")
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        return _json_lines(text, name)
+    if isinstance(whole, list):
+        return [Record(f"{name}[{i}]", item) for i, item in enumerate(whole)]
+    return [Record(name, whole)]
+
+
+def _json_lines(text: str, name: str) -> list[Record]:
+    records = []
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(Record(f"{name}:{number}", json.loads(line)))
+        except json.JSONDecodeError as error:
+            problems.append(f"{name}:{number}: not valid JSON ({error.msg}, column {error.colno})")
+    if problems:
+        raise InputError("\n".join(problems))
+    return records
+
+
+def describe_validation_error(error: ValidationError) -> list[str]:
+    """One line per problem, naming the field by its dotted path."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        field = ".".join(str(part) for part in problem["loc"]) or "(record)"
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling against `lupustrial schema`)"
+        lines.append(f"{field}: {message}")
+    return lines
+
+
+def validate_all(model: type[Model], records: list[Record]) -> list[Model]:
+    """Validate every record; raise one InputError listing every problem of every record."""
+    valid: list[Model] = []
+    problems: list[str] = []
+    for record in records:
+        if not isinstance(record.data, dict):
+            problems.append(f"{record.where}: expected a JSON object")
+            continue
+        try:
+            valid.append(model.model_validate(record.data))
+        except ValidationError as error:
+            problems.extend(f"{record.where}: {line}" for line in describe_validation_error(error))
+    if problems:
+        raise InputError("invalid input, nothing was computed:\n  " + "\n  ".join(problems))
+    return valid

@@ -1,0 +1,47 @@
+"""`lupustrial score`: every instrument an assessment allows, as JSON or a readable summary."""
+
+from __future__ import annotations
+
+import typer
+
+from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app, print_json
+from lupustrial.cli.input import read_records, validate_all
+from lupustrial.cli.schema import register_schema
+from lupustrial.clinical.assessment import Assessment, AssessmentResult, score_assessment
+from lupustrial.clinical.sledai2k import Sledai2kInput
+
+register_schema("assessment", Assessment)
+register_schema("sledai2k", Sledai2kInput)
+
+
+@app.command()
+def score(path: InputArgument, output: FormatOption = OutputFormat.JSON) -> None:
+    """Score one assessment, or JSON Lines of many, with every instrument the data allow.
+
+    Every record is validated first: one bad record means nothing is scored.
+    """
+    assessments = validate_all(Assessment, read_records(path))
+    for number, assessment in enumerate(assessments, start=1):
+        result = score_assessment(assessment)
+        if output is OutputFormat.JSON:
+            print_json(result.model_dump(mode="json"))
+        else:
+            if number > 1:
+                typer.echo()
+            typer.echo(render_text(result))
+
+
+def render_text(result: AssessmentResult) -> str:
+    """A summary a clinician can check by eye: one line per instrument, then the details."""
+    title = f"Assessment {result.id or '(no id)'}"
+    if result.date:
+        title += f" — {result.date.isoformat()}"
+    lines = [title, "=" * len(title)]
+    lines.extend(result.summary_lines())
+    if result.sledai2k is not None:
+        derived = [f for f in result.sledai2k.findings if f.derived_from]
+        if derived:
+            lines.append("SLEDAI-2K laboratory descriptors:")
+            lines.extend(f"  {f.name}: {f.status} from {f.derived_from}" for f in derived)
+        lines.extend(f"  ! {d}" for d in result.sledai2k.discrepancies)
+    return "\n".join(lines)

@@ -1,0 +1,449 @@
+"""SLEDAI-2K: the Systemic Lupus Erythematosus Disease Activity Index 2000 (Gladman 2002).
+
+Twenty-four descriptors, each scored with its fixed weight when present within the
+look-back window (10 days in Gladman 2002; 30 days is the validated variant of Touma 2010).
+The total runs from 0 to 105. The clinical SLEDAI-2K leaves out the two serology
+descriptors (low complement, increased DNA binding), as the DORIS recommendation does.
+
+Clinician-judged descriptors are entered as booleans. The laboratory descriptors may
+instead be derived from raw results with units; when both an entered value and a
+derivable result exist and they disagree, the entered value counts (the clinician may have
+excluded a cause such as infection or a drug) and the result says so.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from lupustrial.clinical.model import PastDate, StrictModel
+from lupustrial.clinical.sources import GLADMAN_2002, TOUMA_2010
+from lupustrial.clinical.status import Status
+from lupustrial.clinical.units import (
+    CellCount,
+    CellsPerHighPowerField,
+    ProteinConcentration,
+    Quantity,
+    Temperature,
+    UrineProtein24h,
+    UrineProteinCreatinineRatio,
+)
+
+
+class OrganSystem(StrEnum):
+    """Organ systems, grouped as LLDAS (Franklyn 2016) names its major ones."""
+
+    CNS = "central nervous system"
+    VASCULAR = "vascular"
+    MUSCULOSKELETAL = "musculoskeletal"
+    RENAL = "renal"
+    MUCOCUTANEOUS = "mucocutaneous"
+    CARDIOPULMONARY = "cardiopulmonary"
+    IMMUNOLOGIC = "immunologic"
+    CONSTITUTIONAL = "constitutional"
+    HAEMATOLOGIC = "haematologic"
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """One SLEDAI-2K descriptor with its weight and the definition it is scored by."""
+
+    code: str
+    name: str
+    weight: int
+    organ_system: OrganSystem
+    definition: str
+    serology: bool = False
+
+
+DESCRIPTORS: tuple[Descriptor, ...] = (
+    Descriptor("seizure", "Seizure", 8, OrganSystem.CNS,
+               "Recent onset, excluding metabolic, infectious or drug causes."),
+    Descriptor("psychosis", "Psychosis", 8, OrganSystem.CNS,
+               "Altered ability to function in normal activity due to severe disturbance in "
+               "the perception of reality, excluding uraemia and drug causes."),
+    Descriptor("organic_brain_syndrome", "Organic brain syndrome", 8, OrganSystem.CNS,
+               "Altered mental function with impaired orientation, memory or other "
+               "intellectual function, with rapid onset and fluctuating clinical features, "
+               "excluding metabolic, infectious or drug causes."),
+    Descriptor("visual_disturbance", "Visual disturbance", 8, OrganSystem.CNS,
+               "Retinal changes of SLE (cytoid bodies, retinal haemorrhages, serous exudate "
+               "or haemorrhages in the choroid, or optic neuritis), excluding hypertension, "
+               "infection or drug causes."),
+    Descriptor("cranial_nerve_disorder", "Cranial nerve disorder", 8, OrganSystem.CNS,
+               "New onset of sensory or motor neuropathy involving cranial nerves."),
+    Descriptor("lupus_headache", "Lupus headache", 8, OrganSystem.CNS,
+               "Severe persistent headache, may be migrainous, unresponsive to narcotic "
+               "analgesia."),
+    Descriptor("cva", "Cerebrovascular accident", 8, OrganSystem.CNS,
+               "New onset of cerebrovascular accident(s), excluding arteriosclerosis."),
+    Descriptor("vasculitis", "Vasculitis", 8, OrganSystem.VASCULAR,
+               "Ulceration, gangrene, tender finger nodules, periungual infarction, splinter "
+               "haemorrhages, or biopsy or angiogram proof of vasculitis."),
+    Descriptor("arthritis", "Arthritis", 4, OrganSystem.MUSCULOSKELETAL,
+               "At least 2 joints with pain and signs of inflammation (tenderness, swelling "
+               "or effusion)."),
+    Descriptor("myositis", "Myositis", 4, OrganSystem.MUSCULOSKELETAL,
+               "Proximal muscle aching or weakness, with elevated creatine phosphokinase or "
+               "aldolase, electromyogram changes, or a biopsy showing myositis."),
+    Descriptor("urinary_casts", "Urinary casts", 4, OrganSystem.RENAL,
+               "Heme-granular or red blood cell casts."),
+    Descriptor("hematuria", "Hematuria", 4, OrganSystem.RENAL,
+               ">5 red blood cells per high-power field, excluding stone, infection or other "
+               "cause."),
+    Descriptor("proteinuria", "Proteinuria", 4, OrganSystem.RENAL,
+               ">0.5 g of protein per 24 hours."),
+    Descriptor("pyuria", "Pyuria", 4, OrganSystem.RENAL,
+               ">5 white blood cells per high-power field, excluding infection."),
+    Descriptor("rash", "Rash", 2, OrganSystem.MUCOCUTANEOUS, "Inflammatory type rash."),
+    Descriptor("alopecia", "Alopecia", 2, OrganSystem.MUCOCUTANEOUS,
+               "Abnormal, patchy or diffuse loss of hair."),
+    Descriptor("mucosal_ulcers", "Mucosal ulcers", 2, OrganSystem.MUCOCUTANEOUS,
+               "Oral or nasal ulcerations."),
+    Descriptor("pleurisy", "Pleurisy", 2, OrganSystem.CARDIOPULMONARY,
+               "Pleuritic chest pain with pleural rub or effusion, or pleural thickening."),
+    Descriptor("pericarditis", "Pericarditis", 2, OrganSystem.CARDIOPULMONARY,
+               "Pericardial pain with at least one of rub, effusion, or electrocardiogram or "
+               "echocardiogram confirmation."),
+    Descriptor("low_complement", "Low complement", 2, OrganSystem.IMMUNOLOGIC,
+               "Decrease in CH50, C3 or C4 below the lower limit of normal for the testing "
+               "laboratory.", serology=True),
+    Descriptor("increased_dna_binding", "Increased DNA binding", 2, OrganSystem.IMMUNOLOGIC,
+               "Increased DNA binding above the normal range for the testing laboratory.",
+               serology=True),
+    Descriptor("fever", "Fever", 1, OrganSystem.CONSTITUTIONAL,
+               ">38 °C, excluding infectious cause."),
+    Descriptor("thrombocytopenia", "Thrombocytopenia", 1, OrganSystem.HAEMATOLOGIC,
+               "<100 ×10⁹ platelets/L, excluding drug causes."),
+    Descriptor("leukopenia", "Leukopenia", 1, OrganSystem.HAEMATOLOGIC,
+               "<3 ×10⁹ white blood cells/L, excluding drug causes."),
+)  # fmt: skip
+
+DESCRIPTOR_BY_CODE: dict[str, Descriptor] = {d.code: d for d in DESCRIPTORS}
+MAXIMUM_TOTAL = sum(d.weight for d in DESCRIPTORS)  # 105
+LOOKBACK_DAYS: dict[int, str] = {10: GLADMAN_2002, 30: TOUMA_2010}
+
+
+@dataclass(frozen=True)
+class LabThreshold:
+    """A laboratory result that defines a descriptor by a fixed threshold (Gladman 2002)."""
+
+    descriptor: str
+    measurement: str
+    comparison: Literal["<", ">"]
+    threshold: float
+    unit: str
+
+
+LAB_THRESHOLDS: tuple[LabThreshold, ...] = (
+    LabThreshold("thrombocytopenia", "platelets", "<", 100.0, "10^9/L"),
+    LabThreshold("leukopenia", "leukocytes", "<", 3.0, "10^9/L"),
+    LabThreshold("fever", "temperature", ">", 38.0, "°C"),
+    # A 24-hour collection is the definition; the spot ratio is its accepted surrogate, and
+    # the earlier of the two in this table wins when both are given.
+    LabThreshold("proteinuria", "urine_protein_24h", ">", 0.5, "g/24h"),
+    LabThreshold("proteinuria", "urine_protein_creatinine_ratio", ">", 0.5, "g/g"),
+    LabThreshold("hematuria", "urine_rbc_per_hpf", ">", 5.0, "/hpf"),
+    LabThreshold("pyuria", "urine_wbc_per_hpf", ">", 5.0, "/hpf"),
+)
+"""Each threshold is strict, as published: exactly 100 platelets or 38.0 °C is not present."""
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {"<": operator.lt, ">": operator.gt}
+
+
+def _descriptor_field(code: str) -> bool | None:
+    descriptor = DESCRIPTOR_BY_CODE[code]
+    return Field(
+        default=None,
+        description=f"{descriptor.name} (weight {descriptor.weight}): {descriptor.definition} "
+        "true = present in the look-back window, false = absent, omitted = not assessed.",
+    )
+
+
+class AntiDsDna(StrictModel):
+    """An anti-dsDNA result with the testing laboratory's upper limit, in the lab's own unit."""
+
+    value: float = Field(ge=0, description="The measured anti-dsDNA level.")
+    upper_limit_of_normal: float = Field(
+        gt=0, description="The testing laboratory's upper limit of normal, in the same unit."
+    )
+    unit: str = Field(min_length=1, description="The laboratory's unit, e.g. IU/mL.")
+
+
+class ComplementLevel(StrictModel):
+    """A complement level with the testing laboratory's lower limit of normal."""
+
+    value: ProteinConcentration = Field(description="The measured level, e.g. 0.7 g/L.")
+    lower_limit_of_normal: ProteinConcentration = Field(
+        description="The testing laboratory's lower limit of normal."
+    )
+
+
+class Sledai2kLabs(StrictModel):
+    """Raw results from which the laboratory descriptors can be derived."""
+
+    platelets: CellCount | None = Field(default=None, description="Platelet count.")
+    leukocytes: CellCount | None = Field(default=None, description="White blood cell count.")
+    temperature: Temperature | None = Field(default=None, description="Body temperature.")
+    urine_protein_24h: UrineProtein24h | None = Field(
+        default=None, description="Protein in a 24-hour urine collection."
+    )
+    urine_protein_creatinine_ratio: UrineProteinCreatinineRatio | None = Field(
+        default=None, description="Spot urine protein/creatinine ratio."
+    )
+    urine_rbc_per_hpf: CellsPerHighPowerField | None = Field(
+        default=None, description="Urine red blood cells per high-power field."
+    )
+    urine_wbc_per_hpf: CellsPerHighPowerField | None = Field(
+        default=None, description="Urine white blood cells per high-power field."
+    )
+    c3: ComplementLevel | None = Field(default=None, description="Serum C3.")
+    c4: ComplementLevel | None = Field(default=None, description="Serum C4.")
+    anti_dsdna: AntiDsDna | None = Field(default=None, description="Anti-dsDNA antibody.")
+
+
+class Sledai2kInput(StrictModel):
+    """One SLEDAI-2K assessment: descriptor judgements and, optionally, raw laboratory results."""
+
+    date: PastDate | None = Field(default=None, description="Date of the assessment.")
+    lookback_days: Literal[10, 30] = Field(
+        default=10,
+        description="Look-back window: 10 days (Gladman 2002) or 30 days (Touma 2010).",
+    )
+    seizure: bool | None = _descriptor_field("seizure")
+    psychosis: bool | None = _descriptor_field("psychosis")
+    organic_brain_syndrome: bool | None = _descriptor_field("organic_brain_syndrome")
+    visual_disturbance: bool | None = _descriptor_field("visual_disturbance")
+    cranial_nerve_disorder: bool | None = _descriptor_field("cranial_nerve_disorder")
+    lupus_headache: bool | None = _descriptor_field("lupus_headache")
+    cva: bool | None = _descriptor_field("cva")
+    vasculitis: bool | None = _descriptor_field("vasculitis")
+    arthritis: bool | None = _descriptor_field("arthritis")
+    myositis: bool | None = _descriptor_field("myositis")
+    urinary_casts: bool | None = _descriptor_field("urinary_casts")
+    hematuria: bool | None = _descriptor_field("hematuria")
+    proteinuria: bool | None = _descriptor_field("proteinuria")
+    pyuria: bool | None = _descriptor_field("pyuria")
+    rash: bool | None = _descriptor_field("rash")
+    alopecia: bool | None = _descriptor_field("alopecia")
+    mucosal_ulcers: bool | None = _descriptor_field("mucosal_ulcers")
+    pleurisy: bool | None = _descriptor_field("pleurisy")
+    pericarditis: bool | None = _descriptor_field("pericarditis")
+    low_complement: bool | None = _descriptor_field("low_complement")
+    increased_dna_binding: bool | None = _descriptor_field("increased_dna_binding")
+    fever: bool | None = _descriptor_field("fever")
+    thrombocytopenia: bool | None = _descriptor_field("thrombocytopenia")
+    leukopenia: bool | None = _descriptor_field("leukopenia")
+    labs: Sledai2kLabs | None = Field(
+        default=None, description="Raw results to derive the laboratory descriptors from."
+    )
+
+    def entered(self, code: str) -> bool | None:
+        """The clinician's entry for one descriptor (None when not assessed)."""
+        value: bool | None = getattr(self, code)
+        return value
+
+
+Basis = Literal["entered", "derived", "not assessed"]
+
+
+class DescriptorFinding(StrictModel):
+    """How one descriptor was judged: its status, the basis, and any disagreement."""
+
+    code: str
+    name: str
+    weight: int
+    organ_system: OrganSystem
+    status: Status
+    basis: Basis
+    derived_from: str | None = None
+    discrepancy: str | None = None
+
+    @property
+    def points(self) -> int:
+        return self.weight if self.status is Status.MET else 0
+
+
+class Sledai2kResult(StrictModel):
+    """A scored SLEDAI-2K that explains itself (Gladman 2002)."""
+
+    instrument: str = "SLEDAI-2K"
+    source: str = GLADMAN_2002
+    date: PastDate | None = None
+    lookback_days: int
+    lookback_source: str = Field(description="The source of the look-back window used.")
+    total: int = Field(description="Sum of the weights of the descriptors present.")
+    clinical_total: int = Field(description="Total without the two serology descriptors.")
+    maximum_possible: int = Field(
+        description="Total if every descriptor not assessed were present (an upper bound)."
+    )
+    clinical_maximum_possible: int
+    complete: bool = Field(description="True when every descriptor was assessed.")
+    present: list[str] = Field(description="Codes of the descriptors present.")
+    missing: list[str] = Field(description="Codes of the descriptors not assessed.")
+    derived: list[str] = Field(description="Codes judged from laboratory results.")
+    discrepancies: list[str] = Field(
+        description="Entered values that disagree with the laboratory results."
+    )
+    findings: list[DescriptorFinding]
+
+    def finding(self, code: str) -> DescriptorFinding:
+        for finding in self.findings:
+            if finding.code == code:
+                return finding
+        raise KeyError(code)
+
+    def at_least(self, threshold: int, *, clinical: bool = False) -> Status:
+        """Whether the score reaches ``threshold``, three-valued when descriptors are missing."""
+        low, high = (
+            (self.clinical_total, self.clinical_maximum_possible)
+            if clinical
+            else (self.total, self.maximum_possible)
+        )
+        if low >= threshold:
+            return Status.MET
+        if high < threshold:
+            return Status.NOT_MET
+        return Status.UNKNOWN
+
+    def at_most(self, threshold: int, *, clinical: bool = False) -> Status:
+        """Whether the score stays at or below ``threshold``, three-valued like ``at_least``."""
+        low, high = (
+            (self.clinical_total, self.clinical_maximum_possible)
+            if clinical
+            else (self.total, self.maximum_possible)
+        )
+        if high <= threshold:
+            return Status.MET
+        if low > threshold:
+            return Status.NOT_MET
+        return Status.UNKNOWN
+
+    def summary_line(self) -> str:
+        score = f"{self.total}" if self.complete else f"{self.total}-{self.maximum_possible}"
+        items = ", ".join(f"{f.name} {f.weight}" for f in self.findings if f.status is Status.MET)
+        line = f"SLEDAI-2K {score} (clinical {self.clinical_total}): {items or 'no descriptor'}"
+        if self.missing:
+            line += f"; not assessed: {', '.join(self.missing)}"
+        return line
+
+
+def _lab_judgement(labs: Sledai2kLabs | None, code: str) -> tuple[bool, str] | None:
+    """Judge one descriptor from raw results, with the value it came from (Gladman 2002)."""
+    if labs is None:
+        return None
+    for rule in LAB_THRESHOLDS:
+        if rule.descriptor != code:
+            continue
+        measured: Quantity | None = getattr(labs, rule.measurement)
+        if measured is None:
+            continue
+        value = measured.to(rule.unit)
+        present = _COMPARE[rule.comparison](value, rule.threshold)
+        shown = (
+            f"{measured}" if measured.unit == rule.unit else f"{measured} = {value:g} {rule.unit}"
+        )
+        sign = rule.comparison if present else {"<": "≥", ">": "≤"}[rule.comparison]
+        return present, f"{rule.measurement} {shown} {sign} {rule.threshold:g} {rule.unit}"
+    if code == "low_complement":
+        return _low_complement(labs)
+    if code == "increased_dna_binding" and labs.anti_dsdna is not None:
+        dna = labs.anti_dsdna
+        present = dna.value > dna.upper_limit_of_normal
+        sign = ">" if present else "≤"
+        return present, (
+            f"anti_dsdna {dna.value:g} {dna.unit} {sign} upper limit "
+            f"{dna.upper_limit_of_normal:g} {dna.unit}"
+        )
+    return None
+
+
+def _low_complement(labs: Sledai2kLabs) -> tuple[bool, str] | None:
+    """Low complement is present when C3 or C4 is below the lab's lower limit (Gladman 2002)."""
+    levels = {"c3": labs.c3, "c4": labs.c4}
+    notes = []
+    low = False
+    for name, level in levels.items():
+        if level is None:
+            continue
+        below = level.value.canonical < level.lower_limit_of_normal.canonical
+        low = low or below
+        sign = "<" if below else "≥"
+        notes.append(f"{name} {level.value} {sign} lower limit {level.lower_limit_of_normal}")
+    if low:
+        return True, "; ".join(notes)
+    # Normal complement needs both components: a normal C3 says nothing about C4.
+    if all(level is not None for level in levels.values()):
+        return False, "; ".join(notes)
+    return None
+
+
+def _judge(inp: Sledai2kInput, descriptor: Descriptor) -> DescriptorFinding:
+    entered = inp.entered(descriptor.code)
+    derived = _lab_judgement(inp.labs, descriptor.code)
+    basis: Basis
+    discrepancy = None
+    derived_from = None
+    if entered is not None:
+        value: bool | None = entered
+        basis = "entered"
+        if derived is not None:
+            derived_from = derived[1]
+            if derived[0] != entered:
+                discrepancy = (
+                    f"{descriptor.name} entered as {'present' if entered else 'absent'}, but "
+                    f"the laboratory result says {'present' if derived[0] else 'absent'} "
+                    f"({derived[1]}); the entered value counts."
+                )
+    elif derived is not None:
+        value, derived_from = derived
+        basis = "derived"
+    else:
+        value = None
+        basis = "not assessed"
+    return DescriptorFinding(
+        code=descriptor.code,
+        name=descriptor.name,
+        weight=descriptor.weight,
+        organ_system=descriptor.organ_system,
+        status=Status.of(value),
+        basis=basis,
+        derived_from=derived_from,
+        discrepancy=discrepancy,
+    )
+
+
+def score_sledai2k(inp: Sledai2kInput) -> Sledai2kResult:
+    """Score the SLEDAI-2K from descriptor judgements and raw results (Gladman 2002)."""
+    findings = [_judge(inp, descriptor) for descriptor in DESCRIPTORS]
+    serology = {d.code for d in DESCRIPTORS if d.serology}
+
+    def weights(status: Status, *, clinical: bool) -> int:
+        return sum(
+            f.weight
+            for f in findings
+            if f.status is status and not (clinical and f.code in serology)
+        )
+
+    total = weights(Status.MET, clinical=False)
+    clinical_total = weights(Status.MET, clinical=True)
+    return Sledai2kResult(
+        date=inp.date,
+        lookback_days=inp.lookback_days,
+        lookback_source=LOOKBACK_DAYS[inp.lookback_days],
+        total=total,
+        clinical_total=clinical_total,
+        maximum_possible=total + weights(Status.UNKNOWN, clinical=False),
+        clinical_maximum_possible=clinical_total + weights(Status.UNKNOWN, clinical=True),
+        complete=all(f.status is not Status.UNKNOWN for f in findings),
+        present=[f.code for f in findings if f.status is Status.MET],
+        missing=[f.code for f in findings if f.status is Status.UNKNOWN],
+        derived=[f.code for f in findings if f.basis == "derived"],
+        discrepancies=[f.discrepancy for f in findings if f.discrepancy],
+        findings=findings,
+    )

@@ -1,0 +1,50 @@
+"""Three-valued evaluation: met, not met, unknown (missing data is never silently false)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """The outcome of judging one rule against data that may be incomplete."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def of(cls, value: bool | None) -> Status:
+        """Map a known truth value to MET/NOT_MET and an absent one to UNKNOWN."""
+        if value is None:
+            return cls.UNKNOWN
+        return cls.MET if value else cls.NOT_MET
+
+
+def all_of(statuses: Iterable[Status]) -> Status:
+    """Kleene conjunction: any NOT_MET decides; otherwise any UNKNOWN leaves it open."""
+    result = Status.MET
+    for status in statuses:
+        if status is Status.NOT_MET:
+            return Status.NOT_MET
+        if status is Status.UNKNOWN:
+            result = Status.UNKNOWN
+    return result
+
+
+def any_of(statuses: Iterable[Status]) -> Status:
+    """Kleene disjunction: any MET decides; otherwise any UNKNOWN leaves it open."""
+    result = Status.NOT_MET
+    for status in statuses:
+        if status is Status.MET:
+            return Status.MET
+        if status is Status.UNKNOWN:
+            result = Status.UNKNOWN
+    return result
+
+
+def negate(status: Status) -> Status:
+    """Kleene negation: UNKNOWN stays UNKNOWN."""
+    if status is Status.UNKNOWN:
+        return status
+    return Status.NOT_MET if status is Status.MET else Status.MET
