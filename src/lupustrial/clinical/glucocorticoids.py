@@ -1,0 +1,257 @@
+"""Systemic glucocorticoid doses as prednisolone equivalents (BNF; Liu 2013).
+
+Every conversion uses one table of equivalent anti-inflammatory doses: the mg of each drug
+that equals 5 mg of prednisolone, as the British National Formulary gives it. The published
+tables disagree only on betamethasone (0.75 mg in the BNF, 0.6 mg in Liu 2013), so that
+single figure is a choice, defaulting to the BNF.
+
+The sum of the doses passed in is the daily exposure: callers pass the doses that run
+concurrently on the day of interest. An empty list means no glucocorticoid (0 mg/day), not
+an unknown exposure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from lupustrial.clinical.model import PastDate, StrictModel
+from lupustrial.clinical.sources import BNF_CORTICOSTEROIDS, LIU_2013
+from lupustrial.clinical.units import BodyWeight, DoseMass
+
+PREDNISOLONE_REFERENCE_MG = 5.0
+"""The tables state each drug's dose equivalent to this much prednisolone."""
+
+_DECIMALS = 6
+"""Results are rounded here so float noise never crosses a threshold: 36 mg at 60 kg must be
+0.6 mg/kg/day exactly, and 6 mg methylprednisolone 7.5 mg prednisolone exactly."""
+
+
+class Glucocorticoid(StrEnum):
+    """A systemic glucocorticoid with a published prednisolone equivalent."""
+
+    PREDNISOLONE = "prednisolone"
+    PREDNISONE = "prednisone"
+    METHYLPREDNISOLONE = "methylprednisolone"
+    HYDROCORTISONE = "hydrocortisone"
+    CORTISONE = "cortisone"
+    DEXAMETHASONE = "dexamethasone"
+    BETAMETHASONE = "betamethasone"
+    TRIAMCINOLONE = "triamcinolone"
+    DEFLAZACORT = "deflazacort"
+
+
+SYNONYMS: dict[str, Glucocorticoid] = {
+    # The BNF lists cortisone as its acetate; the equivalent dose is of the acetate.
+    "cortisone acetate": Glucocorticoid.CORTISONE,
+    # Cortisol is the same molecule as hydrocortisone.
+    "cortisol": Glucocorticoid.HYDROCORTISONE,
+    "methyl prednisolone": Glucocorticoid.METHYLPREDNISOLONE,
+}
+"""Only names that cannot mean another dose. Salts (e.g. dexamethasone sodium phosphate) are
+left out on purpose: labels disagree on whether the strength is of the salt or the base."""
+
+
+class BetamethasoneSource(StrEnum):
+    """Which published figure converts betamethasone: the tables disagree."""
+
+    BNF = "bnf"  # 0.75 mg = 5 mg prednisolone
+    LIU_2013 = "liu_2013"  # 0.6 mg = 5 mg prednisone (= prednisolone)
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """The dose of one drug equivalent in anti-inflammatory effect to 5 mg of prednisolone."""
+
+    drug: Glucocorticoid
+    mg_per_5mg_prednisolone: float
+    source: str
+
+    @property
+    def factor(self) -> float:
+        """mg of prednisolone per mg of this drug."""
+        return round(PREDNISOLONE_REFERENCE_MG / self.mg_per_5mg_prednisolone, _DECIMALS)
+
+
+EQUIVALENT_DOSES: tuple[Equivalence, ...] = (
+    Equivalence(Glucocorticoid.PREDNISOLONE, 5.0, BNF_CORTICOSTEROIDS),
+    # Prednisone is the prodrug of prednisolone (hepatic conversion) and is not marketed in
+    # the UK, so the BNF table omits it; tables that list both give them 1:1 (Liu 2013).
+    Equivalence(Glucocorticoid.PREDNISONE, 5.0, LIU_2013),
+    Equivalence(Glucocorticoid.METHYLPREDNISOLONE, 4.0, BNF_CORTICOSTEROIDS),
+    Equivalence(Glucocorticoid.HYDROCORTISONE, 20.0, BNF_CORTICOSTEROIDS),
+    Equivalence(Glucocorticoid.CORTISONE, 25.0, BNF_CORTICOSTEROIDS),
+    Equivalence(Glucocorticoid.DEXAMETHASONE, 0.75, BNF_CORTICOSTEROIDS),
+    Equivalence(Glucocorticoid.BETAMETHASONE, 0.75, BNF_CORTICOSTEROIDS),
+    Equivalence(Glucocorticoid.TRIAMCINOLONE, 4.0, BNF_CORTICOSTEROIDS),
+    Equivalence(Glucocorticoid.DEFLAZACORT, 6.0, BNF_CORTICOSTEROIDS),
+)
+"""The default table: the BNF's, with prednisone added from Liu 2013."""
+
+BETAMETHASONE_LIU_2013 = Equivalence(Glucocorticoid.BETAMETHASONE, 0.6, LIU_2013)
+"""The one figure where Liu 2013 differs from the BNF; chosen with BetamethasoneSource."""
+
+EQUIVALENCE_BY_DRUG: dict[Glucocorticoid, Equivalence] = {e.drug: e for e in EQUIVALENT_DOSES}
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+def parse_glucocorticoid(name: str | Glucocorticoid) -> Glucocorticoid:
+    """The drug a name denotes, case-insensitively; an unknown name is an error, not a guess."""
+    if isinstance(name, Glucocorticoid):
+        return name
+    key = _fold(name)
+    for drug in Glucocorticoid:
+        if drug.value == key:
+            return drug
+    for synonym, drug in SYNONYMS.items():
+        if synonym == key:
+            return drug
+    known = ", ".join([*(d.value for d in Glucocorticoid), *SYNONYMS])
+    raise ValueError(f"unknown glucocorticoid {name!r} (known: {known})")
+
+
+def _parse_drug(value: object) -> object:
+    # Non-strings fall through so pydantic reports its own type error.
+    return parse_glucocorticoid(value) if isinstance(value, str) else value
+
+
+Route = Literal["oral", "intravenous", "intramuscular"]
+"""Systemic routes only: topical, inhaled and intra-articular doses are not converted."""
+
+GlucocorticoidName = Annotated[Glucocorticoid, BeforeValidator(_parse_drug)]
+"""A drug field that accepts the enum's values and the synonyms, in any case."""
+
+
+def equivalence(
+    drug: Glucocorticoid | str, *, betamethasone: BetamethasoneSource = BetamethasoneSource.BNF
+) -> Equivalence:
+    """The table row that converts ``drug`` (BNF; betamethasone as chosen)."""
+    drug = parse_glucocorticoid(drug)
+    if drug is Glucocorticoid.BETAMETHASONE and betamethasone is BetamethasoneSource.LIU_2013:
+        return BETAMETHASONE_LIU_2013
+    return EQUIVALENCE_BY_DRUG[drug]
+
+
+def prednisolone_equivalent_mg(
+    drug: Glucocorticoid | str,
+    daily_dose_mg: float,
+    *,
+    betamethasone: BetamethasoneSource = BetamethasoneSource.BNF,
+) -> float:
+    """mg/day of prednisolone equivalent to ``daily_dose_mg`` of ``drug`` (BNF)."""
+    if daily_dose_mg < 0:
+        raise ValueError(f"a dose cannot be negative (got {daily_dose_mg:g} mg)")
+    row = equivalence(drug, betamethasone=betamethasone)
+    # Multiplying before dividing keeps table-exact cases exact (0.75 mg dexamethasone = 5 mg).
+    return round(daily_dose_mg * PREDNISOLONE_REFERENCE_MG / row.mg_per_5mg_prednisolone, _DECIMALS)
+
+
+class GlucocorticoidDose(StrictModel):
+    """One systemic glucocorticoid regimen: a dose per administration, given n times a day."""
+
+    drug: GlucocorticoidName = Field(
+        description="The drug, e.g. prednisolone, methylprednisolone, cortisone acetate."
+    )
+    dose: DoseMass = Field(
+        description='Dose per administration, e.g. {"value": 500, "unit": "mg"}.'
+    )
+    times_per_day: int = Field(default=1, ge=1, description="Administrations per day.")
+    route: Route = Field(
+        default="oral",
+        description="Systemic routes only: topical, inhaled and intra-articular doses are not "
+        "converted by these tables.",
+    )
+    start_date: PastDate | None = Field(default=None, description="First day of this regimen.")
+    end_date: PastDate | None = Field(default=None, description="Last day of this regimen.")
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> Self:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError(
+                f"end_date {self.end_date.isoformat()} is before start_date "
+                f"{self.start_date.isoformat()}"
+            )
+        return self
+
+    @property
+    def daily_dose_mg(self) -> float:
+        """The drug's own mg per day (not yet converted to prednisolone)."""
+        return round(self.dose.to("mg") * self.times_per_day, _DECIMALS)
+
+
+class DoseContribution(StrictModel):
+    """How one regimen adds to the prednisolone equivalent: dose, factor, result, source."""
+
+    drug: Glucocorticoid
+    route: Route
+    daily_dose_mg: float
+    mg_per_5mg_prednisolone: float
+    factor: float = Field(description="mg of prednisolone per mg of the drug.")
+    prednisolone_mg_per_day: float
+    source: str
+
+
+class PrednisoloneEquivalent(StrictModel):
+    """Concurrent glucocorticoids as one prednisolone dose per day, explained drug by drug."""
+
+    mg_per_day: float = Field(description="Sum of the concurrent doses, as prednisolone mg/day.")
+    mg_per_kg_per_day: float | None = Field(
+        default=None, description="mg/day over body weight; None when no weight was given."
+    )
+    body_weight_kg: float | None = None
+    betamethasone: BetamethasoneSource = BetamethasoneSource.BNF
+    contributions: list[DoseContribution]
+    source: str = BNF_CORTICOSTEROIDS
+
+    def summary_line(self) -> str:
+        line = f"Prednisolone equivalent {self.mg_per_day:g} mg/day"
+        if self.mg_per_kg_per_day is not None:
+            line += f" ({self.mg_per_kg_per_day:g} mg/kg/day at {self.body_weight_kg:g} kg)"
+        parts = [
+            f"{c.drug.value} {c.daily_dose_mg:g} mg/day {c.route} = "
+            f"{c.prednisolone_mg_per_day:g} mg"
+            for c in self.contributions
+        ]
+        return f"{line}: {'; '.join(parts) or 'no glucocorticoid'}"
+
+
+def total_prednisolone_equivalent(
+    doses: Sequence[GlucocorticoidDose],
+    *,
+    body_weight: BodyWeight | None = None,
+    betamethasone: BetamethasoneSource = BetamethasoneSource.BNF,
+) -> PrednisoloneEquivalent:
+    """The prednisolone-equivalent mg/day (and mg/kg/day) of concurrent doses (BNF)."""
+    contributions = []
+    for dose in doses:
+        row = equivalence(dose.drug, betamethasone=betamethasone)
+        daily = dose.daily_dose_mg
+        contributions.append(
+            DoseContribution(
+                drug=dose.drug,
+                route=dose.route,
+                daily_dose_mg=daily,
+                mg_per_5mg_prednisolone=row.mg_per_5mg_prednisolone,
+                factor=row.factor,
+                prednisolone_mg_per_day=prednisolone_equivalent_mg(
+                    dose.drug, daily, betamethasone=betamethasone
+                ),
+                source=row.source,
+            )
+        )
+    total = round(sum(c.prednisolone_mg_per_day for c in contributions), _DECIMALS)
+    weight_kg = body_weight.to("kg") if body_weight is not None else None
+    return PrednisoloneEquivalent(
+        mg_per_day=total,
+        mg_per_kg_per_day=round(total / weight_kg, _DECIMALS) if weight_kg is not None else None,
+        body_weight_kg=weight_kg,
+        betamethasone=betamethasone,
+        contributions=contributions,
+    )

@@ -1,0 +1,268 @@
+"""LLDAS: the Lupus Low Disease Activity State (Franklyn 2016).
+
+LLDAS holds when all five components hold:
+
+1. SLEDAI-2K ≤ 4, with no activity in major organ systems (renal, CNS, cardiopulmonary,
+   vasculitis, fever) and no haemolytic anaemia or gastrointestinal activity;
+2. no new features of lupus disease activity compared with the previous assessment;
+3. SELENA-SLEDAI physician global assessment (0–3) ≤ 1;
+4. current prednisolone (or equivalent) dose ≤ 7.5 mg daily;
+5. well-tolerated standard maintenance doses of immunosuppressive drugs and approved
+   biological agents, excluding investigational drugs.
+
+Haemolytic anaemia and gastrointestinal activity are not SLEDAI-2K descriptors, so they are
+inputs of their own. Component 2 compares every SLEDAI-2K descriptor (serology included) and
+those two features with the previous assessment; without one it cannot be judged.
+
+Anifrolumab is an approved biological agent for SLE (licensed from 2021, in Japan among
+others), so the study drug at its licensed dose does not break component 5; whether the
+maintenance therapy is standard and well tolerated is the investigator's judgement, entered
+as ``maintenance_therapy_standard_and_tolerated``.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from lupustrial.clinical.components import (
+    Component,
+    ComponentFinding,
+    CompositeResult,
+    GlucocorticoidInput,
+    boolean_finding,
+    sledai_score,
+    threshold_finding,
+)
+from lupustrial.clinical.pga import PgaValue
+from lupustrial.clinical.sledai2k import DESCRIPTORS, OrganSystem, Sledai2kResult
+from lupustrial.clinical.sources import FRANKLYN_2016
+from lupustrial.clinical.status import Status, all_of, any_of, negate
+
+SLEDAI2K_LIMIT = 4
+PGA_LIMIT = 1.0
+PREDNISOLONE_LIMIT_MG_PER_DAY = 7.5
+
+MAJOR_ORGAN_SYSTEMS: tuple[OrganSystem, ...] = (
+    OrganSystem.RENAL,
+    OrganSystem.CNS,
+    OrganSystem.CARDIOPULMONARY,
+    OrganSystem.VASCULAR,
+)
+MAJOR_ORGAN_DESCRIPTORS: tuple[str, ...] = ("fever",)
+"""Franklyn 2016 lists fever among the major organ systems; SLEDAI-2K files it as
+constitutional, so it is named here by descriptor."""
+
+MAJOR_ORGAN_CODES: tuple[str, ...] = tuple(
+    d.code
+    for d in DESCRIPTORS
+    if d.organ_system in MAJOR_ORGAN_SYSTEMS or d.code in MAJOR_ORGAN_DESCRIPTORS
+)
+"""The SLEDAI-2K descriptors whose presence is major organ activity for component 1."""
+
+COMPONENTS: tuple[Component, ...] = (
+    Component(1, "SLEDAI-2K ≤ 4 without major activity",
+              "SLEDAI-2K ≤4, with no activity in major organ systems (renal, CNS, "
+              "cardiopulmonary, vasculitis, fever) and no haemolytic anaemia or "
+              "gastrointestinal activity"),
+    Component(2, "No new activity",
+              "No new features of lupus disease activity compared with the previous "
+              "assessment"),
+    Component(3, "PGA ≤ 1",
+              "SELENA-SLEDAI physician global assessment (PGA, scale 0–3) ≤1"),
+    Component(4, "Prednisolone ≤ 7.5 mg/day",
+              "Current prednisolone (or equivalent) dose ≤7.5 mg daily"),
+    Component(5, "Standard maintenance therapy",
+              "Well tolerated standard maintenance doses of immunosuppressive drugs and "
+              "approved biological agents, excluding investigational drugs"),
+)  # fmt: skip
+"""The five components as Franklyn 2016 (Table 1) words them."""
+
+
+class LldasInput(GlucocorticoidInput):
+    """One visit's data for LLDAS, with the previous assessment to compare against."""
+
+    sledai2k: Sledai2kResult = Field(description="The scored SLEDAI-2K of this assessment.")
+    previous_sledai2k: Sledai2kResult | None = Field(
+        default=None, description="The scored SLEDAI-2K of the previous assessment."
+    )
+    haemolytic_anaemia: bool | None = Field(
+        default=None, description="Haemolytic anaemia from lupus now (not a SLEDAI-2K item)."
+    )
+    gastrointestinal_activity: bool | None = Field(
+        default=None, description="Gastrointestinal lupus activity now (not a SLEDAI-2K item)."
+    )
+    previous_haemolytic_anaemia: bool | None = Field(
+        default=None, description="Haemolytic anaemia at the previous assessment."
+    )
+    previous_gastrointestinal_activity: bool | None = Field(
+        default=None, description="Gastrointestinal activity at the previous assessment."
+    )
+    pga: PgaValue | None = None
+    maintenance_therapy_standard_and_tolerated: bool | None = Field(
+        default=None,
+        description="Immunosuppressives and approved biologics (anifrolumab included) at "
+        "well-tolerated standard maintenance doses, and no investigational drug; true also "
+        "when the patient takes none.",
+    )
+
+    @model_validator(mode="after")
+    def _previous_comes_first(self) -> Self:
+        now, before = self.sledai2k.date, self.previous_sledai2k
+        if now and before and before.date and before.date > now:
+            raise ValueError(
+                f"previous_sledai2k is dated {before.date.isoformat()}, after the current "
+                f"assessment ({now.isoformat()})"
+            )
+        return self
+
+
+class LldasResult(CompositeResult):
+    """LLDAS judged component by component (Franklyn 2016)."""
+
+    instrument: str = "LLDAS"
+    source: str = FRANKLYN_2016
+
+
+def low_activity_without_major_organs(inp: LldasInput) -> ComponentFinding:
+    """Component 1: SLEDAI-2K ≤ 4, no major organ, haemolytic or GI activity (Franklyn 2016)."""
+    component = COMPONENTS[0]
+    sledai = inp.sledai2k
+    total = sledai.at_most(SLEDAI2K_LIMIT)
+    major = [sledai.finding(code) for code in MAJOR_ORGAN_CODES]
+    haemolytic = Status.of(inp.haemolytic_anaemia)
+    gastrointestinal = Status.of(inp.gastrointestinal_activity)
+    status = all_of(
+        [total, *(negate(f.status) for f in major), negate(haemolytic), negate(gastrointestinal)]
+    )
+    score = f"SLEDAI-2K {sledai_score(sledai)}"
+    if status is Status.MET:
+        return component.finding(
+            status,
+            f"{score} ≤ {SLEDAI2K_LIMIT}, no major organ, haemolytic or gastrointestinal activity",
+        )
+    reasons: list[str] = []
+    missing: list[str] = []
+    shown = status  # report only what decides: failures, or else what is unknown
+    if total is shown:
+        reasons.append(
+            f"{score} > {SLEDAI2K_LIMIT}"
+            if shown is Status.NOT_MET
+            else f"{score} may exceed {SLEDAI2K_LIMIT}"
+        )
+        missing.extend(f"sledai2k.{code}" for code in sledai.missing)
+    active = [f.name for f in major if f.status is Status.MET]
+    unassessed = [f.code for f in major if f.status is Status.UNKNOWN]
+    if shown is Status.NOT_MET and active:
+        reasons.append(f"major organ activity: {', '.join(active)}")
+    if shown is Status.UNKNOWN and unassessed:
+        reasons.append(f"major organ descriptors not assessed: {', '.join(unassessed)}")
+        missing.extend(f"sledai2k.{code}" for code in unassessed)
+    for name, label, value in (
+        ("haemolytic_anaemia", "haemolytic anaemia", haemolytic),
+        ("gastrointestinal_activity", "gastrointestinal activity", gastrointestinal),
+    ):
+        if shown is Status.NOT_MET and value is Status.MET:
+            reasons.append(label)
+        if shown is Status.UNKNOWN and value is Status.UNKNOWN:
+            reasons.append(f"{label} not recorded")
+            missing.append(name)
+    return component.finding(status, "; ".join(reasons), missing)
+
+
+def no_new_activity(inp: LldasInput) -> ComponentFinding:
+    """Component 2: no new features of activity since the previous assessment (Franklyn 2016)."""
+    component = COMPONENTS[1]
+    now, before = inp.sledai2k, inp.previous_sledai2k
+    # (label, status now, status before, input now, input before)
+    features: list[tuple[str, Status, Status, str, str]] = [
+        (
+            f.name,
+            f.status,
+            before.finding(f.code).status if before else Status.UNKNOWN,
+            f"sledai2k.{f.code}",
+            f"previous_sledai2k.{f.code}" if before else "previous_sledai2k",
+        )
+        for f in now.findings
+    ]
+    for label, name, value_now, value_before in (
+        (
+            "haemolytic anaemia",
+            "haemolytic_anaemia",
+            inp.haemolytic_anaemia,
+            inp.previous_haemolytic_anaemia,
+        ),
+        (
+            "gastrointestinal activity",
+            "gastrointestinal_activity",
+            inp.gastrointestinal_activity,
+            inp.previous_gastrointestinal_activity,
+        ),
+    ):
+        features.append(
+            (label, Status.of(value_now), Status.of(value_before), name, f"previous_{name}")
+        )
+    # A feature is new when present now and absent before; not assessed before is not "absent".
+    new = [(feature, all_of([feature[1], negate(feature[2])])) for feature in features]
+    status = negate(any_of(is_new for _, is_new in new))
+    if before is None:
+        # The definition is a comparison: with nothing to compare it can fail, never hold.
+        status = all_of([status, Status.UNKNOWN])
+    if status is Status.NOT_MET:
+        labels = [f[0] for f, is_new in new if is_new is Status.MET]
+        return component.finding(status, f"new since the previous assessment: {', '.join(labels)}")
+    if status is Status.MET:
+        persisting = sum(1 for f in features if f[1] is Status.MET)
+        evidence = "no new feature since the previous assessment"
+        if persisting:
+            evidence += f" ({persisting} persisting)"
+        return component.finding(status, evidence)
+    undecided = [f for f, is_new in new if is_new is Status.UNKNOWN]
+    missing = [
+        name
+        for _, value_now, value_before, name_now, name_before in undecided
+        for name, value in ((name_now, value_now), (name_before, value_before))
+        if value is Status.UNKNOWN
+    ]
+    if before is None:
+        return component.finding(status, "no previous assessment", ["previous_sledai2k", *missing])
+    return component.finding(
+        status, f"cannot tell whether new: {', '.join(f[0] for f in undecided)}", missing
+    )
+
+
+def pga_at_most_one(inp: LldasInput) -> ComponentFinding:
+    """Component 3: SELENA physician global assessment ≤ 1 on 0–3 (Franklyn 2016)."""
+    return threshold_finding(
+        COMPONENTS[2], label="PGA", value=inp.pga, limit=PGA_LIMIT, missing="pga"
+    )
+
+
+def prednisolone_at_most_7_5(inp: LldasInput) -> ComponentFinding:
+    """Component 4: current prednisolone-equivalent dose ≤ 7.5 mg/day (Franklyn 2016)."""
+    return inp.prednisolone_finding(COMPONENTS[3], limit=PREDNISOLONE_LIMIT_MG_PER_DAY)
+
+
+def standard_maintenance_therapy(inp: LldasInput) -> ComponentFinding:
+    """Component 5: well-tolerated standard maintenance immunosuppression (Franklyn 2016)."""
+    return boolean_finding(
+        COMPONENTS[4],
+        inp.maintenance_therapy_standard_and_tolerated,
+        met="maintenance therapy standard and well tolerated",
+        not_met="maintenance therapy not standard, not tolerated or investigational",
+        missing="maintenance_therapy_standard_and_tolerated",
+    )
+
+
+def assess_lldas(inp: LldasInput) -> LldasResult:
+    """Judge the Lupus Low Disease Activity State, component by component (Franklyn 2016)."""
+    return LldasResult.judge(
+        [
+            low_activity_without_major_organs(inp),
+            no_new_activity(inp),
+            pga_at_most_one(inp),
+            prednisolone_at_most_7_5(inp),
+            standard_maintenance_therapy(inp),
+        ]
+    )

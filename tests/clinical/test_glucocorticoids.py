@@ -1,0 +1,217 @@
+"""Prednisolone equivalents against the BNF table (and Liu 2013 for betamethasone)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from lupustrial.clinical.glucocorticoids import (
+    EQUIVALENT_DOSES,
+    BetamethasoneSource,
+    Glucocorticoid,
+    GlucocorticoidDose,
+    equivalence,
+    parse_glucocorticoid,
+    prednisolone_equivalent_mg,
+    total_prednisolone_equivalent,
+)
+from lupustrial.clinical.sources import BNF_CORTICOSTEROIDS, LIU_2013
+from lupustrial.clinical.units import BodyWeight
+
+# mg of each drug equivalent to 5 mg prednisolone, as the BNF publishes them; prednisone
+# from Liu 2013 (Table 1).
+PUBLISHED_MG_PER_5MG_PREDNISOLONE = {
+    "prednisolone": 5.0,
+    "prednisone": 5.0,
+    "methylprednisolone": 4.0,
+    "hydrocortisone": 20.0,
+    "cortisone": 25.0,
+    "dexamethasone": 0.75,
+    "betamethasone": 0.75,
+    "triamcinolone": 4.0,
+    "deflazacort": 6.0,
+}
+
+
+def dose(drug: str, value: float, unit: str = "mg", **extra: Any) -> GlucocorticoidDose:
+    return GlucocorticoidDose.model_validate(
+        {"drug": drug, "dose": {"value": value, "unit": unit}, **extra}
+    )
+
+
+def test_table_matches_the_published_equivalents() -> None:
+    table = {e.drug.value: e.mg_per_5mg_prednisolone for e in EQUIVALENT_DOSES}
+    assert table == PUBLISHED_MG_PER_5MG_PREDNISOLONE
+    assert {e.drug for e in EQUIVALENT_DOSES} == set(Glucocorticoid)
+    assert len(EQUIVALENT_DOSES) == len(Glucocorticoid)
+
+
+@pytest.mark.parametrize(("drug", "mg"), PUBLISHED_MG_PER_5MG_PREDNISOLONE.items())
+def test_each_published_dose_is_5_mg_prednisolone(drug: str, mg: float) -> None:
+    assert prednisolone_equivalent_mg(drug, mg) == 5.0
+
+
+def test_prednisone_is_one_to_one_and_cites_liu() -> None:
+    assert prednisolone_equivalent_mg("prednisone", 20) == 20.0
+    assert equivalence(Glucocorticoid.PREDNISONE).source == LIU_2013
+    assert equivalence(Glucocorticoid.PREDNISOLONE).source == BNF_CORTICOSTEROIDS
+
+
+def test_betamethasone_follows_the_bnf_by_default_and_liu_on_request() -> None:
+    assert prednisolone_equivalent_mg("betamethasone", 0.75) == 5.0
+    assert equivalence("betamethasone").source == BNF_CORTICOSTEROIDS
+    liu = BetamethasoneSource.LIU_2013
+    assert prednisolone_equivalent_mg("betamethasone", 0.6, betamethasone=liu) == 5.0
+    assert prednisolone_equivalent_mg("betamethasone", 0.75, betamethasone=liu) == 6.25
+    assert equivalence("betamethasone", betamethasone=liu).source == LIU_2013
+    # The choice only concerns betamethasone.
+    assert prednisolone_equivalent_mg("dexamethasone", 0.75, betamethasone=liu) == 5.0
+
+
+def test_betamethasone_choice_reaches_the_total() -> None:
+    doses = [dose("betamethasone", 600, "µg")]
+    assert total_prednisolone_equivalent(doses).mg_per_day == 4.0
+    liu = total_prednisolone_equivalent(doses, betamethasone=BetamethasoneSource.LIU_2013)
+    assert liu.mg_per_day == 5.0
+    assert liu.contributions[0].source == LIU_2013
+
+
+def test_methylprednisolone_pulse_is_625_mg_prednisolone() -> None:
+    pulse = dose("methylprednisolone", 500, route="intravenous")
+    result = total_prednisolone_equivalent([pulse])
+    assert result.mg_per_day == 625.0
+    assert result.contributions[0].factor == 1.25
+    assert "625 mg/day" in result.summary_line()
+
+
+def test_one_gram_pulse_in_grams() -> None:
+    assert total_prednisolone_equivalent([dose("methylprednisolone", 1, "g")]).mg_per_day == 1250
+
+
+def test_6_mg_methylprednisolone_is_exactly_7_5() -> None:
+    assert prednisolone_equivalent_mg("methylprednisolone", 6) == 7.5
+
+
+def test_times_per_day_multiply_the_dose() -> None:
+    hydrocortisone = dose("hydrocortisone", 10, times_per_day=3)
+    assert hydrocortisone.daily_dose_mg == 30.0
+    assert total_prednisolone_equivalent([hydrocortisone]).mg_per_day == 7.5
+
+
+def test_concurrent_drugs_are_summed_and_explained() -> None:
+    result = total_prednisolone_equivalent(
+        [dose("prednisolone", 5), dose("hydrocortisone", 10, times_per_day=2)]
+    )
+    assert result.mg_per_day == 10.0
+    assert [(c.drug, c.prednisolone_mg_per_day) for c in result.contributions] == [
+        (Glucocorticoid.PREDNISOLONE, 5.0),
+        (Glucocorticoid.HYDROCORTISONE, 5.0),
+    ]
+    assert result.summary_line() == (
+        "Prednisolone equivalent 10 mg/day: prednisolone 5 mg/day oral = 5 mg; "
+        "hydrocortisone 20 mg/day oral = 5 mg"
+    )
+
+
+def test_no_dose_is_zero() -> None:
+    result = total_prednisolone_equivalent([])
+    assert result.mg_per_day == 0.0
+    assert result.summary_line().endswith("no glucocorticoid")
+
+
+def test_mg_per_kg_per_day_needs_a_weight() -> None:
+    assert total_prednisolone_equivalent([dose("prednisolone", 30)]).mg_per_kg_per_day is None
+
+
+def test_exactly_0_6_mg_per_kg_per_day() -> None:
+    result = total_prednisolone_equivalent(
+        [dose("prednisolone", 36)], body_weight=BodyWeight(value=60, unit="kg")
+    )
+    assert result.mg_per_kg_per_day == 0.6
+    assert "0.6 mg/kg/day at 60 kg" in result.summary_line()
+
+
+def test_weight_in_pounds_is_converted() -> None:
+    sixty_kg_in_lb = 60 / 0.45359237
+    result = total_prednisolone_equivalent(
+        [dose("prednisolone", 36)], body_weight=BodyWeight(value=sixty_kg_in_lb, unit="lb")
+    )
+    assert result.body_weight_kg == 60.0
+    assert result.mg_per_kg_per_day == 0.6
+
+
+@pytest.mark.parametrize(
+    ("name", "drug"),
+    [
+        ("Prednisolone", Glucocorticoid.PREDNISOLONE),
+        ("  METHYLPREDNISOLONE ", Glucocorticoid.METHYLPREDNISOLONE),
+        ("methyl-prednisolone", Glucocorticoid.METHYLPREDNISOLONE),
+        ("Cortisone Acetate", Glucocorticoid.CORTISONE),
+        ("cortisol", Glucocorticoid.HYDROCORTISONE),
+    ],
+)
+def test_names_and_synonyms_are_accepted_in_any_case(name: str, drug: Glucocorticoid) -> None:
+    assert parse_glucocorticoid(name) is drug
+    assert dose(name, 5).drug is drug
+
+
+@pytest.mark.parametrize("name", ["budesonide", "pred", "dexamethasone sodium phosphate", ""])
+def test_unknown_drug_is_rejected_listing_the_known_ones(name: str) -> None:
+    with pytest.raises(ValidationError, match="drug") as error:
+        dose(name, 5)
+    assert "known: prednisolone" in str(error.value)
+    with pytest.raises(ValueError, match="unknown glucocorticoid"):
+        prednisolone_equivalent_mg(name, 5)
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"dose": {"value": 5, "unit": "tablets"}}, "unit"),
+        ({"dose": {"value": -5, "unit": "mg"}}, "dose"),
+        ({"times_per_day": 0}, "times_per_day"),
+        ({"route": "topical"}, "route"),
+        ({"start_date": "2999-01-01"}, "start_date"),
+        ({"start_date": "2024-03-02", "end_date": "2024-03-01"}, "end_date"),
+        ({"frequency": "bd"}, "frequency"),
+    ],
+)
+def test_bad_dose_input_names_the_field(data: dict[str, Any], field: str) -> None:
+    base = {"drug": "prednisolone", "dose": {"value": 5, "unit": "mg"}}
+    with pytest.raises(ValidationError, match=field):
+        GlucocorticoidDose.model_validate({**base, **data})
+
+
+def test_a_one_day_course_is_valid() -> None:
+    one_day = dose("prednisolone", 5, start_date="2024-03-01", end_date="2024-03-01")
+    assert one_day.end_date == one_day.start_date
+
+
+def test_negative_daily_dose_is_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        prednisolone_equivalent_mg("prednisolone", -1)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(Glucocorticoid)),
+            st.floats(min_value=0, max_value=2000, allow_nan=False),
+            st.integers(min_value=1, max_value=4),
+        ),
+        max_size=4,
+    )
+)
+def test_total_is_the_sum_of_its_contributions(
+    regimens: list[tuple[Glucocorticoid, float, int]],
+) -> None:
+    doses = [dose(drug.value, mg, times_per_day=n) for drug, mg, n in regimens]
+    result = total_prednisolone_equivalent(doses)
+    assert result.mg_per_day == pytest.approx(
+        sum(c.prednisolone_mg_per_day for c in result.contributions), abs=1e-5
+    )
+    assert result.mg_per_day >= 0
