@@ -13,6 +13,11 @@ class Status(StrEnum):
     NOT_MET = "not_met"
     UNKNOWN = "unknown"
 
+    @property
+    def label(self) -> str:
+        """The status as a reader says it: "met", "not met", "unknown"."""
+        return self.value.replace("_", " ")
+
     @classmethod
     def of(cls, value: bool | None) -> Status:
         """Map a known truth value to MET/NOT_MET and an absent one to UNKNOWN."""
