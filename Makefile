@@ -13,10 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Score the shipped example assessments and show the readable summary.
+## Score the shipped example assessments and screen the example candidates.
 run: $(STAMP)
 	$(BIN)/lupustrial score examples/assessment-active-nephritis.json --format text
 	$(BIN)/lupustrial score examples/assessments.jsonl --format text
+	$(BIN)/lupustrial eligibility examples/screening-eligible.json --format text
+	$(BIN)/lupustrial eligibility examples/screening-ineligible.json --format text
+	$(BIN)/lupustrial eligibility examples/screening-incomplete.json --format text
 
 ## The whole test suite: lint, format check, types, tests. CI runs exactly this.
 test: $(STAMP) lint typecheck pytest
@@ -26,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src/lupustrial/clinical
+	$(BIN)/mypy src/lupustrial/clinical src/lupustrial/protocol
 
 pytest: $(STAMP)
 	$(BIN)/pytest
