@@ -42,6 +42,25 @@ def render_text(result: AssessmentResult) -> str:
         derived = [f for f in result.sledai2k.findings if f.derived_from]
         if derived:
             lines.append("SLEDAI-2K laboratory descriptors:")
-            lines.extend(f"  {f.name}: {f.status} from {f.derived_from}" for f in derived)
+            lines.extend(f"  {f.name}: {f.status.label} from {f.derived_from}" for f in derived)
         lines.extend(f"  ! {d}" for d in result.sledai2k.discrepancies)
+    for composite in (result.lldas, result.doris):
+        if composite is not None:
+            lines.append(f"{composite.instrument} components:")
+            lines.extend(
+                f"  {c.number} {c.name}: {c.status.label} — {c.evidence}"
+                for c in composite.components
+            )
+    if result.eular_acr_2019 is not None:
+        lines.append("2019 EULAR/ACR points per domain:")
+        lines.extend(
+            f"  {d.name}: {d.points}" + (f" ({d.counted_item})" if d.counted_item else "")
+            for d in result.eular_acr_2019.domains
+            if d.points
+        )
+        lines.extend(f"  {reason}" for reason in result.eular_acr_2019.reasons)
+    for classification in (result.acr_1997, result.slicc_2012):
+        if classification is not None:
+            lines.append(f"{classification.instrument}:")
+            lines.extend(f"  {reason}" for reason in classification.reasons)
     return "\n".join(lines)

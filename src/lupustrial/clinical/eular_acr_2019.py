@@ -408,7 +408,8 @@ class EularAcr2019Result(StrictModel):
         else:
             points = f"{self.total}–{self.maximum_possible} points"
         if self.classified is Status.MET:
-            return f"{self.instrument}: classified ({points}; entry criterion met)"
+            # Once classified, the points still possible from unassessed items change nothing.
+            return f"{self.instrument}: classified ({self.total} points; entry criterion met)"
         if self.classified is Status.NOT_MET:
             if self.maximum_possible < CLASSIFICATION_THRESHOLD:
                 points += f" < {CLASSIFICATION_THRESHOLD}"

@@ -1,0 +1,92 @@
+"""One assessment through every instrument its data allow, and nothing silently skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from lupustrial.clinical.assessment import Assessment, score_assessment
+from lupustrial.clinical.status import Status
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def example(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    return data
+
+
+def examples_jsonl() -> list[dict[str, Any]]:
+    text = (EXAMPLES / "assessments.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_the_active_nephritis_example_scores_every_instrument_it_allows() -> None:
+    result = score_assessment(
+        Assessment.model_validate(example("assessment-active-nephritis.json"))
+    )
+    assert result.sledai2k is not None
+    assert result.sledai2k.total == 19
+    assert result.sledai2k.clinical_total == 15
+    assert set(result.sledai2k.derived) >= {"proteinuria", "hematuria", "low_complement"}
+    assert result.prednisolone is not None
+    assert result.prednisolone.mg_per_kg_per_day == pytest.approx(30 / 58, abs=1e-6)
+    assert result.lldas is not None
+    assert result.lldas.status is Status.NOT_MET
+    assert result.doris is not None
+    assert result.doris.status is Status.NOT_MET
+    assert result.eular_acr_2019 is not None
+    assert result.eular_acr_2019.classified is Status.MET
+    assert result.eular_acr_2019.total == 29
+    assert set(result.not_computed) == {"1997 ACR", "SLICC 2012"}
+
+
+def test_the_follow_up_examples_reach_lldas_and_remission() -> None:
+    lldas_only, remission, partial = (
+        score_assessment(Assessment.model_validate(data)) for data in examples_jsonl()
+    )
+    assert lldas_only.lldas is not None
+    assert lldas_only.doris is not None
+    assert lldas_only.lldas.status is Status.MET  # SLEDAI-2K 4 of serology, prednisolone 7.5
+    assert lldas_only.doris.status is Status.NOT_MET
+    assert remission.doris is not None
+    assert remission.doris.status is Status.MET  # methylprednisolone 4 mg = prednisolone 5 mg
+    assert partial.lldas is not None
+    assert partial.lldas.status is Status.NOT_MET  # PGA 1.5 decides despite missing data
+    assert "Prednisolone equivalent" in partial.not_computed
+
+
+def test_a_descriptor_new_since_the_previous_assessment_breaks_lldas() -> None:
+    data = examples_jsonl()[0]
+    data["previous"]["sledai2k"]["low_complement"] = False
+    result = score_assessment(Assessment.model_validate(data))
+    assert result.lldas is not None
+    assert result.lldas.status is Status.NOT_MET
+    assert result.lldas.components[1].status is Status.NOT_MET
+
+
+def test_without_sledai2k_lldas_and_doris_say_why_they_were_not_computed() -> None:
+    result = score_assessment(Assessment.model_validate({"pga": 0.2, "glucocorticoids": []}))
+    assert result.lldas is None
+    assert result.not_computed["LLDAS"] == "needs the SLEDAI-2K"
+    assert result.prednisolone is not None
+    assert result.prednisolone.mg_per_day == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"pga": 4}, "pga"),
+        ({"sledai2k": {"labs": {"platelets": {"value": -1, "unit": "10^9/L"}}}}, "platelets"),
+        ({"date": "2999-01-01"}, "date"),
+        ({"sledai2k": {"labs": {"leukocytes": {"value": 3, "unit": "bananas"}}}}, "unit"),
+        ({"date": "2026-01-02", "sledai2k": {"date": "2026-01-01"}}, "differs"),
+    ],
+)
+def test_impossible_input_is_rejected(data: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError, match=field):
+        Assessment.model_validate(data)
