@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lupustrial.clinical.glucocorticoids import GlucocorticoidDose, total_prednisolone_equivalent
+from lupustrial.clinical.glucocorticoids import (
+    BetamethasoneSource,
+    GlucocorticoidDose,
+    total_prednisolone_equivalent,
+)
 from lupustrial.clinical.status import Status, all_of, negate
 from lupustrial.clinical.units import Quantity
 from lupustrial.protocol.config import ProtocolConfig, find_term
@@ -24,7 +28,7 @@ def high_initial_glucocorticoid(record: ScreeningRecord, config: ProtocolConfig)
         return Evaluation.unknown("initial_glucocorticoids")
     if not regimen:
         return Evaluation(status=Status.NOT_MET, evidence=["no initial glucocorticoid"])
-    day, doses = _heaviest_day(regimen)
+    day, doses = _heaviest_day(regimen, config.betamethasone)
     total = total_prednisolone_equivalent(
         doses, body_weight=record.body_weight, betamethasone=config.betamethasone
     )
@@ -41,7 +45,7 @@ def high_initial_glucocorticoid(record: ScreeningRecord, config: ProtocolConfig)
 
 
 def _heaviest_day(
-    regimen: list[GlucocorticoidDose],
+    regimen: list[GlucocorticoidDose], betamethasone: BetamethasoneSource
 ) -> tuple[dt.date | None, list[GlucocorticoidDose]]:
     """The doses given together on the day the regimen peaks (pulses included).
 
@@ -62,7 +66,7 @@ def _heaviest_day(
         ]
 
     def weight(day: dt.date) -> float:
-        return total_prednisolone_equivalent(on(day)).mg_per_day
+        return total_prednisolone_equivalent(on(day), betamethasone=betamethasone).mg_per_day
 
     peak = max(starts, key=weight)
     return peak, on(peak)
