@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from lupustrial.clinical.status import Status
@@ -622,3 +624,20 @@ def test_a_bare_record_is_incomplete_and_asks_for_everything() -> None:
 def test_bad_input_is_rejected_naming_the_field(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         ScreeningRecord.model_validate(record(**changes))
+
+
+OPTIONAL_FIELDS = sorted(set(ELIGIBLE) - {"screening_id", "sex", "date_of_birth"})
+
+
+@given(st.sets(st.sampled_from(OPTIONAL_FIELDS)))
+@settings(max_examples=60, deadline=None)
+def test_missing_data_never_fails_a_candidate_it_only_leaves_the_decision_open(
+    removed: set[str],
+) -> None:
+    decision = decide(record(**dict.fromkeys(removed)))
+    assert decision.failed == []
+    if removed:
+        assert decision.outcome is Outcome.INCOMPLETE
+        assert decision.to_collect
+    else:
+        assert decision.outcome is Outcome.ELIGIBLE
