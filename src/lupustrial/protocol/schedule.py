@@ -1,0 +1,70 @@
+"""The visit schedule: weeks 0, 4, 8 and 12 from the first anifrolumab infusion.
+
+The registration's primary outcome is LLDAS 12 weeks after anifrolumab starts, and
+anifrolumab is infused every 4 weeks (Morand 2020, TULIP-2), so the visits fall on the
+infusion weeks. The window around each planned day is a protocol choice (the registration
+states none): ±7 days by default, the usual tolerance for a 4-weekly visit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+VISIT_WINDOW_DAYS = 7
+"""Default tolerance either side of a planned visit day (a protocol choice)."""
+
+
+@dataclass(frozen=True)
+class VisitDefinition:
+    """One scheduled visit: its code, its week from the first infusion, its window."""
+
+    code: str
+    week: int
+    window_days: int = VISIT_WINDOW_DAYS
+
+    def planned_date(self, first_infusion: dt.date) -> dt.date:
+        """The planned day: ``week`` weeks after the first infusion (week 0 is that day)."""
+        return first_infusion + dt.timedelta(weeks=self.week)
+
+    def window(self, first_infusion: dt.date) -> tuple[dt.date, dt.date]:
+        """The first and last day on which the visit is in window, both included."""
+        planned = self.planned_date(first_infusion)
+        margin = dt.timedelta(days=self.window_days)
+        return planned - margin, planned + margin
+
+    def in_window(self, first_infusion: dt.date, visit_date: dt.date) -> bool:
+        """Whether a visit on ``visit_date`` falls inside the window (edges included)."""
+        earliest, latest = self.window(first_infusion)
+        return earliest <= visit_date <= latest
+
+    def days_from_planned(self, first_infusion: dt.date, visit_date: dt.date) -> int:
+        """Signed deviation from the planned day: negative early, positive late."""
+        return (visit_date - self.planned_date(first_infusion)).days
+
+
+SCHEDULE: tuple[VisitDefinition, ...] = (
+    VisitDefinition("W0", 0),
+    VisitDefinition("W4", 4),
+    VisitDefinition("W8", 8),
+    VisitDefinition("W12", 12),
+)
+"""The scheduled visits in order; W12 is the primary endpoint (LLDAS at 12 weeks)."""
+
+PRIMARY_ENDPOINT_VISIT = "W12"
+
+VISIT_BY_CODE: dict[str, VisitDefinition] = {visit.code: visit for visit in SCHEDULE}
+
+
+def planned_dates(first_infusion: dt.date) -> dict[str, dt.date]:
+    """Every scheduled visit's planned day, by visit code."""
+    return {visit.code: visit.planned_date(first_infusion) for visit in SCHEDULE}
+
+
+def visit_definition(code: str) -> VisitDefinition:
+    """The scheduled visit with this code; an unknown code is an error naming the known ones."""
+    try:
+        return VISIT_BY_CODE[code]
+    except KeyError:
+        known = ", ".join(VISIT_BY_CODE)
+        raise ValueError(f"unknown visit {code!r} (scheduled: {known})") from None
