@@ -7,7 +7,7 @@ the tests hold them to identical totals.
 
 Columns are NumPy float arrays of equal length. A descriptor column holds 1.0 (present),
 0.0 (absent) or NaN (not assessed). A laboratory column holds the value in the unit its
-`LabThreshold` names (NaN when not measured); the complement and anti-dsDNA columns come in
+`Threshold` names (NaN when not measured); the complement and anti-dsDNA columns come in
 pairs with the laboratory's limit (`c3` with `c3_lower_limit`, `anti_dsdna` with
 `anti_dsdna_upper_limit`).
 """
@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lupustrial.clinical.sledai2k import DESCRIPTORS, LAB_THRESHOLDS, Sledai2kInput
+from lupustrial.clinical.thresholds import COMPARE
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -58,7 +59,7 @@ def _derived(columns: Mapping[str, FloatArray], code: str, n: int) -> FloatArray
         if rule.descriptor != code or rule.measurement not in columns:
             continue
         value = columns[rule.measurement]
-        hit = value < rule.threshold if rule.comparison == "<" else value > rule.threshold
+        hit = COMPARE[rule.comparison](value, rule.threshold)
         fill = np.isnan(out) & ~np.isnan(value)
         out[fill] = hit[fill]
     if code == "low_complement":

@@ -33,11 +33,8 @@ from lupustrial.clinical.criteria_common import (
     ClassificationResult,
     Criterion,
     CriterionFinding,
-    Evidence,
     SubItem,
-    Threshold,
     all_discrepancies,
-    derive_from_thresholds,
     derived_codes,
     judge_criteria,
     measurement_description,
@@ -49,6 +46,7 @@ from lupustrial.clinical.criteria_common import (
 from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.clinical.sources import HOCHBERG_1997, TAN_1982
 from lupustrial.clinical.status import Status
+from lupustrial.clinical.thresholds import Evidence, Threshold, first_given
 from lupustrial.clinical.units import CellCount, UrineProtein24h
 
 INSTRUMENT = "1997 ACR"
@@ -136,7 +134,7 @@ THRESHOLDS: tuple[Threshold, ...] = (
 )
 """Each threshold is strict, as published: exactly 4,000/mm³ or 0.5 g/day is not met."""
 
-THRESHOLD_BY_SUB_ITEM: dict[str, Threshold] = {t.sub_item: t for t in THRESHOLDS}
+THRESHOLD_BY_SUB_ITEM: dict[str, Threshold] = {t.code: t for t in THRESHOLDS}
 
 
 class DatedCellCount(StrictModel):
@@ -242,7 +240,7 @@ def _derive(inp: Acr1997Input, sub_item: SubItem) -> Evidence | None:
     measured = getattr(inp, threshold.measurement) if threshold is not None else None
     if threshold is not None and isinstance(measured, list):
         return _on_occasions(threshold, measured)
-    return derive_from_thresholds(inp, THRESHOLDS, sub_item)
+    return first_given(THRESHOLDS, sub_item.code, inp)
 
 
 def _reasons(findings: list[CriterionFinding], count: int, maximum: int) -> list[str]:

@@ -13,17 +13,16 @@ criterion not assessed were met, and UNKNOWN otherwise.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.clinical.status import Status, all_of, any_of, negate
-from lupustrial.clinical.units import Quantity
+from lupustrial.clinical.thresholds import Evidence, Threshold
 
 
 class CriterionKind(StrEnum):
@@ -31,57 +30,6 @@ class CriterionKind(StrEnum):
 
     CLINICAL = "clinical"
     IMMUNOLOGIC = "immunologic"
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A sub-item judged from a measurement, with the values and the threshold it came from."""
-
-    present: bool
-    note: str
-
-
-Comparison = Literal["<", ">", "≥"]
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt,
-    ">": operator.gt,
-    "≥": operator.ge,
-}
-_OPPOSITE: dict[str, str] = {"<": "≥", ">": "≤", "≥": "<"}
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """A sub-item defined by a measurement crossing a published limit, stated in ``unit``."""
-
-    sub_item: str
-    measurement: str
-    comparison: Comparison
-    limit: float
-    unit: str
-
-    def value_of(self, measured: Quantity | float) -> float:
-        """The measurement in this threshold's unit (a plain number is already in it)."""
-        return measured.to(self.unit) if isinstance(measured, Quantity) else float(measured)
-
-    def holds(self, measured: Quantity | float) -> bool:
-        return _COMPARE[self.comparison](self.value_of(measured), self.limit)
-
-    def shown(self, measured: Quantity | float) -> str:
-        """The value as entered, and converted when it was entered in another unit."""
-        value = self.value_of(measured)
-        if isinstance(measured, Quantity) and measured.unit != self.unit:
-            return f"{measured} = {value:g} {self.unit}"
-        return f"{value:g} {self.unit}"
-
-    def bound(self, present: bool = True) -> str:
-        """The limit with the comparison that held, e.g. '< 4 10^9/L' or '≥ 4 10^9/L'."""
-        sign = self.comparison if present else _OPPOSITE[self.comparison]
-        return f"{sign} {self.limit:g} {self.unit}"
-
-    def judge(self, measured: Quantity | float) -> Evidence:
-        present = self.holds(measured)
-        return Evidence(present, f"{self.measurement} {self.shown(measured)} {self.bound(present)}")
 
 
 MORNING_STIFFNESS = Threshold(
@@ -169,7 +117,7 @@ def measurement_description(
 ) -> str:
     """Describe a raw-result field by the thresholds that read it, so they are stated once."""
     uses = "; ".join(
-        f"{t.sub_item} when {t.bound()}{when}" for t in thresholds if t.measurement == measurement
+        f"{t.code} when {t.bound()}{when}" for t in thresholds if t.measurement == measurement
     )
     return f"{what} Derives {uses}, unless that sub-item is entered."
 
@@ -189,19 +137,6 @@ class CriterionFinding(StrictModel):
     discrepancies: list[str] = Field(
         description="Entered values that disagree with the measurements."
     )
-
-
-def derive_from_thresholds(
-    inp: BaseModel, thresholds: Iterable[Threshold], sub_item: SubItem
-) -> Evidence | None:
-    """Judge a sub-item by its published threshold; the first measurement given decides."""
-    for threshold in thresholds:
-        if threshold.sub_item != sub_item.code:
-            continue
-        measured = getattr(inp, threshold.measurement)
-        if isinstance(measured, Quantity | int | float):
-            return threshold.judge(measured)
-    return None
 
 
 def judge_criteria(

@@ -35,7 +35,6 @@ Decisions where the paper leaves room:
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -46,9 +45,9 @@ from pydantic import Field
 from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.clinical.sources import ARINGER_2019
 from lupustrial.clinical.status import Status, all_of, any_of
+from lupustrial.clinical.thresholds import Threshold, any_crossed
 from lupustrial.clinical.units import (
     CellCount,
-    Quantity,
     Temperature,
     UrineProtein24h,
     UrineProteinCreatinineRatio,
@@ -200,28 +199,15 @@ _ENTRY_KIND: dict[str, DomainKind] = {name: item.kind for item in ITEMS for name
 _COMBINE: dict[str, Callable[[Iterable[Status]], Status]] = {"any": any_of, "all": all_of}
 
 
-@dataclass(frozen=True)
-class ValueThreshold:
-    """A recorded value that defines a criterion by a fixed threshold (Aringer 2019)."""
-
-    item: str
-    measurement: str
-    comparison: Literal["<", ">"]
-    threshold: float
-    unit: str
-
-
-VALUE_THRESHOLDS: tuple[ValueThreshold, ...] = (
-    ValueThreshold("fever", "temperature", ">", 38.3, "°C"),
-    ValueThreshold("leukopenia", "leukocytes", "<", 4.0, "10^9/L"),
-    ValueThreshold("thrombocytopenia", "platelets", "<", 100.0, "10^9/L"),
-    ValueThreshold("proteinuria", "urine_protein_24h", ">", 0.5, "g/24h"),
+VALUE_THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold("fever", "temperature", ">", 38.3, "°C"),
+    Threshold("leukopenia", "leukocytes", "<", 4.0, "10^9/L"),
+    Threshold("thrombocytopenia", "platelets", "<", 100.0, "10^9/L"),
+    Threshold("proteinuria", "urine_protein_24h", ">", 0.5, "g/24h"),
     # The paper accepts an "equivalent spot urine protein-to-creatinine ratio".
-    ValueThreshold("proteinuria", "urine_protein_creatinine_ratio", ">", 0.5, "g/g"),
+    Threshold("proteinuria", "urine_protein_creatinine_ratio", ">", 0.5, "g/g"),
 )
 """Each threshold is strict, as published: exactly 38.3 °C or 4.0 ×10⁹/L does not meet it."""
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {"<": operator.lt, ">": operator.gt}
 
 _ATTRIBUTION = (
     "Counts only if there is no more likely explanation than SLE; once is enough. "
@@ -433,26 +419,9 @@ class _Judgement:
 
 def _threshold_judgement(inp: EularAcr2019Input, entry: str) -> tuple[bool, str] | None:
     """Judge a criterion from the most extreme recorded values (Aringer 2019)."""
-    outcomes: list[tuple[bool, str]] = []
-    for rule in VALUE_THRESHOLDS:
-        if rule.item != entry:
-            continue
-        measured: Quantity | None = getattr(inp, rule.measurement)
-        if measured is None:
-            continue
-        value = measured.to(rule.unit)
-        present = _COMPARE[rule.comparison](value, rule.threshold)
-        shown = (
-            f"{measured}" if measured.unit == rule.unit else f"{measured} = {value:g} {rule.unit}"
-        )
-        sign = rule.comparison if present else {"<": "≥", ">": "≤"}[rule.comparison]
-        outcomes.append(
-            (present, f"{rule.measurement} {shown} {sign} {rule.threshold:g} {rule.unit}")
-        )
-    if not outcomes:
-        return None
     # One occasion suffices: any value over its threshold meets the criterion.
-    return any(present for present, _ in outcomes), "; ".join(text for _, text in outcomes)
+    evidence = any_crossed(VALUE_THRESHOLDS, entry, inp)
+    return None if evidence is None else (evidence.present, evidence.note)
 
 
 def _joint_involvement(inp: EularAcr2019Input) -> tuple[bool, str] | None:

@@ -13,8 +13,6 @@ excluded a cause such as infection or a drug) and the result says so.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -24,11 +22,11 @@ from pydantic import Field
 from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.clinical.sources import GLADMAN_2002, TOUMA_2010
 from lupustrial.clinical.status import Status
+from lupustrial.clinical.thresholds import Threshold, first_given
 from lupustrial.clinical.units import (
     CellCount,
     CellsPerHighPowerField,
     ProteinConcentration,
-    Quantity,
     Temperature,
     UrineProtein24h,
     UrineProteinCreatinineRatio,
@@ -129,31 +127,18 @@ MAXIMUM_TOTAL = sum(d.weight for d in DESCRIPTORS)  # 105
 LOOKBACK_DAYS: dict[int, str] = {10: GLADMAN_2002, 30: TOUMA_2010}
 
 
-@dataclass(frozen=True)
-class LabThreshold:
-    """A laboratory result that defines a descriptor by a fixed threshold (Gladman 2002)."""
-
-    descriptor: str
-    measurement: str
-    comparison: Literal["<", ">"]
-    threshold: float
-    unit: str
-
-
-LAB_THRESHOLDS: tuple[LabThreshold, ...] = (
-    LabThreshold("thrombocytopenia", "platelets", "<", 100.0, "10^9/L"),
-    LabThreshold("leukopenia", "leukocytes", "<", 3.0, "10^9/L"),
-    LabThreshold("fever", "temperature", ">", 38.0, "°C"),
+LAB_THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold("thrombocytopenia", "platelets", "<", 100.0, "10^9/L"),
+    Threshold("leukopenia", "leukocytes", "<", 3.0, "10^9/L"),
+    Threshold("fever", "temperature", ">", 38.0, "°C"),
     # A 24-hour collection is the definition; the spot ratio is its accepted surrogate, and
     # the earlier of the two in this table wins when both are given.
-    LabThreshold("proteinuria", "urine_protein_24h", ">", 0.5, "g/24h"),
-    LabThreshold("proteinuria", "urine_protein_creatinine_ratio", ">", 0.5, "g/g"),
-    LabThreshold("hematuria", "urine_rbc_per_hpf", ">", 5.0, "/hpf"),
-    LabThreshold("pyuria", "urine_wbc_per_hpf", ">", 5.0, "/hpf"),
+    Threshold("proteinuria", "urine_protein_24h", ">", 0.5, "g/24h"),
+    Threshold("proteinuria", "urine_protein_creatinine_ratio", ">", 0.5, "g/g"),
+    Threshold("hematuria", "urine_rbc_per_hpf", ">", 5.0, "/hpf"),
+    Threshold("pyuria", "urine_wbc_per_hpf", ">", 5.0, "/hpf"),
 )
 """Each threshold is strict, as published: exactly 100 platelets or 38.0 °C is not present."""
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {"<": operator.lt, ">": operator.gt}
 
 
 def _descriptor_field(code: str) -> bool | None:
@@ -337,19 +322,9 @@ def _lab_judgement(labs: Sledai2kLabs | None, code: str) -> tuple[bool, str] | N
     """Judge one descriptor from raw results, with the value it came from (Gladman 2002)."""
     if labs is None:
         return None
-    for rule in LAB_THRESHOLDS:
-        if rule.descriptor != code:
-            continue
-        measured: Quantity | None = getattr(labs, rule.measurement)
-        if measured is None:
-            continue
-        value = measured.to(rule.unit)
-        present = _COMPARE[rule.comparison](value, rule.threshold)
-        shown = (
-            f"{measured}" if measured.unit == rule.unit else f"{measured} = {value:g} {rule.unit}"
-        )
-        sign = rule.comparison if present else {"<": "≥", ">": "≤"}[rule.comparison]
-        return present, f"{rule.measurement} {shown} {sign} {rule.threshold:g} {rule.unit}"
+    evidence = first_given(LAB_THRESHOLDS, code, labs)
+    if evidence is not None:
+        return evidence.present, evidence.note
     if code == "low_complement":
         return _low_complement(labs)
     if code == "increased_dna_binding" and labs.anti_dsdna is not None:

@@ -39,9 +39,7 @@ from lupustrial.clinical.criteria_common import (
     CriterionFinding,
     CriterionKind,
     SubItem,
-    Threshold,
     all_discrepancies,
-    derive_from_thresholds,
     derived_codes,
     every_sub_item,
     joint_involvement,
@@ -55,6 +53,7 @@ from lupustrial.clinical.criteria_common import (
 from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.clinical.sources import PETRI_2012
 from lupustrial.clinical.status import Status, all_of, any_of
+from lupustrial.clinical.thresholds import Threshold, first_given
 from lupustrial.clinical.units import CellCount, UrineProtein24h, UrineProteinCreatinineRatio
 
 INSTRUMENT = "SLICC 2012"
@@ -373,7 +372,7 @@ def _entry(value: bool | None) -> str:
 def score_slicc_2012(inp: Slicc2012Input) -> Slicc2012Result:
     """Classify by SLICC 2012: ≥ 4 criteria (clinical and immunologic) or LN biopsy (Petri 2012)."""
     findings = judge_criteria(
-        CRITERIA, inp, lambda sub_item: derive_from_thresholds(inp, THRESHOLDS, sub_item)
+        CRITERIA, inp, lambda sub_item: first_given(THRESHOLDS, sub_item.code, inp)
     )
     total, clinical, immunologic = (
         tally(findings),
