@@ -1,0 +1,173 @@
+"""JSON endpoints for subjects, visits and forms, documented at /api/docs (OpenAPI).
+
+Every endpoint calls the same services as the pages, so permissions, edit checks, version
+conflicts and the audit trail are the same whichever way data arrive. Authentication is the
+login session (with its CSRF token for writes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from lupustrial.edc.accounts.roles import Can
+from lupustrial.edc.study import services
+from lupustrial.edc.study.crfs import CRF_BY_CODE
+from lupustrial.edc.study.models import FormData, Subject, Visit
+
+api = NinjaAPI(
+    title="lupustrial",
+    version="1",
+    description="Subjects, visits and eCRFs of the early-anifrolumab SLE study.",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(services.NotAllowedError)
+def _denied(request: HttpRequest, error: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=403)
+
+
+@api.exception_handler(services.ConflictError)
+def _conflict(request: HttpRequest, error: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=409)
+
+
+@api.exception_handler(services.RuleError)
+def _invalid(request: HttpRequest, error: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=422)
+
+
+class SubjectOut(Schema):
+    id: int
+    screening_number: str
+    subject_id: str | None
+    site: str
+    status: str
+    first_infusion_date: dt.date | None
+
+
+class VisitOut(Schema):
+    id: int
+    code: str
+    planned_date: dt.date | None
+    window_start: dt.date | None
+    window_end: dt.date | None
+    date: dt.date | None
+    status: str
+    version: int
+    forms: list[str]
+    derived: list[str]
+
+
+class FormOut(Schema):
+    crf: str
+    data: dict[str, Any] | None
+    version: int
+    locked: bool
+    verified: bool
+
+
+class FormIn(Schema):
+    data: dict[str, Any]
+    version: int
+    reason: str = ""
+
+
+def _subject_out(subject: Subject) -> SubjectOut:
+    return SubjectOut(
+        id=subject.pk,
+        screening_number=subject.screening_number,
+        subject_id=subject.subject_id,
+        site=subject.site.code,
+        status=subject.status,
+        first_infusion_date=subject.first_infusion_date,
+    )
+
+
+def _visit(request: HttpRequest, pk: int) -> Visit:
+    visit = get_object_or_404(Visit.objects.select_related("subject__site"), pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, visit.subject)
+    return visit
+
+
+@api.get("/subjects", response=list[SubjectOut], summary="Subjects at the user's sites")
+def list_subjects(request: HttpRequest) -> list[SubjectOut]:
+    return [_subject_out(s) for s in services.visible_subjects(request.user)]
+
+
+@api.get("/subjects/{pk}", response=SubjectOut)
+def get_subject(request: HttpRequest, pk: int) -> SubjectOut:
+    subject = get_object_or_404(Subject.objects.select_related("site"), pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, subject)
+    return _subject_out(subject)
+
+
+@api.get("/subjects/{pk}/eligibility", summary="The eligibility decision (I1-I5, E1-E13)")
+def get_eligibility(request: HttpRequest, pk: int) -> dict[str, Any]:
+    subject = get_object_or_404(Subject, pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, subject)
+    decision = services.eligibility(subject)
+    return {"decision": decision.model_dump(mode="json") if decision else None}
+
+
+@api.get("/subjects/{pk}/visits", response=list[VisitOut])
+def list_visits(request: HttpRequest, pk: int) -> list[VisitOut]:
+    subject = get_object_or_404(Subject, pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, subject)
+    return [_visit_out(visit) for visit in subject.visits.all()]
+
+
+def _visit_out(visit: Visit) -> VisitOut:
+    result = services.derived(visit)
+    return VisitOut(
+        id=visit.pk,
+        code=visit.code,
+        planned_date=visit.planned_date,
+        window_start=visit.window_start,
+        window_end=visit.window_end,
+        date=visit.date,
+        status=visit.status,
+        version=visit.version,
+        forms=sorted(visit.forms.values_list("crf", flat=True)),
+        derived=result.summary_lines() if result else [],
+    )
+
+
+@api.get("/visits/{pk}", response=VisitOut)
+def get_visit(request: HttpRequest, pk: int) -> VisitOut:
+    return _visit_out(_visit(request, pk))
+
+
+@api.get("/visits/{pk}/forms/{code}", response=FormOut)
+def get_form(request: HttpRequest, pk: int, code: str) -> FormOut:
+    visit = _visit(request, pk)
+    if code not in CRF_BY_CODE:
+        raise services.RuleError(f"unknown form {code!r}")
+    form = FormData.objects.filter(visit=visit, crf=code).first()
+    if form is None:
+        return FormOut(crf=code, data=None, version=0, locked=False, verified=False)
+    return FormOut(
+        crf=code,
+        data=form.data,
+        version=form.version,
+        locked=form.locked,
+        verified=form.verified_at is not None,
+    )
+
+
+@api.put("/visits/{pk}/forms/{code}", response=FormOut, summary="Save an eCRF")
+def put_form(request: HttpRequest, pk: int, code: str, payload: FormIn) -> FormOut:
+    visit = _visit(request, pk)
+    form = services.save_form(
+        request.user, visit, code, payload.data, payload.version, payload.reason
+    )
+    return FormOut(
+        crf=code, data=form.data, version=form.version, locked=form.locked, verified=False
+    )

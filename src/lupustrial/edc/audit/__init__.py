@@ -1,0 +1,1 @@
+"""The audit trail: one append-only, hash-chained record of every change and every access event."""

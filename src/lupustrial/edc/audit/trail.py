@@ -1,0 +1,217 @@
+"""Writing to the audit trail and verifying its chain: the one audit mechanism of the app.
+
+Each entry's hash is SHA-256 over its own fields and the previous entry's hash, so that an
+entry altered, inserted or removed behind the application's back breaks the chain where it
+happened. `verify_chain` walks the chain and names each break; `lupustrial audit verify`
+prints its report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from lupustrial.edc.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+
+Actor = AbstractBaseUser | AnonymousUser | str | None
+
+_HASHED_FIELDS = (
+    "seq", "at", "actor", "role", "action", "subject", "visit", "form", "field",
+    "old_value", "new_value", "reason", "prev_hash",
+)  # fmt: skip
+
+
+def encode_value(value: Any) -> str:
+    """A value as the trail stores it: canonical JSON, so equal values read equal."""
+    if value is None:
+        return ""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def decode_value(text: str) -> Any:
+    return json.loads(text) if text else None
+
+
+def _timestamp(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def entry_digest(values: Mapping[str, Any]) -> str:
+    """The SHA-256 of one entry's fields (its own hash excluded) and the previous hash."""
+    parts = [_timestamp(values[name]) if name == "at" else values[name] for name in _HASHED_FIELDS]
+    payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _actor_name_and_role(actor: Actor) -> tuple[str, str]:
+    if actor is None:
+        return "system", ""
+    if isinstance(actor, str):
+        return actor, ""
+    if not actor.is_authenticated:
+        return "anonymous", ""
+    profile = getattr(actor, "staff", None)
+    return actor.get_username(), profile.role if profile else ""
+
+
+def record(
+    actor: Actor,
+    action: str,
+    *,
+    subject: str = "",
+    visit: str = "",
+    form: str = "",
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one entry to the trail, chained to the last one, in the caller's transaction."""
+    name, role = _actor_name_and_role(actor)
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        values: dict[str, Any] = {
+            "seq": head.seq + 1,
+            "at": timezone.now().replace(tzinfo=dt.UTC),
+            "actor": name[:150],
+            "role": role,
+            "action": action,
+            "subject": subject,
+            "visit": visit,
+            "form": form,
+            "field": field[:200],
+            "old_value": encode_value(old),
+            "new_value": encode_value(new),
+            "reason": reason,
+            "prev_hash": head.hash,
+        }
+        entry = AuditEntry(**values, hash=entry_digest(values))
+        entry.save()
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested form data as dotted field paths ("labs.c3.value"), so each change is one field."""
+    if isinstance(data, Mapping):
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(data, list) and data and all(isinstance(i, Mapping) for i in data):
+        flat = {}
+        for index, item in enumerate(data):
+            flat.update(flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix: data}
+
+
+def record_changes(
+    actor: Actor,
+    action: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    *,
+    subject: str = "",
+    visit: str = "",
+    form: str = "",
+    reason: str = "",
+) -> list[AuditEntry]:
+    """One entry per field whose value differs between ``before`` and ``after``."""
+    old, new = flatten(before or {}), flatten(after or {})
+    entries = []
+    for name in sorted(old.keys() | new.keys()):
+        if old.get(name) != new.get(name):
+            entries.append(
+                record(
+                    actor,
+                    action,
+                    subject=subject,
+                    visit=visit,
+                    form=form,
+                    field=name,
+                    old=old.get(name),
+                    new=new.get(name),
+                    reason=reason,
+                )
+            )
+    return entries
+
+
+@dataclass(frozen=True)
+class Break:
+    """One place where the chain does not hold."""
+
+    seq: int
+    kind: str  # "altered", "removed", "inserted"
+    detail: str
+
+
+@dataclass
+class ChainReport:
+    entries: int
+    head_seq: int
+    head_hash: str
+    breaks: list[Break] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks
+
+    def lines(self) -> list[str]:
+        if self.intact:
+            return [
+                f"audit trail intact: {self.entries} entries, head {self.head_seq} {self.head_hash}"
+            ]
+        lines = [f"audit trail BROKEN: {len(self.breaks)} problem(s) in {self.entries} entries"]
+        lines.extend(f"  entry {b.seq}: {b.kind} — {b.detail}" for b in self.breaks)
+        return lines
+
+
+def verify_chain(entries: Iterable[Mapping[str, Any]] | None = None) -> ChainReport:
+    """Walk the chain in sequence order and report every altered, inserted or removed entry."""
+    rows = (
+        entries
+        if entries is not None
+        else AuditEntry.objects.order_by("seq").values(*_HASHED_FIELDS, "hash").iterator()
+    )
+    breaks: list[Break] = []
+    previous_hash, previous_seq, count = GENESIS_HASH, 0, 0
+    for row in rows:
+        count += 1
+        seq = row["seq"]
+        if entry_digest(row) != row["hash"]:
+            breaks.append(Break(seq, "altered", "its content no longer matches its hash"))
+        if row["prev_hash"] != previous_hash:
+            if seq > previous_seq + 1:
+                missing = f"{previous_seq + 1}" + (
+                    f"-{seq - 1}" if seq - 1 > previous_seq + 1 else ""
+                )
+                breaks.append(Break(seq, "removed", f"entries {missing} are missing before it"))
+            else:
+                breaks.append(Break(seq, "inserted", f"it does not chain to entry {previous_seq}"))
+        elif seq != previous_seq + 1:
+            breaks.append(Break(seq, "altered", f"sequence jumps from {previous_seq}"))
+        previous_hash, previous_seq = row["hash"], seq
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    if (head_seq, head_hash) != (previous_seq, previous_hash):
+        if head_seq > previous_seq:
+            breaks.append(
+                Break(previous_seq + 1, "removed", f"the trail ends before entry {head_seq}")
+            )
+        else:
+            breaks.append(
+                Break(previous_seq, "inserted", f"entries after {head_seq} were never written")
+            )
+    return ChainReport(entries=count, head_seq=head_seq, head_hash=head_hash, breaks=breaks)

@@ -1,0 +1,206 @@
+"""A demo study to explore the application: two sites, one user per role, a few subjects.
+
+Everything is entered through the services, as a user would, so the demo's audit trail,
+signatures and derived scores are real. Dates are relative to today, so the demo always has
+a subject at week 12, one with an overdue visit, a screen failure and a candidate still in
+screening.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from lupustrial.edc.accounts.models import Site, StaffProfile
+from lupustrial.edc.accounts.roles import Role
+from lupustrial.edc.study import services
+from lupustrial.edc.study.models import Subject, Visit
+
+DEMO_PASSWORD = "lupus-demo-2026"
+"""Every demo user's password; the demo is for exploring, never for real data."""
+
+DEMO_USERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("investigator", "Dr Aiko Sato", Role.INVESTIGATOR, ("TKY",)),
+    ("coordinator", "Kenji Ito", Role.COORDINATOR, ("TKY",)),
+    ("osaka", "Dr Yui Tanaka", Role.INVESTIGATOR, ("OSK",)),
+    ("datamanager", "Mei Suzuki", Role.DATA_MANAGER, ()),
+    ("monitor", "Hiro Kato", Role.MONITOR, ("TKY", "OSK")),
+    ("statistician", "Ren Yamada", Role.STATISTICIAN, ()),
+    ("admin", "Study Administrator", Role.ADMINISTRATOR, ()),
+)
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EXAMPLE_FIRST_DOSE = dt.date(2026, 10, 1)  # planned first dose in examples/screening-*.json
+
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+"""The documented example screening records the demo candidates start from."""
+
+
+def _example(name: str) -> dict[str, Any]:
+    text = (EXAMPLES / name).read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _shift(data: Any, days: int) -> Any:
+    """Move every date in an example by ``days``, keeping the intervals between them."""
+    if isinstance(data, dict):
+        return {key: _shift(value, days) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_shift(value, days) for value in data]
+    if isinstance(data, str) and _ISO_DATE.match(data):
+        return (dt.date.fromisoformat(data) + dt.timedelta(days=days)).isoformat()
+    return data
+
+
+def _screening(name: str, first_dose: dt.date) -> dict[str, Any]:
+    data = _shift(_example(name), (first_dose - _EXAMPLE_FIRST_DOSE).days)
+    data.pop("consent", None)  # recorded in the application, with who and when
+    return dict(data)
+
+
+def create_users() -> dict[str, Any]:
+    sites = {
+        "TKY": Site.objects.create(code="TKY", name="Tokyo University Hospital"),
+        "OSK": Site.objects.create(code="OSK", name="Osaka General Hospital"),
+    }
+    users = {}
+    model = get_user_model()
+    for username, full_name, role, site_codes in DEMO_USERS:
+        first, _, last = full_name.rpartition(" ")
+        user = model.objects.create_user(
+            username=username, password=DEMO_PASSWORD, first_name=first, last_name=last
+        )
+        profile = StaffProfile.objects.create(user=user, role=role)
+        profile.sites.set([sites[code] for code in site_codes])
+        users[username] = user
+    return {"sites": sites, "users": users}
+
+
+def _enrolled(who: Any, site: Site, number: str, name: str, first_dose: dt.date) -> Subject:
+    subject = services.register_candidate(who, site, number, name, f"MRN-{number}")
+    services.save_screening(who, subject, _screening("screening-eligible.json", first_dose), 0)
+    consent_at = dt.datetime.combine(
+        first_dose - dt.timedelta(days=11), dt.time(10, 30), tzinfo=dt.UTC
+    )
+    services.record_consent(who, subject, "1.0", consent_at)
+    return services.enrol(who, subject, DEMO_PASSWORD, first_dose)
+
+
+def _visit_forms(week: int, prednisolone_mg: float, active: bool) -> dict[str, dict[str, Any]]:
+    descriptors = dict.fromkeys(_DESCRIPTORS, False)
+    if active:
+        descriptors.update(arthritis=True, rash=True)
+    return {
+        "labs": {
+            "platelets": {"value": 210, "unit": "10^9/L"},
+            "leukocytes": {"value": 5.2, "unit": "10^9/L"},
+            "c3": _complement(0.7 if week < 8 else 0.95, 0.86),
+            "c4": _complement(0.08 if week < 8 else 0.16, 0.1),
+            "anti_dsdna": {
+                "value": 60 if week < 8 else 25,
+                "upper_limit_of_normal": 12,
+                "unit": "IU/mL",
+            },
+            "creatinine": {"value": 0.7, "unit": "mg/dL"},
+            "ast": {"value": 24, "unit": "U/L"},
+            "alt": {"value": 19, "unit": "U/L"},
+        },
+        "vitals": {
+            "temperature": {"value": 36.6, "unit": "°C"},
+            "body_weight": {"value": 60, "unit": "kg"},
+        },
+        "sledai2k": descriptors,
+        "disease_activity": {
+            "pga": 1.5 if active else 0.5,
+            "haemolytic_anaemia": False,
+            "gastrointestinal_activity": False,
+            "maintenance_therapy_standard_and_tolerated": True,
+            "maintenance_therapy_stable": True,
+        },
+        "glucocorticoids": {
+            "doses": [{"drug": "prednisolone", "dose": {"value": prednisolone_mg, "unit": "mg"}}]
+        },
+        "infusion": {"given": True, "dose": {"value": 300, "unit": "mg"}},
+        "adverse_events": {"events": []},
+    }
+
+
+def _complement(value: float, lower_limit: float) -> dict[str, Any]:
+    return {
+        "value": {"value": value, "unit": "g/L"},
+        "lower_limit_of_normal": {"value": lower_limit, "unit": "g/L"},
+    }
+
+
+_DESCRIPTORS = (
+    "seizure", "psychosis", "organic_brain_syndrome", "visual_disturbance",
+    "cranial_nerve_disorder", "lupus_headache", "cva", "vasculitis", "arthritis", "myositis",
+    "urinary_casts", "hematuria", "proteinuria", "pyuria", "rash", "alopecia", "mucosal_ulcers",
+    "pleurisy", "pericarditis", "low_complement", "increased_dna_binding", "fever",
+    "thrombocytopenia", "leukopenia",
+)  # fmt: skip
+
+
+def _complete_visit(who: Any, visit: Visit, forms: dict[str, dict[str, Any]]) -> None:
+    assert visit.planned_date is not None
+    services.set_visit_date(who, visit, visit.planned_date, visit.version)
+    forms["infusion"]["date"] = visit.planned_date.isoformat()
+    for code, data in forms.items():
+        services.save_form(who, visit, code, data, version=0)
+
+
+@transaction.atomic
+def load_demo() -> None:
+    """Create the demo study; refuses to run on a database that already holds a study."""
+    if Site.objects.exists():
+        raise RuntimeError(
+            "the database already holds a study: the demo loads only into an empty one"
+        )
+    people = create_users()
+    sites, users = people["sites"], people["users"]
+    today = timezone.localdate()
+    coordinator, investigator = users["coordinator"], users["investigator"]
+
+    # Week 12 reached yesterday: a taper from 30 to 5 mg and LLDAS at week 12.
+    first = today - dt.timedelta(weeks=12, days=1)
+    subject = _enrolled(investigator, sites["TKY"], "S-001", "Hanako Yamamoto", first)
+    taper = {"W0": (30, True), "W4": (20, True), "W8": (10, False), "W12": (5, False)}
+    for visit in subject.visits.all():
+        mg, active = taper[visit.code]
+        _complete_visit(coordinator, visit, _visit_forms(int(visit.code[1:]), mg, active))
+
+    # Enrolled six weeks ago: week 4 not entered, so its window has closed (overdue).
+    recent = _enrolled(
+        users["osaka"], sites["OSK"], "S-101", "Sakura Nakamura", today - dt.timedelta(weeks=6)
+    )
+    _complete_visit(users["osaka"], recent.visits.get(code="W0"), _visit_forms(0, 30, True))
+
+    failure = services.register_candidate(
+        coordinator, sites["TKY"], "S-002", "Yoko Kobayashi", "MRN-S-002"
+    )
+    services.save_screening(
+        coordinator,
+        failure,
+        _screening("screening-ineligible.json", today + dt.timedelta(days=7)),
+        0,
+    )
+    services.record_screen_failure(coordinator, failure)
+
+    pending = services.register_candidate(
+        coordinator, sites["TKY"], "S-003", "Emi Watanabe", "MRN-S-003"
+    )
+    services.save_screening(
+        coordinator,
+        pending,
+        _screening("screening-incomplete.json", today + dt.timedelta(days=10)),
+        0,
+    )

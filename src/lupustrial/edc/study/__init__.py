@@ -1,0 +1,1 @@
+"""The study itself: subjects, screening, consent, enrolment, visits, eCRFs and data quality."""

@@ -1,0 +1,183 @@
+"""The study's records. Clinical values live as validated JSON, one document per form.
+
+Each form document is exactly what its pydantic model (`crfs.py`, or the protocol layer's
+`ScreeningRecord`) accepts, so the scores are always recomputed from what was entered, never
+stored beside it. Every row that users edit carries a ``version``: a save names the version it
+started from, and a save over a newer version is refused (see `services.py`).
+Identifying data live in `Identity`, apart from the clinical tables, and are shown to site
+roles only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lupustrial.edc.accounts.models import Site
+
+
+class SubjectStatus(models.TextChoices):
+    SCREENING = "screening", _("screening")
+    SCREEN_FAILED = "screen_failed", _("screen failure")
+    ENROLLED = "enrolled", _("enrolled")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    COMPLETED = "completed", _("completed")
+
+
+class Subject(models.Model):
+    """A candidate from screening on; a subject ID is assigned at enrolment."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, verbose_name=_("site"))
+    screening_number = models.CharField(_("screening number"), max_length=20, unique=True)
+    subject_id = models.CharField(
+        _("subject ID"), max_length=20, unique=True, null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SubjectStatus.choices, default=SubjectStatus.SCREENING
+    )
+    screening = models.JSONField(_("screening data"), null=True, blank=True)
+    screening_version = models.PositiveIntegerField(default=0)
+    screen_failure_reasons = models.JSONField(default=list, blank=True)
+    screen_failure_note = models.TextField(blank=True)
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    first_infusion_date = models.DateField(_("first anifrolumab infusion"), null=True, blank=True)
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    casebook_locked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["screening_number"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """How the subject is named on pages and in the trail: subject ID once enrolled."""
+        return self.subject_id or self.screening_number
+
+
+class Identity(models.Model):
+    """Name and medical record number, kept apart from the clinical data."""
+
+    subject = models.OneToOneField(Subject, on_delete=models.PROTECT, related_name="identity")
+    name = models.CharField(_("name"), max_length=200)
+    medical_record_number = models.CharField(_("medical record number"), max_length=40)
+
+
+class Consent(models.Model):
+    """The written informed consent: form version, date and time, who obtained it."""
+
+    subject = models.OneToOneField(Subject, on_delete=models.PROTECT, related_name="consent")
+    form_version = models.CharField(_("consent form version"), max_length=40)
+    obtained_at = models.DateTimeField(_("date and time of consent"))
+    obtained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("obtained by")
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Signature(models.Model):
+    """An electronic signature (21 CFR 11.50): who, when, meaning, and over which data.
+
+    ``signed_digest`` is the SHA-256 of the data signed; when those data change, the
+    signature is voided and the trail says so.
+    """
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="signatures")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    signer_name = models.CharField(max_length=200)
+    meaning = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+    signed_digest = models.CharField(max_length=64)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["signed_at"]
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    DONE = "done", _("done")
+    MISSED = "missed", _("missed")
+
+
+class Visit(models.Model):
+    """A scheduled (W0, W4, W8, W12) or unscheduled visit."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="visits")
+    code = models.CharField(_("visit"), max_length=10)
+    planned_date = models.DateField(_("planned date"), null=True, blank=True)
+    window_start = models.DateField(null=True, blank=True)
+    window_end = models.DateField(null=True, blank=True)
+    date = models.DateField(_("visit date"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=VisitStatus.choices, default="planned")
+    missed_reason = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["subject", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "code"], name="one_visit_per_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject.label} {self.code}"
+
+    @property
+    def scheduled(self) -> bool:
+        return self.planned_date is not None
+
+    def in_window(self) -> bool | None:
+        if self.date is None or self.window_start is None or self.window_end is None:
+            return None
+        return self.window_start <= self.date <= self.window_end
+
+
+class FormData(models.Model):
+    """One eCRF of one visit: the validated document, its version, lock and verification."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="forms")
+    crf = models.CharField(max_length=30)
+    data = models.JSONField()
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    locked = models.BooleanField(default=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visit", "crf"], name="one_form_per_crf")]
+
+
+class QueryStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ANSWERED = "answered", _("answered")
+    CLOSED = "closed", _("closed")
+
+
+class Query(models.Model):
+    """A data query on a form field: raised, answered at the site, closed by its raiser's side."""
+
+    form = models.ForeignKey(FormData, on_delete=models.PROTECT, related_name="queries")
+    field = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=QueryStatus.choices, default="open")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["raised_at"]

@@ -1,0 +1,748 @@
+"""Every change to study data goes through here: permission, protocol rule, audit, version.
+
+Pages and the JSON API call these functions and nothing else, so that both check the same
+permissions, enforce the same protocol and write the same audit trail. Each function takes
+the acting user first, checks what the user may do at the subject's site, and raises
+`NotAllowedError`, `ConflictError` or `RuleError` with a message for the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import ValidationError
+
+from lupustrial.clinical.assessment import AssessmentResult, score_assessment
+from lupustrial.edc.accounts.models import Site, StaffProfile
+from lupustrial.edc.accounts.roles import Can
+from lupustrial.edc.audit.models import Action
+from lupustrial.edc.audit.trail import record, record_changes
+from lupustrial.edc.study.crfs import CRF_BY_CODE, visit_assessment
+from lupustrial.edc.study.models import (
+    Consent,
+    FormData,
+    Identity,
+    Query,
+    QueryStatus,
+    Signature,
+    Subject,
+    SubjectStatus,
+    Visit,
+    VisitStatus,
+)
+from lupustrial.protocol.config import DEFAULT_PROTOCOL
+from lupustrial.protocol.eligibility import Outcome, ScreeningDecision, decide_eligibility
+from lupustrial.protocol.schedule import SCHEDULE
+from lupustrial.protocol.screening import ScreeningRecord
+
+User = AbstractBaseUser | AnonymousUser
+
+ENROLMENT_MEANING = "I confirm that this subject meets every eligibility criterion."
+
+
+class NotAllowedError(Exception):
+    """The user may not do this, here."""
+
+
+class ConflictError(Exception):
+    """Someone saved the same data since this user opened it; nothing was overwritten."""
+
+
+class RuleError(Exception):
+    """The request breaks a rule of the protocol or of data entry."""
+
+
+def profile_of(user: User) -> StaffProfile:
+    profile = getattr(user, "staff", None) if user.is_authenticated else None
+    if profile is None:
+        raise NotAllowedError(_("You have no role in this study."))
+    return profile
+
+
+def require(user: User, capability: Can, subject: Subject | None = None) -> StaffProfile:
+    """The user's profile, if the role grants ``capability`` at the subject's site."""
+    profile = profile_of(user)
+    if not profile.can(capability):
+        raise NotAllowedError(
+            _("Your role may not do this (%(what)s).") % {"what": capability.value}
+        )
+    at_site = subject is None or profile.all_sites
+    if not at_site and not profile.sites.filter(pk=subject.site_id).exists():  # type: ignore[union-attr]
+        raise NotAllowedError(_("This subject belongs to a site you do not work at."))
+    return profile
+
+
+def may(user: User, capability: Can, subject: Subject | None = None) -> bool:
+    try:
+        require(user, capability, subject)
+    except NotAllowedError:
+        return False
+    return True
+
+
+def visible_subjects(user: User) -> QuerySet[Subject]:
+    profile = require(user, Can.VIEW_SUBJECTS)
+    subjects = Subject.objects.select_related("site")
+    return subjects if profile.all_sites else subjects.filter(site__in=profile.sites.all())
+
+
+def visible_sites(user: User) -> QuerySet[Site]:
+    return profile_of(user).visible_sites()
+
+
+def _needs_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleError(_("A reason is required to change saved data."))
+    return reason
+
+
+def _editable(subject: Subject) -> None:
+    if subject.casebook_locked:
+        raise RuleError(_("The casebook of %(subject)s is locked.") % {"subject": subject.label})
+
+
+# -- screening ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_candidate(
+    user: User, site: Site, screening_number: str, name: str, medical_record_number: str
+) -> Subject:
+    """A new candidate at one of the user's sites, with identity kept apart."""
+    profile = require(user, Can.SCREEN)
+    if not profile.all_sites and not profile.sites.filter(pk=site.pk).exists():
+        raise NotAllowedError(_("You do not work at site %(site)s.") % {"site": site.code})
+    screening_number = screening_number.strip()
+    if not screening_number:
+        raise RuleError(_("A screening number is required."))
+    if Subject.objects.filter(screening_number=screening_number).exists():
+        raise RuleError(_("Screening number %(n)s is taken.") % {"n": screening_number})
+    subject = Subject.objects.create(site=site, screening_number=screening_number)
+    Identity.objects.create(
+        subject=subject, name=name.strip(), medical_record_number=medical_record_number.strip()
+    )
+    record(
+        user,
+        Action.CREATE,
+        subject=subject.label,
+        form="registration",
+        new={"site": site.code, "screening_number": screening_number},
+    )
+    return subject
+
+
+def screening_record(subject: Subject) -> ScreeningRecord | None:
+    if subject.screening is None:
+        return None
+    return ScreeningRecord.model_validate(subject.screening)
+
+
+def eligibility(subject: Subject) -> ScreeningDecision | None:
+    """The protocol layer's decision on the saved screening data (I1-I5, E1-E13)."""
+    screening = screening_record(subject)
+    if screening is None:
+        return None
+    return decide_eligibility(_with_consent(subject, screening), DEFAULT_PROTOCOL)
+
+
+def _with_consent(subject: Subject, screening: ScreeningRecord) -> ScreeningRecord:
+    """The consent recorded in the app is the one I5 reads, over anything typed in."""
+    consent = Consent.objects.filter(subject=subject).select_related("obtained_by").first()
+    if consent is None:
+        return screening
+    return ScreeningRecord.model_validate(
+        {
+            **screening.model_dump(mode="json", exclude_none=True),
+            "consent": {
+                "date": timezone.localdate(consent.obtained_at).isoformat(),
+                "form_version": consent.form_version,
+                "obtained_by": consent.obtained_by.get_username(),
+            },
+        }
+    )
+
+
+@transaction.atomic
+def save_screening(
+    user: User, subject: Subject, data: Mapping[str, Any], version: int, reason: str = ""
+) -> ScreeningDecision:
+    """Save validated screening data; changing saved data needs a reason and voids signatures.
+
+    Corrections after enrolment are allowed (a query may find a transcription error), but
+    they void the investigator's signature, which must then be given again (`sign`).
+    """
+    require(user, Can.SCREEN, subject)
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
+    _editable(subject)
+    if subject.screening_version != version:
+        raise ConflictError(
+            _("The screening data changed since you opened them; reload to see the new values.")
+        )
+    document = {**data, "screening_id": subject.screening_number}
+    try:
+        validated = ScreeningRecord.model_validate(document).model_dump(
+            mode="json", exclude_none=True
+        )
+    except ValidationError as error:
+        raise RuleError(str(error)) from error
+    before = subject.screening
+    if before is not None:
+        reason = _needs_reason(reason)
+    record_changes(
+        user,
+        Action.CREATE if before is None else Action.UPDATE,
+        before,
+        validated,
+        subject=subject.label,
+        form="screening",
+        reason=reason,
+    )
+    subject.screening = validated
+    subject.screening_version += 1
+    subject.save(update_fields=["screening", "screening_version"])
+    _void_changed_signatures(user, subject)
+    decision = eligibility(subject)
+    assert decision is not None
+    return decision
+
+
+@transaction.atomic
+def record_screen_failure(user: User, subject: Subject, note: str = "") -> Subject:
+    """A screen failure, keeping the failing criteria for the CONSORT diagram."""
+    require(user, Can.SCREEN, subject)
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
+    _editable(subject)
+    decision = eligibility(subject)
+    if decision is None or decision.outcome is not Outcome.INELIGIBLE:
+        raise RuleError(_("Only a candidate the criteria exclude can be recorded as a failure."))
+    subject.status = SubjectStatus.SCREEN_FAILED
+    subject.screen_failure_reasons = decision.failed
+    subject.screen_failure_note = note.strip()
+    subject.save(update_fields=["status", "screen_failure_reasons", "screen_failure_note"])
+    record(
+        user,
+        Action.UPDATE,
+        subject=subject.label,
+        form="screen_failure",
+        field="status",
+        old=SubjectStatus.SCREENING.value,
+        new={"status": "screen_failed", "criteria": decision.failed},
+        reason=note.strip() or "screen failure",
+    )
+    return subject
+
+
+# -- consent and enrolment ------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_consent(
+    user: User, subject: Subject, form_version: str, obtained_at: dt.datetime
+) -> Consent:
+    """The written consent; enrolment is impossible without it (I5)."""
+    require(user, Can.CONSENT, subject)
+    _editable(subject)
+    if Consent.objects.filter(subject=subject).exists():
+        raise RuleError(_("Consent is already recorded for %(s)s.") % {"s": subject.label})
+    if not form_version.strip():
+        raise RuleError(_("The consent form version is required."))
+    if obtained_at > timezone.now():
+        raise RuleError(_("The consent cannot be dated in the future."))
+    consent = Consent.objects.create(
+        subject=subject,
+        form_version=form_version.strip(),
+        obtained_at=obtained_at,
+        obtained_by=user,  # type: ignore[misc]
+    )
+    record(
+        user,
+        Action.CREATE,
+        subject=subject.label,
+        form="consent",
+        new={"form_version": consent.form_version, "obtained_at": obtained_at.isoformat()},
+    )
+    return consent
+
+
+def signed_digest(subject: Subject) -> str:
+    """SHA-256 of what an enrolment signature covers: the screening data and the consent."""
+    consent = Consent.objects.filter(subject=subject).first()
+    payload = {
+        "screening": subject.screening,
+        "consent": (
+            {"form_version": consent.form_version, "obtained_at": consent.obtained_at.isoformat()}
+            if consent
+            else None
+        ),
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _void_changed_signatures(user: User, subject: Subject) -> None:
+    digest = signed_digest(subject)
+    for signature in subject.signatures.filter(voided_at__isnull=True):
+        if signature.signed_digest != digest:
+            signature.voided_at = timezone.now()
+            signature.void_reason = "the signed data changed"
+            signature.save(update_fields=["voided_at", "void_reason"])
+            record(
+                user,
+                Action.SIGNATURE_VOID,
+                subject=subject.label,
+                form="enrolment",
+                old=signature.meaning,
+                reason="the signed data changed",
+            )
+
+
+def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
+    """Apply the investigator's signature to the eligibility data (21 CFR 11.50, 11.200).
+
+    The password is entered again at signing; the signer's name, the time and the meaning are
+    stored with a digest of the data signed.
+    """
+    if not isinstance(user, AbstractBaseUser) or not user.check_password(password):
+        record(user, Action.SIGN, subject=subject.label, form="enrolment", new="refused")
+        raise NotAllowedError(_("The password did not match: the signature was not applied."))
+    now = timezone.now()
+    Signature.objects.create(
+        subject=subject,
+        signer=user,
+        signer_name=user.get_full_name() or user.get_username(),  # type: ignore[attr-defined]
+        meaning=ENROLMENT_MEANING,
+        signed_at=now,
+        signed_digest=signed_digest(subject),
+    )
+    record(user, Action.SIGN, subject=subject.label, form="enrolment", new=ENROLMENT_MEANING)
+    return now
+
+
+def active_signature(subject: Subject) -> Signature | None:
+    return subject.signatures.filter(voided_at__isnull=True).last()
+
+
+@transaction.atomic
+def sign_again(user: User, subject: Subject, password: str) -> Signature:
+    """Sign the eligibility again after a correction voided the enrolment signature."""
+    require(user, Can.SIGN, subject)
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
+    if subject.subject_id is None:
+        raise RuleError(_("Enrol the subject first."))
+    if active_signature(subject) is not None:
+        raise RuleError(_("The eligibility is already signed."))
+    decision = eligibility(subject)
+    if decision is None or decision.outcome is not Outcome.ELIGIBLE:
+        raise RuleError(_("The eligibility decision is not 'eligible': signature refused."))
+    _sign(user, subject, password)
+    signature = active_signature(subject)
+    assert signature is not None
+    return signature
+
+
+def next_subject_id(site: Site) -> str:
+    taken = Subject.objects.filter(site=site, subject_id__isnull=False).count()
+    return f"{site.code}-{taken + 1:03d}"
+
+
+@transaction.atomic
+def enrol(user: User, subject: Subject, password: str, first_infusion_date: dt.date) -> Subject:
+    """The investigator's signed confirmation of eligibility; assigns the ID, plans the visits.
+
+    The signature follows 21 CFR 11.200: the password is entered again at signing, and the
+    signer's name, the time and the meaning are stored with it.
+    """
+    require(user, Can.SIGN, subject)
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
+    _editable(subject)
+    if subject.status != SubjectStatus.SCREENING:
+        raise RuleError(_("Only a subject in screening can be enrolled."))
+    if not Consent.objects.filter(subject=subject).exists():
+        raise RuleError(_("No enrolment without a recorded written consent."))
+    decision = eligibility(subject)
+    if decision is None or decision.outcome is not Outcome.ELIGIBLE:
+        raise RuleError(_("The eligibility decision is not 'eligible': enrolment refused."))
+    now = _sign(user, subject, password)
+    subject.subject_id = next_subject_id(subject.site)
+    subject.status = SubjectStatus.ENROLLED
+    subject.enrolled_at = now
+    subject.first_infusion_date = first_infusion_date
+    subject.save()
+    record(
+        user,
+        Action.CREATE,
+        subject=subject.label,
+        form="enrolment",
+        new={
+            "subject_id": subject.subject_id,
+            "screening_number": subject.screening_number,
+            "first_infusion_date": first_infusion_date.isoformat(),
+        },
+    )
+    for order, definition in enumerate(SCHEDULE):
+        start, end = definition.window(first_infusion_date)
+        Visit.objects.create(
+            subject=subject,
+            code=definition.code,
+            planned_date=definition.planned_date(first_infusion_date),
+            window_start=start,
+            window_end=end,
+            order=order * 10,
+        )
+    return subject
+
+
+# -- visits and forms ------------------------------------------------------------------------
+
+
+def _visit_for_update(visit: Visit) -> Visit:
+    return Visit.objects.select_for_update().select_related("subject").get(pk=visit.pk)
+
+
+@transaction.atomic
+def set_visit_date(
+    user: User, visit: Visit, date: dt.date, version: int, reason: str = ""
+) -> Visit:
+    """The day the visit took place; the window check is shown, never silently passed."""
+    require(user, Can.ENTER_DATA, visit.subject)
+    visit = _visit_for_update(visit)
+    _editable(visit.subject)
+    if visit.version != version:
+        raise ConflictError(_("This visit changed since you opened it; reload to see it."))
+    if date > timezone.localdate():
+        raise RuleError(_("A visit date cannot be in the future."))
+    first = visit.subject.first_infusion_date
+    if first is not None and date < first:
+        raise RuleError(_("A visit date cannot precede the first infusion."))
+    old = visit.date
+    if old is not None:
+        reason = _needs_reason(reason)
+    visit.date = date
+    visit.status = VisitStatus.DONE
+    visit.version += 1
+    visit.save(update_fields=["date", "status", "version"])
+    record(
+        user,
+        Action.CREATE if old is None else Action.UPDATE,
+        subject=visit.subject.label,
+        visit=visit.code,
+        form="visit",
+        field="date",
+        old=old.isoformat() if old else None,
+        new=date.isoformat(),
+        reason=reason,
+    )
+    return visit
+
+
+@transaction.atomic
+def mark_missed(user: User, visit: Visit, reason: str) -> Visit:
+    require(user, Can.ENTER_DATA, visit.subject)
+    visit = _visit_for_update(visit)
+    _editable(visit.subject)
+    if visit.forms.exists():
+        raise RuleError(_("A visit with saved forms cannot be marked missed."))
+    reason = _needs_reason(reason)
+    visit.status = VisitStatus.MISSED
+    visit.missed_reason = reason
+    visit.version += 1
+    visit.save(update_fields=["status", "missed_reason", "version"])
+    record(
+        user,
+        Action.UPDATE,
+        subject=visit.subject.label,
+        visit=visit.code,
+        form="visit",
+        field="status",
+        old="planned",
+        new="missed",
+        reason=reason,
+    )
+    return visit
+
+
+@transaction.atomic
+def add_unscheduled_visit(user: User, subject: Subject, date: dt.date) -> Visit:
+    require(user, Can.ENTER_DATA, subject)
+    _editable(subject)
+    if subject.status != SubjectStatus.ENROLLED:
+        raise RuleError(_("Visits are for enrolled subjects."))
+    count = subject.visits.filter(planned_date__isnull=True).count()
+    visit = Visit.objects.create(subject=subject, code=f"U{count + 1}", order=1000 + count)
+    return set_visit_date(user, visit, date, version=0)
+
+
+def saved_forms(visit: Visit) -> dict[str, dict[str, Any]]:
+    return {form.crf: form.data for form in visit.forms.all()}
+
+
+@transaction.atomic
+def save_form(
+    user: User,
+    visit: Visit,
+    crf_code: str,
+    data: Mapping[str, Any],
+    version: int,
+    reason: str = "",
+) -> FormData:
+    """Save one eCRF after its model's edit checks; the second of two concurrent saves fails."""
+    require(user, Can.ENTER_DATA, visit.subject)
+    crf = CRF_BY_CODE.get(crf_code)
+    if crf is None:
+        raise RuleError(_("Unknown form %(crf)s.") % {"crf": crf_code})
+    visit = _visit_for_update(visit)
+    _editable(visit.subject)
+    if visit.status != VisitStatus.DONE or visit.date is None:
+        raise RuleError(_("Enter the visit date before its forms."))
+    try:
+        validated = crf.model.model_validate(dict(data)).model_dump(mode="json", exclude_none=True)
+    except ValidationError as error:
+        raise RuleError(str(error)) from error
+    form = FormData.objects.select_for_update().filter(visit=visit, crf=crf_code).first()
+    if form is None:
+        if version != 0:
+            raise ConflictError(_("This form was deleted or never saved; reload it."))
+        form = FormData(visit=visit, crf=crf_code, data=validated, updated_by=user)
+        form.save()
+        before = None
+    else:
+        if form.locked:
+            raise RuleError(_("This form is locked."))
+        if form.version != version:
+            raise ConflictError(
+                _("%(who)s saved this form since you opened it; nothing was overwritten. Reload.")
+                % {"who": form.updated_by.get_username()}
+            )
+        reason = _needs_reason(reason)
+        before = form.data
+        form.data = validated
+        form.version += 1
+        form.updated_by = user  # type: ignore[assignment]
+        was_verified = form.verified_at is not None
+        form.verified_at = None
+        form.verified_by = None
+        form.save()
+        if was_verified and before != validated:
+            record(
+                user,
+                Action.UNVERIFY,
+                subject=visit.subject.label,
+                visit=visit.code,
+                form=crf_code,
+                reason="data changed after verification",
+            )
+    record_changes(
+        user,
+        Action.CREATE if before is None else Action.UPDATE,
+        before,
+        validated,
+        subject=visit.subject.label,
+        visit=visit.code,
+        form=crf_code,
+        reason=reason,
+    )
+    return form
+
+
+def previous_done_visit(visit: Visit) -> Visit | None:
+    """The last visit with a date before this one: LLDAS's 'no new activity' compares to it."""
+    if visit.date is None:
+        return None
+    return (
+        Visit.objects.filter(subject=visit.subject_id, status=VisitStatus.DONE, date__lt=visit.date)
+        .order_by("-date")
+        .first()
+    )
+
+
+def derived(visit: Visit) -> AssessmentResult | None:
+    """SLEDAI-2K, clinical SLEDAI-2K, LLDAS, DORIS and prednisolone for one visit."""
+    forms = saved_forms(visit)
+    if not forms:
+        return None
+    previous = previous_done_visit(visit)
+    assessment = visit_assessment(
+        forms,
+        visit.date,
+        saved_forms(previous) if previous else None,
+        previous.date if previous else None,
+    )
+    result = score_assessment(assessment)
+    # Classification belongs to screening, not to a visit: its absence here is no gap.
+    gaps = {k: v for k, v in result.not_computed.items() if k not in _CLASSIFICATION_SETS}
+    return result.model_copy(update={"not_computed": gaps})
+
+
+_CLASSIFICATION_SETS = frozenset({"2019 EULAR/ACR", "1997 ACR", "SLICC 2012"})
+
+
+# -- data quality ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def verify_form(user: User, form: FormData) -> FormData:
+    require(user, Can.VERIFY, form.visit.subject)
+    form.verified_at = timezone.now()
+    form.verified_by = user  # type: ignore[assignment]
+    form.save(update_fields=["verified_at", "verified_by"])
+    record(
+        user, Action.VERIFY, subject=form.visit.subject.label, visit=form.visit.code, form=form.crf
+    )
+    return form
+
+
+@transaction.atomic
+def set_form_lock(user: User, form: FormData, locked: bool, reason: str = "") -> FormData:
+    require(user, Can.LOCK, form.visit.subject)
+    if not locked:
+        reason = _needs_reason(reason)
+    form.locked = locked
+    form.save(update_fields=["locked"])
+    record(
+        user,
+        Action.LOCK if locked else Action.UNLOCK,
+        subject=form.visit.subject.label,
+        visit=form.visit.code,
+        form=form.crf,
+        reason=reason,
+    )
+    return form
+
+
+@transaction.atomic
+def set_casebook_lock(user: User, subject: Subject, locked: bool, reason: str = "") -> Subject:
+    require(user, Can.LOCK, subject)
+    if not locked:
+        reason = _needs_reason(reason)
+    subject.casebook_locked = locked
+    subject.save(update_fields=["casebook_locked"])
+    FormData.objects.filter(visit__subject=subject).update(locked=locked)
+    record(
+        user,
+        Action.LOCK if locked else Action.UNLOCK,
+        subject=subject.label,
+        form="casebook",
+        reason=reason,
+    )
+    return subject
+
+
+@transaction.atomic
+def raise_query(user: User, form: FormData, field: str, text: str) -> Query:
+    require(user, Can.RAISE_QUERY, form.visit.subject)
+    if not text.strip():
+        raise RuleError(_("A query needs a question."))
+    query = Query.objects.create(form=form, field=field.strip(), text=text.strip(), raised_by=user)
+    record(
+        user,
+        Action.QUERY,
+        subject=form.visit.subject.label,
+        visit=form.visit.code,
+        form=form.crf,
+        field=query.field,
+        new={"status": "open", "text": query.text},
+    )
+    return query
+
+
+@transaction.atomic
+def answer_query(user: User, query: Query, answer: str) -> Query:
+    require(user, Can.ANSWER_QUERY, query.form.visit.subject)
+    if query.status == QueryStatus.CLOSED:
+        raise RuleError(_("This query is closed."))
+    if not answer.strip():
+        raise RuleError(_("An answer is required."))
+    query.answer = answer.strip()
+    query.status = QueryStatus.ANSWERED
+    query.save(update_fields=["answer", "status"])
+    _query_audit(user, query, {"status": "answered", "answer": query.answer})
+    return query
+
+
+@transaction.atomic
+def close_query(user: User, query: Query) -> Query:
+    require(user, Can.CLOSE_QUERY, query.form.visit.subject)
+    query.status = QueryStatus.CLOSED
+    query.save(update_fields=["status"])
+    _query_audit(user, query, {"status": "closed"})
+    return query
+
+
+def _query_audit(user: User, query: Query, new: dict[str, str]) -> None:
+    form = query.form
+    record(
+        user,
+        Action.QUERY,
+        subject=form.visit.subject.label,
+        visit=form.visit.code,
+        form=form.crf,
+        field=query.field,
+        new=new,
+    )
+
+
+# -- end of participation -------------------------------------------------------------------
+
+
+@transaction.atomic
+def withdraw(user: User, subject: Subject, on: dt.date, reason: str) -> Subject:
+    require(user, Can.ENTER_DATA, subject)
+    _editable(subject)
+    if subject.status != SubjectStatus.ENROLLED:
+        raise RuleError(_("Only an enrolled subject can be withdrawn."))
+    reason = _needs_reason(reason)
+    subject.status = SubjectStatus.WITHDRAWN
+    subject.withdrawn_on = on
+    subject.withdrawal_reason = reason
+    subject.save(update_fields=["status", "withdrawn_on", "withdrawal_reason"])
+    record(
+        user,
+        Action.UPDATE,
+        subject=subject.label,
+        form="end_of_study",
+        field="status",
+        old="enrolled",
+        new={"status": "withdrawn", "on": on.isoformat()},
+        reason=reason,
+    )
+    return subject
+
+
+@transaction.atomic
+def complete(user: User, subject: Subject, on: dt.date) -> Subject:
+    require(user, Can.ENTER_DATA, subject)
+    _editable(subject)
+    if subject.status != SubjectStatus.ENROLLED:
+        raise RuleError(_("Only an enrolled subject can complete the study."))
+    subject.status = SubjectStatus.COMPLETED
+    subject.completed_on = on
+    subject.save(update_fields=["status", "completed_on"])
+    record(
+        user,
+        Action.UPDATE,
+        subject=subject.label,
+        form="end_of_study",
+        field="status",
+        old="enrolled",
+        new={"status": "completed", "on": on.isoformat()},
+    )
+    return subject
+
+
+def overdue_visits(user: User) -> QuerySet[Visit]:
+    """Planned visits whose window has closed without a visit date."""
+    return Visit.objects.filter(
+        subject__in=visible_subjects(user).filter(status=SubjectStatus.ENROLLED),
+        status=VisitStatus.PLANNED,
+        window_end__lt=timezone.localdate(),
+    ).select_related("subject")

@@ -1,0 +1,557 @@
+"""The study's pages. Thin: each reads a form, calls one service, and shows the result.
+
+Permissions are the services' business (`services.require`); a page only turns
+`NotAllowedError` into 403, `ConflictError` into a message that the form was saved by someone
+else, and `RuleError` into a message beside the form.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from lupustrial.clinical.sledai2k import score_sledai2k
+from lupustrial.edc.accounts.roles import SITE_ROLES, Can
+from lupustrial.edc.audit.models import Action, AuditEntry
+from lupustrial.edc.audit.trail import record
+from lupustrial.edc.study import services
+from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, sledai_input
+from lupustrial.edc.study.models import FormData, Query, Subject, SubjectStatus, Visit
+from lupustrial.edc.study.schema_forms import FormPlan, row_counts
+from lupustrial.protocol.config import DEFAULT_PROTOCOL
+from lupustrial.protocol.screening import ScreeningRecord
+
+View = Callable[..., HttpResponseBase]
+
+
+def study_view(view: View) -> View:
+    """Login required; a refused permission is a 403 page, never a traceback."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except services.NotAllowedError as denied:
+            raise PermissionDenied(str(denied)) from denied
+
+    return wrapper
+
+
+def _subject(request: HttpRequest, pk: int) -> Subject:
+    subject = get_object_or_404(Subject.objects.select_related("site"), pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, subject)
+    return subject
+
+
+def _shows_identity(request: HttpRequest) -> bool:
+    profile = getattr(request.user, "staff", None)
+    return profile is not None and profile.role in SITE_ROLES
+
+
+# -- home -----------------------------------------------------------------------------------
+
+
+@study_view
+def home(request: HttpRequest) -> HttpResponse:
+    profile = services.profile_of(request.user)
+    context: dict[str, Any] = {"target": DEFAULT_PROTOCOL.target_recruitment}
+    if profile.can(Can.VIEW_SUBJECTS):
+        subjects = services.visible_subjects(request.user)
+        context.update(
+            subjects=subjects,
+            enrolled=subjects.exclude(
+                status__in=[SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED]
+            ).count(),
+            overdue=services.overdue_visits(request.user),
+            show_identity=_shows_identity(request),
+        )
+    return render(request, "edc/home.html", context)
+
+
+# -- screening --------------------------------------------------------------------------------
+
+
+class CandidateForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Site"))  # type: ignore[arg-type]
+    screening_number = forms.CharField(max_length=20, label=gettext_lazy("Screening number"))
+    name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
+    medical_record_number = forms.CharField(
+        max_length=40, label=gettext_lazy("Medical record number")
+    )
+
+
+@study_view
+def register(request: HttpRequest) -> HttpResponse:
+    services.require(request.user, Can.SCREEN)
+    form = CandidateForm(request.POST or None)
+    form.fields["site"].queryset = services.visible_sites(request.user)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            subject = services.register_candidate(request.user, **form.cleaned_data)
+        except services.RuleError as problem:
+            form.add_error(None, str(problem))
+        else:
+            return redirect("screening", pk=subject.pk)
+    return render(request, "edc/register.html", {"form": form})
+
+
+def _screening_plan(data: dict[str, Any] | None) -> FormPlan:
+    return FormPlan(
+        ScreeningRecord,
+        exclude=("screening_id", "consent"),
+        rows=row_counts(ScreeningRecord, data),
+    )
+
+
+@study_view
+def screening(request: HttpRequest, pk: int) -> HttpResponse:
+    """The screening form with the eligibility decision beside it, updated on every save."""
+    subject = _subject(request, pk)
+    editable = services.may(request.user, Can.SCREEN, subject)
+    plan = _screening_plan(subject.screening)
+    form_class = plan.form_class()
+    form = form_class(initial=plan.initial(subject.screening))
+    if request.method == "POST":
+        services.require(request.user, Can.SCREEN, subject)
+        form = form_class(request.POST)
+        validated = plan.validate(form, {"screening_id": subject.screening_number})
+        if validated is not None:
+            try:
+                services.save_screening(
+                    request.user,
+                    subject,
+                    validated.model_dump(mode="json", exclude_none=True),
+                    version=int(request.POST.get("version", -1)),
+                    reason=request.POST.get("reason", ""),
+                )
+            except (services.RuleError, services.ConflictError) as problem:
+                form.add_error(None, str(problem))
+            else:
+                messages.success(request, _("Screening data saved."))
+                return redirect("screening", pk=subject.pk)
+    return render(
+        request,
+        "edc/screening.html",
+        {
+            "subject": subject,
+            "form": form,
+            "sections": _sections(form, plan),
+            "decision": services.eligibility(subject),
+            "editable": editable and not subject.casebook_locked,
+            "needs_reason": subject.screening is not None,
+            "version": request.POST.get("version", subject.screening_version),
+        },
+    )
+
+
+def _sections(form: forms.Form, plan: FormPlan) -> list[tuple[str, list[forms.BoundField]]]:
+    return [
+        (name.replace("_", " ").capitalize(), [form[path] for path in paths])
+        for name, paths in plan.sections.items()
+    ]
+
+
+@study_view
+@require_POST
+def screen_failure(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _subject(request, pk)
+    try:
+        services.record_screen_failure(request.user, subject, request.POST.get("note", ""))
+    except services.RuleError as problem:
+        messages.error(request, str(problem))
+    return redirect("subject", pk=pk)
+
+
+# -- the subject --------------------------------------------------------------------------------
+
+
+@study_view
+def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _subject(request, pk)
+    visits = list(subject.visits.all())
+    return render(
+        request,
+        "edc/subject.html",
+        {
+            "subject": subject,
+            "identity": getattr(subject, "identity", None) if _shows_identity(request) else None,
+            "decision": services.eligibility(subject),
+            "consent": getattr(subject, "consent", None),
+            "signatures": subject.signatures.all(),
+            "needs_signature": subject.subject_id is not None
+            and services.active_signature(subject) is None,
+            "visits": [(visit, services.derived(visit)) for visit in visits],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+class ConsentForm(forms.Form):
+    form_version = forms.CharField(max_length=40, label=gettext_lazy("Consent form version"))
+    obtained_at = forms.DateTimeField(
+        label=gettext_lazy("Date and time of consent"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+@study_view
+def consent(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _subject(request, pk)
+    services.require(request.user, Can.CONSENT, subject)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_consent(request.user, subject, **form.cleaned_data)
+        except services.RuleError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect("subject", pk=pk)
+    return render(request, "edc/simple_form.html", _page(subject, form, _("Written consent")))
+
+
+class EnrolForm(forms.Form):
+    first_infusion_date = forms.DateField(
+        label=gettext_lazy("First anifrolumab infusion"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    password = forms.CharField(
+        label=gettext_lazy("Your password (electronic signature)"), widget=forms.PasswordInput
+    )
+
+
+@study_view
+def enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _subject(request, pk)
+    services.require(request.user, Can.SIGN, subject)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrol(request.user, subject, **form.cleaned_data)
+        except (services.RuleError, services.NotAllowedError) as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, _("Subject enrolled and signature applied."))
+            return redirect("subject", pk=pk)
+    page = _page(subject, form, _("Enrolment"))
+    page["statement"] = services.ENROLMENT_MEANING
+    return render(request, "edc/simple_form.html", page)
+
+
+def _page(subject: Subject, form: forms.Form, title: str) -> dict[str, Any]:
+    return {"subject": subject, "form": form, "title": title}
+
+
+class EndForm(forms.Form):
+    on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+@study_view
+def end_of_study(request: HttpRequest, pk: int, how: str) -> HttpResponse:
+    subject = _subject(request, pk)
+    services.require(request.user, Can.ENTER_DATA, subject)
+    form = EndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if how == "withdraw":
+                services.withdraw(request.user, subject, **form.cleaned_data)
+            else:
+                services.complete(request.user, subject, form.cleaned_data["on"])
+        except services.RuleError as problem:
+            form.add_error(None, str(problem))
+        else:
+            return redirect("subject", pk=pk)
+    title = _("Withdrawal") if how == "withdraw" else _("End of study")
+    return render(request, "edc/simple_form.html", _page(subject, form, title))
+
+
+# -- visits ---------------------------------------------------------------------------------------
+
+
+class VisitDateForm(forms.Form):
+    date = forms.DateField(
+        label=gettext_lazy("Visit date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason for change"), required=False)
+
+
+@study_view
+def visit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_or_404(Visit.objects.select_related("subject__site"), pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, visit.subject)
+    date_form = VisitDateForm(request.POST or None, initial={"date": visit.date})
+    if request.method == "POST" and date_form.is_valid():
+        try:
+            services.set_visit_date(
+                request.user,
+                visit,
+                date_form.cleaned_data["date"],
+                version=int(request.POST.get("version", -1)),
+                reason=date_form.cleaned_data["reason"],
+            )
+        except (services.RuleError, services.ConflictError) as problem:
+            date_form.add_error(None, str(problem))
+        else:
+            return redirect("visit", pk=pk)
+    saved = {form.crf: form for form in visit.forms.prefetch_related("queries")}
+    return render(
+        request,
+        "edc/visit.html",
+        {
+            "visit": visit,
+            "subject": visit.subject,
+            "date_form": date_form,
+            "crfs": [(crf, saved.get(crf.code)) for crf in CRFS],
+            "derived": services.derived(visit),
+            "in_window": visit.in_window(),
+            "version": request.POST.get("version", visit.version),
+        },
+    )
+
+
+@study_view
+@require_POST
+def visit_missed(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_or_404(Visit.objects.select_related("subject"), pk=pk)
+    try:
+        services.mark_missed(request.user, visit, request.POST.get("reason", ""))
+    except services.RuleError as problem:
+        messages.error(request, str(problem))
+    return redirect("visit", pk=pk)
+
+
+@study_view
+@require_POST
+def unscheduled_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _subject(request, pk)
+    try:
+        day = dt.date.fromisoformat(request.POST.get("date", ""))
+        visit = services.add_unscheduled_visit(request.user, subject, day)
+    except ValueError:
+        messages.error(request, _("Enter the visit date as YYYY-MM-DD."))
+    except services.RuleError as problem:
+        messages.error(request, str(problem))
+    else:
+        return redirect("visit", pk=visit.pk)
+    return redirect("subject", pk=pk)
+
+
+def _crf_plan(code: str, data: dict[str, Any] | None) -> FormPlan:
+    crf = CRF_BY_CODE[code]
+    return FormPlan(crf.model, exclude=crf.exclude, rows=row_counts(crf.model, data))
+
+
+@study_view
+def crf_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """One eCRF: edit checks from its model, a reason for changes, queries, verify, lock."""
+    visit = get_object_or_404(Visit.objects.select_related("subject__site"), pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, visit.subject)
+    if code not in CRF_BY_CODE:
+        raise PermissionDenied(_("Unknown form."))
+    saved = FormData.objects.filter(visit=visit, crf=code).first()
+    data = saved.data if saved else None
+    plan = _crf_plan(code, data)
+    form_class = plan.form_class()
+    form = form_class(initial=plan.initial(data))
+    if request.method == "POST":
+        form = form_class(request.POST)
+        validated = plan.validate(form)
+        if validated is not None:
+            try:
+                services.save_form(
+                    request.user,
+                    visit,
+                    code,
+                    validated.model_dump(mode="json", exclude_none=True),
+                    version=int(request.POST.get("version", -1)),
+                    reason=request.POST.get("reason", ""),
+                )
+            except (services.RuleError, services.ConflictError) as problem:
+                form.add_error(None, str(problem))
+            else:
+                messages.success(request, _("Form saved."))
+                return redirect("visit", pk=pk)
+    return render(
+        request,
+        "edc/crf.html",
+        {
+            "visit": visit,
+            "subject": visit.subject,
+            "crf": CRF_BY_CODE[code],
+            "saved": saved,
+            "form": form,
+            "sections": _sections(form, plan),
+            "editable": services.may(request.user, Can.ENTER_DATA, visit.subject)
+            and not (saved and saved.locked),
+            "derived": services.derived(visit) if code == "sledai2k" else None,
+            "version": request.POST.get("version", saved.version if saved else 0),
+        },
+    )
+
+
+@study_view
+@require_POST
+def form_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Verify, lock, unlock a saved form; raise a query on it."""
+    form = get_object_or_404(FormData.objects.select_related("visit__subject"), pk=pk)
+    user = request.user
+    try:
+        if action == "verify":
+            services.verify_form(user, form)
+        elif action == "lock":
+            services.set_form_lock(user, form, True)
+        elif action == "unlock":
+            services.set_form_lock(user, form, False, request.POST.get("reason", ""))
+        elif action == "query":
+            services.raise_query(
+                user, form, request.POST.get("field", ""), request.POST.get("text", "")
+            )
+        else:
+            raise services.RuleError(_("Unknown action."))
+    except services.RuleError as problem:
+        messages.error(request, str(problem))
+    return redirect("crf", pk=form.visit_id, code=form.crf)
+
+
+@study_view
+@require_POST
+def query_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    query = get_object_or_404(Query.objects.select_related("form__visit__subject"), pk=pk)
+    try:
+        if action == "answer":
+            services.answer_query(request.user, query, request.POST.get("answer", ""))
+        elif action == "close":
+            services.close_query(request.user, query)
+        else:
+            raise services.RuleError(_("Unknown action."))
+    except services.RuleError as problem:
+        messages.error(request, str(problem))
+    return redirect("crf", pk=query.form.visit_id, code=query.form.crf)
+
+
+@study_view
+@require_POST
+def casebook_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _subject(request, pk)
+    locked = request.POST.get("locked") == "1"
+    try:
+        services.set_casebook_lock(request.user, subject, locked, request.POST.get("reason", ""))
+    except services.RuleError as problem:
+        messages.error(request, str(problem))
+    return redirect("subject", pk=pk)
+
+
+# -- audit trail ----------------------------------------------------------------------------------
+
+
+@study_view
+def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _subject(request, pk)
+    services.require(request.user, Can.VIEW_AUDIT, subject)
+    labels = {subject.screening_number, subject.label}
+    entries = AuditEntry.objects.filter(subject__in=labels)
+    if request.GET.get("format") == "csv":
+        services.require(request.user, Can.EXPORT_AUDIT, subject)
+        record(request.user, Action.EXPORT, subject=subject.label, form="audit_trail")
+        return _audit_csv(entries, f"audit-{subject.label}.csv")
+    return render(request, "edc/audit.html", {"subject": subject, "entries": entries})
+
+
+def _audit_csv(entries: Any, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    columns = [
+        "seq", "at", "actor", "role", "action", "subject", "visit", "form", "field",
+        "old_value", "new_value", "reason", "prev_hash", "hash",
+    ]  # fmt: skip
+    writer.writerow(columns)
+    for entry in entries.values_list(*columns):
+        writer.writerow(entry)
+    return response
+
+
+@study_view
+def audit_export(request: HttpRequest) -> HttpResponse:
+    services.require(request.user, Can.EXPORT_AUDIT)
+    record(request.user, Action.EXPORT, form="audit_trail")
+    return _audit_csv(AuditEntry.objects.all(), "audit-trail.csv")
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=[("en", "English"), ("ja", "日本語")])
+
+
+@study_view
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    profile = services.profile_of(request.user)
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        profile.language = form.cleaned_data["language"]
+        profile.save(update_fields=["language"])
+    return redirect(request.POST.get("next") or "home")
+
+
+@study_view
+@require_POST
+def crf_preview(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """The SLEDAI-2K as the boxes are ticked, before anything is saved (htmx)."""
+    visit = get_object_or_404(Visit.objects.select_related("subject__site"), pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, visit.subject)
+    if code != "sledai2k":
+        raise PermissionDenied(_("Only the SLEDAI-2K has a live score."))
+    plan = _crf_plan(code, None)
+    form = plan.form_class()(request.POST)
+    validated = plan.validate(form)
+    if validated is None:
+        return render(
+            request, "edc/_sledai_preview.html", {"problem": _("Complete the form to score it.")}
+        )
+    forms_now = services.saved_forms(visit)
+    forms_now["sledai2k"] = validated.model_dump(mode="json", exclude_none=True)
+    result = score_sledai2k(sledai_input(forms_now, visit.date))  # type: ignore[arg-type]
+    return render(request, "edc/_sledai_preview.html", {"result": result})
+
+
+class SignForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Your password (electronic signature)"), widget=forms.PasswordInput
+    )
+
+
+@study_view
+def sign_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign the eligibility again after a correction voided the signature."""
+    subject = _subject(request, pk)
+    services.require(request.user, Can.SIGN, subject)
+    form = SignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sign_again(request.user, subject, form.cleaned_data["password"])
+        except (services.RuleError, services.NotAllowedError) as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, _("Signature applied."))
+            return redirect("subject", pk=pk)
+    page = _page(subject, form, _("Sign the eligibility"))
+    page["statement"] = services.ENROLMENT_MEANING
+    return render(request, "edc/simple_form.html", page)

@@ -1,0 +1,39 @@
+"""URLs of the study's web application and its JSON API."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from lupustrial.edc.api.routes import api
+from lupustrial.edc.study import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="edc/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.set_language, name="set_language"),
+    path("subjects/new/", views.register, name="register"),
+    path("subjects/<int:pk>/", views.subject_page, name="subject"),
+    path("subjects/<int:pk>/screening/", views.screening, name="screening"),
+    path("subjects/<int:pk>/screen-failure/", views.screen_failure, name="screen_failure"),
+    path("subjects/<int:pk>/consent/", views.consent, name="consent"),
+    path("subjects/<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("subjects/<int:pk>/sign/", views.sign_again, name="sign_again"),
+    path("subjects/<int:pk>/visits/new/", views.unscheduled_visit, name="unscheduled_visit"),
+    path("subjects/<int:pk>/end/<str:how>/", views.end_of_study, name="end_of_study"),
+    path("subjects/<int:pk>/lock/", views.casebook_lock, name="casebook_lock"),
+    path("subjects/<int:pk>/audit/", views.audit_trail, name="audit_trail"),
+    path("audit/export/", views.audit_export, name="audit_export"),
+    path("visits/<int:pk>/", views.visit_page, name="visit"),
+    path("visits/<int:pk>/missed/", views.visit_missed, name="visit_missed"),
+    path("visits/<int:pk>/forms/<str:code>/", views.crf_page, name="crf"),
+    path("visits/<int:pk>/forms/<str:code>/preview/", views.crf_preview, name="crf_preview"),
+    path("forms/<int:pk>/<str:action>/", views.form_action, name="form_action"),
+    path("queries/<int:pk>/<str:action>/", views.query_action, name="query_action"),
+    path("api/", api.urls),
+]

@@ -1,0 +1,21 @@
+"""The demo study's users and sites, and a logged-in client per role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lupustrial.edc.demo import create_users, load_demo
+
+
+@pytest.fixture
+def people(db: Any) -> dict[str, Any]:
+    """Two sites (TKY, OSK) and one user per role, without subjects."""
+    return create_users()
+
+
+@pytest.fixture
+def demo(db: Any) -> None:
+    """The whole demo study: enrolled subjects with visits, a screen failure, a candidate."""
+    load_demo()
