@@ -1,0 +1,651 @@
+"""The study's endpoints, computed from a verified snapshot and nothing else.
+
+Primary endpoint (registration): the percentage of patients in LLDAS (Franklyn 2016) 12 weeks
+after anifrolumab starts. Population: the full analysis set (FAS), every enrolled patient
+given at least one anifrolumab infusion. A patient counts as a responder only when the W12
+assessment took place inside its window (`protocol.schedule`) and LLDAS was judged *met*.
+No W12 assessment (withdrawal, missed visit), a W12 outside its window, and LLDAS *unknown*
+(e.g. no PGA recorded) are all non-responders, each reported with its reason: missing data is
+counted against the treatment, never silently dropped. The 95% interval is Clopper–Pearson
+exact (Clopper & Pearson 1934).
+
+Sensitivity analyses: Wilson (Wilson 1927) and Jeffreys (Brown, Cai & DasGupta 2001)
+intervals on the same counts; the per-protocol set; observed cases (only patients whose W12
+LLDAS is known and in window).
+
+Secondary endpoints: LLDAS at W4 and W8 (same rule), time to first LLDAS (Kaplan & Meier
+1958), DORIS 2021 remission at W12 (van Vollenhoven 2021; same rule), SLEDAI-2K change from
+baseline (Gladman 2002; complete scores only), prednisolone-equivalent dose over time
+(BNF), cumulative and the proportion at ≤ 7.5 mg/day, C3/C4/anti-dsDNA over time, adverse
+events by term and CTCAE grade with infections and herpes zoster apart, infusion reactions,
+and the study flow (CONSORT; Schulz 2010).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from lupustrial.analysis.intervals import Method, clopper_pearson, interval
+from lupustrial.dataset.records import VisitCode
+from lupustrial.dataset.snapshot import Snapshot
+from lupustrial.dataset.tables import Row
+from lupustrial.protocol.schedule import PRIMARY_ENDPOINT_VISIT, SCHEDULE
+
+PREDNISOLONE_TARGET_MG_PER_DAY = 7.5
+"""LLDAS component 4 (Franklyn 2016) and the usual taper target."""
+
+KAPLAN_MEIER_1958 = (
+    "Kaplan EL, Meier P. Nonparametric estimation from incomplete observations. "
+    "J Am Stat Assoc. 1958;53(282):457-481."
+)
+SCHULZ_2010 = "Schulz KF, Altman DG, Moher D. CONSORT 2010 statement. BMJ. 2010;340:c332."
+
+SCHEDULED = [v.code for v in SCHEDULE]
+BASELINE = SCHEDULED[0]
+Result = dict[str, Any]
+
+
+# --- small helpers -------------------------------------------------------------------------
+
+
+def describe(values: Iterable[float | int | None]) -> Result:
+    """n, mean, SD, median, quartiles (linear interpolation), min and max of known values."""
+    known = [float(v) for v in values if v is not None]
+    if not known:
+        return {"n": 0}
+    array = np.asarray(known)
+    q1, median, q3 = (float(q) for q in np.percentile(array, [25, 50, 75]))
+    return {
+        "n": len(known),
+        "mean": float(array.mean()),
+        "sd": float(array.std(ddof=1)) if len(known) > 1 else None,
+        "median": median,
+        "q1": q1,
+        "q3": q3,
+        "min": float(array.min()),
+        "max": float(array.max()),
+    }
+
+
+def _index(rows: Iterable[Row], *keys: str) -> dict[tuple[Any, ...], Row]:
+    return {tuple(row[k] for k in keys): row for row in rows}
+
+
+class _Study:
+    """The snapshot's tables indexed for the endpoint computations."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.subjects = {r["subject_id"]: r for r in snapshot.table("subjects")}
+        self.fas = sorted(s for s, r in self.subjects.items() if r["full_analysis_set"])
+        self.pp = sorted(s for s, r in self.subjects.items() if r["per_protocol_set"])
+        self.assessments = _index(snapshot.table("assessments"), "subject_id", "visit")
+        self.visits = _index(
+            (v for v in snapshot.table("visits") if v["visit"] != VisitCode.UNSCHEDULED),
+            "subject_id",
+            "visit",
+        )
+        self.by_subject: dict[str, list[Row]] = defaultdict(list)
+        for row in snapshot.table("assessments"):
+            self.by_subject[row["subject_id"]].append(row)
+
+
+# --- responder rule ------------------------------------------------------------------------
+
+
+def visit_response(study: _Study, subject_id: str, visit: str, column: str) -> Result:
+    """Whether a subject responds at a visit on ``column`` (lldas or doris), and why.
+
+    Responder only when assessed in window and the definition is met; every other case is a
+    non-responder with a category: not_met, unknown, out_of_window, missing.
+    """
+    row = study.assessments.get((subject_id, visit))
+    if row is None:
+        subject = study.subjects[subject_id]
+        planned = study.visits.get((subject_id, visit))
+        if planned is not None and planned["missed"]:
+            why = f"{visit} missed: {planned['missed_reason']}"
+        elif subject["withdrawal_date"] is not None:
+            why = (
+                f"withdrawn {subject['withdrawal_date'].isoformat()} before {visit}: "
+                f"{subject['withdrawal_reason']}"
+            )
+        else:
+            why = f"no {visit} assessment"
+        return {"subject_id": subject_id, "responder": False, "category": "missing", "reason": why}
+    if row["in_window"] is not True:
+        deviation = row["days_from_planned"]
+        why = (
+            f"{visit} on {row['date'].isoformat()} outside its window ({deviation:+d} days)"
+            if deviation is not None
+            else f"{visit} window unknown (no first infusion date)"
+        )
+        return {
+            "subject_id": subject_id,
+            "responder": False,
+            "category": "out_of_window",
+            "reason": why,
+            "status": row[column],
+        }
+    status = row[column]
+    if status == "met":
+        category, why = "responder", row[f"{column}_summary"]
+    elif status == "not_met":
+        category, why = "not_met", row[f"{column}_summary"]
+    else:
+        category = "unknown"
+        why = (
+            f"{row[f'{column}_summary']} (missing: {row[f'{column}_missing']}); "
+            "counted as non-responder"
+        )
+    return {
+        "subject_id": subject_id,
+        "responder": category == "responder",
+        "category": category,
+        "reason": why,
+        "status": status,
+    }
+
+
+def proportion_endpoint(
+    study: _Study,
+    population: Sequence[str],
+    visit: str,
+    column: str,
+    *,
+    methods: Sequence[Method] = (Method.CLOPPER_PEARSON,),
+) -> Result:
+    """Responders among ``population`` at ``visit``, with intervals and every reason."""
+    subjects = [visit_response(study, s, visit, column) for s in population]
+    responders = sum(1 for s in subjects if s["responder"])
+    n = len(subjects)
+    return {
+        "visit": visit,
+        "definition": column,
+        "n": n,
+        "responders": responders,
+        "proportion": responders / n if n else None,
+        "intervals": [interval(responders, n, m).as_dict() for m in methods] if n else [],
+        "non_responders_by_reason": dict(
+            sorted(Counter(s["category"] for s in subjects if not s["responder"]).items())
+        ),
+        "subjects": subjects,
+    }
+
+
+def primary_endpoint(study: _Study) -> Result:
+    """LLDAS at W12 in the FAS, Clopper–Pearson 95% CI (Franklyn 2016; Clopper & Pearson 1934)."""
+    main = proportion_endpoint(
+        study, study.fas, PRIMARY_ENDPOINT_VISIT, "lldas", methods=list(Method)
+    )
+    main["population"] = "full analysis set (enrolled, ≥ 1 anifrolumab infusion)"
+    main["rule"] = (
+        "responder = W12 assessed inside its window and LLDAS met; missing W12, W12 out of "
+        "window and LLDAS unknown count as non-responders"
+    )
+    pp = proportion_endpoint(study, study.pp, PRIMARY_ENDPOINT_VISIT, "lldas")
+    observed = [
+        s["subject_id"] for s in main["subjects"] if s["category"] in ("responder", "not_met")
+    ]
+    observed_result = proportion_endpoint(study, observed, PRIMARY_ENDPOINT_VISIT, "lldas")
+    return {
+        "name": "LLDAS at week 12",
+        "main": main,
+        "sensitivity": {
+            "per_protocol": {
+                "population": "per-protocol set (FAS, W0/W4/W8 infusions, W12 in window)",
+                **{k: pp[k] for k in ("n", "responders", "proportion", "intervals")},
+            },
+            "observed_cases": {
+                "population": "FAS with W12 in window and LLDAS known (met or not met)",
+                **{k: observed_result[k] for k in ("n", "responders", "proportion", "intervals")},
+            },
+        },
+    }
+
+
+# --- secondary endpoints -------------------------------------------------------------------
+
+
+def lldas_by_visit(study: _Study) -> list[Result]:
+    """LLDAS at every scheduled visit in the FAS, same responder rule as the primary."""
+    results = []
+    for visit in SCHEDULED:
+        result = proportion_endpoint(study, study.fas, visit, "lldas")
+        counts = Counter(
+            s.get("status", "not assessed") if s["category"] != "missing" else "not assessed"
+            for s in result["subjects"]
+        )
+        results.append(
+            {
+                **{k: result[k] for k in ("visit", "n", "responders", "proportion", "intervals")},
+                "non_responders_by_reason": result["non_responders_by_reason"],
+                "status_counts": dict(sorted(counts.items())),
+            }
+        )
+    return results
+
+
+def kaplan_meier(times: Sequence[tuple[float, bool]]) -> list[Result]:
+    """Product-limit estimate of the cumulative event probability (Kaplan & Meier 1958).
+
+    ``times`` holds (time, event) pairs; event False is censoring. Returns the curve as
+    steps: time, at risk, events, cumulative probability of the event.
+    """
+    survival = 1.0
+    steps = []
+    for t in sorted({time for time, event in times if event}):
+        at_risk = sum(1 for time, _ in times if time >= t)
+        events = sum(1 for time, event in times if event and time == t)
+        survival *= 1 - events / at_risk
+        steps.append({"day": t, "at_risk": at_risk, "events": events, "cumulative": 1 - survival})
+    return steps
+
+
+def time_to_first_lldas(study: _Study) -> Result:
+    """Study day of the first assessment in LLDAS; censored at the last assessment (KM)."""
+    per_subject = []
+    for subject_id in study.fas:
+        rows = sorted(study.by_subject.get(subject_id, []), key=lambda r: r["date"])
+        rows = [r for r in rows if r["study_day"] is not None]
+        first = next((r for r in rows if r["lldas"] == "met"), None)
+        if first is not None:
+            per_subject.append(
+                {"subject_id": subject_id, "day": first["study_day"], "visit": first["visit"],
+                 "event": True}
+            )  # fmt: skip
+        elif rows:
+            last = rows[-1]
+            per_subject.append(
+                {"subject_id": subject_id, "day": last["study_day"], "visit": last["visit"],
+                 "event": False}
+            )  # fmt: skip
+    curve = kaplan_meier([(s["day"], s["event"]) for s in per_subject])
+    median = next((step["day"] for step in curve if step["cumulative"] >= 0.5), None)
+    return {
+        "method": "Kaplan–Meier, censored at the last assessment without LLDAS",
+        "source": KAPLAN_MEIER_1958,
+        "events": sum(1 for s in per_subject if s["event"]),
+        "n": len(per_subject),
+        "median_day": median,
+        "curve": curve,
+        "subjects": per_subject,
+    }
+
+
+def sledai_change(study: _Study) -> list[Result]:
+    """SLEDAI-2K change from W0 per visit, complete scores only (Gladman 2002)."""
+    results = []
+    for visit in SCHEDULED[1:]:
+        changes, incomplete = [], 0
+        for subject_id in study.fas:
+            base = study.assessments.get((subject_id, BASELINE))
+            now = study.assessments.get((subject_id, visit))
+            if base is None or now is None:
+                continue
+            if base["sledai2k"] is None or now["sledai2k"] is None:
+                incomplete += 1
+                continue
+            changes.append(now["sledai2k"] - base["sledai2k"])
+        results.append(
+            {"visit": visit, "change": describe(changes), "excluded_incomplete": incomplete}
+        )
+    return results
+
+
+def _by_visit(study: _Study, column: str) -> list[Result]:
+    return [
+        {
+            "visit": visit,
+            **describe(
+                study.assessments[(s, visit)][column]
+                for s in study.fas
+                if (s, visit) in study.assessments
+            ),
+        }
+        for visit in SCHEDULED
+    ]
+
+
+def cumulative_prednisolone(study: _Study) -> list[Result]:
+    """Cumulative prednisolone-equivalent mg from W0 to the last assessment up to W12.
+
+    Each visit's mg/day is carried forward until the next assessment (a step function:
+    the dose recorded is the dose held). A visit without a recorded dose leaves the
+    subject's total unknown.
+    """
+    results = []
+    for subject_id in study.fas:
+        rows = sorted(study.by_subject.get(subject_id, []), key=lambda r: r["date"])
+        end = study.assessments.get((subject_id, PRIMARY_ENDPOINT_VISIT))
+        if end is not None:
+            rows = [r for r in rows if r["date"] <= end["date"]]
+        if not rows:
+            continue
+        doses = [r["prednisolone_mg_per_day"] for r in rows]
+        total: float | None = None
+        if all(d is not None for d in doses[:-1]):
+            total = sum(
+                d * (later["date"] - row["date"]).days
+                for d, row, later in zip(doses, rows, rows[1:], strict=False)
+            )
+        results.append(
+            {
+                "subject_id": subject_id,
+                "from": rows[0]["date"].isoformat(),
+                "to": rows[-1]["date"].isoformat(),
+                "days": (rows[-1]["date"] - rows[0]["date"]).days,
+                "cumulative_mg": total,
+            }
+        )
+    return results
+
+
+def prednisolone(study: _Study) -> Result:
+    """Prednisolone equivalent over time, cumulative, and the proportion ≤ 7.5 mg/day (BNF)."""
+    at_target = []
+    for visit in SCHEDULED:
+        known = [
+            study.assessments[(s, visit)]["prednisolone_mg_per_day"]
+            for s in study.fas
+            if (s, visit) in study.assessments
+            and study.assessments[(s, visit)]["prednisolone_mg_per_day"] is not None
+        ]
+        hits = sum(1 for d in known if d <= PREDNISOLONE_TARGET_MG_PER_DAY)
+        at_target.append(
+            {
+                "visit": visit,
+                "n": len(known),
+                "at_most_7_5": hits,
+                "interval": clopper_pearson(hits, len(known)).as_dict() if known else None,
+            }
+        )
+    cumulative = cumulative_prednisolone(study)
+    return {
+        "mg_per_day": _by_visit(study, "prednisolone_mg_per_day"),
+        "mg_per_kg_per_day": _by_visit(study, "prednisolone_mg_per_kg_per_day"),
+        "at_most_7_5_mg_per_day": at_target,
+        "cumulative": {
+            "subjects": cumulative,
+            "summary": describe(c["cumulative_mg"] for c in cumulative),
+            "method": "dose at each assessment carried forward to the next, W0 to W12",
+        },
+    }
+
+
+def serology(study: _Study) -> Result:
+    """C3, C4 (g/L) and anti-dsDNA over time, with counts outside the laboratory limits."""
+    result: Result = {}
+    for name, column, limit, outside in (
+        ("c3_g_per_l", "c3_g_per_l", "c3_lower_limit_g_per_l", lambda v, lim: v < lim),
+        ("c4_g_per_l", "c4_g_per_l", "c4_lower_limit_g_per_l", lambda v, lim: v < lim),
+        ("anti_dsdna", "anti_dsdna", "anti_dsdna_upper_limit", lambda v, lim: v > lim),
+    ):
+        rows = []
+        for visit in SCHEDULED:
+            values = [
+                study.assessments[(s, visit)]
+                for s in study.fas
+                if (s, visit) in study.assessments
+                and study.assessments[(s, visit)][column] is not None
+            ]
+            abnormal = sum(1 for r in values if _outside(outside, r[column], r[limit]))
+            rows.append(
+                {"visit": visit, **describe(r[column] for r in values), "abnormal": abnormal}
+            )
+        result[name] = rows
+    units = {
+        r["anti_dsdna_unit"] for r in study.snapshot.table("assessments") if r["anti_dsdna_unit"]
+    }
+    result["anti_dsdna_units"] = sorted(units)
+    return result
+
+
+def _outside(test: Callable[[float, float], bool], value: float, limit: float | None) -> bool:
+    return limit is not None and test(value, limit)
+
+
+def adverse_events(study: _Study) -> Result:
+    """AEs by term and CTCAE grade; infections and herpes zoster apart; infusion reactions."""
+    events = [e for e in study.snapshot.table("adverse_events") if e["subject_id"] in study.fas]
+
+    def tally(selected: list[Row]) -> Result:
+        return {"events": len(selected), "subjects": len({e["subject_id"] for e in selected})}
+
+    by_term: dict[tuple[str, int], list[Row]] = defaultdict(list)
+    for event in events:
+        by_term[(event["term"], event["ctcae_grade"])].append(event)
+    infusions = [i for i in study.snapshot.table("infusions") if i["subject_id"] in study.fas]
+    reactions = [i for i in infusions if i["infusion_reaction"] is True]
+    return {
+        "population": "full analysis set",
+        "n": len(study.fas),
+        "any": tally(events),
+        "serious": tally([e for e in events if e["serious"]]),
+        "grade_3_or_more": tally([e for e in events if e["ctcae_grade"] >= 3]),
+        "related": tally([e for e in events if e["related"] is True]),
+        "infections": tally([e for e in events if e["infection"]]),
+        "herpes_zoster": tally([e for e in events if e["herpes_zoster"]]),
+        "by_term_and_grade": [
+            {"term": term, "grade": grade, **tally(rows)}
+            for (term, grade), rows in sorted(by_term.items())
+        ],
+        "infusion_reactions": {
+            "infusions": len(infusions),
+            "with_reaction": len(reactions),
+            "not_recorded": sum(1 for i in infusions if i["infusion_reaction"] is None),
+            "subjects": len({i["subject_id"] for i in reactions}),
+        },
+    }
+
+
+def flow(study: _Study) -> Result:
+    """Screened, screen failures by criterion, enrolled, dosed, completed W12, withdrawn."""
+    screenings = study.snapshot.table("screenings")
+    linked = {r["screening_number"] for r in screenings}
+    unlinked = [
+        s for s in study.subjects.values()
+        if s["screening_number"] is None or s["screening_number"] not in linked
+    ]  # fmt: skip
+    failures = study.snapshot.table("screening_failures")
+    enrolled = [s for s in study.subjects.values() if s["enrolled"]]
+    completed = [s for s in study.fas if (s, PRIMARY_ENDPOINT_VISIT) in study.assessments]
+    withdrawn = sorted(
+        (s for s in study.subjects.values() if s["status"] == "withdrawn"),
+        key=lambda s: s["subject_id"],
+    )
+    return {
+        "source": SCHULZ_2010,
+        "screened": len(screenings) + len(unlinked),
+        "screen_failures": sum(1 for r in screenings if r["decision"] == "ineligible"),
+        "screen_failures_by_criterion": dict(
+            sorted(Counter(r["criterion"] for r in failures).items(), key=_criterion_order)
+        ),
+        "pending_or_undecided": sum(
+            1 for s in study.subjects.values() if s["status"] == "screened"
+        ),
+        "consented": len(study.subjects),
+        "enrolled": len(enrolled),
+        "dosed": len(study.fas),
+        "completed_w12": len(completed),
+        "withdrawn": [
+            {
+                "subject_id": s["subject_id"],
+                "date": s["withdrawal_date"].isoformat() if s["withdrawal_date"] else None,
+                "reason": s["withdrawal_reason"],
+            }
+            for s in withdrawn
+        ],
+        "full_analysis_set": len(study.fas),
+        "per_protocol_set": len(study.pp),
+    }
+
+
+def _criterion_order(item: tuple[str, int]) -> tuple[str, int]:
+    criterion = item[0]
+    return criterion[0], int(criterion[1:]) if criterion[1:].isdigit() else 0
+
+
+def baseline(study: _Study) -> Result:
+    """Baseline (W0) characteristics of the FAS."""
+    subjects = [study.subjects[s] for s in study.fas]
+    w0 = [study.assessments[(s, BASELINE)] for s in study.fas if (s, BASELINE) in study.assessments]
+    return {
+        "n": len(subjects),
+        "age": describe(s["age"] for s in subjects),
+        "sex": dict(sorted(Counter(s["sex"] or "not recorded" for s in subjects).items())),
+        "site": dict(sorted(Counter(s["site"] for s in subjects).items())),
+        "body_weight_kg": describe(r["body_weight_kg"] for r in w0),
+        "sledai2k": describe(r["sledai2k"] for r in w0),
+        "clinical_sledai2k": describe(r["clinical_sledai2k"] for r in w0),
+        "pga": describe(r["pga"] for r in w0),
+        "prednisolone_mg_per_day": describe(r["prednisolone_mg_per_day"] for r in w0),
+        "prednisolone_mg_per_kg_per_day": describe(r["prednisolone_mg_per_kg_per_day"] for r in w0),
+        "c3_g_per_l": describe(r["c3_g_per_l"] for r in w0),
+        "c4_g_per_l": describe(r["c4_g_per_l"] for r in w0),
+        "anti_dsdna": describe(r["anti_dsdna"] for r in w0),
+    }
+
+
+def compute_endpoints(snapshot: Snapshot) -> Result:
+    """Every endpoint of the study from one verified snapshot."""
+    study = _Study(snapshot)
+    if not study.fas:
+        raise ValueError("the snapshot has no subject in the full analysis set")
+    return {
+        "snapshot": {
+            "study_id": snapshot.manifest["study_id"],
+            "data_cut": snapshot.manifest["data_cut"],
+            "source": snapshot.manifest.get("source"),
+            "software_version": snapshot.manifest["software"]["version"],
+        },
+        "flow": flow(study),
+        "baseline": baseline(study),
+        "primary": primary_endpoint(study),
+        "secondary": {
+            "lldas_by_visit": lldas_by_visit(study),
+            "time_to_first_lldas": time_to_first_lldas(study),
+            "doris_w12": proportion_endpoint(study, study.fas, PRIMARY_ENDPOINT_VISIT, "doris"),
+            "sledai2k_change_from_baseline": sledai_change(study),
+            "prednisolone": prednisolone(study),
+            "serology": serology(study),
+        },
+        "safety": adverse_events(study),
+    }
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.1%}"
+
+
+def _interval_text(entries: Sequence[Result] | Result) -> str:
+    """The first interval of a list (or the one given); 'n = 0' when there is none."""
+    if not isinstance(entries, dict):
+        if not entries:
+            return "n = 0"
+        entries = entries[0]
+    entry = entries
+    return (
+        f"{entry['successes']}/{entry['n']} = {_pct(entry['estimate'])} "
+        f"(95% CI {_pct(entry['lower'])}–{_pct(entry['upper'])}, {entry['method']})"
+    )
+
+
+def _summary_text(stats: Result, unit: str = "", digits: int = 1) -> str:
+    if not stats.get("n"):
+        return "n = 0"
+    return (
+        f"n = {stats['n']}, median {stats['median']:.{digits}f}{unit} "
+        f"(IQR {stats['q1']:.{digits}f}–{stats['q3']:.{digits}f}), "
+        f"range {stats['min']:.{digits}f}–{stats['max']:.{digits}f}"
+    )
+
+
+def render_text(result: Result) -> str:
+    """A plain-text report of the endpoints, for a statistician to read at the terminal."""
+    snap, fl, primary = result["snapshot"], result["flow"], result["primary"]
+    main = primary["main"]
+    lines = [
+        f"Study {snap['study_id']} — data cut {snap['data_cut']} "
+        f"(lupustrial {snap['software_version']})",
+        "",
+        "Flow",
+        f"  screened {fl['screened']}, screen failures {fl['screen_failures']} "
+        + "("
+        + ", ".join(f"{c}: {n}" for c, n in fl["screen_failures_by_criterion"].items())
+        + ")",
+        f"  enrolled {fl['enrolled']}, dosed {fl['dosed']}, completed W12 {fl['completed_w12']}",
+    ]
+    lines += [
+        f"  withdrawn {w['subject_id']} on {w['date']}: {w['reason']}" for w in fl["withdrawn"]
+    ]
+    lines += ["", f"Primary endpoint: {primary['name']} ({main['population']})"]
+    lines += [f"  {_interval_text(i)}" for i in main["intervals"]]
+    lines.append(f"  rule: {main['rule']}")
+    lines += [
+        f"  {s['subject_id']}: {'responder' if s['responder'] else 'non-responder'} — {s['reason']}"
+        for s in main["subjects"]
+    ]
+    for name, sens in primary["sensitivity"].items():
+        shown = _interval_text(sens["intervals"])
+        lines.append(f"  sensitivity, {name.replace('_', ' ')}: {shown}")
+    sec = result["secondary"]
+    lines += ["", "Secondary endpoints", "  LLDAS by visit (FAS, same rule):"]
+    lines += [f"    {v['visit']}: {_interval_text(v['intervals'])}" for v in sec["lldas_by_visit"]]
+    ttf = sec["time_to_first_lldas"]
+    lines.append(
+        f"  Time to first LLDAS: {ttf['events']}/{ttf['n']} reached it; median study day "
+        f"{ttf['median_day'] if ttf['median_day'] is not None else 'not reached'}"
+    )
+    doris = sec["doris_w12"]
+    lines.append(f"  DORIS remission at W12: {_interval_text(doris['intervals'])}")
+    lines.append("  SLEDAI-2K change from baseline:")
+    lines += [
+        f"    {c['visit']}: {_summary_text(c['change'])}"
+        + (f" ({c['excluded_incomplete']} incomplete excluded)" if c["excluded_incomplete"] else "")
+        for c in sec["sledai2k_change_from_baseline"]
+    ]
+    pred = sec["prednisolone"]
+    lines.append("  Prednisolone equivalent, mg/day:")
+    lines += [f"    {v['visit']}: {_summary_text(v)}" for v in pred["mg_per_day"]]
+    lines += [
+        f"    {v['visit']} ≤ 7.5 mg/day: {v['at_most_7_5']}/{v['n']}"
+        for v in pred["at_most_7_5_mg_per_day"]
+    ]
+    lines.append(f"    cumulative mg: {_summary_text(pred['cumulative']['summary'], digits=0)}")
+    lines.append("  Serology (median by visit):")
+    for name in ("c3_g_per_l", "c4_g_per_l", "anti_dsdna"):
+        lines.append(
+            f"    {name}: "
+            + "; ".join(
+                f"{v['visit']} {v['median']:.2f} ({v['abnormal']}/{v['n']} abnormal)"
+                if v["n"]
+                else f"{v['visit']} —"
+                for v in sec["serology"][name]
+            )
+        )
+    ae = result["safety"]
+    lines += [
+        "",
+        f"Safety (FAS, n = {ae['n']})",
+        f"  any AE: {ae['any']['events']} events in {ae['any']['subjects']} patients; "
+        f"serious {ae['serious']['events']}; grade ≥ 3 {ae['grade_3_or_more']['events']}",
+        f"  infections: {ae['infections']['events']} events in {ae['infections']['subjects']} "
+        f"patients; herpes zoster {ae['herpes_zoster']['events']} in "
+        f"{ae['herpes_zoster']['subjects']}",
+        f"  infusion reactions: {ae['infusion_reactions']['with_reaction']} of "
+        f"{ae['infusion_reactions']['infusions']} infusions",
+    ]
+    lines += [
+        f"  {t['term']} (grade {t['grade']}): {t['events']} events, {t['subjects']} patients"
+        for t in ae["by_term_and_grade"]
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""The study report: one self-contained HTML page from a verified snapshot.
+
+Flow (CONSORT; Schulz 2010), baseline, primary endpoint with its intervals, secondary
+endpoints, figures as inline SVG, adverse events and the manifest. Same snapshot, same page,
+apart from the creation time. PDF is not produced yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from lupustrial.analysis.endpoints import compute_endpoints
+from lupustrial.analysis.report_figures import line_per_patient, swimmer
+from lupustrial.analysis.report_template import TEMPLATE
+from lupustrial.dataset.snapshot import Snapshot
+
+BASELINE_ROWS = (
+    ("age (years)", "age"),
+    ("body weight (kg)", "body_weight_kg"),
+    ("SLEDAI-2K", "sledai2k"),
+    ("clinical SLEDAI-2K", "clinical_sledai2k"),
+    ("PGA (0–3)", "pga"),
+    ("prednisolone equivalent (mg/day)", "prednisolone_mg_per_day"),
+    ("prednisolone equivalent (mg/kg/day)", "prednisolone_mg_per_kg_per_day"),
+    ("C3 (g/L)", "c3_g_per_l"),
+    ("C4 (g/L)", "c4_g_per_l"),
+    ("anti-dsDNA", "anti_dsdna"),
+)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def render_report(snapshot: Snapshot, *, created_at: dt.datetime | None = None) -> str:
+    """The report's HTML for ``snapshot``."""
+    result = compute_endpoints(snapshot)
+    fas = [s["subject_id"] for s in result["primary"]["main"]["subjects"]]
+    rows = snapshot.table("assessments")
+    figures = {
+        "swimmer": swimmer(rows, fas),
+        "sledai": line_per_patient(rows, fas, "sledai2k", "SLEDAI-2K", limit=4),
+        "prednisolone": line_per_patient(
+            rows, fas, "prednisolone_mg_per_day", "prednisolone mg/day", limit=7.5
+        ),
+    }
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = environment.from_string(TEMPLATE)
+    context: dict[str, Any] = {
+        "title": f"Study report — {result['snapshot']['study_id']}",
+        "r": result,
+        "manifest": snapshot.manifest,
+        "figures": figures,
+        "baseline_rows": BASELINE_ROWS,
+        "pct": _pct,
+        "created_at": (created_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+    }
+    return template.render(context)
+
+
+def write_report(snapshot: Snapshot, out_dir: str | Path) -> Path:
+    """Write ``report.html`` into ``out_dir`` (created if needed); return its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "report.html"
+    path.write_text(render_report(snapshot), encoding="utf-8")
+    return path

@@ -1,0 +1,87 @@
+# ruff: noqa: E501  (HTML template: lines follow the markup, not Python)
+"""The HTML report's Jinja2 template: one self-contained page, no script, no CDN."""
+
+from __future__ import annotations
+
+TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{{ title }}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;
+text-align:left;font-size:.9rem}th{background:#f3f3f3}.num{text-align:right}
+.flow{display:flex;flex-direction:column;align-items:center;gap:.3rem}
+.box{border:1px solid #555;padding:.4rem .8rem;min-width:18rem;text-align:center}
+.side{font-size:.85rem;color:#555}.arrow{font-size:1.2rem}small{color:#666}
+</style></head><body>
+<h1>{{ title }}</h1>
+<p>Data cut <b>{{ r.snapshot.data_cut }}</b>; source {{ r.snapshot.source }};
+lupustrial {{ r.snapshot.software_version }}. Report created {{ created_at }}.</p>
+
+<h2>Study flow (CONSORT)</h2>
+<div class="flow">
+<div class="box">Screened: {{ r.flow.screened }}</div><div class="arrow">↓</div>
+<div class="side">Screen failures: {{ r.flow.screen_failures }}
+({% for c, n in r.flow.screen_failures_by_criterion.items() %}{{ c }} {{ n }}{% if not loop.last %}, {% endif %}{% endfor %})</div>
+<div class="box">Enrolled: {{ r.flow.enrolled }}</div><div class="arrow">↓</div>
+<div class="box">Dosed (full analysis set): {{ r.flow.dosed }}</div><div class="arrow">↓</div>
+<div class="side">Withdrawn: {{ r.flow.withdrawn|length }}{% for w in r.flow.withdrawn %}
+<br>{{ w.subject_id }} ({{ w.date }}): {{ w.reason }}{% endfor %}</div>
+<div class="box">Completed W12: {{ r.flow.completed_w12 }}</div>
+</div>
+
+<h2>Baseline characteristics (W0, n = {{ r.baseline.n }})</h2>
+<table><tr><th>variable</th><th>n</th><th>median (IQR)</th><th>range</th></tr>
+{% for label, key in baseline_rows %}{% set s = r.baseline[key] %}
+<tr><td>{{ label }}</td><td class="num">{{ s.n }}</td>
+<td class="num">{% if s.n %}{{ '%.2f'|format(s.median) }} ({{ '%.2f'|format(s.q1) }}–{{ '%.2f'|format(s.q3) }}){% endif %}</td>
+<td class="num">{% if s.n %}{{ '%.2f'|format(s.min) }}–{{ '%.2f'|format(s.max) }}{% endif %}</td></tr>
+{% endfor %}
+<tr><td>sex</td><td colspan="3">{% for k, v in r.baseline.sex.items() %}{{ k }} {{ v }}{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>
+</table>
+
+<h2>Primary endpoint: {{ r.primary.name }}</h2>
+<p>{{ r.primary.main.population }}. {{ r.primary.main.rule }}.</p>
+<table><tr><th>analysis</th><th>responders</th><th>estimate</th><th>95% CI</th><th>method</th></tr>
+{% for i in r.primary.main.intervals %}<tr><td>main</td><td class="num">{{ i.successes }}/{{ i.n }}</td>
+<td class="num">{{ pct(i.estimate) }}</td><td class="num">{{ pct(i.lower) }}–{{ pct(i.upper) }}</td><td>{{ i.method }}</td></tr>
+{% endfor %}{% for name, s in r.primary.sensitivity.items() %}{% for i in s.intervals %}
+<tr><td>{{ name|replace('_', ' ') }}</td><td class="num">{{ i.successes }}/{{ i.n }}</td>
+<td class="num">{{ pct(i.estimate) }}</td><td class="num">{{ pct(i.lower) }}–{{ pct(i.upper) }}</td><td>{{ i.method }}</td></tr>
+{% endfor %}{% endfor %}</table>
+<table><tr><th>patient</th><th>W12</th><th>reason</th></tr>
+{% for s in r.primary.main.subjects %}<tr><td>{{ s.subject_id }}</td>
+<td>{{ 'responder' if s.responder else 'non-responder' }}</td><td>{{ s.reason }}</td></tr>{% endfor %}
+</table>
+
+<h2>Secondary endpoints</h2>
+<table><tr><th>visit</th><th>LLDAS</th><th>95% CI (exact)</th></tr>
+{% for v in r.secondary.lldas_by_visit %}{% set i = v.intervals[0] %}<tr><td>{{ v.visit }}</td>
+<td class="num">{{ v.responders }}/{{ v.n }}</td><td class="num">{{ pct(i.lower) }}–{{ pct(i.upper) }}</td></tr>{% endfor %}
+</table>
+<p>Time to first LLDAS: {{ r.secondary.time_to_first_lldas.events }}/{{ r.secondary.time_to_first_lldas.n }}
+reached it; median study day {{ r.secondary.time_to_first_lldas.median_day or 'not reached' }} (Kaplan–Meier).
+DORIS remission at W12: {{ r.secondary.doris_w12.responders }}/{{ r.secondary.doris_w12.n }}.</p>
+<h3>LLDAS swimmer plot</h3>{{ figures.swimmer|safe }}
+<h3>SLEDAI-2K per patient</h3>{{ figures.sledai|safe }}
+<h3>Prednisolone-equivalent taper</h3>{{ figures.prednisolone|safe }}
+<table><tr><th>visit</th><th>n</th><th>median mg/day</th><th>≤ 7.5 mg/day</th></tr>
+{% for v in r.secondary.prednisolone.mg_per_day %}{% set t = r.secondary.prednisolone.at_most_7_5_mg_per_day[loop.index0] %}
+<tr><td>{{ v.visit }}</td><td class="num">{{ v.n }}</td><td class="num">{% if v.n %}{{ '%.1f'|format(v.median) }}{% endif %}</td>
+<td class="num">{{ t.at_most_7_5 }}/{{ t.n }}</td></tr>{% endfor %}</table>
+
+<h2>Adverse events (full analysis set, n = {{ r.safety.n }})</h2>
+<p>Any: {{ r.safety.any.events }} events in {{ r.safety.any.subjects }} patients; serious {{ r.safety.serious.events }};
+grade ≥ 3 {{ r.safety.grade_3_or_more.events }}; infections {{ r.safety.infections.events }}
+(herpes zoster {{ r.safety.herpes_zoster.events }}); infusion reactions
+{{ r.safety.infusion_reactions.with_reaction }} of {{ r.safety.infusion_reactions.infusions }} infusions.</p>
+<table><tr><th>term</th><th>CTCAE grade</th><th>events</th><th>patients</th></tr>
+{% for t in r.safety.by_term_and_grade %}<tr><td>{{ t.term }}</td><td class="num">{{ t.grade }}</td>
+<td class="num">{{ t.events }}</td><td class="num">{{ t.subjects }}</td></tr>{% endfor %}</table>
+
+<h2>Snapshot manifest</h2>
+<table><tr><th>table</th><th>rows</th><th>Parquet SHA-256</th></tr>
+{% for name, t in manifest.tables.items() %}<tr><td>{{ name }}</td><td class="num">{{ t.rows }}</td>
+<td><small>{{ t.files.parquet.sha256 }}</small></td></tr>{% endfor %}</table>
+</body></html>
+"""

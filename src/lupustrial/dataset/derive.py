@@ -1,0 +1,314 @@
+"""Derived variables per visit and per subject, computed only by the clinical and protocol layers.
+
+Per visit: SLEDAI-2K and clinical SLEDAI-2K (Gladman 2002), LLDAS against the subject's
+previous assessment (Franklyn 2016), DORIS 2021 remission (van Vollenhoven 2021), the
+prednisolone equivalent in mg/day and mg/kg/day (BNF), and whether the visit fell inside its
+protocol window (`lupustrial.protocol.schedule`). Nothing is re-implemented here: this module
+only assembles the clinical inputs from the records and flattens the results.
+
+Per subject: age, number of infusions, and the analysis sets:
+
+- full analysis set (FAS): enrolled and given at least one anifrolumab infusion;
+- per-protocol set (PP): in the FAS, given every infusion planned before week 12 (W0, W4,
+  W8: at least three infusions dated before the W12 visit) and seen at W12 inside its window.
+  The registration defines no per-protocol set; this is the protocol's choice, stated here.
+
+Missing stays missing: a SLEDAI-2K with unassessed descriptors has no single total
+(``sledai2k`` is None, ``sledai2k_low``/``sledai2k_high`` bound it), and LLDAS or DORIS that
+cannot be judged are ``unknown`` with the inputs that would decide them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from lupustrial.clinical.components import CompositeResult
+from lupustrial.clinical.doris import DorisInput, DorisResult, assess_doris_remission
+from lupustrial.clinical.glucocorticoids import (
+    PrednisoloneEquivalent,
+    total_prednisolone_equivalent,
+)
+from lupustrial.clinical.lldas import LldasInput, LldasResult, assess_lldas
+from lupustrial.clinical.model import StrictModel
+from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kResult, score_sledai2k
+from lupustrial.clinical.status import Status
+from lupustrial.clinical.units import BodyWeight
+from lupustrial.dataset.records import (
+    ENROLLED_STATUSES,
+    Assessment,
+    StudyRecords,
+    Subject,
+    VisitCode,
+)
+from lupustrial.protocol.schedule import PRIMARY_ENDPOINT_VISIT, VISIT_BY_CODE
+
+PLANNED_INFUSIONS_BEFORE_PRIMARY = 3
+"""Infusions at W0, W4 and W8 precede the W12 assessment (every 4 weeks, Morand 2020)."""
+
+
+class VisitScores(StrictModel):
+    """Every instrument scored for one assessment, unflattened (for tables and reports)."""
+
+    assessment: Assessment
+    sledai2k: Sledai2kResult | None
+    prednisolone: PrednisoloneEquivalent | None
+    lldas: LldasResult | None
+    doris: DorisResult | None
+
+
+class DerivedVisit(StrictModel):
+    """One assessment's derived variables, flat: one row of the `assessments` table."""
+
+    subject_id: str
+    visit: str
+    date: dt.date
+    study_day: int | None
+    planned_date: dt.date | None
+    days_from_planned: int | None
+    in_window: bool | None
+    sledai2k: int | None
+    sledai2k_low: int | None
+    sledai2k_high: int | None
+    clinical_sledai2k: int | None
+    clinical_sledai2k_low: int | None
+    clinical_sledai2k_high: int | None
+    sledai2k_missing: str | None
+    pga: float | None
+    prednisolone_mg_per_day: float | None
+    prednisolone_mg_per_kg_per_day: float | None
+    glucocorticoid_summary: str | None
+    body_weight_kg: float | None
+    lldas: str
+    lldas_summary: str
+    lldas_missing: str | None
+    doris: str
+    doris_summary: str
+    doris_missing: str | None
+    c3_g_per_l: float | None
+    c3_lower_limit_g_per_l: float | None
+    c4_g_per_l: float | None
+    c4_lower_limit_g_per_l: float | None
+    anti_dsdna: float | None
+    anti_dsdna_upper_limit: float | None
+    anti_dsdna_unit: str | None
+
+
+class DerivedSubject(StrictModel):
+    """One subject's derived variables: one row of the `subjects` table (with the raw ones)."""
+
+    subject_id: str
+    age: int | None
+    enrolled: bool
+    infusions: int
+    full_analysis_set: bool
+    per_protocol_set: bool
+    primary_visit_date: dt.date | None
+    primary_visit_in_window: bool | None
+
+
+def _sledai_input(assessment: Assessment) -> Sledai2kInput | None:
+    """The SLEDAI-2K input with the visit's labs and date attached (labs live in one place)."""
+    if assessment.sledai2k is None:
+        return None
+    return assessment.sledai2k.model_copy(update={"labs": assessment.labs, "date": assessment.date})
+
+
+def score_visits(records: StudyRecords) -> list[VisitScores]:
+    """Score every assessment, LLDAS against the same subject's previous assessment."""
+    by_subject: dict[str, list[Assessment]] = defaultdict(list)
+    for assessment in records.assessments:
+        by_subject[assessment.subject_id].append(assessment)
+    scored: list[VisitScores] = []
+    for subject_id in sorted(by_subject):
+        previous: tuple[Assessment, Sledai2kResult | None] | None = None
+        for assessment in sorted(by_subject[subject_id], key=lambda a: a.date):
+            scores = _score_one(assessment, previous)
+            scored.append(scores)
+            previous = (assessment, scores.sledai2k)
+    return scored
+
+
+def _score_one(
+    assessment: Assessment, previous: tuple[Assessment, Sledai2kResult | None] | None
+) -> VisitScores:
+    sledai_input = _sledai_input(assessment)
+    sledai = score_sledai2k(sledai_input) if sledai_input is not None else None
+    weight = (
+        BodyWeight(value=assessment.body_weight_kg, unit="kg")
+        if assessment.body_weight_kg is not None
+        else None
+    )
+    prednisolone = (
+        total_prednisolone_equivalent(assessment.glucocorticoids, body_weight=weight)
+        if assessment.glucocorticoids is not None
+        else None
+    )
+    lldas = doris = None
+    if sledai is not None:
+        before, before_sledai = previous if previous else (None, None)
+        lldas = assess_lldas(
+            LldasInput(
+                sledai2k=sledai,
+                previous_sledai2k=before_sledai,
+                haemolytic_anaemia=assessment.haemolytic_anaemia,
+                gastrointestinal_activity=assessment.gastrointestinal_activity,
+                previous_haemolytic_anaemia=before.haemolytic_anaemia if before else None,
+                previous_gastrointestinal_activity=(
+                    before.gastrointestinal_activity if before else None
+                ),
+                pga=assessment.pga,
+                glucocorticoids=assessment.glucocorticoids,
+                maintenance_therapy_standard_and_tolerated=(
+                    assessment.maintenance_therapy_standard_and_tolerated
+                ),
+            )
+        )
+        doris = assess_doris_remission(
+            DorisInput(
+                sledai2k=sledai,
+                pga=assessment.pga,
+                glucocorticoids=assessment.glucocorticoids,
+                maintenance_therapy_stable=assessment.maintenance_therapy_stable,
+            )
+        )
+    return VisitScores(
+        assessment=assessment, sledai2k=sledai, prednisolone=prednisolone, lldas=lldas, doris=doris
+    )
+
+
+def _composite(result: CompositeResult | None) -> tuple[str, str, str | None]:
+    """Status, summary and missing inputs; no SLEDAI-2K means unknown, said so."""
+    if result is None:
+        return Status.UNKNOWN.value, "unknown — no SLEDAI-2K recorded", "sledai2k"
+    return result.status.value, result.summary_line(), "; ".join(result.missing) or None
+
+
+def _window(
+    subject: Subject, visit: VisitCode, date: dt.date
+) -> tuple[int | None, dt.date | None, int | None, bool | None]:
+    """Study day, planned date, deviation and in-window flag (protocol.schedule)."""
+    start = subject.first_infusion_date
+    if start is None:
+        return None, None, None, None
+    study_day = (date - start).days
+    definition = VISIT_BY_CODE.get(visit.value)
+    if definition is None:  # unscheduled: no window to be in
+        return study_day, None, None, None
+    return (
+        study_day,
+        definition.planned_date(start),
+        definition.days_from_planned(start, date),
+        definition.in_window(start, date),
+    )
+
+
+def derive_visit(scores: VisitScores, subject: Subject) -> DerivedVisit:
+    """Flatten one scored assessment into a row."""
+    a = scores.assessment
+    study_day, planned, deviation, in_window = _window(subject, a.visit, a.date)
+    sledai = scores.sledai2k
+    lldas = _composite(scores.lldas)
+    doris = _composite(scores.doris)
+    labs = a.labs
+    c3 = labs.c3 if labs else None
+    c4 = labs.c4 if labs else None
+    dna = labs.anti_dsdna if labs else None
+    pred = scores.prednisolone
+    return DerivedVisit(
+        subject_id=a.subject_id,
+        visit=a.visit.value,
+        date=a.date,
+        study_day=study_day,
+        planned_date=planned,
+        days_from_planned=deviation,
+        in_window=in_window,
+        sledai2k=sledai.total if sledai and sledai.complete else None,
+        sledai2k_low=sledai.total if sledai else None,
+        sledai2k_high=sledai.maximum_possible if sledai else None,
+        clinical_sledai2k=(
+            sledai.clinical_total
+            if sledai and sledai.clinical_total == sledai.clinical_maximum_possible
+            else None
+        ),
+        clinical_sledai2k_low=sledai.clinical_total if sledai else None,
+        clinical_sledai2k_high=sledai.clinical_maximum_possible if sledai else None,
+        sledai2k_missing=("; ".join(sledai.missing) or None) if sledai else "sledai2k",
+        pga=a.pga,
+        prednisolone_mg_per_day=pred.mg_per_day if pred else None,
+        prednisolone_mg_per_kg_per_day=pred.mg_per_kg_per_day if pred else None,
+        glucocorticoid_summary=pred.summary_line() if pred else None,
+        body_weight_kg=a.body_weight_kg,
+        lldas=lldas[0],
+        lldas_summary=lldas[1],
+        lldas_missing=lldas[2],
+        doris=doris[0],
+        doris_summary=doris[1],
+        doris_missing=doris[2],
+        c3_g_per_l=c3.value.to("g/L") if c3 else None,
+        c3_lower_limit_g_per_l=c3.lower_limit_of_normal.to("g/L") if c3 else None,
+        c4_g_per_l=c4.value.to("g/L") if c4 else None,
+        c4_lower_limit_g_per_l=c4.lower_limit_of_normal.to("g/L") if c4 else None,
+        anti_dsdna=dna.value if dna else None,
+        anti_dsdna_upper_limit=dna.upper_limit_of_normal if dna else None,
+        anti_dsdna_unit=dna.unit if dna else None,
+    )
+
+
+def derive_visits(records: StudyRecords) -> list[DerivedVisit]:
+    """Every assessment's derived row, ordered by subject and date."""
+    subjects = {s.subject_id: s for s in records.subjects}
+    return [derive_visit(s, subjects[s.assessment.subject_id]) for s in score_visits(records)]
+
+
+def derive_subject(
+    subject: Subject, records: StudyRecords, visits: Sequence[DerivedVisit]
+) -> DerivedSubject:
+    """Age, infusions and analysis-set membership of one subject (see the module docstring)."""
+    enrolled = subject.status in ENROLLED_STATUSES
+    infusions = sorted(i.date for i in records.infusions if i.subject_id == subject.subject_id)
+    primary = [
+        v
+        for v in records.visits
+        if v.subject_id == subject.subject_id
+        and v.visit.value == PRIMARY_ENDPOINT_VISIT
+        and v.date is not None
+    ]
+    primary_date = primary[0].date if primary else None
+    in_window = None
+    if primary_date is not None and subject.first_infusion_date is not None:
+        definition = VISIT_BY_CODE[PRIMARY_ENDPOINT_VISIT]
+        in_window = definition.in_window(subject.first_infusion_date, primary_date)
+    fas = enrolled and bool(infusions)
+    before_primary = [d for d in infusions if primary_date is not None and d < primary_date]
+    pp = (
+        fas
+        and in_window is True
+        and len(before_primary) >= PLANNED_INFUSIONS_BEFORE_PRIMARY
+        and any(
+            v.subject_id == subject.subject_id and v.visit == PRIMARY_ENDPOINT_VISIT for v in visits
+        )
+    )
+    return DerivedSubject(
+        subject_id=subject.subject_id,
+        age=subject.age(),
+        enrolled=enrolled,
+        infusions=len(infusions),
+        full_analysis_set=fas,
+        per_protocol_set=pp,
+        primary_visit_date=primary_date,
+        primary_visit_in_window=in_window,
+    )
+
+
+def derive_subjects(
+    records: StudyRecords, visits: Sequence[DerivedVisit] | None = None
+) -> list[DerivedSubject]:
+    """Every subject's derived row, ordered by subject id."""
+    if visits is None:
+        visits = derive_visits(records)
+    return [
+        derive_subject(s, records, visits)
+        for s in sorted(records.subjects, key=lambda s: s.subject_id)
+    ]

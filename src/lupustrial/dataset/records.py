@@ -1,0 +1,332 @@
+"""The raw study records a source provides: subjects, screenings, visits, assessments, safety.
+
+Every source (the demo study, the web application's database) fills one `StudyRecords`;
+nothing here is derived, so that derivation happens in one place (`dataset.derive`) by the
+clinical layer. The models are flat on purpose: one record per row of a case report form,
+linked by ``subject_id`` (and ``visit`` + ``date`` for assessments).
+
+Missing is never false: every judgement that may be unrecorded is ``bool | None`` and
+``None`` means "not recorded". A list of glucocorticoids that is ``[]`` means "none taken";
+``None`` means "not recorded".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import StrEnum
+from itertools import pairwise
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from lupustrial.clinical.glucocorticoids import GlucocorticoidDose
+from lupustrial.clinical.model import PastDate, StrictModel
+from lupustrial.clinical.pga import PgaValue
+from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kLabs
+from lupustrial.protocol.criteria import CRITERION_BY_ID
+
+Identifier = str
+"""A source's own identifier (subject id, screening number): kept as given."""
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class SubjectStatus(StrEnum):
+    """Where a subject stands in the study flow."""
+
+    SCREENED = "screened"  # consented, screening not yet decided
+    SCREEN_FAILED = "screen_failed"
+    ENROLLED = "enrolled"  # on study
+    WITHDRAWN = "withdrawn"  # left before completing W12
+    COMPLETED = "completed"  # completed the W12 visit
+
+
+ENROLLED_STATUSES = frozenset(
+    {SubjectStatus.ENROLLED, SubjectStatus.WITHDRAWN, SubjectStatus.COMPLETED}
+)
+"""Statuses of subjects who were enrolled at some point."""
+
+
+class Subject(StrictModel):
+    """One consented person: demographics, key dates and study status."""
+
+    subject_id: Identifier = Field(min_length=1)
+    site: str = Field(min_length=1, description="Study site code.")
+    screening_number: Identifier | None = Field(
+        default=None, description="The screening this subject came from (ScreeningDecision)."
+    )
+    sex: Sex | None = None
+    birth_year: int | None = Field(default=None, ge=1900, le=2100)
+    age_at_consent: int | None = Field(default=None, ge=0, le=120, description="Years.")
+    consent_date: PastDate | None = None
+    enrolment_date: PastDate | None = None
+    first_infusion_date: PastDate | None = Field(
+        default=None, description="First anifrolumab infusion: day 0 of the visit schedule."
+    )
+    status: SubjectStatus
+    withdrawal_date: PastDate | None = None
+    withdrawal_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.status in ENROLLED_STATUSES and self.enrolment_date is None:
+            raise ValueError(f"status {self.status.value} needs an enrolment_date")
+        if self.status is SubjectStatus.WITHDRAWN:
+            if self.withdrawal_date is None or not self.withdrawal_reason:
+                raise ValueError("status withdrawn needs a withdrawal_date and withdrawal_reason")
+        elif self.withdrawal_date is not None or self.withdrawal_reason:
+            raise ValueError(
+                f"withdrawal_date/withdrawal_reason given but status is {self.status.value}"
+            )
+        order = [
+            ("consent_date", self.consent_date),
+            ("enrolment_date", self.enrolment_date),
+            ("first_infusion_date", self.first_infusion_date),
+        ]
+        known = [(name, day) for name, day in order if day is not None]
+        for (first, a), (second, b) in pairwise(known):
+            if b < a:
+                raise ValueError(f"{second} {b.isoformat()} is before {first} {a.isoformat()}")
+        return self
+
+    def age(self) -> int | None:
+        """Age at consent: as recorded, else consent year minus birth year (±1 year)."""
+        if self.age_at_consent is not None:
+            return self.age_at_consent
+        if self.birth_year is not None and self.consent_date is not None:
+            return self.consent_date.year - self.birth_year
+        return None
+
+
+class Decision(StrEnum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+
+
+class ScreeningDecision(StrictModel):
+    """The decided outcome of one screening (the eligibility checklist's verdict)."""
+
+    screening_number: Identifier = Field(min_length=1)
+    site: str = Field(min_length=1)
+    screening_date: PastDate | None = None
+    decision: Decision
+    failing_criteria: list[str] = Field(
+        default_factory=list, description="Criterion ids (I1-I5, E1-E13) that were not met."
+    )
+
+    @model_validator(mode="after")
+    def _criteria_known_and_consistent(self) -> Self:
+        unknown = [c for c in self.failing_criteria if c not in CRITERION_BY_ID]
+        if unknown:
+            raise ValueError(f"unknown criterion id(s): {', '.join(unknown)}")
+        if self.decision is Decision.INELIGIBLE and not self.failing_criteria:
+            raise ValueError("an ineligible decision must list its failing_criteria")
+        if self.decision is Decision.ELIGIBLE and self.failing_criteria:
+            raise ValueError("an eligible decision cannot have failing_criteria")
+        return self
+
+
+class VisitCode(StrEnum):
+    """Scheduled visits (protocol.schedule.SCHEDULE) and unscheduled ones."""
+
+    W0 = "W0"
+    W4 = "W4"
+    W8 = "W8"
+    W12 = "W12"
+    UNSCHEDULED = "unscheduled"
+
+
+class Visit(StrictModel):
+    """One visit, done or missed."""
+
+    subject_id: Identifier
+    visit: VisitCode
+    date: PastDate | None = Field(default=None, description="Day the visit took place.")
+    missed: bool = False
+    missed_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _done_or_missed(self) -> Self:
+        if self.missed:
+            if not self.missed_reason:
+                raise ValueError("a missed visit needs a missed_reason")
+            if self.date is not None:
+                raise ValueError("a missed visit has no date")
+        elif self.date is None:
+            raise ValueError("a visit that took place needs its date")
+        return self
+
+
+class Assessment(StrictModel):
+    """What was assessed at one visit; every item optional, None = not recorded."""
+
+    subject_id: Identifier
+    visit: VisitCode
+    date: PastDate = Field(description="Date of the visit the assessment belongs to.")
+    sledai2k: Sledai2kInput | None = Field(
+        default=None, description="SLEDAI-2K descriptors (its labs come from `labs`)."
+    )
+    labs: Sledai2kLabs | None = Field(
+        default=None,
+        description="Laboratory results of the visit (C3, C4, anti-dsDNA, counts, urine); "
+        "the SLEDAI-2K laboratory descriptors are derived from them.",
+    )
+    pga: PgaValue | None = None
+    glucocorticoids: list[GlucocorticoidDose] | None = Field(
+        default=None, description="Current systemic glucocorticoids; [] = none."
+    )
+    body_weight_kg: float | None = Field(default=None, gt=0, le=400, allow_inf_nan=False)
+    haemolytic_anaemia: bool | None = None
+    gastrointestinal_activity: bool | None = None
+    maintenance_therapy_standard_and_tolerated: bool | None = Field(
+        default=None, description="LLDAS component 5 (investigator's judgement)."
+    )
+    maintenance_therapy_stable: bool | None = Field(
+        default=None, description="DORIS component 4 (investigator's judgement)."
+    )
+
+    @model_validator(mode="after")
+    def _one_place_for_labs_and_date(self) -> Self:
+        if self.sledai2k is not None:
+            if self.sledai2k.labs is not None:
+                raise ValueError("give laboratory results in `labs`, not in `sledai2k.labs`")
+            if self.sledai2k.date is not None and self.sledai2k.date != self.date:
+                raise ValueError(
+                    f"sledai2k.date {self.sledai2k.date.isoformat()} differs from the "
+                    f"assessment date {self.date.isoformat()}"
+                )
+        return self
+
+
+class MedicationCategory(StrEnum):
+    ANTIMALARIAL = "antimalarial"
+    IMMUNOSUPPRESSANT = "immunosuppressant"
+    BIOLOGIC = "biologic"
+    OTHER = "other"
+
+
+class Medication(StrictModel):
+    """A concomitant medication other than glucocorticoids and the study drug."""
+
+    subject_id: Identifier
+    name: str = Field(min_length=1)
+    category: MedicationCategory
+    dose: str | None = Field(default=None, description="As prescribed, e.g. '200 mg twice daily'.")
+    start_date: PastDate | None = None
+    end_date: PastDate | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Self:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class Infusion(StrictModel):
+    """One anifrolumab infusion."""
+
+    subject_id: Identifier
+    date: PastDate
+    dose_mg: float = Field(gt=0, le=2000, allow_inf_nan=False)
+    infusion_reaction: bool | None = Field(default=None, description="None = not recorded.")
+
+
+class AeOutcome(StrEnum):
+    RECOVERED = "recovered"
+    RECOVERING = "recovering"
+    NOT_RECOVERED = "not_recovered"
+    RECOVERED_WITH_SEQUELAE = "recovered_with_sequelae"
+    FATAL = "fatal"
+    UNKNOWN = "unknown"
+
+
+class AdverseEvent(StrictModel):
+    """One adverse event, graded by CTCAE (1-5)."""
+
+    subject_id: Identifier
+    term: str = Field(min_length=1, description="Reported term (MedDRA preferred term if coded).")
+    onset_date: PastDate
+    end_date: PastDate | None = None
+    ctcae_grade: int = Field(ge=1, le=5)
+    serious: bool
+    related: bool | None = Field(default=None, description="Related to the study drug.")
+    outcome: AeOutcome = AeOutcome.UNKNOWN
+    infection: bool = False
+    herpes_zoster: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.herpes_zoster and not self.infection:
+            raise ValueError("herpes_zoster is an infection: set infection too")
+        if (self.ctcae_grade == 5) != (self.outcome is AeOutcome.FATAL):
+            raise ValueError("CTCAE grade 5 (death) and outcome fatal go together")
+        if self.end_date and self.end_date < self.onset_date:
+            raise ValueError("end_date is before onset_date")
+        return self
+
+
+class StudyRecords(StrictModel):
+    """Everything a source holds about the study, as raw records; links are checked."""
+
+    study_id: str = "early-anifrolumab-sle"
+    subjects: list[Subject] = Field(default_factory=list)
+    screenings: list[ScreeningDecision] = Field(default_factory=list)
+    visits: list[Visit] = Field(default_factory=list)
+    assessments: list[Assessment] = Field(default_factory=list)
+    medications: list[Medication] = Field(default_factory=list)
+    infusions: list[Infusion] = Field(default_factory=list)
+    adverse_events: list[AdverseEvent] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _links(self) -> Self:
+        problems: list[str] = []
+        subject_ids = [s.subject_id for s in self.subjects]
+        problems += [f"duplicate subject_id {i}" for i, n in Counter(subject_ids).items() if n > 1]
+        numbers = [s.screening_number for s in self.screenings]
+        problems += [
+            f"duplicate screening_number {i}" for i, n in Counter(numbers).items() if n > 1
+        ]
+        known_numbers = set(numbers)
+        for subject in self.subjects:
+            if subject.screening_number and subject.screening_number not in known_numbers:
+                problems.append(
+                    f"subject {subject.subject_id}: screening_number "
+                    f"{subject.screening_number} has no screening decision"
+                )
+        known = set(subject_ids)
+        for table in ("visits", "assessments", "medications", "infusions", "adverse_events"):
+            for index, row in enumerate(getattr(self, table)):
+                if row.subject_id not in known:
+                    problems.append(f"{table}[{index}]: unknown subject_id {row.subject_id}")
+        visit_keys = [(v.subject_id, v.visit, v.date) for v in self.visits]
+        scheduled = [(s, v) for s, v, _ in visit_keys if v is not VisitCode.UNSCHEDULED]
+        problems += [
+            f"subject {s}: visit {v.value} recorded {n} times"
+            for (s, v), n in Counter(scheduled).items()
+            if n > 1
+        ]
+        done = {(s, v, d) for s, v, d in visit_keys if d is not None}
+        for index, a in enumerate(self.assessments):
+            if (a.subject_id, a.visit, a.date) not in done:
+                problems.append(
+                    f"assessments[{index}]: no visit {a.visit.value} on {a.date.isoformat()} "
+                    f"for subject {a.subject_id}"
+                )
+        assessed = Counter((a.subject_id, a.visit, a.date) for a in self.assessments)
+        problems += [
+            f"subject {s}: {n} assessments for visit {v.value} on {d.isoformat()}"
+            for (s, v, d), n in assessed.items()
+            if n > 1
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def subject(self, subject_id: str) -> Subject:
+        for subject in self.subjects:
+            if subject.subject_id == subject_id:
+                return subject
+        raise KeyError(subject_id)

@@ -1,0 +1,231 @@
+"""Versioned snapshots of the study dataset: tidy tables as Parquet and CSV, with a manifest.
+
+`write_snapshot` freezes `StudyRecords` at a data cut into a directory:
+
+    manifest.json            data cut, creation time, software version, row counts, SHA-256
+    <table>.parquet          the typed table (what the analysis reads)
+    <table>.csv              the same table for a spreadsheet (UTF-8, comma, ISO dates)
+
+The same records give byte-identical table files; the manifest differs only in its
+``created_at`` field. `read_snapshot` checks every file against its SHA-256 before anything
+reads it, so an analysis never runs on a snapshot that changed after it was written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import lupustrial
+from lupustrial.dataset.records import StudyRecords
+from lupustrial.dataset.tables import TABLE_BY_NAME, TABLES, Row, TableSpec, build_tables
+
+SNAPSHOT_FORMAT = "lupustrial-snapshot/1"
+MANIFEST = "manifest.json"
+
+_ARROW_TYPES: dict[type, pa.DataType] = {
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    dt.date: pa.date32(),
+}
+
+
+class SnapshotError(Exception):
+    """A snapshot that cannot be written or trusted; the message says which file and why."""
+
+
+def arrow_schema(spec: TableSpec) -> pa.Schema:
+    """The Arrow schema of a declared table (every column nullable)."""
+    return pa.schema([pa.field(name, _ARROW_TYPES[kind]) for name, kind in spec.columns])
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)  # shortest round-trip form: stable across platforms
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _csv_bytes(spec: TableSpec, rows: list[Row]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(spec.column_names)
+    for row in rows:
+        writer.writerow([_csv_cell(row[name]) for name in spec.column_names])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _parquet_bytes(spec: TableSpec, rows: list[Row]) -> bytes:
+    table = pa.Table.from_pylist(rows, schema=arrow_schema(spec))
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", version="2.6")
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _dates_after(tables: Mapping[str, list[Row]], cut: dt.date) -> list[str]:
+    """Records dated after the data cut (a snapshot cannot hold the future of its cut)."""
+    late = []
+    for name, rows in tables.items():
+        spec = TABLE_BY_NAME[name]
+        dated = [c for c, kind in spec.columns if kind is dt.date and c != "planned_date"]
+        for row in rows:
+            for column in dated:
+                value = row[column]
+                if value is not None and value > cut:
+                    who = row.get("subject_id") or row.get("screening_number")
+                    late.append(f"{name}: {who} {column} {value.isoformat()}")
+    return late
+
+
+def write_snapshot(
+    records: StudyRecords,
+    out_dir: str | Path,
+    data_cut: dt.datetime,
+    *,
+    source: str = "unspecified",
+    created_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Write the snapshot of ``records`` at ``data_cut`` into ``out_dir``; return the manifest.
+
+    ``out_dir`` must be empty or absent: a snapshot is never overwritten in place.
+    """
+    if data_cut.tzinfo is None:
+        raise SnapshotError("data_cut needs a time zone (e.g. 2025-03-31T23:59:00+00:00)")
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise SnapshotError(f"{out}: exists and is not an empty directory")
+    tables = build_tables(records)
+    late = _dates_after(tables, data_cut.date())
+    if late:
+        shown = "; ".join(late[:5]) + (f" (and {len(late) - 5} more)" if len(late) > 5 else "")
+        raise SnapshotError(f"records dated after the data cut {data_cut.isoformat()}: {shown}")
+    out.mkdir(parents=True, exist_ok=True)
+    entries: dict[str, Any] = {}
+    for spec in TABLES:
+        rows = tables[spec.name]
+        files = {}
+        for kind, data in (
+            ("parquet", _parquet_bytes(spec, rows)),
+            ("csv", _csv_bytes(spec, rows)),
+        ):
+            name = f"{spec.name}.{kind}"
+            (out / name).write_bytes(data)
+            files[kind] = {"path": name, "sha256": _sha256(data), "bytes": len(data)}
+        entries[spec.name] = {
+            "rows": len(rows),
+            "row": spec.row,
+            "columns": spec.column_names,
+            "files": files,
+        }
+    created = created_at or dt.datetime.now(dt.UTC)
+    manifest = {
+        "format": SNAPSHOT_FORMAT,
+        "study_id": records.study_id,
+        "source": source,
+        "data_cut": data_cut.isoformat(),
+        "created_at": created.isoformat(),
+        "software": {"name": "lupustrial", "version": lupustrial.__version__},
+        "tables": entries,
+    }
+    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    (out / MANIFEST).write_text(text, encoding="utf-8")
+    return manifest
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A verified snapshot: its manifest and every table as rows (dicts), read from Parquet."""
+
+    path: Path
+    manifest: dict[str, Any]
+    tables: dict[str, list[Row]]
+
+    def table(self, name: str) -> list[Row]:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise SnapshotError(f"snapshot has no table {name!r}") from None
+
+    def rows(self, name: str, **where: Any) -> Iterator[Row]:
+        """Rows of ``name`` whose columns equal the given values."""
+        for row in self.table(name):
+            if all(row[k] == v for k, v in where.items()):
+                yield row
+
+    @property
+    def data_cut(self) -> str:
+        return str(self.manifest["data_cut"])
+
+
+def _load_manifest(path: Path) -> dict[str, Any]:
+    file = path / MANIFEST
+    if not path.is_dir():
+        raise SnapshotError(f"{path}: no such directory")
+    if not file.is_file():
+        raise SnapshotError(f"{path}: not a snapshot (no {MANIFEST})")
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SnapshotError(f"{file}: cannot be read ({error})") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != SNAPSHOT_FORMAT:
+        raise SnapshotError(f"{file}: not a {SNAPSHOT_FORMAT} manifest")
+    return manifest
+
+
+def verify_snapshot(path: str | Path) -> dict[str, Any]:
+    """Check every file of the snapshot against the manifest's SHA-256; return the manifest."""
+    root = Path(path)
+    manifest = _load_manifest(root)
+    problems = []
+    tables = manifest.get("tables", {})
+    for spec in TABLES:
+        if spec.name not in tables:
+            problems.append(f"table {spec.name} is not in the manifest")
+            continue
+        for entry in tables[spec.name]["files"].values():
+            file = root / entry["path"]
+            if not file.is_file():
+                problems.append(f"{entry['path']}: missing")
+            elif (actual := _sha256(file.read_bytes())) != entry["sha256"]:
+                problems.append(
+                    f"{entry['path']}: SHA-256 {actual[:12]}… does not match the manifest's "
+                    f"{entry['sha256'][:12]}… (the file changed after the snapshot was written)"
+                )
+    if problems:
+        raise SnapshotError(f"{root}: snapshot does not verify: " + "; ".join(problems))
+    return manifest
+
+
+def read_snapshot(path: str | Path) -> Snapshot:
+    """Verify the snapshot, then read every table from its Parquet file."""
+    root = Path(path)
+    manifest = verify_snapshot(root)
+    tables = {}
+    for spec in TABLES:
+        file = root / manifest["tables"][spec.name]["files"]["parquet"]["path"]
+        table = pq.read_table(file)
+        if table.schema.names != spec.column_names:
+            raise SnapshotError(f"{file}: columns differ from this software's {spec.name} table")
+        tables[spec.name] = table.to_pylist()
+    return Snapshot(path=root, manifest=manifest, tables=tables)

@@ -1,0 +1,321 @@
+"""The tidy tables of a study snapshot: their columns, types and rows.
+
+One row per observation, one column per variable, one table per kind of observation. Each
+table declares its columns once (`TABLES`); `build_tables` fills them from `StudyRecords`,
+raw values next to the variables derived by `dataset.derive`, with rows in a fixed order so
+that the same records always give the same tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from lupustrial.dataset.derive import (
+    DerivedSubject,
+    DerivedVisit,
+    VisitScores,
+    derive_subjects,
+    derive_visit,
+    score_visits,
+)
+from lupustrial.dataset.records import StudyRecords
+from lupustrial.protocol.schedule import VISIT_BY_CODE
+
+ColumnType = type
+"""A column's Python type: str, int, float, bool or datetime.date (every column nullable)."""
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table's name, what one row is, and its columns in order."""
+
+    name: str
+    row: str
+    columns: tuple[tuple[str, ColumnType], ...]
+    key: tuple[str, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+
+def _columns_of(model: Any) -> tuple[tuple[str, ColumnType], ...]:
+    """Columns from a flat pydantic model's fields (str, int, float, bool, date, or None)."""
+    columns = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        args = [a for a in getattr(annotation, "__args__", (annotation,)) if a is not type(None)]
+        columns.append((name, args[0]))
+    return tuple(columns)
+
+
+S, N, F, B, D = str, int, float, bool, dt.date  # string, integer, float, boolean, date
+
+SUBJECTS = TableSpec(
+    "subjects",
+    "one consented subject, with derived age and analysis sets",
+    (
+        ("subject_id", S), ("site", S), ("screening_number", S), ("sex", S),
+        ("birth_year", N), ("age_at_consent", N), ("consent_date", D), ("enrolment_date", D),
+        ("first_infusion_date", D), ("status", S), ("withdrawal_date", D),
+        ("withdrawal_reason", S), ("age", N), ("enrolled", B), ("infusions", N),
+        ("full_analysis_set", B), ("per_protocol_set", B), ("primary_visit_date", D),
+        ("primary_visit_in_window", B),
+    ),
+    ("subject_id",),
+)  # fmt: skip
+SCREENINGS = TableSpec(
+    "screenings",
+    "one screening decision",
+    (
+        ("screening_number", S), ("site", S), ("screening_date", D), ("decision", S),
+        ("failing_criteria", S),
+    ),
+    ("screening_number",),
+)  # fmt: skip
+SCREENING_FAILURES = TableSpec(
+    "screening_failures",
+    "one failing criterion of one ineligible screening",
+    (("screening_number", S), ("criterion", S)),
+    ("screening_number", "criterion"),
+)
+VISITS = TableSpec(
+    "visits",
+    "one visit, done or missed, with its window",
+    (
+        ("subject_id", S), ("visit", S), ("date", D), ("missed", B), ("missed_reason", S),
+        ("planned_date", D), ("days_from_planned", N), ("in_window", B),
+    ),
+    ("subject_id", "date", "visit"),
+)  # fmt: skip
+ASSESSMENTS = TableSpec(
+    "assessments",
+    "one assessment with its derived scores (SLEDAI-2K, LLDAS, DORIS, prednisolone)",
+    _columns_of(DerivedVisit),
+    ("subject_id", "date", "visit"),
+)
+SLEDAI2K_FINDINGS = TableSpec(
+    "sledai2k_findings",
+    "one SLEDAI-2K descriptor of one assessment",
+    (
+        ("subject_id", S), ("visit", S), ("date", D), ("code", S), ("name", S),
+        ("weight", N), ("organ_system", S), ("status", S), ("basis", S),
+        ("derived_from", S), ("discrepancy", S),
+    ),
+    ("subject_id", "date", "visit", "code"),
+)  # fmt: skip
+COMPONENTS = TableSpec(
+    "components",
+    "one component of LLDAS or DORIS remission at one assessment",
+    (
+        ("subject_id", S), ("visit", S), ("date", D), ("instrument", S), ("number", N),
+        ("name", S), ("status", S), ("evidence", S), ("missing", S),
+    ),
+    ("subject_id", "date", "visit", "instrument", "number"),
+)  # fmt: skip
+GLUCOCORTICOIDS = TableSpec(
+    "glucocorticoids",
+    "one glucocorticoid regimen current at one assessment, as prednisolone",
+    (
+        ("subject_id", S), ("visit", S), ("date", D), ("line", N), ("drug", S), ("route", S),
+        ("dose_mg", F), ("times_per_day", N), ("daily_dose_mg", F), ("factor", F),
+        ("prednisolone_mg_per_day", F), ("start_date", D), ("end_date", D),
+    ),
+    ("subject_id", "date", "visit", "line"),
+)  # fmt: skip
+MEDICATIONS = TableSpec(
+    "medications",
+    "one concomitant medication",
+    (
+        ("subject_id", S), ("name", S), ("category", S), ("dose", S), ("start_date", D),
+        ("end_date", D),
+    ),
+    ("subject_id", "name", "start_date"),
+)  # fmt: skip
+INFUSIONS = TableSpec(
+    "infusions",
+    "one anifrolumab infusion",
+    (("subject_id", S), ("date", D), ("dose_mg", F), ("infusion_reaction", B)),
+    ("subject_id", "date"),
+)
+ADVERSE_EVENTS = TableSpec(
+    "adverse_events",
+    "one adverse event",
+    (
+        ("subject_id", S), ("term", S), ("onset_date", D), ("end_date", D),
+        ("ctcae_grade", N), ("serious", B), ("related", B), ("outcome", S),
+        ("infection", B), ("herpes_zoster", B),
+    ),
+    ("subject_id", "onset_date", "term"),
+)  # fmt: skip
+
+TABLES: tuple[TableSpec, ...] = (
+    SUBJECTS,
+    SCREENINGS,
+    SCREENING_FAILURES,
+    VISITS,
+    ASSESSMENTS,
+    SLEDAI2K_FINDINGS,
+    COMPONENTS,
+    GLUCOCORTICOIDS,
+    MEDICATIONS,
+    INFUSIONS,
+    ADVERSE_EVENTS,
+)
+TABLE_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
+
+
+def _sort_key(spec: TableSpec) -> Callable[[Row], tuple[Any, ...]]:
+    # None sorts first; values of one column share a type, so comparisons are safe.
+    return lambda row: tuple((row[k] is not None, row[k]) for k in spec.key)
+
+
+def _ordered(spec: TableSpec, rows: Iterable[Row]) -> list[Row]:
+    names = spec.column_names
+    shaped = []
+    for row in rows:
+        extra = set(row) - set(names)
+        if extra:
+            raise ValueError(f"table {spec.name}: unexpected column(s) {sorted(extra)}")
+        shaped.append({name: row.get(name) for name in names})
+    return sorted(shaped, key=_sort_key(spec))
+
+
+def _plain(value: Any) -> Any:
+    """Enums become their values; everything else stays."""
+    return getattr(value, "value", value)
+
+
+def _subject_rows(records: StudyRecords, derived: list[DerivedSubject]) -> list[Row]:
+    by_id = {d.subject_id: d for d in derived}
+    rows = []
+    for subject in records.subjects:
+        row = {k: _plain(v) for k, v in subject.model_dump().items()}
+        row.update(by_id[subject.subject_id].model_dump())
+        rows.append(row)
+    return rows
+
+
+def _visit_rows(records: StudyRecords) -> list[Row]:
+    subjects = {s.subject_id: s for s in records.subjects}
+    rows = []
+    for visit in records.visits:
+        start = subjects[visit.subject_id].first_infusion_date
+        definition = VISIT_BY_CODE.get(visit.visit.value)
+        planned = deviation = in_window = None
+        if start is not None and definition is not None:
+            planned = definition.planned_date(start)
+            if visit.date is not None:
+                deviation = definition.days_from_planned(start, visit.date)
+                in_window = definition.in_window(start, visit.date)
+        rows.append(
+            {
+                **{k: _plain(v) for k, v in visit.model_dump().items()},
+                "planned_date": planned,
+                "days_from_planned": deviation,
+                "in_window": in_window,
+            }
+        )
+    return rows
+
+
+def _per_assessment_rows(scored: list[VisitScores]) -> tuple[list[Row], list[Row], list[Row]]:
+    findings, components, glucocorticoids = [], [], []
+    for scores in scored:
+        a = scores.assessment
+        key = {"subject_id": a.subject_id, "visit": a.visit.value, "date": a.date}
+        if scores.sledai2k is not None:
+            for f in scores.sledai2k.findings:
+                findings.append(
+                    {
+                        **key,
+                        "code": f.code,
+                        "name": f.name,
+                        "weight": f.weight,
+                        "organ_system": f.organ_system.value,
+                        "status": f.status.value,
+                        "basis": f.basis,
+                        "derived_from": f.derived_from,
+                        "discrepancy": f.discrepancy,
+                    }
+                )
+        for result in (scores.lldas, scores.doris):
+            if result is None:
+                continue
+            for c in result.components:
+                components.append(
+                    {
+                        **key,
+                        "instrument": result.instrument,
+                        "number": c.number,
+                        "name": c.name,
+                        "status": c.status.value,
+                        "evidence": c.evidence,
+                        "missing": "; ".join(c.missing) or None,
+                    }
+                )
+        if scores.prednisolone is not None and a.glucocorticoids is not None:
+            contributions = scores.prednisolone.contributions
+            for line, (dose, part) in enumerate(
+                zip(a.glucocorticoids, contributions, strict=True), start=1
+            ):
+                glucocorticoids.append(
+                    {
+                        **key,
+                        "line": line,
+                        "drug": dose.drug.value,
+                        "route": dose.route,
+                        "dose_mg": dose.dose.to("mg"),
+                        "times_per_day": dose.times_per_day,
+                        "daily_dose_mg": part.daily_dose_mg,
+                        "factor": part.factor,
+                        "prednisolone_mg_per_day": part.prednisolone_mg_per_day,
+                        "start_date": dose.start_date,
+                        "end_date": dose.end_date,
+                    }
+                )
+    return findings, components, glucocorticoids
+
+
+def _dump_all(items: Iterable[Any]) -> list[Row]:
+    return [{k: _plain(v) for k, v in item.model_dump().items()} for item in items]
+
+
+def build_tables(records: StudyRecords) -> dict[str, list[Row]]:
+    """Every table of the snapshot, rows in key order, columns in declared order."""
+    subjects = {s.subject_id: s for s in records.subjects}
+    scored = score_visits(records)
+    visits = [derive_visit(s, subjects[s.assessment.subject_id]) for s in scored]
+    derived_subjects = derive_subjects(records, visits)
+    findings, components, glucocorticoids = _per_assessment_rows(scored)
+    screenings = [
+        {
+            **{k: _plain(v) for k, v in s.model_dump().items()},
+            "failing_criteria": ";".join(s.failing_criteria) or None,
+        }
+        for s in records.screenings
+    ]
+    failures = [
+        {"screening_number": s.screening_number, "criterion": c}
+        for s in records.screenings
+        for c in s.failing_criteria
+    ]
+    raw: dict[str, list[Row]] = {
+        "subjects": _subject_rows(records, derived_subjects),
+        "screenings": screenings,
+        "screening_failures": failures,
+        "visits": _visit_rows(records),
+        "assessments": [v.model_dump() for v in visits],
+        "sledai2k_findings": findings,
+        "components": components,
+        "glucocorticoids": glucocorticoids,
+        "medications": _dump_all(records.medications),
+        "infusions": _dump_all(records.infusions),
+        "adverse_events": _dump_all(records.adverse_events),
+    }
+    return {spec.name: _ordered(spec, raw[spec.name]) for spec in TABLES}
