@@ -23,6 +23,7 @@ pytestmark = pytest.mark.usefixtures("people")
 
 TODAY = timezone.localdate()
 FIRST_DOSE = TODAY - dt.timedelta(weeks=12, days=1)
+ENROLLED = FIRST_DOSE - dt.timedelta(days=1)
 
 
 def _post_data(plan: FormPlan, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -76,7 +77,11 @@ def _enrol(subject: Subject) -> Subject:
     investigator = login("investigator")
     response = investigator.post(
         reverse("enrol", args=[subject.pk]),
-        {"first_infusion_date": FIRST_DOSE.isoformat(), "password": DEMO_PASSWORD},
+        {
+            "first_infusion_date": FIRST_DOSE.isoformat(),
+            "enrolment_date": ENROLLED.isoformat(),
+            "password": DEMO_PASSWORD,
+        },
     )
     assert response.status_code == 302, response.content.decode()[-2000:]
     return Subject.objects.get(pk=subject.pk)
@@ -144,7 +149,11 @@ def test_no_enrolment_without_consent() -> None:
     coordinator.post(reverse("screening", args=[subject.pk]), _screening_post(data, 0))
     response = login("investigator").post(
         reverse("enrol", args=[subject.pk]),
-        {"first_infusion_date": FIRST_DOSE.isoformat(), "password": DEMO_PASSWORD},
+        {
+            "first_infusion_date": FIRST_DOSE.isoformat(),
+            "enrolment_date": ENROLLED.isoformat(),
+            "password": DEMO_PASSWORD,
+        },
     )
     assert "No enrolment without a recorded written consent" in response.content.decode()
     assert Subject.objects.get(pk=subject.pk).status == SubjectStatus.SCREENING
@@ -154,7 +163,11 @@ def test_a_wrong_password_applies_no_signature() -> None:
     subject = _screened_and_consented(login("coordinator"))
     response = login("investigator").post(
         reverse("enrol", args=[subject.pk]),
-        {"first_infusion_date": FIRST_DOSE.isoformat(), "password": "not-my-password"},
+        {
+            "first_infusion_date": FIRST_DOSE.isoformat(),
+            "enrolment_date": ENROLLED.isoformat(),
+            "password": "not-my-password",
+        },
     )
     assert "password did not match" in response.content.decode()
     assert not subject.signatures.exists()
@@ -165,7 +178,11 @@ def test_the_coordinator_cannot_sign() -> None:
     subject = _screened_and_consented(login("coordinator"))
     response = login("coordinator").post(
         reverse("enrol", args=[subject.pk]),
-        {"first_infusion_date": FIRST_DOSE.isoformat(), "password": DEMO_PASSWORD},
+        {
+            "first_infusion_date": FIRST_DOSE.isoformat(),
+            "enrolment_date": ENROLLED.isoformat(),
+            "password": DEMO_PASSWORD,
+        },
     )
     assert response.status_code == 403
 

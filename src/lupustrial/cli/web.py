@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 
 from lupustrial.cli.app import app
+from lupustrial.cli.input import InputError
 
 web = typer.Typer(help="Run the study's web application (Django).", no_args_is_help=True)
 audit = typer.Typer(help="Check and export the audit trail.", no_args_is_help=True)
@@ -73,11 +73,17 @@ def _runserver(address: str) -> None:
 def verify() -> None:
     """Walk the hash chain and report any altered, inserted or removed entry (exit 1 if so)."""
     _django()
+    from django.db import DatabaseError
+
     from lupustrial.edc.audit.trail import verify_chain
 
-    if not os.environ.get("DATABASE_URL"):
-        _migrate()
-    report = verify_chain()
+    try:
+        report = verify_chain()
+    except DatabaseError as error:
+        raise InputError(
+            f"cannot read the audit trail ({error}); has the database been created "
+            "(lupustrial web demo or lupustrial web serve)?"
+        ) from error
     for line in report.lines():
         typer.echo(line)
     if not report.intact:

@@ -3,8 +3,7 @@
 Sources are named here and imported only when used, so that the command line never imports
 the web application (Django) just to export the demo. A new source adds one line to
 `SOURCES`: its name, a one-line description, and ``"module:function"``, the function taking
-no argument and returning `StudyRecords` (the web application's database adapter is meant to
-plug in as ``"database"``).
+no argument and returning `StudyRecords`; the web application's database is ``"database"``.
 """
 
 from __future__ import annotations
@@ -46,6 +45,11 @@ SOURCES: dict[str, Source] = {
             "demo",
             "the seeded demo study (no real patient data)",
             "lupustrial.dataset.demo:demo_records",
+        ),
+        Source(
+            "database",
+            "the web application's database (DATABASE_URL, else the SQLite file in ./var)",
+            "lupustrial.edc.export:database_records",
         ),
     )
 }

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from lupustrial.clinical.sledai2k import DESCRIPTORS, LAB_THRESHOLDS
 from lupustrial.edc.accounts.models import Site, StaffProfile
 from lupustrial.edc.accounts.roles import Role
 from lupustrial.edc.study import services
@@ -92,11 +93,13 @@ def _enrolled(who: Any, site: Site, number: str, name: str, first_dose: dt.date)
         first_dose - dt.timedelta(days=11), dt.time(10, 30), tzinfo=dt.UTC
     )
     services.record_consent(who, subject, "1.0", consent_at)
-    return services.enrol(who, subject, DEMO_PASSWORD, first_dose)
+    enrolled_on = first_dose - dt.timedelta(days=2)
+    return services.enrol(who, subject, DEMO_PASSWORD, first_dose, enrolled_on)
 
 
 def _visit_forms(week: int, prednisolone_mg: float, active: bool) -> dict[str, dict[str, Any]]:
-    descriptors = dict.fromkeys(_DESCRIPTORS, False)
+    # The laboratory descriptors are left to be derived from the labs (Gladman 2002).
+    descriptors = dict.fromkeys(_CLINICAL_DESCRIPTORS, False)
     if active:
         descriptors.update(arthritis=True, rash=True)
     return {
@@ -106,10 +109,13 @@ def _visit_forms(week: int, prednisolone_mg: float, active: bool) -> dict[str, d
             "c3": _complement(0.7 if week < 8 else 0.95, 0.86),
             "c4": _complement(0.08 if week < 8 else 0.16, 0.1),
             "anti_dsdna": {
-                "value": 60 if week < 8 else 25,
+                "value": 60 if week < 8 else 10,
                 "upper_limit_of_normal": 12,
                 "unit": "IU/mL",
             },
+            "urine_protein_creatinine_ratio": {"value": 0.1, "unit": "g/g"},
+            "urine_rbc_per_hpf": {"value": 1, "unit": "/hpf"},
+            "urine_wbc_per_hpf": {"value": 2, "unit": "/hpf"},
             "creatinine": {"value": 0.7, "unit": "mg/dL"},
             "ast": {"value": 24, "unit": "U/L"},
             "alt": {"value": 19, "unit": "U/L"},
@@ -141,13 +147,12 @@ def _complement(value: float, lower_limit: float) -> dict[str, Any]:
     }
 
 
-_DESCRIPTORS = (
-    "seizure", "psychosis", "organic_brain_syndrome", "visual_disturbance",
-    "cranial_nerve_disorder", "lupus_headache", "cva", "vasculitis", "arthritis", "myositis",
-    "urinary_casts", "hematuria", "proteinuria", "pyuria", "rash", "alopecia", "mucosal_ulcers",
-    "pleurisy", "pericarditis", "low_complement", "increased_dna_binding", "fever",
-    "thrombocytopenia", "leukopenia",
-)  # fmt: skip
+_CLINICAL_DESCRIPTORS = tuple(
+    d.code
+    for d in DESCRIPTORS
+    if d.code not in {t.code for t in LAB_THRESHOLDS}
+    and d.code not in {"low_complement", "increased_dna_binding"}
+)
 
 
 def _complete_visit(who: Any, visit: Visit, forms: dict[str, dict[str, Any]]) -> None:

@@ -40,7 +40,8 @@ class Subject(models.Model):
     screening_version = models.PositiveIntegerField(default=0)
     screen_failure_reasons = models.JSONField(default=list, blank=True)
     screen_failure_note = models.TextField(blank=True)
-    enrolled_at = models.DateTimeField(null=True, blank=True)
+    enrolled_at = models.DateTimeField(null=True, blank=True)  # when the signature was given
+    enrolment_date = models.DateField(_("enrolment date"), null=True, blank=True)
     first_infusion_date = models.DateField(_("first anifrolumab infusion"), null=True, blank=True)
     withdrawn_on = models.DateField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)

@@ -356,7 +356,13 @@ def next_subject_id(site: Site) -> str:
 
 
 @transaction.atomic
-def enrol(user: User, subject: Subject, password: str, first_infusion_date: dt.date) -> Subject:
+def enrol(
+    user: User,
+    subject: Subject,
+    password: str,
+    first_infusion_date: dt.date,
+    enrolment_date: dt.date | None = None,
+) -> Subject:
     """The investigator's signed confirmation of eligibility; assigns the ID, plans the visits.
 
     The signature follows 21 CFR 11.200: the password is entered again at signing, and the
@@ -372,10 +378,17 @@ def enrol(user: User, subject: Subject, password: str, first_infusion_date: dt.d
     decision = eligibility(subject)
     if decision is None or decision.outcome is not Outcome.ELIGIBLE:
         raise RuleError(_("The eligibility decision is not 'eligible': enrolment refused."))
+    enrolled_on = enrolment_date or timezone.localdate()
+    consented_on = timezone.localdate(Consent.objects.get(subject=subject).obtained_at)
+    if not consented_on <= enrolled_on <= timezone.localdate():
+        raise RuleError(_("The enrolment date must lie between the consent and today."))
+    if first_infusion_date < enrolled_on:
+        raise RuleError(_("The first infusion cannot precede the enrolment."))
     now = _sign(user, subject, password)
     subject.subject_id = next_subject_id(subject.site)
     subject.status = SubjectStatus.ENROLLED
     subject.enrolled_at = now
+    subject.enrolment_date = enrolled_on
     subject.first_infusion_date = first_infusion_date
     subject.save()
     record(
@@ -387,6 +400,7 @@ def enrol(user: User, subject: Subject, password: str, first_infusion_date: dt.d
             "subject_id": subject.subject_id,
             "screening_number": subject.screening_number,
             "first_infusion_date": first_infusion_date.isoformat(),
+            "enrolment_date": enrolled_on.isoformat(),
         },
     )
     for order, definition in enumerate(SCHEDULE):
@@ -571,12 +585,35 @@ def derived(visit: Visit) -> AssessmentResult | None:
     if not forms:
         return None
     previous = previous_done_visit(visit)
-    assessment = visit_assessment(
-        forms,
-        visit.date,
-        saved_forms(previous) if previous else None,
-        previous.date if previous else None,
-    )
+    return _score(forms, visit.date, saved_forms(previous) if previous else None, previous)
+
+
+def derived_for_subject(subject: Subject) -> dict[int, AssessmentResult]:
+    """Every visit's derived scores, from one read of the subject's forms."""
+    visits = [
+        visit
+        for visit in subject.visits.prefetch_related("forms")
+        if visit.status == VisitStatus.DONE and visit.date is not None
+    ]
+    visits.sort(key=lambda visit: visit.date or dt.date.min)
+    results: dict[int, AssessmentResult] = {}
+    previous: Visit | None = None
+    for visit in visits:
+        forms = {form.crf: form.data for form in visit.forms.all()}
+        if forms:
+            before = {f.crf: f.data for f in previous.forms.all()} if previous else None
+            results[visit.pk] = _score(forms, visit.date, before, previous)
+        previous = visit
+    return results
+
+
+def _score(
+    forms: dict[str, dict[str, Any]],
+    date: dt.date | None,
+    previous_forms: dict[str, dict[str, Any]] | None,
+    previous: Visit | None,
+) -> AssessmentResult:
+    assessment = visit_assessment(forms, date, previous_forms, previous.date if previous else None)
     result = score_assessment(assessment)
     # Classification belongs to screening, not to a visit: its absence here is no gap.
     gaps = {k: v for k, v in result.not_computed.items() if k not in _CLASSIFICATION_SETS}

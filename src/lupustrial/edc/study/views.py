@@ -184,6 +184,7 @@ def screen_failure(request: HttpRequest, pk: int) -> HttpResponse:
 def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject(request, pk)
     visits = list(subject.visits.all())
+    results = services.derived_for_subject(subject)
     return render(
         request,
         "edc/subject.html",
@@ -195,7 +196,7 @@ def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
             "signatures": subject.signatures.all(),
             "needs_signature": subject.subject_id is not None
             and services.active_signature(subject) is None,
-            "visits": [(visit, services.derived(visit)) for visit in visits],
+            "visits": [(visit, results.get(visit.pk)) for visit in visits],
             "today": timezone.localdate(),
         },
     )
@@ -226,6 +227,11 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class EnrolForm(forms.Form):
+    enrolment_date = forms.DateField(
+        label=gettext_lazy("Enrolment date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
     first_infusion_date = forms.DateField(
         label=gettext_lazy("First anifrolumab infusion"),
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -1,0 +1,194 @@
+"""`lupustrial prescreen`: candidates from an OMOP CDM database, concept sets, synthetic data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import textwrap
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lupustrial.cli.app import app
+from lupustrial.cli.input import InputError
+
+prescreen_app = typer.Typer(
+    help="Pre-screen an OMOP CDM v5.4 database for study candidates (DuckDB, Spark, PostgreSQL).",
+    no_args_is_help=True,
+)
+app.add_typer(prescreen_app, name="prescreen")
+
+
+class Engine(StrEnum):
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+    POSTGRES = "postgres"
+
+
+def _progress(message: str) -> None:
+    print(f"prescreen: {message}", file=sys.stderr, flush=True)
+
+
+def _as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise InputError(f"--as-of {value!r}: not a date (use YYYY-MM-DD)") from error
+
+
+@prescreen_app.command("run")
+def run(
+    omop: Annotated[
+        str,
+        typer.Option(
+            "--omop",
+            help="The OMOP CDM: a directory of Parquet files (one per table), a DuckDB file, "
+            "or with --engine postgres a postgresql:// URL.",
+            show_default=False,
+        ),
+    ],
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="Where the queries run.", case_sensitive=False)
+    ] = Engine.DUCKDB,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The day candidates are judged for (the consent/first-dose proxy), "
+            "YYYY-MM-DD; default today. Records after it are ignored.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Directory for criteria.csv/.parquet, candidates.csv, funnel.csv.",
+            show_default=False,
+        ),
+    ] = None,
+    schema: Annotated[
+        str | None,
+        typer.Option("--schema", help="PostgreSQL schema of the CDM tables (default: public)."),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="Candidates printed (all are written).")] = 20,
+) -> None:
+    """Judge every criterion records can answer, for every person with an SLE record.
+
+    Prints the attrition funnel and the ranked candidates with what to check at the
+    screening visit; with --out also writes every person's criteria (met / not met /
+    unknown, with the deciding record). Progress goes to standard error.
+    """
+    from lupustrial.prescreen.engine import run_prescreen
+    from lupustrial.prescreen.omop import OmopInputError, open_database
+    from lupustrial.prescreen.report import render, write_outputs
+
+    day = _as_of(as_of)
+    try:
+        db = open_database(omop, engine.value, schema=schema)
+        result = run_prescreen(db, day, progress=_progress)
+    except OmopInputError as error:
+        raise InputError(str(error)) from error
+    typer.echo(render(result, top=top))
+    if out is not None:
+        try:
+            written = write_outputs(result, out)
+        except OSError as error:
+            raise InputError(f"{out}: cannot write ({error})") from error
+        for path in written:
+            _progress(f"wrote {path}")
+
+
+@prescreen_app.command("concepts")
+def concepts(
+    omop: Annotated[
+        str | None,
+        typer.Option(
+            "--omop",
+            help="Also resolve each item in this database's vocabulary (Parquet directory or "
+            "DuckDB file) and show what it finds.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Print the default concept sets: items, how each is found, descendants included."""
+    from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS
+    from lupustrial.prescreen.omop import OmopInputError, open_database
+    from lupustrial.prescreen.resolve import resolve
+
+    found = None
+    if omop is not None:
+        try:
+            found = resolve(open_database(omop))
+        except OmopInputError as error:
+            raise InputError(str(error)) from error
+    lines = []
+    for concept_set in DEFAULT_CONCEPT_SETS:
+        lines.append(f"{concept_set.key}: {concept_set.title} [{concept_set.domain.value}]")
+        lines.extend(
+            textwrap.wrap(
+                concept_set.source, 96, initial_indent="    source: ", subsequent_indent="        "
+            )
+        )
+        for item in concept_set.items:
+            flags = []
+            if item.include_descendants:
+                flags.append("+descendants")
+            if item.excluded:
+                flags.append("EXCLUDED")
+            if not item.verified:
+                flags.append("id/code unverified")
+            line = f"    - {item.name}: {item.reference} {' '.join(flags)}".rstrip()
+            if found is not None:
+                match = next(
+                    r for r in found.items if r.set_key == concept_set.key and r.item == item
+                )
+                line += (
+                    f" -> {', '.join(map(str, match.concept_ids))} "
+                    f"(+{match.descendants} descendants)"
+                    if match.found
+                    else " -> NOT FOUND in this vocabulary"
+                )
+            lines.append(line)
+        if found is not None:
+            lines.append(f"    resolved: {len(found.members[concept_set.key])} concepts")
+    typer.echo("\n".join(lines))
+
+
+@prescreen_app.command("synthetic")
+def synthetic(
+    persons: Annotated[int, typer.Option("--persons", min=0, help="Persons to write.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory to write the Parquet files to.")
+    ] = Path("omop-synthetic"),
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The day the edge cases are built around (YYYY-MM-DD; default today): run "
+            "the pre-screen with the same --as-of.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write a seeded synthetic OMOP population (edge cases first) as Parquet, in chunks."""
+    from lupustrial.prescreen.synthetic import write_synthetic
+
+    day = _as_of(as_of)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a directory")
+    try:
+        summary = write_synthetic(out, persons, seed, day, progress=_progress)
+    except OSError as error:
+        raise InputError(f"{out}: cannot write ({error})") from error
+    typer.echo(
+        f"wrote {summary.persons:,} persons ({summary.edge_cases} edge cases) to "
+        f"{summary.directory}, as of {summary.as_of.isoformat()}, seed {summary.seed}"
+    )
+    for table, rows in summary.rows.items():
+        typer.echo(f"  {table}: {rows:,} rows")

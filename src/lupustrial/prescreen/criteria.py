@@ -1,0 +1,582 @@
+"""The registration's criteria as records can answer them: one ibis expression each.
+
+Every expression reads the cohort's one-row-per-person facts (`facts.person_facts`) and
+returns, per person, a three-valued status (met / not_met / unknown: a SQL NULL is unknown,
+never false) with the record that decided it. Thresholds come from the protocol layer
+(`DEFAULT_PROTOCOL`, `LAB_THRESHOLDS`, `DESCRIPTORS`); windows are cut-off dates computed
+with the protocol's calendar (`windows`). Absence of a record answers "not met" only where
+the person was observed over the whole window the criterion looks at (the as-of date and the
+window inside the current observation period); otherwise it is unknown.
+
+Criterion ids are the registration's (I1-I5, E1-E13), with I2 split in its two parts, and
+``alive`` (a death record ends pre-screening). I5, E1, E8 and E13 need the screening visit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+
+import ibis
+import ibis.expr.types as ir
+
+from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, LAB_THRESHOLDS
+from lupustrial.clinical.thresholds import COMPARE
+from lupustrial.prescreen.concepts import MALE_CONCEPT_ID
+from lupustrial.prescreen.config import PrescreenConfig
+from lupustrial.prescreen.windows import days_before, earliest_start
+from lupustrial.protocol.dates import add_months, add_years
+
+NULL = ibis.null().cast("boolean")
+
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "person_id",
+    "criterion",
+    "status",
+    "record_domain",
+    "record_id",
+    "record_date",
+    "value",
+    "detail",
+)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Every window of the criteria as the first day inside it, for one as-of date."""
+
+    as_of: dt.date
+    diagnosis: dt.date  # I2: first diagnosis on or after this is within the months
+    sledai: dt.date  # I3: results on or after this count
+    active_condition: dt.date  # E6
+    malignancy: dt.date  # E7: last evidence on or after this excludes
+    cervical_in_situ: dt.date  # E7 exception
+    pregnancy: dt.date  # E9: a pregnancy record or positive test this recent
+    pregnancy_test: dt.date  # E9: a negative test this recent
+    lactation: dt.date  # E10
+    live_vaccine: dt.date  # E12: a live vaccine on or after this day excludes
+
+    @classmethod
+    def of(cls, as_of: dt.date, config: PrescreenConfig) -> Windows:
+        protocol = config.protocol
+        return cls(
+            as_of=as_of,
+            diagnosis=earliest_start(
+                as_of, lambda d: add_months(d, protocol.months_since_diagnosis)
+            ),
+            sledai=days_before(as_of, config.sledai_lookback_days),
+            active_condition=days_before(as_of, config.active_condition_days),
+            malignancy=earliest_start(
+                as_of, lambda d: add_years(d, protocol.malignancy_recurrence_free_years)
+            ),
+            cervical_in_situ=earliest_start(
+                as_of, lambda d: add_years(d, protocol.cervical_in_situ_recurrence_free_years)
+            ),
+            pregnancy=days_before(as_of, config.pregnancy_lookback_days),
+            pregnancy_test=days_before(as_of, protocol.pregnancy_test_window_days),
+            lactation=days_before(as_of, config.lactation_lookback_days),
+            live_vaccine=days_before(as_of, protocol.live_vaccine_window_days),
+        )
+
+
+@dataclass(frozen=True)
+class Context:
+    facts: ir.Table
+    windows: Windows
+    config: PrescreenConfig
+
+    def date(self, value: dt.date) -> ir.Value:
+        return ibis.literal(value, type="date")
+
+    def observed_since(self, day: dt.date) -> ir.BooleanValue:
+        """Observed without a gap from ``day`` to the as-of date (current period)."""
+        return self.facts.op_start.notnull() & (self.facts.op_start <= self.date(day))
+
+
+# --- three-valued helpers (NULL is unknown) ---------------------------------------------
+
+
+def any_of(*parts: ir.BooleanValue) -> ir.BooleanValue:
+    """Kleene OR: any true decides; all false is false; otherwise unknown."""
+    some = reduce(lambda a, b: a | b, [p.fill_null(False) for p in parts])
+    none = reduce(lambda a, b: a & b, [~p.fill_null(True) for p in parts])
+    return ibis.cases((some, True), (none, False), else_=NULL)
+
+
+def status_of(value: ir.BooleanValue) -> ir.StringValue:
+    return ibis.cases((value, "met"), (~value, "not_met"), else_="unknown")
+
+
+Record = tuple[ir.Value, ir.Value, ir.Value]  # domain, id, date
+
+
+def record_of(facts: ir.Table, key: str) -> Record:
+    return facts[f"{key}_domain"], facts[f"{key}_id"], facts[f"{key}_date"]
+
+
+def first_record(*choices: tuple[ir.BooleanValue, Record]) -> Record:
+    """The record of the first choice whose condition holds (else none)."""
+    return (
+        ibis.cases(*[(c.fill_null(False), r[0]) for c, r in choices]),
+        ibis.cases(*[(c.fill_null(False), r[1]) for c, r in choices]),
+        ibis.cases(*[(c.fill_null(False), r[2]) for c, r in choices]),
+    )
+
+
+def row(
+    ctx: Context,
+    criterion: str,
+    value: ir.BooleanValue,
+    record: Record,
+    *,
+    number: ir.Value | None = None,
+    detail: ir.Value | None = None,
+) -> ir.Table:
+    f = ctx.facts
+    return f.select(
+        person_id=f.person_id,
+        criterion=ibis.literal(criterion),
+        status=status_of(value),
+        record_domain=record[0].cast("string"),
+        record_id=record[1].cast("int64"),
+        record_date=record[2].cast("date"),
+        value=(number if number is not None else ibis.null()).cast("float64"),
+        detail=(detail if detail is not None else ibis.null()).cast("string"),
+    )
+
+
+# --- the criteria -----------------------------------------------------------------------
+
+
+def alive(ctx: Context) -> ir.Table:
+    """Pre-screening: a death recorded on or before the as-of date ends it (OMOP death)."""
+    f = ctx.facts
+    null_id = ibis.null().cast("int64")
+    record = (ibis.literal("death"), null_id, f.death_date)
+    return row(ctx, "alive", f.death_date.isnull(), first_record((f.death_date.notnull(), record)))
+
+
+def sle_diagnosis(ctx: Context) -> ir.Table:
+    """I1 (registration): an SLE diagnosis recorded; classification is checked at screening."""
+    f = ctx.facts
+    record = (f.first_dx_domain, f.first_dx_id, f.first_dx_date)
+    return row(ctx, "I1", ibis.literal(True), record)
+
+
+def recent_diagnosis(ctx: Context) -> ir.Table:
+    """I2 (registration): first SLE diagnosis within six calendar months of the as-of date."""
+    f = ctx.facts
+    recent = f.first_dx_date >= ctx.date(ctx.windows.diagnosis)
+    return row(ctx, "I2.recent", recent, (f.first_dx_domain, f.first_dx_id, f.first_dx_date))
+
+
+def untreated(ctx: Context) -> ir.Table:
+    """I2 (registration): no systemic immunosuppressant or immunomodulator before.
+
+    No exposure answers "met" only when the person was observed from the first diagnosis
+    to the as-of date (drugs for SLE follow its diagnosis).
+    """
+    f = ctx.facts
+    exposed = f.immunosuppressants_date.notnull()
+    observed = f.op_start.notnull() & (f.op_start <= f.first_dx_date)
+    value = ibis.cases((exposed, False), (observed, True), else_=NULL)
+    record = first_record((exposed, record_of(f, "immunosuppressants")))
+    return row(ctx, "I2.untreated", value, record)
+
+
+def _descriptor_present(f: ir.Table, code: str, since: ir.Value) -> ir.BooleanValue:
+    """A SLEDAI-2K lab descriptor from the latest result in the window (Gladman 2002).
+
+    As in the clinical layer, the first measurement of `LAB_THRESHOLDS` that is given decides
+    (the 24-hour urine protein before the spot ratio).
+    """
+    choices = []
+    for rule in LAB_THRESHOLDS:
+        if rule.code != code:
+            continue
+        value = f[f"{rule.measurement}_value"]
+        given = value.notnull() & (f[f"{rule.measurement}_date"] >= since)
+        choices.append((given, COMPARE[rule.comparison](value, rule.threshold)))
+    return ibis.cases(*choices, else_=NULL)
+
+
+def lab_activity(ctx: Context) -> ir.Table:
+    """I3: the lab-derivable SLEDAI-2K descriptors (Gladman 2002) as a lower bound.
+
+    The lower bound reaching `minimum_sledai2k` meets I3; below it the clinical descriptors
+    may still reach it, so the answer is unknown, never "not met".
+    """
+    f = ctx.facts
+    since = ctx.date(ctx.windows.sledai)
+    codes = sorted(
+        dict.fromkeys(rule.code for rule in LAB_THRESHOLDS),
+        key=lambda c: -DESCRIPTOR_BY_CODE[c].weight,
+    )
+    present = {code: _descriptor_present(f, code, since).fill_null(False) for code in codes}
+    points = reduce(
+        lambda a, b: a + b,
+        [ibis.ifelse(present[c], DESCRIPTOR_BY_CODE[c].weight, 0) for c in codes],
+    )
+    value = ibis.cases((points >= ctx.config.protocol.minimum_sledai2k, True), else_=NULL)
+    detail = reduce(lambda a, b: a + b, [ibis.ifelse(present[c], f"{c} ", "") for c in codes])
+    measurement_of = {rule.code: rule.measurement for rule in reversed(LAB_THRESHOLDS)}
+    record = first_record(*[(present[c], record_of(f, measurement_of[c])) for c in codes])
+    return row(ctx, "I3", value, record, number=points, detail=detail)
+
+
+def age(ctx: Context) -> ir.Table:
+    """I4: 18 ≤ age < 80 in completed years on the as-of date (protocol.dates rule).
+
+    A missing month or day of birth gives an age range; the answer is unknown only when
+    the range straddles a limit.
+    """
+    f = ctx.facts
+    on = ctx.windows.as_of
+    protocol = ctx.config.protocol
+
+    def completed(month: ir.IntegerValue, day: ir.IntegerValue) -> ir.IntegerValue:
+        before = (on.month < month) | ((on.month == month) & (on.day < day))
+        return on.year - f.year_of_birth - ibis.ifelse(before, 1, 0)
+
+    youngest = completed(f.month_of_birth.fill_null(12), f.day_of_birth.fill_null(31))
+    oldest = completed(f.month_of_birth.fill_null(1), f.day_of_birth.fill_null(1))
+    low, limit = protocol.minimum_age_years, protocol.age_limit_years
+    value = ibis.cases(
+        ((youngest >= low) & (oldest < limit), True),
+        ((oldest < low) | (youngest >= limit), False),
+        else_=NULL,
+    )
+    detail = ibis.ifelse(youngest == oldest, "exact", "range")
+    record = (ibis.literal("person"), f.person_id, ibis.null().cast("date"))
+    return row(ctx, "I4", value, record, number=youngest, detail=detail)
+
+
+def _result(f: ir.Table, key: str) -> ir.BooleanValue:
+    """A qualitative marker: positive true, negative false, untested unknown."""
+    return f[f"{key}_result"] == 1
+
+
+def hepatitis_carrier(ctx: Context) -> ir.Table:
+    """E2 (registration): HBsAg positive, HBV DNA or HCV RNA detected, or chronic B/C recorded.
+
+    As `protocol.exclusion.hepatitis_carrier_or_active`: HCV RNA is asked for once anti-HCV
+    is positive; a negative anti-HCV rules HCV out.
+    """
+    f = ctx.facts
+    diagnosed = f.viral_hepatitis_date.notnull()
+    hbs = _result(f, "hbs_ag")
+    hbv_dna = _result(f, "hbv_dna").fill_null(False)
+    anti_hcv = _result(f, "anti_hcv")
+    hcv_rna = _result(f, "hcv_rna")
+    hcv = ibis.cases(
+        (hcv_rna.notnull(), hcv_rna), (anti_hcv.fill_null(False), NULL), else_=anti_hcv
+    )
+    value = any_of(diagnosed, hbs, hbv_dna, hcv)
+    record = first_record(
+        (diagnosed, record_of(f, "viral_hepatitis")),
+        (hbs, record_of(f, "hbs_ag")),
+        (hbv_dna, record_of(f, "hbv_dna")),
+        (hcv_rna, record_of(f, "hcv_rna")),
+        (anti_hcv, record_of(f, "anti_hcv")),
+        (hbs.notnull(), record_of(f, "hbs_ag")),
+    )
+    detail = ibis.cases(
+        (diagnosed, "viral_hepatitis"),
+        (hbs.fill_null(False), "hbs_ag"),
+        (hbv_dna, "hbv_dna"),
+        (hcv_rna.fill_null(False), "hcv_rna"),
+        (anti_hcv.fill_null(False), "anti_hcv"),
+        (hbs.isnull(), "hbs_ag_missing"),
+        (anti_hcv.isnull(), "anti_hcv_missing"),
+        else_="markers_negative",
+    )
+    return row(ctx, "E2", value, record, detail=detail)
+
+
+def _unless_nat_negative(antibodies: ir.BooleanValue, nat: ir.BooleanValue) -> ir.BooleanValue:
+    """History counts when an antibody is positive, unless the nucleic-acid test is negative."""
+    return ibis.cases(
+        (nat == False, False),  # noqa: E712 (a column comparison, not a truth test)
+        (nat == True, True),  # noqa: E712
+        (antibodies.fill_null(False), NULL),
+        else_=antibodies,
+    )
+
+
+def hepatitis_history(ctx: Context) -> ir.Table:
+    """E3 (registration): anti-HBc, anti-HBs or anti-HCV positive unless its NAT is negative.
+
+    As `protocol.exclusion.hepatitis_history`; records cannot say that anti-HBs comes from
+    vaccination only, so a positive anti-HBs counts as from infection unless HBV DNA is
+    negative.
+    """
+    f = ctx.facts
+    hbv_antibodies = any_of(_result(f, "anti_hbc"), _result(f, "anti_hbs"))
+    hbv = _unless_nat_negative(hbv_antibodies, _result(f, "hbv_dna"))
+    hcv = _unless_nat_negative(_result(f, "anti_hcv"), _result(f, "hcv_rna"))
+    value = any_of(hbv, hcv)
+    record = first_record(
+        (hbv, record_of(f, "hbv_dna")),
+        (_result(f, "anti_hbc"), record_of(f, "anti_hbc")),
+        (_result(f, "anti_hbs"), record_of(f, "anti_hbs")),
+        (_result(f, "anti_hcv"), record_of(f, "anti_hcv")),
+        (f.anti_hbc_date.notnull(), record_of(f, "anti_hbc")),
+    )
+    detail = ibis.cases(
+        (hbv.isnull() & hbv_antibodies.fill_null(False), "hbv_dna_needed"),
+        (hcv.isnull() & _result(f, "anti_hcv").fill_null(False), "hcv_rna_needed"),
+        (hbv.fill_null(False), "hbv"),
+        (hcv.fill_null(False), "hcv"),
+        (value.isnull(), "markers_missing"),
+        else_="markers_negative",
+    )
+    return row(ctx, "E3", value, record, detail=detail)
+
+
+def _at_or_above(f: ir.Table, key: str, limit: float) -> ir.BooleanValue:
+    return f[f"{key}_value"] >= limit
+
+
+def liver(ctx: Context) -> ir.Table:
+    """E4 (registration): latest AST or ALT ≥ 100 U/L (`liver_enzyme_limit_u_per_l`)."""
+    f = ctx.facts
+    limit = ctx.config.protocol.liver_enzyme_limit_u_per_l
+    ast, alt = _at_or_above(f, "ast", limit), _at_or_above(f, "alt", limit)
+    value = any_of(ast, alt)
+    record = first_record(
+        (ast, record_of(f, "ast")),
+        (alt, record_of(f, "alt")),
+        (ast.isnull(), record_of(f, "ast")),
+        (alt.isnull(), record_of(f, "alt")),
+        (ibis.literal(True), record_of(f, "ast")),
+    )
+    number = ibis.cases(
+        (ast.fill_null(False), f.ast_value),
+        (alt.fill_null(False), f.alt_value),
+        (ast.isnull(), f.ast_value),
+        (alt.isnull(), f.alt_value),
+        else_=ibis.greatest(f.ast_value, f.alt_value),
+    )
+    detail = ibis.cases(
+        (ast.fill_null(False), "ast"),
+        (alt.fill_null(False), "alt"),
+        (ast.isnull() & f.ast_date.notnull(), "ast_unit_unknown"),
+        (alt.isnull() & f.alt_date.notnull(), "alt_unit_unknown"),
+        (ast.isnull(), "ast_missing"),
+        (alt.isnull(), "alt_missing"),
+        else_="ast_alt",
+    )
+    return row(ctx, "E4", value, record, number=number, detail=detail)
+
+
+def kidney(ctx: Context) -> ir.Table:
+    """E5 (registration): latest serum creatinine ≥ 2 mg/dL, unit-normalised (88.42 µmol/L)."""
+    f = ctx.facts
+    value = _at_or_above(f, "creatinine", ctx.config.protocol.creatinine_limit_mg_per_dl)
+    has = f.creatinine_date.notnull()
+    detail = ibis.cases(
+        (has & f.creatinine_value.isnull(), "unit_unknown"), (~has, "missing"), else_="creatinine"
+    )
+    record = first_record((has, record_of(f, "creatinine")))
+    return row(ctx, "E5", value, record, number=f.creatinine_value, detail=detail)
+
+
+def tuberculosis(ctx: Context) -> ir.Table:
+    """E6 (registration): active tuberculosis.
+
+    Active: the latest TB record has no end (or ends after the as-of date) and started
+    within `active_condition_days`; a record that ended says not active; an older open
+    record is unknown (the investigator confirms).
+    """
+    f = ctx.facts
+    w = ctx.windows
+    has = f.tuberculosis_date.notnull()
+    open_ended = f.tuberculosis_end.isnull() | (f.tuberculosis_end >= ctx.date(w.as_of))
+    recent = f.tuberculosis_date >= ctx.date(w.active_condition)
+    value = ibis.cases(
+        (has & open_ended & recent, True),
+        (has & ~open_ended, False),
+        (has, NULL),
+        (ctx.observed_since(w.active_condition), False),
+        else_=NULL,
+    )
+    detail = ibis.cases(
+        (has & open_ended & recent, "active"),
+        (has & ~open_ended, "ended"),
+        (has, "old_open"),
+        else_="none",
+    )
+    return row(ctx, "E6", value, first_record((has, record_of(f, "tuberculosis"))), detail=detail)
+
+
+def _evidence_date(f: ir.Table, key: str, as_of: ir.Value) -> ir.DateValue:
+    """The last day a condition record shows the disease: its end (capped at as-of) or start."""
+    start = f[f"{key}_date"]
+    return ibis.greatest(start, ibis.least(f[f"{key}_end"].fill_null(start), as_of))
+
+
+def malignancy(ctx: Context) -> ir.Table:
+    """E7 (registration): malignancy whose last evidence is not more than 5 years back.
+
+    Exactly 5 years to the day still excludes (`protocol.exclusion.malignancy`). A cervical
+    carcinoma in situ excludes within 3 years; between 3 and 5 years it is unknown (the
+    exception needs local therapy only and no metastasis, which the visit confirms).
+    """
+    f = ctx.facts
+    w = ctx.windows
+    as_of = ctx.date(w.as_of)
+    observed = ctx.observed_since(w.malignancy)
+    has_cancer = f.malignancy_date.notnull()
+    cancer_recent = _evidence_date(f, "malignancy", as_of) >= ctx.date(w.malignancy)
+    cancer = ibis.cases((has_cancer, cancer_recent), (observed, False), else_=NULL)
+    has_cis = f.cervical_in_situ_date.notnull()
+    cis_date = _evidence_date(f, "cervical_in_situ", as_of)
+    cis = ibis.cases(
+        (has_cis & (cis_date >= ctx.date(w.cervical_in_situ)), True),
+        (has_cis & (cis_date >= ctx.date(w.malignancy)), NULL),
+        (has_cis, False),
+        (observed, False),
+        else_=NULL,
+    )
+    value = any_of(cancer, cis)
+    record = first_record(
+        (cancer, record_of(f, "malignancy")),
+        (has_cis, record_of(f, "cervical_in_situ")),
+        (has_cancer, record_of(f, "malignancy")),
+    )
+    detail = ibis.cases(
+        (cancer.fill_null(False), "recent"),
+        (has_cis & cis.isnull(), "cervical_in_situ_3_to_5_years"),
+        (cis.fill_null(False), "cervical_in_situ_recent"),
+        (has_cancer, "past"),
+        (value.isnull(), "not_observed_long_enough"),
+        else_="none",
+    )
+    return row(ctx, "E7", value, record, detail=detail)
+
+
+def pregnancy(ctx: Context) -> ir.Table:
+    """E9 (registration): pregnant; else a negative test within the protocol's test window.
+
+    As `protocol.exclusion.pregnancy`: without a recent negative test a woman is unknown.
+    """
+    f = ctx.facts
+    w = ctx.windows
+    test = f.pregnancy_test_result
+    test_date = f.pregnancy_test_date
+    positive_test = (test == 1) & (test_date >= ctx.date(w.pregnancy))
+    later_negative = ((test == 0) & (test_date > f.pregnancy_date)).fill_null(False)
+    recorded = (f.pregnancy_date >= ctx.date(w.pregnancy)) & ~later_negative
+    negative_test = (test == 0) & (test_date >= ctx.date(w.pregnancy_test))
+    male = f.gender_concept_id == MALE_CONCEPT_ID
+    value = ibis.cases(
+        (male, False),
+        (positive_test, True),
+        (recorded, True),
+        (negative_test, False),
+        else_=NULL,
+    )
+    record = first_record(
+        (positive_test, record_of(f, "pregnancy_test")),
+        (recorded, record_of(f, "pregnancy")),
+        (negative_test, record_of(f, "pregnancy_test")),
+    )
+    detail = ibis.cases(
+        (male.fill_null(False), "male"),
+        (positive_test.fill_null(False), "positive_test"),
+        (recorded.fill_null(False), "pregnancy_recorded"),
+        (negative_test.fill_null(False), "negative_test"),
+        else_="test_needed",
+    )
+    return row(ctx, "E9", value, record, detail=detail)
+
+
+def lactation(ctx: Context) -> ir.Table:
+    """E10 (registration): lactating female, where records say so; else unknown."""
+    f = ctx.facts
+    male = f.gender_concept_id == MALE_CONCEPT_ID
+    recorded = f.lactation_date >= ctx.date(ctx.windows.lactation)
+    value = ibis.cases((male, False), (recorded, True), else_=NULL)
+    detail = ibis.cases(
+        (male.fill_null(False), "male"),
+        (recorded.fill_null(False), "recorded"),
+        else_="not_recorded",
+    )
+    record = first_record((recorded, record_of(f, "lactation")))
+    return row(ctx, "E10", value, record, detail=detail)
+
+
+def collagen(ctx: Context) -> ir.Table:
+    """E11 (registration): another collagen disease; Sjögren's and APS are allowed."""
+    f = ctx.facts
+    has = f.collagen_diseases_date.notnull()
+    value = ibis.cases((has, True), (f.op_start.notnull(), False), else_=NULL)
+    return row(ctx, "E11", value, first_record((has, record_of(f, "collagen_diseases"))))
+
+
+def live_vaccine(ctx: Context) -> ir.Table:
+    """E12 (registration; CDC 2023 list): a live vaccine 0-30 days before (day 30 excludes).
+
+    A vaccine on neither protocol list in the window leaves it unknown.
+    """
+    f = ctx.facts
+    w = ctx.windows
+    live = f.live_vaccines_date >= ctx.date(w.live_vaccine)
+    unlisted = f.unlisted_vaccine_date.notnull()
+    value = ibis.cases(
+        (live, True), (unlisted, NULL), (ctx.observed_since(w.live_vaccine), False), else_=NULL
+    )
+    record = first_record(
+        (live, record_of(f, "live_vaccines")),
+        (unlisted, (f.unlisted_vaccine_domain, f.unlisted_vaccine_id, f.unlisted_vaccine_date)),
+    )
+    detail = ibis.cases((live.fill_null(False), "live"), (unlisted, "unlisted"), else_="none")
+    return row(ctx, "E12", value, record, detail=detail)
+
+
+CRITERIA: tuple[tuple[str, Callable[[Context], ir.Table]], ...] = (
+    ("alive", alive),
+    ("I1", sle_diagnosis),
+    ("I2.recent", recent_diagnosis),
+    ("I2.untreated", untreated),
+    ("I3", lab_activity),
+    ("I4", age),
+    ("E2", hepatitis_carrier),
+    ("E3", hepatitis_history),
+    ("E4", liver),
+    ("E5", kidney),
+    ("E6", tuberculosis),
+    ("E7", malignancy),
+    ("E9", pregnancy),
+    ("E10", lactation),
+    ("E11", collagen),
+    ("E12", live_vaccine),
+)
+"""In funnel order: what every candidate must pass first, the lab lower bound last."""
+
+CRITERION_IDS: tuple[str, ...] = tuple(cid for cid, _ in CRITERIA)
+
+SETS_READ: dict[str, tuple[str, ...]] = {
+    "I1": ("sle",),
+    "I2.recent": ("sle",),
+    "I2.untreated": ("immunosuppressants",),
+    "I3": tuple(dict.fromkeys(rule.measurement for rule in LAB_THRESHOLDS)),
+    "E2": ("viral_hepatitis", "hbs_ag", "hbv_dna", "hcv_rna", "anti_hcv"),
+    "E3": ("anti_hbc", "anti_hbs", "anti_hcv", "hbv_dna", "hcv_rna"),
+    "E4": ("ast", "alt"),
+    "E5": ("creatinine",),
+    "E6": ("tuberculosis",),
+    "E7": ("malignancy", "cervical_in_situ"),
+    "E9": ("pregnancy", "pregnancy_test"),
+    "E10": ("lactation",),
+    "E11": ("collagen_diseases",),
+    "E12": ("live_vaccines", "any_vaccine"),
+}
+"""The concept sets each criterion reads, for the outside-observation-period notes."""
+
+
+def all_criteria(ctx: Context) -> ir.Table:
+    """Every criterion for every cohort person, as one expression (a UNION ALL)."""
+    return ibis.union(*[build(ctx) for _, build in CRITERIA], distinct=False)

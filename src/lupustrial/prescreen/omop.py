@@ -1,0 +1,226 @@
+"""Opening an OMOP CDM v5.4 database on an engine: the tables and columns pre-screening reads.
+
+Sources: a directory of Parquet files (``person.parquet`` or ``person/`` of parts, one per
+table), a DuckDB database file, or a PostgreSQL URL. On Spark, Parquet paths. Every column
+is cast on read to the type the CDM specifies (64-bit ids, dates), so an ETL that wrote
+32-bit ids or timestamps reads the same way on every engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+ID, DATE, FLOAT, STR = "int64", "date", "float64", "string"
+
+CDM_COLUMNS: dict[str, dict[str, str]] = {
+    "person": {
+        "person_id": ID,
+        "gender_concept_id": ID,
+        "year_of_birth": ID,
+        "month_of_birth": ID,
+        "day_of_birth": ID,
+    },
+    "observation_period": {
+        "person_id": ID,
+        "observation_period_start_date": DATE,
+        "observation_period_end_date": DATE,
+    },
+    "condition_occurrence": {
+        "condition_occurrence_id": ID,
+        "person_id": ID,
+        "condition_concept_id": ID,
+        "condition_start_date": DATE,
+        "condition_end_date": DATE,
+    },
+    "drug_exposure": {
+        "drug_exposure_id": ID,
+        "person_id": ID,
+        "drug_concept_id": ID,
+        "drug_exposure_start_date": DATE,
+        "drug_exposure_end_date": DATE,
+    },
+    "measurement": {
+        "measurement_id": ID,
+        "person_id": ID,
+        "measurement_concept_id": ID,
+        "measurement_date": DATE,
+        "value_as_number": FLOAT,
+        "value_as_concept_id": ID,
+        "unit_concept_id": ID,
+    },
+    "observation": {
+        "observation_id": ID,
+        "person_id": ID,
+        "observation_concept_id": ID,
+        "observation_date": DATE,
+        "value_as_number": FLOAT,
+        "value_as_concept_id": ID,
+        "unit_concept_id": ID,
+    },
+    "visit_occurrence": {
+        "visit_occurrence_id": ID,
+        "person_id": ID,
+        "visit_start_date": DATE,
+        "visit_end_date": DATE,
+    },
+    "death": {"person_id": ID, "death_date": DATE},
+    "concept": {
+        "concept_id": ID,
+        "concept_name": STR,
+        "domain_id": STR,
+        "vocabulary_id": STR,
+        "concept_class_id": STR,
+        "standard_concept": STR,
+        "concept_code": STR,
+    },
+    "concept_ancestor": {"ancestor_concept_id": ID, "descendant_concept_id": ID},
+}
+"""The columns read, with their CDM v5.4 types; other columns are never touched."""
+
+
+class OmopInputError(Exception):
+    """A database that cannot be pre-screened: the message says what is wrong, for the user."""
+
+
+@dataclass
+class OmopDatabase:
+    """An ibis backend and the CDM tables on it, cast to the CDM's types."""
+
+    backend: Any
+    engine: str
+    tables: Mapping[str, ir.Table]
+    location: str
+
+    def __getitem__(self, name: str) -> ir.Table:
+        return self.tables[name]
+
+
+def _typed(table: ir.Table, name: str, where: str) -> ir.Table:
+    columns = CDM_COLUMNS[name]
+    present = {column.lower(): column for column in table.columns}
+    missing = [column for column in columns if column not in present]
+    if missing:
+        raise OmopInputError(f"{where}: table {name} lacks column(s) {', '.join(missing)}")
+    return table.select(
+        **{column: table[present[column]].cast(kind) for column, kind in columns.items()}
+    )
+
+
+def _parquet_path(directory: Path, name: str) -> Path | None:
+    for candidate in (directory / f"{name}.parquet", directory / name):
+        if candidate.is_file() or (candidate.is_dir() and any(candidate.glob("*.parquet"))):
+            return candidate
+    return None
+
+
+def _parquet_tables(backend: Any, directory: Path) -> dict[str, ir.Table]:
+    paths = {name: _parquet_path(directory, name) for name in CDM_COLUMNS}
+    missing = [name for name, path in paths.items() if path is None]
+    if missing:
+        raise OmopInputError(
+            f"{directory}: no Parquet for table(s) {', '.join(missing)} "
+            "(expected <table>.parquet or <table>/*.parquet)"
+        )
+    tables = {}
+    for name, path in paths.items():
+        assert path is not None
+        source = str(path / "*.parquet") if path.is_dir() else str(path)
+        raw = backend.read_parquet(source, table_name=f"omop_{name}")
+        tables[name] = _typed(raw, name, str(directory))
+    return tables
+
+
+def _backend_tables(backend: Any, where: str, database: str | None = None) -> dict[str, ir.Table]:
+    available = {t.lower(): t for t in _table_names(backend, database)}
+    missing = [name for name in CDM_COLUMNS if name not in available]
+    if missing:
+        raise OmopInputError(f"{where}: no table(s) {', '.join(missing)}")
+    return {
+        name: _typed(backend.table(available[name], database=database), name, where)
+        for name in CDM_COLUMNS
+    }
+
+
+def _table_names(backend: Any, database: str | None) -> list[str]:
+    if backend.name == "duckdb":
+        # ibis 12's list_tables calls an API DuckDB 2 removed; ask DuckDB directly.
+        rows = backend.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+    names: list[str] = backend.list_tables(database=database)
+    return names
+
+
+def open_duckdb(location: str) -> OmopDatabase:
+    """A Parquet directory or a DuckDB file, on DuckDB."""
+    path = Path(location)
+    if not path.exists():
+        raise OmopInputError(f"{location}: no such file or directory")
+    if path.is_dir():
+        backend = ibis.duckdb.connect()
+        return OmopDatabase(backend, "duckdb", _parquet_tables(backend, path), location)
+    try:
+        backend = ibis.duckdb.connect(str(path), read_only=True)
+    except Exception as error:  # duckdb raises its own IOException for non-database files
+        raise OmopInputError(f"{location}: not a DuckDB database ({error})") from error
+    return OmopDatabase(backend, "duckdb", _backend_tables(backend, location), location)
+
+
+def open_spark(location: str, session: Any | None = None) -> OmopDatabase:
+    """A Parquet directory, on PySpark (a local session unless one is given)."""
+    path = Path(location)
+    if not path.is_dir():
+        raise OmopInputError(f"{location}: not a directory of Parquet files (Spark reads Parquet)")
+    if session is None:
+        session = local_spark_session()
+    backend = ibis.pyspark.connect(session)
+    return OmopDatabase(backend, "spark", _parquet_tables(backend, path), location)
+
+
+def local_spark_session() -> Any:
+    """A small local Spark session, quiet and quick to start (tests, single machines)."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("lupustrial-prescreen")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        # The criteria are wide CASE expressions over small tables: compiling them to Java
+        # costs more than interpreting them.
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def open_postgres(url: str, schema: str | None = None) -> OmopDatabase:
+    """A PostgreSQL database given by URL; the CDM tables in ``schema`` (default: public)."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise OmopInputError(f"{url}: not a PostgreSQL URL (postgresql://user@host/database)")
+    try:
+        backend = ibis.connect(url)
+    except Exception as error:
+        raise OmopInputError(f"{url}: cannot connect ({error})") from error
+    return OmopDatabase(backend, "postgres", _backend_tables(backend, url, schema), url)
+
+
+def open_database(location: str, engine: str = "duckdb", **options: Any) -> OmopDatabase:
+    """Open ``location`` on ``engine`` (duckdb, spark or postgres)."""
+    if engine == "duckdb":
+        return open_duckdb(location)
+    if engine == "spark":
+        return open_spark(location, options.get("session"))
+    if engine == "postgres":
+        return open_postgres(location, options.get("schema"))
+    raise OmopInputError(f"unknown engine {engine!r} (duckdb, spark or postgres)")

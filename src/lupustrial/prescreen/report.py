@@ -1,0 +1,101 @@
+"""The pre-screen as a coordinator reads it (a text table) and as files (CSV, Parquet)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from lupustrial.prescreen.engine import PrescreenResult
+
+MARK = {"met": "+", "not_met": "-", "unknown": "?"}
+
+
+def render(result: PrescreenResult, top: int = 20) -> str:
+    """The funnel, then the top candidates with their statuses and what to check."""
+    lines = [f"Pre-screen as of {result.as_of.isoformat()} on {result.engine}", "", "Funnel"]
+    lines.append(f"  {'remaining':>10}  {'fail alone':>10}  step")
+    for step in result.funnel:
+        alone = "" if step.failing_alone is None else f"{step.failing_alone:,}"
+        label = step.step if len(step.step) <= 70 else step.step[:67] + "..."
+        lines.append(f"  {step.remaining:>10,}  {alone:>10}  {label}")
+    lines += [
+        "",
+        f"Candidates: {len(result.candidates):,} (showing {min(top, len(result.candidates))})",
+    ]
+    if result.people:
+        criteria = list(result.people[0].statuses)
+        lines.append(
+            "  rank  person_id             "
+            + " ".join(
+                f"{c:>5}"
+                for c in (
+                    c.replace("I2.recent", "I2r")
+                    .replace("I2.untreated", "I2u")
+                    .replace("alive", "alv")
+                    for c in criteria
+                )
+            )
+        )
+    for rank, person in enumerate(result.candidates[:top], start=1):
+        marks = " ".join(f"{MARK[person.statuses[c]]:>5}" for c in person.statuses)
+        lines.append(f"  {rank:>4}  {person.person_id:<20}  {marks}")
+        lines.append(f"        check: {'; '.join(c.split(':')[0] for c in person.to_check())}")
+    lines.append("")
+    lines.append("+ met  - not met  ? unknown from records (exclusions fail when met)")
+    return "\n".join(lines)
+
+
+def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
+    """criteria.parquet/.csv (every person, every criterion), candidates.csv, funnel.csv."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        out / "criteria.parquet",
+        out / "criteria.csv",
+        out / "candidates.csv",
+        out / "funnel.csv",
+    ]
+    pq.write_table(result.criteria, written[0])
+    pacsv.write_csv(result.criteria, written[1])
+    with written[2].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        criteria = list(result.people[0].statuses) if result.people else []
+        writer.writerow(
+            [
+                "rank",
+                "person_id",
+                "unknown",
+                "lab_sledai2k_lower_bound",
+                "first_sle_diagnosis",
+                "last_visit",
+                *criteria,
+                "to_check",
+            ]
+        )
+        for rank, person in enumerate(result.candidates, start=1):
+            writer.writerow(
+                [
+                    rank,
+                    person.person_id,
+                    len(person.unknown),
+                    person.lab_points,
+                    person.first_dx_date.isoformat(),
+                    person.last_visit.isoformat() if person.last_visit else "",
+                    *[person.statuses[c] for c in criteria],
+                    " | ".join(person.to_check()),
+                ]
+            )
+    with written[3].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["step", "remaining", "failing_alone"])
+        for step in result.funnel:
+            writer.writerow(
+                [
+                    step.step,
+                    step.remaining,
+                    "" if step.failing_alone is None else step.failing_alone,
+                ]
+            )
+    return written

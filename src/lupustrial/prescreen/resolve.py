@@ -1,0 +1,192 @@
+"""Resolving concept sets in a database's own vocabulary (`concept`, `concept_ancestor`).
+
+Two small queries per run: the concepts the items name (by id, by code, by name, or a whole
+vocabulary), and the descendants of those that include descendants. Excluded items (with
+their descendants) are subtracted, as OHDSI concept set expressions do. The result is the
+membership table every criterion joins against, and a report of what each item found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import ibis
+import pyarrow as pa
+
+from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS, ConceptItem, ConceptSet
+from lupustrial.prescreen.labs import QUANTITATIVE
+from lupustrial.prescreen.omop import OmopDatabase
+
+
+@dataclass(frozen=True)
+class ItemResolution:
+    set_key: str
+    item: ConceptItem
+    concept_ids: tuple[int, ...]
+    names: tuple[str, ...]
+    descendants: int
+
+    @property
+    def found(self) -> bool:
+        return bool(self.concept_ids)
+
+
+@dataclass
+class ResolvedConcepts:
+    """Concept ids per set, what each item resolved to, and unit maps per quantitative test."""
+
+    members: dict[str, frozenset[int]]
+    items: list[ItemResolution]
+    unit_maps: dict[str, dict[int, tuple[float, float]]] = field(default_factory=dict)
+
+    def membership(self, keys: list[str] | None = None) -> pa.Table:
+        """(concept_id, set_key) rows for the given sets (all by default)."""
+        ids: list[int] = []
+        sets: list[str] = []
+        for key, members in self.members.items():
+            if keys is not None and key not in keys:
+                continue
+            ids.extend(sorted(members))
+            sets.extend([key] * len(members))
+        return pa.table({"concept_id": pa.array(ids, pa.int64()), "set_key": sets})
+
+    def unit_table(self) -> pa.Table:
+        """(set_key, unit_concept_id, scale, shift) rows for every known unit of every test."""
+        rows: dict[str, list[object]] = {
+            "set_key": [],
+            "unit_concept_id": [],
+            "scale": [],
+            "shift": [],
+        }
+        for key, maps in self.unit_maps.items():
+            for unit_id, (scale, shift) in sorted(maps.items()):
+                rows["set_key"].append(key)
+                rows["unit_concept_id"].append(unit_id)
+                rows["scale"].append(scale)
+                rows["shift"].append(shift)
+        return pa.table(
+            rows,
+            schema=pa.schema(
+                [
+                    ("set_key", pa.string()),
+                    ("unit_concept_id", pa.int64()),
+                    ("scale", pa.float64()),
+                    ("shift", pa.float64()),
+                ]
+            ),
+        )
+
+    @property
+    def unresolved(self) -> list[ItemResolution]:
+        return [item for item in self.items if not item.found]
+
+
+def _matches(item: ConceptItem, row: dict[str, object]) -> bool:
+    if item.concept_id is not None:
+        return row["concept_id"] == item.concept_id
+    if item.vocabulary_id != row["vocabulary_id"]:
+        return False
+    if item.concept_code == "*":
+        return True
+    if item.by_name:
+        return str(row["concept_name"]).lower() == item.name.lower()
+    return row["concept_code"] == item.concept_code
+
+
+def resolve(
+    db: OmopDatabase, concept_sets: tuple[ConceptSet, ...] = DEFAULT_CONCEPT_SETS
+) -> ResolvedConcepts:
+    """Resolve ``concept_sets`` in ``db``'s vocabulary (two queries, then set arithmetic)."""
+    items = [(s.key, item) for s in concept_sets for item in s.items]
+    ids = sorted({i.concept_id for _, i in items if i.concept_id is not None})
+    codes = sorted({i.concept_code for _, i in items if i.concept_code and i.concept_code != "*"})
+    names = sorted({i.name.lower() for _, i in items if i.by_name})
+    whole = sorted({i.vocabulary_id for _, i in items if i.concept_code == "*" and i.vocabulary_id})
+    concept = db["concept"]
+    wanted = (
+        concept.concept_id.isin(ids or [-1])
+        | concept.concept_code.isin(codes or [""])
+        | concept.concept_name.lower().isin(names or [""])
+        | concept.vocabulary_id.isin([*whole, "UCUM"])
+    )
+    rows = (
+        concept.filter(wanted)
+        .select("concept_id", "concept_name", "vocabulary_id", "concept_code")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    roots: dict[tuple[str, ConceptItem], list[dict[str, object]]] = {
+        (key, item): [row for row in rows if _matches(item, row)] for key, item in items
+    }
+    with_descendants = sorted(
+        {
+            int(row["concept_id"])  # type: ignore[call-overload]
+            for (_, item), found in roots.items()
+            if item.include_descendants
+            for row in found
+        }
+    )
+    children: dict[int, set[int]] = defaultdict(set)
+    if with_descendants:
+        ancestor = db["concept_ancestor"]
+        links = (
+            ancestor.filter(ancestor.ancestor_concept_id.isin(with_descendants))
+            .select("ancestor_concept_id", "descendant_concept_id")
+            .to_pyarrow()
+        )
+        for parent, child in zip(
+            links["ancestor_concept_id"].to_pylist(),
+            links["descendant_concept_id"].to_pylist(),
+            strict=True,
+        ):
+            children[parent].add(child)
+    included: dict[str, set[int]] = defaultdict(set)
+    excluded: dict[str, set[int]] = defaultdict(set)
+    report = []
+    for (key, item), found in roots.items():
+        found_ids = {int(row["concept_id"]) for row in found}  # type: ignore[call-overload]
+        expanded = set(found_ids)
+        if item.include_descendants:
+            for concept_id in found_ids:
+                expanded |= children.get(concept_id, set())
+        (excluded if item.excluded else included)[key] |= expanded
+        report.append(
+            ItemResolution(
+                key,
+                item,
+                tuple(sorted(found_ids)),
+                tuple(sorted(str(row["concept_name"]) for row in found))[:3],
+                len(expanded - found_ids),
+            )
+        )
+    members = {s.key: frozenset(included[s.key] - excluded[s.key]) for s in concept_sets}
+    ucum = {
+        int(row["concept_id"]): str(row["concept_code"])  # type: ignore[call-overload]
+        for row in rows
+        if row["vocabulary_id"] == "UCUM"
+    }
+    unit_maps = {
+        key: {
+            unit_id: linear
+            for unit_id, code in ucum.items()
+            if (linear := test.linear_map(code)) is not None
+        }
+        for key, test in QUANTITATIVE.items()
+    }
+    return ResolvedConcepts(members, report, unit_maps)
+
+
+def upload(db: OmopDatabase, table: pa.Table, name: str) -> ibis.Table:
+    """A small table on ``db``'s engine, for joins (a temporary table, replaced each run).
+
+    Created eagerly rather than as an ibis memtable: the engines' caches (`Table.cache`)
+    then see it on every backend.
+    """
+    if db.engine == "spark":
+        # ibis cannot make temporary tables on PySpark: a session temporary view instead.
+        session = db.backend._session
+        frame = session.createDataFrame(table.to_pandas())
+        frame.createOrReplaceTempView(name)
+        return db.backend.table(name)
+    return db.backend.create_table(name, table, temp=True, overwrite=True)

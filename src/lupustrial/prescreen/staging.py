@@ -1,0 +1,154 @@
+"""One pass over each clinical table: the events that any concept set names, flagged in or
+outside the person's observation period, and the cohort of persons with an SLE record.
+
+Every clinical table is joined once with the concept-set membership table and the result
+is cached on the engine; every criterion then reads this small table, never the clinical
+tables again. Events after the as-of date are dropped (they have not happened yet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS
+from lupustrial.prescreen.omop import OmopDatabase
+from lupustrial.prescreen.resolve import ResolvedConcepts, upload
+
+_SOURCES: dict[str, tuple[str, str, str, str | None, bool]] = {
+    # table: (record id, concept id, start date, end date, has values)
+    "condition_occurrence": (
+        "condition_occurrence_id",
+        "condition_concept_id",
+        "condition_start_date",
+        "condition_end_date",
+        False,
+    ),
+    "drug_exposure": (
+        "drug_exposure_id",
+        "drug_concept_id",
+        "drug_exposure_start_date",
+        "drug_exposure_end_date",
+        False,
+    ),
+    "measurement": ("measurement_id", "measurement_concept_id", "measurement_date", None, True),
+    "observation": ("observation_id", "observation_concept_id", "observation_date", None, True),
+}
+
+
+@dataclass
+class Staged:
+    """The cached events and cohort, and the counts the funnel starts from."""
+
+    events: ir.Table
+    cohort: ir.Table
+
+
+def _events_of(db: OmopDatabase, table: str, members: ir.Table, as_of: dt.date) -> ir.Table:
+    record_id, concept_id, start, end, has_values = _SOURCES[table]
+    source = db[table]
+    null_id = ibis.null().cast("int64")
+    rows = source.select(
+        person_id=source.person_id,
+        domain=ibis.literal(table),
+        record_id=source[record_id],
+        concept_id=source[concept_id],
+        start_date=source[start],
+        end_date=source[end] if end else ibis.null().cast("date"),
+        value=source.value_as_number if has_values else ibis.null().cast("float64"),
+        value_concept_id=source.value_as_concept_id if has_values else null_id,
+        unit_concept_id=source.unit_concept_id if has_values else null_id,
+    ).filter(lambda t: t.start_date <= ibis.literal(as_of))
+    return rows.join(members, "concept_id")
+
+
+def stage(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> Staged:
+    """Read each clinical table once into the cached events table; find the cohort."""
+    parts = []
+    for table in _SOURCES:
+        keys = [s.key for s in DEFAULT_CONCEPT_SETS if table in s.tables]
+        members = upload(db, resolved.membership(keys), f"prescreen_members_{table}")
+        parts.append(_events_of(db, table, members, as_of))
+    events = ibis.union(*parts, distinct=False)
+    period = db["observation_period"]
+    joined = events.left_join(
+        period,
+        (events.person_id == period.person_id)
+        & (events.start_date >= period.observation_period_start_date)
+        & (events.start_date <= period.observation_period_end_date),
+    )
+    events = joined.select(
+        *[joined[c] for c in events.columns],
+        in_period=joined.observation_period_start_date.notnull(),
+    ).cache()
+    return Staged(events=events, cohort=_cohort(db, events, as_of).cache())
+
+
+def _cohort(db: OmopDatabase, events: ir.Table, as_of: dt.date) -> ir.Table:
+    """Persons with an SLE record inside an observation period, with what every rule needs."""
+    when = ibis.literal(as_of)
+    sle = events.filter((events.set_key == "sle") & events.in_period)
+    ranked = sle.mutate(
+        rank=ibis.row_number().over(
+            group_by=sle.person_id, order_by=[sle.start_date, sle.record_id]
+        )
+    )
+    first = ranked.filter(ranked["rank"] == 0).select(
+        "person_id",
+        first_dx_date=ranked.start_date,
+        first_dx_id=ranked.record_id,
+        first_dx_domain=ranked.domain,
+    )
+    person = db["person"]
+    cohort = first.join(person, "person_id").select(
+        first.person_id,
+        first.first_dx_date,
+        first.first_dx_id,
+        first.first_dx_domain,
+        gender_concept_id=person.gender_concept_id,
+        year_of_birth=person.year_of_birth,
+        month_of_birth=person.month_of_birth,
+        day_of_birth=person.day_of_birth,
+    )
+    period = db["observation_period"]
+    current = (
+        period.filter(
+            (period.observation_period_start_date <= when)
+            & (period.observation_period_end_date >= when)
+        )
+        .group_by("person_id")
+        .agg(
+            op_start=period.observation_period_start_date.min(),
+            op_end=period.observation_period_end_date.max(),
+        )
+    )
+    death = db["death"]
+    died = (
+        death.filter(death.death_date <= when)
+        .group_by("person_id")
+        .agg(death_date=death.death_date.min())
+    )
+    visit = db["visit_occurrence"]
+    visits = (
+        visit.filter(visit.visit_start_date <= when)
+        .group_by("person_id")
+        .agg(last_visit=visit.visit_start_date.max())
+    )
+    for extra in (current, died, visits):
+        cohort = cohort.left_join(extra, "person_id").drop("person_id_right")
+    return cohort
+
+
+def cohort_counts(db: OmopDatabase, events: ir.Table) -> dict[str, int]:
+    """Persons in the database, with any SLE record, with one inside an observation period."""
+    sle = events.filter(events.set_key == "sle")
+    return {
+        "persons in the database": int(db["person"].count().to_pyarrow().as_py()),
+        "with an SLE record": int(sle.person_id.nunique().to_pyarrow().as_py()),
+        "with an SLE record inside an observation period": int(
+            sle.filter(sle.in_period).person_id.nunique().to_pyarrow().as_py()
+        ),
+    }

@@ -1,0 +1,153 @@
+"""Every role against every page and API endpoint: allowed or refused, as specified.
+
+The issue's roles: investigator (everything at their site, the only one who signs),
+coordinator (enters data, cannot sign), data manager (queries and locks, all sites), monitor
+(reads, verifies, raises queries, cannot edit), statistician (pseudonymised exports only),
+administrator (users, roles and sites; no clinical data). "osaka" is an investigator at the
+other site: the TKY subjects are refused to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from lupustrial.edc.study.models import FormData, Subject, Visit
+from tests.edc.clients import login
+
+ROLES = ("investigator", "coordinator", "osaka", "datamanager", "monitor", "statistician", "admin")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    request: Callable[[Client], int]
+    allowed: frozenset[str]
+
+
+def _subject(number: str) -> Subject:
+    return Subject.objects.get(screening_number=number)
+
+
+def _w12() -> Visit:
+    return Visit.objects.get(subject=_subject("S-001"), code="W12")
+
+
+def _vitals() -> FormData:
+    return FormData.objects.get(visit=_w12(), crf="vitals")
+
+
+def _get(name: str, *args: object) -> Callable[[Client], int]:
+    return lambda client: (
+        client.get(reverse(name, args=[a() if callable(a) else a for a in args])).status_code
+    )
+
+
+def _pk(getter: Callable[[], object]) -> Callable[[], int]:
+    return lambda: getter().pk  # type: ignore[attr-defined]
+
+
+def _save_vitals(client: Client) -> int:
+    form = _vitals()
+    return client.post(
+        reverse("crf", args=[form.visit_id, "vitals"]),
+        {
+            "body_weight.value": "60",
+            "body_weight.unit": "kg",
+            "version": form.version,
+            "reason": "permission test",
+            "temperature.value": "36.7",
+            "temperature.unit": "°C",
+        },
+    ).status_code
+
+
+def _form_action(action: str) -> Callable[[Client], int]:
+    return lambda client: (
+        client.post(
+            reverse("form_action", args=[_vitals().pk, action]), {"field": "x", "text": "?"}
+        ).status_code
+    )
+
+
+def _api_get(path: Callable[[], str]) -> Callable[[Client], int]:
+    return lambda client: client.get(path()).status_code
+
+
+def _api_put(client: Client) -> int:
+    form = _vitals()
+    return client.put(
+        f"/api/visits/{form.visit_id}/forms/vitals",
+        data={"data": form.data, "version": form.version, "reason": "permission test"},
+        content_type="application/json",
+    ).status_code
+
+
+SITE = frozenset({"investigator", "coordinator"})
+READERS = frozenset({"investigator", "coordinator", "datamanager", "monitor"})
+
+CASES = (
+    Case("home", _get("home"), frozenset(ROLES)),
+    Case("register candidate", _get("register"), SITE | {"osaka"}),
+    Case("subject page", _get("subject", _pk(lambda: _subject("S-001"))), READERS),
+    Case("screening page", _get("screening", _pk(lambda: _subject("S-003"))), READERS),
+    Case("consent page", _get("consent", _pk(lambda: _subject("S-003"))), SITE),
+    Case("enrol page", _get("enrol", _pk(lambda: _subject("S-003"))), frozenset({"investigator"})),
+    Case("visit page", _get("visit", _pk(_w12)), READERS),
+    Case(
+        "eCRF page",
+        lambda c: c.get(reverse("crf", args=[_w12().pk, "sledai2k"])).status_code,
+        READERS,
+    ),
+    Case("audit trail page", _get("audit_trail", _pk(lambda: _subject("S-001"))), READERS),
+    Case("audit export", _get("audit_export"), frozenset({"datamanager", "admin"})),
+    Case("save an eCRF", _save_vitals, SITE),
+    Case("verify a form", _form_action("verify"), frozenset({"monitor"})),
+    Case("lock a form", _form_action("lock"), frozenset({"datamanager"})),
+    Case("raise a query", _form_action("query"), frozenset({"datamanager", "monitor"})),
+    Case("API subjects", _api_get(lambda: "/api/subjects"), READERS | {"osaka"}),
+    Case("API subject", _api_get(lambda: f"/api/subjects/{_subject('S-001').pk}"), READERS),
+    Case("API visit", _api_get(lambda: f"/api/visits/{_w12().pk}"), READERS),
+    Case("API form", _api_get(lambda: f"/api/visits/{_w12().pk}/forms/vitals"), READERS),
+    Case("API save a form", _api_put, SITE),
+)
+
+OK = {200, 302}
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_permission_matrix(case: Case) -> None:
+    outcome = {role: case.request(login(role)) for role in ROLES}
+    allowed = {role for role, status in outcome.items() if status in OK}
+    refused = {role: status for role, status in outcome.items() if status not in OK}
+    assert allowed == set(case.allowed), outcome
+    assert set(refused.values()) <= {403}, outcome
+
+
+@pytest.mark.usefixtures("demo")
+def test_anonymous_users_are_sent_to_log_in_and_the_api_refuses_them() -> None:
+    anonymous = Client()
+    response = anonymous.get(reverse("subject", args=[_subject("S-001").pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert anonymous.get("/api/subjects").status_code == 401
+
+
+@pytest.mark.usefixtures("demo")
+def test_identity_is_shown_to_site_roles_only() -> None:
+    url = reverse("subject", args=[_subject("S-001").pk])
+    assert "Hanako Yamamoto" in login("investigator").get(url).content.decode()
+    assert "Hanako Yamamoto" not in login("monitor").get(url).content.decode()
+    assert "Hanako Yamamoto" not in login("datamanager").get(url).content.decode()
+    assert "Hanako Yamamoto" not in login("datamanager").get(reverse("home")).content.decode()
+
+
+@pytest.mark.usefixtures("demo")
+def test_a_user_sees_only_their_own_sites_subjects() -> None:
+    numbers = [s["screening_number"] for s in login("osaka").get("/api/subjects").json()]
+    assert numbers == ["S-101"]
