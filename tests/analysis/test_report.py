@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lupustrial.analysis.report import render_report
+from lupustrial.analysis.published import PUBLISHED_RATES, SEE_SOURCE
+from lupustrial.analysis.report import render_report, write_report
 from lupustrial.cli import main
 from lupustrial.dataset.demo import demo_records
 from lupustrial.dataset.snapshot import Snapshot, read_snapshot, write_snapshot
@@ -32,6 +33,40 @@ def test_same_snapshot_same_report(snapshot: Snapshot) -> None:
     assert "withdrawn" in first
 
 
+def test_same_records_same_report_apart_from_creation_time(
+    snapshot: Snapshot, tmp_path: Path
+) -> None:
+    again = tmp_path / "again"
+    write_snapshot(demo_records(), again, CUT)
+    first = write_report(snapshot, tmp_path / "a").read_text(encoding="utf-8")
+    second = write_report(
+        read_snapshot(again), tmp_path / "b", created_at=CUT + dt.timedelta(days=3)
+    ).read_text(encoding="utf-8")
+    assert first != second
+
+    def stamp(text: str) -> str:
+        return re.sub(r"Report created [^<]*\.", "Report created X.", text)
+
+    assert stamp(first) == stamp(second)
+
+
+def test_published_rates_shown_as_context(snapshot: Snapshot) -> None:
+    html = render_report(snapshot, created_at=CUT)
+    primary = html.index("Primary endpoint")
+    context = html.index("context, not a comparison")
+    assert primary < context < html.index("Secondary endpoints")
+    assert "108/360 (30.0%)" in html
+    assert "doi:10.1136/ard-2022-222748" in html
+    for rate in PUBLISHED_RATES:
+        assert rate.time_point
+        assert rate.population
+        assert rate.citation
+        assert rate.time_point in html
+        if rate.anifrolumab != SEE_SOURCE:
+            assert re.fullmatch(r"\d+/\d+ \(\d+\.\d%\)", rate.anifrolumab)
+    assert "p-value" not in html.lower()
+
+
 def test_no_external_asset(snapshot: Snapshot) -> None:
     html = render_report(snapshot, created_at=CUT)
     assert not re.search(r"<(script|link|img)\b", html)
@@ -42,10 +77,11 @@ def test_report_command(
     snapshot: Snapshot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     try:
-        main(["report", str(snapshot.path), "--out", str(tmp_path / "r")])
+        main(["report", str(snapshot.path), "--out", str(tmp_path / "r"), "--no-pdf"])
         code = 0
     except SystemExit as stop:
         code = int(stop.code or 0)
     assert code == 0
     assert (tmp_path / "r" / "report.html").is_file()
-    capsys.readouterr()
+    assert not (tmp_path / "r" / "report.pdf").exists()
+    assert capsys.readouterr().err == ""

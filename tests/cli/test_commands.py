@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 
 from lupustrial.cli import main
+from lupustrial.cli.app import app
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -23,10 +27,24 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-@pytest.mark.parametrize(
-    "command",
-    [[], ["score"], ["schema"], ["eligibility"], ["protocol"], ["protocol", "show"]],
-)
+def _every_command() -> list[list[str]]:
+    """Every command and sub-command the application registers, found by walking it."""
+
+    def walk(command: Any, path: list[str]) -> Iterator[list[str]]:
+        yield path
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+def test_the_walk_finds_the_commands_of_every_layer() -> None:
+    names = {" ".join(path) for path in _every_command()}
+    assert {"score", "eligibility", "web demo", "audit verify", "dataset export"} <= names
+    assert {"prescreen run", "endpoints", "plan precision", "report"} <= names
+
+
+@pytest.mark.parametrize("command", _every_command(), ids=lambda path: " ".join(path) or "root")
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
     code, out, _ = run(capsys, *command, "--help")
     assert code == 0

@@ -2,7 +2,9 @@
 
 Flow (CONSORT; Schulz 2010), baseline, primary endpoint with its intervals, secondary
 endpoints, figures as inline SVG, adverse events and the manifest. Same snapshot, same page,
-apart from the creation time. PDF is not produced yet.
+apart from the creation time. Published LLDAS rates under anifrolumab
+(`analysis.published`) are shown beside the primary result as context, never tested against
+it. The PDF is the same page printed by headless Chromium (`analysis.report_pdf`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import jinja2
 
 from lupustrial.analysis.endpoints import compute_endpoints
+from lupustrial.analysis.published import PUBLISHED_RATES
 from lupustrial.analysis.report_figures import line_per_patient, swimmer
 from lupustrial.analysis.report_template import TEMPLATE
 from lupustrial.dataset.snapshot import Snapshot
@@ -57,15 +60,24 @@ def render_report(snapshot: Snapshot, *, created_at: dt.datetime | None = None) 
         "figures": figures,
         "baseline_rows": BASELINE_ROWS,
         "pct": _pct,
+        "published": PUBLISHED_RATES,
         "created_at": (created_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
     }
     return template.render(context)
 
 
-def write_report(snapshot: Snapshot, out_dir: str | Path) -> Path:
+def footer_label(snapshot: Snapshot) -> str:
+    """What the PDF's footer says beside the page number: study and data cut."""
+    manifest = snapshot.manifest
+    return f"{manifest.get('study_id', 'study')} · data cut {manifest.get('data_cut', '?')}"
+
+
+def write_report(
+    snapshot: Snapshot, out_dir: str | Path, *, created_at: dt.datetime | None = None
+) -> Path:
     """Write ``report.html`` into ``out_dir`` (created if needed); return its path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
-    path.write_text(render_report(snapshot), encoding="utf-8")
+    path.write_text(render_report(snapshot, created_at=created_at), encoding="utf-8")
     return path

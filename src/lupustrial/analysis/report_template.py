@@ -13,6 +13,10 @@ text-align:left;font-size:.9rem}th{background:#f3f3f3}.num{text-align:right}
 .flow{display:flex;flex-direction:column;align-items:center;gap:.3rem}
 .box{border:1px solid #555;padding:.4rem .8rem;min-width:18rem;text-align:center}
 .side{font-size:.85rem;color:#555}.arrow{font-size:1.2rem}small{color:#666}
+.context{border-left:4px solid #bbb;padding:.2rem .8rem;margin:1rem 0;background:#fafafa}
+svg{max-width:100%;height:auto}
+@media print{body{max-width:none;margin:0;padding:0}h2,h3{break-after:avoid}
+tr,svg,.box,.context p{break-inside:avoid}}
 </style></head><body>
 <h1>{{ title }}</h1>
 <p>Data cut <b>{{ r.snapshot.data_cut }}</b>; source {{ r.snapshot.source }};
@@ -53,6 +57,18 @@ lupustrial {{ r.snapshot.software_version }}. Report created {{ created_at }}.</
 {% for s in r.primary.main.subjects %}<tr><td>{{ s.subject_id }}</td>
 <td>{{ 'responder' if s.responder else 'non-responder' }}</td><td>{{ s.reason }}</td></tr>{% endfor %}
 </table>
+
+<section class="context" id="published">
+<h3>Published rates under anifrolumab — context, not a comparison</h3>
+<p><small>Randomised, placebo-controlled trials of 52 weeks with their own populations,
+definitions and handling of missing data; this study is single-arm and its endpoint is at W12.
+No test or interval is computed against these numbers. "see source" marks a rate not restated here.</small></p>
+<table><tr><th>trial</th><th>endpoint</th><th>time point</th><th>population</th><th>anifrolumab</th><th>placebo</th><th>source</th></tr>
+{% for p in published %}<tr><td>{{ p.trial }}</td><td>{{ p.endpoint }}</td><td>{{ p.time_point }}</td><td>{{ p.population }}</td>
+<td class="num">{{ p.anifrolumab }}</td><td class="num">{{ p.placebo }}</td>
+<td><small>{{ p.citation }}{% if p.doi %} doi:{{ p.doi }}{% endif %}{% if p.note %} {{ p.note }}{% endif %}</small></td></tr>
+{% endfor %}</table>
+</section>
 
 <h2>Secondary endpoints</h2>
 <table><tr><th>visit</th><th>LLDAS</th><th>95% CI (exact)</th></tr>

@@ -205,14 +205,26 @@ def precision(
 @app.command()
 def report(
     path: SnapshotArgument,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for report.html.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Directory for report.html and report.pdf.")
+    ],
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf/--no-pdf",
+            help="Also print the page to report.pdf (A4) with the system's headless Chromium.",
+        ),
+    ] = True,
 ) -> None:
-    """Write the study report (one self-contained HTML page) from a snapshot.
+    """Write the study report from a snapshot: report.html and, by default, report.pdf.
 
-    Flow diagram, baseline, primary endpoint with intervals, secondary endpoints, figures
-    (inline SVG), adverse events and the manifest; no external asset. PDF: not yet.
+    Flow diagram, baseline, primary endpoint with intervals and published rates as context,
+    secondary endpoints, figures (inline SVG), adverse events and the manifest; no external
+    asset. The PDF is the same page printed by headless Chromium (A4, page numbers). Without
+    Chromium the HTML is still written and a warning says why the PDF is missing (exit 0).
     """
-    from lupustrial.analysis.report import write_report
+    from lupustrial.analysis.report import footer_label, write_report
+    from lupustrial.analysis.report_pdf import PdfUnavailableError, write_pdf
 
     snapshot = _load(path)
     try:
@@ -222,3 +234,13 @@ def report(
     except OSError as error:
         raise InputError(f"{out}: cannot be written ({error.strerror})") from None
     typer.echo(f"report written to {written}")
+    if not pdf:
+        return
+    try:
+        printed = write_pdf(
+            written, written.with_suffix(".pdf"), footer_label=footer_label(snapshot)
+        )
+    except PdfUnavailableError as error:
+        typer.echo(f"warning: report.pdf not written: {error} (use --no-pdf to skip it)", err=True)
+        return
+    typer.echo(f"PDF written to {printed}")

@@ -69,6 +69,60 @@ def _runserver(address: str) -> None:
     call_command("runserver", address, use_reloader=False)
 
 
+@web.command("add-user")
+def add_user(
+    username: Annotated[str, typer.Argument(help="The login name.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="investigator, coordinator, data_manager, monitor, statistician or administrator."
+        ),
+    ],
+    site: Annotated[
+        list[str] | None, typer.Option(help="A site code the user works at (repeatable).")
+    ] = None,
+    full_name: Annotated[str, typer.Option(help="First and last name, for signatures.")] = "",
+) -> None:
+    """Create a user with a study role (the first administrator, on a new deployment).
+
+    The password is asked for twice and checked against the password rules; sites that do
+    not exist yet are created with their code as name (rename them in /admin/).
+    """
+    _django()
+    _migrate()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from lupustrial.edc.accounts.models import Site, StaffProfile
+    from lupustrial.edc.accounts.roles import Role
+
+    if role not in Role.values:
+        raise InputError(f"unknown role {role!r} (known: {', '.join(Role.values)})")
+    model = get_user_model()
+    if model.objects.filter(username=username).exists():
+        raise InputError(f"user {username!r} exists already")
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    first, _, last = full_name.rpartition(" ")
+    user = model(username=username, first_name=first, last_name=last)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise InputError("; ".join(error.messages)) from error
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        profile = StaffProfile.objects.create(user=user, role=role)
+        profile.sites.set(
+            [
+                Site.objects.get_or_create(code=code, defaults={"name": code})[0]
+                for code in site or []
+            ]
+        )
+    typer.echo(f"created {username} ({role})")
+
+
 @audit.command()
 def verify() -> None:
     """Walk the hash chain and report any altered, inserted or removed entry (exit 1 if so)."""

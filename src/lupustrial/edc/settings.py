@@ -51,6 +51,7 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -134,6 +135,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("LUPUSTRIAL_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Not by address too: a hospital's wards often share one NAT address, and locking it would
+# lock out every colleague at once. Django-axes warns about this choice; it is deliberate.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "edc/locked_out.html"
 AXES_VERBOSE = False

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from lupustrial.edc.accounts.admin import study_admin
 from lupustrial.edc.api.routes import api
-from lupustrial.edc.study import views
+from lupustrial.edc.study import report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("subjects/<int:pk>/lock/", views.casebook_lock, name="casebook_lock"),
     path("subjects/<int:pk>/audit/", views.audit_trail, name="audit_trail"),
     path("audit/export/", views.audit_export, name="audit_export"),
+    path("report/", report_views.study_report, name="study_report"),
     path("visits/<int:pk>/", views.visit_page, name="visit"),
     path("visits/<int:pk>/missed/", views.visit_missed, name="visit_missed"),
     path("visits/<int:pk>/forms/<str:code>/", views.crf_page, name="crf"),
@@ -36,4 +38,5 @@ urlpatterns = [
     path("forms/<int:pk>/<str:action>/", views.form_action, name="form_action"),
     path("queries/<int:pk>/<str:action>/", views.query_action, name="query_action"),
     path("api/", api.urls),
+    path("admin/", study_admin.urls),
 ]

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "lupustrial.edc.accounts"
     label = "accounts"
     verbose_name = "Sites and roles"
+
+    def ready(self) -> None:
+        from lupustrial.edc.accounts import signals  # noqa: F401  (audits role and site changes)

@@ -1,0 +1,68 @@
+"""The study report page: the database's records, frozen now, reported as `lupustrial report`.
+
+The page exports the web application's records (`edc.export.database_records`) into a
+verified snapshot in a temporary directory (data cut: now, local time), renders the same
+self-contained HTML report as ``lupustrial report`` from it and serves that page; with
+``?download=1`` it comes as an attachment. Every request is an EXPORT entry in the audit
+trail (form "report").
+
+Who may see it: the roles that may export the study dataset (`Can.EXPORT_DATASET`:
+statistician, data manager) and investigators (`Can.SIGN`, a capability only investigators
+hold). No new capability: the report holds no names or medical record numbers, only subject
+ids and the dataset's derived values. The PDF is not produced here (printing takes seconds
+of headless Chromium per request); `lupustrial report` writes it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from pydantic import ValidationError
+
+from lupustrial.analysis.report import render_report
+from lupustrial.dataset.snapshot import SnapshotError, read_snapshot, write_snapshot
+from lupustrial.edc.accounts.roles import Can
+from lupustrial.edc.audit.models import Action
+from lupustrial.edc.audit.trail import record
+from lupustrial.edc.export import database_records
+from lupustrial.edc.study import services
+from lupustrial.edc.study.views import study_view
+
+REPORT_CAPABILITIES = (Can.EXPORT_DATASET, Can.SIGN)
+"""Any one of these opens the report: dataset exporters and investigators."""
+
+
+def may_see_report(user: Any) -> bool:
+    return any(services.may(user, capability) for capability in REPORT_CAPABILITIES)
+
+
+@study_view
+def study_report(request: HttpRequest) -> HttpResponse:
+    if not may_see_report(request.user):
+        services.require(request.user, Can.EXPORT_DATASET)  # refused: a 403 naming it
+    cut = timezone.localtime().replace(microsecond=0)
+    try:
+        with tempfile.TemporaryDirectory(prefix="lupustrial-report-") as tmp:
+            path = Path(tmp) / "snapshot"
+            write_snapshot(database_records(), path, cut, source="database")
+            page = render_report(read_snapshot(path))
+    except (SnapshotError, ValidationError, ValueError) as problem:
+        message = format_html(
+            "<!doctype html><title>{}</title><h1>{}</h1><pre>{}</pre>",
+            _("Study report"),
+            _("The study report could not be built from the database."),
+            str(problem),
+        )
+        return HttpResponse(message, status=409)
+    record(request.user, Action.EXPORT, form="report")
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    if request.GET.get("download"):
+        name = f"study-report-{cut:%Y%m%dT%H%M}.html"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
