@@ -271,3 +271,17 @@ def test_overdue_visits_are_on_the_dashboard() -> None:
     home = login("coordinator").get(reverse("home")).content.decode()
     assert "Overdue visits" in home
     assert "TKY-001 W0" in home
+
+
+def test_a_new_sledai_form_starts_with_the_descriptors_the_labs_define() -> None:
+    coordinator = login("coordinator")
+    subject = _enrol(_screened_and_consented(coordinator))
+    w0 = subject.visits.get(code="W0")
+    forms = _visit_forms(0, 30, True)
+    coordinator.post(reverse("visit", args=[w0.pk]), {"date": FIRST_DOSE.isoformat(), "version": 0})
+    coordinator.post(reverse("crf", args=[w0.pk, "labs"]), _crf_post("labs", forms["labs"], 0))
+    form = coordinator.get(reverse("crf", args=[w0.pk, "sledai2k"])).context["form"]
+    # C3 0.7 g/L under its lower limit 0.86: low complement; 210 platelets: no thrombocytopenia.
+    assert form.initial["low_complement"] == "true"
+    assert form.initial["thrombocytopenia"] == "false"
+    assert "arthritis" not in form.initial  # clinical descriptors are the investigator's

@@ -376,7 +376,10 @@ def crf_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     data = saved.data if saved else None
     plan = _crf_plan(code, data)
     form_class = plan.form_class()
-    form = form_class(initial=plan.initial(data))
+    initial = plan.initial(data)
+    if code == "sledai2k" and data is None:
+        initial.update(_descriptors_from_labs(visit))
+    form = form_class(initial=initial)
     if request.method == "POST":
         form = form_class(request.POST)
         validated = plan.validate(form)
@@ -411,6 +414,19 @@ def crf_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "version": request.POST.get("version", saved.version if saved else 0),
         },
     )
+
+
+def _descriptors_from_labs(visit: Visit) -> dict[str, str]:
+    """A new SLEDAI-2K form starts with the laboratory descriptors the saved labs define."""
+    forms_now = {**services.saved_forms(visit), "sledai2k": {}}
+    sledai = sledai_input(forms_now, visit.date)
+    if sledai is None:
+        return {}
+    return {
+        finding.code: "true" if finding.status == "met" else "false"
+        for finding in score_sledai2k(sledai).findings
+        if finding.derived_from and finding.status != "unknown"
+    }
 
 
 @study_view
