@@ -24,15 +24,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
+from lupustrial.clinical.assessment import Assessment as ClinicalAssessment
+from lupustrial.clinical.assessment import PreviousAssessment, score_assessment
 from lupustrial.clinical.components import CompositeResult
-from lupustrial.clinical.doris import DorisInput, DorisResult, assess_doris_remission
-from lupustrial.clinical.glucocorticoids import (
-    PrednisoloneEquivalent,
-    total_prednisolone_equivalent,
-)
-from lupustrial.clinical.lldas import LldasInput, LldasResult, assess_lldas
+from lupustrial.clinical.doris import DorisResult
+from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
+from lupustrial.clinical.lldas import LldasResult
 from lupustrial.clinical.model import StrictModel
-from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kResult, score_sledai2k
+from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kResult
 from lupustrial.clinical.status import Status
 from lupustrial.clinical.units import BodyWeight
 from lupustrial.dataset.records import (
@@ -122,59 +121,51 @@ def score_visits(records: StudyRecords) -> list[VisitScores]:
         by_subject[assessment.subject_id].append(assessment)
     scored: list[VisitScores] = []
     for subject_id in sorted(by_subject):
-        previous: tuple[Assessment, Sledai2kResult | None] | None = None
+        previous: Assessment | None = None
         for assessment in sorted(by_subject[subject_id], key=lambda a: a.date):
-            scores = _score_one(assessment, previous)
-            scored.append(scores)
-            previous = (assessment, scores.sledai2k)
+            scored.append(_score_one(assessment, previous))
+            previous = assessment
     return scored
 
 
-def _score_one(
-    assessment: Assessment, previous: tuple[Assessment, Sledai2kResult | None] | None
-) -> VisitScores:
+def _score_one(assessment: Assessment, previous: Assessment | None) -> VisitScores:
+    """The clinical layer's one scoring path (`score_assessment`) over a dataset record."""
     sledai_input = _sledai_input(assessment)
-    sledai = score_sledai2k(sledai_input) if sledai_input is not None else None
-    weight = (
-        BodyWeight(value=assessment.body_weight_kg, unit="kg")
-        if assessment.body_weight_kg is not None
-        else None
-    )
-    prednisolone = (
-        total_prednisolone_equivalent(assessment.glucocorticoids, body_weight=weight)
-        if assessment.glucocorticoids is not None
-        else None
-    )
-    lldas = doris = None
-    if sledai is not None:
-        before, before_sledai = previous if previous else (None, None)
-        lldas = assess_lldas(
-            LldasInput(
-                sledai2k=sledai,
-                previous_sledai2k=before_sledai,
-                haemolytic_anaemia=assessment.haemolytic_anaemia,
-                gastrointestinal_activity=assessment.gastrointestinal_activity,
-                previous_haemolytic_anaemia=before.haemolytic_anaemia if before else None,
-                previous_gastrointestinal_activity=(
-                    before.gastrointestinal_activity if before else None
-                ),
-                pga=assessment.pga,
-                glucocorticoids=assessment.glucocorticoids,
-                maintenance_therapy_standard_and_tolerated=(
-                    assessment.maintenance_therapy_standard_and_tolerated
-                ),
-            )
+    previous_sledai = _sledai_input(previous) if previous is not None else None
+    result = score_assessment(
+        ClinicalAssessment(
+            date=assessment.date,
+            sledai2k=sledai_input,
+            pga=assessment.pga,
+            glucocorticoids=assessment.glucocorticoids,
+            body_weight=(
+                BodyWeight(value=assessment.body_weight_kg, unit="kg")
+                if assessment.body_weight_kg is not None
+                else None
+            ),
+            haemolytic_anaemia=assessment.haemolytic_anaemia,
+            gastrointestinal_activity=assessment.gastrointestinal_activity,
+            maintenance_therapy_standard_and_tolerated=(
+                assessment.maintenance_therapy_standard_and_tolerated
+            ),
+            maintenance_therapy_stable=assessment.maintenance_therapy_stable,
+            previous=(
+                PreviousAssessment(
+                    sledai2k=previous_sledai,
+                    haemolytic_anaemia=previous.haemolytic_anaemia,
+                    gastrointestinal_activity=previous.gastrointestinal_activity,
+                )
+                if previous is not None and previous_sledai is not None
+                else None
+            ),
         )
-        doris = assess_doris_remission(
-            DorisInput(
-                sledai2k=sledai,
-                pga=assessment.pga,
-                glucocorticoids=assessment.glucocorticoids,
-                maintenance_therapy_stable=assessment.maintenance_therapy_stable,
-            )
-        )
+    )
     return VisitScores(
-        assessment=assessment, sledai2k=sledai, prednisolone=prednisolone, lldas=lldas, doris=doris
+        assessment=assessment,
+        sledai2k=result.sledai2k,
+        prednisolone=result.prednisolone,
+        lldas=result.lldas,
+        doris=result.doris,
     )
 
 

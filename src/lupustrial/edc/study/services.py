@@ -733,45 +733,38 @@ def _query_audit(user: User, query: Query, new: dict[str, str]) -> None:
 
 @transaction.atomic
 def withdraw(user: User, subject: Subject, on: dt.date, reason: str) -> Subject:
-    require(user, Can.ENTER_DATA, subject)
-    _editable(subject)
-    if subject.status != SubjectStatus.ENROLLED:
-        raise RuleError(_("Only an enrolled subject can be withdrawn."))
-    reason = _needs_reason(reason)
-    subject.status = SubjectStatus.WITHDRAWN
-    subject.withdrawn_on = on
-    subject.withdrawal_reason = reason
-    subject.save(update_fields=["status", "withdrawn_on", "withdrawal_reason"])
-    record(
-        user,
-        Action.UPDATE,
-        subject=subject.label,
-        form="end_of_study",
-        field="status",
-        old="enrolled",
-        new={"status": "withdrawn", "on": on.isoformat()},
-        reason=reason,
-    )
-    return subject
+    """The subject leaves the study before its end; the reason is required."""
+    return _end(user, subject, SubjectStatus.WITHDRAWN, on, _needs_reason(reason))
 
 
 @transaction.atomic
 def complete(user: User, subject: Subject, on: dt.date) -> Subject:
+    """The subject reached the end of the study."""
+    return _end(user, subject, SubjectStatus.COMPLETED, on, "")
+
+
+def _end(user: User, subject: Subject, status: SubjectStatus, on: dt.date, reason: str) -> Subject:
     require(user, Can.ENTER_DATA, subject)
     _editable(subject)
     if subject.status != SubjectStatus.ENROLLED:
-        raise RuleError(_("Only an enrolled subject can complete the study."))
-    subject.status = SubjectStatus.COMPLETED
-    subject.completed_on = on
-    subject.save(update_fields=["status", "completed_on"])
+        raise RuleError(_("Only an enrolled subject can leave the study."))
+    if on > timezone.localdate():
+        raise RuleError(_("The end of participation cannot be in the future."))
+    subject.status = status
+    if status == SubjectStatus.WITHDRAWN:
+        subject.withdrawn_on, subject.withdrawal_reason = on, reason
+    else:
+        subject.completed_on = on
+    subject.save()
     record(
         user,
         Action.UPDATE,
         subject=subject.label,
         form="end_of_study",
         field="status",
-        old="enrolled",
-        new={"status": "completed", "on": on.isoformat()},
+        old=SubjectStatus.ENROLLED.value,
+        new={"status": status.value, "on": on.isoformat()},
+        reason=reason,
     )
     return subject
 

@@ -226,7 +226,14 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "edc/simple_form.html", _page(subject, form, _("Written consent")))
 
 
-class EnrolForm(forms.Form):
+class SignForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Your password (electronic signature)"), widget=forms.PasswordInput
+    )
+
+
+class EnrolForm(SignForm):
+    field_order = ("enrolment_date", "first_infusion_date", "password")
     enrolment_date = forms.DateField(
         label=gettext_lazy("Enrolment date"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -235,9 +242,6 @@ class EnrolForm(forms.Form):
     first_infusion_date = forms.DateField(
         label=gettext_lazy("First anifrolumab infusion"),
         widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    password = forms.CharField(
-        label=gettext_lazy("Your password (electronic signature)"), widget=forms.PasswordInput
     )
 
 
@@ -552,12 +556,6 @@ def crf_preview(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     forms_now["sledai2k"] = validated.model_dump(mode="json", exclude_none=True)
     result = score_sledai2k(sledai_input(forms_now, visit.date))  # type: ignore[arg-type]
     return render(request, "edc/_sledai_preview.html", {"result": result})
-
-
-class SignForm(forms.Form):
-    password = forms.CharField(
-        label=gettext_lazy("Your password (electronic signature)"), widget=forms.PasswordInput
-    )
 
 
 @study_view
