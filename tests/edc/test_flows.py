@@ -171,6 +171,8 @@ def test_a_wrong_password_applies_no_signature() -> None:
     )
     assert "password did not match" in response.content.decode()
     assert not subject.signatures.exists()
+    refused = AuditEntry.objects.filter(action="sign", actor="investigator").get()
+    assert refused.new_value == '"refused"'
     assert Subject.objects.get(pk=subject.pk).subject_id is None
 
 

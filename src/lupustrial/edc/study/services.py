@@ -9,10 +9,11 @@ the acting user first, checks what the user may do at the subject's site, and ra
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
@@ -45,12 +46,18 @@ from lupustrial.protocol.schedule import SCHEDULE
 from lupustrial.protocol.screening import ScreeningRecord
 
 User = AbstractBaseUser | AnonymousUser
+P = ParamSpec("P")
+R = TypeVar("R")
 
 ENROLMENT_MEANING = "I confirm that this subject meets every eligibility criterion."
 
 
 class NotAllowedError(Exception):
     """The user may not do this, here."""
+
+
+class SignatureRefusedError(NotAllowedError):
+    """The password entered at signing did not match."""
 
 
 class ConflictError(Exception):
@@ -313,8 +320,7 @@ def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
     stored with a digest of the data signed.
     """
     if not isinstance(user, AbstractBaseUser) or not user.check_password(password):
-        record(user, Action.SIGN, subject=subject.label, form="enrolment", new="refused")
-        raise NotAllowedError(_("The password did not match: the signature was not applied."))
+        raise SignatureRefusedError(_("The password did not match: the signature was not applied."))
     now = timezone.now()
     Signature.objects.create(
         subject=subject,
@@ -332,6 +338,23 @@ def active_signature(subject: Subject) -> Signature | None:
     return subject.signatures.filter(voided_at__isnull=True).last()
 
 
+def _failed_signatures_recorded(function: Callable[P, R]) -> Callable[P, R]:
+    """A refused signature is recorded in the trail, outside the transaction it rolls back."""
+
+    @functools.wraps(function)
+    def signing(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except SignatureRefusedError:
+            user, subject = args[0], args[1]
+            assert isinstance(subject, Subject)
+            record(user, Action.SIGN, subject=subject.label, form="enrolment", new="refused")  # type: ignore[arg-type]
+            raise
+
+    return signing
+
+
+@_failed_signatures_recorded
 @transaction.atomic
 def sign_again(user: User, subject: Subject, password: str) -> Signature:
     """Sign the eligibility again after a correction voided the enrolment signature."""
@@ -355,6 +378,7 @@ def next_subject_id(site: Site) -> str:
     return f"{site.code}-{taken + 1:03d}"
 
 
+@_failed_signatures_recorded
 @transaction.atomic
 def enrol(
     user: User,
