@@ -63,6 +63,54 @@ def _actor_name_and_role(actor: Actor) -> tuple[str, str]:
     return actor.get_username(), profile.role if profile else ""
 
 
+def _values(
+    actor: Actor,
+    action: str,
+    *,
+    subject: str = "",
+    visit: str = "",
+    form: str = "",
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    reason: str = "",
+) -> dict[str, Any]:
+    name, role = _actor_name_and_role(actor)
+    return {
+        "actor": name[:150],
+        "role": role,
+        "action": action,
+        "subject": subject,
+        "visit": visit,
+        "form": form,
+        "field": field[:200],
+        "old_value": encode_value(old),
+        "new_value": encode_value(new),
+        "reason": reason,
+    }
+
+
+def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Chain the events after the head, in one locked step, in the caller's transaction."""
+    if not events:
+        return []
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        at = timezone.now().replace(tzinfo=dt.UTC)
+        entries = []
+        seq, previous = head.seq, head.hash
+        for event in events:
+            seq += 1
+            values = {**event, "seq": seq, "at": at, "prev_hash": previous}
+            entry = AuditEntry(**values, hash=entry_digest(values))
+            entries.append(entry)
+            previous = entry.hash
+        AuditEntry.objects.bulk_create(entries)
+        head.seq, head.hash = seq, previous
+        head.save(update_fields=["seq", "hash"])
+    return entries
+
+
 def record(
     actor: Actor,
     action: str,
@@ -76,29 +124,18 @@ def record(
     reason: str = "",
 ) -> AuditEntry:
     """Append one entry to the trail, chained to the last one, in the caller's transaction."""
-    name, role = _actor_name_and_role(actor)
-    with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        values: dict[str, Any] = {
-            "seq": head.seq + 1,
-            "at": timezone.now().replace(tzinfo=dt.UTC),
-            "actor": name[:150],
-            "role": role,
-            "action": action,
-            "subject": subject,
-            "visit": visit,
-            "form": form,
-            "field": field[:200],
-            "old_value": encode_value(old),
-            "new_value": encode_value(new),
-            "reason": reason,
-            "prev_hash": head.hash,
-        }
-        entry = AuditEntry(**values, hash=entry_digest(values))
-        entry.save()
-        head.seq, head.hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
-    return entry
+    event = _values(
+        actor,
+        action,
+        subject=subject,
+        visit=visit,
+        form=form,
+        field=field,
+        old=old,
+        new=new,
+        reason=reason,
+    )
+    return _append([event])[0]
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -129,23 +166,22 @@ def record_changes(
 ) -> list[AuditEntry]:
     """One entry per field whose value differs between ``before`` and ``after``."""
     old, new = flatten(before or {}), flatten(after or {})
-    entries = []
-    for name in sorted(old.keys() | new.keys()):
-        if old.get(name) != new.get(name):
-            entries.append(
-                record(
-                    actor,
-                    action,
-                    subject=subject,
-                    visit=visit,
-                    form=form,
-                    field=name,
-                    old=old.get(name),
-                    new=new.get(name),
-                    reason=reason,
-                )
-            )
-    return entries
+    events = [
+        _values(
+            actor,
+            action,
+            subject=subject,
+            visit=visit,
+            form=form,
+            field=name,
+            old=old.get(name),
+            new=new.get(name),
+            reason=reason,
+        )
+        for name in sorted(old.keys() | new.keys())
+        if old.get(name) != new.get(name)
+    ]
+    return _append(events)
 
 
 @dataclass(frozen=True)
