@@ -67,3 +67,15 @@ def test_report_needs_login(demo: Any) -> None:
 def test_nav_link(demo: Any, username: str, shown: bool) -> None:
     page = login(username).get(reverse("home")).content.decode()
     assert (reverse("study_report") in page) is shown
+
+
+def test_an_investigator_reports_on_their_own_sites_only(demo: Any) -> None:
+    tokyo = login("investigator").get(reverse("study_report")).content.decode()
+    osaka = login("osaka").get(reverse("study_report")).content.decode()
+    everyone = login("statistician").get(reverse("study_report")).content.decode()
+    assert "TKY-001" in tokyo
+    assert "OSK-001" not in tokyo
+    assert "OSK-001" in osaka
+    assert "TKY-001" not in osaka
+    assert "TKY-001" in everyone
+    assert "OSK-001" in everyone

@@ -8,6 +8,7 @@ pseudonymised: subject IDs only, no names or medical record numbers.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.utils import timezone
@@ -44,8 +45,11 @@ _ANTIMALARIALS = ("hydroxychloroquine", "chloroquine")
 _BIOLOGICS = ("belimumab", "rituximab", "obinutuzumab")
 
 
-def database_records() -> ds.StudyRecords:
-    """Every consented subject, decided screening, visit, form, infusion and adverse event."""
+def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
+    """Every consented subject, decided screening, visit, form, infusion and adverse event.
+
+    ``sites`` limits the records to those sites' subjects (None: every site).
+    """
     from lupustrial.edc import setup
 
     setup()
@@ -58,7 +62,10 @@ def database_records() -> ds.StudyRecords:
         "infusions": [],
         "adverse_events": [],
     }
-    for subject in Subject.objects.select_related("site").prefetch_related("visits__forms"):
+    subjects = Subject.objects.select_related("site").prefetch_related("visits__forms")
+    if sites is not None:
+        subjects = subjects.filter(site__code__in=sites)
+    for subject in subjects:
         decision = services.eligibility(subject)
         if decision is not None and decision.outcome is not Outcome.INCOMPLETE:
             out["screenings"].append(

@@ -9,7 +9,8 @@ trail (form "report").
 Who may see it: the roles that may export the study dataset (`Can.EXPORT_DATASET`:
 statistician, data manager) and investigators (`Can.SIGN`, a capability only investigators
 hold). No new capability: the report holds no names or medical record numbers, only subject
-ids and the dataset's derived values. The PDF is not produced here (printing takes seconds
+ids and the dataset's derived values. Dataset exporters see every site; an investigator sees
+the subjects of their own sites only. The PDF is not produced here (printing takes seconds
 of headless Chromium per request); `lupustrial report` writes it.
 """
 
@@ -42,6 +43,13 @@ def may_see_report(user: Any) -> bool:
     return any(services.may(user, capability) for capability in REPORT_CAPABILITIES)
 
 
+def _sites(request: HttpRequest) -> list[str] | None:
+    """None (every site) for dataset exporters; an investigator's own sites otherwise."""
+    if services.may(request.user, Can.EXPORT_DATASET):
+        return None
+    return list(services.visible_sites(request.user).values_list("code", flat=True))
+
+
 @study_view
 def study_report(request: HttpRequest) -> HttpResponse:
     if not may_see_report(request.user):
@@ -50,7 +58,7 @@ def study_report(request: HttpRequest) -> HttpResponse:
     try:
         with tempfile.TemporaryDirectory(prefix="lupustrial-report-") as tmp:
             path = Path(tmp) / "snapshot"
-            write_snapshot(database_records(), path, cut, source="database")
+            write_snapshot(database_records(_sites(request)), path, cut, source="database")
             page = render_report(read_snapshot(path))
     except (SnapshotError, ValidationError, ValueError) as problem:
         message = format_html(
