@@ -10,7 +10,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from lupustrial.prescreen.engine import PrescreenResult, run_prescreen
-from lupustrial.prescreen.omop import CDM_COLUMNS, open_database, open_postgres
+from lupustrial.prescreen.omop import (
+    CDM_COLUMNS,
+    local_spark_session,
+    open_database,
+    open_postgres,
+)
 
 from .conftest import AS_OF
 
@@ -41,7 +46,8 @@ def _comparable(result: PrescreenResult) -> list[tuple[object, ...]]:
 
 
 def test_spark_matches_duckdb(omop_dir: Path, duckdb_result: PrescreenResult) -> None:
-    spark = run_prescreen(open_database(str(omop_dir), "spark"), AS_OF)
+    session = local_spark_session(partitions=1, small=True)  # a few hundred persons
+    spark = run_prescreen(open_database(str(omop_dir), "spark", session=session), AS_OF)
     assert _comparable(spark) == _comparable(duckdb_result)
     assert [s.remaining for s in spark.funnel] == [s.remaining for s in duckdb_result.funnel]
 

@@ -184,19 +184,30 @@ def open_spark(location: str, session: Any | None = None) -> OmopDatabase:
     return OmopDatabase(backend, "spark", _parquet_tables(backend, path), location)
 
 
-def local_spark_session() -> Any:
-    """A small local Spark session, quiet and quick to start (tests, single machines)."""
+def local_spark_session(partitions: int = 2, *, small: bool = False) -> Any:
+    """A local Spark session, quiet and quick to start (tests, single machines).
+
+    ``partitions`` is the shuffle and default parallelism: the tests' few hundred persons
+    run fastest in one; a single machine with millions of rows wants one per core.
+    ``small`` interprets expressions instead of compiling them to Java: cheaper for the
+    tests' tiny tables, much slower over millions of rows.
+    """
     from pyspark.sql import SparkSession
 
     session = (
         SparkSession.builder.master("local[2]")
         .appName("lupustrial-prescreen")
-        .config("spark.sql.shuffle.partitions", "2")
+        # Few partitions and no adaptive re-planning: on one machine the fixed
+        # cost per task and per stage, not the data, is what a pre-screen pays for.
+        .config("spark.sql.shuffle.partitions", str(partitions))
+        .config("spark.default.parallelism", str(partitions))
+        .config("spark.sql.adaptive.enabled", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         # The criteria are wide CASE expressions over small tables: compiling them to Java
         # costs more than interpreting them.
         .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN" if small else "FALLBACK")
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
     )

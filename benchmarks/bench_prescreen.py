@@ -1,0 +1,269 @@
+"""Benchmark: the full pre-screen against OHDSI Circe's SQL and a plain scan, by size.
+
+    .venv/bin/python benchmarks/bench_prescreen.py                      # 100k, 1M, 5M
+    .venv/bin/python benchmarks/bench_prescreen.py --sizes 100000,1000000
+
+For each size a synthetic OMOP population is generated once (streamed, in chunks) into the
+cache directory and reused by later runs. Each measurement runs in its own process, so its
+peak memory (`resource.getrusage`, max RSS of the process and its children) is its own:
+
+* scan   - DuckDB ``COUNT(*)`` over every Parquet table the pre-screen reads, every column
+           read (hashed), as a floor;
+* ours   - the full pre-screen on DuckDB (every criterion, the deciding records, evidence,
+           funnel): `lupustrial.prescreen.engine.run_prescreen`;
+* circe  - Circe's SQL for its seven inclusion rules (`lupustrial.prescreen.circe`),
+           rendered and translated beforehand (translation time is printed apart);
+* spark  - the full pre-screen on Spark local, at one size (1M unless --spark-size).
+
+The aim: ours no slower than Circe's SQL (ratio ≤ 1) and linear in persons (seconds per
+million persons flat across sizes). This is a benchmark, not a test: nothing asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+AS_OF = dt.date(2025, 1, 15)
+SEED = 11
+TABLES = (
+    "person",
+    "observation_period",
+    "condition_occurrence",
+    "drug_exposure",
+    "measurement",
+    "observation",
+    "visit_occurrence",
+    "death",
+    "concept",
+    "concept_ancestor",
+)
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024.0  # Linux: KiB
+
+
+def data_dir(cache: Path, persons: int) -> Path:
+    """The synthetic population of ``persons``, generated once (a marker file says done)."""
+    from lupustrial.prescreen.synthetic import write_synthetic
+
+    directory = cache / f"omop_{persons}_seed{SEED}_{AS_OF.isoformat()}"
+    marker = directory / "_COMPLETE"
+    if not marker.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        summary = write_synthetic(directory, persons, seed=SEED, as_of=AS_OF)
+        seconds = time.perf_counter() - started
+        marker.write_text(json.dumps(summary.rows, default=str))
+        print(f"  generated {persons:,} persons in {seconds:.1f} s -> {directory}", flush=True)
+    return directory
+
+
+# --- measurements (each in a worker process) -------------------------------------------
+
+
+def measure_scan(directory: Path) -> dict[str, object]:
+    import duckdb
+
+    con = duckdb.connect()
+    started = time.perf_counter()
+    rows = 0
+    for table in TABLES:
+        single = directory / f"{table}.parquet"
+        source = str(single) if single.exists() else str(directory / table / "*.parquet")
+        # COUNT(*) alone is answered from the Parquet footers; hashing every column reads it.
+        query = f"SELECT COUNT(*), BIT_XOR(HASH(COLUMNS(*))) FROM read_parquet('{source}')"
+        rows += int(con.execute(query).fetchone()[0])
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def measure_ours(directory: Path, engine: str) -> dict[str, object]:
+    from lupustrial.prescreen.circe import peer
+    from lupustrial.prescreen.engine import run_prescreen
+    from lupustrial.prescreen.omop import open_database
+
+    started = time.perf_counter()
+    result = run_prescreen(open_database(str(directory), engine), AS_OF)
+    seconds = time.perf_counter() - started
+    counts = peer.our_counts(result)
+    if engine == "spark":
+        from pyspark.sql import SparkSession
+
+        active = SparkSession.getActiveSession()
+        if active is not None:
+            active.stop()
+    return {
+        "seconds": seconds,
+        "cohort": counts.base,
+        "counts": [counts.per_rule, counts.remaining],
+        "rows": result.criteria.num_rows,
+    }
+
+
+def measure_circe(directory: Path) -> dict[str, object]:
+    import duckdb
+
+    from lupustrial.prescreen.circe import peer
+    from lupustrial.prescreen.omop import open_database
+    from lupustrial.prescreen.resolve import resolve
+
+    resolved = resolve(open_database(str(directory)))
+    started = time.perf_counter()
+    sql = peer.duckdb_sql(AS_OF, resolved)
+    translate_seconds = time.perf_counter() - started
+    con = duckdb.connect()
+    peer.prepare_duckdb(con, directory)
+    started = time.perf_counter()
+    peer.run_circe_sql(con, sql)
+    seconds = time.perf_counter() - started
+    counts = peer.circe_counts(con)
+    return {
+        "seconds": seconds,
+        "translate_seconds": translate_seconds,
+        "cohort": counts.base,
+        "counts": [counts.per_rule, counts.remaining],
+    }
+
+
+def worker(kind: str, directory: Path) -> None:
+    if kind == "scan":
+        out = measure_scan(directory)
+    elif kind == "circe":
+        out = measure_circe(directory)
+    else:
+        out = measure_ours(directory, kind)
+    out["peak_mb"] = _peak_mb()
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+def run_worker(kind: str, directory: Path) -> dict[str, object]:
+    """Run one measurement in a fresh process; its stdout's last RESULT line is the answer."""
+    command = [sys.executable, __file__, "--worker", kind, "--data", str(directory)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith("RESULT "):
+            result: dict[str, object] = json.loads(line[len("RESULT ") :])
+            return result
+    tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+    raise RuntimeError(f"{kind} on {directory} failed: " + " | ".join(tail))
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000,5000000")
+    parser.add_argument("--spark-size", type=int, default=1_000_000, help="0 skips Spark")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(os.environ.get("PRESCREEN_BENCH_CACHE", Path(tempfile.gettempdir())))
+        / "lupustrial-bench-prescreen",
+    )
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker, args.data)
+        return
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    print(f"pre-screen benchmark, as of {AS_OF}, seed {SEED}, cache {args.cache}")
+    print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}\n", flush=True)
+    results: dict[int, dict[str, dict[str, object]]] = {}
+    for persons in sizes:
+        directory = data_dir(args.cache, persons)
+        results[persons] = {}
+        kinds = ["scan", "duckdb", "circe"]
+        if persons == args.spark_size:
+            kinds.append("spark")
+        for kind in kinds:
+            print(f"  {persons:>10,} persons: {kind} ...", end=" ", flush=True)
+            results[persons][kind] = run_worker(kind, directory)
+            print(f"{float(results[persons][kind]['seconds']):.2f} s", flush=True)  # type: ignore[arg-type]
+
+    header = [
+        "persons",
+        "cohort",
+        "scan s",
+        "ours s",
+        "circe s",
+        "ours/circe",
+        "ours/scan",
+        "ours s/1M",
+        "circe s/1M",
+        "ours MB",
+        "circe MB",
+        "counts =",
+    ]
+    widths = [max(len(h), 10) for h in header]
+    print("\nDuckDB: full pre-screen (ours, all 16 criteria with records, evidence, funnel)")
+    print("vs Circe's SQL (its 7 inclusion rules + cohort) vs COUNT(*) over every table read")
+    print(_row(header, widths))
+    for persons, r in results.items():
+        ours, circe, scan = r["duckdb"], r["circe"], r["scan"]
+        o, c, s = float(ours["seconds"]), float(circe["seconds"]), float(scan["seconds"])  # type: ignore[arg-type]
+        same = ours["counts"] == circe["counts"] and ours["cohort"] == circe["cohort"]
+        cells = [
+            f"{persons:,}",
+            f"{ours['cohort']:,}",
+            f"{s:.2f}",
+            f"{o:.2f}",
+            f"{c:.2f}",
+            f"{o / c:.2f}",
+            f"{o / s:.1f}",
+            f"{o / persons * 1e6:.2f}",
+            f"{c / persons * 1e6:.2f}",
+            f"{float(ours['peak_mb']):.0f}",  # type: ignore[arg-type]
+            f"{float(circe['peak_mb']):.0f}",  # type: ignore[arg-type]
+            "yes" if same else "NO",
+        ]
+        print(_row(cells, widths))
+    translate = [float(r["circe"]["translate_seconds"]) for r in results.values()]  # type: ignore[arg-type]
+    print(
+        f"(Circe SQL rendering + SqlRender translation, not in 'circe s': "
+        f"{min(translate):.1f}-{max(translate):.1f} s)"
+    )
+    for persons, r in results.items():
+        if "spark" in r:
+            spark, ours = r["spark"], r["duckdb"]
+            sp, o = float(spark["seconds"]), float(ours["seconds"])  # type: ignore[arg-type]
+            same = spark["counts"] == ours["counts"]
+            print(
+                f"\nSpark local, {persons:,} persons: {sp:.1f} s "
+                f"({sp / o:.1f}x DuckDB), peak {float(spark['peak_mb']):.0f} MB "  # type: ignore[arg-type]
+                f"(Python + JVM children), counts equal to DuckDB: {'yes' if same else 'NO'}"
+            )
+    if len(results) > 1:
+        first, last = min(results), max(results)
+        grow = last / first
+        o_grow = float(results[last]["duckdb"]["seconds"]) / float(  # type: ignore[arg-type]
+            results[first]["duckdb"]["seconds"]  # type: ignore[arg-type]
+        )
+        c_grow = float(results[last]["circe"]["seconds"]) / float(  # type: ignore[arg-type]
+            results[first]["circe"]["seconds"]  # type: ignore[arg-type]
+        )
+        print(
+            f"\nscaling {first:,} -> {last:,} persons (x{grow:.0f}): ours x{o_grow:.1f}, "
+            f"Circe x{c_grow:.1f} (linear would be x{grow:.0f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
