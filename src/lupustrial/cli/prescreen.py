@@ -192,3 +192,71 @@ def synthetic(
     )
     for table, rows in summary.rows.items():
         typer.echo(f"  {table}: {rows:,} rows")
+
+
+@prescreen_app.command("import")
+def import_candidate(
+    results: Annotated[
+        Path, typer.Argument(help="The --out directory of `lupustrial prescreen run`.")
+    ],
+    omop: Annotated[str, typer.Option("--omop", help="The same OMOP CDM the run read.")],
+    person: Annotated[int, typer.Option("--person", help="The chosen candidate's person_id.")],
+    site: Annotated[str, typer.Option("--site", help="The study site code, e.g. TKY.")],
+    screening_number: Annotated[
+        str, typer.Option("--screening-number", help="The site's new screening number.")
+    ],
+    name: Annotated[str, typer.Option("--name", help="The patient's name (kept apart).")],
+    mrn: Annotated[str, typer.Option("--mrn", help="The medical record number.")],
+    user: Annotated[
+        str, typer.Option("--as", help="The coordinator or investigator importing (audited).")
+    ],
+) -> None:
+    """Register a chosen candidate in the web application with a pre-filled screening record.
+
+    Sex, date of birth, the SLE diagnosis date and the creatinine come from the records; the
+    rest is left for the screening visit (absence of a record is not a finding).
+    """
+    import pyarrow.csv as pacsv
+
+    from lupustrial.edc import setup
+    from lupustrial.prescreen.omop import OmopInputError, open_database
+    from lupustrial.prescreen.prefill import PrefillError, screening_prefill
+
+    path = results / "criteria.csv"
+    if not path.is_file():
+        raise InputError(f"{path}: not found (run `lupustrial prescreen run --out {results}`)")
+    rows = [r for r in pacsv.read_csv(path).to_pylist() if r["person_id"] == person]
+    if not rows:
+        raise InputError(f"person {person} is not in {path}")
+    try:
+        people = open_database(omop)["person"]
+        found = people.filter(people.person_id == person).to_pyarrow().to_pylist()
+    except OmopInputError as error:
+        raise InputError(str(error)) from error
+    if not found:
+        raise InputError(f"person {person} is not in the OMOP person table of {omop}")
+    try:
+        data, sources = screening_prefill(found[0], rows)
+    except PrefillError as error:
+        raise InputError(str(error)) from error
+    setup()
+    from django.contrib.auth import get_user_model
+
+    from lupustrial.edc.accounts.models import Site
+    from lupustrial.edc.study import services
+
+    account = get_user_model().objects.filter(username=user).first()
+    study_site = Site.objects.filter(code=site).first()
+    if account is None or study_site is None:
+        raise InputError(f"unknown {'user ' + user if account is None else 'site ' + site}")
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():  # registered with its screening data, or not at all
+            subject = services.register_candidate(account, study_site, screening_number, name, mrn)
+            services.save_screening(account, subject, data, version=0)
+    except (services.NotAllowedError, services.RuleError) as error:
+        raise InputError(str(error)) from error
+    typer.echo(f"registered {screening_number} at {site} from person {person}:")
+    for source in sources:
+        typer.echo(f"  {source}")
