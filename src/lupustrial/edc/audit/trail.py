@@ -111,31 +111,12 @@ def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
     return entries
 
 
-def record(
-    actor: Actor,
-    action: str,
-    *,
-    subject: str = "",
-    visit: str = "",
-    form: str = "",
-    field: str = "",
-    old: Any = None,
-    new: Any = None,
-    reason: str = "",
-) -> AuditEntry:
-    """Append one entry to the trail, chained to the last one, in the caller's transaction."""
-    event = _values(
-        actor,
-        action,
-        subject=subject,
-        visit=visit,
-        form=form,
-        field=field,
-        old=old,
-        new=new,
-        reason=reason,
-    )
-    return _append([event])[0]
+def record(actor: Actor, action: str, **fields: Any) -> AuditEntry:
+    """Append one entry to the trail, chained to the last one, in the caller's transaction.
+
+    ``fields`` are `_values`' keywords: subject, visit, form, field, old, new, reason.
+    """
+    return _append([_values(actor, action, **fields)])[0]
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:

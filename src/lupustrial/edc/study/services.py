@@ -704,15 +704,7 @@ def raise_query(user: User, form: FormData, field: str, text: str) -> Query:
     if not text.strip():
         raise RuleError(_("A query needs a question."))
     query = Query.objects.create(form=form, field=field.strip(), text=text.strip(), raised_by=user)
-    record(
-        user,
-        Action.QUERY,
-        subject=form.visit.subject.label,
-        visit=form.visit.code,
-        form=form.crf,
-        field=query.field,
-        new={"status": "open", "text": query.text},
-    )
+    _query_audit(user, query, {"status": "open", "text": query.text})
     return query
 
 

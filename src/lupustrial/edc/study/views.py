@@ -214,16 +214,14 @@ class ConsentForm(forms.Form):
 def consent(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject(request, pk)
     services.require(request.user, Can.CONSENT, subject)
-    form = ConsentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_consent(request.user, subject, **form.cleaned_data)
-        except services.RuleError as problem:
-            form.add_error(None, str(problem))
-        else:
-            messages.success(request, _("Consent recorded."))
-            return redirect("subject", pk=pk)
-    return render(request, "edc/simple_form.html", _page(subject, form, _("Written consent")))
+    return _form_page(
+        request,
+        subject,
+        ConsentForm(request.POST or None),
+        _("Written consent"),
+        lambda data: services.record_consent(request.user, subject, **data),
+        _("Consent recorded."),
+    )
 
 
 class SignForm(forms.Form):
@@ -249,22 +247,37 @@ class EnrolForm(SignForm):
 def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject(request, pk)
     services.require(request.user, Can.SIGN, subject)
-    form = EnrolForm(request.POST or None)
+    return _form_page(
+        request,
+        subject,
+        EnrolForm(request.POST or None),
+        _("Enrolment"),
+        lambda data: services.enrol(request.user, subject, **data),
+        _("Subject enrolled and signature applied."),
+        statement=services.ENROLMENT_MEANING,
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    subject: Subject,
+    form: forms.Form,
+    title: str,
+    save: Callable[[dict[str, Any]], object],
+    done: str,
+    statement: str = "",
+) -> HttpResponse:
+    """A one-form page: save through a service, show its refusal beside the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.enrol(request.user, subject, **form.cleaned_data)
+            save(form.cleaned_data)
         except (services.RuleError, services.NotAllowedError) as problem:
             form.add_error(None, str(problem))
         else:
-            messages.success(request, _("Subject enrolled and signature applied."))
-            return redirect("subject", pk=pk)
-    page = _page(subject, form, _("Enrolment"))
-    page["statement"] = services.ENROLMENT_MEANING
-    return render(request, "edc/simple_form.html", page)
-
-
-def _page(subject: Subject, form: forms.Form, title: str) -> dict[str, Any]:
-    return {"subject": subject, "form": form, "title": title}
+            messages.success(request, done)
+            return redirect("subject", pk=subject.pk)
+    context = {"subject": subject, "form": form, "title": title, "statement": statement}
+    return render(request, "edc/simple_form.html", context)
 
 
 class EndForm(forms.Form):
@@ -278,19 +291,23 @@ class EndForm(forms.Form):
 def end_of_study(request: HttpRequest, pk: int, how: str) -> HttpResponse:
     subject = _subject(request, pk)
     services.require(request.user, Can.ENTER_DATA, subject)
-    form = EndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if how == "withdraw":
-                services.withdraw(request.user, subject, **form.cleaned_data)
-            else:
-                services.complete(request.user, subject, form.cleaned_data["on"])
-        except services.RuleError as problem:
-            form.add_error(None, str(problem))
-        else:
-            return redirect("subject", pk=pk)
-    title = _("Withdrawal") if how == "withdraw" else _("End of study")
-    return render(request, "edc/simple_form.html", _page(subject, form, title))
+    if how == "withdraw":
+        return _form_page(
+            request,
+            subject,
+            EndForm(request.POST or None),
+            _("Withdrawal"),
+            lambda data: services.withdraw(request.user, subject, **data),
+            _("Withdrawal recorded."),
+        )
+    return _form_page(
+        request,
+        subject,
+        EndForm(request.POST or None),
+        _("End of study"),
+        lambda data: services.complete(request.user, subject, data["on"]),
+        _("End of study recorded."),
+    )
 
 
 # -- visits ---------------------------------------------------------------------------------------
@@ -563,15 +580,12 @@ def sign_again(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign the eligibility again after a correction voided the signature."""
     subject = _subject(request, pk)
     services.require(request.user, Can.SIGN, subject)
-    form = SignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sign_again(request.user, subject, form.cleaned_data["password"])
-        except (services.RuleError, services.NotAllowedError) as problem:
-            form.add_error(None, str(problem))
-        else:
-            messages.success(request, _("Signature applied."))
-            return redirect("subject", pk=pk)
-    page = _page(subject, form, _("Sign the eligibility"))
-    page["statement"] = services.ENROLMENT_MEANING
-    return render(request, "edc/simple_form.html", page)
+    return _form_page(
+        request,
+        subject,
+        SignForm(request.POST or None),
+        _("Sign the eligibility"),
+        lambda data: services.sign_again(request.user, subject, data["password"]),
+        _("Signature applied."),
+        statement=services.ENROLMENT_MEANING,
+    )
