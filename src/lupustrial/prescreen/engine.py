@@ -14,15 +14,17 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN, PrescreenConfig
 from lupustrial.prescreen.criteria import CRITERION_IDS, SETS_READ, Context, Windows, all_criteria
 from lupustrial.prescreen.evidence import evidence
 from lupustrial.prescreen.facts import person_facts
 from lupustrial.prescreen.omop import OmopDatabase
-from lupustrial.prescreen.outcome import FunnelStep, Person, fails, funnel, kind_of, ranked
+from lupustrial.prescreen.outcome import FunnelStep, Person, funnel, kind_of, ranked
 from lupustrial.prescreen.resolve import ResolvedConcepts, resolve
 from lupustrial.prescreen.staging import cohort_counts, stage
+from lupustrial.protocol.rules import Kind
 
 Progress = Callable[[str], None]
 
@@ -105,7 +107,18 @@ def _note(person_id: int, criterion: str, outside: dict[tuple[int, str], tuple[i
     return "; ".join(notes)
 
 
-_ORDER = {cid: index for index, cid in enumerate(CRITERION_IDS)}
+_FAILING = {cid: "not_met" if kind_of(cid) is Kind.INCLUSION else "met" for cid in CRITERION_IDS}
+"""Per criterion, the status that fails it (as `outcome.fails`)."""
+_EVIDENCE_COLUMNS = (
+    "person_id",
+    "criterion",
+    "status",
+    "detail",
+    "value",
+    "record_date",
+    "record_id",
+    "record_domain",
+)
 
 
 def _assemble(
@@ -115,22 +128,42 @@ def _assemble(
     windows: Windows,
     config: PrescreenConfig,
 ) -> tuple[pa.Table, list[Person]]:
-    rows = sorted(raw.to_pylist(), key=lambda r: (r["person_id"], _ORDER[r["criterion"]]))
+    """The long table, sorted by person and criterion order, with kind, fails, evidence, note.
+
+    Sorting, kind and fails are Arrow operations; only the evidence sentences (and notes
+    for the few persons with records outside a period) are written row by row.
+    """
+    ids = pa.array(CRITERION_IDS, pa.string())
+    position = pc.index_in(raw["criterion"], value_set=ids)
+    table = (
+        raw.append_column("_order", position)
+        .sort_by([("person_id", "ascending"), ("_order", "ascending")])
+        .combine_chunks()
+    )
+    position = table["_order"]
+    table = table.drop_columns(["_order"])
+    kinds = pc.take(pa.array([kind_of(c).value for c in CRITERION_IDS], pa.string()), position)
+    failing = pc.take(pa.array([_FAILING[c] for c in CRITERION_IDS], pa.string()), position)
+    fail = pc.fill_null(pc.equal(table["status"], failing), False)
+    rows = table.select(list(_EVIDENCE_COLUMNS)).to_pylist()
+    sentences = [evidence(r, windows, config) for r in rows]
+    person_ids = table["person_id"].to_pylist()
+    criteria = table["criterion"].to_pylist()
+    with_outside = {person_id for person_id, _ in outside}
+    notes = [
+        (_note(p, c, outside) or None) if p in with_outside else None
+        for p, c in zip(person_ids, criteria, strict=True)
+    ]
     people = {
         r["person_id"]: Person(r["person_id"], r["first_dx_date"], r["last_visit"]) for r in cohort
     }
     for r in rows:
-        r["kind"] = kind_of(r["criterion"]).value
-        r["fails"] = fails(r["criterion"], r["status"])
-        r["evidence"] = evidence(r, windows, config)
-        r["note"] = _note(r["person_id"], r["criterion"], outside) or None
         person = people[r["person_id"]]
         person.statuses[r["criterion"]] = r["status"]
         if r["criterion"] == "I3":
             person.lab_points = r["value"] or 0.0
-    schema = raw.schema.append(pa.field("kind", pa.string()))
-    schema = schema.append(pa.field("fails", pa.bool_()))
-    schema = schema.append(pa.field("evidence", pa.string()))
-    schema = schema.append(pa.field("note", pa.string()))
-    table = pa.Table.from_pylist(rows, schema=schema)
+    table = table.append_column(pa.field("kind", pa.string()), kinds)
+    table = table.append_column(pa.field("fails", pa.bool_()), fail)
+    table = table.append_column(pa.field("evidence", pa.string()), pa.array(sentences, pa.string()))
+    table = table.append_column(pa.field("note", pa.string()), pa.array(notes, pa.string()))
     return table, sorted(people.values(), key=lambda p: p.person_id)

@@ -18,6 +18,7 @@ from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS
 from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.resolve import ResolvedConcepts, upload
 
+_SLE = next(s for s in DEFAULT_CONCEPT_SETS if s.key == "sle")
 _SOURCES: dict[str, tuple[str, str, str, str | None, bool]] = {
     # table: (record id, concept id, start date, end date, has values)
     "condition_occurrence": (
@@ -47,9 +48,11 @@ class Staged:
     cohort: ir.Table
 
 
-def _events_of(db: OmopDatabase, table: str, members: ir.Table, as_of: dt.date) -> ir.Table:
+def _events_of(
+    db: OmopDatabase, table: str, members: ir.Table, persons: ir.Table, as_of: dt.date
+) -> ir.Table:
     record_id, concept_id, start, end, has_values = _SOURCES[table]
-    source = db[table]
+    source = db[table].semi_join(persons, "person_id")
     null_id = ibis.null().cast("int64")
     rows = source.select(
         person_id=source.person_id,
@@ -65,13 +68,34 @@ def _events_of(db: OmopDatabase, table: str, members: ir.Table, as_of: dt.date) 
     return rows.join(members, "concept_id")
 
 
+def _sle_persons(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> ir.Table:
+    """Persons with any SLE record on or before the as-of date (in or outside a period).
+
+    Only these persons can be in the cohort or in the funnel's SLE counts, so every
+    clinical table is restricted to them before the events are built.
+    """
+    members = upload(db, resolved.membership(["sle"]).select(["concept_id"]), "prescreen_sle")
+    parts = []
+    for table in _SLE.tables:
+        _, concept_id, start, _, _ = _SOURCES[table]
+        source = db[table]
+        found = source.semi_join(members, source[concept_id] == members.concept_id)
+        parts.append(found.filter(found[start] <= ibis.literal(as_of)).select("person_id"))
+    return ibis.union(*parts, distinct=True).cache()
+
+
 def stage(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> Staged:
-    """Read each clinical table once into the cached events table; find the cohort."""
+    """Read each clinical table once into the cached events table; find the cohort.
+
+    The clinical tables are first restricted (semi-join on person_id) to persons with an SLE
+    record: nothing outside them is ever judged or counted.
+    """
+    persons = _sle_persons(db, resolved, as_of)
     parts = []
     for table in _SOURCES:
         keys = [s.key for s in DEFAULT_CONCEPT_SETS if table in s.tables]
         members = upload(db, resolved.membership(keys), f"prescreen_members_{table}")
-        parts.append(_events_of(db, table, members, as_of))
+        parts.append(_events_of(db, table, members, persons, as_of))
     events = ibis.union(*parts, distinct=False)
     period = db["observation_period"]
     joined = events.left_join(
