@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.commands import run
 
 from lupustrial.analysis.endpoints import compute_endpoints, kaplan_meier, render_text
-from lupustrial.cli import main
 from lupustrial.clinical.glucocorticoids import GlucocorticoidDose
 from lupustrial.clinical.sledai2k import DESCRIPTORS, Sledai2kInput
 from lupustrial.clinical.units import DoseMass
@@ -275,16 +275,6 @@ def test_kaplan_meier_known_values() -> None:
     curve = kaplan_meier([(1, True), (2, False), (3, True)])
     assert [round(step["cumulative"], 6) for step in curve] == [round(1 / 3, 6), 1.0]
     assert [step["at_risk"] for step in curve] == [3, 1]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_endpoints_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

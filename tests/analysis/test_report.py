@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.commands import exit_status
 
 from lupustrial.analysis.published import PUBLISHED_RATES, SEE_SOURCE
 from lupustrial.analysis.report import render_report, write_report
-from lupustrial.cli import main
 from lupustrial.dataset.demo import demo_records
 from lupustrial.dataset.snapshot import Snapshot, read_snapshot, write_snapshot
 
@@ -76,11 +76,7 @@ def test_no_external_asset(snapshot: Snapshot) -> None:
 def test_report_command(
     snapshot: Snapshot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    try:
-        main(["report", str(snapshot.path), "--out", str(tmp_path / "r"), "--no-pdf"])
-        code = 0
-    except SystemExit as stop:
-        code = int(stop.code or 0)
+    code = exit_status(["report", str(snapshot.path), "--out", str(tmp_path / "r"), "--no-pdf"])
     assert code == 0
     assert (tmp_path / "r" / "report.html").is_file()
     assert not (tmp_path / "r" / "report.pdf").exists()

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from tests.commands import exit_status
 
 from lupustrial.analysis.report_pdf import CHROMIUM_ENV, LOCAL_SCHEMES, find_chromium
-from lupustrial.cli import main
 from lupustrial.dataset.demo import demo_records
 from lupustrial.dataset.snapshot import Snapshot, read_snapshot, write_snapshot
 
@@ -41,14 +41,6 @@ needs_poppler = pytest.mark.skipif(
 )
 
 
-def run(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as stop:
-        return int(stop.code or 0)
-    return 0
-
-
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     path = tmp_path_factory.mktemp("report-pdf") / "snap"
@@ -62,7 +54,7 @@ def written(snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Pat
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     out = tmp_path_factory.mktemp("report-out")
-    assert run(["report", str(snapshot.path), "--out", str(out)]) == 0
+    assert exit_status(["report", str(snapshot.path), "--out", str(out)]) == 0
     assert (out / "report.pdf").is_file()
     return out
 
@@ -154,7 +146,7 @@ def test_without_chromium_html_and_a_warning(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(CHROMIUM_ENV, str(tmp_path / "no-such-chromium"))
-    assert run(["report", str(snapshot.path), "--out", str(tmp_path / "r")]) == 0
+    assert exit_status(["report", str(snapshot.path), "--out", str(tmp_path / "r")]) == 0
     assert (tmp_path / "r" / "report.html").is_file()
     assert not (tmp_path / "r" / "report.pdf").exists()
     captured = capsys.readouterr()

@@ -9,22 +9,11 @@ from typing import Any
 
 import pytest
 import typer
+from tests.commands import run
 
-from lupustrial.cli import main
 from lupustrial.cli.app import app
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the command in-process; return its exit status, standard output and error."""
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _every_command() -> list[list[str]]:

@@ -6,18 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from lupustrial.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.commands import run
 
 
 def test_export_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

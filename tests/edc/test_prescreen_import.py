@@ -7,34 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from lupustrial.cli import main
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.study.models import Subject
+from tests.commands import exit_status
 
 pytestmark = pytest.mark.usefixtures("people")
-
-
-def _run(*argv: str) -> int:
-    try:
-        main(list(argv))
-    except SystemExit as stop:
-        return int(stop.code or 0)
-    return 0
 
 
 @pytest.fixture(scope="module")
 def prescreened(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
     root = tmp_path_factory.mktemp("prescreen")
     omop, results = root / "omop", root / "results"
-    assert (
-        _run("prescreen", "synthetic", "--persons", "300", "--seed", "7", "--out", str(omop)) == 0
-    )
-    assert (
-        _run(
-            "prescreen", "run", "--omop", str(omop), "--as-of", "2026-11-25", "--out", str(results)
-        )
-        == 0
-    )
+    synthetic = ["prescreen", "synthetic", "--persons", "300", "--seed", "7", "--out", str(omop)]
+    assert exit_status(synthetic) == 0
+    run = ["prescreen", "run", "--omop", str(omop), "--as-of", "2026-11-25", "--out", str(results)]
+    assert exit_status(run) == 0
     with (results / "candidates.csv").open() as handle:
         first = next(csv.DictReader(handle))
     return omop, results, int(first["person_id"])
@@ -44,10 +31,10 @@ def test_a_candidate_is_registered_with_what_the_records_state(
     prescreened: tuple[Path, Path, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
     omop, results, person = prescreened
-    code = _run(
-        "prescreen", "import", str(results), "--omop", str(omop), "--person", str(person),
+    code = exit_status(
+        ["prescreen", "import", str(results), "--omop", str(omop), "--person", str(person),
         "--site", "TKY", "--screening-number", "S-500", "--name", "Test Patient",
-        "--mrn", "M-500", "--as", "coordinator",
+        "--mrn", "M-500", "--as", "coordinator"]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().err
     subject = Subject.objects.get(screening_number="S-500")
@@ -65,10 +52,10 @@ def test_an_unknown_person_is_a_message(
     prescreened: tuple[Path, Path, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
     omop, results, _ = prescreened
-    code = _run(
-        "prescreen", "import", str(results), "--omop", str(omop), "--person", "1",
+    code = exit_status(
+        ["prescreen", "import", str(results), "--omop", str(omop), "--person", "1",
         "--site", "TKY", "--screening-number", "S-501", "--name", "X", "--mrn", "M",
-        "--as", "coordinator",
+        "--as", "coordinator"]
     )  # fmt: skip
     assert code == 2
     assert "person 1 is not in" in capsys.readouterr().err

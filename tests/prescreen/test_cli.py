@@ -5,23 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.commands import exit_status
 
 import lupustrial.cli.prescreen  # noqa: F401  (registers the commands even if __init__ lags)
-from lupustrial.cli import main
 
 from .conftest import AS_OF
 
 
-def _run(argv: list[str]) -> int:
-    try:
-        main(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    return 0
-
-
 def test_run_prints_and_writes(omop_dir: Path, tmp_path: Path, capsys) -> None:
-    code = _run(
+    code = exit_status(
         [
             "prescreen",
             "run",
@@ -74,7 +66,7 @@ def test_bad_input_exits_2_with_a_message(
     argv = [places.get(a, a) for a in argv]
     if "spark" in argv:  # the output check comes after the run: keep this one on DuckDB
         argv = [a for a in argv if a not in ("--engine", "spark")]
-    code = _run(argv)
+    code = exit_status(argv)
     err = capsys.readouterr().err
     assert code == 2
     assert message in err
@@ -82,7 +74,7 @@ def test_bad_input_exits_2_with_a_message(
 
 
 def test_concepts_prints_every_set_and_resolves(omop_dir: Path, capsys) -> None:
-    assert _run(["prescreen", "concepts", "--omop", str(omop_dir)]) == 0
+    assert exit_status(["prescreen", "concepts", "--omop", str(omop_dir)]) == 0
     out = capsys.readouterr().out
     assert "sle: Systemic lupus erythematosus" in out
     assert "concept 257628 +descendants" in out
@@ -90,7 +82,7 @@ def test_concepts_prints_every_set_and_resolves(omop_dir: Path, capsys) -> None:
 
 
 def test_synthetic_command(tmp_path: Path, capsys) -> None:
-    code = _run(
+    code = exit_status(
         [
             "prescreen",
             "synthetic",
@@ -111,5 +103,5 @@ def test_synthetic_command(tmp_path: Path, capsys) -> None:
 
 @pytest.mark.parametrize("command", [[], ["run"], ["concepts"], ["synthetic"]])
 def test_help_everywhere(command: list[str], capsys) -> None:
-    assert _run(["prescreen", *command, "--help"]) == 0
+    assert exit_status(["prescreen", *command, "--help"]) == 0
     assert "Usage" in capsys.readouterr().out
