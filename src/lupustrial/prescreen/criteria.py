@@ -26,6 +26,7 @@ from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, LAB_THRESHOLDS
 from lupustrial.clinical.thresholds import COMPARE
 from lupustrial.prescreen.concepts import MALE_CONCEPT_ID
 from lupustrial.prescreen.config import PrescreenConfig
+from lupustrial.prescreen.staging import domain_literal
 from lupustrial.prescreen.windows import days_before, earliest_start
 from lupustrial.protocol.dates import add_months, add_years
 
@@ -109,7 +110,7 @@ def status_of(value: ir.BooleanValue) -> ir.StringValue:
     return ibis.cases((value, "met"), (~value, "not_met"), else_="unknown")
 
 
-Record = tuple[ir.Value, ir.Value, ir.Value]  # domain, id, date
+Record = tuple[ir.Value, ir.Value, ir.Value]  # table (`staging.DOMAINS` code), id, date
 
 
 def record_of(facts: ir.Table, key: str) -> Record:
@@ -139,7 +140,7 @@ def row(
         person_id=f.person_id,
         criterion=ibis.literal(criterion),
         status=status_of(value),
-        record_domain=record[0].cast("string"),
+        record_domain=record[0].cast("int16"),
         record_id=record[1].cast("int64"),
         record_date=record[2].cast("date"),
         value=(number if number is not None else ibis.null()).cast("float64"),
@@ -154,7 +155,7 @@ def alive(ctx: Context) -> ir.Table:
     """Pre-screening: a death recorded on or before the as-of date ends it (OMOP death)."""
     f = ctx.facts
     null_id = ibis.null().cast("int64")
-    record = (ibis.literal("death"), null_id, f.death_date)
+    record = (domain_literal("death"), null_id, f.death_date)
     return row(ctx, "alive", f.death_date.isnull(), first_record((f.death_date.notnull(), record)))
 
 
@@ -249,7 +250,7 @@ def age(ctx: Context) -> ir.Table:
         else_=NULL,
     )
     detail = ibis.ifelse(youngest == oldest, "exact", "range")
-    record = (ibis.literal("person"), f.person_id, ibis.null().cast("date"))
+    record = (domain_literal("person"), f.person_id, ibis.null().cast("date"))
     return row(ctx, "I4", value, record, number=youngest, detail=detail)
 
 

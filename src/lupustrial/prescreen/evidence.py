@@ -3,12 +3,25 @@
 The engines return structured columns (status, record, value, a detail code); this module
 turns them into text in Python, so that the wording never depends on how an engine prints
 a number or a date.
+
+`evidence` writes one sentence; `evidence_column` writes the same sentences for a whole
+table without a Python call per row: `evidence` writes one template per distinct kind of row
+(placeholders where the number or the record goes), and Arrow fills the templates in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lupustrial.prescreen.config import PrescreenConfig
 from lupustrial.prescreen.criteria import Windows
@@ -160,3 +173,263 @@ def _absence(status: str, text: str, since: dt.date | None) -> str:
         span = f" from {since.isoformat()}" if since else ""
         return f"{text}, but not observed{span} to the as-of date"
     return text
+
+
+# --- the same sentences for a whole table -----------------------------------------------
+
+_DATE_WORDED = frozenset({"I2.recent"})
+"""Criteria whose sentence computes with the record date (a window's end), not only prints
+it: their templates are written once per date instead of once for all dates."""
+
+_MARKER = re.compile("\x00([^\x00]*)\x00")
+
+
+def _mark(name: str) -> str:
+    return f"\x00{name}\x00"
+
+
+class _Text:
+    """A record field `evidence` prints as is (id, domain): the template gets a marker."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            raise TypeError(f"record {self.name} printed with format {spec!r}: not fillable")
+        return _mark(self.name)
+
+    def __str__(self) -> str:
+        return _mark(self.name)
+
+
+class _Date:
+    """A record date `evidence` prints in ISO form; any arithmetic on it raises, so a
+    criterion that computes with the date and is missing from `_DATE_WORDED` fails loudly."""
+
+    def isoformat(self) -> str:
+        return _mark("date")
+
+    def __format__(self, spec: str) -> str:
+        raise TypeError("record date printed other than with isoformat(): not fillable")
+
+
+class _Number:
+    """The row's value plus ``offset``, printed with ``:g``.
+
+    It is truthy: `evidence` only tests it in ``value or 0``, and a zero value or its
+    placeholder then add up to the same printed number.
+    """
+
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = offset
+
+    def __format__(self, spec: str) -> str:
+        if spec != "g":
+            raise TypeError(f"value printed with format {spec!r}: only ':g' is fillable")
+        return _mark(f"value{self.offset!r}")
+
+    def __add__(self, other: float) -> _Number:
+        return _Number(self.offset + other)
+
+    __radd__ = __add__
+
+    def __eq__(self, other: object) -> bool:
+        raise TypeError("the sentence compares the value: write its template per value")
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _codes(column: pa.Array) -> tuple[np.ndarray, list[Any]]:
+    """Per row, the index of its value among the returned distinct values (None included)."""
+    encoded = pc.dictionary_encode(column, null_encoding="encode")
+    return encoded.indices.to_numpy(), encoded.dictionary.to_pylist()
+
+
+def _numbers(column: pa.Array) -> tuple[np.ndarray, list[Any]]:
+    # The bit pattern, not the float, is the key: Arrow's hashing may merge 0.0 and -0.0,
+    # which print differently.
+    bits = pc.cast(column, pa.float64()).view(pa.int64())
+    encoded = pc.dictionary_encode(bits, null_encoding="encode")
+    return encoded.indices.to_numpy(), encoded.dictionary.view(pa.float64()).to_pylist()
+
+
+def _dates(column: pa.Array) -> tuple[np.ndarray, list[Any]]:
+    # Arrow turns dates into Python objects slowly; days since 1970 it does not.
+    day, epoch_days = _codes(pc.cast(column, pa.date32()).view(pa.int32()))
+    epoch = dt.date(1970, 1, 1).toordinal()
+    return day, [None if d is None else dt.date.fromordinal(epoch + d) for d in epoch_days]
+
+
+def _null_code(values: list[Any]) -> int:
+    return values.index(None) if None in values else -1
+
+
+_Source = Callable[[str], tuple[pa.Array, np.ndarray | None]]
+"""A slot's texts, and per row the index of its text among them (None: the row number)."""
+
+
+def evidence_column(table: pa.Table, windows: Windows, config: PrescreenConfig) -> pa.Array:
+    """`evidence` of every row of ``table``, as a string array, without a Python call per row.
+
+    Rows that differ only in their number, record id or record date share a template, which
+    `evidence` itself writes (from a row whose varying parts are placeholders); each row's
+    parts are then put into its template in bulk. The wording therefore stays in `evidence`.
+    """
+    n = table.num_rows
+    if n == 0:
+        return pa.array([], pa.string())
+
+    def column(name: str) -> pa.Array:
+        return table.column(name).combine_chunks()
+
+    workers = min(4, os.cpu_count() or 1)
+    # Arrow and numpy release the GIL: the columns are encoded side by side, and the ids
+    # printed while `evidence` writes the templates.
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        names = ("criterion", "status", "detail", "record_domain")
+        coded = [pool.submit(_codes, pc.cast(column(name), pa.string())) for name in names]
+        numbers = pool.submit(_numbers, column("value"))
+        dates = pool.submit(_dates, column("record_date"))
+        record_id = column("record_id")
+        ids = pool.submit(lambda: pc.fill_null(pc.cast(record_id, pa.string()), ""))
+        (criterion, criteria), (status, statuses), (detail, details), (domain, domains) = (
+            future.result() for future in coded
+        )
+        number, values = numbers.result()
+        day, days = dates.result()
+
+        flags = (
+            (number == _null_code(values)).astype(np.int64)
+            | pc.is_null(record_id).to_numpy(zero_copy_only=False).astype(np.int64) << 1
+            | (day == _null_code(days)).astype(np.int64) << 2
+        )
+        dated = np.array([c in _DATE_WORDED for c in criteria])[criterion]
+        # The domain is one of a few words: part of the template, except where the template
+        # is written per date (it would multiply them), where it is a slot.
+        domain_slot = np.where(dated & (domain != _null_code(domains)), len(domains), domain)
+        fields = (
+            (criteria, criterion),
+            (statuses, status),
+            (details, detail),
+            ([*domains, _Text("domain")], domain_slot),
+            (list(range(8)), flags),
+            ([None, *days], np.where(dated, day + 1, 0)),  # None: not keyed by the date
+        )
+        sizes = [len(distinct) for distinct, _ in fields]
+        if math.prod(sizes) >= 2**63:
+            raise OverflowError("too many distinct criteria, details or dates for an int64 key")
+        key = np.zeros(n, np.int64)
+        for size, (_, codes) in zip(sizes, fields, strict=True):
+            np.multiply(key, size, out=key)
+            np.add(key, codes, out=key)
+        encoded = pc.dictionary_encode(pa.array(key))
+        templates = [
+            _MARKER.split(evidence(row, windows, config))
+            for row in _placeholders(encoded.dictionary.to_numpy(), [f for f, _ in fields])
+        ]
+
+        def source(name: str) -> tuple[pa.Array, np.ndarray | None]:
+            if name.startswith("value"):
+                offset = float(name.removeprefix("value"))
+                # Python prints the distinct numbers, as `evidence` does (Arrow's float cast
+                # writes other digits); adding a zero offset would turn -0.0 into 0.0.
+                shown = ["" if u is None else f"{u + offset if offset else u:g}" for u in values]
+                return pa.array(shown, pa.string()), number
+            if name == "date":
+                return pa.array([d.isoformat() if d else "" for d in days], pa.string()), day
+            if name == "id":
+                return ids.result(), None
+            if name == "domain":
+                return pa.array([d or "" for d in domains], pa.string()), domain
+            raise ValueError(f"no slot {name!r}")
+
+        return _fill(templates, encoded.indices.to_numpy(), source, pool, workers)
+
+
+def _placeholders(keys: np.ndarray, distinct: list[list[Any]]) -> list[Row]:
+    """Per packed key, a row with its fixed fields and placeholders for the varying ones."""
+    columns: list[list[int]] = []
+    rest = keys.astype(np.int64)
+    for values in reversed(distinct):
+        rest, codes = np.divmod(rest, len(values))
+        columns.insert(0, codes.tolist())
+    criteria, statuses, details, domains, _, days = distinct
+    for value in (*criteria, *statuses, *details, *domains):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(f"{value!r}: a NUL character would be taken for a placeholder")
+    number, ident, date = _Number(), _Text("id"), _Date()
+    return [
+        {
+            "criterion": criteria[c],
+            "status": statuses[s],
+            "detail": details[d],
+            "value": None if flags & 1 else number,
+            "record_domain": domains[m],
+            "record_id": None if flags & 2 else ident,
+            "record_date": None if flags & 4 else days[on] or date,
+        }
+        for c, s, d, m, flags, on in zip(*columns, strict=True)
+    ]
+
+
+def _fill(
+    templates: list[list[str]],
+    row_template: np.ndarray,
+    source: _Source,
+    pool: ThreadPoolExecutor,
+    workers: int,
+) -> pa.Array:
+    """Every row's template with its slots filled.
+
+    A sentence is a run of pieces (literals and slot texts) gathered from one array by one
+    `take`; the sentences' boundaries are then every run's first offset, without a copy.
+    Arrow's `take` runs on one core: the rows are cut in one block per worker.
+    """
+    n = len(row_template)
+    texts: dict[str, int] = {}
+    slots: dict[str, int] = {}  # slot name → code (0: a literal)
+    piece_text: list[int] = []
+    piece_slot: list[int] = []
+    lengths: list[int] = []
+    for template in templates:
+        pieces = [(i % 2, text) for i, text in enumerate(template) if text or i % 2]
+        for is_slot, text in pieces:
+            piece_text.append(0 if is_slot else texts.setdefault(text, len(texts)))
+            piece_slot.append(slots.setdefault(text, len(slots) + 1) if is_slot else 0)
+        lengths.append(len(pieces))
+    arrays = [pa.array(list(texts), pa.string())]
+    starts = [len(texts)]  # where each slot's texts start in `everything`
+    by_row: list[np.ndarray | None] = [None]
+    for name in slots:
+        strings, index = source(name)
+        arrays.append(strings)
+        by_row.append(index)
+        starts.append(starts[-1] + len(strings))
+    everything = pa.concat_arrays(arrays)
+    first_piece = np.concatenate([[0], np.cumsum(lengths)])
+    template_texts = np.asarray(piece_text, np.int64)
+    template_slots = np.asarray(piece_slot, np.int8)
+    template_lengths = np.asarray(lengths, np.int64)
+
+    def block(rows: range) -> pa.Array:
+        of_row = row_template[rows.start : rows.stop]
+        row_pieces = template_lengths[of_row]
+        bounds = np.concatenate([[0], np.cumsum(row_pieces)])
+        piece = np.repeat(first_piece[of_row] - bounds[:-1], row_pieces) + np.arange(bounds[-1])
+        index = template_texts[piece]
+        if slots:
+            slot = template_slots[piece]
+            row = np.repeat(np.arange(rows.start, rows.stop), row_pieces)
+            for code, indices in enumerate(by_row[1:], start=1):
+                where = np.flatnonzero(slot == code)
+                at = row[where] if indices is None else indices[row[where]]
+                index[where] = starts[code - 1] + at
+        joined = pc.take(everything, pa.array(index))
+        offsets = np.frombuffer(joined.buffers()[1], np.int32)[bounds]
+        data = joined.buffers()[2] or pa.py_buffer(b"")
+        return pa.Array.from_buffers(pa.string(), len(rows), [None, pa.py_buffer(offsets), data])
+
+    step = max(-(-n // workers), 200_000)
+    blocks = list(pool.map(block, [range(i, min(i + step, n)) for i in range(0, n, step)]))
+    return blocks[0] if len(blocks) == 1 else pa.concat_arrays(blocks)

@@ -4,6 +4,11 @@ From the staged events, one window pass keeps each person's most recent record p
 (ties broken by record id, so every engine picks the same one), converts quantitative
 results into the unit their criterion is judged in, reads qualitative ones as positive (1)
 or negative (0), and pivots the lot into one row per person.
+
+The pivot is the costliest step of a run (one conditional aggregate per set and field), so
+it carries only the fields some criterion reads (`FIELDS`), and a set read only inside a
+window (`look_back`) keeps only the records inside it: a latest record older than the
+window decides nothing, so dropping those records changes no answer.
 """
 
 from __future__ import annotations
@@ -13,29 +18,64 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
+from lupustrial.clinical.sledai2k import LAB_THRESHOLDS
+from lupustrial.prescreen.criteria import Windows
 from lupustrial.prescreen.labs import QUALITATIVE, QUANTITATIVE
 from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.resolve import ResolvedConcepts, upload
 
+_RECORD = ("date", "id", "domain")
+_WITH_END = ("tuberculosis", "malignancy", "cervical_in_situ")
 LATEST_SETS: tuple[str, ...] = (
     *QUANTITATIVE,
     *QUALITATIVE,
     "immunosuppressants",
     "live_vaccines",
     "viral_hepatitis",
-    "tuberculosis",
-    "malignancy",
-    "cervical_in_situ",
+    *_WITH_END,
     "pregnancy",
     "lactation",
     "collagen_diseases",
 )
-FIELDS: tuple[str, ...] = ("date", "end", "id", "domain", "value", "result", "unit")
+FIELDS: dict[str, tuple[str, ...]] = {
+    key: (
+        *_RECORD,
+        *(("value",) if key in QUANTITATIVE else ()),
+        *(("result",) if key in QUALITATIVE else ()),
+        *(("end",) if key in _WITH_END else ()),
+    )
+    for key in LATEST_SETS
+}
+"""Per set, the ``<set>_<field>`` columns the criteria read: the deciding record (date, id,
+table), a converted value for quantitative tests, a result for qualitative ones, an end
+date where an open record matters (E6, E7)."""
 
 
-def latest_records(db: OmopDatabase, events: ir.Table, resolved: ResolvedConcepts) -> ir.Table:
+def look_back(windows: Windows) -> dict[str, dt.date]:
+    """Sets read only inside a window, with the window's first day (see the module doc).
+
+    I3 reads its lab descriptors only from the SLEDAI-2K window; E9 a pregnancy record or a
+    test only from the pregnancy look-back (or the shorter negative-test window, whichever
+    starts earlier); E10 and E12 their records only inside their windows.
+    """
+    days = {rule.measurement: windows.sledai for rule in LAB_THRESHOLDS}
+    days["pregnancy"] = windows.pregnancy
+    days["pregnancy_test"] = min(windows.pregnancy, windows.pregnancy_test)
+    days["lactation"] = windows.lactation
+    days["live_vaccines"] = windows.live_vaccine
+    return days
+
+
+def latest_records(
+    db: OmopDatabase, events: ir.Table, resolved: ResolvedConcepts, windows: Windows
+) -> ir.Table:
     """Each person's most recent in-period record per set, values in their criterion's unit."""
-    wanted = events.filter(events.in_period & events.set_key.isin(list(LATEST_SETS)))
+    windowed = look_back(windows)
+    unbounded = [key for key in LATEST_SETS if key not in windowed]
+    inside = events.set_key.isin(unbounded)
+    for key, since in windowed.items():
+        inside |= (events.set_key == key) & (events.start_date >= ibis.literal(since))
+    wanted = events.filter(events.in_period & inside)
     ranked = wanted.mutate(
         rank=ibis.row_number().over(
             group_by=[wanted.person_id, wanted.set_key],
@@ -62,16 +102,15 @@ def latest_records(db: OmopDatabase, events: ir.Table, resolved: ResolvedConcept
             (joined.value_concept_id.isin(positive), 1),
             (joined.value_concept_id.isin(negative), 0),
         ).cast("int64"),
-        unit=latest.unit_concept_id,
     )
 
 
 def pivot(latest: ir.Table) -> ir.Table:
-    """One row per person: ``<set>_<field>`` for every set in `LATEST_SETS`."""
+    """One row per person: ``<set>_<field>`` for every set and field in `FIELDS`."""
     aggregates = {
         f"{key}_{name}": ibis.cases((latest.set_key == key, latest[name])).max()
-        for key in LATEST_SETS
-        for name in FIELDS
+        for key, names in FIELDS.items()
+        for name in names
     }
     return latest.group_by("person_id").agg(**aggregates)
 
@@ -108,10 +147,10 @@ def person_facts(
     events: ir.Table,
     cohort: ir.Table,
     resolved: ResolvedConcepts,
-    vaccine_since: dt.date,
+    windows: Windows,
 ) -> ir.Table:
     """The cohort with every fact the criteria read, one row per person."""
-    facts = pivot(latest_records(db, events, resolved))
+    facts = pivot(latest_records(db, events, resolved, windows))
     wide = cohort.left_join(facts, "person_id").drop("person_id_right")
-    vaccines = unlisted_vaccines(events, vaccine_since)
+    vaccines = unlisted_vaccines(events, windows.live_vaccine)
     return wide.left_join(vaccines, "person_id").drop("person_id_right")

@@ -7,9 +7,7 @@ An inclusion criterion fails when not met, an exclusion criterion when met
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from lupustrial.protocol.criteria import CRITERION_BY_ID
 from lupustrial.protocol.rules import Kind
@@ -43,7 +41,7 @@ def wording(criterion: str) -> str:
 
 @dataclass
 class Person:
-    """One cohort person's results, as ranked and listed."""
+    """A candidate's results, as ranked and listed."""
 
     person_id: int
     first_dx_date: dt.date
@@ -72,22 +70,6 @@ class Person:
             items.append(f"{criterion}: {CRITERION_BY_ID[criterion].wording}")
         return items
 
-    def rank_key(self) -> tuple[Any, ...]:
-        """Fewest unknowns first, then most lab activity, most recent diagnosis, most recent
-        visit, and the person id (so the order is the same on every engine)."""
-        last_visit = self.last_visit.toordinal() if self.last_visit else 0
-        return (
-            len(self.unknown),
-            -self.lab_points,
-            -self.first_dx_date.toordinal(),
-            -last_visit,
-            self.person_id,
-        )
-
-
-def ranked(people: list[Person]) -> list[Person]:
-    return sorted((p for p in people if p.candidate), key=Person.rank_key)
-
 
 @dataclass(frozen=True)
 class FunnelStep:
@@ -96,20 +78,25 @@ class FunnelStep:
     failing_alone: int | None
 
 
-def funnel(start: dict[str, int], people: list[Person], order: tuple[str, ...]) -> list[FunnelStep]:
-    """Persons remaining after each criterion in turn, and failing each criterion alone."""
+def funnel(
+    start: dict[str, int],
+    failing_alone: dict[str, int],
+    failing_first: dict[str, int],
+    cohort: int,
+    order: tuple[str, ...],
+) -> list[FunnelStep]:
+    """Persons remaining after each criterion in turn, and failing each criterion alone.
+
+    ``failing_first`` counts, per criterion, the persons whose first failure in ``order``
+    it is; the ``cohort`` persons minus those counts, cumulatively, remain.
+    """
     steps = [FunnelStep(name, count, None) for name, count in start.items()]
-    alone: Counter[str] = Counter()
-    failed_at: dict[str, list[int]] = defaultdict(list)
-    for person in people:
-        failed = set(person.failed)
-        for criterion in failed:
-            alone[criterion] += 1
-        first = next((c for c in order if c in failed), None)
-        if first is not None:
-            failed_at[first].append(person.person_id)
-    remaining = len(people)
+    remaining = cohort
     for criterion in order:
-        remaining -= len(failed_at[criterion])
-        steps.append(FunnelStep(f"{criterion}: {wording(criterion)}", remaining, alone[criterion]))
+        remaining -= failing_first.get(criterion, 0)
+        steps.append(
+            FunnelStep(
+                f"{criterion}: {wording(criterion)}", remaining, failing_alone.get(criterion, 0)
+            )
+        )
     return steps

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from lupustrial.prescreen.criteria import CRITERION_IDS
 from lupustrial.prescreen.engine import PrescreenResult
 
 MARK = {"met": "+", "not_met": "-", "unknown": "?"}
@@ -25,8 +26,7 @@ def render(result: PrescreenResult, top: int = 20) -> str:
         "",
         f"Candidates: {len(result.candidates):,} (showing {min(top, len(result.candidates))})",
     ]
-    if result.people:
-        criteria = list(result.people[0].statuses)
+    if result.candidates:
         lines.append(
             "  rank  person_id             "
             + " ".join(
@@ -35,12 +35,12 @@ def render(result: PrescreenResult, top: int = 20) -> str:
                     c.replace("I2.recent", "I2r")
                     .replace("I2.untreated", "I2u")
                     .replace("alive", "alv")
-                    for c in criteria
+                    for c in CRITERION_IDS
                 )
             )
         )
     for rank, person in enumerate(result.candidates[:top], start=1):
-        marks = " ".join(f"{MARK[person.statuses[c]]:>5}" for c in person.statuses)
+        marks = " ".join(f"{MARK[person.statuses[c]]:>5}" for c in CRITERION_IDS)
         lines.append(f"  {rank:>4}  {person.person_id:<20}  {marks}")
         lines.append(f"        check: {'; '.join(c.split(':')[0] for c in person.to_check())}")
     lines.append("")
@@ -61,7 +61,6 @@ def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
     pacsv.write_csv(result.criteria, written[1])
     with written[2].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        criteria = list(result.people[0].statuses) if result.people else []
         writer.writerow(
             [
                 "rank",
@@ -70,7 +69,7 @@ def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
                 "lab_sledai2k_lower_bound",
                 "first_sle_diagnosis",
                 "last_visit",
-                *criteria,
+                *CRITERION_IDS,
                 "to_check",
             ]
         )
@@ -83,7 +82,7 @@ def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
                     person.lab_points,
                     person.first_dx_date.isoformat(),
                     person.last_visit.isoformat() if person.last_visit else "",
-                    *[person.statuses[c] for c in criteria],
+                    *[person.statuses[c] for c in CRITERION_IDS],
                     " | ".join(person.to_check()),
                 ]
             )

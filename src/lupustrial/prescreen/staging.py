@@ -19,7 +19,7 @@ from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.resolve import ResolvedConcepts, upload
 
 _SLE = next(s for s in DEFAULT_CONCEPT_SETS if s.key == "sle")
-_SOURCES: dict[str, tuple[str, str, str, str | None, bool]] = {
+SOURCES: dict[str, tuple[str, str, str, str | None, bool]] = {
     # table: (record id, concept id, start date, end date, has values)
     "condition_occurrence": (
         "condition_occurrence_id",
@@ -40,6 +40,17 @@ _SOURCES: dict[str, tuple[str, str, str, str | None, bool]] = {
 }
 
 
+DOMAINS: tuple[str, ...] = (*SOURCES, "death", "person")
+"""The tables a deciding record can come from. Engines carry a record's table as its
+position here (a small integer is cheaper to aggregate than a name); results name it."""
+DOMAIN_CODE: dict[str, int] = {name: code for code, name in enumerate(DOMAINS)}
+
+
+def domain_literal(name: str) -> ir.IntegerValue:
+    """A table name as the engines carry it (see `DOMAINS`)."""
+    return ibis.literal(DOMAIN_CODE[name], type="int16")
+
+
 @dataclass
 class Staged:
     """The cached events and cohort, and the counts the funnel starts from."""
@@ -51,12 +62,12 @@ class Staged:
 def _events_of(
     db: OmopDatabase, table: str, members: ir.Table, persons: ir.Table, as_of: dt.date
 ) -> ir.Table:
-    record_id, concept_id, start, end, has_values = _SOURCES[table]
+    record_id, concept_id, start, end, has_values = SOURCES[table]
     source = db[table].semi_join(persons, "person_id")
     null_id = ibis.null().cast("int64")
     rows = source.select(
         person_id=source.person_id,
-        domain=ibis.literal(table),
+        domain=domain_literal(table),
         record_id=source[record_id],
         concept_id=source[concept_id],
         start_date=source[start],
@@ -77,7 +88,7 @@ def _sle_persons(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -
     members = upload(db, resolved.membership(["sle"]).select(["concept_id"]), "prescreen_sle")
     parts = []
     for table in _SLE.tables:
-        _, concept_id, start, _, _ = _SOURCES[table]
+        _, concept_id, start, _, _ = SOURCES[table]
         source = db[table]
         found = source.semi_join(members, source[concept_id] == members.concept_id)
         parts.append(found.filter(found[start] <= ibis.literal(as_of)).select("person_id"))
@@ -92,7 +103,7 @@ def stage(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> Stage
     """
     persons = _sle_persons(db, resolved, as_of)
     parts = []
-    for table in _SOURCES:
+    for table in SOURCES:
         keys = [s.key for s in DEFAULT_CONCEPT_SETS if table in s.tables]
         members = upload(db, resolved.membership(keys), f"prescreen_members_{table}")
         parts.append(_events_of(db, table, members, persons, as_of))

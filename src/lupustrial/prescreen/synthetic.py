@@ -7,6 +7,12 @@ the observation period, the 18th and 80th birthdays, creatinine exactly 2.0 mg/d
 dated relative to the as-of date the population is made for. The remaining persons are
 random (seeded), generated and written chunk by chunk so that millions of persons never sit
 in memory at once. Person and record ids are above 2**31 (64-bit ids).
+
+Besides the records the criteria look for, every random person has the everyday records a
+hospital database is mostly made of (`BACKGROUND_RATES`: visits, routine labs, common drugs
+and diagnoses), about 60 records per person in all: the density of the reference population
+the pre-screening issue measured OHDSI Circe on (60M events per 1M persons). The criteria
+must find their few records among them, as they would in real records.
 """
 
 from __future__ import annotations
@@ -24,12 +30,23 @@ import pyarrow.parquet as pq
 
 from lupustrial.prescreen.concepts import FEMALE_CONCEPT_ID, MALE_CONCEPT_ID
 from lupustrial.prescreen.omop import CDM_COLUMNS
+from lupustrial.prescreen.staging import SOURCES
 from lupustrial.prescreen.vocabulary import MiniVocabulary, build_vocabulary
 from lupustrial.protocol.dates import add_months, add_years
 
 PERSON_ID_START = 3_000_000_000
 RECORD_ID_START = 5_000_000_000
-DEFAULT_CHUNK_PERSONS = 200_000
+DEFAULT_CHUNK_PERSONS = 50_000
+BACKGROUND_RATES: dict[str, tuple[float, str, int]] = {
+    # table: (mean records per person, concept, spread in days before the as-of date)
+    "visit_occurrence": (9.0, "", 5 * 365),
+    "condition_occurrence": (4.0, "other:essential hypertension", 10 * 365),
+    "drug_exposure": (8.0, "other:atorvastatin", 3 * 365),
+    "measurement": (22.0, "other:glucose", 3 * 365),
+    "observation": (2.0, "other:tobacco use", 5 * 365),
+}
+"""Everyday records outside every concept set, added to each random person (a Poisson
+number per person and table)."""
 
 _ARROW = {"int64": pa.int64(), "date": pa.date32(), "float64": pa.float64(), "string": pa.string()}
 
@@ -883,16 +900,51 @@ def _random_chunk(
         {"person_id": pid[dead], "death_date": _dates(anchor, rng.integers(0, 3000, dead.sum()))},
         schema=arrow_schema("death"),
     )
-    return {
-        "person": person,
-        "observation_period": period,
+    tables = {
         "condition_occurrence": condition,
         "drug_exposure": drug,
         "measurement": measurement,
         "observation": observation,
         "visit_occurrence": visit,
-        "death": death,
     }
+    for name, (rate, item, spread) in BACKGROUND_RATES.items():
+        owners, back, rid = events(rate, spread)
+        tables[name] = pa.concat_tables(
+            [tables[name], _background(rng, name, owners, back, rid, anchor, vocab, item)]
+        )
+    return {"person": person, "observation_period": period, **tables, "death": death}
+
+
+def _background(
+    rng: np.random.Generator,
+    table: str,
+    owners: np.ndarray,
+    back: np.ndarray,
+    record_ids: np.ndarray,
+    anchor: np.datetime64,
+    vocab: MiniVocabulary,
+    item: str,
+) -> pa.Table:
+    """Everyday records (`BACKGROUND_RATES`) in ``table``'s schema."""
+    schema = arrow_schema(table)
+    n = len(owners)
+    dates = _dates(anchor, back)
+    columns: dict[str, Any] = {name: pa.nulls(n, schema.field(name).type) for name in schema.names}
+    columns["person_id"] = owners
+    if table == "visit_occurrence":
+        columns["visit_occurrence_id"] = record_ids
+        columns["visit_start_date"] = columns["visit_end_date"] = dates
+        return pa.table(columns, schema=schema)
+    record_id, concept_id, start, _, _ = SOURCES[table]
+    columns[record_id] = record_ids
+    columns[concept_id] = np.full(n, vocab.ids[item], dtype=np.int64)
+    columns[start] = dates
+    if table == "drug_exposure":
+        columns["drug_exposure_end_date"] = dates
+    if table == "measurement":
+        columns["value_as_number"] = np.round(rng.normal(100, 20, n), 0)
+        columns["unit_concept_id"] = np.full(n, vocab.units["mg/dL"], dtype=np.int64)
+    return pa.table(columns, schema=schema)
 
 
 def _random_measurements(

@@ -32,11 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow.compute as pc
+
 from lupustrial.prescreen.concepts import MALE_CONCEPT_ID
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN, PrescreenConfig
 from lupustrial.prescreen.criteria import Windows
 from lupustrial.prescreen.engine import PrescreenResult
-from lupustrial.prescreen.outcome import fails
 from lupustrial.prescreen.resolve import ResolvedConcepts
 
 COHORT_JSON = Path(__file__).with_name("prescreen_cohort.json")
@@ -327,14 +328,19 @@ def circe_counts(
 def our_counts(result: PrescreenResult, rules: Iterable[str] = RULES) -> CirceCounts:
     """The same counts from our per-person results: persons each criterion does not fail."""
     names = list(rules)
-    people = result.people
-    per_rule = {name: sum(1 for p in people if not fails(name, p.statuses[name])) for name in names}
+    failing = result.criteria.filter(result.criteria["fails"])
+    failed_by = {
+        name: set(failing.filter(pc.equal(failing["criterion"], name))["person_id"].to_pylist())
+        for name in names
+    }
+    base = result.persons.num_rows
+    per_rule = {name: base - len(failed_by[name]) for name in names}
     remaining = {}
-    left = list(people)
+    dropped: set[int] = set()
     for name in names:
-        left = [p for p in left if not fails(name, p.statuses[name])]
-        remaining[name] = len(left)
-    return CirceCounts(len(people), per_rule, remaining)
+        dropped |= failed_by[name]
+        remaining[name] = base - len(dropped)
+    return CirceCounts(base, per_rule, remaining)
 
 
 def compare(ours: CirceCounts, theirs: CirceCounts) -> list[tuple[str, int, int, int, int]]:
