@@ -106,8 +106,13 @@ def any_of(*parts: ir.BooleanValue) -> ir.BooleanValue:
     return ibis.cases((some, True), (none, False), else_=NULL)
 
 
-def status_of(value: ir.BooleanValue) -> ir.StringValue:
-    return ibis.cases((value, "met"), (~value, "not_met"), else_="unknown")
+STATUSES: tuple[str, ...] = ("met", "not_met", "unknown")
+"""The three statuses; engines return a status as its position here, and a criterion as
+its position in `CRITERION_IDS` (small integers travel faster than words)."""
+
+
+def status_of(value: ir.BooleanValue) -> ir.IntegerValue:
+    return ibis.cases((value, 0), (~value, 1), else_=2).cast("int8")
 
 
 Record = tuple[ir.Value, ir.Value, ir.Value]  # table (`staging.DOMAINS` code), id, date
@@ -138,7 +143,7 @@ def row(
     f = ctx.facts
     return f.select(
         person_id=f.person_id,
-        criterion=ibis.literal(criterion),
+        criterion=ibis.literal(CRITERION_IDS.index(criterion), type="int16"),
         status=status_of(value),
         record_domain=record[0].cast("int16"),
         record_id=record[1].cast("int64"),

@@ -11,14 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import ibis
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN, PrescreenConfig
-from lupustrial.prescreen.criteria import CRITERION_IDS, SETS_READ, Context, Windows, all_criteria
+from lupustrial.prescreen.criteria import (
+    CRITERION_IDS,
+    SETS_READ,
+    STATUSES,
+    Context,
+    Windows,
+    all_criteria,
+)
 from lupustrial.prescreen.evidence import evidence_column
 from lupustrial.prescreen.facts import person_facts
 from lupustrial.prescreen.omop import OmopDatabase
@@ -91,39 +98,53 @@ def run_prescreen(
     return PrescreenResult(as_of, db.engine, table, persons, candidates, steps, resolved)
 
 
-Outside = dict[tuple[int, str], tuple[int, Any]]
-
-
-def _outside(events: ibis.Table, cohort: ibis.Table) -> Outside:
+def _outside(events: ibis.Table, cohort: ibis.Table) -> pa.Table:
     """Per cohort person and concept set: records outside every observation period."""
     out = events.filter(~events.in_period).semi_join(cohort, "person_id")
     counted = out.group_by(["person_id", "set_key"]).agg(n=out.count(), last=out.start_date.max())
-    return {
-        (r["person_id"], r["set_key"]): (r["n"], r["last"])
-        for r in counted.to_pyarrow().to_pylist()
+    return counted.to_pyarrow()
+
+
+_SETS_READ = pa.table(
+    {
+        "criterion": [c for c, keys in SETS_READ.items() for _ in keys],
+        "set_key": [k for keys in SETS_READ.values() for k in keys],
+        "_position": [i for keys in SETS_READ.values() for i, _ in enumerate(keys)],
     }
+)
 
 
-def _note(person_id: int, criterion: str, outside: Outside) -> str | None:
-    notes = []
-    for key in SETS_READ.get(criterion, ()):
-        found = outside.get((person_id, key))
-        if found:
-            n, last = found
-            notes.append(
-                f"{n} {key} record(s) outside the observation period ignored "
-                f"(latest {last.isoformat()})"
-            )
-    return "; ".join(notes) or None
-
-
-def _notes(table: pa.Table, outside: Outside) -> pa.Array:
-    """The note column: written only for the (few) persons with records outside a period."""
-    concerned = pa.array(sorted({person_id for person_id, _ in outside}), pa.int64())
-    mask = pc.is_in(table["person_id"], value_set=concerned).combine_chunks()
-    rows = table.filter(mask).select(["person_id", "criterion"]).to_pylist()
-    notes = pa.array([_note(r["person_id"], r["criterion"], outside) for r in rows], pa.string())
-    return pc.replace_with_mask(pa.nulls(table.num_rows, pa.string()), mask, notes)
+def _notes(table: pa.Table, outside: pa.Table) -> pa.Array:
+    """Per row, the records outside an observation period its criterion would have read
+    (`SETS_READ`), counted per concept set in the set's order, or null."""
+    text = pc.binary_join_element_wise(
+        pc.cast(outside["n"], pa.string()),
+        " ",
+        outside["set_key"],
+        " record(s) outside the observation period ignored (latest ",
+        pc.cast(outside["last"], pa.string()),
+        ")",
+        "",
+    )
+    per_set = outside.select(["person_id", "set_key"]).append_column("text", text)
+    rows = per_set.join(_SETS_READ, "set_key").sort_by(
+        [("person_id", "ascending"), ("criterion", "ascending"), ("_position", "ascending")]
+    )
+    grouped = rows.group_by(["person_id", "criterion"], use_threads=False).aggregate(
+        [("text", "list")]
+    )
+    notes = grouped.select(["person_id", "criterion"]).append_column(
+        "note", pc.binary_join(grouped["text_list"], "; ")
+    )
+    keys = table.select(["person_id", "criterion"]).append_column(
+        "_row", pa.array(np.arange(table.num_rows, dtype=np.int64))
+    )
+    found = keys.join(notes, ["person_id", "criterion"]).sort_by("_row")
+    return pc.replace_with_mask(
+        pa.nulls(table.num_rows, pa.string()),
+        pc.is_in(keys["_row"], value_set=found["_row"]).combine_chunks(),
+        found["note"].combine_chunks(),
+    )
 
 
 _CRITERIA = pa.array(CRITERION_IDS, pa.string())
@@ -133,24 +154,25 @@ _FAILING = pa.array(
 )
 """Per criterion (in `CRITERION_IDS` order), its kind and the status that fails it."""
 _DOMAINS = pa.array(DOMAINS, pa.string())
+_STATUSES = pa.array(STATUSES, pa.string())
 
 
 def _assemble(
-    raw: pa.Table, outside: Outside, windows: Windows, config: PrescreenConfig
+    raw: pa.Table, outside: pa.Table, windows: Windows, config: PrescreenConfig
 ) -> pa.Table:
-    """The long table sorted by person and criterion order, with kind, fails, evidence, note."""
-    table = (
-        raw.append_column("_order", pc.index_in(raw["criterion"], value_set=_CRITERIA))
-        .sort_by([("person_id", "ascending"), ("_order", "ascending")])
-        .combine_chunks()
-    )
-    position = table["_order"]
-    domain = pc.take(_DOMAINS, table["record_domain"])
-    table = table.set_column(
-        table.schema.get_field_index("record_domain"),
-        pa.field("record_domain", pa.string()),
-        domain,
-    )
+    """The long table sorted by person and criterion order, with kind, fails, evidence, note.
+
+    The engines return criterion and status as codes (`criteria.STATUSES`); named here.
+    """
+    table = raw.sort_by([("person_id", "ascending"), ("criterion", "ascending")]).combine_chunks()
+    position = table["criterion"]
+    named = {
+        "criterion": pc.take(_CRITERIA, position),
+        "status": pc.take(_STATUSES, table["status"]),
+        "record_domain": pc.take(_DOMAINS, table["record_domain"]),
+    }
+    for name, column in named.items():
+        table = table.set_column(table.schema.get_field_index(name), name, column)
     fails = pc.fill_null(pc.equal(table["status"], pc.take(_FAILING, position)), False)
     table = table.append_column(pa.field("kind", pa.string()), pc.take(_KINDS, position))
     table = table.append_column(pa.field("fails", pa.bool_()), fails)
@@ -158,7 +180,7 @@ def _assemble(
         pa.field("evidence", pa.string()), evidence_column(table, windows, config)
     )
     table = table.append_column(pa.field("note", pa.string()), _notes(table, outside))
-    return table.drop_columns(["_order"])
+    return table
 
 
 def _persons(table: pa.Table, cohort: pa.Table) -> pa.Table:

@@ -148,7 +148,9 @@ def _cohort(db: OmopDatabase, events: ir.Table, as_of: dt.date) -> ir.Table:
         month_of_birth=person.month_of_birth,
         day_of_birth=person.day_of_birth,
     )
-    period = db["observation_period"]
+    # Each per-person summary is taken over the cohort's persons only (not every person's
+    # visits, say), before it is joined on.
+    period = db["observation_period"].semi_join(first, "person_id")
     current = (
         period.filter(
             (period.observation_period_start_date <= when)
@@ -160,13 +162,13 @@ def _cohort(db: OmopDatabase, events: ir.Table, as_of: dt.date) -> ir.Table:
             op_end=period.observation_period_end_date.max(),
         )
     )
-    death = db["death"]
+    death = db["death"].semi_join(first, "person_id")
     died = (
         death.filter(death.death_date <= when)
         .group_by("person_id")
         .agg(death_date=death.death_date.min())
     )
-    visit = db["visit_occurrence"]
+    visit = db["visit_occurrence"].semi_join(first, "person_id")
     visits = (
         visit.filter(visit.visit_start_date <= when)
         .group_by("person_id")
