@@ -127,7 +127,7 @@ def _notes(table: pa.Table, outside: pa.Table) -> pa.Array:
         "",
     )
     per_set = outside.select(["person_id", "set_key"]).append_column("text", text)
-    rows = per_set.join(_SETS_READ, "set_key").sort_by(
+    rows = per_set.join(_SETS_READ, "set_key", join_type="inner").sort_by(
         [("person_id", "ascending"), ("criterion", "ascending"), ("_position", "ascending")]
     )
     grouped = rows.group_by(["person_id", "criterion"], use_threads=False).aggregate(
@@ -136,15 +136,19 @@ def _notes(table: pa.Table, outside: pa.Table) -> pa.Array:
     notes = grouped.select(["person_id", "criterion"]).append_column(
         "note", pc.binary_join(grouped["text_list"], "; ")
     )
-    keys = table.select(["person_id", "criterion"]).append_column(
-        "_row", pa.array(np.arange(table.num_rows, dtype=np.int64))
-    )
-    found = keys.join(notes, ["person_id", "criterion"]).sort_by("_row")
-    return pc.replace_with_mask(
-        pa.nulls(table.num_rows, pa.string()),
-        pc.is_in(keys["_row"], value_set=found["_row"]).combine_chunks(),
-        found["note"].combine_chunks(),
-    )
+    # `table` holds every criterion of every person, by person then criterion order, so
+    # a person's criterion sits at (the person's position) x (criteria) + (its position).
+    criteria = len(CRITERION_IDS)
+    persons = table["person_id"].combine_chunks()[::criteria]
+    assert table.num_rows == len(persons) * criteria, "one row per person and criterion"
+    row = pc.add(
+        pc.multiply(pc.index_in(notes["person_id"], value_set=persons).cast(pa.int64()), criteria),
+        pc.index_in(notes["criterion"], value_set=_CRITERIA).cast(pa.int64()),
+    ).to_numpy()
+    source = np.full(table.num_rows, notes.num_rows, dtype=np.int64)  # points at the null
+    source[row] = np.arange(notes.num_rows)
+    texts = pa.concat_arrays([notes["note"].combine_chunks(), pa.nulls(1, pa.string())])
+    return pc.take(texts, pa.array(source))
 
 
 _CRITERIA = pa.array(CRITERION_IDS, pa.string())
