@@ -2,6 +2,10 @@
 
     .venv/bin/python benchmarks/bench_prescreen.py                      # 100k, 1M, 5M
     .venv/bin/python benchmarks/bench_prescreen.py --sizes 100000,1000000
+    .venv/bin/python benchmarks/bench_prescreen.py --sle-share 0.005 --spark-size 0
+
+By default about 15% of the synthetic persons have an SLE record (a stress test of the
+per-person work); ``--sle-share`` sets a hospital's share instead (under 1%).
 
 For each size a synthetic OMOP population is generated once (streamed, in chunks) into the
 cache directory and reused by later runs. Each measurement runs in its own process, so its
@@ -55,16 +59,17 @@ def _peak_mb() -> float:
     return max(own, children) / 1024.0  # Linux: KiB
 
 
-def data_dir(cache: Path, persons: int) -> Path:
+def data_dir(cache: Path, persons: int, sle_share: float | None = None) -> Path:
     """The synthetic population of ``persons``, generated once (a marker file says done)."""
     from lupustrial.prescreen.synthetic import write_synthetic
 
-    directory = cache / f"omop_{persons}_seed{SEED}_{AS_OF.isoformat()}_v{DATA_VERSION}"
+    share = "" if sle_share is None else f"_sle{sle_share:g}"
+    directory = cache / f"omop_{persons}_seed{SEED}_{AS_OF.isoformat()}_v{DATA_VERSION}{share}"
     marker = directory / "_COMPLETE"
     if not marker.exists():
         directory.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        summary = write_synthetic(directory, persons, seed=SEED, as_of=AS_OF)
+        summary = write_synthetic(directory, persons, seed=SEED, as_of=AS_OF, sle_share=sle_share)
         seconds = time.perf_counter() - started
         marker.write_text(json.dumps(summary.rows, default=str))
         print(f"  generated {persons:,} persons in {seconds:.1f} s -> {directory}", flush=True)
@@ -186,6 +191,13 @@ def main(argv: list[str] | None = None) -> None:
         default=Path(os.environ.get("PRESCREEN_BENCH_CACHE", Path(tempfile.gettempdir())))
         / "lupustrial-bench-prescreen",
     )
+    parser.add_argument(
+        "--sle-share",
+        type=float,
+        default=None,
+        help="share of persons with an SLE record (default: the generator's ~15%%; "
+        "a hospital's is under 1%%)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -194,11 +206,14 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    print(f"pre-screen benchmark, as of {AS_OF}, seed {SEED}, cache {args.cache}")
+    share = "generator default" if args.sle_share is None else f"{args.sle_share:.2%}"
+    print(
+        f"pre-screen benchmark, as of {AS_OF}, seed {SEED}, SLE share {share}, cache {args.cache}"
+    )
     print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}\n", flush=True)
     results: dict[int, dict[str, dict[str, object]]] = {}
     for persons in sizes:
-        directory = data_dir(args.cache, persons)
+        directory = data_dir(args.cache, persons, args.sle_share)
         results[persons] = {}
         kinds = ["scan", "duckdb", "circe"]
         if persons == args.spark_size:

@@ -698,10 +698,18 @@ def write_synthetic(
     *,
     chunk_persons: int = DEFAULT_CHUNK_PERSONS,
     progress: Callable[[str], None] | None = None,
+    sle_share: float | None = None,
 ) -> SyntheticSummary:
-    """Write ``persons`` persons (the edge cases first) as one Parquet file per CDM table."""
+    """Write ``persons`` persons (the edge cases first) as one Parquet file per CDM table.
+
+    ``sle_share`` is the expected share of random persons with an SLE record (in or outside
+    their observation period). By default about 15%, far above any hospital, so that small
+    populations have a cohort worth judging; a realistic hospital share is under 1%.
+    """
     if persons < 0:
         raise ValueError("persons must be 0 or more")
+    if sle_share is not None and not 0 < sle_share < 1:
+        raise ValueError("sle_share must be between 0 and 1 (exclusive)")
     as_of = as_of or dt.date.today()
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -715,7 +723,13 @@ def write_synthetic(
     try:
         edge = _edge_rows(as_of, vocab, ids)
         chunks: Iterator[dict[str, pa.Table]] = _random_chunks(
-            max(persons - len(EDGE_CASES), 0), seed, as_of, vocab, ids, chunk_persons
+            max(persons - len(EDGE_CASES), 0),
+            seed,
+            as_of,
+            vocab,
+            ids,
+            chunk_persons,
+            _condition_pool(sle_share),
         )
         first = {t: edge.arrow(t) for t in clinical}
         for tables in itertools.chain([first], chunks) if persons else ():
@@ -749,6 +763,24 @@ _CONDITION_POOL: tuple[tuple[str, float], ...] = (
     ("cervical_in_situ:carcinoma in situ of uterine cervix", 0.01),
     ("pregnancy:pregnancy", 0.04),
 )
+_SLE_ITEMS = (SLE_ITEM, "sle:SLE with organ involvement")
+_CONDITION_RATE = 2.0  # condition records per random person (Poisson mean)
+
+
+def _condition_pool(sle_share: float | None) -> tuple[tuple[str, float], ...]:
+    """The condition pool with the SLE items weighted so that a share ``sle_share`` of
+    persons gets at least one SLE record (Poisson: 1 - exp(-rate x weight)); as is if None."""
+    if sle_share is None:
+        return _CONDITION_POOL
+    weight = -np.log1p(-sle_share) / _CONDITION_RATE
+    sle = sum(w for item, w in _CONDITION_POOL if item in _SLE_ITEMS)
+    others = 1.0 - sle
+    return tuple(
+        (item, weight * w / sle if item in _SLE_ITEMS else (1.0 - weight) * w / others)
+        for item, w in _CONDITION_POOL
+    )
+
+
 _DRUG_POOL: tuple[tuple[str, float], ...] = (
     ("other:amoxicillin", 0.35),
     ("other:atorvastatin", 0.30),
@@ -787,6 +819,7 @@ def _random_chunks(
     vocab: MiniVocabulary,
     ids: _Ids,
     chunk_persons: int,
+    conditions: tuple[tuple[str, float], ...],
 ) -> Iterator[dict[str, pa.Table]]:
     rng = np.random.default_rng(seed)
     anchor = np.datetime64(as_of, "D")
@@ -794,7 +827,7 @@ def _random_chunks(
     for start in range(0, persons, max(chunk_persons, 1)):
         n = min(chunk_persons, persons - start)
         pid = np.arange(first_pid + start, first_pid + start + n, dtype=np.int64)
-        yield _random_chunk(rng, pid, anchor, vocab, ids)
+        yield _random_chunk(rng, pid, anchor, vocab, ids, conditions)
 
 
 def _dates(anchor: np.datetime64, back_days: np.ndarray) -> pa.Array:
@@ -807,6 +840,7 @@ def _random_chunk(
     anchor: np.datetime64,
     vocab: MiniVocabulary,
     ids: _Ids,
+    conditions: tuple[tuple[str, float], ...],
 ) -> dict[str, pa.Table]:
     n = len(pid)
     year = anchor.astype("datetime64[Y]").astype(int) + 1970
@@ -842,9 +876,9 @@ def _random_chunk(
         record_ids = np.arange(len(owners), dtype=np.int64) + ids.take(len(owners))
         return owners, back, record_ids
 
-    owners, back, rid = events(2.0, 15 * 365)
+    owners, back, rid = events(_CONDITION_RATE, 15 * 365)
     # Most SLE diagnoses are old; some fall in the six-month window.
-    concept = _pick(rng, _CONDITION_POOL, len(owners), vocab)
+    concept = _pick(rng, conditions, len(owners), vocab)
     condition = pa.table(
         {
             "condition_occurrence_id": rid,
