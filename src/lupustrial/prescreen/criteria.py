@@ -155,6 +155,12 @@ def row(
 
 # --- the criteria -----------------------------------------------------------------------
 
+Parts = dict[str, ir.Value]
+"""Sub-results a criterion reads several times (in its status, record and detail), named so
+that they are computed once, as columns ``p_<name>`` of the cached facts (`with_parts`):
+otherwise ibis writes each one out again wherever it is used, and the SQL of the largest
+criteria grows several-fold, with its compile and planning time."""
+
 
 def alive(ctx: Context) -> ir.Table:
     """Pre-screening: a death recorded on or before the as-of date ends it (OMOP death)."""
@@ -208,6 +214,23 @@ def _descriptor_present(f: ir.Table, code: str, since: ir.Value) -> ir.BooleanVa
     return ibis.cases(*choices, else_=NULL)
 
 
+_LAB_CODES = sorted(
+    dict.fromkeys(rule.code for rule in LAB_THRESHOLDS),
+    key=lambda c: -DESCRIPTOR_BY_CODE[c].weight,
+)
+
+
+def _lab_activity_parts(ctx: Context) -> Parts:
+    f = ctx.facts
+    since = ctx.date(ctx.windows.sledai)
+    present = {code: _descriptor_present(f, code, since).fill_null(False) for code in _LAB_CODES}
+    points = reduce(
+        lambda a, b: a + b,
+        [ibis.ifelse(present[c], DESCRIPTOR_BY_CODE[c].weight, 0) for c in _LAB_CODES],
+    )
+    return {"sledai_points": points, **{f"sledai_{c}": v for c, v in present.items()}}
+
+
 def lab_activity(ctx: Context) -> ir.Table:
     """I3: the lab-derivable SLEDAI-2K descriptors (Gladman 2002) as a lower bound.
 
@@ -215,21 +238,28 @@ def lab_activity(ctx: Context) -> ir.Table:
     may still reach it, so the answer is unknown, never "not met".
     """
     f = ctx.facts
-    since = ctx.date(ctx.windows.sledai)
-    codes = sorted(
-        dict.fromkeys(rule.code for rule in LAB_THRESHOLDS),
-        key=lambda c: -DESCRIPTOR_BY_CODE[c].weight,
-    )
-    present = {code: _descriptor_present(f, code, since).fill_null(False) for code in codes}
-    points = reduce(
-        lambda a, b: a + b,
-        [ibis.ifelse(present[c], DESCRIPTOR_BY_CODE[c].weight, 0) for c in codes],
-    )
+    codes = _LAB_CODES
+    present = {code: f[f"p_sledai_{code}"] for code in codes}
+    points = f.p_sledai_points
     value = ibis.cases((points >= ctx.config.protocol.minimum_sledai2k, True), else_=NULL)
     detail = reduce(lambda a, b: a + b, [ibis.ifelse(present[c], f"{c} ", "") for c in codes])
     measurement_of = {rule.code: rule.measurement for rule in reversed(LAB_THRESHOLDS)}
     record = first_record(*[(present[c], record_of(f, measurement_of[c])) for c in codes])
     return row(ctx, "I3", value, record, number=points, detail=detail)
+
+
+def _age_parts(ctx: Context) -> Parts:
+    f = ctx.facts
+    on = ctx.windows.as_of
+
+    def completed(month: ir.IntegerValue, day: ir.IntegerValue) -> ir.IntegerValue:
+        before = (on.month < month) | ((on.month == month) & (on.day < day))
+        return on.year - f.year_of_birth - ibis.ifelse(before, 1, 0)
+
+    return {
+        "age_youngest": completed(f.month_of_birth.fill_null(12), f.day_of_birth.fill_null(31)),
+        "age_oldest": completed(f.month_of_birth.fill_null(1), f.day_of_birth.fill_null(1)),
+    }
 
 
 def age(ctx: Context) -> ir.Table:
@@ -239,15 +269,8 @@ def age(ctx: Context) -> ir.Table:
     the range straddles a limit.
     """
     f = ctx.facts
-    on = ctx.windows.as_of
     protocol = ctx.config.protocol
-
-    def completed(month: ir.IntegerValue, day: ir.IntegerValue) -> ir.IntegerValue:
-        before = (on.month < month) | ((on.month == month) & (on.day < day))
-        return on.year - f.year_of_birth - ibis.ifelse(before, 1, 0)
-
-    youngest = completed(f.month_of_birth.fill_null(12), f.day_of_birth.fill_null(31))
-    oldest = completed(f.month_of_birth.fill_null(1), f.day_of_birth.fill_null(1))
+    youngest, oldest = f.p_age_youngest, f.p_age_oldest
     low, limit = protocol.minimum_age_years, protocol.age_limit_years
     value = ibis.cases(
         ((youngest >= low) & (oldest < limit), True),
@@ -259,9 +282,28 @@ def age(ctx: Context) -> ir.Table:
     return row(ctx, "I4", value, record, number=youngest, detail=detail)
 
 
+_MARKERS = ("hbs_ag", "anti_hbc", "anti_hbs", "anti_hcv", "hbv_dna", "hcv_rna")
+
+
+def _marker_parts(ctx: Context) -> Parts:
+    """Each hepatitis marker's latest result: positive true, negative false, untested unknown."""
+    return {marker: ctx.facts[f"{marker}_result"] == 1 for marker in _MARKERS}
+
+
 def _result(f: ir.Table, key: str) -> ir.BooleanValue:
-    """A qualitative marker: positive true, negative false, untested unknown."""
-    return f[f"{key}_result"] == 1
+    """A qualitative marker (see `_marker_parts`)."""
+    return f[f"p_{key}"]
+
+
+def _hepatitis_carrier_parts(ctx: Context) -> Parts:
+    f = ctx.facts
+    anti_hcv, hcv_rna = f.anti_hcv_result == 1, f.hcv_rna_result == 1
+    hcv = ibis.cases(
+        (hcv_rna.notnull(), hcv_rna), (anti_hcv.fill_null(False), NULL), else_=anti_hcv
+    )
+    diagnosed = f.viral_hepatitis_date.notnull()
+    hbv_dna = (f.hbv_dna_result == 1).fill_null(False)
+    return {"hepatitis_carrier": any_of(diagnosed, f.hbs_ag_result == 1, hbv_dna, hcv)}
 
 
 def hepatitis_carrier(ctx: Context) -> ir.Table:
@@ -276,10 +318,7 @@ def hepatitis_carrier(ctx: Context) -> ir.Table:
     hbv_dna = _result(f, "hbv_dna").fill_null(False)
     anti_hcv = _result(f, "anti_hcv")
     hcv_rna = _result(f, "hcv_rna")
-    hcv = ibis.cases(
-        (hcv_rna.notnull(), hcv_rna), (anti_hcv.fill_null(False), NULL), else_=anti_hcv
-    )
-    value = any_of(diagnosed, hbs, hbv_dna, hcv)
+    value = f.p_hepatitis_carrier
     record = first_record(
         (diagnosed, record_of(f, "viral_hepatitis")),
         (hbs, record_of(f, "hbs_ag")),
@@ -311,6 +350,19 @@ def _unless_nat_negative(antibodies: ir.BooleanValue, nat: ir.BooleanValue) -> i
     )
 
 
+def _hepatitis_history_parts(ctx: Context) -> Parts:
+    f = ctx.facts
+    hbv_antibodies = any_of(f.anti_hbc_result == 1, f.anti_hbs_result == 1)
+    hbv = _unless_nat_negative(hbv_antibodies, f.hbv_dna_result == 1)
+    hcv = _unless_nat_negative(f.anti_hcv_result == 1, f.hcv_rna_result == 1)
+    return {
+        "hbv_antibodies": hbv_antibodies,
+        "hbv_history": hbv,
+        "hcv_history": hcv,
+        "hepatitis_history": any_of(hbv, hcv),
+    }
+
+
 def hepatitis_history(ctx: Context) -> ir.Table:
     """E3 (registration): anti-HBc, anti-HBs or anti-HCV positive unless its NAT is negative.
 
@@ -319,10 +371,8 @@ def hepatitis_history(ctx: Context) -> ir.Table:
     negative.
     """
     f = ctx.facts
-    hbv_antibodies = any_of(_result(f, "anti_hbc"), _result(f, "anti_hbs"))
-    hbv = _unless_nat_negative(hbv_antibodies, _result(f, "hbv_dna"))
-    hcv = _unless_nat_negative(_result(f, "anti_hcv"), _result(f, "hcv_rna"))
-    value = any_of(hbv, hcv)
+    hbv_antibodies, hbv, hcv = f.p_hbv_antibodies, f.p_hbv_history, f.p_hcv_history
+    value = f.p_hepatitis_history
     record = first_record(
         (hbv, record_of(f, "hbv_dna")),
         (_result(f, "anti_hbc"), record_of(f, "anti_hbc")),
@@ -345,11 +395,18 @@ def _at_or_above(f: ir.Table, key: str, limit: float) -> ir.BooleanValue:
     return f[f"{key}_value"] >= limit
 
 
+def _liver_parts(ctx: Context) -> Parts:
+    limit = ctx.config.protocol.liver_enzyme_limit_u_per_l
+    return {
+        key: _at_or_above(ctx.facts, key.removesuffix("_high"), limit)
+        for key in ("ast_high", "alt_high")
+    }
+
+
 def liver(ctx: Context) -> ir.Table:
     """E4 (registration): latest AST or ALT ≥ 100 U/L (`liver_enzyme_limit_u_per_l`)."""
     f = ctx.facts
-    limit = ctx.config.protocol.liver_enzyme_limit_u_per_l
-    ast, alt = _at_or_above(f, "ast", limit), _at_or_above(f, "alt", limit)
+    ast, alt = f.p_ast_high, f.p_alt_high
     value = any_of(ast, alt)
     record = first_record(
         (ast, record_of(f, "ast")),
@@ -423,13 +480,7 @@ def _evidence_date(f: ir.Table, key: str, as_of: ir.Value) -> ir.DateValue:
     return ibis.greatest(start, ibis.least(f[f"{key}_end"].fill_null(start), as_of))
 
 
-def malignancy(ctx: Context) -> ir.Table:
-    """E7 (registration): malignancy whose last evidence is not more than 5 years back.
-
-    Exactly 5 years to the day still excludes (`protocol.exclusion.malignancy`). A cervical
-    carcinoma in situ excludes within 3 years; between 3 and 5 years it is unknown (the
-    exception needs local therapy only and no metastasis, which the visit confirms).
-    """
+def _malignancy_parts(ctx: Context) -> Parts:
     f = ctx.facts
     w = ctx.windows
     as_of = ctx.date(w.as_of)
@@ -446,7 +497,20 @@ def malignancy(ctx: Context) -> ir.Table:
         (observed, False),
         else_=NULL,
     )
-    value = any_of(cancer, cis)
+    return {"cancer": cancer, "cervical_in_situ": cis, "malignancy": any_of(cancer, cis)}
+
+
+def malignancy(ctx: Context) -> ir.Table:
+    """E7 (registration): malignancy whose last evidence is not more than 5 years back.
+
+    Exactly 5 years to the day still excludes (`protocol.exclusion.malignancy`). A cervical
+    carcinoma in situ excludes within 3 years; between 3 and 5 years it is unknown (the
+    exception needs local therapy only and no metastasis, which the visit confirms).
+    """
+    f = ctx.facts
+    has_cancer = f.malignancy_date.notnull()
+    has_cis = f.cervical_in_situ_date.notnull()
+    cancer, cis, value = f.p_cancer, f.p_cervical_in_situ, f.p_malignancy
     record = first_record(
         (cancer, record_of(f, "malignancy")),
         (has_cis, record_of(f, "cervical_in_situ")),
@@ -463,20 +527,28 @@ def malignancy(ctx: Context) -> ir.Table:
     return row(ctx, "E7", value, record, detail=detail)
 
 
+def _pregnancy_parts(ctx: Context) -> Parts:
+    f = ctx.facts
+    w = ctx.windows
+    test = f.pregnancy_test_result
+    test_date = f.pregnancy_test_date
+    later_negative = ((test == 0) & (test_date > f.pregnancy_date)).fill_null(False)
+    return {
+        "positive_test": (test == 1) & (test_date >= ctx.date(w.pregnancy)),
+        "pregnancy_recorded": (f.pregnancy_date >= ctx.date(w.pregnancy)) & ~later_negative,
+        "negative_test": (test == 0) & (test_date >= ctx.date(w.pregnancy_test)),
+        "male": f.gender_concept_id == MALE_CONCEPT_ID,
+    }
+
+
 def pregnancy(ctx: Context) -> ir.Table:
     """E9 (registration): pregnant; else a negative test within the protocol's test window.
 
     As `protocol.exclusion.pregnancy`: without a recent negative test a woman is unknown.
     """
     f = ctx.facts
-    w = ctx.windows
-    test = f.pregnancy_test_result
-    test_date = f.pregnancy_test_date
-    positive_test = (test == 1) & (test_date >= ctx.date(w.pregnancy))
-    later_negative = ((test == 0) & (test_date > f.pregnancy_date)).fill_null(False)
-    recorded = (f.pregnancy_date >= ctx.date(w.pregnancy)) & ~later_negative
-    negative_test = (test == 0) & (test_date >= ctx.date(w.pregnancy_test))
-    male = f.gender_concept_id == MALE_CONCEPT_ID
+    positive_test, recorded = f.p_positive_test, f.p_pregnancy_recorded
+    negative_test, male = f.p_negative_test, f.p_male
     value = ibis.cases(
         (male, False),
         (positive_test, True),
@@ -563,6 +635,28 @@ CRITERIA: tuple[tuple[str, Callable[[Context], ir.Table]], ...] = (
 """In funnel order: what every candidate must pass first, the lab lower bound last."""
 
 CRITERION_IDS: tuple[str, ...] = tuple(cid for cid, _ in CRITERIA)
+
+PARTS: tuple[Callable[[Context], Parts], ...] = (
+    _lab_activity_parts,
+    _age_parts,
+    _marker_parts,
+    _hepatitis_carrier_parts,
+    _hepatitis_history_parts,
+    _liver_parts,
+    _malignancy_parts,
+    _pregnancy_parts,
+)
+
+
+def with_parts(ctx: Context) -> ir.Table:
+    """The facts with every criterion's `Parts` as columns ``p_<name>``."""
+    named: Parts = {}
+    for build in PARTS:
+        for name, value in build(ctx).items():
+            assert name not in named, f"two parts named {name}"
+            named[f"p_{name}"] = value
+    return ctx.facts.mutate(**named)
+
 
 SETS_READ: dict[str, tuple[str, ...]] = {
     "I1": ("sle",),

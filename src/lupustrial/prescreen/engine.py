@@ -25,6 +25,7 @@ from lupustrial.prescreen.criteria import (
     Context,
     Windows,
     all_criteria,
+    with_parts,
 )
 from lupustrial.prescreen.evidence import evidence_column
 from lupustrial.prescreen.facts import person_facts
@@ -78,7 +79,8 @@ def run_prescreen(
     progress("reading clinical tables once (events inside the concept sets)")
     staged = stage(db, resolved, as_of)
     windows = Windows.of(as_of, config)
-    facts = person_facts(db, staged.events, staged.cohort, resolved, windows).cache()
+    facts = person_facts(db, staged.events, staged.cohort, resolved, windows)
+    facts = with_parts(Context(facts, windows, config)).cache()
     progress("judging the criteria")
     raw = all_criteria(Context(facts, windows, config)).to_pyarrow()
     outside = _outside(staged.events, staged.cohort)
