@@ -26,9 +26,9 @@ from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, LAB_THRESHOLDS
 from lupustrial.clinical.thresholds import COMPARE
 from lupustrial.prescreen.concepts import MALE_CONCEPT_ID
 from lupustrial.prescreen.config import PrescreenConfig
+from lupustrial.prescreen.facts import SET_CODE
 from lupustrial.prescreen.staging import domain_literal
-from lupustrial.prescreen.windows import days_before, earliest_start
-from lupustrial.protocol.dates import add_months, add_years
+from lupustrial.prescreen.windows import Windows
 
 NULL = ibis.null().cast("boolean")
 
@@ -42,44 +42,6 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "value",
     "detail",
 )
-
-
-@dataclass(frozen=True)
-class Windows:
-    """Every window of the criteria as the first day inside it, for one as-of date."""
-
-    as_of: dt.date
-    diagnosis: dt.date  # I2: first diagnosis on or after this is within the months
-    sledai: dt.date  # I3: results on or after this count
-    active_condition: dt.date  # E6
-    malignancy: dt.date  # E7: last evidence on or after this excludes
-    cervical_in_situ: dt.date  # E7 exception
-    pregnancy: dt.date  # E9: a pregnancy record or positive test this recent
-    pregnancy_test: dt.date  # E9: a negative test this recent
-    lactation: dt.date  # E10
-    live_vaccine: dt.date  # E12: a live vaccine on or after this day excludes
-
-    @classmethod
-    def of(cls, as_of: dt.date, config: PrescreenConfig) -> Windows:
-        protocol = config.protocol
-        return cls(
-            as_of=as_of,
-            diagnosis=earliest_start(
-                as_of, lambda d: add_months(d, protocol.months_since_diagnosis)
-            ),
-            sledai=days_before(as_of, config.sledai_lookback_days),
-            active_condition=days_before(as_of, config.active_condition_days),
-            malignancy=earliest_start(
-                as_of, lambda d: add_years(d, protocol.malignancy_recurrence_free_years)
-            ),
-            cervical_in_situ=earliest_start(
-                as_of, lambda d: add_years(d, protocol.cervical_in_situ_recurrence_free_years)
-            ),
-            pregnancy=days_before(as_of, config.pregnancy_lookback_days),
-            pregnancy_test=days_before(as_of, protocol.pregnancy_test_window_days),
-            lactation=days_before(as_of, config.lactation_lookback_days),
-            live_vaccine=days_before(as_of, protocol.live_vaccine_window_days),
-        )
 
 
 @dataclass(frozen=True)
@@ -115,11 +77,21 @@ def status_of(value: ir.BooleanValue) -> ir.IntegerValue:
     return ibis.cases((value, 0), (~value, 1), else_=2).cast("int8")
 
 
-Record = tuple[ir.Value, ir.Value, ir.Value]  # table (`staging.DOMAINS` code), id, date
+Record = tuple[ir.Value, ir.Value, ir.Value, ir.Value]
+"""A deciding record: the set whose latest record it is (`facts.SET_CODE`), or else its
+table (`staging.DOMAINS` code) and id; and its date."""
+_NO_SET = ibis.null().cast("int16")
 
 
 def record_of(facts: ir.Table, key: str) -> Record:
-    return facts[f"{key}_domain"], facts[f"{key}_id"], facts[f"{key}_date"]
+    """The latest record of set ``key`` (its id and table are looked up afterwards)."""
+    null_id = ibis.null().cast("int64")
+    return ibis.literal(SET_CODE[key], type="int16"), _NO_SET, null_id, facts[f"{key}_date"]
+
+
+def named_record(table: ir.Value, record_id: ir.Value, date: ir.Value) -> Record:
+    """A record named by its table and id (the first diagnosis, a death, the person)."""
+    return _NO_SET, table, record_id, date
 
 
 def first_record(*choices: tuple[ir.BooleanValue, Record]) -> Record:
@@ -128,6 +100,7 @@ def first_record(*choices: tuple[ir.BooleanValue, Record]) -> Record:
         ibis.cases(*[(c.fill_null(False), r[0]) for c, r in choices]),
         ibis.cases(*[(c.fill_null(False), r[1]) for c, r in choices]),
         ibis.cases(*[(c.fill_null(False), r[2]) for c, r in choices]),
+        ibis.cases(*[(c.fill_null(False), r[3]) for c, r in choices]),
     )
 
 
@@ -145,9 +118,10 @@ def row(
         person_id=f.person_id,
         criterion=ibis.literal(CRITERION_IDS.index(criterion), type="int16"),
         status=status_of(value),
-        record_domain=record[0].cast("int16"),
-        record_id=record[1].cast("int64"),
-        record_date=record[2].cast("date"),
+        record_set=record[0].cast("int16"),
+        record_domain=record[1].cast("int16"),
+        record_id=record[2].cast("int64"),
+        record_date=record[3].cast("date"),
         value=(number if number is not None else ibis.null()).cast("float64"),
         detail=(detail if detail is not None else ibis.null()).cast("string"),
     )
@@ -166,14 +140,14 @@ def alive(ctx: Context) -> ir.Table:
     """Pre-screening: a death recorded on or before the as-of date ends it (OMOP death)."""
     f = ctx.facts
     null_id = ibis.null().cast("int64")
-    record = (domain_literal("death"), null_id, f.death_date)
+    record = named_record(domain_literal("death"), null_id, f.death_date)
     return row(ctx, "alive", f.death_date.isnull(), first_record((f.death_date.notnull(), record)))
 
 
 def sle_diagnosis(ctx: Context) -> ir.Table:
     """I1 (registration): an SLE diagnosis recorded; classification is checked at screening."""
     f = ctx.facts
-    record = (f.first_dx_domain, f.first_dx_id, f.first_dx_date)
+    record = named_record(f.first_dx_domain, f.first_dx_id, f.first_dx_date)
     return row(ctx, "I1", ibis.literal(True), record)
 
 
@@ -181,7 +155,8 @@ def recent_diagnosis(ctx: Context) -> ir.Table:
     """I2 (registration): first SLE diagnosis within six calendar months of the as-of date."""
     f = ctx.facts
     recent = f.first_dx_date >= ctx.date(ctx.windows.diagnosis)
-    return row(ctx, "I2.recent", recent, (f.first_dx_domain, f.first_dx_id, f.first_dx_date))
+    record = named_record(f.first_dx_domain, f.first_dx_id, f.first_dx_date)
+    return row(ctx, "I2.recent", recent, record)
 
 
 def untreated(ctx: Context) -> ir.Table:
@@ -278,7 +253,7 @@ def age(ctx: Context) -> ir.Table:
         else_=NULL,
     )
     detail = ibis.ifelse(youngest == oldest, "exact", "range")
-    record = (domain_literal("person"), f.person_id, ibis.null().cast("date"))
+    record = named_record(domain_literal("person"), f.person_id, ibis.null().cast("date"))
     return row(ctx, "I4", value, record, number=youngest, detail=detail)
 
 
@@ -608,7 +583,10 @@ def live_vaccine(ctx: Context) -> ir.Table:
     )
     record = first_record(
         (live, record_of(f, "live_vaccines")),
-        (unlisted, (f.unlisted_vaccine_domain, f.unlisted_vaccine_id, f.unlisted_vaccine_date)),
+        (
+            unlisted,
+            named_record(f.unlisted_vaccine_domain, f.unlisted_vaccine_id, f.unlisted_vaccine_date),
+        ),
     )
     detail = ibis.cases((live.fill_null(False), "live"), (unlisted, "unlisted"), else_="none")
     return row(ctx, "E12", value, record, detail=detail)
@@ -677,6 +655,21 @@ SETS_READ: dict[str, tuple[str, ...]] = {
 """The concept sets each criterion reads, for the outside-observation-period notes."""
 
 
-def all_criteria(ctx: Context) -> ir.Table:
-    """Every criterion for every cohort person, as one expression (a UNION ALL)."""
-    return ibis.union(*[build(ctx) for _, build in CRITERIA], distinct=False)
+def all_criteria(ctx: Context, latest: ir.Table) -> ir.Table:
+    """Every criterion for every cohort person, as one expression (a UNION ALL), with each
+    deciding record's id and table (looked up in ``latest``, `facts.latest_records`)."""
+    judged = ibis.union(*[build(ctx) for _, build in CRITERIA], distinct=False)
+    ids = latest.select("person_id", "set_code", "id", "domain")
+    joined = judged.left_join(
+        ids, (judged.person_id == ids.person_id) & (judged.record_set == ids.set_code)
+    )
+    return joined.select(
+        person_id=judged.person_id,
+        criterion=judged.criterion,
+        status=judged.status,
+        record_domain=judged.record_domain.coalesce(ids.domain),
+        record_id=judged.record_id.coalesce(ids.id),
+        record_date=judged.record_date,
+        value=judged.value,
+        detail=judged.detail,
+    )

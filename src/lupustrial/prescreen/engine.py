@@ -28,7 +28,7 @@ from lupustrial.prescreen.criteria import (
     with_parts,
 )
 from lupustrial.prescreen.evidence import evidence_column
-from lupustrial.prescreen.facts import person_facts
+from lupustrial.prescreen.facts import latest_records, person_facts
 from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.outcome import FunnelStep, Person, funnel, kind_of
 from lupustrial.prescreen.resolve import ResolvedConcepts, resolve
@@ -79,10 +79,11 @@ def run_prescreen(
     progress("reading clinical tables once (events inside the concept sets)")
     staged = stage(db, resolved, as_of)
     windows = Windows.of(as_of, config)
-    facts = person_facts(db, staged.events, staged.cohort, resolved, windows)
+    latest = latest_records(db, staged.events, resolved, windows).cache()
+    facts = person_facts(staged.events, staged.cohort, latest, windows)
     facts = with_parts(Context(facts, windows, config)).cache()
     progress("judging the criteria")
-    raw = all_criteria(Context(facts, windows, config)).to_pyarrow()
+    raw = all_criteria(Context(facts, windows, config), latest).to_pyarrow()
     outside = _outside(staged.events, staged.cohort)
     cohort = staged.cohort.select("person_id", "first_dx_date", "last_visit").to_pyarrow()
     counts = cohort_counts(db, staged.events)

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lupustrial.prescreen.config import PrescreenConfig
-from lupustrial.prescreen.criteria import Windows
+from lupustrial.prescreen.windows import Windows
 from lupustrial.protocol.dates import add_months
 
 Row = dict[str, Any]

@@ -19,12 +19,12 @@ import ibis
 import ibis.expr.types as ir
 
 from lupustrial.clinical.sledai2k import LAB_THRESHOLDS
-from lupustrial.prescreen.criteria import Windows
 from lupustrial.prescreen.labs import QUALITATIVE, QUANTITATIVE
 from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.resolve import ResolvedConcepts, upload
+from lupustrial.prescreen.windows import Windows
 
-_RECORD = ("date", "id", "domain")
+_RECORD = ("date",)
 _WITH_END = ("tuberculosis", "malignancy", "cervical_in_situ")
 LATEST_SETS: tuple[str, ...] = (
     *QUANTITATIVE,
@@ -46,9 +46,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
     )
     for key in LATEST_SETS
 }
-"""Per set, the ``<set>_<field>`` columns the criteria read: the deciding record (date, id,
-table), a converted value for quantitative tests, a result for qualitative ones, an end
-date where an open record matters (E6, E7)."""
+"""Per set, the ``<set>_<field>`` columns the criteria read: the record's date, a converted
+value for quantitative tests, a result for qualitative ones, an end date where an open
+record matters (E6, E7). The record's id and table are not pivoted: a criterion names the
+set whose latest record decided it, and `criteria.deciding_records` looks them up."""
+SET_CODE: dict[str, int] = {key: code for code, key in enumerate(LATEST_SETS)}
+"""A set as the engines carry it in `latest_records` and in a criterion's deciding record."""
 
 
 def look_back(windows: Windows) -> dict[str, dt.date]:
@@ -93,6 +96,7 @@ def latest_records(
     return joined.select(
         person_id=joined.person_id,
         set_key=latest.set_key,
+        set_code=ibis.cases(*[(latest.set_key == k, c) for k, c in SET_CODE.items()]).cast("int16"),
         date=joined.start_date,
         end=joined.end_date,
         id=joined.record_id,
@@ -143,14 +147,11 @@ def unlisted_vaccines(events: ir.Table, since: dt.date) -> ir.Table:
 
 
 def person_facts(
-    db: OmopDatabase,
-    events: ir.Table,
-    cohort: ir.Table,
-    resolved: ResolvedConcepts,
-    windows: Windows,
+    events: ir.Table, cohort: ir.Table, latest: ir.Table, windows: Windows
 ) -> ir.Table:
-    """The cohort with every fact the criteria read, one row per person."""
-    facts = pivot(latest_records(db, events, resolved, windows))
+    """The cohort with every fact the criteria read, one row per person (``latest`` is
+    `latest_records`)."""
+    facts = pivot(latest)
     wide = cohort.left_join(facts, "person_id").drop("person_id_right")
     vaccines = unlisted_vaccines(events, windows.live_vaccine)
     return wide.left_join(vaccines, "person_id").drop("person_id_right")

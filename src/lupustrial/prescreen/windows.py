@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from lupustrial.prescreen.config import PrescreenConfig
+from lupustrial.protocol.dates import add_months, add_years
 
 
 def earliest_start(as_of: dt.date, step: Callable[[dt.date], dt.date]) -> dt.date:
@@ -33,3 +37,41 @@ def earliest_start(as_of: dt.date, step: Callable[[dt.date], dt.date]) -> dt.dat
 def days_before(as_of: dt.date, days: int) -> dt.date:
     """The day ``days`` calendar days before ``as_of`` (inclusive windows start here)."""
     return as_of - dt.timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Every window of the criteria as the first day inside it, for one as-of date."""
+
+    as_of: dt.date
+    diagnosis: dt.date  # I2: first diagnosis on or after this is within the months
+    sledai: dt.date  # I3: results on or after this count
+    active_condition: dt.date  # E6
+    malignancy: dt.date  # E7: last evidence on or after this excludes
+    cervical_in_situ: dt.date  # E7 exception
+    pregnancy: dt.date  # E9: a pregnancy record or positive test this recent
+    pregnancy_test: dt.date  # E9: a negative test this recent
+    lactation: dt.date  # E10
+    live_vaccine: dt.date  # E12: a live vaccine on or after this day excludes
+
+    @classmethod
+    def of(cls, as_of: dt.date, config: PrescreenConfig) -> Windows:
+        protocol = config.protocol
+        return cls(
+            as_of=as_of,
+            diagnosis=earliest_start(
+                as_of, lambda d: add_months(d, protocol.months_since_diagnosis)
+            ),
+            sledai=days_before(as_of, config.sledai_lookback_days),
+            active_condition=days_before(as_of, config.active_condition_days),
+            malignancy=earliest_start(
+                as_of, lambda d: add_years(d, protocol.malignancy_recurrence_free_years)
+            ),
+            cervical_in_situ=earliest_start(
+                as_of, lambda d: add_years(d, protocol.cervical_in_situ_recurrence_free_years)
+            ),
+            pregnancy=days_before(as_of, config.pregnancy_lookback_days),
+            pregnancy_test=days_before(as_of, protocol.pregnancy_test_window_days),
+            lactation=days_before(as_of, config.lactation_lookback_days),
+            live_vaccine=days_before(as_of, protocol.live_vaccine_window_days),
+        )

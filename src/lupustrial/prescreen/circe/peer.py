@@ -36,9 +36,9 @@ import pyarrow.compute as pc
 
 from lupustrial.prescreen.concepts import MALE_CONCEPT_ID
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN, PrescreenConfig
-from lupustrial.prescreen.criteria import Windows
 from lupustrial.prescreen.engine import PrescreenResult
 from lupustrial.prescreen.resolve import ResolvedConcepts
+from lupustrial.prescreen.windows import Windows
 
 COHORT_JSON = Path(__file__).with_name("prescreen_cohort.json")
 
