@@ -60,20 +60,31 @@ def _peak_mb() -> float:
 
 
 def data_dir(cache: Path, persons: int, sle_share: float | None = None) -> Path:
-    """The synthetic population of ``persons``, generated once (a marker file says done)."""
-    from lupustrial.prescreen.synthetic import write_synthetic
+    """The synthetic population of ``persons``, generated once (a marker file says done).
 
+    Generated in a worker process too: Linux keeps a process's peak memory across fork and
+    exec, so a parent grown by generating would lend its peak to every later worker.
+    """
     share = "" if sle_share is None else f"_sle{sle_share:g}"
     directory = cache / f"omop_{persons}_seed{SEED}_{AS_OF.isoformat()}_v{DATA_VERSION}{share}"
     marker = directory / "_COMPLETE"
     if not marker.exists():
         directory.mkdir(parents=True, exist_ok=True)
-        started = time.perf_counter()
-        summary = write_synthetic(directory, persons, seed=SEED, as_of=AS_OF, sle_share=sle_share)
-        seconds = time.perf_counter() - started
-        marker.write_text(json.dumps(summary.rows, default=str))
-        print(f"  generated {persons:,} persons in {seconds:.1f} s -> {directory}", flush=True)
+        options = ["--persons", str(persons)]
+        if sle_share is not None:
+            options += ["--sle-share", repr(sle_share)]
+        made = run_worker("generate", directory, *options)
+        marker.write_text(json.dumps(made["rows"]))
+        print(f"  generated {persons:,} persons in {made['seconds']:.1f} s -> {directory}")
     return directory
+
+
+def generate(directory: Path, persons: int, sle_share: float | None) -> dict[str, object]:
+    from lupustrial.prescreen.synthetic import write_synthetic
+
+    started = time.perf_counter()
+    summary = write_synthetic(directory, persons, seed=SEED, as_of=AS_OF, sle_share=sle_share)
+    return {"seconds": time.perf_counter() - started, "rows": summary.rows}
 
 
 # --- measurements (each in a worker process) -------------------------------------------
@@ -151,8 +162,10 @@ def measure_circe(directory: Path) -> dict[str, object]:
     }
 
 
-def worker(kind: str, directory: Path) -> None:
-    if kind == "scan":
+def worker(kind: str, directory: Path, persons: int, sle_share: float | None) -> None:
+    if kind == "generate":
+        out = generate(directory, persons, sle_share)
+    elif kind == "scan":
         out = measure_scan(directory)
     elif kind == "circe":
         out = measure_circe(directory)
@@ -162,9 +175,9 @@ def worker(kind: str, directory: Path) -> None:
     print("RESULT " + json.dumps(out), flush=True)
 
 
-def run_worker(kind: str, directory: Path) -> dict[str, object]:
+def run_worker(kind: str, directory: Path, *options: str) -> dict[str, object]:
     """Run one measurement in a fresh process; its stdout's last RESULT line is the answer."""
-    command = [sys.executable, __file__, "--worker", kind, "--data", str(directory)]
+    command = [sys.executable, __file__, "--worker", kind, "--data", str(directory), *options]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("RESULT "):
@@ -200,9 +213,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--persons", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.data)
+        worker(args.worker, args.data, args.persons, args.sle_share)
         return
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
