@@ -32,17 +32,6 @@ from lupustrial.prescreen.windows import Windows
 
 NULL = ibis.null().cast("boolean")
 
-OUTPUT_COLUMNS: tuple[str, ...] = (
-    "person_id",
-    "criterion",
-    "status",
-    "record_domain",
-    "record_id",
-    "record_date",
-    "value",
-    "detail",
-)
-
 
 @dataclass(frozen=True)
 class Context:

@@ -49,7 +49,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 """Per set, the ``<set>_<field>`` columns the criteria read: the record's date, a converted
 value for quantitative tests, a result for qualitative ones, an end date where an open
 record matters (E6, E7). The record's id and table are not pivoted: a criterion names the
-set whose latest record decided it, and `criteria.deciding_records` looks them up."""
+set whose latest record decided it, and `criteria.all_criteria` looks them up."""
 SET_CODE: dict[str, int] = {key: code for code, key in enumerate(LATEST_SETS)}
 """A set as the engines carry it in `latest_records` and in a criterion's deciding record."""
 
