@@ -269,8 +269,8 @@ _Source = Callable[[str], tuple[pa.Array, np.ndarray | None]]
 """A slot's texts, and per row the index of its text among them (None: the row number)."""
 
 
-def evidence_column(table: pa.Table, windows: Windows, config: PrescreenConfig) -> pa.Array:
-    """`evidence` of every row of ``table``, as a string array, without a Python call per row.
+def evidence_column(table: pa.Table, windows: Windows, config: PrescreenConfig) -> pa.ChunkedArray:
+    """`evidence` of every row of ``table``, as strings, without a Python call per row.
 
     Rows that differ only in their number, record id or record date share a template, which
     `evidence` itself writes (from a row whose varying parts are placeholders); each row's
@@ -278,7 +278,7 @@ def evidence_column(table: pa.Table, windows: Windows, config: PrescreenConfig) 
     """
     n = table.num_rows
     if n == 0:
-        return pa.array([], pa.string())
+        return pa.chunked_array([], pa.string())
 
     def column(name: str) -> pa.Array:
         return table.column(name).combine_chunks()
@@ -379,7 +379,7 @@ def _fill(
     source: _Source,
     pool: ThreadPoolExecutor,
     workers: int,
-) -> pa.Array:
+) -> pa.ChunkedArray:
     """Every row's template with its slots filled.
 
     A sentence is a run of pieces (literals and slot texts) gathered from one array by one
@@ -430,6 +430,8 @@ def _fill(
         data = joined.buffers()[2] or pa.py_buffer(b"")
         return pa.Array.from_buffers(pa.string(), len(rows), [None, pa.py_buffer(offsets), data])
 
-    step = max(-(-n // workers), 200_000)
+    # Blocks of at most 2M sentences keep each block's text under Arrow's 2 GB of 32-bit
+    # string offsets.
+    step = min(max(-(-n // workers), 200_000), 2_000_000)
     blocks = list(pool.map(block, [range(i, min(i + step, n)) for i in range(0, n, step)]))
-    return blocks[0] if len(blocks) == 1 else pa.concat_arrays(blocks)
+    return pa.chunked_array(blocks, pa.string())
