@@ -287,7 +287,8 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"\nSpark local, {persons:,} persons: {sp:.1f} s "
                 f"({sp / o:.1f}x DuckDB), peak {float(spark['peak_mb']):.0f} MB "  # type: ignore[arg-type]
-                f"(the Python process; the JVM is not counted), counts equal to DuckDB: {'yes' if same else 'NO'}"
+                "(the Python process; the JVM is not counted), "
+                f"counts equal to DuckDB: {'yes' if same else 'NO'}"
             )
     if len(results) > 1:
         first, last = min(results), max(results)
