@@ -12,6 +12,7 @@ import pytest
 from lupustrial.prescreen.engine import PrescreenResult, run_prescreen
 from lupustrial.prescreen.omop import (
     CDM_COLUMNS,
+    OmopInputError,
     local_spark_session,
     open_database,
     open_postgres,
@@ -76,3 +77,28 @@ def test_postgres_matches_duckdb(omop_dir: Path, duckdb_result: PrescreenResult)
         assert _comparable(result) == _comparable(duckdb_result)
     finally:
         backend.raw_sql(f"DROP SCHEMA {schema} CASCADE").close()
+
+
+def test_spark_reads_a_catalogue_database(
+    omop_dir: Path, duckdb_result: PrescreenResult, tmp_path: Path
+) -> None:
+    """On Spark the CDM can be tables of a catalogue database instead of Parquet paths."""
+    session = local_spark_session(partitions=1, small=True)
+    database = f"cdm_{uuid.uuid4().hex[:8]}"
+    session.sql(f"CREATE DATABASE {database} LOCATION '{tmp_path / database}'")
+    try:
+        for table in CDM_COLUMNS:
+            session.sql(
+                f"CREATE TABLE {database}.{table} USING parquet "
+                f"LOCATION '{omop_dir / f'{table}.parquet'}'"
+            )
+        result = run_prescreen(open_database(database, "spark", session=session), AS_OF)
+        assert _comparable(result) == _comparable(duckdb_result)
+    finally:
+        session.sql(f"DROP DATABASE {database} CASCADE")
+
+
+def test_spark_names_what_it_cannot_open() -> None:
+    session = local_spark_session(partitions=1, small=True)
+    with pytest.raises(OmopInputError, match="neither a directory of Parquet files nor a database"):
+        open_database("no_such_cdm", "spark", session=session)

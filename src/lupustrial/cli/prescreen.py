@@ -47,7 +47,8 @@ def run(
         typer.Option(
             "--omop",
             help="The OMOP CDM: a directory of Parquet files (one per table), a DuckDB file, "
-            "or with --engine postgres a postgresql:// URL.",
+            "with --engine postgres a postgresql:// URL, or with --engine spark a database "
+            "of the Spark catalogue.",
             show_default=False,
         ),
     ],

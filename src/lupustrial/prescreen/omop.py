@@ -1,7 +1,8 @@
 """Opening an OMOP CDM v5.4 database on an engine: the tables and columns pre-screening reads.
 
 Sources: a directory of Parquet files (``person.parquet`` or ``person/`` of parts, one per
-table), a DuckDB database file, or a PostgreSQL URL. On Spark, Parquet paths. Every column
+table), a DuckDB database file, or a PostgreSQL URL. On Spark, Parquet paths or a database
+of the session's catalogue. Every column
 is cast on read to the type the CDM specifies (64-bit ids, dates), so an ETL that wrote
 32-bit ids or timestamps reads the same way on every engine.
 """
@@ -174,14 +175,20 @@ def open_duckdb(location: str) -> OmopDatabase:
 
 
 def open_spark(location: str, session: Any | None = None) -> OmopDatabase:
-    """A Parquet directory, on PySpark (a local session unless one is given)."""
-    path = Path(location)
-    if not path.is_dir():
-        raise OmopInputError(f"{location}: not a directory of Parquet files (Spark reads Parquet)")
+    """On PySpark (a local session unless one is given): a directory of Parquet files, or
+    else the name of a database in the session's catalogue holding the CDM tables."""
     if session is None:
         session = local_spark_session()
     backend = ibis.pyspark.connect(session)
-    return OmopDatabase(backend, "spark", _parquet_tables(backend, path), location)
+    if Path(location).is_dir():
+        return OmopDatabase(backend, "spark", _parquet_tables(backend, Path(location)), location)
+    if not session.catalog.databaseExists(location):
+        raise OmopInputError(
+            f"{location}: neither a directory of Parquet files nor a database in the Spark "
+            "catalogue"
+        )
+    where = f"Spark catalogue database {location}"
+    return OmopDatabase(backend, "spark", _backend_tables(backend, where, location), location)
 
 
 def local_spark_session(partitions: int = 2, *, small: bool = False) -> Any:
