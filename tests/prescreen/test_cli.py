@@ -36,6 +36,16 @@ def test_run_prints_and_writes(omop_dir: Path, tmp_path: Path, capsys) -> None:
         assert (tmp_path / name).stat().st_size > 0
 
 
+def test_prescreen_without_a_command_is_a_run(omop_dir: Path, capsys) -> None:
+    """The issue's spelling, `lupustrial prescreen --omop PATH`, is `prescreen run`."""
+    options = ["--omop", str(omop_dir), "--as-of", AS_OF.isoformat(), "--top", "5"]
+    assert exit_status(["prescreen", *options]) == 0
+    short = capsys.readouterr().out
+    assert exit_status(["prescreen", "run", *options]) == 0
+    assert short == capsys.readouterr().out
+    assert "Candidates:" in short
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -52,6 +62,10 @@ def test_run_prints_and_writes(omop_dir: Path, tmp_path: Path, capsys) -> None:
             "not a PostgreSQL URL",
         ),
         (["prescreen", "concepts", "--omop", "/no/such/place"], "no such file"),
+        (["prescreen", "--omop", "{omop}", "concepts"], "go after the command"),
+        (["prescreen", "--top", "3", "synthetic"], "go after the command"),
+        (["prescreen", "--top", "3"], "give --omop PATH"),
+        (["prescreen", "--omop", "/no/such/place"], "no such file or directory"),
         (["prescreen", "synthetic", "--out", "{garbage}"], "is not a directory"),
     ],
 )

@@ -40,43 +40,74 @@ def _as_of(value: str | None) -> dt.date:
         raise InputError(f"--as-of {value!r}: not a date (use YYYY-MM-DD)") from error
 
 
+_OMOP = typer.Option(
+    "--omop",
+    help="The OMOP CDM: a directory of Parquet files (one per table), a DuckDB file, "
+    "with --engine postgres a postgresql:// URL, or with --engine spark a database "
+    "of the Spark catalogue.",
+    show_default=False,
+)
+EngineOption = Annotated[
+    Engine, typer.Option("--engine", help="Where the queries run.", case_sensitive=False)
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The day candidates are judged for (the consent/first-dose proxy), "
+        "YYYY-MM-DD; default today. Records after it are ignored.",
+        show_default=False,
+    ),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Directory for criteria.csv/.parquet, candidates.csv, funnel.csv.",
+        show_default=False,
+    ),
+]
+SchemaOption = Annotated[
+    str | None,
+    typer.Option("--schema", help="PostgreSQL schema of the CDM tables (default: public)."),
+]
+TopOption = Annotated[int, typer.Option("--top", help="Candidates printed (all are written).")]
+
+
+@prescreen_app.callback(invoke_without_command=True)
+def prescreen(
+    ctx: typer.Context,
+    omop: Annotated[str | None, _OMOP] = None,
+    engine: EngineOption = Engine.DUCKDB,
+    as_of: AsOfOption = None,
+    out: OutOption = None,
+    schema: SchemaOption = None,
+    top: TopOption = 20,
+) -> None:
+    """Pre-screen an OMOP CDM v5.4 database for study candidates (DuckDB, Spark, PostgreSQL).
+
+    `lupustrial prescreen --omop PATH [...]` is `lupustrial prescreen run --omop PATH [...]`.
+    """
+    if ctx.invoked_subcommand is None:
+        if omop is None:
+            raise InputError("give --omop PATH (or a command: see lupustrial prescreen --help)")
+        run(omop, engine, as_of, out, schema, top)
+    elif (omop, as_of, out, schema, engine, top) != (None, None, None, None, Engine.DUCKDB, 20):
+        raise InputError(
+            f"options of a pre-screening run go after the command or without one: "
+            f"lupustrial prescreen {ctx.invoked_subcommand} [OPTIONS], "
+            "or lupustrial prescreen --omop PATH [OPTIONS]"
+        )
+
+
 @prescreen_app.command("run")
 def run(
-    omop: Annotated[
-        str,
-        typer.Option(
-            "--omop",
-            help="The OMOP CDM: a directory of Parquet files (one per table), a DuckDB file, "
-            "with --engine postgres a postgresql:// URL, or with --engine spark a database "
-            "of the Spark catalogue.",
-            show_default=False,
-        ),
-    ],
-    engine: Annotated[
-        Engine, typer.Option("--engine", help="Where the queries run.", case_sensitive=False)
-    ] = Engine.DUCKDB,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="The day candidates are judged for (the consent/first-dose proxy), "
-            "YYYY-MM-DD; default today. Records after it are ignored.",
-            show_default=False,
-        ),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="Directory for criteria.csv/.parquet, candidates.csv, funnel.csv.",
-            show_default=False,
-        ),
-    ] = None,
-    schema: Annotated[
-        str | None,
-        typer.Option("--schema", help="PostgreSQL schema of the CDM tables (default: public)."),
-    ] = None,
-    top: Annotated[int, typer.Option("--top", help="Candidates printed (all are written).")] = 20,
+    omop: Annotated[str, _OMOP],
+    engine: EngineOption = Engine.DUCKDB,
+    as_of: AsOfOption = None,
+    out: OutOption = None,
+    schema: SchemaOption = None,
+    top: TopOption = 20,
 ) -> None:
     """Judge every criterion records can answer, for every person with an SLE record.
 
