@@ -175,10 +175,16 @@ def open_duckdb(location: str) -> OmopDatabase:
 
 
 def open_spark(location: str, session: Any | None = None) -> OmopDatabase:
-    """On PySpark (a local session unless one is given): a directory of Parquet files, or
-    else the name of a database in the session's catalogue holding the CDM tables."""
+    """On PySpark: a directory of Parquet files, or else the name of a database in the
+    session's catalogue holding the CDM tables.
+
+    The session is the one given, else the active one (left as configured), else a new
+    local session.
+    """
     if session is None:
-        session = local_spark_session()
+        from pyspark.sql import SparkSession
+
+        session = SparkSession.getActiveSession() or local_spark_session()
     backend = ibis.pyspark.connect(session)
     if Path(location).is_dir():
         return OmopDatabase(backend, "spark", _parquet_tables(backend, Path(location)), location)
