@@ -249,25 +249,29 @@ def age(ctx: Context) -> ir.Table:
 _MARKERS = ("hbs_ag", "anti_hbc", "anti_hbs", "anti_hcv", "hbv_dna", "hcv_rna")
 
 
+def _positive(f: ir.Table, key: str) -> ir.BooleanValue:
+    """A qualitative marker's latest result: positive true, negative false, untested unknown."""
+    return f[f"{key}_result"] == 1
+
+
 def _marker_parts(ctx: Context) -> Parts:
-    """Each hepatitis marker's latest result: positive true, negative false, untested unknown."""
-    return {marker: ctx.facts[f"{marker}_result"] == 1 for marker in _MARKERS}
+    return {marker: _positive(ctx.facts, marker) for marker in _MARKERS}
 
 
 def _result(f: ir.Table, key: str) -> ir.BooleanValue:
-    """A qualitative marker (see `_marker_parts`)."""
+    """A qualitative marker as computed once in the facts (`_marker_parts`)."""
     return f[f"p_{key}"]
 
 
 def _hepatitis_carrier_parts(ctx: Context) -> Parts:
     f = ctx.facts
-    anti_hcv, hcv_rna = f.anti_hcv_result == 1, f.hcv_rna_result == 1
+    anti_hcv, hcv_rna = _positive(f, "anti_hcv"), _positive(f, "hcv_rna")
     hcv = ibis.cases(
         (hcv_rna.notnull(), hcv_rna), (anti_hcv.fill_null(False), NULL), else_=anti_hcv
     )
     diagnosed = f.viral_hepatitis_date.notnull()
-    hbv_dna = (f.hbv_dna_result == 1).fill_null(False)
-    return {"hepatitis_carrier": any_of(diagnosed, f.hbs_ag_result == 1, hbv_dna, hcv)}
+    hbv_dna = _positive(f, "hbv_dna").fill_null(False)
+    return {"hepatitis_carrier": any_of(diagnosed, _positive(f, "hbs_ag"), hbv_dna, hcv)}
 
 
 def hepatitis_carrier(ctx: Context) -> ir.Table:
@@ -316,9 +320,9 @@ def _unless_nat_negative(antibodies: ir.BooleanValue, nat: ir.BooleanValue) -> i
 
 def _hepatitis_history_parts(ctx: Context) -> Parts:
     f = ctx.facts
-    hbv_antibodies = any_of(f.anti_hbc_result == 1, f.anti_hbs_result == 1)
-    hbv = _unless_nat_negative(hbv_antibodies, f.hbv_dna_result == 1)
-    hcv = _unless_nat_negative(f.anti_hcv_result == 1, f.hcv_rna_result == 1)
+    hbv_antibodies = any_of(_positive(f, "anti_hbc"), _positive(f, "anti_hbs"))
+    hbv = _unless_nat_negative(hbv_antibodies, _positive(f, "hbv_dna"))
+    hcv = _unless_nat_negative(_positive(f, "anti_hcv"), _positive(f, "hcv_rna"))
     return {
         "hbv_antibodies": hbv_antibodies,
         "hbv_history": hbv,
@@ -362,8 +366,8 @@ def _at_or_above(f: ir.Table, key: str, limit: float) -> ir.BooleanValue:
 def _liver_parts(ctx: Context) -> Parts:
     limit = ctx.config.protocol.liver_enzyme_limit_u_per_l
     return {
-        key: _at_or_above(ctx.facts, key.removesuffix("_high"), limit)
-        for key in ("ast_high", "alt_high")
+        "ast_high": _at_or_above(ctx.facts, "ast", limit),
+        "alt_high": _at_or_above(ctx.facts, "alt", limit),
     }
 
 
