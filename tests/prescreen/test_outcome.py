@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pyarrow as pa
+
 from lupustrial.prescreen.criteria import CRITERION_IDS
-from lupustrial.prescreen.engine import PrescreenResult
+from lupustrial.prescreen.engine import PrescreenResult, _sorted
 from lupustrial.prescreen.outcome import fails
 
 from .conftest import by_person
@@ -75,3 +77,12 @@ def test_candidates_are_ranked_by_the_documented_key(duckdb_result: PrescreenRes
     for person in duckdb_result.candidates:
         assert person.statuses == {c: r["status"] for c, r in rows[person.person_id].items()}
         assert person.candidate
+
+
+def test_rows_come_out_by_person_then_criterion_whatever_order_the_engine_returned() -> None:
+    ordered = pa.table({"person_id": [1, 1, 2, 2, 3], "criterion": [0, 1, 0, 1, 0], "x": range(5)})
+    assert _sorted(ordered) is ordered  # kept as returned: no sort paid
+    shuffled = ordered.take([4, 2, 0, 3, 1])
+    assert _sorted(shuffled).equals(ordered)
+    same_person_out_of_order = ordered.take([1, 0, 2, 3, 4])
+    assert _sorted(same_person_out_of_order).equals(ordered)

@@ -83,7 +83,9 @@ def run_prescreen(
     facts = person_facts(staged.events, staged.cohort, latest, windows)
     facts = with_parts(Context(facts, windows, config)).cache()
     progress("judging the criteria")
-    raw = all_criteria(Context(facts, windows, config), latest).to_pyarrow()
+    # Sorted by the engine: DuckDB sorts in parallel at almost no cost on top of the query,
+    # where Arrow's single-threaded sort took 0.4 s for 1.5M rows.
+    raw = all_criteria(Context(facts, windows, config), latest).order_by(_ORDER).to_pyarrow()
     outside = _outside(staged.events, staged.cohort)
     cohort = staged.cohort.select("person_id", "first_dx_date", "last_visit").to_pyarrow()
     counts = cohort_counts(db, staged.events)
@@ -164,6 +166,19 @@ _DOMAINS = pa.array(DOMAINS, pa.string())
 _STATUSES = pa.array(STATUSES, pa.string())
 
 
+_ORDER = ("person_id", "criterion")
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    """``table`` by person and criterion: as the engine returned it when it kept the order
+    asked for (checked, cheaply), otherwise sorted here."""
+    person = table["person_id"].to_numpy()
+    criterion = table["criterion"].to_numpy()
+    step = np.diff(person)
+    in_order = bool(np.all((step > 0) | ((step == 0) & (np.diff(criterion) > 0))))
+    return table if in_order else table.sort_by([(c, "ascending") for c in _ORDER])
+
+
 def _assemble(
     raw: pa.Table, outside: pa.Table, windows: Windows, config: PrescreenConfig
 ) -> pa.Table:
@@ -171,7 +186,7 @@ def _assemble(
 
     The engines return criterion and status as codes (`criteria.STATUSES`); named here.
     """
-    table = raw.sort_by([("person_id", "ascending"), ("criterion", "ascending")]).combine_chunks()
+    table = _sorted(raw.combine_chunks())
     position = table["criterion"]
     named = {
         "criterion": pc.take(_CRITERIA, position),
