@@ -79,9 +79,9 @@ def run_prescreen(
     progress("reading clinical tables once (events inside the concept sets)")
     staged = stage(db, resolved, as_of)
     windows = Windows.of(as_of, config)
-    latest = latest_records(db, staged.events, resolved, windows).cache()
+    latest = db.materialize(latest_records(db, staged.events, resolved, windows))
     facts = person_facts(staged.events, staged.cohort, latest, windows)
-    facts = with_parts(Context(facts, windows, config)).cache()
+    facts = db.materialize(with_parts(Context(facts, windows, config)))
     progress("judging the criteria")
     # Sorted by the engine: DuckDB sorts in parallel at almost no cost on top of the query,
     # where Arrow's single-threaded sort took 0.4 s for 1.5M rows.

@@ -185,8 +185,11 @@ def upload(db: OmopDatabase, table: pa.Table, name: str) -> ibis.Table:
     """
     if db.engine == "spark":
         # ibis cannot make temporary tables on PySpark: a session temporary view instead.
+        # Spark cannot size a frame made from local data, and would shuffle a whole
+        # clinical table to join it with a few hundred concepts: it is marked to be
+        # broadcast (sent whole to every task) instead.
         session = db.backend._session
-        frame = session.createDataFrame(table.to_pandas())
+        frame = session.createDataFrame(table.to_pandas()).hint("broadcast")
         frame.createOrReplaceTempView(name)
         return db.backend.table(name)
     return db.backend.create_table(name, table, temp=True, overwrite=True)

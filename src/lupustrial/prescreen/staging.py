@@ -92,7 +92,7 @@ def _sle_persons(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -
         source = db[table]
         found = source.semi_join(members, source[concept_id] == members.concept_id)
         parts.append(found.filter(found[start] <= ibis.literal(as_of)).select("person_id"))
-    return ibis.union(*parts, distinct=True).cache()
+    return db.materialize(ibis.union(*parts, distinct=True))
 
 
 def stage(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> Staged:
@@ -115,11 +115,13 @@ def stage(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> Stage
         & (events.start_date >= period.observation_period_start_date)
         & (events.start_date <= period.observation_period_end_date),
     )
-    events = joined.select(
-        *[joined[c] for c in events.columns],
-        in_period=joined.observation_period_start_date.notnull(),
-    ).cache()
-    return Staged(events=events, cohort=_cohort(db, events, as_of).cache())
+    events = db.materialize(
+        joined.select(
+            *[joined[c] for c in events.columns],
+            in_period=joined.observation_period_start_date.notnull(),
+        )
+    )
+    return Staged(events=events, cohort=db.materialize(_cohort(db, events, as_of)))
 
 
 def _cohort(db: OmopDatabase, events: ir.Table, as_of: dt.date) -> ir.Table:
