@@ -203,6 +203,13 @@ def test_random_rows() -> None:
     assert_same(random_table(20_000, seed=20250115))
 
 
+def test_rows_filled_in_several_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("lupustrial.prescreen.evidence._BLOCK_ROWS", 997)
+    table = random_table(5_000, seed=7)
+    assert evidence_column(table, WINDOWS, DEFAULT_PRESCREEN).num_chunks == 6
+    assert_same(table)
+
+
 def test_several_chunks_and_extra_columns() -> None:
     table = random_table(3_000, seed=3)
     chunked = pa.concat_tables([table.slice(0, 1_000), table.slice(1_000)])
