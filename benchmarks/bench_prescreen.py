@@ -14,8 +14,10 @@ each DuckDB measurement runs ``--repeat`` times (3), the median time reported:
 
 * scan   - DuckDB ``COUNT(*)`` over every Parquet table the pre-screen reads, every column
            read (hashed), as a floor;
-* ours   - the full pre-screen on DuckDB (every criterion, the deciding records, evidence,
-           funnel): `lupustrial.prescreen.engine.run_prescreen`;
+* ours   - the full pre-screen on DuckDB (every criterion with its deciding record, the
+           funnel, the ranking): `lupustrial.prescreen.engine.run_prescreen`; then, timed
+           apart, every row's evidence sentence (`PrescreenResult.explained`, which the
+           files written with ``--out`` hold and the printed summary does not);
 * circe  - Circe's SQL for its seven inclusion rules (`lupustrial.prescreen.circe`),
            rendered and translated beforehand (translation time is printed apart);
 * spark  - the full pre-screen on Spark local, at one size (1M unless --spark-size).
@@ -123,6 +125,10 @@ def measure_ours(directory: Path, engine: str) -> dict[str, object]:
     started = time.perf_counter()
     result = run_prescreen(open_database(str(directory), engine, **options), AS_OF)
     seconds = time.perf_counter() - started
+    # The evidence sentences are written only with the files (`--out`): timed apart.
+    started = time.perf_counter()
+    result.explained()
+    sentences_seconds = time.perf_counter() - started
     counts = peer.our_counts(result)
     if engine == "spark":
         from pyspark.sql import SparkSession
@@ -132,6 +138,7 @@ def measure_ours(directory: Path, engine: str) -> dict[str, object]:
             active.stop()
     return {
         "seconds": seconds,
+        "sentences_seconds": sentences_seconds,
         "cohort": counts.base,
         "counts": [counts.per_rule, counts.remaining],
         "rows": result.criteria.num_rows,
@@ -266,8 +273,10 @@ def main(argv: list[str] | None = None) -> None:
         "cohort",
         "scan s",
         "ours s",
+        "sentences s",
         "circe s",
         "ours/circe",
+        "+sentences",
         "ours/scan",
         "ours s/1M",
         "circe s/1M",
@@ -276,20 +285,25 @@ def main(argv: list[str] | None = None) -> None:
         "counts =",
     ]
     widths = [max(len(h), 10) for h in header]
-    print("\nDuckDB: full pre-screen (ours, all 16 criteria with records, evidence, funnel)")
-    print("vs Circe's SQL (its 7 inclusion rules + cohort) vs COUNT(*) over every table read")
+    print("\nDuckDB: full pre-screen (ours: all 16 criteria with their deciding records, the")
+    print("funnel and the ranking; 'sentences s': then every row's evidence sentence, as written")
+    print("with --out) vs Circe's SQL (its 7 inclusion rules + cohort) vs COUNT(*) over every")
+    print("table read; '+sentences' is (ours + sentences) / circe")
     print(_row(header, widths))
     for persons, r in results.items():
         ours, circe, scan = r["duckdb"], r["circe"], r["scan"]
         o, c, s = float(ours["seconds"]), float(circe["seconds"]), float(scan["seconds"])  # type: ignore[arg-type]
+        w = float(ours["sentences_seconds"])  # type: ignore[arg-type]
         same = ours["counts"] == circe["counts"] and ours["cohort"] == circe["cohort"]
         cells = [
             f"{persons:,}",
             f"{ours['cohort']:,}",
             f"{s:.2f}",
             f"{o:.2f}",
+            f"{w:.2f}",
             f"{c:.2f}",
             f"{o / c:.2f}",
+            f"{(o + w) / c:.2f}",
             f"{o / s:.1f}",
             f"{o / persons * 1e6:.2f}",
             f"{c / persons * 1e6:.2f}",

@@ -29,6 +29,6 @@ def duckdb_result(omop_dir: Path) -> PrescreenResult:
 
 def by_person(result: PrescreenResult) -> dict[int, dict[str, dict[str, object]]]:
     rows: dict[int, dict[str, dict[str, object]]] = {}
-    for row in result.criteria.to_pylist():
+    for row in result.explained().to_pylist():
         rows.setdefault(row["person_id"], {})[row["criterion"]] = row
     return rows

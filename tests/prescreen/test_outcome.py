@@ -86,3 +86,13 @@ def test_rows_come_out_by_person_then_criterion_whatever_order_the_engine_return
     assert _sorted(shuffled).equals(ordered)
     same_person_out_of_order = ordered.take([1, 0, 2, 3, 4])
     assert _sorted(same_person_out_of_order).equals(ordered)
+
+
+def test_sentences_are_written_when_asked_for_and_once(duckdb_result: PrescreenResult) -> None:
+    criteria = duckdb_result.criteria
+    assert "evidence" not in criteria.column_names
+    explained = duckdb_result.explained()
+    assert explained.column_names == [*criteria.column_names[:-1], "evidence", "note"]
+    assert explained.drop_columns(["evidence"]).equals(criteria)
+    assert explained["evidence"].null_count == 0
+    assert duckdb_result.explained() is explained

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import numpy as np
@@ -40,7 +40,13 @@ Progress = Callable[[str], None]
 
 @dataclass
 class PrescreenResult:
-    """Per-person criteria (long table), per-person summary, ranked candidates, funnel."""
+    """Per-person criteria (long table), per-person summary, ranked candidates, funnel.
+
+    ``criteria`` holds every person's every criterion with its status and the deciding
+    record (table, id, date, value, detail); `explained` adds the sentence that says it,
+    written only when asked for: the files of `report.write_outputs` hold them, the printed
+    summary does not, and a cohort of 100,000 persons has 1.6 million of them.
+    """
 
     as_of: dt.date
     engine: str
@@ -49,6 +55,19 @@ class PrescreenResult:
     candidates: list[Person]
     funnel: list[FunnelStep]
     resolved: ResolvedConcepts
+    windows: Windows
+    config: PrescreenConfig
+    _explained: pa.Table | None = field(default=None, init=False, repr=False, compare=False)
+
+    def explained(self) -> pa.Table:
+        """``criteria`` with each row's evidence sentence (before the note), made once."""
+        if self._explained is None:
+            sentences = evidence_column(self.criteria, self.windows, self.config)
+            at = self.criteria.schema.get_field_index("note")
+            self._explained = self.criteria.add_column(
+                at, pa.field("evidence", pa.string()), sentences
+            )
+        return self._explained
 
     def statuses(self) -> list[tuple[int, str, str]]:
         """(person_id, criterion, status) sorted: what the engines must agree on."""
@@ -90,7 +109,7 @@ def run_prescreen(
     cohort = staged.cohort.select("person_id", "first_dx_date", "last_visit").to_pyarrow()
     counts = cohort_counts(db, staged.events)
     progress(f"{cohort.num_rows:,} persons in the cohort; formatting results")
-    table = _assemble(raw, outside, windows, config)
+    table = _assemble(raw, outside)
     persons = _persons(table, cohort)
     steps = funnel(
         counts,
@@ -100,7 +119,9 @@ def run_prescreen(
         CRITERION_IDS,
     )
     candidates = _candidates(table, persons)
-    return PrescreenResult(as_of, db.engine, table, persons, candidates, steps, resolved)
+    return PrescreenResult(
+        as_of, db.engine, table, persons, candidates, steps, resolved, windows, config
+    )
 
 
 def _outside(events: ibis.Table, cohort: ibis.Table) -> pa.Table:
@@ -179,10 +200,8 @@ def _sorted(table: pa.Table) -> pa.Table:
     return table if in_order else table.sort_by([(c, "ascending") for c in _ORDER])
 
 
-def _assemble(
-    raw: pa.Table, outside: pa.Table, windows: Windows, config: PrescreenConfig
-) -> pa.Table:
-    """The long table sorted by person and criterion order, with kind, fails, evidence, note.
+def _assemble(raw: pa.Table, outside: pa.Table) -> pa.Table:
+    """The long table sorted by person and criterion order, with kind, fails and note.
 
     The engines return criterion and status as codes (`criteria.STATUSES`); named here.
     """
@@ -198,9 +217,6 @@ def _assemble(
     fails = pc.fill_null(pc.equal(table["status"], pc.take(_FAILING, position)), False)
     table = table.append_column(pa.field("kind", pa.string()), pc.take(_KINDS, position))
     table = table.append_column(pa.field("fails", pa.bool_()), fails)
-    table = table.append_column(
-        pa.field("evidence", pa.string()), evidence_column(table, windows, config)
-    )
     table = table.append_column(pa.field("note", pa.string()), _notes(table, outside))
     return table
 

@@ -57,8 +57,9 @@ def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
         out / "candidates.csv",
         out / "funnel.csv",
     ]
-    pq.write_table(result.criteria, written[0])
-    pacsv.write_csv(result.criteria, written[1])
+    criteria = result.explained()
+    pq.write_table(criteria, written[0])
+    pacsv.write_csv(criteria, written[1])
     with written[2].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
