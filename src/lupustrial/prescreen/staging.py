@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS
 from lupustrial.prescreen.omop import OmopDatabase
@@ -79,13 +80,27 @@ def _events_of(
     return rows.join(members, "concept_id")
 
 
-def _sle_persons(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> ir.Table:
+def _members(db: OmopDatabase, resolved: ResolvedConcepts) -> ir.Table:
+    """(concept_id, set_key, source): every set's concepts, per clinical table it is read in.
+
+    One table for all the clinical tables: each upload is four statements on the engine.
+    """
+    per_table = []
+    for table in SOURCES:
+        keys = [s.key for s in DEFAULT_CONCEPT_SETS if table in s.tables]
+        members = resolved.membership(keys)
+        source = pa.array([DOMAIN_CODE[table]] * members.num_rows, pa.int16())
+        per_table.append(members.append_column("source", source))
+    return upload(db, pa.concat_tables(per_table), "prescreen_members")
+
+
+def _sle_persons(db: OmopDatabase, members: ir.Table, as_of: dt.date) -> ir.Table:
     """Persons with any SLE record on or before the as-of date (in or outside a period).
 
     Only these persons can be in the cohort or in the funnel's SLE counts, so every
     clinical table is restricted to them before the events are built.
     """
-    members = upload(db, resolved.membership(["sle"]).select(["concept_id"]), "prescreen_sle")
+    members = members.filter(members.set_key == _SLE.key)
     parts = []
     for table in _SLE.tables:
         _, concept_id, start, _, _ = SOURCES[table]
@@ -101,12 +116,12 @@ def stage(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> Stage
     The clinical tables are first restricted (semi-join on person_id) to persons with an SLE
     record: nothing outside them is ever judged or counted.
     """
-    persons = _sle_persons(db, resolved, as_of)
+    members = _members(db, resolved)
+    persons = _sle_persons(db, members, as_of)
     parts = []
     for table in SOURCES:
-        keys = [s.key for s in DEFAULT_CONCEPT_SETS if table in s.tables]
-        members = upload(db, resolved.membership(keys), f"prescreen_members_{table}")
-        parts.append(_events_of(db, table, members, persons, as_of))
+        of_table = members.filter(members.source == DOMAIN_CODE[table])
+        parts.append(_events_of(db, table, of_table.drop("source"), persons, as_of))
     events = ibis.union(*parts, distinct=False)
     period = db["observation_period"]
     joined = events.left_join(
