@@ -72,6 +72,7 @@ SchemaOption = Annotated[
     typer.Option("--schema", help="PostgreSQL schema of the CDM tables (default: public)."),
 ]
 TopOption = Annotated[int, typer.Option("--top", help="Candidates printed (all are written).")]
+_TOP = 20
 
 
 @prescreen_app.callback(invoke_without_command=True)
@@ -82,7 +83,7 @@ def prescreen(
     as_of: AsOfOption = None,
     out: OutOption = None,
     schema: SchemaOption = None,
-    top: TopOption = 20,
+    top: TopOption = _TOP,
 ) -> None:
     """Pre-screen an OMOP CDM v5.4 database for study candidates (DuckDB, Spark, PostgreSQL).
 
@@ -92,7 +93,7 @@ def prescreen(
         if omop is None:
             raise InputError("give --omop PATH (or a command: see lupustrial prescreen --help)")
         run(omop, engine, as_of, out, schema, top)
-    elif (omop, as_of, out, schema, engine, top) != (None, None, None, None, Engine.DUCKDB, 20):
+    elif (omop, as_of, out, schema, engine, top) != (None, None, None, None, Engine.DUCKDB, _TOP):
         raise InputError(
             f"options of a pre-screening run go after the command or without one: "
             f"lupustrial prescreen {ctx.invoked_subcommand} [OPTIONS], "
@@ -107,7 +108,7 @@ def run(
     as_of: AsOfOption = None,
     out: OutOption = None,
     schema: SchemaOption = None,
-    top: TopOption = 20,
+    top: TopOption = _TOP,
 ) -> None:
     """Judge every criterion records can answer, for every person with an SLE record.
 
