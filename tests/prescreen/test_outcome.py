@@ -6,12 +6,14 @@ definitions: an inclusion fails when not met, an exclusion when met, unknown nev
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
+import numpy as np
 import pyarrow as pa
 
 from lupustrial.prescreen.criteria import CRITERION_IDS
-from lupustrial.prescreen.engine import PrescreenResult, _sorted
+from lupustrial.prescreen.engine import PrescreenResult, _notes, _sorted
 from lupustrial.prescreen.outcome import fails
 
 from .conftest import by_person
@@ -96,3 +98,44 @@ def test_sentences_are_written_when_asked_for_and_once(duckdb_result: PrescreenR
     assert explained.drop_columns(["evidence"]).equals(criteria)
     assert explained["evidence"].null_count == 0
     assert duckdb_result.explained() is explained
+
+
+def _outside(rows: list[tuple[int, str, int, str]]) -> pa.Table:
+    return pa.table(
+        {
+            "person_id": pa.array([r[0] for r in rows], pa.int64()),
+            "set_key": pa.array([r[1] for r in rows], pa.string()),
+            "n": pa.array([r[2] for r in rows], pa.int64()),
+            "last": pa.array([dt.date.fromisoformat(r[3]) for r in rows], pa.date32()),
+        }
+    )
+
+
+def test_notes_list_each_criterions_sets_in_its_order_on_its_row() -> None:
+    persons = np.array([10, 20, 30], np.int64)
+    outside = _outside(
+        [
+            (30, "alt", 1, "2020-02-02"),  # E4 reads ast then alt: listed in that order
+            (30, "ast", 2, "2021-01-01"),
+            (10, "anti_hcv", 1, "2019-05-05"),  # read by E2 and E3: noted on both
+            (30, "non_live_vaccines", 4, "2018-01-01"),  # read by no criterion
+        ]
+    )
+    notes = _notes(persons, outside).to_pylist()
+    assert len(notes) == 3 * len(CRITERION_IDS)
+
+    def at(person: int, criterion: str) -> str | None:
+        return notes[person * len(CRITERION_IDS) + CRITERION_IDS.index(criterion)]
+
+    ignored = " record(s) outside the observation period ignored"
+    assert at(2, "E4") == (
+        f"2 ast{ignored} (latest 2021-01-01); 1 alt{ignored} (latest 2020-02-02)"
+    )
+    assert at(0, "E2") == at(0, "E3") == f"1 anti_hcv{ignored} (latest 2019-05-05)"
+    noted = {(p, c) for p in range(3) for c in CRITERION_IDS if at(p, c) is not None}
+    assert noted == {(2, "E4"), (0, "E2"), (0, "E3")}
+
+
+def test_no_records_outside_a_period_leave_every_note_empty() -> None:
+    notes = _notes(np.array([1, 2], np.int64), _outside([]))
+    assert notes.null_count == len(notes) == 2 * len(CRITERION_IDS)

@@ -109,16 +109,12 @@ def run_prescreen(
     cohort = staged.cohort.select("person_id", "first_dx_date", "last_visit").to_pyarrow()
     counts = cohort_counts(db, staged.events)
     progress(f"{cohort.num_rows:,} persons in the cohort; formatting results")
-    table = _assemble(raw, outside)
-    persons = _persons(table, cohort)
+    table, grid = _assemble(raw, outside)
+    persons = _persons(grid, cohort)
     steps = funnel(
-        counts,
-        _count_by_criterion(table.filter(table["fails"])),
-        _count_by_criterion(persons.filter(pc.is_valid(persons["first_failed"])), "first_failed"),
-        persons.num_rows,
-        CRITERION_IDS,
+        counts, grid.failing_alone(), grid.failing_first(), persons.num_rows, CRITERION_IDS
     )
-    candidates = _candidates(table, persons)
+    candidates = _candidates(grid, persons)
     return PrescreenResult(
         as_of, db.engine, table, persons, candidates, steps, resolved, windows, config
     )
@@ -131,18 +127,17 @@ def _outside(events: ibis.Table, cohort: ibis.Table) -> pa.Table:
     return counted.to_pyarrow()
 
 
-_SETS_READ = pa.table(
-    {
-        "criterion": [c for c, keys in SETS_READ.items() for _ in keys],
-        "set_key": [k for keys in SETS_READ.values() for k in keys],
-        "_position": [i for keys in SETS_READ.values() for i, _ in enumerate(keys)],
-    }
+_SETS_READ: tuple[tuple[str, int], ...] = tuple(
+    (key, CRITERION_IDS.index(criterion)) for criterion, keys in SETS_READ.items() for key in keys
 )
+"""(concept set, criterion code) for every set a criterion reads, in the criterion's order."""
+_SETS_NOTED = list(dict.fromkeys(key for key, _ in _SETS_READ))
 
 
-def _notes(table: pa.Table, outside: pa.Table) -> pa.Array:
-    """Per row, the records outside an observation period its criterion would have read
-    (`SETS_READ`), counted per concept set in the set's order, or null."""
+def _notes(persons: np.ndarray, outside: pa.Table) -> pa.Array:
+    """Per row of the long table (``persons``, in order, times every criterion), the records
+    outside an observation period its criterion would have read (`SETS_READ`), counted per
+    concept set in the set's order, or null."""
     text = pc.binary_join_element_wise(
         pc.cast(outside["n"], pa.string()),
         " ",
@@ -152,37 +147,59 @@ def _notes(table: pa.Table, outside: pa.Table) -> pa.Array:
         ")",
         "",
     )
-    per_set = outside.select(["person_id", "set_key"]).append_column("text", text)
-    rows = per_set.join(_SETS_READ, "set_key", join_type="inner").sort_by(
-        [("person_id", "ascending"), ("criterion", "ascending"), ("_position", "ascending")]
-    )
-    grouped = rows.group_by(["person_id", "criterion"], use_threads=False).aggregate(
-        [("text", "list")]
-    )
-    notes = grouped.select(["person_id", "criterion"]).append_column(
-        "note", pc.binary_join(grouped["text_list"], "; ")
-    )
-    # `table` holds every criterion of every person, by person then criterion order, so
-    # a person's criterion sits at (the person's position) x (criteria) + (its position).
-    criteria = len(CRITERION_IDS)
-    persons = table["person_id"].combine_chunks()[::criteria]
-    assert table.num_rows == len(persons) * criteria, "one row per person and criterion"
-    row = pc.add(
-        pc.multiply(pc.index_in(notes["person_id"], value_set=persons).cast(pa.int64()), criteria),
-        pc.index_in(notes["criterion"], value_set=_CRITERIA).cast(pa.int64()),
+    person_ids = outside["person_id"].to_numpy()
+    at = np.searchsorted(persons, person_ids)
+    assert np.array_equal(persons[at], person_ids), "notes only for judged persons"
+    set_code = pc.fill_null(
+        pc.index_in(outside["set_key"], value_set=pa.array(_SETS_NOTED)), -1
     ).to_numpy()
-    source = np.full(table.num_rows, notes.num_rows, dtype=np.int64)  # points at the null
-    source[row] = np.arange(notes.num_rows)
-    texts = pa.concat_arrays([notes["note"].combine_chunks(), pa.nulls(1, pa.string())])
-    return pc.take(texts, pa.array(source))
+    # One piece per (outside record count, criterion reading its set); its place in the
+    # long table, and its place among the criterion's sets (the order the note lists them).
+    pieces = [
+        (np.flatnonzero(set_code == _SETS_NOTED.index(key)), code, order)
+        for order, (key, code) in enumerate(_SETS_READ)
+    ]
+    source = np.concatenate([rows for rows, _, _ in pieces])
+    row = at[source] * len(CRITERION_IDS) + np.repeat(
+        [code for _, code, _ in pieces], [len(rows) for rows, _, _ in pieces]
+    )
+    order = np.repeat([o for _, _, o in pieces], [len(rows) for rows, _, _ in pieces])
+    sort = np.lexsort((order, row))
+    row, source = row[sort], source[sort]
+    first = np.flatnonzero(np.diff(row, prepend=-1))  # a row's first piece
+    size = len(persons) * len(CRITERION_IDS)
+    if not len(first):
+        return pa.nulls(size, pa.string())
+    groups = pa.array(np.r_[first, len(row)].astype(np.int32))
+    pieces_text = pc.take(text, pa.array(source)).combine_chunks()
+    joined = pc.binary_join(pa.ListArray.from_arrays(groups, pieces_text), "; ")
+    # Built from buffers: the rows with a note come in row order, so their texts already
+    # lie end to end; every other row is a null of length zero.
+    ends = np.frombuffer(joined.buffers()[1], np.int32)[joined.offset :][: len(joined) + 1]
+    length = np.zeros(size, np.int32)
+    length[row[first]] = np.diff(ends)
+    offsets = np.concatenate([[0], np.cumsum(length, dtype=np.int32)]).astype(np.int32)
+    valid = np.zeros(size, bool)
+    valid[row[first]] = True
+    data = joined.buffers()[2].slice(int(ends[0]), int(ends[-1] - ends[0]))
+    return pa.Array.from_buffers(
+        pa.string(),
+        size,
+        [pa.py_buffer(np.packbits(valid, bitorder="little")), pa.py_buffer(offsets), data],
+    )
 
 
 _CRITERIA = pa.array(CRITERION_IDS, pa.string())
-_KINDS = pa.array([kind_of(c).value for c in CRITERION_IDS], pa.string())
-_FAILING = pa.array(
-    ["not_met" if kind_of(c) is Kind.INCLUSION else "met" for c in CRITERION_IDS], pa.string()
+_KINDS = pa.array([kind.value for kind in Kind], pa.string())
+_KIND_CODE = np.array([list(Kind).index(kind_of(c)) for c in CRITERION_IDS], np.int8)
+_FAILING_CODE = np.array(
+    [STATUSES.index("not_met" if kind_of(c) is Kind.INCLUSION else "met") for c in CRITERION_IDS],
+    np.int8,
 )
-"""Per criterion (in `CRITERION_IDS` order), its kind and the status that fails it."""
+"""Per criterion (by its code, its position in `CRITERION_IDS`), its kind and the status
+code that fails it."""
+_UNKNOWN = STATUSES.index("unknown")
+_I3 = CRITERION_IDS.index("I3")
 _DOMAINS = pa.array(DOMAINS, pa.string())
 _STATUSES = pa.array(STATUSES, pa.string())
 
@@ -200,89 +217,125 @@ def _sorted(table: pa.Table) -> pa.Table:
     return table if in_order else table.sort_by([(c, "ascending") for c in _ORDER])
 
 
-def _assemble(raw: pa.Table, outside: pa.Table) -> pa.Table:
+def _named(codes: pa.ChunkedArray, names: pa.Array) -> pa.ChunkedArray:
+    """Codes shown as the names they stand for: a dictionary column, which reads (and
+    writes to CSV) as the names, without a string per row being made."""
+    kind = pa.dictionary(pa.int8(), names.type)
+    chunks = [pa.DictionaryArray.from_arrays(c.cast(pa.int8()), names) for c in codes.chunks]
+    return pa.chunked_array(chunks, kind)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The long table's codes as one row per person, one column per criterion.
+
+    The engine returns every criterion of every cohort person, sorted by person and
+    criterion code (`_sorted`), so the rows reshape into this grid without a copy, and
+    every per-person summary is a reduction along a row.
+    """
+
+    persons: np.ndarray
+    status: np.ndarray
+    fails: np.ndarray
+    lab_points: np.ndarray
+
+    @classmethod
+    def of(cls, table: pa.Table) -> _Grid:
+        width = len(CRITERION_IDS)
+        if table.num_rows % width:
+            raise AssertionError("the engine must return every criterion of every person")
+        criterion = table["criterion"].to_numpy().reshape(-1, width)
+        if not np.array_equal(criterion, np.broadcast_to(np.arange(width), criterion.shape)):
+            raise AssertionError("the engine must return every criterion of every person")
+        status = table["status"].to_numpy().reshape(-1, width)
+        value = pc.fill_null(table["value"], 0.0).to_numpy().reshape(-1, width)
+        return cls(
+            persons=table["person_id"].to_numpy()[::width],
+            status=status,
+            fails=status == _FAILING_CODE,
+            lab_points=value[:, _I3],
+        )
+
+    @property
+    def first_failed(self) -> np.ndarray:
+        """Per person, the code of the first criterion failed, or -1."""
+        return np.where(self.fails.any(axis=1), self.fails.argmax(axis=1), -1)
+
+    def failing_alone(self) -> dict[str, int]:
+        return dict(zip(CRITERION_IDS, self.fails.sum(axis=0).tolist(), strict=True))
+
+    def failing_first(self) -> dict[str, int]:
+        first = self.first_failed
+        counts = np.bincount(first[first >= 0], minlength=len(CRITERION_IDS))
+        return dict(zip(CRITERION_IDS, counts.tolist(), strict=True))
+
+
+def _assemble(raw: pa.Table, outside: pa.Table) -> tuple[pa.Table, _Grid]:
     """The long table sorted by person and criterion order, with kind, fails and note.
 
-    The engines return criterion and status as codes (`criteria.STATUSES`); named here.
+    The engines return criterion, status and the record's table as codes (`criteria`,
+    `STATUSES`, `DOMAINS`); they stay codes here, shown as names by dictionary columns.
     """
-    table = _sorted(raw.combine_chunks())
+    table = _sorted(raw)
+    grid = _Grid.of(table)
     position = table["criterion"]
     named = {
-        "criterion": pc.take(_CRITERIA, position),
-        "status": pc.take(_STATUSES, table["status"]),
-        "record_domain": pc.take(_DOMAINS, table["record_domain"]),
+        "criterion": _named(position, _CRITERIA),
+        "status": _named(table["status"], _STATUSES),
+        "record_domain": _named(table["record_domain"], _DOMAINS),
     }
     for name, column in named.items():
         table = table.set_column(table.schema.get_field_index(name), name, column)
-    fails = pc.fill_null(pc.equal(table["status"], pc.take(_FAILING, position)), False)
-    table = table.append_column(pa.field("kind", pa.string()), pc.take(_KINDS, position))
-    table = table.append_column(pa.field("fails", pa.bool_()), fails)
-    table = table.append_column(pa.field("note", pa.string()), _notes(table, outside))
-    return table
+    kind = _named(pa.chunked_array([_KIND_CODE[position.to_numpy()]]), _KINDS)
+    table = table.append_column("kind", kind)
+    table = table.append_column("fails", pa.array(grid.fails.ravel()))
+    table = table.append_column(pa.field("note", pa.string()), _notes(grid.persons, outside))
+    return table, grid
 
 
-def _persons(table: pa.Table, cohort: pa.Table) -> pa.Table:
+def _persons(grid: _Grid, cohort: pa.Table) -> pa.Table:
     """One row per cohort person: failures, unknowns, the first failed criterion, lab points."""
-    order = pc.index_in(table["criterion"], value_set=_CRITERIA)
-    flags = pa.table(
-        {
-            "person_id": table["person_id"],
-            "failed": pc.cast(table["fails"], pa.int64()),
-            "unknown": pc.cast(pc.equal(table["status"], "unknown"), pa.int64()),
-            "first_failed": pc.if_else(table["fails"], order, pa.scalar(None, pa.int32())),
-        }
-    )
-    summary = flags.group_by("person_id").aggregate(
-        [("failed", "sum"), ("unknown", "sum"), ("first_failed", "min")]
-    )
-    lab = table.filter(pc.equal(table["criterion"], "I3")).select(["person_id", "value"])
-    persons = cohort.join(summary, "person_id").join(lab, "person_id")
+    cohort = cohort.sort_by("person_id")
+    if not np.array_equal(cohort["person_id"].to_numpy(), grid.persons):
+        raise AssertionError("every cohort person, and only they, must be judged")
+    first = grid.first_failed
     return pa.table(
         {
-            "person_id": persons["person_id"],
-            "first_dx_date": persons["first_dx_date"],
-            "last_visit": persons["last_visit"],
-            "failed": persons["failed_sum"],
-            "unknown": persons["unknown_sum"],
-            "first_failed": pc.take(_CRITERIA, persons["first_failed_min"]),
-            "lab_points": pc.fill_null(persons["value"], 0.0),
+            "person_id": cohort["person_id"],
+            "first_dx_date": cohort["first_dx_date"],
+            "last_visit": cohort["last_visit"],
+            "failed": grid.fails.sum(axis=1),
+            "unknown": (grid.status == _UNKNOWN).sum(axis=1),
+            "first_failed": pc.take(_CRITERIA, pa.array(first, mask=first < 0)),
+            "lab_points": grid.lab_points,
         }
-    ).sort_by("person_id")
+    )
 
 
-def _count_by_criterion(table: pa.Table, column: str = "criterion") -> dict[str, int]:
-    counted = table.group_by(column).aggregate([([], "count_all")])
-    return dict(zip(counted[column].to_pylist(), counted["count_all"].to_pylist(), strict=True))
-
-
-def _candidates(table: pa.Table, persons: pa.Table) -> list[Person]:
+def _candidates(grid: _Grid, persons: pa.Table) -> list[Person]:
     """Persons failing nothing, ranked: fewest unknowns, then most lab activity, most recent
     diagnosis, most recent visit (never visited last), and the person id, so the order is
     the same on every engine."""
-    chosen = persons.filter(pc.equal(persons["failed"], 0)).sort_by(
-        [
-            ("unknown", "ascending", "at_end"),
-            ("lab_points", "descending", "at_end"),
-            ("first_dx_date", "descending", "at_end"),
-            ("last_visit", "descending", "at_end"),
-            ("person_id", "ascending", "at_end"),
-        ]
+    at = pa.array(np.arange(persons.num_rows))
+    chosen = (
+        persons.append_column("_at", at)
+        .filter(pc.equal(persons["failed"], 0))
+        .sort_by(
+            [
+                ("unknown", "ascending", "at_end"),
+                ("lab_points", "descending", "at_end"),
+                ("first_dx_date", "descending", "at_end"),
+                ("last_visit", "descending", "at_end"),
+                ("person_id", "ascending", "at_end"),
+            ]
+        )
     )
-    rows = table.filter(pc.is_in(table["person_id"], value_set=chosen["person_id"]))
-    statuses: dict[int, dict[str, str]] = {}
-    for person_id, criterion, status in zip(
-        rows["person_id"].to_pylist(),
-        rows["criterion"].to_pylist(),
-        rows["status"].to_pylist(),
-        strict=True,
-    ):
-        statuses.setdefault(person_id, {})[criterion] = status
     return [
         Person(
             r["person_id"],
             r["first_dx_date"],
             r["last_visit"],
-            statuses[r["person_id"]],
+            dict(zip(CRITERION_IDS, [STATUSES[s] for s in grid.status[r["_at"]]], strict=True)),
             r["lab_points"],
         )
         for r in chosen.to_pylist()
