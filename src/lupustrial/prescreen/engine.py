@@ -23,7 +23,6 @@ from lupustrial.prescreen.criteria import (
     SETS_READ,
     STATUSES,
     Context,
-    Windows,
     all_criteria,
     with_parts,
 )
@@ -33,6 +32,7 @@ from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.outcome import FunnelStep, Person, funnel, kind_of
 from lupustrial.prescreen.resolve import ResolvedConcepts, resolve
 from lupustrial.prescreen.staging import DOMAINS, cohort_counts, stage
+from lupustrial.prescreen.windows import Windows
 from lupustrial.protocol.rules import Kind
 
 Progress = Callable[[str], None]

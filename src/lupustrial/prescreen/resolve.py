@@ -162,7 +162,7 @@ def resolve(
         )
     members = {s.key: frozenset(included[s.key] - excluded[s.key]) for s in concept_sets}
     ucum = {
-        int(row["concept_id"]): str(row["concept_code"])  # type: ignore[call-overload]
+        int(row["concept_id"]): str(row["concept_code"])
         for row in rows
         if row["vocabulary_id"] == "UCUM"
     }

@@ -94,7 +94,10 @@ def _lab(key: str) -> str:
 
 def baseline(as_of: dt.date, *, male: bool = False) -> Draft:
     """A candidate who passes everything records can answer (I3 met by labs: 6 points)."""
-    day = lambda n: as_of - dt.timedelta(days=n)  # noqa: E731
+
+    def day(n: int) -> dt.date:
+        return as_of - dt.timedelta(days=n)
+
     draft = Draft(
         gender=MALE_CONCEPT_ID if male else FEMALE_CONCEPT_ID,
         birth=(as_of.year - 40, 3, 10),
@@ -154,11 +157,14 @@ class EdgeCase:
 
 
 def _edit(
-    edit: Callable[[Draft, dt.date], None], *, male: bool = False
+    *edits: Callable[[Draft, dt.date], object], male: bool = False
 ) -> Callable[[dt.date], Draft]:
+    """The baseline person (male if asked) with ``edits`` applied in turn."""
+
     def build(as_of: dt.date) -> Draft:
         draft = baseline(as_of, male=male)
-        edit(draft, as_of)
+        for edit in edits:
+            edit(draft, as_of)
         return draft
 
     return build
@@ -186,8 +192,12 @@ def _cutoff(as_of: dt.date, step: Callable[[dt.date], dt.date]) -> dt.date:
 
 
 def _edge_cases() -> tuple[EdgeCase, ...]:
-    six = lambda a: _cutoff(a, lambda d: add_months(d, 6))  # noqa: E731
-    five = lambda a: _cutoff(a, lambda d: add_years(d, 5))  # noqa: E731
+    def six(as_of: dt.date) -> dt.date:
+        return _cutoff(as_of, lambda d: add_months(d, 6))
+
+    def five(as_of: dt.date) -> dt.date:
+        return _cutoff(as_of, lambda d: add_years(d, 5))
+
     cases = [
         EdgeCase("baseline", "female candidate, everything recorded", {}, _edit(lambda d, a: None)),
         EdgeCase(
@@ -223,10 +233,8 @@ def _edge_cases() -> tuple[EdgeCase, ...]:
             "an old SLE record before the observation period is ignored (and said so)",
             {"E7": "unknown"},
             _edit(
-                lambda d, a: (
-                    setattr(d, "periods", [(_days(a, 400), a)]),
-                    d.conditions.append((SLE_ITEM, _days(a, 1200), None)),
-                )
+                lambda d, a: setattr(d, "periods", [(_days(a, 400), a)]),
+                lambda d, a: d.conditions.append((SLE_ITEM, _days(a, 1200), None)),
             ),
         ),
         EdgeCase(
@@ -322,10 +330,10 @@ def _edge_cases() -> tuple[EdgeCase, ...]:
             "AST 300 U/L dated before the observation period: ignored",
             {"E7": "unknown"},
             _edit(
-                lambda d, a: (
-                    setattr(d, "periods", [(_days(a, 1000), a)]),
-                    d.measurements.append((_lab("ast"), _days(a, 1500), 300.0, "U/L", None)),
-                )
+                lambda d, a: setattr(d, "periods", [(_days(a, 1000), a)]),
+                lambda d, a: d.measurements.append(
+                    (_lab("ast"), _days(a, 1500), 300.0, "U/L", None)
+                ),
             ),
         ),
         EdgeCase(
@@ -352,10 +360,8 @@ def _edge_cases() -> tuple[EdgeCase, ...]:
             "labs give 1 point: activity unknown, not 'not met'",
             {"I3": "unknown"},
             _edit(
-                lambda d, a: (
-                    _set_lab(d, "urine_protein_24h", 0.2, "g/(24.h)"),
-                    _set_lab(d, "leukocytes", 5.0, "10*9/L"),
-                )
+                lambda d, a: _set_lab(d, "urine_protein_24h", 0.2, "g/(24.h)"),
+                lambda d, a: _set_lab(d, "leukocytes", 5.0, "10*9/L"),
             ),
         ),
         EdgeCase(
@@ -478,14 +484,12 @@ def _edge_cases() -> tuple[EdgeCase, ...]:
             "pregnancy recorded 30 days ago, no test since",
             {"E9": "met"},
             _edit(
-                lambda d, a: (
-                    d.observations.append(("pregnancy:pregnancy", _days(a, 30))),
-                    setattr(
-                        d,
-                        "measurements",
-                        [m for m in d.measurements if m[0] != _lab("pregnancy_test")],
-                    ),
-                )
+                lambda d, a: d.observations.append(("pregnancy:pregnancy", _days(a, 30))),
+                lambda d, a: setattr(
+                    d,
+                    "measurements",
+                    [m for m in d.measurements if m[0] != _lab("pregnancy_test")],
+                ),
             ),
         ),
         EdgeCase(
@@ -606,14 +610,14 @@ def _edge_rows(as_of: dt.date, vocab: MiniVocabulary, ids: _Ids) -> _Rows:
             )
         if draft.death is not None:
             rows.add("death", person_id=pid, death_date=draft.death)
-        for key, start, end in draft.conditions:
+        for key, start, ended in draft.conditions:
             rows.add(
                 "condition_occurrence",
                 condition_occurrence_id=ids.take(),
                 person_id=pid,
                 condition_concept_id=vocab.ids[key],
                 condition_start_date=start,
-                condition_end_date=end,
+                condition_end_date=ended,
             )
         for key, start in draft.drugs:
             rows.add(

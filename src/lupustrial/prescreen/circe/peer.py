@@ -232,7 +232,7 @@ def duckdb_sql(
     from circe.cohortdefinition import BuildExpressionQueryOptions
     from circe.sqlrender import render, split_sql
 
-    options = BuildExpressionQueryOptions()
+    options = BuildExpressionQueryOptions()  # type: ignore[no-untyped-call]  # not annotated
     options.cohort_id = COHORT_ID
     options.generate_stats = True
     sql = circe.build_cohort_query(cohort_expression(as_of, resolved, config), options)
