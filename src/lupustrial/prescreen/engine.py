@@ -104,9 +104,9 @@ def run_prescreen(
     progress("judging the criteria")
     # Sorted by the engine: DuckDB sorts in parallel at almost no cost on top of the query,
     # where Arrow's single-threaded sort took 0.4 s for 1.5M rows.
-    raw = all_criteria(Context(facts, windows, config), latest).order_by(_ORDER).to_pyarrow()
-    outside = _outside(staged.events, staged.cohort)
-    cohort = staged.cohort.select("person_id", "first_dx_date", "last_visit").to_pyarrow()
+    raw = db.fetch(all_criteria(Context(facts, windows, config), latest).order_by(_ORDER))
+    outside = _outside(db, staged.events, staged.cohort)
+    cohort = db.fetch(staged.cohort.select("person_id", "first_dx_date", "last_visit"))
     counts = cohort_counts(db, staged.events)
     progress(f"{cohort.num_rows:,} persons in the cohort; formatting results")
     table, grid = _assemble(raw, outside)
@@ -120,11 +120,11 @@ def run_prescreen(
     )
 
 
-def _outside(events: ibis.Table, cohort: ibis.Table) -> pa.Table:
+def _outside(db: OmopDatabase, events: ibis.Table, cohort: ibis.Table) -> pa.Table:
     """Per cohort person and concept set: records outside every observation period."""
     out = events.filter(~events.in_period).semi_join(cohort, "person_id")
     counted = out.group_by(["person_id", "set_key"]).agg(n=out.count(), last=out.start_date.max())
-    return counted.to_pyarrow()
+    return db.fetch(counted)
 
 
 _SETS_READ: tuple[tuple[str, int], ...] = tuple(

@@ -16,6 +16,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 ID, DATE, FLOAT, STR = "int64", "date", "float64", "string"
 
@@ -114,6 +115,18 @@ class OmopDatabase:
         if self.engine == "spark":
             cached.count().to_pyarrow()
         return cached
+
+    def fetch(self, expr: ir.Table) -> pa.Table:
+        """``expr``'s rows as an Arrow table, typed as ibis types ``expr``.
+
+        ibis fetches a PySpark result through pandas (convert, then convert again to
+        Arrow): 2.7 of the 7 s the criteria took at 1M hospital-like persons. PySpark
+        hands over Arrow itself (`DataFrame.toArrow`), and the types are then cast to ibis's.
+        """
+        if self.engine != "spark":
+            return expr.to_pyarrow()
+        fetched = self.backend.raw_sql(self.backend.compile(expr)).toArrow()
+        return fetched.cast(expr.schema().to_pyarrow())
 
 
 def _typed(table: ir.Table, name: str, where: str) -> ir.Table:

@@ -110,12 +110,10 @@ def resolve(
         | concept.concept_name.lower().isin(names or [""])
         | concept.vocabulary_id.isin([*whole, "UCUM"])
     )
-    rows = (
-        concept.filter(wanted)
-        .select("concept_id", "concept_name", "vocabulary_id", "concept_code")
-        .to_pyarrow()
-        .to_pylist()
+    found = concept.filter(wanted).select(
+        "concept_id", "concept_name", "vocabulary_id", "concept_code"
     )
+    rows = db.fetch(found).to_pylist()
     roots: dict[tuple[str, ConceptItem], list[dict[str, object]]] = {
         (key, item): [row for row in rows if _matches(item, row)] for key, item in items
     }
@@ -130,10 +128,10 @@ def resolve(
     children: dict[int, set[int]] = defaultdict(set)
     if with_descendants:
         ancestor = db["concept_ancestor"]
-        links = (
-            ancestor.filter(ancestor.ancestor_concept_id.isin(with_descendants))
-            .select("ancestor_concept_id", "descendant_concept_id")
-            .to_pyarrow()
+        links = db.fetch(
+            ancestor.filter(ancestor.ancestor_concept_id.isin(with_descendants)).select(
+                "ancestor_concept_id", "descendant_concept_id"
+            )
         )
         for parent, child in zip(
             links["ancestor_concept_id"].to_pylist(),

@@ -199,10 +199,16 @@ def _cohort(db: OmopDatabase, events: ir.Table, as_of: dt.date) -> ir.Table:
 def cohort_counts(db: OmopDatabase, events: ir.Table) -> dict[str, int]:
     """Persons in the database, with any SLE record, with one inside an observation period."""
     sle = events.filter(events.set_key == "sle")
+    person = db["person"]
+    counts = person.aggregate(everyone=person.count()).cross_join(
+        sle.aggregate(
+            recorded=sle.person_id.nunique(),
+            in_period=sle.person_id.nunique(where=sle.in_period),
+        )
+    )
+    row = db.fetch(counts).to_pylist()[0]
     return {
-        "persons in the database": int(db["person"].count().to_pyarrow().as_py()),
-        "with an SLE record": int(sle.person_id.nunique().to_pyarrow().as_py()),
-        "with an SLE record inside an observation period": int(
-            sle.filter(sle.in_period).person_id.nunique().to_pyarrow().as_py()
-        ),
+        "persons in the database": int(row["everyone"]),
+        "with an SLE record": int(row["recorded"]),
+        "with an SLE record inside an observation period": int(row["in_period"]),
     }
