@@ -93,6 +93,11 @@ def first_record(*choices: tuple[ir.BooleanValue, Record]) -> Record:
     )
 
 
+Judged = dict[str, ir.Value]
+"""One criterion's result for every person, as the values of one row of the criteria
+(`all_criteria`): criterion code, status, deciding record, number and detail."""
+
+
 def row(
     ctx: Context,
     criterion: str,
@@ -101,19 +106,17 @@ def row(
     *,
     number: ir.Value | None = None,
     detail: ir.Value | None = None,
-) -> ir.Table:
-    f = ctx.facts
-    return f.select(
-        person_id=f.person_id,
-        criterion=ibis.literal(CRITERION_IDS.index(criterion), type="int16"),
-        status=status_of(value),
-        record_set=record[0].cast("int16"),
-        record_domain=record[1].cast("int16"),
-        record_id=record[2].cast("int64"),
-        record_date=record[3].cast("date"),
-        value=(number if number is not None else ibis.null()).cast("float64"),
-        detail=(detail if detail is not None else ibis.null()).cast("string"),
-    )
+) -> Judged:
+    return {
+        "criterion": ibis.literal(CRITERION_IDS.index(criterion), type="int16"),
+        "status": status_of(value),
+        "record_set": record[0].cast("int16"),
+        "record_domain": record[1].cast("int16"),
+        "record_id": record[2].cast("int64"),
+        "record_date": record[3].cast("date"),
+        "value": (number if number is not None else ibis.null()).cast("float64"),
+        "detail": (detail if detail is not None else ibis.null()).cast("string"),
+    }
 
 
 # --- the criteria -----------------------------------------------------------------------
@@ -125,7 +128,7 @@ otherwise ibis writes each one out again wherever it is used, and the SQL of the
 criteria grows several-fold, with its compile and planning time."""
 
 
-def alive(ctx: Context) -> ir.Table:
+def alive(ctx: Context) -> Judged:
     """Pre-screening: a death recorded on or before the as-of date ends it (OMOP death)."""
     f = ctx.facts
     null_id = ibis.null().cast("int64")
@@ -133,14 +136,14 @@ def alive(ctx: Context) -> ir.Table:
     return row(ctx, "alive", f.death_date.isnull(), first_record((f.death_date.notnull(), record)))
 
 
-def sle_diagnosis(ctx: Context) -> ir.Table:
+def sle_diagnosis(ctx: Context) -> Judged:
     """I1 (registration): an SLE diagnosis recorded; classification is checked at screening."""
     f = ctx.facts
     record = named_record(f.first_dx_domain, f.first_dx_id, f.first_dx_date)
     return row(ctx, "I1", ibis.literal(True), record)
 
 
-def recent_diagnosis(ctx: Context) -> ir.Table:
+def recent_diagnosis(ctx: Context) -> Judged:
     """I2 (registration): first SLE diagnosis within six calendar months of the as-of date."""
     f = ctx.facts
     recent = f.first_dx_date >= ctx.date(ctx.windows.diagnosis)
@@ -148,7 +151,7 @@ def recent_diagnosis(ctx: Context) -> ir.Table:
     return row(ctx, "I2.recent", recent, record)
 
 
-def untreated(ctx: Context) -> ir.Table:
+def untreated(ctx: Context) -> Judged:
     """I2 (registration): no systemic immunosuppressant or immunomodulator before.
 
     No exposure answers "met" only when the person was observed from the first diagnosis
@@ -195,7 +198,7 @@ def _lab_activity_parts(ctx: Context) -> Parts:
     return {"sledai_points": points, **{f"sledai_{c}": v for c, v in present.items()}}
 
 
-def lab_activity(ctx: Context) -> ir.Table:
+def lab_activity(ctx: Context) -> Judged:
     """I3: the lab-derivable SLEDAI-2K descriptors (Gladman 2002) as a lower bound.
 
     The lower bound reaching `minimum_sledai2k` meets I3; below it the clinical descriptors
@@ -226,7 +229,7 @@ def _age_parts(ctx: Context) -> Parts:
     }
 
 
-def age(ctx: Context) -> ir.Table:
+def age(ctx: Context) -> Judged:
     """I4: 18 ≤ age < 80 in completed years on the as-of date (protocol.dates rule).
 
     A missing month or day of birth gives an age range; the answer is unknown only when
@@ -274,7 +277,7 @@ def _hepatitis_carrier_parts(ctx: Context) -> Parts:
     return {"hepatitis_carrier": any_of(diagnosed, _positive(f, "hbs_ag"), hbv_dna, hcv)}
 
 
-def hepatitis_carrier(ctx: Context) -> ir.Table:
+def hepatitis_carrier(ctx: Context) -> Judged:
     """E2 (registration): HBsAg positive, HBV DNA or HCV RNA detected, or chronic B/C recorded.
 
     As `protocol.exclusion.hepatitis_carrier_or_active`: HCV RNA is asked for once anti-HCV
@@ -331,7 +334,7 @@ def _hepatitis_history_parts(ctx: Context) -> Parts:
     }
 
 
-def hepatitis_history(ctx: Context) -> ir.Table:
+def hepatitis_history(ctx: Context) -> Judged:
     """E3 (registration): anti-HBc, anti-HBs or anti-HCV positive unless its NAT is negative.
 
     As `protocol.exclusion.hepatitis_history`; records cannot say that anti-HBs comes from
@@ -371,7 +374,7 @@ def _liver_parts(ctx: Context) -> Parts:
     }
 
 
-def liver(ctx: Context) -> ir.Table:
+def liver(ctx: Context) -> Judged:
     """E4 (registration): latest AST or ALT ≥ 100 U/L (`liver_enzyme_limit_u_per_l`)."""
     f = ctx.facts
     ast, alt = f.p_ast_high, f.p_alt_high
@@ -402,7 +405,7 @@ def liver(ctx: Context) -> ir.Table:
     return row(ctx, "E4", value, record, number=number, detail=detail)
 
 
-def kidney(ctx: Context) -> ir.Table:
+def kidney(ctx: Context) -> Judged:
     """E5 (registration): latest serum creatinine ≥ 2 mg/dL, unit-normalised (88.42 µmol/L)."""
     f = ctx.facts
     value = _at_or_above(f, "creatinine", ctx.config.protocol.creatinine_limit_mg_per_dl)
@@ -414,7 +417,7 @@ def kidney(ctx: Context) -> ir.Table:
     return row(ctx, "E5", value, record, number=f.creatinine_value, detail=detail)
 
 
-def tuberculosis(ctx: Context) -> ir.Table:
+def tuberculosis(ctx: Context) -> Judged:
     """E6 (registration): active tuberculosis.
 
     Active: the latest TB record has no end (or ends after the as-of date) and started
@@ -468,7 +471,7 @@ def _malignancy_parts(ctx: Context) -> Parts:
     return {"cancer": cancer, "cervical_in_situ": cis, "malignancy": any_of(cancer, cis)}
 
 
-def malignancy(ctx: Context) -> ir.Table:
+def malignancy(ctx: Context) -> Judged:
     """E7 (registration): malignancy whose last evidence is not more than 5 years back.
 
     Exactly 5 years to the day still excludes (`protocol.exclusion.malignancy`). A cervical
@@ -509,7 +512,7 @@ def _pregnancy_parts(ctx: Context) -> Parts:
     }
 
 
-def pregnancy(ctx: Context) -> ir.Table:
+def pregnancy(ctx: Context) -> Judged:
     """E9 (registration): pregnant; else a negative test within the protocol's test window.
 
     As `protocol.exclusion.pregnancy`: without a recent negative test a woman is unknown.
@@ -539,7 +542,7 @@ def pregnancy(ctx: Context) -> ir.Table:
     return row(ctx, "E9", value, record, detail=detail)
 
 
-def lactation(ctx: Context) -> ir.Table:
+def lactation(ctx: Context) -> Judged:
     """E10 (registration): lactating female, where records say so; else unknown."""
     f = ctx.facts
     male = f.gender_concept_id == MALE_CONCEPT_ID
@@ -554,7 +557,7 @@ def lactation(ctx: Context) -> ir.Table:
     return row(ctx, "E10", value, record, detail=detail)
 
 
-def collagen(ctx: Context) -> ir.Table:
+def collagen(ctx: Context) -> Judged:
     """E11 (registration): another collagen disease; Sjögren's and APS are allowed."""
     f = ctx.facts
     has = f.collagen_diseases_date.notnull()
@@ -562,7 +565,7 @@ def collagen(ctx: Context) -> ir.Table:
     return row(ctx, "E11", value, first_record((has, record_of(f, "collagen_diseases"))))
 
 
-def live_vaccine(ctx: Context) -> ir.Table:
+def live_vaccine(ctx: Context) -> Judged:
     """E12 (registration; CDC 2023 list): a live vaccine 0-30 days before (day 30 excludes).
 
     A vaccine on neither protocol list in the window leaves it unknown.
@@ -585,7 +588,7 @@ def live_vaccine(ctx: Context) -> ir.Table:
     return row(ctx, "E12", value, record, detail=detail)
 
 
-CRITERIA: tuple[tuple[str, Callable[[Context], ir.Table]], ...] = (
+CRITERIA: tuple[tuple[str, Callable[[Context], Judged]], ...] = (
     ("alive", alive),
     ("I1", sle_diagnosis),
     ("I2.recent", recent_diagnosis),
@@ -648,10 +651,25 @@ SETS_READ: dict[str, tuple[str, ...]] = {
 """The concept sets each criterion reads, for the outside-observation-period notes."""
 
 
-def all_criteria(ctx: Context, latest: ir.Table) -> ir.Table:
-    """Every criterion for every cohort person, as one expression (a UNION ALL), with each
-    deciding record's id and table (looked up in ``latest``, `facts.latest_records`)."""
-    judged = ibis.union(*[build(ctx) for _, build in CRITERIA], distinct=False)
+def all_criteria(ctx: Context, latest: ir.Table, *, one_scan: bool = False) -> ir.Table:
+    """Every criterion for every cohort person, a row each, with each deciding record's id
+    and table (looked up in ``latest``, `facts.latest_records`).
+
+    The rows are a UNION ALL of one projection of the facts per criterion, or, with
+    ``one_scan``, one projection making each person's rows as an array, unnested. DuckDB
+    runs the UNION ALL faster (0.28 against 0.5 s at 1M stress persons); Spark analyses a
+    UNION ALL of sixteen projections of one table for 3 s whatever the data (for two of
+    them, 0.02 s each), and runs the array in 1-2 s against 4-5 s.
+    """
+    f = ctx.facts
+    judged_rows = [build(ctx) for _, build in CRITERIA]
+    if one_scan:
+        structs = [ibis.struct(values) for values in judged_rows]
+        arrays = f.select(person_id=f.person_id, judged=ibis.array(structs))
+        judged = arrays.unnest("judged").unpack("judged")
+    else:
+        branches = [f.select(person_id=f.person_id, **values) for values in judged_rows]
+        judged = ibis.union(*branches, distinct=False)
     ids = latest.select("person_id", "set_code", "id", "domain")
     joined = judged.left_join(
         ids, (judged.person_id == ids.person_id) & (judged.record_set == ids.set_code)

@@ -102,8 +102,9 @@ def run_prescreen(
     facts = person_facts(staged.events, staged.cohort, latest, windows)
     facts = db.materialize(with_parts(Context(facts, windows, config)))
     progress("judging the criteria")
-    judged = all_criteria(Context(facts, windows, config), latest)
-    if db.engine != "spark":
+    spark = db.engine == "spark"
+    judged = all_criteria(Context(facts, windows, config), latest, one_scan=spark)
+    if not spark:
         # DuckDB sorts in parallel at almost no cost on top of the query, where Arrow's
         # single-threaded sort took 0.4 s for 1.5M rows. Spark's global sort is a sampling
         # job and a shuffle, 3 of its 7 s at 1M stress persons: `_sorted` sorts its rows.
