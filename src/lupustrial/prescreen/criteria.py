@@ -99,7 +99,6 @@ Judged = dict[str, ir.Value]
 
 
 def row(
-    ctx: Context,
     criterion: str,
     value: ir.BooleanValue,
     record: Record,
@@ -133,14 +132,14 @@ def alive(ctx: Context) -> Judged:
     f = ctx.facts
     null_id = ibis.null().cast("int64")
     record = named_record(domain_literal("death"), null_id, f.death_date)
-    return row(ctx, "alive", f.death_date.isnull(), first_record((f.death_date.notnull(), record)))
+    return row("alive", f.death_date.isnull(), first_record((f.death_date.notnull(), record)))
 
 
 def sle_diagnosis(ctx: Context) -> Judged:
     """I1 (registration): an SLE diagnosis recorded; classification is checked at screening."""
     f = ctx.facts
     record = named_record(f.first_dx_domain, f.first_dx_id, f.first_dx_date)
-    return row(ctx, "I1", ibis.literal(True), record)
+    return row("I1", ibis.literal(True), record)
 
 
 def recent_diagnosis(ctx: Context) -> Judged:
@@ -148,7 +147,7 @@ def recent_diagnosis(ctx: Context) -> Judged:
     f = ctx.facts
     recent = f.first_dx_date >= ctx.date(ctx.windows.diagnosis)
     record = named_record(f.first_dx_domain, f.first_dx_id, f.first_dx_date)
-    return row(ctx, "I2.recent", recent, record)
+    return row("I2.recent", recent, record)
 
 
 def untreated(ctx: Context) -> Judged:
@@ -162,7 +161,7 @@ def untreated(ctx: Context) -> Judged:
     observed = f.op_start.notnull() & (f.op_start <= f.first_dx_date)
     value = ibis.cases((exposed, False), (observed, True), else_=NULL)
     record = first_record((exposed, record_of(f, "immunosuppressants")))
-    return row(ctx, "I2.untreated", value, record)
+    return row("I2.untreated", value, record)
 
 
 def _descriptor_present(f: ir.Table, code: str, since: ir.Value) -> ir.BooleanValue:
@@ -212,7 +211,7 @@ def lab_activity(ctx: Context) -> Judged:
     detail = reduce(lambda a, b: a + b, [ibis.ifelse(present[c], f"{c} ", "") for c in codes])
     measurement_of = {rule.code: rule.measurement for rule in reversed(LAB_THRESHOLDS)}
     record = first_record(*[(present[c], record_of(f, measurement_of[c])) for c in codes])
-    return row(ctx, "I3", value, record, number=points, detail=detail)
+    return row("I3", value, record, number=points, detail=detail)
 
 
 def _age_parts(ctx: Context) -> Parts:
@@ -246,7 +245,7 @@ def age(ctx: Context) -> Judged:
     )
     detail = ibis.ifelse(youngest == oldest, "exact", "range")
     record = named_record(domain_literal("person"), f.person_id, ibis.null().cast("date"))
-    return row(ctx, "I4", value, record, number=youngest, detail=detail)
+    return row("I4", value, record, number=youngest, detail=detail)
 
 
 _MARKERS = ("hbs_ag", "anti_hbc", "anti_hbs", "anti_hcv", "hbv_dna", "hcv_rna")
@@ -308,7 +307,7 @@ def hepatitis_carrier(ctx: Context) -> Judged:
         (anti_hcv.isnull(), "anti_hcv_missing"),
         else_="markers_negative",
     )
-    return row(ctx, "E2", value, record, detail=detail)
+    return row("E2", value, record, detail=detail)
 
 
 def _unless_nat_negative(antibodies: ir.BooleanValue, nat: ir.BooleanValue) -> ir.BooleanValue:
@@ -359,7 +358,7 @@ def hepatitis_history(ctx: Context) -> Judged:
         (value.isnull(), "markers_missing"),
         else_="markers_negative",
     )
-    return row(ctx, "E3", value, record, detail=detail)
+    return row("E3", value, record, detail=detail)
 
 
 def _at_or_above(f: ir.Table, key: str, limit: float) -> ir.BooleanValue:
@@ -402,7 +401,7 @@ def liver(ctx: Context) -> Judged:
         (alt.isnull(), "alt_missing"),
         else_="ast_alt",
     )
-    return row(ctx, "E4", value, record, number=number, detail=detail)
+    return row("E4", value, record, number=number, detail=detail)
 
 
 def kidney(ctx: Context) -> Judged:
@@ -414,7 +413,7 @@ def kidney(ctx: Context) -> Judged:
         (has & f.creatinine_value.isnull(), "unit_unknown"), (~has, "missing"), else_="creatinine"
     )
     record = first_record((has, record_of(f, "creatinine")))
-    return row(ctx, "E5", value, record, number=f.creatinine_value, detail=detail)
+    return row("E5", value, record, number=f.creatinine_value, detail=detail)
 
 
 def tuberculosis(ctx: Context) -> Judged:
@@ -442,7 +441,7 @@ def tuberculosis(ctx: Context) -> Judged:
         (has, "old_open"),
         else_="none",
     )
-    return row(ctx, "E6", value, first_record((has, record_of(f, "tuberculosis"))), detail=detail)
+    return row("E6", value, first_record((has, record_of(f, "tuberculosis"))), detail=detail)
 
 
 def _evidence_date(f: ir.Table, key: str, as_of: ir.Value) -> ir.DateValue:
@@ -495,7 +494,7 @@ def malignancy(ctx: Context) -> Judged:
         (value.isnull(), "not_observed_long_enough"),
         else_="none",
     )
-    return row(ctx, "E7", value, record, detail=detail)
+    return row("E7", value, record, detail=detail)
 
 
 def _pregnancy_parts(ctx: Context) -> Parts:
@@ -539,7 +538,7 @@ def pregnancy(ctx: Context) -> Judged:
         (negative_test.fill_null(False), "negative_test"),
         else_="test_needed",
     )
-    return row(ctx, "E9", value, record, detail=detail)
+    return row("E9", value, record, detail=detail)
 
 
 def lactation(ctx: Context) -> Judged:
@@ -554,7 +553,7 @@ def lactation(ctx: Context) -> Judged:
         else_="not_recorded",
     )
     record = first_record((recorded, record_of(f, "lactation")))
-    return row(ctx, "E10", value, record, detail=detail)
+    return row("E10", value, record, detail=detail)
 
 
 def collagen(ctx: Context) -> Judged:
@@ -562,7 +561,7 @@ def collagen(ctx: Context) -> Judged:
     f = ctx.facts
     has = f.collagen_diseases_date.notnull()
     value = ibis.cases((has, True), (f.op_start.notnull(), False), else_=NULL)
-    return row(ctx, "E11", value, first_record((has, record_of(f, "collagen_diseases"))))
+    return row("E11", value, first_record((has, record_of(f, "collagen_diseases"))))
 
 
 def live_vaccine(ctx: Context) -> Judged:
@@ -585,7 +584,7 @@ def live_vaccine(ctx: Context) -> Judged:
         ),
     )
     detail = ibis.cases((live.fill_null(False), "live"), (unlisted, "unlisted"), else_="none")
-    return row(ctx, "E12", value, record, detail=detail)
+    return row("E12", value, record, detail=detail)
 
 
 CRITERIA: tuple[tuple[str, Callable[[Context], Judged]], ...] = (
