@@ -94,31 +94,27 @@ def _lab(key: str) -> str:
 
 def baseline(as_of: dt.date, *, male: bool = False) -> Draft:
     """A candidate who passes everything records can answer (I3 met by labs: 6 points)."""
-
-    def day(n: int) -> dt.date:
-        return as_of - dt.timedelta(days=n)
-
     draft = Draft(
         gender=MALE_CONCEPT_ID if male else FEMALE_CONCEPT_ID,
         birth=(as_of.year - 40, 3, 10),
-        periods=[(day(3650), as_of)],
-        conditions=[(SLE_ITEM, day(60), None)],
+        periods=[(_days(as_of, 3650), as_of)],
+        conditions=[(SLE_ITEM, _days(as_of, 60), None)],
         measurements=[
-            (_lab("ast"), day(5), 30.0, "U/L", None),
-            (_lab("alt"), day(5), 25.0, "U/L", None),
-            (_lab("creatinine"), day(5), 0.8, "mg/dL", None),
-            (_lab("platelets"), day(5), 80.0, "10*9/L", None),
-            (_lab("leukocytes"), day(5), 2.5, "10*9/L", None),
-            (_lab("urine_protein_24h"), day(5), 1.2, "g/(24.h)", None),
-            (_lab("hbs_ag"), day(20), None, None, NEG),
-            (_lab("anti_hbc"), day(20), None, None, NEG),
-            (_lab("anti_hbs"), day(20), None, None, NEG),
-            (_lab("anti_hcv"), day(20), None, None, NEG),
+            (_lab("ast"), _days(as_of, 5), 30.0, "U/L", None),
+            (_lab("alt"), _days(as_of, 5), 25.0, "U/L", None),
+            (_lab("creatinine"), _days(as_of, 5), 0.8, "mg/dL", None),
+            (_lab("platelets"), _days(as_of, 5), 80.0, "10*9/L", None),
+            (_lab("leukocytes"), _days(as_of, 5), 2.5, "10*9/L", None),
+            (_lab("urine_protein_24h"), _days(as_of, 5), 1.2, "g/(24.h)", None),
+            (_lab("hbs_ag"), _days(as_of, 20), None, None, NEG),
+            (_lab("anti_hbc"), _days(as_of, 20), None, None, NEG),
+            (_lab("anti_hbs"), _days(as_of, 20), None, None, NEG),
+            (_lab("anti_hcv"), _days(as_of, 20), None, None, NEG),
         ],
-        visits=[day(5), day(60)],
+        visits=[_days(as_of, 5), _days(as_of, 60)],
     )
     if not male:
-        draft.measurements.append((_lab("pregnancy_test"), day(3), None, None, NEG))
+        draft.measurements.append((_lab("pregnancy_test"), _days(as_of, 3), None, None, NEG))
     return draft
 
 
