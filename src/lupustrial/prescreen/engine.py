@@ -154,7 +154,8 @@ def _notes(persons: np.ndarray, outside: pa.Table) -> pa.Array:
     )
     person_ids = outside["person_id"].to_numpy()
     at = np.searchsorted(persons, person_ids)
-    assert np.array_equal(persons[at], person_ids), "notes only for judged persons"
+    judged = bool(np.all(at < len(persons))) and np.array_equal(persons[at], person_ids)
+    assert judged, "notes only for judged persons"
     set_code = pc.fill_null(
         pc.index_in(outside["set_key"], value_set=pa.array(_SETS_NOTED)), -1
     ).to_numpy()
