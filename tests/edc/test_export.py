@@ -43,3 +43,47 @@ def test_export_then_endpoints_from_the_database(
     primary = result["primary"]["main"]
     assert primary["n"] == 2
     assert primary["responders"] == 1
+
+
+def test_statistician_downloads_a_snapshot_zip_and_the_export_is_audited(tmp_path: Path) -> None:
+    import hashlib
+    import io
+    import zipfile
+
+    from django.urls import reverse
+
+    from lupustrial.dataset.snapshot import read_snapshot
+    from lupustrial.edc.audit.models import Action, AuditEntry
+    from tests.edc.clients import login
+
+    home = login("statistician").get(reverse("home")).content.decode()
+    assert reverse("dataset_snapshot") in home
+    response = login("statistician").get(reverse("dataset_snapshot"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert 'attachment; filename="lupustrial-snapshot-' in response["Content-Disposition"]
+    data = response.content
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert any(n.endswith("/manifest.json") for n in names)
+        archive.extractall(tmp_path)
+    [folder] = list(tmp_path.iterdir())
+    snapshot = read_snapshot(folder)  # every file checked against the manifest's SHA-256
+    assert snapshot.manifest["source"] == "database"
+    assert {r["subject_id"] for r in snapshot.table("subjects")} == {"TKY-001", "OSK-001"}
+    [entry] = AuditEntry.objects.filter(action=Action.EXPORT, form="dataset")
+    assert entry.actor == "statistician"
+    logged = json.loads(entry.new_value)
+    assert logged["sha256"] == hashlib.sha256(data).hexdigest()
+    assert logged["rows"]["subjects"] == 2
+
+
+@pytest.mark.parametrize("username", ["coordinator", "investigator", "monitor"])
+def test_only_dataset_exporters_download_a_snapshot(username: str) -> None:
+    from django.urls import reverse
+
+    from lupustrial.edc.audit.models import Action, AuditEntry
+    from tests.edc.clients import login
+
+    assert login(username).get(reverse("dataset_snapshot")).status_code == 403
+    assert not AuditEntry.objects.filter(action=Action.EXPORT, form="dataset").exists()

@@ -22,7 +22,7 @@ from lupustrial.cli.input import InputError, describe_validation_error
 from lupustrial.cli.schema import register_schema
 from lupustrial.dataset.records import StudyRecords
 from lupustrial.dataset.snapshot import SnapshotError, read_snapshot, write_snapshot
-from lupustrial.dataset.sources import SOURCES, get_source
+from lupustrial.dataset.sources import SOURCES, SourceError, get_source
 
 register_schema("study-records", StudyRecords)
 
@@ -103,6 +103,8 @@ def export(
     cut = _parse_data_cut(data_cut)
     try:
         records = chosen.load()
+    except SourceError as error:
+        raise InputError(f"source {name}: {error}") from None
     except ValidationError as error:
         raise InputError(
             f"source {name} gave invalid records:\n  "

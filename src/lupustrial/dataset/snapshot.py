@@ -18,6 +18,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import tempfile
+import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,6 +153,26 @@ def write_snapshot(
     text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     (out / MANIFEST).write_text(text, encoding="utf-8")
     return manifest
+
+
+def write_snapshot_zip(
+    records: StudyRecords, name: str, data_cut: dt.datetime, *, source: str = "unspecified"
+) -> tuple[bytes, dict[str, Any]]:
+    """The snapshot of ``records`` as a zip whose one folder ``name`` holds what
+    `write_snapshot` writes (manifest included); return its bytes and the manifest.
+
+    The snapshot is written and verified in a temporary directory first, so the zip never
+    holds a snapshot that would not read back.
+    """
+    with tempfile.TemporaryDirectory(prefix="lupustrial-snapshot-") as tmp:
+        folder = Path(tmp) / name
+        manifest = write_snapshot(records, folder, data_cut, source=source)
+        verify_snapshot(folder)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(folder.iterdir()):
+                archive.write(file, f"{name}/{file.name}")
+    return buffer.getvalue(), manifest
 
 
 @dataclass(frozen=True)

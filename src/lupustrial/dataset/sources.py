@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from lupustrial.dataset.records import StudyRecords
 
 
+class SourceError(Exception):
+    """A source that cannot give its records (no database, unreachable server): the message
+    says what to do, for the user."""
+
+
 @dataclass(frozen=True)
 class Source:
     """A named source of study records, loaded lazily from ``module:function``."""
@@ -49,7 +54,7 @@ SOURCES: dict[str, Source] = {
         Source(
             "database",
             "the web application's database (DATABASE_URL, else the SQLite file in ./var)",
-            "lupustrial.edc.export:database_records",
+            "lupustrial.edc:database_records",
         ),
     )
 }

@@ -7,6 +7,13 @@ Clinical rules are never written here: scores come from `lupustrial.clinical` an
 eligibility decision from `lupustrial.protocol`.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lupustrial.dataset.records import StudyRecords
+
 SETTINGS_MODULE = "lupustrial.edc.settings"
 
 
@@ -18,3 +25,43 @@ def setup() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     django.setup()
+
+
+def database_records() -> StudyRecords:
+    """The dataset's `database` source, usable from a fresh shell.
+
+    Django is configured before the web application's models are imported (they cannot be
+    imported earlier), and a database that is absent or not migrated is a `SourceError`
+    telling the user how to create one, not a traceback.
+    """
+    setup()
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from lupustrial.dataset.sources import SourceError
+
+    where = _database_name(connection.settings_dict)
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as error:
+        raise SourceError(f"cannot read the study database {where}: {error}") from None
+    if pending:
+        raise SourceError(
+            f"the study database {where} is empty or not up to date: create it with "
+            "`lupustrial web demo` (demo data) or `lupustrial web serve` (DATABASE_URL or "
+            "LUPUSTRIAL_DATA_DIR say which database)"
+        )
+    from lupustrial.edc.export import database_records as read
+
+    try:
+        return read()
+    except DatabaseError as error:
+        raise SourceError(f"cannot read the study database {where}: {error}") from None
+
+
+def _database_name(settings: dict[str, object]) -> str:
+    """The database as a user would recognise it (no password): the SQLite file or host/name."""
+    if str(settings.get("ENGINE", "")).endswith("sqlite3"):
+        return str(settings.get("NAME"))
+    return f"{settings.get('HOST') or 'localhost'}/{settings.get('NAME')}"

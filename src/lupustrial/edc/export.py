@@ -1,5 +1,7 @@
 """The web application's database as study records: the `database` source of the dataset.
 
+Django must be configured before this module is imported (it imports the models): the
+source's entry point is `lupustrial.edc.database_records`, which does that first.
 `lupustrial dataset export --source database` reads the study through this adapter, so the
 analysis runs on a frozen snapshot and never on the application's tables. The records are
 pseudonymised: subject IDs only, no names or medical record numbers.
@@ -50,9 +52,6 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
 
     ``sites`` limits the records to those sites' subjects (None: every site).
     """
-    from lupustrial.edc import setup
-
-    setup()
     out: dict[str, list[Any]] = {
         "subjects": [],
         "screenings": [],

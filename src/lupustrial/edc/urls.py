@@ -31,6 +31,7 @@ urlpatterns = [
     path("subjects/<int:pk>/audit/", views.audit_trail, name="audit_trail"),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("report/", report_views.study_report, name="study_report"),
+    path("dataset/snapshot.zip", report_views.dataset_snapshot, name="dataset_snapshot"),
     path("visits/<int:pk>/", views.visit_page, name="visit"),
     path("visits/<int:pk>/missed/", views.visit_missed, name="visit_missed"),
     path("visits/<int:pk>/forms/<str:code>/", views.crf_page, name="crf"),

@@ -1,4 +1,4 @@
-"""The study report page: the database's records, frozen now, reported as `lupustrial report`.
+"""The study report page and the dataset download: the database's records, frozen now.
 
 The page exports the web application's records (`edc.export.database_records`) into a
 verified snapshot in a temporary directory (data cut: now, local time), renders the same
@@ -73,4 +73,22 @@ def study_report(request: HttpRequest) -> HttpResponse:
     if request.GET.get("download"):
         name = f"study-report-{cut:%Y%m%dT%H%M}.html"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@study_view
+def dataset_snapshot(request: HttpRequest) -> HttpResponse:
+    """The study dataset as a snapshot zip, for the statistician (`services.export_dataset`)."""
+    try:
+        filename, data = services.export_dataset(request.user)
+    except (SnapshotError, ValidationError) as problem:
+        message = format_html(
+            "<!doctype html><title>{}</title><h1>{}</h1><pre>{}</pre>",
+            _("Study dataset"),
+            _("The study dataset could not be exported from the database."),
+            str(problem),
+        )
+        return HttpResponse(message, status=409)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -792,3 +792,35 @@ def overdue_visits(user: User) -> QuerySet[Visit]:
         status=VisitStatus.PLANNED,
         window_end__lt=timezone.localdate(),
     ).select_related("subject")
+
+
+# -- the study dataset ----------------------------------------------------------------------
+
+
+def export_dataset(user: User) -> tuple[str, bytes]:
+    """A verified snapshot of the whole study as a zip (tables and manifest), audited.
+
+    For the roles that export the study dataset (statistician, data manager): pseudonymised
+    records of every site, frozen now (local time), the same tables and manifest as
+    ``lupustrial dataset export --source database``. The trail gets an EXPORT entry with the
+    data cut, the zip's SHA-256 and every table's row count. Returns the file name and bytes.
+    """
+    require(user, Can.EXPORT_DATASET)
+    # Imported here: the export reads eligibility decisions through this module.
+    from lupustrial.dataset.snapshot import write_snapshot_zip
+    from lupustrial.edc.export import database_records
+
+    cut = timezone.localtime().replace(microsecond=0)
+    name = f"lupustrial-snapshot-{cut:%Y%m%dT%H%M%S}"
+    data, manifest = write_snapshot_zip(database_records(), name, cut, source="database")
+    record(
+        user,
+        Action.EXPORT,
+        form="dataset",
+        new={
+            "data_cut": manifest["data_cut"],
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "rows": {table: entry["rows"] for table, entry in manifest["tables"].items()},
+        },
+    )
+    return f"{name}.zip", data
