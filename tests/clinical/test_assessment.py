@@ -90,3 +90,67 @@ def test_without_sledai2k_lldas_and_doris_say_why_they_were_not_computed() -> No
 def test_impossible_input_is_rejected(data: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError, match=field):
         Assessment.model_validate(data)
+
+
+def _quiet_sledai(**extra: Any) -> dict[str, Any]:
+    from lupustrial.clinical.sledai2k import DESCRIPTORS
+
+    return {**dict.fromkeys((d.code for d in DESCRIPTORS), False), **extra}
+
+
+def _tapered(**changes: Any) -> dict[str, Any]:
+    """Issue 12's assessment: the induction dose ended, 5 mg/day taken on the day."""
+    data: dict[str, Any] = {
+        "date": "2026-11-20",
+        "pga": 0.2,
+        "glucocorticoids": [
+            {"drug": "prednisolone", "dose": {"value": 30, "unit": "mg"},
+             "start_date": "2026-09-01", "end_date": "2026-10-31"},
+            {"drug": "prednisolone", "dose": {"value": 5, "unit": "mg"},
+             "start_date": "2026-11-01"},
+        ],
+        "haemolytic_anaemia": False,
+        "gastrointestinal_activity": False,
+        "maintenance_therapy_standard_and_tolerated": True,
+        "maintenance_therapy_stable": True,
+        "sledai2k": _quiet_sledai(date="2026-11-20"),
+        "previous": {"sledai2k": _quiet_sledai(),
+                     "haemolytic_anaemia": False, "gastrointestinal_activity": False},
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def test_lldas_and_doris_take_the_dose_taken_on_the_assessment_day() -> None:
+    result = score_assessment(Assessment.model_validate(_tapered()))
+    assert result.prednisolone is not None
+    assert result.prednisolone.mg_per_day == 5
+    assert result.lldas is not None
+    assert result.lldas.status is Status.MET, result.lldas
+    assert result.doris is not None
+    assert result.doris.status is Status.MET, result.doris
+    evidence = result.lldas.components[3].evidence
+    assert evidence.startswith("prednisolone equivalent 5 mg/day ≤ 7.5 mg/day"), evidence
+
+
+def test_the_assessment_date_alone_dates_the_current_dose() -> None:
+    data = _tapered(sledai2k=_quiet_sledai())  # the SLEDAI-2K itself carries no date
+    result = score_assessment(Assessment.model_validate(data))
+    assert result.lldas is not None
+    assert result.lldas.status is Status.MET
+
+
+def test_dated_regimens_on_an_undated_assessment_leave_the_dose_unknown() -> None:
+    data = _tapered(sledai2k=_quiet_sledai())
+    del data["date"]
+    result = score_assessment(Assessment.model_validate(data))
+    assert result.prednisolone is None
+    assert "dated" in result.not_computed["Prednisolone equivalent"]
+    assert result.lldas is not None
+    assert result.lldas.status is Status.UNKNOWN
+    dose = result.lldas.components[3]
+    assert dose.status is Status.UNKNOWN
+    assert "dated" in dose.evidence
+    assert "date" in dose.missing
+    assert result.doris is not None
+    assert result.doris.components[2].status is Status.UNKNOWN

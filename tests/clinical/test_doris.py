@@ -160,3 +160,16 @@ def test_remission_is_the_conjunction_of_its_components(inp: DorisInput) -> None
         assert inp.sledai2k.clinical_total == 0
     if result.status is U:
         assert result.missing
+
+
+def test_component_3_reads_the_dose_taken_on_the_assessment_day() -> None:
+    assessed = score_sledai2k(
+        Sledai2kInput.model_validate({**dict.fromkeys(CODES, False), "date": "2026-11-20"})
+    )
+    regimens = [
+        {"drug": "prednisolone", "dose": {"value": 30, "unit": "mg"},
+         "start_date": "2026-09-01", "end_date": "2026-11-19"},
+        {"drug": "prednisolone", "dose": {"value": 5, "unit": "mg"}, "start_date": "2026-11-20"},
+    ]  # fmt: skip
+    status = component(3, sledai2k=assessed, prednisolone_mg_per_day=None, glucocorticoids=regimens)
+    assert status is Status.MET  # exactly 5 mg/day on the day: the abstract's "or less"

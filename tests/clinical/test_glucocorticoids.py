@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -11,12 +12,15 @@ from pydantic import ValidationError
 
 from lupustrial.clinical.glucocorticoids import (
     EQUIVALENT_DOSES,
+    UNDATED_ASSESSMENT,
     BetamethasoneSource,
     Glucocorticoid,
     GlucocorticoidDose,
     equivalence,
+    heaviest_day,
     parse_glucocorticoid,
     prednisolone_equivalent_mg,
+    prednisolone_equivalent_on,
     total_prednisolone_equivalent,
 )
 from lupustrial.clinical.sources import BNF_CORTICOSTEROIDS, LIU_2013
@@ -215,3 +219,76 @@ def test_total_is_the_sum_of_its_contributions(
         sum(c.prednisolone_mg_per_day for c in result.contributions), abs=1e-5
     )
     assert result.mg_per_day >= 0
+
+
+# The current dose on a day (issue 12): a regimen is taken from its start date to its end
+# date, both included; without a start, every day up to its end; without an end, still running.
+
+ASSESSED = dt.date(2026, 11, 20)
+
+
+def regimen(mg: float, start: str | None = None, end: str | None = None) -> GlucocorticoidDose:
+    return GlucocorticoidDose.model_validate(
+        {
+            "drug": "prednisolone",
+            "dose": {"value": mg, "unit": "mg"},
+            **({"start_date": start} if start else {}),
+            **({"end_date": end} if end else {}),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("dose", "taken"),
+    [
+        (regimen(30, "2026-09-01", "2026-11-19"), False),  # ended the day before
+        (regimen(30, "2026-09-01", "2026-11-20"), True),  # ends on the day
+        (regimen(30, "2026-11-20"), True),  # starts on the day
+        (regimen(30, None, "2026-11-20"), True),  # no start, ends on the day
+        (regimen(30, None, "2026-11-19"), False),  # no start, ended the day before
+        (regimen(30, "2026-01-01"), True),  # no end: still running
+        (regimen(30), True),  # undated
+    ],
+)
+def test_a_regimen_is_taken_from_its_start_to_its_end_both_included(
+    dose: GlucocorticoidDose, taken: bool
+) -> None:
+    assert dose.taken_on(ASSESSED) is taken
+
+
+def test_a_regimen_starting_the_day_after_is_not_taken() -> None:
+    assert regimen(30, "2026-11-20").taken_on(ASSESSED - dt.timedelta(days=1)) is False
+
+
+def test_the_current_dose_counts_only_the_regimens_taken_that_day() -> None:
+    doses = [regimen(30, "2026-09-01", "2026-10-31"), regimen(5, "2026-11-01")]
+    current = prednisolone_equivalent_on(doses, ASSESSED)
+    assert current is not None
+    assert current.mg_per_day == 5
+    assert current.date == ASSESSED
+    assert current.not_current == 1
+    assert "5 mg/day on 2026-11-20" in current.summary_line()
+    assert "1 regimen recorded but not taken that day" in current.summary_line()
+
+
+def test_undated_regimens_are_all_current_whatever_the_day() -> None:
+    doses = [regimen(30), regimen(5)]
+    for day in (ASSESSED, None):
+        current = prednisolone_equivalent_on(doses, day)
+        assert current is not None
+        assert current.mg_per_day == 35
+        assert current.not_current == 0
+
+
+def test_dated_regimens_without_an_assessment_date_give_no_current_dose() -> None:
+    doses = [regimen(30, "2026-09-01", "2026-10-31"), regimen(5, "2026-11-01")]
+    assert prednisolone_equivalent_on(doses, None) is None
+    assert "dated" in UNDATED_ASSESSMENT
+
+
+def test_the_heaviest_day_looks_at_every_start_and_end() -> None:
+    doses = [regimen(35, None, "2026-01-25"), regimen(25, "2026-01-26")]
+    day, taken = heaviest_day(doses)
+    assert day == dt.date(2026, 1, 25)
+    assert taken == [doses[0]]
+    assert heaviest_day([regimen(10), regimen(20)]) == (None, [regimen(10), regimen(20)])

@@ -361,3 +361,37 @@ def test_lldas_is_the_conjunction_of_its_components(inp: LldasInput) -> None:
     if result.components[0].status is M:
         assert inp.sledai2k.total <= 4
     assert result.summary_line().startswith("LLDAS: ")
+
+
+def _prednisolone(mg: float, start: str | None = None, end: str | None = None) -> dict[str, Any]:
+    dose: dict[str, Any] = {"drug": "prednisolone", "dose": {"value": mg, "unit": "mg"}}
+    if start:
+        dose["start_date"] = start
+    if end:
+        dose["end_date"] = end
+    return dose
+
+
+@pytest.mark.parametrize(
+    ("regimens", "expected"),
+    [
+        # 10 mg ended the day before the assessment, 7.5 mg from the day: exactly 7.5 meets.
+        ([_prednisolone(10, "2026-10-01", "2026-11-19"), _prednisolone(7.5, "2026-11-20")], M),
+        # 10 mg ends on the assessment day: still taken that day.
+        ([_prednisolone(10, "2026-10-01", "2026-11-20"), _prednisolone(7.5, "2026-11-21")], N),
+        # 10 mg starts the day after the assessment: not yet taken.
+        ([_prednisolone(5, "2026-10-01", "2026-11-20"), _prednisolone(10, "2026-11-21")], M),
+        # Without a start, taken every day up to its end; without an end, still running.
+        ([_prednisolone(10, None, "2026-11-20")], N),
+        ([_prednisolone(10, None, "2026-11-19"), _prednisolone(5, "2026-11-01")], M),
+        ([_prednisolone(10, "2026-01-01")], N),
+    ],
+)
+def test_component_4_reads_the_dose_taken_on_the_assessment_day(
+    regimens: list[dict[str, Any]], expected: Status
+) -> None:
+    assessed = score_sledai2k(
+        Sledai2kInput.model_validate({**dict.fromkeys(CODES, False), "date": "2026-11-20"})
+    )
+    status = component(4, sledai2k=assessed, prednisolone_mg_per_day=None, glucocorticoids=regimens)
+    assert status is expected

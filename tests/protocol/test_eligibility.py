@@ -641,3 +641,41 @@ def test_missing_data_never_fails_a_candidate_it_only_leaves_the_decision_open(
         assert decision.to_collect
     else:
         assert decision.outcome is Outcome.ELIGIBLE
+
+
+def test_e1_a_regimen_without_a_start_counts_up_to_its_end() -> None:
+    """Issue 12: 35 mg/day at 50 kg (0.7 mg/kg/day) before 2026-01-26 must be seen."""
+    regimen = [
+        dose("prednisolone", 35, end_date="2026-01-25"),
+        dose("prednisolone", 25, "2026-01-26"),
+    ]
+    weight = {"value": 50, "unit": "kg"}
+    result = decide(record(initial_glucocorticoids=regimen, body_weight=weight)).criterion("E1")
+    assert result.status is Status.MET, result.evidence
+    assert "on 2026-01-25" in result.evidence[0]
+    assert "0.7 mg/kg/day > 0.6 mg/kg/day" in result.evidence[1]
+
+
+@pytest.mark.parametrize(
+    ("second_start", "expected_mg"),
+    [
+        ("2026-01-25", 60),  # starts on the first regimen's last day: both taken that day
+        ("2026-01-26", 35),  # starts the day after it ends: never together
+    ],
+)
+def test_e1_an_end_date_is_the_last_day_taken(second_start: str, expected_mg: float) -> None:
+    regimen = [
+        dose("prednisolone", 35, "2026-01-10", end_date="2026-01-25"),
+        dose("prednisolone", 25, second_start),
+    ]
+    weight = {"value": 100, "unit": "kg"}
+    result = decide(record(initial_glucocorticoids=regimen, body_weight=weight)).criterion("E1")
+    assert f"Prednisolone equivalent {expected_mg:g} mg/day" in result.evidence[0]
+
+
+def test_e1_undated_regimens_are_taken_together() -> None:
+    regimen = [dose("prednisolone", 20), dose("prednisolone", 10)]
+    weight = {"value": 50, "unit": "kg"}
+    result = decide(record(initial_glucocorticoids=regimen, body_weight=weight)).criterion("E1")
+    assert result.status is Status.NOT_MET  # 30 mg / 50 kg = 0.6 exactly: allowed
+    assert "Prednisolone equivalent 30 mg/day" in result.evidence[0]

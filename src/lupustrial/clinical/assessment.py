@@ -20,9 +20,10 @@ from lupustrial.clinical.eular_acr_2019 import (
     score_eular_acr_2019,
 )
 from lupustrial.clinical.glucocorticoids import (
+    UNDATED_ASSESSMENT,
     GlucocorticoidDose,
     PrednisoloneEquivalent,
-    total_prednisolone_equivalent,
+    prednisolone_equivalent_on,
 )
 from lupustrial.clinical.lldas import LldasInput, LldasResult, assess_lldas
 from lupustrial.clinical.model import PastDate, StrictModel
@@ -52,7 +53,9 @@ class Assessment(StrictModel):
         default=None, description="Physician global assessment, 0-3 (SELENA, Petri 2005)."
     )
     glucocorticoids: list[GlucocorticoidDose] | None = Field(
-        default=None, description="Current systemic glucocorticoids; [] = none."
+        default=None,
+        description="Systemic glucocorticoid regimens; those taken on the assessment date "
+        "are the current dose (all when none is dated); [] = none.",
     )
     body_weight: BodyWeight | None = Field(default=None, description="For mg/kg/day.")
     haemolytic_anaemia: bool | None = Field(
@@ -135,16 +138,20 @@ class AssessmentResult(StrictModel):
 def score_assessment(assessment: Assessment) -> AssessmentResult:
     """Score every instrument the assessment's data allow (each cites its own source)."""
     not_computed: dict[str, str] = {}
+    # One day for the whole assessment: its own date, else its SLEDAI-2K's (they must agree).
+    day = assessment.date or (assessment.sledai2k.date if assessment.sledai2k else None)
     sledai = None
     if assessment.sledai2k is not None:
-        sledai = score_sledai2k(assessment.sledai2k)
+        sledai = score_sledai2k(assessment.sledai2k.model_copy(update={"date": day}))
     else:
         not_computed["SLEDAI-2K"] = "no sledai2k section"
     prednisolone = None
     if assessment.glucocorticoids is not None:
-        prednisolone = total_prednisolone_equivalent(
-            assessment.glucocorticoids, body_weight=assessment.body_weight
+        prednisolone = prednisolone_equivalent_on(
+            assessment.glucocorticoids, day, body_weight=assessment.body_weight
         )
+        if prednisolone is None:
+            not_computed["Prednisolone equivalent"] = UNDATED_ASSESSMENT
     else:
         not_computed["Prednisolone equivalent"] = "no glucocorticoids section ([] for none)"
     lldas = doris = None

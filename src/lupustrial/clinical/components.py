@@ -7,6 +7,7 @@ conjunction), so one component known to fail decides even when others are unknow
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Self
@@ -14,9 +15,10 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from lupustrial.clinical.glucocorticoids import (
+    UNDATED_ASSESSMENT,
     GlucocorticoidDose,
     PrednisoloneEquivalent,
-    total_prednisolone_equivalent,
+    prednisolone_equivalent_on,
 )
 from lupustrial.clinical.model import StrictModel
 from lupustrial.clinical.sledai2k import Sledai2kResult
@@ -152,7 +154,8 @@ class GlucocorticoidInput(StrictModel):
     )
     glucocorticoids: list[GlucocorticoidDose] | None = Field(
         default=None,
-        description="Current systemic glucocorticoid doses, converted with the BNF table; "
+        description="Systemic glucocorticoid regimens, converted with the BNF table; those "
+        "taken on the assessment day are the current dose (all of them when none is dated); "
         "an empty list means none.",
     )
 
@@ -165,16 +168,19 @@ class GlucocorticoidInput(StrictModel):
             )
         return self
 
-    def prednisolone_equivalent(self) -> PrednisoloneEquivalent | None:
+    def prednisolone_equivalent(self, on: dt.date | None) -> PrednisoloneEquivalent | None:
+        """The dose taken on ``on``; None when no regimens were given or the day is needed."""
         if self.glucocorticoids is None:
             return None
-        return total_prednisolone_equivalent(self.glucocorticoids)
+        return prednisolone_equivalent_on(self.glucocorticoids, on)
 
     def prednisolone_finding(
-        self, component: Component, *, limit: float, inclusive: bool = True
+        self, component: Component, *, limit: float, on: dt.date | None, inclusive: bool = True
     ) -> ComponentFinding:
-        """The dose component: current prednisolone equivalent against ``limit`` mg/day."""
-        equivalent = self.prednisolone_equivalent()
+        """The dose component: the dose taken on ``on`` against ``limit`` mg/day."""
+        equivalent = self.prednisolone_equivalent(on)
+        if self.glucocorticoids is not None and equivalent is None:
+            return component.finding(Status.UNKNOWN, UNDATED_ASSESSMENT, ["date"])
         value = self.prednisolone_mg_per_day if equivalent is None else equivalent.mg_per_day
         detail = None
         if equivalent is not None:
@@ -182,6 +188,8 @@ class GlucocorticoidInput(StrictModel):
                 f"{c.drug.value} {c.daily_dose_mg:g} mg/day" for c in equivalent.contributions
             )
             detail = detail or "no glucocorticoid"
+            if equivalent.not_current:
+                detail += f"; {equivalent.not_current} not taken on {on}"
         return threshold_finding(
             component,
             label="prednisolone equivalent",

@@ -106,8 +106,12 @@ def pga_below_half(inp: DorisInput) -> ComponentFinding:
 
 def prednisolone_at_most_5(inp: DorisInput, *, inclusive: bool = True) -> ComponentFinding:
     """Component 3: prednisolone equivalent ≤ 5 mg/day (van Vollenhoven 2021)."""
+    # The dose taken on the day of this assessment, whose date the SLEDAI-2K has.
     return inp.prednisolone_finding(
-        COMPONENTS[2], limit=PREDNISOLONE_LIMIT_MG_PER_DAY, inclusive=inclusive
+        COMPONENTS[2],
+        limit=PREDNISOLONE_LIMIT_MG_PER_DAY,
+        on=inp.sledai2k.date,
+        inclusive=inclusive,
     )
 
 

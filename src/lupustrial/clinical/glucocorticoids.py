@@ -8,10 +8,16 @@ single figure is a choice, defaulting to the BNF.
 The sum of the doses passed in is the daily exposure: callers pass the doses that run
 concurrently on the day of interest. An empty list means no glucocorticoid (0 mg/day), not
 an unknown exposure.
+
+Which regimens run on a day is one rule, used for the current dose (LLDAS, DORIS) and for
+the heaviest day (eligibility E1): a regimen is taken from its start date to its end date,
+both included; without a start date, every day up to its end date; without an end date, it
+is still running. When no regimen carries a date, all of them are current.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -185,6 +191,15 @@ class GlucocorticoidDose(StrictModel):
         """The drug's own mg per day (not yet converted to prednisolone)."""
         return round(self.dose.to("mg") * self.times_per_day, _DECIMALS)
 
+    @property
+    def dated(self) -> bool:
+        return self.start_date is not None or self.end_date is not None
+
+    def taken_on(self, day: dt.date) -> bool:
+        """Whether the regimen runs on ``day``: start to end, both included; open ends run on."""
+        started = self.start_date is None or self.start_date <= day
+        return started and (self.end_date is None or day <= self.end_date)
+
 
 class DoseContribution(StrictModel):
     """How one regimen adds to the prednisolone equivalent: dose, factor, result, source."""
@@ -202,6 +217,12 @@ class PrednisoloneEquivalent(StrictModel):
     """Concurrent glucocorticoids as one prednisolone dose per day, explained drug by drug."""
 
     mg_per_day: float = Field(description="Sum of the concurrent doses, as prednisolone mg/day.")
+    date: dt.date | None = Field(
+        default=None, description="The day whose dose this is, when the regimens are dated."
+    )
+    not_current: int = Field(
+        default=0, ge=0, description="Regimens recorded but not taken on that day."
+    )
     mg_per_kg_per_day: float | None = Field(
         default=None, description="mg/day over body weight; None when no weight was given."
     )
@@ -212,6 +233,8 @@ class PrednisoloneEquivalent(StrictModel):
 
     def summary_line(self) -> str:
         line = f"Prednisolone equivalent {self.mg_per_day:g} mg/day"
+        if self.date is not None:
+            line += f" on {self.date.isoformat()}"
         if self.mg_per_kg_per_day is not None:
             line += f" ({self.mg_per_kg_per_day:g} mg/kg/day at {self.body_weight_kg:g} kg)"
         parts = [
@@ -219,7 +242,11 @@ class PrednisoloneEquivalent(StrictModel):
             f"{c.prednisolone_mg_per_day:g} mg"
             for c in self.contributions
         ]
-        return f"{line}: {'; '.join(parts) or 'no glucocorticoid'}"
+        line = f"{line}: {'; '.join(parts) or 'no glucocorticoid'}"
+        if self.not_current:
+            plural = "regimen" if self.not_current == 1 else "regimens"
+            line += f" ({self.not_current} {plural} recorded but not taken that day)"
+        return line
 
 
 def total_prednisolone_equivalent(
@@ -255,3 +282,67 @@ def total_prednisolone_equivalent(
         betamethasone=betamethasone,
         contributions=contributions,
     )
+
+
+UNDATED_ASSESSMENT = (
+    "the glucocorticoid regimens are dated but the assessment is not, so the dose taken on "
+    "the day cannot be told"
+)
+"""Why the current dose is unknown when dated regimens meet an undated assessment."""
+
+
+def taken_on(doses: Sequence[GlucocorticoidDose], day: dt.date) -> list[GlucocorticoidDose]:
+    """The regimens that run on ``day`` (start to end, both included; open ends run on)."""
+    return [dose for dose in doses if dose.taken_on(day)]
+
+
+def prednisolone_equivalent_on(
+    doses: Sequence[GlucocorticoidDose],
+    day: dt.date | None,
+    *,
+    body_weight: BodyWeight | None = None,
+    betamethasone: BetamethasoneSource = BetamethasoneSource.BNF,
+) -> PrednisoloneEquivalent | None:
+    """The dose taken on ``day``: the sum of the regimens running then (BNF).
+
+    Undated regimens are all current, whatever the day. Dated regimens on an undated day give
+    None: the dose cannot be told (``UNDATED_ASSESSMENT`` says why), never a guessed sum.
+    """
+    if not any(dose.dated for dose in doses):
+        return total_prednisolone_equivalent(
+            doses, body_weight=body_weight, betamethasone=betamethasone
+        )
+    if day is None:
+        return None
+    current = taken_on(doses, day)
+    total = total_prednisolone_equivalent(
+        current, body_weight=body_weight, betamethasone=betamethasone
+    )
+    return total.model_copy(update={"date": day, "not_current": len(doses) - len(current)})
+
+
+def heaviest_day(
+    doses: Sequence[GlucocorticoidDose],
+    *,
+    betamethasone: BetamethasoneSource = BetamethasoneSource.BNF,
+) -> tuple[dt.date | None, list[GlucocorticoidDose]]:
+    """The day the regimens peak, and the regimens taken then (pulses included).
+
+    The regimens taken together on some day are those whose ranges overlap; their overlap
+    begins on the latest of their start dates or, when none of them has a start, ends on the
+    earliest of their end dates. So the maximum over every start and end date that occurs is
+    the true peak, never lower. Undated regimens are taken together (no day to name).
+    """
+    days = sorted(
+        {day for dose in doses for day in (dose.start_date, dose.end_date) if day is not None}
+    )
+    if not days:
+        return None, list(doses)
+
+    def weight(day: dt.date) -> float:
+        return total_prednisolone_equivalent(
+            taken_on(doses, day), betamethasone=betamethasone
+        ).mg_per_day
+
+    peak = max(days, key=weight)
+    return peak, taken_on(doses, peak)

@@ -241,7 +241,10 @@ def pga_at_most_one(inp: LldasInput) -> ComponentFinding:
 
 def prednisolone_at_most_7_5(inp: LldasInput) -> ComponentFinding:
     """Component 4: current prednisolone-equivalent dose ≤ 7.5 mg/day (Franklyn 2016)."""
-    return inp.prednisolone_finding(COMPONENTS[3], limit=PREDNISOLONE_LIMIT_MG_PER_DAY)
+    # "Current" is the dose taken on the day of this assessment, whose date the SLEDAI-2K has.
+    return inp.prednisolone_finding(
+        COMPONENTS[3], limit=PREDNISOLONE_LIMIT_MG_PER_DAY, on=inp.sledai2k.date
+    )
 
 
 def standard_maintenance_therapy(inp: LldasInput) -> ComponentFinding:

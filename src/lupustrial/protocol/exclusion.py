@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lupustrial.clinical.glucocorticoids import (
-    BetamethasoneSource,
-    GlucocorticoidDose,
-    total_prednisolone_equivalent,
-)
+from lupustrial.clinical.glucocorticoids import heaviest_day, total_prednisolone_equivalent
 from lupustrial.clinical.status import Status, all_of, negate
 from lupustrial.clinical.units import Quantity
 from lupustrial.protocol.config import ProtocolConfig, find_term
@@ -28,7 +24,7 @@ def high_initial_glucocorticoid(record: ScreeningRecord, config: ProtocolConfig)
         return Evaluation.unknown("initial_glucocorticoids")
     if not regimen:
         return Evaluation(status=Status.NOT_MET, evidence=["no initial glucocorticoid"])
-    day, doses = _heaviest_day(regimen, config.betamethasone)
+    day, doses = heaviest_day(regimen, betamethasone=config.betamethasone)
     total = total_prednisolone_equivalent(
         doses, body_weight=record.body_weight, betamethasone=config.betamethasone
     )
@@ -42,34 +38,6 @@ def high_initial_glucocorticoid(record: ScreeningRecord, config: ProtocolConfig)
         f"{total.mg_per_kg_per_day:g} mg/kg/day {'>' if exceeds else '≤'} {limit:g} mg/kg/day"
     )
     return Evaluation(status=Status.of(exceeds), evidence=evidence)
-
-
-def _heaviest_day(
-    regimen: list[GlucocorticoidDose], betamethasone: BetamethasoneSource
-) -> tuple[dt.date | None, list[GlucocorticoidDose]]:
-    """The doses given together on the day the regimen peaks (pulses included).
-
-    Doses without a start date are taken as given every day, so the answer is never lower
-    than the truth. The peak of a sum of date ranges falls on some range's first day, so
-    only those days need checking.
-    """
-    starts = sorted({dose.start_date for dose in regimen if dose.start_date is not None})
-    if not starts:
-        return None, list(regimen)
-
-    def on(day: dt.date) -> list[GlucocorticoidDose]:
-        return [
-            dose
-            for dose in regimen
-            if (dose.start_date is None or dose.start_date <= day)
-            and (dose.end_date is None or day <= dose.end_date)
-        ]
-
-    def weight(day: dt.date) -> float:
-        return total_prednisolone_equivalent(on(day), betamethasone=betamethasone).mg_per_day
-
-    peak = max(starts, key=weight)
-    return peak, on(peak)
 
 
 def _positive(marker: bool | None, name: str) -> Evaluation:
