@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from lupustrial.clinical.glucocorticoids import GlucocorticoidDose
 from lupustrial.dataset.demo import demo_records
 from lupustrial.dataset.derive import DerivedVisit, derive_subjects, derive_visits
 
@@ -65,3 +68,33 @@ def test_analysis_sets() -> None:
     assert not subjects["S04"].per_protocol_set
     assert not subjects["S07"].per_protocol_set  # W12 out of window
     assert subjects["S09"].per_protocol_set  # missing PGA is not a protocol deviation
+
+
+def test_an_ended_induction_regimen_on_the_week_12_form_does_not_count() -> None:
+    """Issue 12: a W12 form still listing the induction dose with its end date."""
+    records = demo_records()
+    before = {(v.subject_id, v.visit): v for v in derive_visits(records)}[("S01", "W12")]
+    w12 = next(a for a in records.assessments if (a.subject_id, a.visit) == ("S01", "W12"))
+    induction = GlucocorticoidDose.model_validate(
+        {
+            "drug": "prednisolone",
+            "dose": {"value": 40, "unit": "mg"},
+            "start_date": (w12.date - dt.timedelta(days=84)).isoformat(),
+            "end_date": (w12.date - dt.timedelta(days=1)).isoformat(),
+        }
+    )
+    edited = records.model_copy(
+        update={
+            "assessments": [
+                a.model_copy(update={"glucocorticoids": [induction, *(a.glucocorticoids or [])]})
+                if a is w12
+                else a
+                for a in records.assessments
+            ]
+        }
+    )
+    after = {(v.subject_id, v.visit): v for v in derive_visits(edited)}[("S01", "W12")]
+    assert before.lldas == "met"
+    assert after.prednisolone_mg_per_day == before.prednisolone_mg_per_day
+    assert after.lldas == before.lldas
+    assert after.doris == before.doris
