@@ -84,3 +84,26 @@ def test_unknown_unit_is_an_error_never_a_guess() -> None:
 def test_impossible_values(model: type[CellCount], value: float, unit: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         model(value=value, unit=unit)
+
+
+# Units as Japanese laboratories report them (issue 18).
+
+
+@pytest.mark.parametrize("unit", ["x10^4/µL", "×10⁴/µL", "10^4/uL", "10^4/µL", "万/µL", "x10^4/μL"])
+def test_platelets_in_ten_thousands_per_microlitre(unit: str) -> None:
+    # 10 ×10⁴/µL = 10 × 10⁴ × 10⁶ /L = 100 ×10⁹/L: exactly SLEDAI-2K's thrombocytopenia limit.
+    assert CellCount(value=10, unit=unit).canonical == 100.0
+    assert CellCount(value=15.2, unit=unit).to("10^9/L") == 152.0
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "g_per_g"),
+    [(0.5, "g/gCr", 0.5), (500, "mg/gCr", 0.5), (0.51, "g/gCre", 0.51), (1500, "mg/g Cr", 1.5)],
+)
+def test_urine_protein_per_gram_creatinine(value: float, unit: str, g_per_g: float) -> None:
+    assert UrineProteinCreatinineRatio(value=value, unit=unit).canonical == g_per_g
+
+
+@pytest.mark.parametrize(("value", "unit"), [(38.0, "℃"), (100.4, "℉")])
+def test_temperature_written_with_the_degree_sign_character(value: float, unit: str) -> None:
+    assert Temperature(value=value, unit=unit).canonical == 38.0

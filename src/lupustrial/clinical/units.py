@@ -61,10 +61,13 @@ class QuantityKind:
         return self.from_canonical(self.to_canonical(value, from_unit), to_unit)
 
 
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
 def _fold(unit: str) -> str:
-    """Spelling variants of one unit compare equal: µ/μ/u, ×/x, ^, ³/3, spaces, case."""
-    folded = unit.strip().lower().replace(" ", "")
-    for old, new in (("μ", "µ"), ("u", "µ"), ("×", "x"), ("^", ""), ("³", "3"), ("**", "")):
+    """Spelling variants of one unit compare equal: µ/μ/u, ×/x, ^, superscripts, spaces, case."""
+    folded = unit.strip().lower().replace(" ", "").translate(_SUPERSCRIPT_DIGITS)
+    for old, new in (("μ", "µ"), ("u", "µ"), ("×", "x"), ("^", ""), ("**", "")):
         folded = folded.replace(old, new)
     return folded
 
@@ -82,6 +85,10 @@ CELL_COUNT = QuantityKind(
         "cells/mm³": 1e-3,
         "/µL": 1e-3,
         "cells/µL": 1e-3,
+        # Japanese laboratories report platelets in 10^4/µL (万/µL): 10^4/µL = 10 × 10^9/L.
+        "10^4/µL": 10.0,
+        "x10^4/µL": 10.0,
+        "万/µL": 10.0,
     },
 )
 CREATININE = QuantityKind(
@@ -102,8 +109,9 @@ PROTEIN_CONCENTRATION = QuantityKind(
 TEMPERATURE = QuantityKind(
     "body temperature",
     canonical="°C",
-    factors={"°C": 1.0, "C": 1.0, "°F": 5 / 9, "F": 5 / 9},
-    offsets={"°F": -32.0, "F": -32.0},
+    # ℃ and ℉ are the single-character signs Japanese text uses (U+2103, U+2109).
+    factors={"°C": 1.0, "C": 1.0, "℃": 1.0, "°F": 5 / 9, "F": 5 / 9, "℉": 5 / 9},
+    offsets={"°F": -32.0, "F": -32.0, "℉": -32.0},
 )
 URINE_PROTEIN_24H = QuantityKind(
     "24-hour urine protein",
@@ -117,6 +125,11 @@ URINE_PROTEIN_CREATININE_RATIO = QuantityKind(
         "g/g": 1.0,
         "mg/mg": 1.0,
         "mg/g": 1e-3,
+        # Japanese reports name the creatinine in the unit: g/gCr (g/gCre) and mg/gCr.
+        "g/gCr": 1.0,
+        "g/gCre": 1.0,
+        "mg/gCr": 1e-3,
+        "mg/gCre": 1e-3,
         # 1 mmol creatinine weighs 113.12 mg, so 1 mg/mmol = 1/113.12 mg/mg.
         "mg/mmol": 1 / CREATININE_MOLAR_MASS_G_PER_MOL,
         "g/mmol": 1000 / CREATININE_MOLAR_MASS_G_PER_MOL,
