@@ -287,3 +287,27 @@ def test_a_new_sledai_form_starts_with_the_descriptors_the_labs_define() -> None
     assert form.initial["low_complement"] == "true"
     assert form.initial["thrombocytopenia"] == "false"
     assert "arthritis" not in form.initial  # clinical descriptors are the investigator's
+
+
+def test_a_medical_record_number_already_at_the_site_is_refused_with_a_link(
+    people: dict[str, Any],
+) -> None:
+    """Issue 18: one patient, one record per site; the existing record is linked."""
+    coordinator = login("coordinator")
+    first = _register(coordinator, "S-901")
+    tky = Site.objects.get(code="TKY")
+    response = coordinator.post(
+        reverse("register"),
+        {
+            "site": tky.pk,
+            "screening_number": "S-902",
+            "name": "Same Patient",
+            "medical_record_number": " M1 ",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "already registered" in page
+    assert reverse("screening", args=[first.pk]) in page
+    assert not Subject.objects.filter(screening_number="S-902").exists()
+    assert AuditEntry.objects.filter(form="registration").count() == 1

@@ -68,6 +68,14 @@ class RuleError(Exception):
     """The request breaks a rule of the protocol or of data entry."""
 
 
+class DuplicateRecordError(RuleError):
+    """The patient already has a record at this site; ``existing`` is that record."""
+
+    def __init__(self, message: str, existing: Subject) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
 def profile_of(user: User) -> StaffProfile:
     profile = getattr(user, "staff", None) if user.is_authenticated else None
     if profile is None:
@@ -134,9 +142,20 @@ def register_candidate(
         raise RuleError(_("A screening number is required."))
     if Subject.objects.filter(screening_number=screening_number).exists():
         raise RuleError(_("Screening number %(n)s is taken.") % {"n": screening_number})
+    medical_record_number = medical_record_number.strip()
+    # One patient, one record per site: a second registration would split their data.
+    same_patient = Identity.objects.filter(
+        subject__site=site, medical_record_number=medical_record_number
+    ).select_related("subject")
+    if medical_record_number and (existing := same_patient.first()) is not None:
+        raise DuplicateRecordError(
+            _("Medical record number %(mrn)s is already registered at %(site)s as %(subject)s.")
+            % {"mrn": medical_record_number, "site": site.code, "subject": existing.subject.label},
+            existing.subject,
+        )
     subject = Subject.objects.create(site=site, screening_number=screening_number)
     Identity.objects.create(
-        subject=subject, name=name.strip(), medical_record_number=medical_record_number.strip()
+        subject=subject, name=name.strip(), medical_record_number=medical_record_number
     )
     record(
         user,

@@ -100,14 +100,18 @@ def register(request: HttpRequest) -> HttpResponse:
     services.require(request.user, Can.SCREEN)
     form = CandidateForm(request.POST or None)
     form.fields["site"].queryset = services.visible_sites(request.user)  # type: ignore[attr-defined]
+    existing = None
     if request.method == "POST" and form.is_valid():
         try:
             subject = services.register_candidate(request.user, **form.cleaned_data)
+        except services.DuplicateRecordError as problem:
+            form.add_error(None, str(problem))
+            existing = problem.existing
         except services.RuleError as problem:
             form.add_error(None, str(problem))
         else:
             return redirect("screening", pk=subject.pk)
-    return render(request, "edc/register.html", {"form": form})
+    return render(request, "edc/register.html", {"form": form, "existing": existing})
 
 
 def _screening_plan(data: dict[str, Any] | None) -> FormPlan:
