@@ -148,6 +148,11 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Screening data saved."))
                 return redirect("screening", pk=subject.pk)
+    editable = editable and not subject.casebook_locked
+    if not editable:
+        # Read-only readers (monitor, locked casebook) see the same form, every field disabled.
+        for field in form.fields.values():
+            field.disabled = True
     return render(
         request,
         "edc/screening.html",
@@ -156,7 +161,7 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "sections": _sections(form, plan),
             "decision": services.eligibility(subject),
-            "editable": editable and not subject.casebook_locked,
+            "editable": editable,
             "needs_reason": subject.screening is not None,
             "version": request.POST.get("version", subject.screening_version),
         },
