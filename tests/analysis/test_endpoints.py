@@ -21,6 +21,7 @@ from lupustrial.dataset.records import (
     Infusion,
     ScreeningDecision,
     StudyRecords,
+    StudySite,
     Subject,
     SubjectStatus,
     Visit,
@@ -111,6 +112,7 @@ def study(*patients: dict[str, list[Any]], **extra: list[Any]) -> StudyRecords:
     for p in patients:
         for name, rows in p.items():
             tables[name].extend(rows)
+    extra.setdefault("sites", [StudySite(code="A", time_zone="Asia/Tokyo")])
     return StudyRecords(**tables, **extra)
 
 

@@ -8,10 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 import lupustrial
 from lupustrial.dataset.demo import demo_records
-from lupustrial.dataset.records import StudyRecords
+from lupustrial.dataset.records import StudyRecords, StudySite, Subject
 from lupustrial.dataset.snapshot import (
     MANIFEST,
     SnapshotError,
@@ -108,3 +109,35 @@ def test_empty_study(tmp_path: Path) -> None:
     write_snapshot(StudyRecords(), tmp_path / "s", CUT)
     snapshot = read_snapshot(tmp_path / "s")
     assert all(rows == [] for rows in snapshot.tables.values())
+
+
+def _consented_on(day: dt.date, *sites: tuple[str, str]) -> StudyRecords:
+    return StudyRecords(
+        sites=[StudySite(code=code, time_zone=zone) for code, zone in sites],
+        subjects=[
+            Subject(subject_id=f"S-{code}", site=code, consent_date=day, status="screened")
+            for code, _ in sites
+        ],
+    )
+
+
+def test_the_data_cut_is_each_sites_own_date(tmp_path: Path) -> None:
+    """23:00 UTC on 9 March is 08:00 on 10 March in Tokyo: a Tokyo record of 10 March is held."""
+    cut = dt.datetime(2025, 3, 9, 23, 0, tzinfo=dt.UTC)
+    day = dt.date(2025, 3, 10)
+    manifest = write_snapshot(_consented_on(day, ("TKY", "Asia/Tokyo")), tmp_path / "a", cut)
+    assert manifest["data_cut_site_dates"] == {"TKY": "2025-03-10"}
+    assert read_snapshot(tmp_path / "a").cut_date("TKY") == day
+    with pytest.raises(SnapshotError, match="S-LON consent_date 2025-03-10"):
+        write_snapshot(
+            _consented_on(day, ("TKY", "Asia/Tokyo"), ("LON", "Europe/London")),
+            tmp_path / "b",
+            cut,
+        )
+
+
+def test_every_site_declares_its_time_zone() -> None:
+    with pytest.raises(ValidationError, match="site TKY is not declared in sites"):
+        StudyRecords(subjects=[Subject(subject_id="S1", site="TKY", status="screened")])
+    with pytest.raises(ValidationError, match="unknown time zone 'Asia/Tokio'"):
+        StudySite(code="TKY", time_zone="Asia/Tokio")

@@ -41,6 +41,7 @@ from lupustrial.dataset.records import (
     ScreeningDecision,
     Sex,
     StudyRecords,
+    StudySite,
     Subject,
     SubjectStatus,
     Visit,
@@ -295,6 +296,10 @@ def demo_records(seed: int = DEMO_SEED) -> StudyRecords:
         ),
     ]  # fmt: skip
     return StudyRecords(
+        sites=[
+            StudySite(code="TKY", name="Tokyo University Hospital", time_zone="Asia/Tokyo"),
+            StudySite(code="OSK", name="Osaka General Hospital", time_zone="Asia/Tokyo"),
+        ],
         subjects=subjects,
         screenings=screenings,
         visits=visits,

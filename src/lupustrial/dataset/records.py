@@ -24,6 +24,7 @@ from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kLabs
 from lupustrial.protocol.criteria import CRITERION_BY_ID
+from lupustrial.protocol.dates import site_zone
 
 Identifier = str
 """A source's own identifier (subject id, screening number): kept as given."""
@@ -48,6 +49,23 @@ ENROLLED_STATUSES = frozenset(
     {SubjectStatus.ENROLLED, SubjectStatus.WITHDRAWN, SubjectStatus.COMPLETED}
 )
 """Statuses of subjects who were enrolled at some point."""
+
+
+class StudySite(StrictModel):
+    """A study site and the IANA time zone its dates are counted in (`protocol.dates`).
+
+    Every date of the site's records is its local date; the data cut, a moment, falls on the
+    site's own date (`site_date`), so a snapshot and the week-12 answer compare like with like.
+    """
+
+    code: str = Field(min_length=1, description="Study site code.")
+    name: str | None = None
+    time_zone: str = Field(min_length=1, description="IANA time zone, e.g. Asia/Tokyo.")
+
+    @model_validator(mode="after")
+    def _known_zone(self) -> Self:
+        site_zone(self.time_zone)  # a TimeZoneError (a ValueError) names the unknown zone
+        return self
 
 
 class Subject(StrictModel):
@@ -272,6 +290,9 @@ class StudyRecords(StrictModel):
     """Everything a source holds about the study, as raw records; links are checked."""
 
     study_id: str = "early-anifrolumab-sle"
+    sites: list[StudySite] = Field(
+        default_factory=list, description="Every site a subject or screening names."
+    )
     subjects: list[Subject] = Field(default_factory=list)
     screenings: list[ScreeningDecision] = Field(default_factory=list)
     visits: list[Visit] = Field(default_factory=list)
@@ -283,6 +304,13 @@ class StudyRecords(StrictModel):
     @model_validator(mode="after")
     def _links(self) -> Self:
         problems: list[str] = []
+        codes = [site.code for site in self.sites]
+        problems += [f"duplicate site {c}" for c, n in Counter(codes).items() if n > 1]
+        named = {s.site for s in self.subjects} | {s.site for s in self.screenings}
+        problems += [
+            f"site {c} is not declared in sites (each site needs its time zone)"
+            for c in sorted(named - set(codes))
+        ]
         subject_ids = [s.subject_id for s in self.subjects]
         problems += [f"duplicate subject_id {i}" for i, n in Counter(subject_ids).items() if n > 1]
         numbers = [s.screening_number for s in self.screenings]
@@ -324,6 +352,13 @@ class StudyRecords(StrictModel):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def time_zone(self, site: str) -> str:
+        """The time zone of a declared site."""
+        for declared in self.sites:
+            if declared.code == site:
+                return declared.time_zone
+        raise KeyError(site)
 
     def subject(self, subject_id: str) -> Subject:
         for subject in self.subjects:

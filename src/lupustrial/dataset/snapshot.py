@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 import lupustrial
 from lupustrial.dataset.records import StudyRecords
 from lupustrial.dataset.tables import TABLE_BY_NAME, TABLES, Row, TableSpec, build_tables
+from lupustrial.protocol.dates import site_date
 
 SNAPSHOT_FORMAT = "lupustrial-snapshot/1"
 MANIFEST = "manifest.json"
@@ -85,13 +86,24 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _dates_after(tables: Mapping[str, list[Row]], cut: dt.date) -> list[str]:
-    """Records dated after the data cut (a snapshot cannot hold the future of its cut)."""
+def cut_dates(tables: Mapping[str, list[Row]], data_cut: dt.datetime) -> dict[str, dt.date]:
+    """The data cut as each site's own date (`protocol.dates.site_date`), by site code."""
+    return {site["code"]: site_date(data_cut, site["time_zone"]) for site in tables["sites"]}
+
+
+def _dates_after(tables: Mapping[str, list[Row]], data_cut: dt.datetime) -> list[str]:
+    """Records dated after the data cut at their site (a snapshot cannot hold its future)."""
+    cuts = cut_dates(tables, data_cut)
+    site_of = {s["subject_id"]: s["site"] for s in tables["subjects"]}
+    site_of |= {s["screening_number"]: s["site"] for s in tables["screenings"]}
+    latest = max(cuts.values(), default=data_cut.date())
     late = []
     for name, rows in tables.items():
         spec = TABLE_BY_NAME[name]
         dated = [c for c, kind in spec.columns if kind is dt.date and c != "planned_date"]
         for row in rows:
+            site = site_of.get(row.get("subject_id") or row.get("screening_number"))
+            cut = cuts.get(site, latest) if site is not None else latest
             for column in dated:
                 value = row[column]
                 if value is not None and value > cut:
@@ -118,7 +130,7 @@ def write_snapshot(
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise SnapshotError(f"{out}: exists and is not an empty directory")
     tables = build_tables(records)
-    late = _dates_after(tables, data_cut.date())
+    late = _dates_after(tables, data_cut)
     if late:
         shown = "; ".join(late[:5]) + (f" (and {len(late) - 5} more)" if len(late) > 5 else "")
         raise SnapshotError(f"records dated after the data cut {data_cut.isoformat()}: {shown}")
@@ -146,6 +158,7 @@ def write_snapshot(
         "study_id": records.study_id,
         "source": source,
         "data_cut": data_cut.isoformat(),
+        "data_cut_site_dates": {k: v.isoformat() for k, v in cut_dates(tables, data_cut).items()},
         "created_at": created.isoformat(),
         "software": {"name": "lupustrial", "version": lupustrial.__version__},
         "tables": entries,
@@ -198,6 +211,13 @@ class Snapshot:
     @property
     def data_cut(self) -> str:
         return str(self.manifest["data_cut"])
+
+    def cut_date(self, site: str) -> dt.date:
+        """The data cut as the site's own date (the manifest's ``data_cut_site_dates``)."""
+        try:
+            return dt.date.fromisoformat(self.manifest["data_cut_site_dates"][site])
+        except KeyError:
+            raise SnapshotError(f"the manifest gives no data-cut date for site {site!r}") from None
 
 
 def _load_manifest(path: Path) -> dict[str, Any]:

@@ -56,6 +56,12 @@ def _columns_of(model: Any) -> tuple[tuple[str, ColumnType], ...]:
 
 S, N, F, B, D = str, int, float, bool, dt.date  # string, integer, float, boolean, date
 
+SITES = TableSpec(
+    "sites",
+    "one study site and the time zone its dates are counted in",
+    (("code", S), ("name", S), ("time_zone", S)),
+    ("code",),
+)
 SUBJECTS = TableSpec(
     "subjects",
     "one consented subject, with derived age and analysis sets",
@@ -155,6 +161,7 @@ ADVERSE_EVENTS = TableSpec(
 )  # fmt: skip
 
 TABLES: tuple[TableSpec, ...] = (
+    SITES,
     SUBJECTS,
     SCREENINGS,
     SCREENING_FAILURES,
@@ -306,6 +313,7 @@ def build_tables(records: StudyRecords) -> dict[str, list[Row]]:
         for c in s.failing_criteria
     ]
     raw: dict[str, list[Row]] = {
+        "sites": _dump_all(records.sites),
         "subjects": _subject_rows(records, derived_subjects),
         "screenings": screenings,
         "screening_failures": failures,

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from lupustrial.clinical.sledai2k import DESCRIPTORS, LAB_THRESHOLDS
 from lupustrial.edc.accounts.models import Site, StaffProfile
@@ -70,8 +69,12 @@ def _screening(name: str, first_dose: dt.date) -> dict[str, Any]:
 
 def create_users() -> dict[str, Any]:
     sites = {
-        "TKY": Site.objects.create(code="TKY", name="Tokyo University Hospital"),
-        "OSK": Site.objects.create(code="OSK", name="Osaka General Hospital"),
+        "TKY": Site.objects.create(
+            code="TKY", name="Tokyo University Hospital", time_zone="Asia/Tokyo"
+        ),
+        "OSK": Site.objects.create(
+            code="OSK", name="Osaka General Hospital", time_zone="Asia/Tokyo"
+        ),
     }
     users = {}
     model = get_user_model()
@@ -90,7 +93,7 @@ def _enrolled(who: Any, site: Site, number: str, name: str, first_dose: dt.date)
     subject = services.register_candidate(who, site, number, name, f"MRN-{number}")
     services.save_screening(who, subject, _screening("screening-eligible.json", first_dose), 0)
     consent_at = dt.datetime.combine(
-        first_dose - dt.timedelta(days=11), dt.time(10, 30), tzinfo=dt.UTC
+        first_dose - dt.timedelta(days=11), dt.time(10, 30), tzinfo=site.zone
     )
     services.record_consent(who, subject, "1.0", consent_at)
     enrolled_on = first_dose - dt.timedelta(days=2)
@@ -172,7 +175,7 @@ def load_demo() -> None:
         )
     people = create_users()
     sites, users = people["sites"], people["users"]
-    today = timezone.localdate()
+    today = sites["TKY"].today()  # both demo sites are in Asia/Tokyo
     coordinator, investigator = users["coordinator"], users["investigator"]
 
     # Week 12 reached yesterday: a taper from 30 to 5 mg and LLDAS at week 12.

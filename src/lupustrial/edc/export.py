@@ -13,11 +13,10 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-from django.utils import timezone
-
 from lupustrial.clinical.sledai2k import Sledai2kLabs
 from lupustrial.clinical.units import BodyWeight, DoseMass
 from lupustrial.dataset import records as ds
+from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import Subject, SubjectStatus, Visit, VisitStatus
 from lupustrial.protocol.eligibility import Outcome
@@ -53,6 +52,7 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
     ``sites`` limits the records to those sites' subjects (None: every site).
     """
     out: dict[str, list[Any]] = {
+        "sites": [],
         "subjects": [],
         "screenings": [],
         "visits": [],
@@ -62,8 +62,13 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         "adverse_events": [],
     }
     subjects = Subject.objects.select_related("site").prefetch_related("visits__forms")
+    chosen = Site.objects.all()
     if sites is not None:
         subjects = subjects.filter(site__code__in=sites)
+        chosen = chosen.filter(code__in=sites)
+    out["sites"] = [
+        ds.StudySite(code=site.code, name=site.name, time_zone=site.time_zone) for site in chosen
+    ]
     for subject in subjects:
         decision = services.eligibility(subject)
         if decision is not None and decision.outcome is not Outcome.INCOMPLETE:
@@ -71,7 +76,7 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
                 ds.ScreeningDecision(
                     screening_number=subject.screening_number,
                     site=subject.site.code,
-                    screening_date=timezone.localdate(subject.created_at),
+                    screening_date=subject.site.date_of(subject.created_at),
                     decision=ds.Decision(decision.outcome.value),
                     failing_criteria=decision.failed,
                 )
@@ -93,7 +98,7 @@ def _subject(subject: Subject, consent: Any, decided: bool) -> ds.Subject:
         screening_number=subject.screening_number if decided else None,
         sex=screening.get("sex"),
         birth_year=int(born[:4]) if born else None,
-        consent_date=timezone.localdate(consent.obtained_at) if consent else None,
+        consent_date=subject.site.date_of(consent.obtained_at) if consent else None,
         enrolment_date=subject.enrolment_date,
         first_infusion_date=subject.first_infusion_date,
         status=_STATUS[SubjectStatus(subject.status)],

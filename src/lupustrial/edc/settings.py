@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lupustrial.edc.accounts.middleware.UserLanguageMiddleware",
+    "lupustrial.edc.accounts.middleware.SiteTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -160,7 +161,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
-TIME_ZONE = "UTC"  # the audit trail's clock: server time in UTC, shown as such
+TIME_ZONE = "UTC"  # stored in UTC; pages show the sites' zone (SiteTimeZoneMiddleware)
 USE_TZ = True
 
 STATIC_URL = "static/"

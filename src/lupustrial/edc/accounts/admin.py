@@ -75,7 +75,7 @@ class StudyUserAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
 
 
 class SiteAdmin(AdministratorOnly, admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("code", "name")
+    list_display = ("code", "name", "time_zone")
 
 
 study_admin = StudyAdminSite(name="study_admin")

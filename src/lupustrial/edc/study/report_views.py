@@ -1,7 +1,7 @@
 """The study report page and the dataset download: the database's records, frozen now.
 
 The page exports the web application's records (`edc.export.database_records`) into a
-verified snapshot in a temporary directory (data cut: now, local time), renders the same
+verified snapshot in a temporary directory (data cut: now, each site's date of it), renders the same
 self-contained HTML report as ``lupustrial report`` from it and serves that page; with
 ``?download=1`` it comes as an attachment. Every request is an EXPORT entry in the audit
 trail (form "report").
@@ -54,7 +54,7 @@ def _sites(request: HttpRequest) -> list[str] | None:
 def study_report(request: HttpRequest) -> HttpResponse:
     if not may_see_report(request.user):
         services.require(request.user, Can.EXPORT_DATASET)  # refused: a 403 naming it
-    cut = timezone.localtime().replace(microsecond=0)
+    cut = timezone.now().replace(microsecond=0)  # a moment; each site reads its own date of it
     try:
         with tempfile.TemporaryDirectory(prefix="lupustrial-report-") as tmp:
             path = Path(tmp) / "snapshot"

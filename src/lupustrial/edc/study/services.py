@@ -17,7 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
@@ -190,7 +190,7 @@ def _with_consent(subject: Subject, screening: ScreeningRecord) -> ScreeningReco
         {
             **screening.model_dump(mode="json", exclude_none=True),
             "consent": {
-                "date": timezone.localdate(consent.obtained_at).isoformat(),
+                "date": subject.site.date_of(consent.obtained_at).isoformat(),
                 "form_version": consent.form_version,
                 "obtained_by": consent.obtained_by.get_username(),
             },
@@ -282,6 +282,8 @@ def record_consent(
         raise RuleError(_("Consent is already recorded for %(s)s.") % {"s": subject.label})
     if not form_version.strip():
         raise RuleError(_("The consent form version is required."))
+    if obtained_at.tzinfo is None:
+        obtained_at = obtained_at.replace(tzinfo=subject.site.zone)  # as read at the site
     if obtained_at > timezone.now():
         raise RuleError(_("The consent cannot be dated in the future."))
     consent = Consent.objects.create(
@@ -421,9 +423,10 @@ def enrol(
     decision = eligibility(subject)
     if decision is None or decision.outcome is not Outcome.ELIGIBLE:
         raise RuleError(_("The eligibility decision is not 'eligible': enrolment refused."))
-    enrolled_on = enrolment_date or timezone.localdate()
-    consented_on = timezone.localdate(Consent.objects.get(subject=subject).obtained_at)
-    if not consented_on <= enrolled_on <= timezone.localdate():
+    site_today = subject.site.today()
+    enrolled_on = enrolment_date or site_today
+    consented_on = subject.site.date_of(Consent.objects.get(subject=subject).obtained_at)
+    if not consented_on <= enrolled_on <= site_today:
         raise RuleError(_("The enrolment date must lie between the consent and today."))
     if first_infusion_date < enrolled_on:
         raise RuleError(_("The first infusion cannot precede the enrolment."))
@@ -476,7 +479,7 @@ def set_visit_date(
     _editable(visit.subject)
     if visit.version != version:
         raise ConflictError(_("This visit changed since you opened it; reload to see it."))
-    if date > timezone.localdate():
+    if date > visit.subject.site.today():
         raise RuleError(_("A visit date cannot be in the future."))
     first = visit.subject.first_infusion_date
     if first is not None and date < first:
@@ -783,7 +786,7 @@ def _end(user: User, subject: Subject, status: SubjectStatus, on: dt.date, reaso
     _editable(subject)
     if subject.status != SubjectStatus.ENROLLED:
         raise RuleError(_("Only an enrolled subject can leave the study."))
-    if on > timezone.localdate():
+    if on > subject.site.today():
         raise RuleError(_("The end of participation cannot be in the future."))
     subject.status = status
     if status == SubjectStatus.WITHDRAWN:
@@ -805,11 +808,14 @@ def _end(user: User, subject: Subject, status: SubjectStatus, on: dt.date, reaso
 
 
 def overdue_visits(user: User) -> QuerySet[Visit]:
-    """Planned visits whose window has closed without a visit date."""
+    """Planned visits whose window closed before today at their site (its own date)."""
+    closed = Q(pk__in=[])
+    for site in visible_sites(user):
+        closed |= Q(subject__site=site, window_end__lt=site.today())
     return Visit.objects.filter(
+        closed,
         subject__in=visible_subjects(user).filter(status=SubjectStatus.ENROLLED),
         status=VisitStatus.PLANNED,
-        window_end__lt=timezone.localdate(),
     ).select_related("subject")
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lupustrial.clinical.sledai2k import score_sledai2k
+from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import SITE_ROLES, Can
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import record
@@ -55,7 +56,16 @@ def study_view(view: View) -> View:
 def _subject(request: HttpRequest, pk: int) -> Subject:
     subject = get_object_or_404(Subject.objects.select_related("site"), pk=pk)
     services.require(request.user, Can.VIEW_SUBJECTS, subject)
+    _at_site(subject.site)
     return subject
+
+
+def _at_site(site: Site) -> None:
+    """Show and read date-times on this page in the subject's site's time zone.
+
+    The middleware (`SiteTimeZoneMiddleware`) ends the activation with the request.
+    """
+    timezone.activate(site.zone)
 
 
 def _shows_identity(request: HttpRequest) -> bool:
@@ -206,7 +216,7 @@ def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
             "needs_signature": subject.subject_id is not None
             and services.active_signature(subject) is None,
             "visits": [(visit, results.get(visit.pk)) for visit in visits],
-            "today": timezone.localdate(),
+            "today": subject.site.today(),
         },
     )
 
@@ -216,6 +226,7 @@ class ConsentForm(forms.Form):
     obtained_at = forms.DateTimeField(
         label=gettext_lazy("Date and time of consent"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=gettext_lazy("Local time at the site (its time zone)."),
     )
 
 
@@ -244,7 +255,7 @@ class EnrolForm(SignForm):
     enrolment_date = forms.DateField(
         label=gettext_lazy("Enrolment date"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        initial=timezone.localdate,
+        help_text=gettext_lazy("The site's own date (its time zone)."),
     )
     first_infusion_date = forms.DateField(
         label=gettext_lazy("First anifrolumab infusion"),
@@ -259,7 +270,7 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         subject,
-        EnrolForm(request.POST or None),
+        EnrolForm(request.POST or None, initial={"enrolment_date": subject.site.today()}),
         _("Enrolment"),
         lambda data: services.enrol(request.user, subject, **data),
         _("Subject enrolled and signature applied."),
@@ -333,6 +344,7 @@ class VisitDateForm(forms.Form):
 def visit_page(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(Visit.objects.select_related("subject__site"), pk=pk)
     services.require(request.user, Can.VIEW_SUBJECTS, visit.subject)
+    _at_site(visit.subject.site)
     date_form = VisitDateForm(request.POST or None, initial={"date": visit.date})
     if request.method == "POST" and date_form.is_valid():
         try:
@@ -400,6 +412,7 @@ def crf_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One eCRF: edit checks from its model, a reason for changes, queries, verify, lock."""
     visit = get_object_or_404(Visit.objects.select_related("subject__site"), pk=pk)
     services.require(request.user, Can.VIEW_SUBJECTS, visit.subject)
+    _at_site(visit.subject.site)
     if code not in CRF_BY_CODE:
         raise PermissionDenied(_("Unknown form."))
     saved = FormData.objects.filter(visit=visit, crf=code).first()
