@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen
+	$(BIN)/mypy src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen src/lupustrial/coding src/lupustrial/safety
 
 pytest: $(STAMP)
 	$(BIN)/pytest

@@ -118,6 +118,10 @@ def protocol_show(
     for name, value in config:
         if isinstance(value, tuple) and value and isinstance(value[0], Term):
             shown = ", ".join(term.name for term in value)
+        elif name == "safety":
+            shown = (
+                "seriousness, causality, expectedness, reporting table: `lupustrial safety rules`"
+            )
         else:
             shown = str(value.value if hasattr(value, "value") else value)
         lines.extend(textwrap.wrap(f"{name}: {shown}", 96, subsequent_indent="    "))

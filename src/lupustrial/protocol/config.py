@@ -11,6 +11,7 @@ from pydantic import Field
 
 from lupustrial.clinical.glucocorticoids import BetamethasoneSource
 from lupustrial.clinical.model import StrictModel
+from lupustrial.protocol.safety.config import SafetyConfig
 
 
 class Term(StrictModel):
@@ -174,6 +175,10 @@ class ProtocolConfig(StrictModel):
     non_live_vaccines: tuple[Term, ...] = NON_LIVE_VACCINES
     excluding_collagen_diseases: tuple[Term, ...] = EXCLUDING_COLLAGEN_DISEASES
     allowed_collagen_diseases: tuple[Term, ...] = ALLOWED_COLLAGEN_DISEASES
+    safety: SafetyConfig = Field(
+        default_factory=SafetyConfig,
+        description="Seriousness, causality, expectedness, reporting table (docs/safety.md).",
+    )
 
 
 DEFAULT_PROTOCOL = ProtocolConfig()

@@ -1,0 +1,172 @@
+"""`lupustrial safety`: open reporting clocks (疾病等報告) and the reporting table in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app, print_json
+from lupustrial.cli.input import InputError, read_records, validate_all
+
+if TYPE_CHECKING:
+    from lupustrial.safety.events import OpenClock
+
+safety_app = typer.Typer(
+    help="Safety reporting under Japan's Clinical Trials Act: open clocks and the rules.",
+    no_args_is_help=True,
+)
+app.add_typer(safety_app, name="safety")
+
+TodayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        help="The date to count days left from (YYYY-MM-DD); default: today at the site.",
+        show_default=False,
+    ),
+]
+ZoneOption = Annotated[
+    str,
+    typer.Option("--time-zone", help="The site's IANA time zone, for today's date."),
+]
+PeriodicOption = Annotated[
+    bool,
+    typer.Option("--periodic", help="Also list events that go to the periodic report."),
+]
+
+
+def _today(given: str | None, zone: str) -> dt.date:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if given is not None:
+        try:
+            return dt.date.fromisoformat(given)
+        except ValueError:
+            raise InputError(f"--today: {given!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        return dt.datetime.now(ZoneInfo(zone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"--time-zone: unknown time zone {zone!r} (e.g. Asia/Tokyo)") from None
+
+
+@safety_app.command("due")
+def due(
+    path: InputArgument,
+    output: FormatOption = OutputFormat.TEXT,
+    today: TodayOption = None,
+    zone: ZoneOption = "Asia/Tokyo",
+    periodic: PeriodicOption = False,
+) -> None:
+    """List the reports still to submit, with their deadlines and days left.
+
+    FILE holds adverse events (JSON, an array or JSON Lines): each with its versions (aware
+    date, coded term, seriousness criteria, causality) and the rules already reported. Day 0
+    is the date the investigator became aware; the deadline is day 0 + N calendar days and
+    is on time on the day itself. Every event is validated first: one bad event means
+    nothing is listed.
+    """
+    from lupustrial.protocol.config import DEFAULT_PROTOCOL
+    from lupustrial.safety.events import SafetyEvent, check_causality, open_clocks
+
+    day = _today(today, zone)
+    events = validate_all(SafetyEvent, read_records(path))
+    safety = DEFAULT_PROTOCOL.safety
+    problems = [f"{event.id}: {p}" for event in events for p in check_causality(event, safety)]
+    if problems:
+        raise InputError("invalid input, nothing was computed:\n  " + "\n  ".join(problems))
+    clocks = open_clocks(events, safety, periodic=periodic)
+    if output is OutputFormat.JSON:
+        print_json({"today": day.isoformat(), "open": [_as_json(o, day) for o in clocks]})
+    else:
+        typer.echo(render_due(clocks, day))
+
+
+def _as_json(item: OpenClock, today: dt.date) -> dict[str, Any]:
+    clock = item.clock
+    return {
+        "event_id": item.event_id,
+        "subject_id": item.subject_id,
+        "term": item.term,
+        "tier": item.tier.value,
+        "expectedness": item.expectedness.value,
+        "rule": clock.rule.id,
+        "recipient": clock.rule.recipient.value,
+        "day_zero": clock.day_zero.isoformat(),
+        "due": clock.due.isoformat() if clock.due else None,
+        "days_left": clock.days_left(today),
+        "overdue": clock.overdue(today),
+        "assumed_unexpected": clock.assumed_unexpected,
+        "source": clock.rule.source,
+    }
+
+
+def render_due(clocks: list[OpenClock], today: dt.date) -> str:
+    """One line per open report, soonest first; overdue ones say so."""
+    title = f"Open safety reports on {today.isoformat()}: {len(clocks)}"
+    lines = [title, "=" * len(title)]
+    for item in clocks:
+        clock = item.clock
+        left = clock.days_left(today)
+        if clock.due is None:
+            when = "periodic report"
+        elif left is not None and left < 0:
+            when = f"{clock.due.isoformat()}  OVERDUE by {-left} day(s)"
+        else:
+            when = f"{clock.due.isoformat()}  {left} day(s) left"
+        lines.append(
+            f"{when}  {clock.rule.id} to the {clock.rule.recipient.label}: "
+            f"{item.event_id} ({item.subject_id}) {item.term}, {item.tier.value}, "
+            f"{item.expectedness.value}, day 0 {clock.day_zero.isoformat()}"
+        )
+        if clock.assumed_unexpected:
+            lines.append("    term not coded: treated as unexpected (the stricter deadline)")
+    if not clocks:
+        lines.append("No report is due.")
+    return "\n".join(lines)
+
+
+@safety_app.command("rules")
+def rules(output: FormatOption = OutputFormat.TEXT) -> None:
+    """Print the reporting table in force, each rule with its source, and the seriousness list."""
+    from lupustrial.protocol.config import DEFAULT_PROTOCOL
+    from lupustrial.protocol.safety.seriousness import SERIOUSNESS_CRITERIA
+
+    safety = DEFAULT_PROTOCOL.safety
+    if output is OutputFormat.JSON:
+        print_json(safety.model_dump(mode="json"))
+        return
+    lines = ["Reporting rules (疾病等報告)", "============================"]
+    for rule in safety.reporting_rules:
+        if rule.product_status is not safety.product_status:
+            continue
+        when = f"{rule.days} days" if rule.days else "periodic report"
+        expected = rule.expectedness.value if rule.expectedness else "expected or not"
+        mark = "" if rule.confirmed else "  [NOT CONFIRMED]"
+        lines.append(
+            f"{rule.id}: {rule.tier.value}, {expected} -> {rule.recipient.label}, {when}{mark}"
+        )
+        lines.append(f"    source: {rule.source}")
+        if rule.note:
+            lines.append(f"    note: {rule.note}")
+    lines += ["", "Seriousness criteria"]
+    lines += [
+        f"  {c.code.value}: {c.label} ({c.label_ja}), tier {c.tier.value}"
+        for c in SERIOUSNESS_CRITERIA
+    ]
+    scale = safety.causality
+    lines += [
+        "",
+        f"Causality ({scale.name}): suspected = "
+        + ", ".join(g for g in scale.grades if g in scale.suspected),
+    ]
+    rsi = safety.reference_safety_information
+    confirmed = "confirmed" if rsi.confirmed_by_principal_investigator else "NOT YET CONFIRMED"
+    lines += [
+        "",
+        f"Reference safety information: {rsi.document}, version {rsi.version}, "
+        f"{rsi.date.isoformat()} ({confirmed} by the principal investigator)",
+    ]
+    lines += [f"  {r.term}: MedDRA {', '.join(map(str, r.meddra_codes))}" for r in rsi.reactions]
+    typer.echo("\n".join(lines))

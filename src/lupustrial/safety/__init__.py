@@ -1,0 +1,1 @@
+"""Safety reporting over recorded adverse events: reportable versions, open clocks, reports."""

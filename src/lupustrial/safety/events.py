@@ -1,0 +1,117 @@
+"""Adverse events as the safety clocks read them, and the open clocks of a set of events.
+
+An event is its versions (each with the date the investigator became aware of it, its
+seriousness criteria, causality and coded term) and the reports already submitted. The rules
+are the protocol's (`ProtocolConfig.safety`); this module only applies them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field, model_validator
+
+from lupustrial.clinical.model import StrictModel
+from lupustrial.coding.ctcae import CodedTerm
+from lupustrial.protocol.safety.config import SafetyConfig
+from lupustrial.protocol.safety.expectedness import Expectedness
+from lupustrial.protocol.safety.reporting import (
+    Clock,
+    ReportableEvent,
+    clocks_over_versions,
+)
+from lupustrial.protocol.safety.seriousness import Seriousness, Tier, tier_of
+
+
+class EventVersion(StrictModel):
+    """One version of an adverse event, as far as reporting is concerned."""
+
+    aware_date: dt.date = Field(
+        description="Site-local date the investigator became aware of this version's facts."
+    )
+    term: CodedTerm
+    seriousness: tuple[Seriousness, ...] = Field(
+        default=(), description="Seriousness criteria met; none: non-serious."
+    )
+    causality: str = Field(description="A grade of the protocol's causality scale.")
+
+
+class SafetyEvent(StrictModel):
+    """An adverse event with its versions (oldest first) and the reports already submitted."""
+
+    id: str = Field(min_length=1)
+    subject_id: str = Field(min_length=1)
+    versions: tuple[EventVersion, ...] = Field(min_length=1)
+    submitted: tuple[str, ...] = Field(
+        default=(), description="Ids of the reporting rules already reported (e.g. CRB-7)."
+    )
+
+    @model_validator(mode="after")
+    def _versions_in_order(self) -> SafetyEvent:
+        dates = [v.aware_date for v in self.versions]
+        if dates != sorted(dates):
+            raise ValueError("versions: aware dates go backwards; list the oldest version first")
+        return self
+
+
+class OpenClock(StrictModel):
+    """A report still to submit: which event, which rule, and the deadline."""
+
+    event_id: str
+    subject_id: str
+    term: str
+    tier: Tier
+    expectedness: Expectedness
+    clock: Clock
+
+
+def reportable(version: EventVersion, safety: SafetyConfig) -> ReportableEvent:
+    """What the clocks need of a version: tier, suspected, expectedness, day 0."""
+    return ReportableEvent(
+        tier=tier_of(version.seriousness),
+        suspected=safety.causality.is_suspected(version.causality),
+        expectedness=safety.reference_safety_information.expectedness(version.term.meddra_code),
+        aware_date=version.aware_date,
+    )
+
+
+def check_causality(event: SafetyEvent, safety: SafetyConfig) -> list[str]:
+    """Problems of an event against the protocol's scale, naming the field."""
+    return [
+        f"versions.{number}.causality: {version.causality!r} is not on the scale "
+        f"({', '.join(safety.causality.grades)})"
+        for number, version in enumerate(event.versions)
+        if version.causality not in safety.causality.grades
+    ]
+
+
+def open_clocks(
+    events: list[SafetyEvent], safety: SafetyConfig, *, periodic: bool = False
+) -> list[OpenClock]:
+    """Every report not yet submitted, soonest deadline first (periodic ones when asked)."""
+    result = []
+    for event in events:
+        versions = [reportable(v, safety) for v in event.versions]
+        latest = versions[-1]
+        for clock in clocks_over_versions(versions, safety.reporting_rules, safety.product_status):
+            if clock.rule.id in event.submitted or (clock.due is None and not periodic):
+                continue
+            result.append(
+                OpenClock(
+                    event_id=event.id,
+                    subject_id=event.subject_id,
+                    term=event.versions[-1].term.display,
+                    tier=latest.tier,
+                    expectedness=latest.expectedness,
+                    clock=clock,
+                )
+            )
+    return sorted(
+        result,
+        key=lambda o: (
+            o.clock.due is None,
+            o.clock.due or dt.date.max,
+            o.event_id,
+            o.clock.rule.id,
+        ),
+    )
