@@ -38,7 +38,7 @@ PeriodicOption = Annotated[
 
 
 def _today(given: str | None, zone: str) -> dt.date:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from lupustrial.protocol.dates import TimeZoneError, site_today
 
     if given is not None:
         try:
@@ -46,9 +46,9 @@ def _today(given: str | None, zone: str) -> dt.date:
         except ValueError:
             raise InputError(f"--today: {given!r} is not a date (YYYY-MM-DD)") from None
     try:
-        return dt.datetime.now(ZoneInfo(zone)).date()
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"--time-zone: unknown time zone {zone!r} (e.g. Asia/Tokyo)") from None
+        return site_today(zone)
+    except TimeZoneError as error:
+        raise InputError(f"--time-zone: {error}") from None
 
 
 @safety_app.command("due")
