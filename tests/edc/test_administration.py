@@ -1,16 +1,53 @@
-"""The administrator manages users, roles and sites, and every such change is audited."""
+"""The administrator manages users, roles and sites; every change is accountable.
+
+Issue 15, finding 1: each administrative change names the real actor and a reason; nobody
+changes their own role; a password set by someone else is changed at the next sign-in.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
-from lupustrial.edc.accounts.models import StaffProfile
+from lupustrial.edc.accounts import services
+from lupustrial.edc.accounts.models import Site, StaffProfile
 from lupustrial.edc.audit.models import AuditEntry
 from tests.edc.clients import login
 
 pytestmark = pytest.mark.usefixtures("people")
+
+
+def _user(username: str) -> Any:
+    return get_user_model().objects.get(username=username)
+
+
+def _change_account(client: Client, username: str, **changes: Any) -> Any:
+    """POST the admin's change form for a user, as the page would send it."""
+    user = _user(username)
+    profile = user.staff
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "reason": "",
+        "staff-TOTAL_FORMS": "1",
+        "staff-INITIAL_FORMS": "1",
+        "staff-MIN_NUM_FORMS": "0",
+        "staff-MAX_NUM_FORMS": "1",
+        "staff-0-id": str(profile.pk),
+        "staff-0-user": str(user.pk),
+        "staff-0-role": profile.role,
+        "staff-0-sites": [str(pk) for pk in profile.sites.values_list("pk", flat=True)],
+        "staff-0-language": profile.language,
+    }
+    data.update(changes)
+    return client.post(reverse("study_admin:auth_user_change", args=[user.pk]), data)
 
 
 def test_only_the_administrator_opens_the_user_administration() -> None:
@@ -28,18 +65,130 @@ def test_the_administrator_sees_no_clinical_data() -> None:
     assert login("admin").get("/api/subjects").status_code == 403
 
 
-def test_a_role_change_is_in_the_audit_trail_with_old_and_new_value() -> None:
-    profile = StaffProfile.objects.get(user__username="monitor")
-    profile.role = "data_manager"
-    profile.save()
+def test_a_role_change_names_the_administrator_and_the_reason() -> None:
+    response = _change_account(
+        login("admin"), "monitor", **{"staff-0-role": "data_manager", "reason": "new position"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert StaffProfile.objects.get(user__username="monitor").role == "data_manager"
     entry = AuditEntry.objects.filter(action="role_change", field="monitor.role").last()
     assert entry is not None
+    assert (entry.actor, entry.role, entry.reason) == ("admin", "administrator", "new position")
     assert (entry.old_value, entry.new_value) == ('"monitor"', '"data_manager"')
 
 
-def test_a_new_account_is_in_the_audit_trail() -> None:
-    get_user_model().objects.create_user("newcomer", password="a-long-passphrase-1")
-    assert AuditEntry.objects.filter(action="user", field="newcomer").exists()
+def test_an_administrative_change_without_a_reason_is_refused() -> None:
+    response = _change_account(login("admin"), "monitor", **{"staff-0-role": "data_manager"})
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert StaffProfile.objects.get(user__username="monitor").role == "monitor"
+    with pytest.raises(services.AdministrationError, match="reason"):
+        services.record_account_change(_user("admin"), _user("monitor"), None, " ")
+
+
+def test_nobody_changes_their_own_role_or_sites() -> None:
+    tky = Site.objects.get(code="TKY")
+    for change in ({"staff-0-role": "investigator"}, {"staff-0-sites": [str(tky.pk)]}):
+        response = _change_account(login("admin"), "admin", reason="self-service", **change)
+        assert response.status_code == 200
+        assert "Nobody changes their own role or sites" in response.content.decode()
+    profile = StaffProfile.objects.get(user__username="admin")
+    assert (profile.role, list(profile.sites.all())) == ("administrator", [])
+    # The service is the wall behind the page: a change saved another way is refused there too.
+    admin = _user("admin")
+    before = services.account_state(admin.pk)
+    profile.role = "investigator"
+    profile.save()
+    with pytest.raises(services.AdministrationError, match="own role"):
+        services.record_account_change(admin, admin, before, "self-service")
+
+
+def test_a_password_set_by_an_administrator_must_be_changed_at_the_next_sign_in() -> None:
+    user = _user("coordinator")
+    response = login("admin").post(
+        reverse("study_admin:auth_user_password_change", args=[user.pk]),
+        {
+            "password1": "Temporary-pass-2026",
+            "password2": "Temporary-pass-2026",
+            "usable_password": "true",
+            "set-password": "1",
+            "reason": "forgotten password, identity checked by phone",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.filter(field="coordinator.password").last()
+    assert entry is not None
+    assert (entry.actor, entry.reason) == ("admin", "forgotten password, identity checked by phone")
+    assert "Temporary" not in entry.new_value
+
+    client = Client()
+    signed_in = client.post(
+        reverse("login"), {"username": "coordinator", "password": "Temporary-pass-2026"}
+    )
+    assert signed_in.status_code == 302
+    assert client.get(reverse("home"))["Location"] == reverse("password_change")
+    assert client.get("/api/subjects").status_code == 403
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "Temporary-pass-2026",
+            "new_password1": "My-own-choice-2026",
+            "new_password2": "My-own-choice-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    owner = AuditEntry.objects.filter(field="coordinator.password").last()
+    assert owner is not None
+    assert owner.actor == "coordinator"
+
+
+def test_the_password_form_asks_for_a_reason() -> None:
+    user = _user("coordinator")
+    url = reverse("study_admin:auth_user_password_change", args=[user.pk])
+    assert "Reason for this change" in login("admin").get(url).content.decode()
+    response = login("admin").post(
+        url,
+        {"password1": "Temporary-pass-2026", "password2": "Temporary-pass-2026",
+         "usable_password": "true", "set-password": "1"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert _user("coordinator").check_password("lupus-demo-2026")
+
+
+def test_an_account_created_in_the_admin_must_change_its_password() -> None:
+    response = login("admin").post(
+        reverse("study_admin:auth_user_add"),
+        {
+            "username": "newcomer",
+            "usable_password": "true",
+            "password1": "Temporary-pass-2026",
+            "password2": "Temporary-pass-2026",
+            "reason": "new coordinator at TKY",
+            "staff-TOTAL_FORMS": "1",
+            "staff-INITIAL_FORMS": "0",
+            "staff-MIN_NUM_FORMS": "0",
+            "staff-MAX_NUM_FORMS": "1",
+            "staff-0-role": "coordinator",
+            "staff-0-sites": [str(Site.objects.get(code="TKY").pk)],
+            "staff-0-language": "ja",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    entries = AuditEntry.objects.filter(field__startswith="newcomer.")
+    assert {e.actor for e in entries} == {"admin"}
+    assert {e.field for e in entries} >= {"newcomer.role", "newcomer.sites", "newcomer.password"}
+    assert services.must_change_password(_user("newcomer"))
+
+
+def test_a_new_site_names_its_creator_and_reason() -> None:
+    response = login("admin").post(
+        reverse("study_admin:accounts_site_add"),
+        {"code": "NGY", "name": "Nagoya", "reason": "third site opened"},
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(form="site", new_value='"NGY"').get()
+    assert (entry.actor, entry.reason) == ("admin", "third site opened")
 
 
 def test_the_first_administrator_is_created_from_the_command_line(
@@ -48,17 +197,37 @@ def test_the_first_administrator_is_created_from_the_command_line(
     from lupustrial.cli import main
 
     monkeypatch.setattr("typer.prompt", lambda *args, **kwargs: "a-long-passphrase-1")
+    monkeypatch.setattr("getpass.getuser", lambda: "operator")
     with pytest.raises(SystemExit) as exit_:
-        main(["web", "add-user", "chief", "--role", "administrator", "--full-name", "Ken Mori"])
+        main(
+            ["web", "add-user", "chief", "--role", "administrator", "--full-name", "Ken Mori",
+             "--reason", "first administrator", "--own-password"]
+        )  # fmt: skip
     assert exit_.value.code == 0
     assert StaffProfile.objects.get(user__username="chief").role == "administrator"
     assert login("chief").get(reverse("study_admin:index")).status_code == 200
+    entry = AuditEntry.objects.filter(field="chief.role").last()
+    assert entry is not None
+    assert (entry.actor, entry.reason) == ("console:operator", "first administrator")
+
+
+def test_a_user_created_from_the_command_line_changes_the_password_at_first_sign_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lupustrial.cli import main
+
+    monkeypatch.setattr("typer.prompt", lambda *args, **kwargs: "a-long-passphrase-1")
+    with pytest.raises(SystemExit) as exit_:
+        main(["web", "add-user", "nurse", "--role", "coordinator", "--site", "TKY",
+              "--reason", "new coordinator"])  # fmt: skip
+    assert exit_.value.code == 0
+    assert services.must_change_password(_user("nurse"))
 
 
 def test_an_unknown_role_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     from lupustrial.cli import main
 
     with pytest.raises(SystemExit) as exit_:
-        main(["web", "add-user", "someone", "--role", "boss"])
+        main(["web", "add-user", "someone", "--role", "boss", "--reason", "x"])
     assert exit_.value.code == 2
     assert "unknown role 'boss'" in capsys.readouterr().err

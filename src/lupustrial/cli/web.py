@@ -78,49 +78,67 @@ def add_user(
             help="investigator, coordinator, data_manager, monitor, statistician or administrator."
         ),
     ],
+    reason: Annotated[
+        str,
+        typer.Option(help="Why the account is created (recorded in the audit trail)."),
+    ],
     site: Annotated[
         list[str] | None, typer.Option(help="A site code the user works at (repeatable).")
     ] = None,
     full_name: Annotated[str, typer.Option(help="First and last name, for signatures.")] = "",
+    own_password: Annotated[
+        bool,
+        typer.Option(
+            "--own-password",
+            help="The user types their own password now; otherwise it must be changed at the "
+            "first sign-in.",
+        ),
+    ] = False,
 ) -> None:
     """Create a user with a study role (the first administrator, on a new deployment).
 
     The password is asked for twice and checked against the password rules; sites that do
-    not exist yet are created with their code as name (rename them in /admin/).
+    not exist yet are created with their code as name (rename them in /admin/). The audit
+    trail names the operating-system account that ran the command.
     """
+    import getpass
+
     _django()
     _migrate()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
-    from django.db import transaction
 
-    from lupustrial.edc.accounts.models import Site, StaffProfile
+    from lupustrial.edc.accounts import services
     from lupustrial.edc.accounts.roles import Role
 
     if role not in Role.values:
         raise InputError(f"unknown role {role!r} (known: {', '.join(Role.values)})")
-    model = get_user_model()
-    if model.objects.filter(username=username).exists():
+    if not reason.strip():
+        raise InputError("--reason must say why the account is created")
+    if get_user_model().objects.filter(username=username).exists():
         raise InputError(f"user {username!r} exists already")
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    first, _, last = full_name.rpartition(" ")
-    user = model(username=username, first_name=first, last_name=last)
     try:
-        validate_password(password, user)
+        validate_password(password, get_user_model()(username=username))
     except ValidationError as error:
         raise InputError("; ".join(error.messages)) from error
-    with transaction.atomic():
-        user.set_password(password)
-        user.save()
-        profile = StaffProfile.objects.create(user=user, role=role)
-        profile.sites.set(
-            [
-                Site.objects.get_or_create(code=code, defaults={"name": code})[0]
-                for code in site or []
-            ]
+    actor = f"console:{getpass.getuser()}"
+    try:
+        services.create_account(
+            actor,
+            username,
+            password,
+            role,
+            site or [],
+            reason,
+            full_name=full_name,
+            own_password=own_password,
         )
-    typer.echo(f"created {username} ({role})")
+    except services.AdministrationError as error:
+        raise InputError(str(error)) from error
+    later = "" if own_password else "; the password must be changed at the first sign-in"
+    typer.echo(f"created {username} ({role}){later}")
 
 
 @audit.command()

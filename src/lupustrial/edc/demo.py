@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from lupustrial.clinical.sledai2k import DESCRIPTORS, LAB_THRESHOLDS
-from lupustrial.edc.accounts.models import Site, StaffProfile
+from lupustrial.edc.accounts import services as account_services
+from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import Role
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import Subject, Visit
@@ -67,25 +67,27 @@ def _screening(name: str, first_dose: dt.date) -> dict[str, Any]:
     return dict(data)
 
 
+DEMO_LOADER = "demo loader"
+"""The actor the trail names for the demo's accounts: the command that created them."""
+
+
 def create_users() -> dict[str, Any]:
     sites = {
-        "TKY": Site.objects.create(
-            code="TKY", name="Tokyo University Hospital", time_zone="Asia/Tokyo"
-        ),
-        "OSK": Site.objects.create(
-            code="OSK", name="Osaka General Hospital", time_zone="Asia/Tokyo"
-        ),
+        code: account_services.create_site(DEMO_LOADER, code, name, "demo study", "Asia/Tokyo")
+        for code, name in (("TKY", "Tokyo University Hospital"), ("OSK", "Osaka General Hospital"))
     }
     users = {}
-    model = get_user_model()
     for username, full_name, role, site_codes in DEMO_USERS:
-        first, _, last = full_name.rpartition(" ")
-        user = model.objects.create_user(
-            username=username, password=DEMO_PASSWORD, first_name=first, last_name=last
+        users[username] = account_services.create_account(
+            DEMO_LOADER,
+            username,
+            DEMO_PASSWORD,
+            role,
+            site_codes,
+            "demo study",
+            full_name=full_name,
+            own_password=True,  # printed for everyone to try: no change forced on a demo
         )
-        profile = StaffProfile.objects.create(user=user, role=role)
-        profile.sites.set([sites[code] for code in site_codes])
-        users[username] = user
     return {"sites": sites, "users": users}
 
 

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lupustrial.edc.accounts.middleware.UserLanguageMiddleware",
     "lupustrial.edc.accounts.middleware.SiteTimeZoneMiddleware",
+    "lupustrial.edc.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from lupustrial.edc.accounts.admin import study_admin
+from lupustrial.edc.accounts.views import PasswordChangeView
 from lupustrial.edc.api.routes import api
 from lupustrial.edc.study import report_views, views
 
@@ -17,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("language/", views.set_language, name="set_language"),
     path("subjects/new/", views.register, name="register"),
     path("subjects/<int:pk>/", views.subject_page, name="subject"),

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Sites and roles"
 
     def ready(self) -> None:
-        from lupustrial.edc.accounts import signals  # noqa: F401  (audits role and site changes)
+        from lupustrial.edc.accounts import signals  # noqa: F401  (sign-in events, through the services)

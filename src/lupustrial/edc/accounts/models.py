@@ -84,3 +84,13 @@ class StaffProfile(models.Model):
 
     def visible_sites(self) -> models.QuerySet[Site]:
         return Site.objects.all() if self.all_sites else self.sites.all()
+
+
+class Credential(models.Model):
+    """Whether the user must choose a new password: one set by someone else must be changed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credential"
+    )
+    must_change = models.BooleanField(default=False)
+    changed_at = models.DateTimeField()

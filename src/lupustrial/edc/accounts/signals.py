@@ -1,59 +1,39 @@
-"""Role, site and account changes go into the audit trail, with the old and new value."""
+"""Sign-ins, failed sign-ins and sign-outs reach the trail through the account services.
+
+Django announces them as signals; the receivers only hand them on, so that the services
+layer stays the trail's one writer. Account, role and site changes are not caught here from
+model signals (which cannot know who acted): the admin site and the command line call
+`accounts.services`, and `audit verify` reconciles the trail with the accounts as they are.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.http import HttpRequest
 
-from lupustrial.edc.accounts.models import StaffProfile
-from lupustrial.edc.audit.models import Action
-from lupustrial.edc.audit.trail import record
-
-
-@receiver(pre_save, sender=StaffProfile)
-def _remember_role(sender: Any, instance: StaffProfile, **kwargs: Any) -> None:
-    before = StaffProfile.objects.filter(pk=instance.pk).values_list("role", flat=True).first()
-    instance._role_before = before  # type: ignore[attr-defined]
+from lupustrial.edc.accounts import services
 
 
-@receiver(post_save, sender=StaffProfile)
-def _role_changed(sender: Any, instance: StaffProfile, created: bool, **kwargs: Any) -> None:
-    before = getattr(instance, "_role_before", None)
-    if created or before != instance.role:
-        record(
-            None,
-            Action.ROLE_CHANGE,
-            form="staff",
-            field=f"{instance.user.get_username()}.role",
-            old=before,
-            new=instance.role,
-        )
+def _client(request: HttpRequest | None) -> str:
+    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
 
 
-@receiver(m2m_changed, sender=StaffProfile.sites.through)
-def _sites_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
-    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, StaffProfile):
-        record(
-            None,
-            Action.ROLE_CHANGE,
-            form="staff",
-            field=f"{instance.user.get_username()}.sites",
-            new=sorted(instance.sites.values_list("code", flat=True)),
-        )
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    services.record_login(user, _client(request))
 
 
-@receiver(post_save, sender=get_user_model())
-def _account_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-    update_fields = kwargs.get("update_fields")
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
-        return  # a login is recorded as a login, not as an account change
-    record(
-        None,
-        Action.USER,
-        form="account",
-        field=instance.get_username(),
-        new={"created": created, "active": instance.is_active},
-    )
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        services.record_logout(user, _client(request))
+
+
+@receiver(user_login_failed)
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    services.record_failed_login(str(credentials.get("username", "")), _client(request))

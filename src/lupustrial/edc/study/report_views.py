@@ -29,8 +29,6 @@ from pydantic import ValidationError
 from lupustrial.analysis.report import render_report
 from lupustrial.dataset.snapshot import SnapshotError, read_snapshot, write_snapshot
 from lupustrial.edc.accounts.roles import Can
-from lupustrial.edc.audit.models import Action
-from lupustrial.edc.audit.trail import record
 from lupustrial.edc.export import database_records
 from lupustrial.edc.study import services
 from lupustrial.edc.study.views import study_view
@@ -68,7 +66,7 @@ def study_report(request: HttpRequest) -> HttpResponse:
             str(problem),
         )
         return HttpResponse(message, status=409)
-    record(request.user, Action.EXPORT, form="report")
+    services.record_export(request.user, "report")
     response = HttpResponse(page, content_type="text/html; charset=utf-8")
     if request.GET.get("download"):
         name = f"study-report-{cut:%Y%m%dT%H%M}.html"

@@ -807,6 +807,14 @@ def _end(user: User, subject: Subject, status: SubjectStatus, on: dt.date, reaso
     return subject
 
 
+# -- exports ----------------------------------------------------------------------------------
+
+
+def record_export(user: User, what: str, subject: Subject | None = None) -> None:
+    """A download of study data (audit trail, report): who took what, in the trail."""
+    record(user, Action.EXPORT, subject=subject.label if subject else "", form=what)
+
+
 def overdue_visits(user: User) -> QuerySet[Visit]:
     """Planned visits whose window closed before today at their site (its own date)."""
     closed = Q(pk__in=[])

@@ -27,8 +27,7 @@ from django.views.decorators.http import require_POST
 from lupustrial.clinical.sledai2k import score_sledai2k
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import SITE_ROLES, Can
-from lupustrial.edc.audit.models import Action, AuditEntry
-from lupustrial.edc.audit.trail import record
+from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.study import services
 from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, sledai_input
 from lupustrial.edc.study.models import FormData, Query, Subject, SubjectStatus, Visit
@@ -535,7 +534,7 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
     entries = AuditEntry.objects.filter(subject__in=labels)
     if request.GET.get("format") == "csv":
         services.require(request.user, Can.EXPORT_AUDIT, subject)
-        record(request.user, Action.EXPORT, subject=subject.label, form="audit_trail")
+        services.record_export(request.user, "audit_trail", subject)
         return _audit_csv(entries, f"audit-{subject.label}.csv")
     return render(request, "edc/audit.html", {"subject": subject, "entries": entries})
 
@@ -557,7 +556,7 @@ def _audit_csv(entries: Any, filename: str) -> HttpResponse:
 @study_view
 def audit_export(request: HttpRequest) -> HttpResponse:
     services.require(request.user, Can.EXPORT_AUDIT)
-    record(request.user, Action.EXPORT, form="audit_trail")
+    services.record_export(request.user, "audit_trail")
     return _audit_csv(AuditEntry.objects.all(), "audit-trail.csv")
 
 

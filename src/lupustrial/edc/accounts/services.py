@@ -1,0 +1,279 @@
+"""Every change to accounts, roles and sites, and every sign-in event, goes through here.
+
+The audit trail is written by the services layer only (this module and `study.services`),
+so that each entry names the person who acted, never "system". Administrative changes need
+a reason, nobody changes their own role or sites, and a password set by someone else must
+be changed by its owner at the next sign-in (accountable administration: 21 CFR 11.10(d)
+and (g), limiting system access to authorised individuals, 1997).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lupustrial.edc.accounts.models import Credential, Site, StaffProfile
+from lupustrial.edc.accounts.roles import Can, Role
+from lupustrial.edc.audit.models import Action
+from lupustrial.edc.audit.trail import Actor, record
+
+User = AbstractBaseUser | AnonymousUser
+
+
+class AdministrationError(Exception):
+    """An administrative change that the rules refuse; the message says why."""
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """What the trail keeps of an account: its status, role and sites (never its password)."""
+
+    active: bool
+    role: str
+    sites: tuple[str, ...]
+    name: str
+
+
+def account_state(user_pk: int | None) -> AccountState | None:
+    """The account as the database holds it now (``None`` for one not yet created)."""
+    if user_pk is None:
+        return None
+    user = get_user_model().objects.filter(pk=user_pk).first()
+    if user is None:
+        return None
+    profile = StaffProfile.objects.filter(user=user).first()
+    return AccountState(
+        active=user.is_active,
+        role=profile.role if profile else "",
+        sites=tuple(sorted(profile.sites.values_list("code", flat=True))) if profile else (),
+        name=user.get_full_name(),  # type: ignore[attr-defined]
+    )
+
+
+def _needs_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise AdministrationError(_("A reason is required for every administrative change."))
+    return reason
+
+
+def _same_person(actor: Actor, user: Any) -> bool:
+    return isinstance(actor, AbstractBaseUser) and actor.pk == user.pk
+
+
+def _administrator(actor: Actor) -> None:
+    """Only the administrator role changes accounts from the web; the console is the host's."""
+    if isinstance(actor, str):
+        return  # an operator at the application host (`lupustrial web add-user`, the demo)
+    profile = getattr(actor, "staff", None) if actor is not None else None
+    if profile is None or not profile.can(Can.MANAGE_USERS):
+        raise AdministrationError(_("Only an administrator changes accounts."))
+
+
+def check_account_change(
+    actor: Actor, user: Any, before: AccountState | None, after: AccountState | None
+) -> None:
+    """The rule: nobody gives themself a role or a site, or changes their own."""
+    own = before is not None and after is not None and _same_person(actor, user)
+    if own and (before.role, before.sites) != (after.role, after.sites):  # type: ignore[union-attr]
+        raise AdministrationError(
+            _("Nobody changes their own role or sites: ask another administrator.")
+        )
+    _administrator(actor)
+
+
+@transaction.atomic
+def record_account_change(
+    actor: Actor,
+    user: Any,
+    before: AccountState | None,
+    reason: str,
+    *,
+    password_set: bool = False,
+) -> AccountState | None:
+    """Check and record one administrative change made in this transaction (admin site).
+
+    ``before`` is the account as it was when the change began; the change itself was saved
+    by the caller in the same transaction, which an `AdministrationError` rolls back.
+    """
+    reason = _needs_reason(reason)
+    after = account_state(user.pk)
+    check_account_change(actor, user, before, after)
+    username = user.get_username()
+    old, new = asdict(before) if before else {}, asdict(after) if after else {}
+    for name in sorted(old.keys() | new.keys()):
+        if old.get(name) != new.get(name):
+            action = Action.ROLE_CHANGE if name in ("role", "sites") else Action.USER
+            value = new.get(name)
+            record(
+                actor,
+                action,
+                form="account",
+                field=f"{username}.{name}",
+                old=list(old[name]) if isinstance(old.get(name), tuple) else old.get(name),
+                new=list(value) if isinstance(value, tuple) else value,
+                reason=reason,
+            )
+    if password_set:
+        _password_was_set(actor, user, reason)
+    return after
+
+
+def _password_was_set(actor: Actor, user: Any, reason: str) -> None:
+    by_someone_else = not _same_person(actor, user)
+    Credential.objects.update_or_create(
+        user=user,
+        defaults={"must_change": by_someone_else, "changed_at": timezone.now()},
+    )
+    record(
+        actor,
+        Action.USER,
+        form="account",
+        field=f"{user.get_username()}.password",
+        new="set, to be changed at next sign-in" if by_someone_else else "changed by its owner",
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def set_password(actor: Actor, user: Any, password: str | None, reason: str) -> None:
+    """Set a user's password (``None``: disable password sign-in).
+
+    One set by someone else must be changed by its owner at the next sign-in.
+    """
+    reason = _needs_reason(reason)
+    if not _same_person(actor, user):
+        _administrator(actor)
+    if password is None:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        record(
+            actor,
+            Action.USER,
+            form="account",
+            field=f"{user.get_username()}.password",
+            new="password sign-in disabled",
+            reason=reason,
+        )
+        return
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    _password_was_set(actor, user, reason)
+
+
+@transaction.atomic
+def change_own_password(user: Any, password: str) -> None:
+    """The owner chooses a new password; a required change is then fulfilled."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    _password_was_set(user, user, "changed by its owner")
+
+
+def must_change_password(user: User) -> bool:
+    return bool(
+        user.is_authenticated and Credential.objects.filter(user=user, must_change=True).exists()
+    )
+
+
+@transaction.atomic
+def create_account(
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    sites: Iterable[str],
+    reason: str,
+    *,
+    full_name: str = "",
+    own_password: bool = False,
+) -> Any:
+    """A new user with a study role; sites not known yet are created with their code as name.
+
+    ``own_password``: the password was typed by the user themself (at the console), so it
+    need not be changed at the first sign-in.
+    """
+    reason = _needs_reason(reason)
+    _administrator(actor)
+    if role not in Role.values:
+        raise AdministrationError(
+            _("Unknown role %(role)s (known: %(known)s).")
+            % {"role": role, "known": ", ".join(Role.values)}
+        )
+    model = get_user_model()
+    if model.objects.filter(username=username).exists():
+        raise AdministrationError(_("User %(name)s exists already.") % {"name": username})
+    first, _sep, last = full_name.rpartition(" ")
+    user = model(username=username, first_name=first, last_name=last)
+    user.set_password(password)
+    user.save()
+    profile = StaffProfile.objects.create(user=user, role=role)
+    profile.sites.set(
+        [
+            Site.objects.filter(code=code).first() or create_site(actor, code, code, reason)
+            for code in sites
+        ]
+    )
+    record_account_change(actor, user, None, reason)
+    if own_password:
+        Credential.objects.create(user=user, must_change=False, changed_at=timezone.now())
+        record(actor, Action.USER, form="account", field=f"{username}.password", new="set")
+    else:
+        _password_was_set(actor, user, reason)
+    return user
+
+
+@transaction.atomic
+def create_site(actor: Actor, code: str, name: str, reason: str, time_zone: str = "") -> Site:
+    """A new study site, with who created it and why (the model's default zone unless given)."""
+    site = Site(code=code, name=name)
+    if time_zone:
+        site.time_zone = time_zone
+    site.save()
+    record_site_change(actor, site, None, reason)
+    return site
+
+
+@transaction.atomic
+def record_site_change(
+    actor: Actor, site: Site, before: dict[str, str] | None, reason: str
+) -> None:
+    """A site created or renamed in the admin site, with who and why."""
+    reason = _needs_reason(reason)
+    _administrator(actor)
+    after = {"code": site.code, "name": site.name, "time_zone": site.time_zone}
+    for name in ("code", "name", "time_zone"):
+        old = before.get(name) if before else None
+        if old != after[name]:
+            record(
+                actor,
+                Action.USER,
+                form="site",
+                field=f"{site.pk}.{name}",
+                old=old,
+                new=after[name],
+                reason=reason,
+            )
+
+
+# -- sign-in events --------------------------------------------------------------------------
+
+
+def record_login(user: User, client: str) -> None:
+    record(user, Action.LOGIN, new={"client": client})
+
+
+def record_logout(user: User, client: str) -> None:
+    record(user, Action.LOGOUT, new={"client": client})
+
+
+def record_failed_login(username: str, client: str) -> None:
+    # Only the name tried: the credentials arrive with the password already scrubbed.
+    record(username[:150] or "anonymous", Action.LOGIN_FAILED, new={"client": client})
