@@ -184,7 +184,7 @@ def test_an_account_created_in_the_admin_must_change_its_password() -> None:
 def test_a_new_site_names_its_creator_and_reason() -> None:
     response = login("admin").post(
         reverse("study_admin:accounts_site_add"),
-        {"code": "NGY", "name": "Nagoya", "reason": "third site opened"},
+        {"code": "NGY", "name": "Nagoya", "time_zone": "Asia/Tokyo", "reason": "third site opened"},
     )
     assert response.status_code == 302
     entry = AuditEntry.objects.filter(form="site", new_value='"NGY"').get()
