@@ -45,6 +45,7 @@ def patient(
     responder_at: tuple[str, ...] = ("W12",),
     withdraw_after: str | None = None,
     w12_late_days: int = 0,
+    last_visit: str = "W12",
     w12_pga: float | None = 0.5,
     drug: str = "prednisolone",
     w12_dose_mg: float = 5.0,
@@ -52,6 +53,8 @@ def patient(
 ) -> dict[str, list[Any]]:
     """One patient's records: W0 active, then in LLDAS at the visits in ``responder_at``."""
     status = SubjectStatus.WITHDRAWN if withdraw_after else SubjectStatus.COMPLETED
+    if last_visit != "W12" and not withdraw_after:
+        status = SubjectStatus.ENROLLED  # on study: week 12 not reached at the data cut
     withdrawal = START + dt.timedelta(weeks=WEEKS[withdraw_after] + 2) if withdraw_after else None
     out: dict[str, list[Any]] = {
         "subjects": [
@@ -77,6 +80,8 @@ def patient(
     for code, week in WEEKS.items():
         day = START + dt.timedelta(weeks=week, days=w12_late_days if code == "W12" else 0)
         if withdrawal is not None and day > withdrawal:
+            break
+        if WEEKS[code] > WEEKS[last_visit]:
             break
         good = code in responder_at
         dose = (w12_dose_mg if code == "W12" else 5.0) if good else 20.0
@@ -149,7 +154,7 @@ def test_withdrawal_before_w12_is_a_non_responder(tmp_path: Path) -> None:
     result = endpoints_of(records, tmp_path)
     p2 = by_subject(result)["P2"]
     assert not p2["responder"]
-    assert p2["category"] == "missing"
+    assert p2["category"] == "withdrawn"
     assert "withdrawn" in p2["reason"]
     assert "adverse event" in p2["reason"]
     assert result["primary"]["main"]["responders"] == 1
@@ -349,3 +354,79 @@ def test_help(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
     code, out, _ = run(capsys, *command, "--help")
     assert code == 0
     assert "Usage" in out
+
+
+# -- the data cut: ongoing, missing, interim and final (finding 6) ------------------------------
+
+W12_WINDOW_END = START + dt.timedelta(weeks=12, days=7)  # protocol.schedule: day 84 ± 7
+
+
+def _at(records: StudyRecords, cut: dt.datetime, tmp_path: Path) -> dict[str, Any]:
+    write_snapshot(records, tmp_path / "snap", cut)
+    return compute_endpoints(read_snapshot(tmp_path / "snap"))
+
+
+@pytest.mark.parametrize(
+    ("cut", "category"),
+    [
+        # 23:59 in Tokyo on the window's last day: the visit may still take place that day.
+        (dt.datetime.combine(W12_WINDOW_END, dt.time(14, 59), tzinfo=dt.UTC), "ongoing"),
+        # 00:00 in Tokyo the next day (15:00 UTC, still the last day in UTC): window closed.
+        (dt.datetime.combine(W12_WINDOW_END, dt.time(15, 0), tzinfo=dt.UTC), "missing"),
+    ],
+)
+def test_week_12_not_due_at_the_site_is_ongoing(
+    tmp_path: Path, cut: dt.datetime, category: str
+) -> None:
+    records = study(patient("DONE"), patient("WAIT", last_visit="W8"))
+    result = _at(records, cut, tmp_path)
+    wait = by_subject(result)["WAIT"]
+    assert wait["category"] == category
+    assert not wait["responder"]
+    main_ = result["primary"]["main"]
+    if category == "ongoing":
+        assert (main_["responders"], main_["n"]) == (1, 1)  # 1 responder of 1 evaluable
+        assert main_["ongoing"] == ["WAIT"]
+        assert main_["population_n"] == 2
+        assert result["primary"]["status"] == "interim"
+        assert W12_WINDOW_END.isoformat() in wait["reason"]
+        assert main_["non_responders_by_reason"] == {}
+    else:
+        assert (main_["responders"], main_["n"]) == (1, 2)  # missing counts as non-response
+        assert main_["ongoing"] == []
+        assert result["primary"]["status"] == "final"
+        assert main_["non_responders_by_reason"] == {"missing": 1}
+        assert "window closed" in wait["reason"]
+
+
+def test_an_interim_answer_says_so_and_lists_the_ongoing(tmp_path: Path) -> None:
+    cut = dt.datetime(2024, 3, 20, tzinfo=dt.UTC)  # W8 done (4 March), W12 window open
+    records = study(patient("A1", last_visit="W8"), patient("A2", last_visit="W8"))
+    result = _at(records, cut, tmp_path)
+    main_ = result["primary"]["main"]
+    assert (main_["responders"], main_["n"], main_["intervals"]) == (0, 0, [])
+    assert main_["proportion"] is None
+    assert main_["ongoing"] == ["A1", "A2"]
+    text = render_text(result)
+    assert "INTERIM" in text
+    assert "ongoing (week 12 not yet due at the data cut): A1, A2" in text
+    assert "no evaluable patient yet" in text
+    by_visit = {v["visit"]: v for v in result["secondary"]["lldas_by_visit"]}
+    assert (by_visit["W8"]["n"], by_visit["W12"]["n"]) == (2, 0)
+    assert result["flow"]["ongoing_w12"] == 2
+
+
+def test_a_marked_missed_week_12_is_missing_even_inside_its_window(tmp_path: Path) -> None:
+    records = study(patient("DONE"), patient("SKIP", last_visit="W8"))
+    missed = Visit(subject_id="SKIP", visit=VisitCode.W12, missed=True, missed_reason="hospital")
+    records = records.model_copy(update={"visits": [*records.visits, missed]})
+    cut = dt.datetime.combine(W12_WINDOW_END, dt.time(0, 0), tzinfo=dt.UTC)
+    skip = by_subject(_at(records, cut, tmp_path))["SKIP"]
+    assert skip["category"] == "missing"
+    assert "hospital" in skip["reason"]
+
+
+def test_a_final_answer_when_no_one_is_ongoing(tmp_path: Path) -> None:
+    result = endpoints_of(study(patient("P1"), patient("P2", responder_at=())), tmp_path)
+    assert result["primary"]["status"] == "final"
+    assert "INTERIM" not in render_text(result)

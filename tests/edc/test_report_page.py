@@ -79,3 +79,23 @@ def test_an_investigator_reports_on_their_own_sites_only(demo: Any) -> None:
     assert "TKY-001" not in osaka
     assert "TKY-001" in everyone
     assert "OSK-001" in everyone
+
+
+def test_the_fresh_demo_is_an_interim_answer_with_osaka_ongoing(demo: Any) -> None:
+    """TKY-001 reached week 12 (responder); OSK-001's week 12 is not yet due: 1 of 1 evaluable."""
+    page = login("statistician").get(reverse("study_report")).content.decode()
+    assert "<h1>Interim study report / 中間試験報告書 — early-anifrolumab-sle</h1>" in page
+    assert 'id="interim"' in page
+    assert "Evaluable: 1 of 2; ongoing: OSK-001." in page
+    assert re.search(r"<td>main</td><td class=\"num\">1/1</td>", page)
+    assert re.search(r"<td>OSK-001</td>\s*<td>ongoing</td>", page)
+    assert "Sites " not in page  # the whole study: no scope notice
+
+
+def test_a_site_report_says_so_and_explains_its_scope(demo: Any) -> None:
+    page = login("osaka").get(reverse("study_report")).content.decode()
+    assert "<h1>Interim site report / 中間施設報告書 — early-anifrolumab-sle — OSK</h1>" in page
+    assert "<b>Sites OSK only.</b>" in page
+    assert "試験の結論ではありません" in page
+    assert "No evaluable patient yet: no estimate." in page
+    assert "Screen failures: 0 ()" not in page

@@ -2,12 +2,22 @@
 
 Primary endpoint (registration): the percentage of patients in LLDAS (Franklyn 2016) 12 weeks
 after anifrolumab starts. Population: the full analysis set (FAS), every enrolled patient
-given at least one anifrolumab infusion. A patient counts as a responder only when the W12
-assessment took place inside its window (`protocol.schedule`) and LLDAS was judged *met*.
-No W12 assessment (withdrawal, missed visit), a W12 outside its window, and LLDAS *unknown*
-(e.g. no PGA recorded) are all non-responders, each reported with its reason: missing data is
-counted against the treatment, never silently dropped. The 95% interval is Clopper–Pearson
-exact (Clopper & Pearson 1934).
+given at least one anifrolumab infusion. Each patient's week 12 is one of:
+
+- *responder*: the W12 assessment took place inside its window (`protocol.schedule`: day 84
+  ± 7 days from the first infusion) and LLDAS was judged met;
+- *non-responder*: assessed in window and LLDAS not met (``not_met``) or undecidable
+  (``unknown``, e.g. no PGA), assessed outside the window (``out_of_window``), or withdrawn
+  before W12 (``withdrawn``);
+- *ongoing*: no W12 assessment, and the data cut, as the site's own date
+  (`protocol.dates.site_date`), is on or before the last day of the W12 window: the visit is
+  not yet due, so the patient is not evaluable at this cut;
+- *missing*: no W12 assessment and the window closed before the data cut (or the visit was
+  marked missed): counted as non-response, never silently dropped.
+
+The estimate is on the evaluable patients (FAS less the ongoing). A result with any ongoing
+patient is *interim* and lists them; with none it is *final*. The 95% interval is
+Clopper–Pearson exact (Clopper & Pearson 1934).
 
 Sensitivity analyses: Wilson (Wilson 1927) and Jeffreys (Brown, Cai & DasGupta 2001)
 intervals on the same counts; the per-protocol set; observed cases (only patients whose W12
@@ -23,6 +33,7 @@ and the study flow (CONSORT; Schulz 2010).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -34,7 +45,7 @@ from lupustrial.analysis.intervals import Method, clopper_pearson, interval
 from lupustrial.dataset.records import VisitCode
 from lupustrial.dataset.snapshot import Snapshot
 from lupustrial.dataset.tables import Row
-from lupustrial.protocol.schedule import PRIMARY_ENDPOINT_VISIT, SCHEDULE
+from lupustrial.protocol.schedule import PRIMARY_ENDPOINT_VISIT, SCHEDULE, VISIT_BY_CODE
 
 PREDNISOLONE_TARGET_MG_PER_DAY = 7.5
 """LLDAS component 4 (Franklyn 2016) and the usual taper target."""
@@ -94,30 +105,66 @@ class _Study:
         for row in snapshot.table("assessments"):
             self.by_subject[row["subject_id"]].append(row)
 
+    def cut_date(self, subject_id: str) -> dt.date:
+        """The data cut as the subject's site's own date (`protocol.dates.site_date`)."""
+        return self.snapshot.cut_date(self.subjects[subject_id]["site"])
+
+    def window_end(self, subject_id: str, visit: str) -> dt.date | None:
+        """The last day of a scheduled visit's window (`protocol.schedule`), if known."""
+        first = self.subjects[subject_id]["first_infusion_date"]
+        definition = VISIT_BY_CODE.get(visit)
+        if first is None or definition is None:
+            return None
+        return definition.window(first)[1]
+
 
 # --- responder rule ------------------------------------------------------------------------
+
+
+ONGOING = "ongoing"
+"""The category of a patient whose visit is not yet due at the data cut (not evaluable)."""
+
+
+def _not_assessed(study: _Study, subject_id: str, visit: str) -> tuple[str, str]:
+    """Why there is no assessment at ``visit``: withdrawn, missing or ongoing at the cut.
+
+    Ongoing while the data cut, as the site's date, is on or before the window's last day
+    (`protocol.schedule`: planned day ± 7 days, edges included): the visit may still happen.
+    """
+    subject = study.subjects[subject_id]
+    planned = study.visits.get((subject_id, visit))
+    if planned is not None and planned["missed"]:
+        return "missing", f"{visit} missed: {planned['missed_reason']}"
+    if subject["withdrawal_date"] is not None:
+        return "withdrawn", (
+            f"withdrawn {subject['withdrawal_date'].isoformat()} before {visit}: "
+            f"{subject['withdrawal_reason']}"
+        )
+    cut, end = study.cut_date(subject_id), study.window_end(subject_id, visit)
+    if end is None:
+        return "missing", f"no {visit} assessment (window unknown: no first infusion date)"
+    if cut <= end:
+        return ONGOING, (
+            f"{visit} not yet due: its window is open until {end.isoformat()} and the data cut "
+            f"is {cut.isoformat()} at site {subject['site']}"
+        )
+    return "missing", (
+        f"no {visit} assessment; window closed {end.isoformat()} before the data cut "
+        f"{cut.isoformat()}: counted as non-response"
+    )
 
 
 def visit_response(study: _Study, subject_id: str, visit: str, column: str) -> Result:
     """Whether a subject responds at a visit on ``column`` (lldas or doris), and why.
 
-    Responder only when assessed in window and the definition is met; every other case is a
-    non-responder with a category: not_met, unknown, out_of_window, missing.
+    Responder only when assessed in window and the definition is met; ``ongoing`` when the
+    visit is not yet due at the data cut (not evaluable); every other case is a non-responder
+    with a category: not_met, unknown, out_of_window, withdrawn, missing.
     """
     row = study.assessments.get((subject_id, visit))
     if row is None:
-        subject = study.subjects[subject_id]
-        planned = study.visits.get((subject_id, visit))
-        if planned is not None and planned["missed"]:
-            why = f"{visit} missed: {planned['missed_reason']}"
-        elif subject["withdrawal_date"] is not None:
-            why = (
-                f"withdrawn {subject['withdrawal_date'].isoformat()} before {visit}: "
-                f"{subject['withdrawal_reason']}"
-            )
-        else:
-            why = f"no {visit} assessment"
-        return {"subject_id": subject_id, "responder": False, "category": "missing", "reason": why}
+        category, why = _not_assessed(study, subject_id, visit)
+        return {"subject_id": subject_id, "responder": False, "category": category, "reason": why}
     if row["in_window"] is not True:
         deviation = row["days_from_planned"]
         why = (
@@ -160,20 +207,26 @@ def proportion_endpoint(
     *,
     methods: Sequence[Method] = (Method.CLOPPER_PEARSON,),
 ) -> Result:
-    """Responders among ``population`` at ``visit``, with intervals and every reason."""
+    """Responders among the evaluable of ``population`` at ``visit``, intervals, every reason.
+
+    The ongoing (visit not yet due at the data cut) are listed and left out of ``n``.
+    """
     subjects = [visit_response(study, s, visit, column) for s in population]
-    responders = sum(1 for s in subjects if s["responder"])
-    n = len(subjects)
+    evaluable = [s for s in subjects if s["category"] != ONGOING]
+    responders = sum(1 for s in evaluable if s["responder"])
+    n = len(evaluable)
     return {
         "visit": visit,
         "definition": column,
+        "population_n": len(subjects),
         "n": n,
         "responders": responders,
         "proportion": responders / n if n else None,
         "intervals": [interval(responders, n, m).as_dict() for m in methods] if n else [],
         "non_responders_by_reason": dict(
-            sorted(Counter(s["category"] for s in subjects if not s["responder"]).items())
+            sorted(Counter(s["category"] for s in evaluable if not s["responder"]).items())
         ),
+        "ongoing": [s["subject_id"] for s in subjects if s["category"] == ONGOING],
         "subjects": subjects,
     }
 
@@ -184,9 +237,13 @@ def primary_endpoint(study: _Study) -> Result:
         study, study.fas, PRIMARY_ENDPOINT_VISIT, "lldas", methods=list(Method)
     )
     main["population"] = "full analysis set (enrolled, ≥ 1 anifrolumab infusion)"
+    w12 = VISIT_BY_CODE[PRIMARY_ENDPOINT_VISIT]
     main["rule"] = (
-        "responder = W12 assessed inside its window and LLDAS met; missing W12, W12 out of "
-        "window and LLDAS unknown count as non-responders"
+        f"responder = W12 assessed inside its window (day {w12.week * 7} ± {w12.window_days} "
+        "days from the first infusion; protocol.schedule) and LLDAS met; LLDAS not met or "
+        "unknown, W12 out of window, withdrawal and a missing W12 (window closed before the "
+        "data cut) count as non-responders; a patient whose W12 window is still open at the "
+        "data cut (the site's date) is ongoing and not evaluable"
     )
     pp = proportion_endpoint(study, study.pp, PRIMARY_ENDPOINT_VISIT, "lldas")
     observed = [
@@ -195,6 +252,7 @@ def primary_endpoint(study: _Study) -> Result:
     observed_result = proportion_endpoint(study, observed, PRIMARY_ENDPOINT_VISIT, "lldas")
     return {
         "name": "LLDAS at week 12",
+        "status": "interim" if main["ongoing"] else "final",
         "main": main,
         "sensitivity": {
             "per_protocol": {
@@ -218,12 +276,12 @@ def lldas_by_visit(study: _Study) -> list[Result]:
     for visit in SCHEDULED:
         result = proportion_endpoint(study, study.fas, visit, "lldas")
         counts = Counter(
-            s.get("status", "not assessed") if s["category"] != "missing" else "not assessed"
-            for s in result["subjects"]
+            s.get("status", "not assessed") for s in result["subjects"] if s["category"] != ONGOING
         )
         results.append(
             {
                 **{k: result[k] for k in ("visit", "n", "responders", "proportion", "intervals")},
+                "ongoing": result["ongoing"],
                 "non_responders_by_reason": result["non_responders_by_reason"],
                 "status_counts": dict(sorted(counts.items())),
             }
@@ -455,6 +513,11 @@ def flow(study: _Study) -> Result:
     failures = study.snapshot.table("screening_failures")
     enrolled = [s for s in study.subjects.values() if s["enrolled"]]
     completed = [s for s in study.fas if (s, PRIMARY_ENDPOINT_VISIT) in study.assessments]
+    ongoing = [
+        s
+        for s in study.fas
+        if s not in completed and _not_assessed(study, s, PRIMARY_ENDPOINT_VISIT)[0] == ONGOING
+    ]
     withdrawn = sorted(
         (s for s in study.subjects.values() if s["status"] == "withdrawn"),
         key=lambda s: s["subject_id"],
@@ -473,6 +536,7 @@ def flow(study: _Study) -> Result:
         "enrolled": len(enrolled),
         "dosed": len(study.fas),
         "completed_w12": len(completed),
+        "ongoing_w12": len(ongoing),
         "withdrawn": [
             {
                 "subject_id": s["subject_id"],
@@ -521,6 +585,8 @@ def compute_endpoints(snapshot: Snapshot) -> Result:
         "snapshot": {
             "study_id": snapshot.manifest["study_id"],
             "data_cut": snapshot.manifest["data_cut"],
+            "data_cut_site_dates": snapshot.manifest["data_cut_site_dates"],
+            "site_scope": snapshot.manifest.get("site_scope"),
             "source": snapshot.manifest.get("source"),
             "software_version": snapshot.manifest["software"]["version"],
         },
@@ -569,12 +635,20 @@ def _summary_text(stats: Result, unit: str = "", digits: int = 1) -> str:
     )
 
 
+def _verdict(subject: Result) -> str:
+    if subject["category"] == ONGOING:
+        return ONGOING
+    return "responder" if subject["responder"] else "non-responder"
+
+
 def render_text(result: Result) -> str:
     """A plain-text report of the endpoints, for a statistician to read at the terminal."""
     snap, fl, primary = result["snapshot"], result["flow"], result["primary"]
     main = primary["main"]
     lines = [
-        f"Study {snap['study_id']} — data cut {snap['data_cut']} "
+        ("INTERIM — " if primary["status"] == "interim" else "")
+        + (f"sites {', '.join(snap['site_scope'])} only — " if snap["site_scope"] else "")
+        + f"Study {snap['study_id']} — data cut {snap['data_cut']} "
         f"(lupustrial {snap['software_version']})",
         "",
         "Flow",
@@ -587,13 +661,20 @@ def render_text(result: Result) -> str:
     lines += [
         f"  withdrawn {w['subject_id']} on {w['date']}: {w['reason']}" for w in fl["withdrawn"]
     ]
-    lines += ["", f"Primary endpoint: {primary['name']} ({main['population']})"]
-    lines += [f"  {_interval_text(i)}" for i in main["intervals"]]
-    lines.append(f"  rule: {main['rule']}")
     lines += [
-        f"  {s['subject_id']}: {'responder' if s['responder'] else 'non-responder'} — {s['reason']}"
-        for s in main["subjects"]
+        "",
+        f"Primary endpoint: {primary['name']} ({main['population']}) — {primary['status']}",
     ]
+    lines += [f"  {_interval_text(i)}" for i in main["intervals"]]
+    if not main["intervals"]:
+        lines.append("  no evaluable patient yet")
+    if main["ongoing"]:
+        lines.append(
+            f"  ongoing (week 12 not yet due at the data cut): {', '.join(main['ongoing'])}; "
+            f"estimate on {main['n']} evaluable of {main['population_n']}"
+        )
+    lines.append(f"  rule: {main['rule']}")
+    lines += [f"  {s['subject_id']}: {_verdict(s)} — {s['reason']}" for s in main["subjects"]]
     for name, sens in primary["sensitivity"].items():
         shown = _interval_text(sens["intervals"])
         lines.append(f"  sensitivity, {name.replace('_', ' ')}: {shown}")

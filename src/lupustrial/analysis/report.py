@@ -39,6 +39,23 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+KINDS = {
+    (False, False): ("Study report", "試験報告書"),
+    (True, False): ("Interim study report", "中間試験報告書"),
+    (False, True): ("Site report", "施設報告書"),
+    (True, True): ("Interim site report", "中間施設報告書"),
+}
+"""The report's kind in English and Japanese, by (interim, limited to some sites)."""
+
+
+def report_title(result: dict[str, Any]) -> str:
+    """What the report is: interim or final, the whole study or some sites only."""
+    scope = result["snapshot"]["site_scope"]
+    english, japanese = KINDS[(result["primary"]["status"] == "interim", scope is not None)]
+    where = f" — {', '.join(scope)}" if scope else ""
+    return f"{english} / {japanese} — {result['snapshot']['study_id']}{where}"
+
+
 def render_report(snapshot: Snapshot, *, created_at: dt.datetime | None = None) -> str:
     """The report's HTML for ``snapshot``."""
     result = compute_endpoints(snapshot)
@@ -54,7 +71,7 @@ def render_report(snapshot: Snapshot, *, created_at: dt.datetime | None = None) 
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = environment.from_string(TEMPLATE)
     context: dict[str, Any] = {
-        "title": f"Study report — {result['snapshot']['study_id']}",
+        "title": report_title(result),
         "r": result,
         "manifest": snapshot.manifest,
         "figures": figures,

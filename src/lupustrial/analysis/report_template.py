@@ -19,19 +19,34 @@ svg{max-width:100%;height:auto}
 tr,svg,.box,.context p{break-inside:avoid}}
 </style></head><body>
 <h1>{{ title }}</h1>
-<p>Data cut <b>{{ r.snapshot.data_cut }}</b>; source {{ r.snapshot.source }};
+<p>Data cut <b>{{ r.snapshot.data_cut }}</b> (site dates: {% for site, day in r.snapshot.data_cut_site_dates.items() %}{{ site }} {{ day }}{% if not loop.last %}, {% endif %}{% endfor %}); source {{ r.snapshot.source }};
 lupustrial {{ r.snapshot.software_version }}. Report created {{ created_at }}.</p>
+{% if r.snapshot.site_scope %}<section class="context" id="scope">
+<p><b>Sites {{ r.snapshot.site_scope|join(', ') }} only.</b> This report covers the patients and screenings of
+{{ 'this site' if r.snapshot.site_scope|length == 1 else 'these sites' }} alone, those the reader may see. It is not the study's answer:
+the study report over every site is produced by the statistician or the data manager.</p>
+<p lang="ja"><b>施設 {{ r.snapshot.site_scope|join('、') }} のみ。</b>この報告書は閲覧者が参照できる施設の被験者とスクリーニングだけを集計したもので、
+試験の結論ではありません。全施設の試験報告書は統計解析担当者またはデータマネージャーが作成します。</p>
+</section>{% endif %}
+{% if r.primary.status == 'interim' %}<section class="context" id="interim">
+<p><b>Interim.</b> At this data cut {{ r.primary.main.ongoing|length }} patient{{ '' if r.primary.main.ongoing|length == 1 else 's' }}
+({{ r.primary.main.ongoing|join(', ') }}) had not reached the end of the week-12 window: not yet evaluable. The estimate is on
+{{ r.primary.main.n }} evaluable of {{ r.primary.main.population_n }} patients; the report becomes final when no patient is ongoing.</p>
+<p lang="ja"><b>中間報告。</b>このデータカットの時点で {{ r.primary.main.ongoing|length }} 名（{{ r.primary.main.ongoing|join('、') }}）は 12 週の許容期間が終わっておらず、
+まだ評価できません。推定値は {{ r.primary.main.population_n }} 名のうち評価可能な {{ r.primary.main.n }} 名に基づきます。継続中の被験者がいなくなると最終報告になります。</p>
+</section>{% endif %}
 
 <h2>Study flow (CONSORT)</h2>
 <div class="flow">
 <div class="box">Screened: {{ r.flow.screened }}</div><div class="arrow">↓</div>
-<div class="side">Screen failures: {{ r.flow.screen_failures }}
-({% for c, n in r.flow.screen_failures_by_criterion.items() %}{{ c }} {{ n }}{% if not loop.last %}, {% endif %}{% endfor %})</div>
+<div class="side">Screen failures: {{ r.flow.screen_failures }}{% if r.flow.screen_failures_by_criterion %}
+({% for c, n in r.flow.screen_failures_by_criterion.items() %}{{ c }} {{ n }}{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}</div>
 <div class="box">Enrolled: {{ r.flow.enrolled }}</div><div class="arrow">↓</div>
 <div class="box">Dosed (full analysis set): {{ r.flow.dosed }}</div><div class="arrow">↓</div>
 <div class="side">Withdrawn: {{ r.flow.withdrawn|length }}{% for w in r.flow.withdrawn %}
 <br>{{ w.subject_id }} ({{ w.date }}): {{ w.reason }}{% endfor %}</div>
 <div class="box">Completed W12: {{ r.flow.completed_w12 }}</div>
+{% if r.flow.ongoing_w12 %}<div class="side">Ongoing (W12 not yet due at the data cut): {{ r.flow.ongoing_w12 }}</div>{% endif %}
 </div>
 
 <h2>Baseline characteristics (W0, n = {{ r.baseline.n }})</h2>
@@ -44,8 +59,10 @@ lupustrial {{ r.snapshot.software_version }}. Report created {{ created_at }}.</
 <tr><td>sex</td><td colspan="3">{% for k, v in r.baseline.sex.items() %}{{ k }} {{ v }}{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>
 </table>
 
-<h2>Primary endpoint: {{ r.primary.name }}</h2>
-<p>{{ r.primary.main.population }}. {{ r.primary.main.rule }}.</p>
+<h2>Primary endpoint: {{ r.primary.name }} ({{ r.primary.status }})</h2>
+<p>{{ r.primary.main.population }}. {{ r.primary.main.rule }}.
+{% if r.primary.main.ongoing %}Evaluable: {{ r.primary.main.n }} of {{ r.primary.main.population_n }}; ongoing: {{ r.primary.main.ongoing|join(', ') }}.{% endif %}
+{% if not r.primary.main.n %}No evaluable patient yet: no estimate.{% endif %}</p>
 <table><tr><th>analysis</th><th>responders</th><th>estimate</th><th>95% CI</th><th>method</th></tr>
 {% for i in r.primary.main.intervals %}<tr><td>main</td><td class="num">{{ i.successes }}/{{ i.n }}</td>
 <td class="num">{{ pct(i.estimate) }}</td><td class="num">{{ pct(i.lower) }}–{{ pct(i.upper) }}</td><td>{{ i.method }}</td></tr>
@@ -55,7 +72,7 @@ lupustrial {{ r.snapshot.software_version }}. Report created {{ created_at }}.</
 {% endfor %}{% endfor %}</table>
 <table><tr><th>patient</th><th>W12</th><th>reason</th></tr>
 {% for s in r.primary.main.subjects %}<tr><td>{{ s.subject_id }}</td>
-<td>{{ 'responder' if s.responder else 'non-responder' }}</td><td>{{ s.reason }}</td></tr>{% endfor %}
+<td>{{ 'ongoing' if s.category == 'ongoing' else ('responder' if s.responder else 'non-responder') }}</td><td>{{ s.reason }}</td></tr>{% endfor %}
 </table>
 
 <section class="context" id="published">
@@ -72,8 +89,8 @@ No test or interval is computed against these numbers. "see source" marks a rate
 
 <h2>Secondary endpoints</h2>
 <table><tr><th>visit</th><th>LLDAS</th><th>95% CI (exact)</th></tr>
-{% for v in r.secondary.lldas_by_visit %}{% set i = v.intervals[0] %}<tr><td>{{ v.visit }}</td>
-<td class="num">{{ v.responders }}/{{ v.n }}</td><td class="num">{{ pct(i.lower) }}–{{ pct(i.upper) }}</td></tr>{% endfor %}
+{% for v in r.secondary.lldas_by_visit %}<tr><td>{{ v.visit }}</td>
+<td class="num">{{ v.responders }}/{{ v.n }}{% if v.ongoing %} ({{ v.ongoing|length }} ongoing){% endif %}</td><td class="num">{% if v.intervals %}{{ pct(v.intervals[0].lower) }}–{{ pct(v.intervals[0].upper) }}{% else %}—{% endif %}</td></tr>{% endfor %}
 </table>
 <p>Time to first LLDAS: {{ r.secondary.time_to_first_lldas.events }}/{{ r.secondary.time_to_first_lldas.n }}
 reached it; median study day {{ r.secondary.time_to_first_lldas.median_day or 'not reached' }} (Kaplan–Meier).

@@ -20,7 +20,7 @@ import io
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,10 +119,13 @@ def write_snapshot(
     *,
     source: str = "unspecified",
     created_at: dt.datetime | None = None,
+    site_scope: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """Write the snapshot of ``records`` at ``data_cut`` into ``out_dir``; return the manifest.
 
     ``out_dir`` must be empty or absent: a snapshot is never overwritten in place.
+    ``site_scope`` names the sites the records were limited to (None: the whole study); the
+    manifest keeps it so that a report on part of the study says so.
     """
     if data_cut.tzinfo is None:
         raise SnapshotError("data_cut needs a time zone (e.g. 2025-03-31T23:59:00+00:00)")
@@ -157,6 +160,7 @@ def write_snapshot(
         "format": SNAPSHOT_FORMAT,
         "study_id": records.study_id,
         "source": source,
+        "site_scope": sorted(site_scope) if site_scope is not None else None,
         "data_cut": data_cut.isoformat(),
         "data_cut_site_dates": {k: v.isoformat() for k, v in cut_dates(tables, data_cut).items()},
         "created_at": created.isoformat(),

@@ -56,7 +56,8 @@ def study_report(request: HttpRequest) -> HttpResponse:
     try:
         with tempfile.TemporaryDirectory(prefix="lupustrial-report-") as tmp:
             path = Path(tmp) / "snapshot"
-            write_snapshot(database_records(_sites(request)), path, cut, source="database")
+            sites = _sites(request)
+            write_snapshot(database_records(sites), path, cut, source="database", site_scope=sites)
             page = render_report(read_snapshot(path))
     except (SnapshotError, ValidationError, ValueError) as problem:
         message = format_html(
