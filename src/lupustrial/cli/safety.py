@@ -170,3 +170,30 @@ def rules(output: FormatOption = OutputFormat.TEXT) -> None:
     ]
     lines += [f"  {r.term}: MedDRA {', '.join(map(str, r.meddra_codes))}" for r in rsi.reactions]
     typer.echo("\n".join(lines))
+
+
+@safety_app.command("notify")
+def notify() -> None:
+    """Send the e-mail notifications due now (each at most once), through the web app's
+    e-mail settings: new serious events, reports due within 48 hours, the weekly digest of
+    overdue visits. Safe to run often (a scheduler does)."""
+    from lupustrial.edc import setup
+
+    setup()
+    import datetime as dt
+
+    from django.db import DatabaseError
+
+    from lupustrial.edc.safety.jobs import send_notifications
+
+    try:
+        sent = send_notifications(dt.datetime.now(dt.UTC))
+    except DatabaseError as error:
+        raise InputError(
+            f"cannot read the study database ({error}); has it been created "
+            "(lupustrial web demo or lupustrial web serve)?"
+        ) from error
+    except OSError as error:
+        raise InputError(f"the mail server refused ({error}); nothing was recorded") from error
+    for kind, count in sent.items():
+        typer.echo(f"{kind}: {count} sent")

@@ -86,6 +86,7 @@ def create_users() -> dict[str, Any]:
             site_codes,
             "demo study",
             full_name=full_name,
+            email=f"{username}@example.org",
             own_password=True,  # printed for everyone to try: no change forced on a demo
         )
     return {"sites": sites, "users": users}

@@ -9,6 +9,9 @@
 - LUPUSTRIAL_ALLOWED_HOSTS: comma-separated host names (default: loopback only).
 - LUPUSTRIAL_SESSION_MINUTES: idle minutes before a session ends (default 30).
 - LUPUSTRIAL_SECURE_COOKIES=1 behind HTTPS.
+- LUPUSTRIAL_EMAIL: console (default: printed), file (.eml files in LUPUSTRIAL_DATA_DIR/mail)
+  or smtp with LUPUSTRIAL_EMAIL_HOST, _PORT, _USER, _PASSWORD, _TLS=1 and LUPUSTRIAL_EMAIL_FROM
+  (safety notifications, docs/safety.md).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
     "lupustrial.edc.accounts",
     "lupustrial.edc.audit",
     "lupustrial.edc.study",
+    "lupustrial.edc.safety",
     "lupustrial.edc.api",
 ]
 
@@ -184,3 +188,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"axes": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
+
+# E-mail: the safety notifications (docs/safety.md). Printed by default; a folder of .eml
+# files for a test server; SMTP in production.
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+_EMAIL = os.environ.get("LUPUSTRIAL_EMAIL", "console")
+if _EMAIL not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(f"LUPUSTRIAL_EMAIL={_EMAIL!r}: one of console, file, smtp")
+EMAIL_BACKEND = _EMAIL_BACKENDS[_EMAIL]
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = os.environ.get("LUPUSTRIAL_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("LUPUSTRIAL_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("LUPUSTRIAL_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LUPUSTRIAL_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("LUPUSTRIAL_EMAIL_TLS") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("LUPUSTRIAL_EMAIL_FROM", "lupustrial@localhost")

@@ -193,6 +193,7 @@ def create_account(
     reason: str,
     *,
     full_name: str = "",
+    email: str = "",
     own_password: bool = False,
 ) -> Any:
     """A new user with a study role; sites not known yet are created with their code as name.
@@ -211,7 +212,7 @@ def create_account(
     if model.objects.filter(username=username).exists():
         raise AdministrationError(_("User %(name)s exists already.") % {"name": username})
     first, _sep, last = full_name.rpartition(" ")
-    user = model(username=username, first_name=first, last_name=last)
+    user = model(username=username, first_name=first, last_name=last, email=email)
     user.set_password(password)
     user.save()
     profile = StaffProfile.objects.create(user=user, role=role)

@@ -1,0 +1,1 @@
+"""Safety reporting in the web application: notifications sent, reports and their submission."""
