@@ -197,3 +197,65 @@ def notify() -> None:
         raise InputError(f"the mail server refused ({error}); nothing was recorded") from error
     for kind, count in sent.items():
         typer.echo(f"{kind}: {count} sent")
+
+
+@safety_app.command("report")
+def report(
+    path: InputArgument,
+    event_id: Annotated[str, typer.Option("--event", help="The event's id in FILE.")],
+    rule_id: Annotated[str, typer.Option("--rule", help="The reporting rule, e.g. CRB-7.")],
+    number: Annotated[str, typer.Option("--number", help="The report's number.")],
+    out: Annotated[str, typer.Option("--out", help="The folder to write the report into.")],
+    follows: Annotated[
+        str | None,
+        typer.Option("--follows", help="For a follow-up: the number of the report it follows."),
+    ] = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print it to PDF.")] = True,
+) -> None:
+    """Write the safety report (疾病等報告) of one event: report.json, report.html, report.pdf.
+
+    The report states the event and its coding, seriousness with the criteria met,
+    expectedness against the reference safety information, causality, the course and the
+    action taken with anifrolumab, and the rule and deadline it answers. A follow-up report
+    names the report it follows (--follows).
+    """
+    import datetime as dt
+    from pathlib import Path
+
+    from lupustrial.protocol.config import DEFAULT_PROTOCOL
+    from lupustrial.safety.events import SafetyEvent
+    from lupustrial.safety.report import (
+        ReportError,
+        ReportRef,
+        ReportRequest,
+        build_report,
+        write_report,
+    )
+
+    events = {e.id: e for e in validate_all(SafetyEvent, read_records(path))}
+    if event_id not in events:
+        raise InputError(f"--event: no event {event_id!r} in {path} (there: {', '.join(events)})")
+    request = ReportRequest(
+        event_id=event_id,
+        rule_id=rule_id,
+        number=number,
+        follows=ReportRef(number=follows) if follows else None,
+    )
+    try:
+        document = build_report(
+            events[event_id],
+            request,
+            DEFAULT_PROTOCOL.safety,
+            study_title=DEFAULT_PROTOCOL.study_title,
+            registration="jRCTs031230358",
+            generated_at=dt.datetime.now(dt.UTC),
+        )
+    except ReportError as error:
+        raise InputError(f"--{error}") from None
+    try:
+        written = write_report(document, Path(out), pdf=pdf)
+    except RuntimeError as error:  # the PDF engine is missing: the JSON and HTML are written
+        typer.echo(f"lupustrial: no PDF ({error}); report.json and report.html written", err=True)
+        written = [Path(out) / "report.json", Path(out) / "report.html"]
+    for item in written:
+        typer.echo(f"wrote {item}")

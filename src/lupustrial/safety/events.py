@@ -8,6 +8,7 @@ are the protocol's (`ProtocolConfig.safety`); this module only applies them.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from pydantic import Field, model_validator
 
@@ -23,6 +24,26 @@ from lupustrial.protocol.safety.reporting import (
 from lupustrial.protocol.safety.seriousness import Seriousness, Tier, tier_of
 
 
+class AeOutcome(StrEnum):
+    """The event's outcome, as the eCRF states it."""
+
+    RECOVERED = "recovered"
+    RECOVERING = "recovering"
+    NOT_RECOVERED = "not recovered"
+    WITH_SEQUELAE = "with sequelae"
+    FATAL = "fatal"
+
+
+class ActionTaken(StrEnum):
+    """What was done with anifrolumab because of the event (CDISC SDTM AEACN, C66767)."""
+
+    NOT_CHANGED = "dose not changed"
+    INTERRUPTED = "drug interrupted"
+    WITHDRAWN = "drug withdrawn"
+    NOT_APPLICABLE = "not applicable"
+    UNKNOWN = "unknown"
+
+
 class EventVersion(StrictModel):
     """One version of an adverse event, as far as reporting is concerned."""
 
@@ -34,6 +55,24 @@ class EventVersion(StrictModel):
         default=(), description="Seriousness criteria met; none: non-serious."
     )
     causality: str = Field(description="A grade of the protocol's causality scale.")
+    onset: dt.date | None = Field(default=None, description="Onset date (site-local).")
+    end_date: dt.date | None = Field(default=None, description="Resolution date, if resolved.")
+    ctcae_grade: int | None = Field(default=None, ge=1, le=5, description="CTCAE grade 1-5.")
+    outcome: AeOutcome | None = None
+    action_taken: ActionTaken | None = Field(
+        default=None, description="What was done with anifrolumab because of the event."
+    )
+    course: str = Field(
+        default="", description="The course of the event, in the investigator's words."
+    )
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> EventVersion:
+        if self.onset and self.end_date and self.end_date < self.onset:
+            raise ValueError("end_date is before onset")
+        if self.onset and self.onset > self.aware_date:
+            raise ValueError("onset is after aware_date: nobody knew of it before it began")
+        return self
 
 
 class SafetyEvent(StrictModel):
