@@ -101,7 +101,7 @@ def test_synthetic_command(tmp_path: Path, capsys) -> None:
             "prescreen",
             "synthetic",
             "--persons",
-            "50",
+            "80",
             "--seed",
             "1",
             "--out",
@@ -111,7 +111,7 @@ def test_synthetic_command(tmp_path: Path, capsys) -> None:
         ]
     )
     assert code == 0
-    assert "wrote 50 persons" in capsys.readouterr().out
+    assert "wrote 80 persons" in capsys.readouterr().out
     assert (tmp_path / "concept_ancestor.parquet").exists()
 
 

@@ -208,6 +208,14 @@ def synthetic(
             show_default=False,
         ),
     ] = None,
+    thin_vocabulary: Annotated[
+        bool,
+        typer.Option(
+            "--thin-vocabulary",
+            help="Leave the UCUM unit rows and the chronic hepatitis codes out of the "
+            "vocabulary, as some external databases do.",
+        ),
+    ] = False,
 ) -> None:
     """Write a seeded synthetic OMOP population (edge cases first) as Parquet, in chunks."""
     from lupustrial.prescreen.synthetic import write_synthetic
@@ -216,7 +224,9 @@ def synthetic(
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a directory")
     try:
-        summary = write_synthetic(out, persons, seed, day, progress=_progress)
+        summary = write_synthetic(
+            out, persons, seed, day, progress=_progress, thin_vocabulary=thin_vocabulary
+        )
     except OSError as error:
         raise InputError(f"{out}: cannot write ({error})") from error
     typer.echo(

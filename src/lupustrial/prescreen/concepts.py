@@ -15,7 +15,7 @@ protocol term it stands for, and the tests hold every term to having an item.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -119,10 +119,10 @@ IMMUNOSUPPRESSANTS = ConceptSet(
     Domain.DRUG,
     (
         _rx("mycophenolate", 19003999),
-        _rx("mycophenolic acid", 19012565, verified=False),
+        _rx("mycophenolic acid", 19012565),
         _rx("azathioprine", 19014878),
         _rx("tacrolimus", 950637),
-        _rx("ciclosporin", 19010482, verified=False),
+        _rx("ciclosporin", 19010482),
         _rx("cyclophosphamide", 1310317),
         _rx("methotrexate", 1305058),
         ConceptItem("mizoribine", vocabulary_id="RxNorm Extension", by_name=True, verified=False),
@@ -132,14 +132,16 @@ IMMUNOSUPPRESSANTS = ConceptSet(
         _rx("rituximab", 1314273),
         _rx("anifrolumab", 701470),
         _rx("hydroxychloroquine", 1777087),
-        _rx("chloroquine", 1792515, verified=False),
-        _rx("obinutuzumab", 44507676, verified=False),
+        _rx("chloroquine", 1792515),
+        _rx("obinutuzumab", 44507676),
         ConceptItem(
             "intravenous immunoglobulin",
             vocabulary_id="RxNorm",
             concept_code="5657",
             verified=False,
         ),
+        # A public OMOP mapper names IVIG by this concept instead; neither is confirmed.
+        ConceptItem("immunoglobulins, intravenous", concept_id=551749, verified=False),
     ),
     "DEFAULT_PROTOCOL.immunosuppressants (RxNorm ingredients; clinical drugs are descendants).",
 )
@@ -175,18 +177,45 @@ NON_LIVE_VACCINES = ConceptSet(
     Domain.DRUG,
     (
         _cvx("141", "inactivated influenza"),
+        _cvx("140", "inactivated influenza (preservative free)"),
+        _cvx("150", "inactivated influenza (quadrivalent, preservative free)"),
+        _cvx("158", "inactivated influenza (quadrivalent)"),
+        _cvx("161", "inactivated influenza (quadrivalent, preservative free, pediatric)"),
+        _cvx("135", "inactivated influenza (high dose)"),
+        _cvx("197", "inactivated influenza (high dose, quadrivalent)"),
+        _cvx("205", "inactivated influenza (quadrivalent, adjuvanted)"),
+        _cvx("171", "inactivated influenza (cell culture, quadrivalent)"),
+        _cvx("185", "inactivated influenza (recombinant, quadrivalent)"),
         _cvx("208", "COVID-19 mRNA"),
+        _cvx("207", "COVID-19 mRNA (Spikevax)"),
         _cvx("133", "pneumococcal"),
+        _cvx("33", "pneumococcal polysaccharide (PPSV23)"),
+        _cvx("215", "pneumococcal conjugate (PCV15)"),
+        _cvx("216", "pneumococcal conjugate (PCV20)"),
         _cvx("187", "recombinant zoster"),
         _cvx("43", "hepatitis B"),
+        _cvx("08", "hepatitis B (pediatric or adolescent)"),
+        _cvx("189", "hepatitis B (Heplisav)"),
         _cvx("83", "hepatitis A"),
+        _cvx("52", "hepatitis A (adult)"),
         _cvx("165", "HPV"),
+        _cvx("62", "HPV (quadrivalent)"),
         _cvx("115", "tetanus diphtheria pertussis"),
+        _cvx("09", "tetanus diphtheria (Td, adult)"),
+        _cvx("113", "tetanus diphtheria (Td, preservative free)"),
+        _cvx("20", "tetanus diphtheria pertussis (DTaP)"),
         _cvx("10", "inactivated polio"),
         _cvx("114", "meningococcal"),
+        _cvx("136", "meningococcal (MenACWY-D)"),
+        _cvx("147", "meningococcal (MenACWY-CRM)"),
+        _cvx("203", "meningococcal (MenACWY-TT)"),
+        _cvx("162", "meningococcal B (MenB-FHbp)"),
+        _cvx("163", "meningococcal B (MenB-4C)"),
         _cvx("305", "RSV"),
     ),
-    "DEFAULT_PROTOCOL.non_live_vaccines, as CVX codes.",
+    "DEFAULT_PROTOCOL.non_live_vaccines, as CVX codes (CDC, IIS: Vaccines administered, CVX "
+    "code set, 2024): the common inactivated, recombinant, subunit and mRNA vaccines of each "
+    "listed kind.",
 )
 
 ANY_VACCINE = ConceptSet(
@@ -207,10 +236,10 @@ EXCLUDING_COLLAGEN = ConceptSet(
         _snomed("31384009", "polymyositis"),
         _snomed("396230008", "dermatomyositis"),
         _snomed("398049005", "mixed connective tissue disease", verified=False),
-        _snomed("155441006", "polyarteritis nodosa", verified=False),
-        _snomed("195353004", "ANCA-associated vasculitis (GPA)", verified=False),
-        _snomed("239928004", "ANCA-associated vasculitis (MPA)", verified=False),
-        _snomed("82275008", "ANCA-associated vasculitis (EGPA)", verified=False),
+        _snomed("155441006", "polyarteritis nodosa"),
+        _snomed("195353004", "ANCA-associated vasculitis (GPA)"),
+        _snomed("239928004", "ANCA-associated vasculitis (MPA)"),
+        _snomed("82275008", "ANCA-associated vasculitis (EGPA)"),
         _snomed("1966002", "adult-onset Still's disease", verified=False),
         _snomed("58718002", "rheumatic fever"),
         # The registration's exceptions, subtracted should a vocabulary nest them below one
@@ -221,15 +250,55 @@ EXCLUDING_COLLAGEN = ConceptSet(
     "DEFAULT_PROTOCOL.excluding_collagen_diseases minus .allowed_collagen_diseases.",
 )
 
+_CHRONIC_B = _snomed("61977001", "chronic hepatitis B")
+_CHRONIC_C = _snomed("128302006", "chronic hepatitis C")
+_CARRIER_B = ConceptItem(
+    "Hepatitis B carrier", vocabulary_id="SNOMED", by_name=True, verified=False
+)
+_CARRIER_C = ConceptItem(
+    "Hepatitis C carrier", vocabulary_id="SNOMED", by_name=True, verified=False
+)
+
+
+def _excluded(item: ConceptItem) -> ConceptItem:
+    return replace(item, excluded=True)
+
+
 VIRAL_HEPATITIS = ConceptSet(
     "viral_hepatitis",
-    "Chronic hepatitis B or C recorded as a diagnosis (E2)",
+    "Chronic hepatitis B or C, or a carrier state, recorded as a diagnosis (E2)",
+    Domain.CONDITION,
+    (_CHRONIC_B, _CHRONIC_C, _CARRIER_B, _CARRIER_C),
+    "Registration E2: carriers of hepatitis viruses. The carrier concepts are found by name "
+    "(no SNOMED code confirmed in a public source).",
+)
+
+HEPATITIS_B = ConceptSet(
+    "hepatitis_b",
+    "Viral hepatitis B at another level: acute or unspecified (E2 unknown, E3 needs HBV DNA)",
     Domain.CONDITION,
     (
-        _snomed("61977001", "chronic hepatitis B"),
-        _snomed("128302006", "chronic hepatitis C"),
+        _snomed("66071002", "viral hepatitis type B"),
+        _snomed("76795007", "acute type B viral hepatitis"),
+        _excluded(_CHRONIC_B),
+        _excluded(_CARRIER_B),
     ),
-    "Registration E2: carriers of hepatitis viruses.",
+    "Issue 21: a record of hepatitis B at any level is read; chronic and carrier records are "
+    "the E2 set (subtracted here).",
+)
+
+HEPATITIS_C = ConceptSet(
+    "hepatitis_c",
+    "Viral hepatitis C at another level: acute or unspecified (E2 unknown, E3 needs HCV RNA)",
+    Domain.CONDITION,
+    (
+        _snomed("50711007", "viral hepatitis C"),
+        _snomed("235866006", "acute hepatitis C"),
+        _excluded(_CHRONIC_C),
+        _excluded(_CARRIER_C),
+    ),
+    "Issue 21: a record of hepatitis C at any level is read; chronic and carrier records are "
+    "the E2 set (subtracted here).",
 )
 
 TUBERCULOSIS = ConceptSet(
@@ -268,7 +337,7 @@ LACTATION = ConceptSet(
     "lactation",
     "Lactation / breastfeeding (E10)",
     Domain.OBSERVATION,
-    (_snomed("413712001", "breastfeeding", verified=False),),
+    (_snomed("413712001", "breastfeeding"),),
     "Registration E10, where recorded.",
 )
 
@@ -335,6 +404,8 @@ DEFAULT_CONCEPT_SETS: tuple[ConceptSet, ...] = (
     ANY_VACCINE,
     EXCLUDING_COLLAGEN,
     VIRAL_HEPATITIS,
+    HEPATITIS_B,
+    HEPATITIS_C,
     TUBERCULOSIS,
     MALIGNANCY,
     CERVICAL_IN_SITU,

@@ -186,6 +186,9 @@ _LAB_CODES = sorted(
 )
 
 
+_LAB_MEASUREMENTS = tuple(dict.fromkeys(rule.measurement for rule in LAB_THRESHOLDS))
+
+
 def _lab_activity_parts(ctx: Context) -> Parts:
     f = ctx.facts
     since = ctx.date(ctx.windows.sledai)
@@ -209,6 +212,15 @@ def lab_activity(ctx: Context) -> Judged:
     points = f.p_sledai_points
     value = ibis.cases((points >= ctx.config.protocol.minimum_sledai2k, True), else_=NULL)
     detail = reduce(lambda a, b: a + b, [ibis.ifelse(present[c], f"{c} ", "") for c in codes])
+    # The results inside the window that could not be read (no usable unit or no value):
+    # named after a "|", so the sentence says why the lower bound may be low.
+    since = ctx.date(ctx.windows.sledai)
+    unread = [
+        ibis.ifelse(f[f"{m}_date"] >= since, ibis.ifelse(f[f"{m}_value"].isnull(), f" {m}", ""), "")
+        for m in _LAB_MEASUREMENTS
+    ]
+    unreadable = reduce(lambda a, b: a + b, unread)
+    detail = detail + ibis.ifelse(unreadable.length() > 0, "|" + unreadable, "")
     measurement_of = {rule.code: rule.measurement for rule in reversed(LAB_THRESHOLDS)}
     record = first_record(*[(present[c], record_of(f, measurement_of[c])) for c in codes])
     return row("I3", value, record, number=points, detail=detail)
@@ -265,6 +277,17 @@ def _result(f: ir.Table, key: str) -> ir.BooleanValue:
     return f[f"p_{key}"]
 
 
+def _hepatitis_other(f: ir.Table) -> tuple[ir.BooleanValue, ir.BooleanValue]:
+    """Hepatitis B / C recorded at a level other than chronic or carrier (acute, unspecified),
+    whose carrier test (HBsAg; HCV RNA) is not negative: the carrier status is open."""
+    hbs_negative = (_positive(f, "hbs_ag") == False).fill_null(False)  # noqa: E712
+    rna_negative = (_positive(f, "hcv_rna") == False).fill_null(False)  # noqa: E712
+    return (
+        f.hepatitis_b_date.notnull() & ~hbs_negative,
+        f.hepatitis_c_date.notnull() & ~rna_negative,
+    )
+
+
 def _hepatitis_carrier_parts(ctx: Context) -> Parts:
     f = ctx.facts
     anti_hcv, hcv_rna = _positive(f, "anti_hcv"), _positive(f, "hcv_rna")
@@ -273,14 +296,22 @@ def _hepatitis_carrier_parts(ctx: Context) -> Parts:
     )
     diagnosed = f.viral_hepatitis_date.notnull()
     hbv_dna = _positive(f, "hbv_dna").fill_null(False)
-    return {"hepatitis_carrier": any_of(diagnosed, _positive(f, "hbs_ag"), hbv_dna, hcv)}
+    b_open, c_open = _hepatitis_other(f)
+    recorded = ibis.cases((b_open | c_open, NULL), else_=False)
+    return {
+        "hepatitis_b_open": b_open,
+        "hepatitis_c_open": c_open,
+        "hepatitis_carrier": any_of(diagnosed, _positive(f, "hbs_ag"), hbv_dna, hcv, recorded),
+    }
 
 
 def hepatitis_carrier(ctx: Context) -> Judged:
     """E2 (registration): HBsAg positive, HBV DNA or HCV RNA detected, or chronic B/C recorded.
 
     As `protocol.exclusion.hepatitis_carrier_or_active`: HCV RNA is asked for once anti-HCV
-    is positive; a negative anti-HCV rules HCV out.
+    is positive; a negative anti-HCV rules HCV out. Hepatitis B or C recorded at another
+    level (acute, unspecified) leaves it unknown, the record cited, until the carrier test
+    (HBsAg; HCV RNA) is negative.
     """
     f = ctx.facts
     diagnosed = f.viral_hepatitis_date.notnull()
@@ -288,6 +319,7 @@ def hepatitis_carrier(ctx: Context) -> Judged:
     hbv_dna = _result(f, "hbv_dna").fill_null(False)
     anti_hcv = _result(f, "anti_hcv")
     hcv_rna = _result(f, "hcv_rna")
+    b_open, c_open = f.p_hepatitis_b_open, f.p_hepatitis_c_open
     value = f.p_hepatitis_carrier
     record = first_record(
         (diagnosed, record_of(f, "viral_hepatitis")),
@@ -295,6 +327,8 @@ def hepatitis_carrier(ctx: Context) -> Judged:
         (hbv_dna, record_of(f, "hbv_dna")),
         (hcv_rna, record_of(f, "hcv_rna")),
         (anti_hcv, record_of(f, "anti_hcv")),
+        (b_open, record_of(f, "hepatitis_b")),
+        (c_open, record_of(f, "hepatitis_c")),
         (hbs.notnull(), record_of(f, "hbs_ag")),
     )
     detail = ibis.cases(
@@ -303,6 +337,8 @@ def hepatitis_carrier(ctx: Context) -> Judged:
         (hbv_dna, "hbv_dna"),
         (hcv_rna.fill_null(False), "hcv_rna"),
         (anti_hcv.fill_null(False), "anti_hcv"),
+        (b_open, "hepatitis_b_recorded"),
+        (c_open, "hepatitis_c_recorded"),
         (hbs.isnull(), "hbs_ag_missing"),
         (anti_hcv.isnull(), "anti_hcv_missing"),
         else_="markers_negative",
@@ -322,9 +358,14 @@ def _unless_nat_negative(antibodies: ir.BooleanValue, nat: ir.BooleanValue) -> i
 
 def _hepatitis_history_parts(ctx: Context) -> Parts:
     f = ctx.facts
+    # A record of hepatitis B or C at a level other than chronic or carrier counts as a
+    # positive antibody would: past infection, unless the nucleic-acid test is negative.
+    b_recorded = f.hepatitis_b_date.notnull()
+    c_recorded = f.hepatitis_c_date.notnull()
     hbv_antibodies = any_of(_positive(f, "anti_hbc"), _positive(f, "anti_hbs"))
-    hbv = _unless_nat_negative(hbv_antibodies, _positive(f, "hbv_dna"))
-    hcv = _unless_nat_negative(_positive(f, "anti_hcv"), _positive(f, "hcv_rna"))
+    hbv = _unless_nat_negative(any_of(hbv_antibodies, b_recorded), _positive(f, "hbv_dna"))
+    hcv_evidence = any_of(_positive(f, "anti_hcv"), c_recorded)
+    hcv = _unless_nat_negative(hcv_evidence, _positive(f, "hcv_rna"))
     return {
         "hbv_antibodies": hbv_antibodies,
         "hbv_history": hbv,
@@ -338,21 +379,28 @@ def hepatitis_history(ctx: Context) -> Judged:
 
     As `protocol.exclusion.hepatitis_history`; records cannot say that anti-HBs comes from
     vaccination only, so a positive anti-HBs counts as from infection unless HBV DNA is
-    negative.
+    negative. Hepatitis B or C recorded at another level (acute, unspecified) counts as a
+    positive antibody: pending the nucleic-acid test.
     """
     f = ctx.facts
     hbv_antibodies, hbv, hcv = f.p_hbv_antibodies, f.p_hbv_history, f.p_hcv_history
+    b_recorded = f.hepatitis_b_date.notnull()
+    c_recorded = f.hepatitis_c_date.notnull()
     value = f.p_hepatitis_history
     record = first_record(
         (hbv, record_of(f, "hbv_dna")),
         (_result(f, "anti_hbc"), record_of(f, "anti_hbc")),
         (_result(f, "anti_hbs"), record_of(f, "anti_hbs")),
         (_result(f, "anti_hcv"), record_of(f, "anti_hcv")),
+        (hbv.isnull() & b_recorded, record_of(f, "hepatitis_b")),
+        (hcv.isnull() & c_recorded, record_of(f, "hepatitis_c")),
         (f.anti_hbc_date.notnull(), record_of(f, "anti_hbc")),
     )
     detail = ibis.cases(
         (hbv.isnull() & hbv_antibodies.fill_null(False), "hbv_dna_needed"),
         (hcv.isnull() & _result(f, "anti_hcv").fill_null(False), "hcv_rna_needed"),
+        (hbv.isnull() & b_recorded, "hepatitis_b_recorded_dna_needed"),
+        (hcv.isnull() & c_recorded, "hepatitis_c_recorded_rna_needed"),
         (hbv.fill_null(False), "hbv"),
         (hcv.fill_null(False), "hcv"),
         (value.isnull(), "markers_missing"),
@@ -361,22 +409,34 @@ def hepatitis_history(ctx: Context) -> Judged:
     return row("E3", value, record, detail=detail)
 
 
-def _at_or_above(f: ir.Table, key: str, limit: float) -> ir.BooleanValue:
-    return f[f"{key}_value"] >= limit
+def _at_or_above(f: ir.Table, key: str, limit: float, since: ir.Value) -> ir.BooleanValue:
+    """The latest result at or above ``limit``; unknown when it is older than ``since``."""
+    recent = f[f"{key}_date"] >= since
+    return ibis.cases((recent, f[f"{key}_value"] >= limit), else_=NULL)
+
+
+def _stale(f: ir.Table, key: str, since: ir.Value) -> ir.BooleanValue:
+    """The latest result is older than the criterion's window (`PrescreenConfig`)."""
+    return (f[f"{key}_date"] < since).fill_null(False)
 
 
 def _liver_parts(ctx: Context) -> Parts:
     limit = ctx.config.protocol.liver_enzyme_limit_u_per_l
+    since = ctx.date(ctx.windows.liver_result)
     return {
-        "ast_high": _at_or_above(ctx.facts, "ast", limit),
-        "alt_high": _at_or_above(ctx.facts, "alt", limit),
+        "ast_high": _at_or_above(ctx.facts, "ast", limit, since),
+        "alt_high": _at_or_above(ctx.facts, "alt", limit, since),
     }
 
 
 def liver(ctx: Context) -> Judged:
-    """E4 (registration): latest AST or ALT ≥ 100 U/L (`liver_enzyme_limit_u_per_l`)."""
+    """E4 (registration): latest AST or ALT ≥ 100 U/L (`liver_enzyme_limit_u_per_l`).
+
+    A result older than `liver_result_max_age_days` decides nothing (recheck at screening).
+    """
     f = ctx.facts
     ast, alt = f.p_ast_high, f.p_alt_high
+    since = ctx.date(ctx.windows.liver_result)
     value = any_of(ast, alt)
     record = first_record(
         (ast, record_of(f, "ast")),
@@ -395,6 +455,8 @@ def liver(ctx: Context) -> Judged:
     detail = ibis.cases(
         (ast.fill_null(False), "ast"),
         (alt.fill_null(False), "alt"),
+        (_stale(f, "ast", since), "ast_stale"),
+        (_stale(f, "alt", since), "alt_stale"),
         (ast.isnull() & f.ast_date.notnull(), "ast_unit_unknown"),
         (alt.isnull() & f.alt_date.notnull(), "alt_unit_unknown"),
         (ast.isnull(), "ast_missing"),
@@ -405,12 +467,20 @@ def liver(ctx: Context) -> Judged:
 
 
 def kidney(ctx: Context) -> Judged:
-    """E5 (registration): latest serum creatinine ≥ 2 mg/dL, unit-normalised (88.42 µmol/L)."""
+    """E5 (registration): latest serum creatinine ≥ 2 mg/dL, unit-normalised (88.42 µmol/L).
+
+    A result older than `kidney_result_max_age_days` decides nothing (recheck at screening).
+    """
     f = ctx.facts
-    value = _at_or_above(f, "creatinine", ctx.config.protocol.creatinine_limit_mg_per_dl)
+    since = ctx.date(ctx.windows.kidney_result)
+    limit = ctx.config.protocol.creatinine_limit_mg_per_dl
+    value = _at_or_above(f, "creatinine", limit, since)
     has = f.creatinine_date.notnull()
     detail = ibis.cases(
-        (has & f.creatinine_value.isnull(), "unit_unknown"), (~has, "missing"), else_="creatinine"
+        (_stale(f, "creatinine", since), "stale"),
+        (has & f.creatinine_value.isnull(), "unit_unknown"),
+        (~has, "missing"),
+        else_="creatinine",
     )
     record = first_record((has, record_of(f, "creatinine")))
     return row("E5", value, record, number=f.creatinine_value, detail=detail)
@@ -636,8 +706,16 @@ SETS_READ: dict[str, tuple[str, ...]] = {
     "I2.recent": ("sle",),
     "I2.untreated": ("immunosuppressants",),
     "I3": tuple(dict.fromkeys(rule.measurement for rule in LAB_THRESHOLDS)),
-    "E2": ("viral_hepatitis", "hbs_ag", "hbv_dna", "hcv_rna", "anti_hcv"),
-    "E3": ("anti_hbc", "anti_hbs", "anti_hcv", "hbv_dna", "hcv_rna"),
+    "E2": (
+        "viral_hepatitis",
+        "hbs_ag",
+        "hbv_dna",
+        "hcv_rna",
+        "anti_hcv",
+        "hepatitis_b",
+        "hepatitis_c",
+    ),
+    "E3": ("anti_hbc", "anti_hbs", "anti_hcv", "hbv_dna", "hcv_rna", "hepatitis_b", "hepatitis_c"),
     "E4": ("ast", "alt"),
     "E5": ("creatinine",),
     "E6": ("tuberculosis",),

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN, PrescreenConfig
+from lupustrial.prescreen.coverage import SetCoverage, coverage, warnings
 from lupustrial.prescreen.criteria import (
     CRITERION_IDS,
     SETS_READ,
@@ -32,6 +33,7 @@ from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.outcome import FunnelStep, Person, funnel, kind_of
 from lupustrial.prescreen.resolve import ResolvedConcepts, resolve
 from lupustrial.prescreen.staging import DOMAINS, cohort_counts, stage
+from lupustrial.prescreen.units import resolve_units
 from lupustrial.prescreen.windows import Windows
 from lupustrial.protocol.rules import Kind
 
@@ -57,6 +59,14 @@ class PrescreenResult:
     resolved: ResolvedConcepts
     windows: Windows
     config: PrescreenConfig
+    location: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+    """Where the OMOP data was read, and how to open it again (`omop.open_database`'s
+    options, e.g. a schema): the candidate import reopens it with the run's engine."""
+    coverage: list[SetCoverage] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What this database could not answer as a whole (`coverage`), and tables read as
+    empty (`OmopDatabase.warnings`): printed as the run goes and written with the results."""
     _explained: pa.Table | None = field(default=None, init=False, repr=False, compare=False)
 
     def explained(self) -> pa.Table:
@@ -98,7 +108,12 @@ def run_prescreen(
     progress("reading clinical tables once (events inside the concept sets)")
     staged = stage(db, resolved, as_of)
     windows = Windows.of(as_of, config)
-    latest = db.materialize(latest_records(db, staged.events, resolved, windows))
+    units = resolve_units(db, staged.events, resolved.ucum)
+    report = coverage(db, staged.events, resolved, units)
+    said = [*db.warnings, *warnings(report)]
+    for warning in said:
+        progress(f"warning: {warning}")
+    latest = db.materialize(latest_records(db, staged.events, resolved, units, windows))
     facts = person_facts(staged.events, staged.cohort, latest, windows)
     facts = db.materialize(with_parts(Context(facts, windows, config)))
     progress("judging the criteria")
@@ -121,7 +136,19 @@ def run_prescreen(
     )
     candidates = _candidates(grid, persons)
     return PrescreenResult(
-        as_of, db.engine, table, persons, candidates, steps, resolved, windows, config
+        as_of,
+        db.engine,
+        table,
+        persons,
+        candidates,
+        steps,
+        resolved,
+        windows,
+        config,
+        db.location,
+        dict(db.options),
+        report,
+        said,
     )
 
 

@@ -66,16 +66,22 @@ def evidence(row: Row, windows: Windows, config: PrescreenConfig) -> str:
             return "no exposure recorded since the first diagnosis (observed throughout)"
         return "no exposure recorded, but not observed from the diagnosis to the as-of date"
     if cid == "I3":
-        items = (detail or "").split()
+        present, _, unread = (detail or "").partition("|")
+        items = present.split()
         shown = ", ".join(items) if items else "no lab descriptor"
         verdict = (
             f"reaches {protocol.minimum_sledai2k}"
             if status == "met"
             else f"below {protocol.minimum_sledai2k}: the clinical descriptors decide"
         )
+        unusable = (
+            f"; latest {', '.join(unread.split())} without a usable unit or value"
+            if unread.strip()
+            else ""
+        )
         return (
             f"lab SLEDAI-2K ≥ {_num(value)} ({shown}; results since "
-            f"{windows.sledai.isoformat()}), {verdict}"
+            f"{windows.sledai.isoformat()}{unusable}), {verdict}"
         )
     if cid == "I4":
         limits = f"{protocol.minimum_age_years}-{protocol.age_limit_years - 1}"
@@ -87,7 +93,7 @@ def evidence(row: Row, windows: Windows, config: PrescreenConfig) -> str:
         return f"age {_num(value)} on {windows.as_of.isoformat()}, allowed {limits}"
     if cid in ("E2", "E3"):
         words = {
-            "viral_hepatitis": "chronic viral hepatitis diagnosed",
+            "viral_hepatitis": "chronic viral hepatitis or carrier state diagnosed",
             "hbs_ag": "HBsAg positive",
             "hbv_dna": "HBV DNA detected",
             "hcv_rna": "HCV RNA detected",
@@ -100,6 +106,12 @@ def evidence(row: Row, windows: Windows, config: PrescreenConfig) -> str:
             "hbv": "past HBV infection",
             "hcv": "past HCV infection",
             "markers_missing": "markers not tested",
+            "hepatitis_b_recorded": "hepatitis B recorded (not as chronic or carrier): "
+            "check carrier status (HBsAg)",
+            "hepatitis_c_recorded": "hepatitis C recorded (not as chronic or carrier): "
+            "check carrier status (HCV RNA)",
+            "hepatitis_b_recorded_dna_needed": "hepatitis B recorded, HBV DNA not tested",
+            "hepatitis_c_recorded_rna_needed": "hepatitis C recorded, HCV RNA not tested",
         }
         text = words.get(detail or "", detail or "")
         return f"{text}: {record}" if record else text
@@ -114,6 +126,17 @@ def evidence(row: Row, windows: Windows, config: PrescreenConfig) -> str:
             return f"{detail.removesuffix('_missing')} not measured in the observation period"
         if detail and detail.endswith("unit_unknown"):
             return f"latest result in a unit that cannot be converted: {record}"
+        if detail and detail.endswith("stale"):
+            days = (
+                config.liver_result_max_age_days
+                if cid == "E4"
+                else config.kidney_result_max_age_days
+            )
+            test = {"ast_stale": "AST", "alt_stale": "ALT"}.get(detail, "creatinine")
+            return (
+                f"{test} result older than {days} days — recheck at screening "
+                f"({_num(value)} {unit}): {record}"
+            )
         sign = "≥" if status == "met" else "<"
         name = {"ast": "AST", "alt": "ALT", "creatinine": "creatinine"}.get(detail or "", "AST/ALT")
         return f"{name} {_num(value)} {unit} {sign} {limit:g} {unit}: {record}"

@@ -22,6 +22,7 @@ from lupustrial.clinical.sledai2k import LAB_THRESHOLDS
 from lupustrial.prescreen.labs import QUALITATIVE, QUANTITATIVE
 from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.resolve import ResolvedConcepts, upload
+from lupustrial.prescreen.units import ResolvedUnits, unit_keys
 from lupustrial.prescreen.windows import Windows
 
 _RECORD = ("date",)
@@ -32,6 +33,8 @@ LATEST_SETS: tuple[str, ...] = (
     "immunosuppressants",
     "live_vaccines",
     "viral_hepatitis",
+    "hepatitis_b",
+    "hepatitis_c",
     *_WITH_END,
     "pregnancy",
     "lactation",
@@ -70,7 +73,11 @@ def look_back(windows: Windows) -> dict[str, dt.date]:
 
 
 def latest_records(
-    db: OmopDatabase, events: ir.Table, resolved: ResolvedConcepts, windows: Windows
+    db: OmopDatabase,
+    events: ir.Table,
+    resolved: ResolvedConcepts,
+    units: ResolvedUnits,
+    windows: Windows,
 ) -> ir.Table:
     """Each person's most recent in-period record per set, values in their criterion's unit."""
     windowed = look_back(windows)
@@ -86,10 +93,13 @@ def latest_records(
         )
     )
     latest = ranked.filter(ranked["rank"] == 0)
-    units = upload(db, resolved.unit_table(), "prescreen_units")
+    unit_map = upload(db, units.table, "prescreen_units")
+    unit_id, written = unit_keys(latest)
     joined = latest.left_join(
-        units,
-        (latest.set_key == units.set_key) & (latest.unit_concept_id == units.unit_concept_id),
+        unit_map,
+        (latest.set_key == unit_map.set_key)
+        & (unit_id == unit_map.unit_key)
+        & (written == unit_map.unit_text),
     )
     positive = sorted(resolved.members["positive"]) or [-1]
     negative = sorted(resolved.members["negative"]) or [-1]

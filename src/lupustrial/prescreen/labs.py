@@ -51,6 +51,23 @@ UCUM_SPELLINGS: dict[str, str] = {
 }
 """UCUM code → the clinical layer's spelling of the same unit (spelling only, no factor)."""
 
+STANDARD_UCUM_IDS: dict[int, str] = {
+    8840: "mg/dL",
+    8749: "umol/L",
+    8753: "mmol/L",
+    8751: "mg/L",
+    8645: "U/L",
+    8848: "10*3/uL",
+    9444: "10*9/L",
+    8647: "/uL",
+    586323: "Cel",
+    9289: "[degF]",
+}
+"""The OMOP standard concept ids of common UCUM units (OHDSI Standardized Vocabularies,
+vocabulary UCUM; the ids are stable across releases), read even when a database's
+`concept` table lacks their rows. Only units whose id is settled are listed; any other unit
+is read from the database's vocabulary, else from ``unit_source_value``."""
+
 
 @dataclass(frozen=True)
 class LabTest:
@@ -65,6 +82,12 @@ class LabTest:
         spelling = UCUM_SPELLINGS.get(ucum_code)
         if spelling is None:
             return None
+        return self.spelled_map(spelling)
+
+    def spelled_map(self, spelling: str) -> tuple[float, float] | None:
+        """As `linear_map`, for a unit as a person wrote it (``unit_source_value``): a UCUM
+        code, or any spelling the clinical layer's units module accepts for the quantity."""
+        spelling = UCUM_SPELLINGS.get(spelling.strip(), spelling)
         try:
             source = self.kind.normalise_unit(spelling)
             target = self.kind.normalise_unit(self.unit)

@@ -10,7 +10,7 @@ is cast on read to the type the CDM specifies (64-bit ids, dates), so an ETL tha
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ CDM_COLUMNS: dict[str, dict[str, str]] = {
         "value_as_number": FLOAT,
         "value_as_concept_id": ID,
         "unit_concept_id": ID,
+        "unit_source_value": STR,
     },
     "observation": {
         "observation_id": ID,
@@ -64,6 +65,7 @@ CDM_COLUMNS: dict[str, dict[str, str]] = {
         "value_as_number": FLOAT,
         "value_as_concept_id": ID,
         "unit_concept_id": ID,
+        "unit_source_value": STR,
     },
     "visit_occurrence": {
         "visit_occurrence_id": ID,
@@ -85,6 +87,13 @@ CDM_COLUMNS: dict[str, dict[str, str]] = {
 }
 """The columns read, with their CDM v5.4 types; other columns are never touched."""
 
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
+    "measurement": frozenset({"unit_source_value"}),
+    "observation": frozenset({"unit_source_value"}),
+}
+"""Columns read where present and NULL where an extract left them out: the written unit is
+only the last resort for a result's unit (`units`)."""
+
 
 class OmopInputError(Exception):
     """A database that cannot be pre-screened: the message says what is wrong, for the user."""
@@ -98,6 +107,10 @@ class OmopDatabase:
     engine: str
     tables: Mapping[str, ir.Table]
     location: str
+    options: dict[str, str] = field(default_factory=dict)
+    """The options it was opened with, as text (a PostgreSQL schema), to open it again."""
+    warnings: list[str] = field(default_factory=list)
+    """What was read other than as given (an optional table read as empty), for the run."""
 
     def __getitem__(self, name: str) -> ir.Table:
         return self.tables[name]
@@ -133,12 +146,27 @@ class OmopDatabase:
 def _typed(table: ir.Table, name: str, where: str) -> ir.Table:
     columns = CDM_COLUMNS[name]
     present = {column.lower(): column for column in table.columns}
-    missing = [column for column in columns if column not in present]
+    optional = OPTIONAL_COLUMNS.get(name, frozenset())
+    missing = [column for column in columns if column not in present and column not in optional]
     if missing:
         raise OmopInputError(f"{where}: table {name} lacks column(s) {', '.join(missing)}")
     return table.select(
-        **{column: table[present[column]].cast(kind) for column, kind in columns.items()}
+        **{
+            column: _cast(table[present[column]], kind)
+            if column in present
+            else ibis.null().cast(kind)
+            for column, kind in columns.items()
+        }
     )
+
+
+def _cast(column: ir.Value, kind: str) -> ir.Value:
+    """A column as the CDM types it. Text read as a number or date (an ETL that wrote every
+    column as text, as Eunomia's measurement values are) becomes NULL where it is not one,
+    rather than stopping the run: an unreadable value is a missing value."""
+    if column.type().is_string() and kind != STR:
+        return column.try_cast(kind)
+    return column.cast(kind)
 
 
 def _parquet_path(directory: Path, name: str) -> Path | None:
@@ -148,32 +176,69 @@ def _parquet_path(directory: Path, name: str) -> Path | None:
     return None
 
 
-def _parquet_tables(backend: Any, directory: Path) -> dict[str, ir.Table]:
+OPTIONAL_TABLES = frozenset({"death"})
+"""Tables a pre-screen runs without: an absent, empty or malformed one is read as empty,
+with a warning (Eunomia's death table has placeholder column names and its header as a
+row), where a missing clinical table stops the run."""
+
+
+def _empty(name: str) -> ir.Table:
+    columns = CDM_COLUMNS[name]
+    schema = pa.schema([(column, _ARROW[kind]) for column, kind in columns.items()])
+    return ibis.memtable(schema.empty_table())
+
+
+_ARROW = {ID: pa.int64(), DATE: pa.date32(), FLOAT: pa.float64(), STR: pa.string()}
+
+
+def _read_all(
+    raw: dict[str, ir.Table | None], where: str, missing_message: str
+) -> tuple[dict[str, ir.Table], list[str]]:
+    """Every CDM table typed (`_typed`), an optional one read as empty if it cannot be."""
+    missing = [name for name, table in raw.items() if table is None and name not in OPTIONAL_TABLES]
+    if missing:
+        raise OmopInputError(missing_message.format(", ".join(missing)))
+    tables: dict[str, ir.Table] = {}
+    warnings: list[str] = []
+    for name, table in raw.items():
+        try:
+            if table is None:
+                raise OmopInputError(f"{where}: no table {name}")
+            tables[name] = _typed(table, name, where)
+        except OmopInputError as error:
+            if name not in OPTIONAL_TABLES:
+                raise
+            warnings.append(f"{error}: read as empty (no {name} records known)")
+            tables[name] = _empty(name)
+    return tables, warnings
+
+
+def _parquet_tables(backend: Any, directory: Path) -> tuple[dict[str, ir.Table], list[str]]:
     paths = {name: _parquet_path(directory, name) for name in CDM_COLUMNS}
-    missing = [name for name, path in paths.items() if path is None]
-    if missing:
-        raise OmopInputError(
-            f"{directory}: no Parquet for table(s) {', '.join(missing)} "
-            "(expected <table>.parquet or <table>/*.parquet)"
-        )
-    tables = {}
+    raw: dict[str, ir.Table | None] = {}
     for name, path in paths.items():
-        assert path is not None
+        if path is None:
+            raw[name] = None
+            continue
         source = str(path / "*.parquet") if path.is_dir() else str(path)
-        raw = backend.read_parquet(source, table_name=f"omop_{name}")
-        tables[name] = _typed(raw, name, str(directory))
-    return tables
+        raw[name] = backend.read_parquet(source, table_name=f"omop_{name}")
+    return _read_all(
+        raw,
+        str(directory),
+        f"{directory}: no Parquet for table(s) {{}} "
+        "(expected <table>.parquet or <table>/*.parquet)",
+    )
 
 
-def _backend_tables(backend: Any, where: str, database: str | None = None) -> dict[str, ir.Table]:
+def _backend_tables(
+    backend: Any, where: str, database: str | None = None
+) -> tuple[dict[str, ir.Table], list[str]]:
     available = {t.lower(): t for t in _table_names(backend, database)}
-    missing = [name for name in CDM_COLUMNS if name not in available]
-    if missing:
-        raise OmopInputError(f"{where}: no table(s) {', '.join(missing)}")
-    return {
-        name: _typed(backend.table(available[name], database=database), name, where)
+    raw: dict[str, ir.Table | None] = {
+        name: backend.table(available[name], database=database) if name in available else None
         for name in CDM_COLUMNS
     }
+    return _read_all(raw, where, f"{where}: no table(s) {{}}")
 
 
 def _table_names(backend: Any, database: str | None) -> list[str]:
@@ -194,12 +259,14 @@ def open_duckdb(location: str) -> OmopDatabase:
         raise OmopInputError(f"{location}: no such file or directory")
     if path.is_dir():
         backend = _without_checkpoints(ibis.duckdb.connect())
-        return OmopDatabase(backend, "duckdb", _parquet_tables(backend, path), location)
+        tables, warnings = _parquet_tables(backend, path)
+        return OmopDatabase(backend, "duckdb", tables, location, warnings=warnings)
     try:
         backend = _without_checkpoints(ibis.duckdb.connect(str(path), read_only=True))
     except Exception as error:  # duckdb raises its own IOException for non-database files
         raise OmopInputError(f"{location}: not a DuckDB database ({error})") from error
-    return OmopDatabase(backend, "duckdb", _backend_tables(backend, location), location)
+    tables, warnings = _backend_tables(backend, location)
+    return OmopDatabase(backend, "duckdb", tables, location, warnings=warnings)
 
 
 def _without_checkpoints(backend: Any) -> Any:
@@ -223,14 +290,16 @@ def open_spark(location: str, session: Any | None = None) -> OmopDatabase:
         session = SparkSession.getActiveSession() or local_spark_session()
     backend = ibis.pyspark.connect(session)
     if Path(location).is_dir():
-        return OmopDatabase(backend, "spark", _parquet_tables(backend, Path(location)), location)
+        tables, warnings = _parquet_tables(backend, Path(location))
+        return OmopDatabase(backend, "spark", tables, location, warnings=warnings)
     if not session.catalog.databaseExists(location):
         raise OmopInputError(
             f"{location}: neither a directory of Parquet files nor a database in the Spark "
             "catalogue"
         )
     where = f"Spark catalogue database {location}"
-    return OmopDatabase(backend, "spark", _backend_tables(backend, where, location), location)
+    tables, warnings = _backend_tables(backend, where, location)
+    return OmopDatabase(backend, "spark", tables, location, warnings=warnings)
 
 
 def local_spark_session(partitions: int = 2, *, small: bool = False) -> Any:
@@ -272,7 +341,9 @@ def open_postgres(url: str, schema: str | None = None) -> OmopDatabase:
         backend = ibis.connect(url)
     except Exception as error:
         raise OmopInputError(f"{url}: cannot connect ({error})") from error
-    return OmopDatabase(backend, "postgres", _backend_tables(backend, url, schema), url)
+    tables, warnings = _backend_tables(backend, url, schema)
+    options = {"schema": schema} if schema else {}
+    return OmopDatabase(backend, "postgres", tables, url, options, warnings)
 
 
 def open_database(location: str, engine: str = "duckdb", **options: Any) -> OmopDatabase:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pyarrow.csv as pacsv
@@ -45,17 +46,23 @@ def render(result: PrescreenResult, top: int = 20) -> str:
         lines.append(f"        check: {'; '.join(c.split(':')[0] for c in person.to_check())}")
     lines.append("")
     lines.append("+ met  - not met  ? unknown from records (exclusions fail when met)")
+    if result.warnings:
+        lines += ["", f"Warnings ({len(result.warnings)}): what this database cannot answer"]
+        lines += [f"  ! {warning}" for warning in result.warnings]
     return "\n".join(lines)
 
 
 def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
-    """criteria.parquet/.csv (every person, every criterion), candidates.csv, funnel.csv."""
+    """criteria.parquet/.csv (every person, every criterion), candidates.csv, funnel.csv,
+    coverage.csv (per concept set) and run.json (the run: engine, as-of, warnings)."""
     out.mkdir(parents=True, exist_ok=True)
     written = [
         out / "criteria.parquet",
         out / "criteria.csv",
         out / "candidates.csv",
         out / "funnel.csv",
+        out / "coverage.csv",
+        out / "run.json",
     ]
     criteria = result.explained()
     pq.write_table(criteria, written[0])
@@ -98,4 +105,44 @@ def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
                     "" if step.failing_alone is None else step.failing_alone,
                 ]
             )
+    _write_coverage(result, written[4])
+    run = {
+        "as_of": result.as_of.isoformat(),
+        "engine": result.engine,
+        "omop": result.location,
+        "options": result.options,
+        "warnings": result.warnings,
+    }
+    written[5].write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return written
+
+
+def _write_coverage(result: PrescreenResult, path: Path) -> None:
+    def number(value: int | None) -> object:
+        return "" if value is None else value
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "concept_set",
+                "title",
+                "concepts",
+                "records",
+                "lab_results",
+                "without_unit",
+                "warning",
+            ]
+        )
+        for line in result.coverage:
+            writer.writerow(
+                [
+                    line.key,
+                    line.title,
+                    line.concepts,
+                    number(line.records),
+                    number(line.lab_results),
+                    number(line.without_unit),
+                    line.warning or "",
+                ]
+            )

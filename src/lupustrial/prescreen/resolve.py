@@ -15,7 +15,6 @@ import ibis
 import pyarrow as pa
 
 from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS, ConceptItem, ConceptSet
-from lupustrial.prescreen.labs import QUANTITATIVE
 from lupustrial.prescreen.omop import OmopDatabase
 
 
@@ -34,11 +33,12 @@ class ItemResolution:
 
 @dataclass
 class ResolvedConcepts:
-    """Concept ids per set, what each item resolved to, and unit maps per quantitative test."""
+    """Concept ids per set, what each item resolved to, and the vocabulary's UCUM units."""
 
     members: dict[str, frozenset[int]]
     items: list[ItemResolution]
-    unit_maps: dict[str, dict[int, tuple[float, float]]] = field(default_factory=dict)
+    ucum: dict[int, str] = field(default_factory=dict)
+    """The UCUM concepts of the database's own vocabulary: concept id → UCUM code."""
 
     def membership(self, keys: list[str] | None = None) -> pa.Table:
         """(concept_id, set_key) rows for the given sets (all by default)."""
@@ -50,32 +50,6 @@ class ResolvedConcepts:
             ids.extend(sorted(members))
             sets.extend([key] * len(members))
         return pa.table({"concept_id": pa.array(ids, pa.int64()), "set_key": sets})
-
-    def unit_table(self) -> pa.Table:
-        """(set_key, unit_concept_id, scale, shift) rows for every known unit of every test."""
-        rows: dict[str, list[object]] = {
-            "set_key": [],
-            "unit_concept_id": [],
-            "scale": [],
-            "shift": [],
-        }
-        for key, maps in self.unit_maps.items():
-            for unit_id, (scale, shift) in sorted(maps.items()):
-                rows["set_key"].append(key)
-                rows["unit_concept_id"].append(unit_id)
-                rows["scale"].append(scale)
-                rows["shift"].append(shift)
-        return pa.table(
-            rows,
-            schema=pa.schema(
-                [
-                    ("set_key", pa.string()),
-                    ("unit_concept_id", pa.int64()),
-                    ("scale", pa.float64()),
-                    ("shift", pa.float64()),
-                ]
-            ),
-        )
 
     @property
     def unresolved(self) -> list[ItemResolution]:
@@ -164,15 +138,7 @@ def resolve(
         for row in rows
         if row["vocabulary_id"] == "UCUM"
     }
-    unit_maps = {
-        key: {
-            unit_id: linear
-            for unit_id, code in ucum.items()
-            if (linear := test.linear_map(code)) is not None
-        }
-        for key, test in QUANTITATIVE.items()
-    }
-    return ResolvedConcepts(members, report, unit_maps)
+    return ResolvedConcepts(members, report, ucum)
 
 
 def upload(db: OmopDatabase, table: pa.Table, name: str) -> ibis.Table:

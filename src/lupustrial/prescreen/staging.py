@@ -76,6 +76,7 @@ def _events_of(
         value=source.value_as_number if has_values else ibis.null().cast("float64"),
         value_concept_id=source.value_as_concept_id if has_values else null_id,
         unit_concept_id=source.unit_concept_id if has_values else null_id,
+        unit_source=source.unit_source_value if has_values else ibis.null().cast("string"),
     ).filter(lambda t: t.start_date <= ibis.literal(as_of))
     return rows.join(members, "concept_id")
 

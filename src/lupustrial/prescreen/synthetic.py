@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from lupustrial.prescreen.concepts import FEMALE_CONCEPT_ID, MALE_CONCEPT_ID
 from lupustrial.prescreen.omop import CDM_COLUMNS
 from lupustrial.prescreen.staging import SOURCES
-from lupustrial.prescreen.vocabulary import MiniVocabulary, build_vocabulary
+from lupustrial.prescreen.vocabulary import UNIT_CODES, MiniVocabulary, build_vocabulary
 from lupustrial.protocol.dates import add_months, add_years
 
 PERSON_ID_START = 3_000_000_000
@@ -176,6 +176,11 @@ def _first_dx(draft: Draft, when: dt.date) -> None:
 
 def _set_lab(draft: Draft, key: str, value: float, unit: str) -> None:
     when = draft.measurements[0][1]
+    draft.measurements = [m for m in draft.measurements if m[0] != _lab(key)]
+    draft.measurements.append((_lab(key), when, value, unit, None))
+
+
+def _dated_lab(draft: Draft, key: str, value: float, unit: str, when: dt.date) -> None:
     draft.measurements = [m for m in draft.measurements if m[0] != _lab(key)]
     draft.measurements.append((_lab(key), when, value, unit, None))
 
@@ -527,6 +532,19 @@ def _edge_cases() -> tuple[EdgeCase, ...]:
             _edit(lambda d, a: setattr(d, "death", _days(a, 3))),
         ),
         EdgeCase(
+            "ast_high_91_days",
+            "AST 300 U/L 91 days ago, nothing since: older than 90 days, recheck",
+            {"E4": "unknown"},
+            _edit(lambda d, a: _dated_lab(d, "ast", 300.0, "U/L", _days(a, 91))),
+        ),
+        EdgeCase(
+            "creatinine_high_90_days",
+            "creatinine 2.5 mg/dL exactly 90 days ago: still recent enough to decide",
+            {"E5": "met"},
+            _edit(lambda d, a: _dated_lab(d, "creatinine", 2.5, "mg/dL", _days(a, 90))),
+        ),
+        *_hepatitis_cases(),
+        EdgeCase(
             "as_of_after_period",
             "observation period ended 100 days before the as-of date",
             {
@@ -540,6 +558,79 @@ def _edge_cases() -> tuple[EdgeCase, ...]:
         ),
     ]
     return tuple(cases)
+
+
+def _without(draft: Draft, key: str) -> None:
+    draft.measurements = [m for m in draft.measurements if m[0] != _lab(key)]
+
+
+def _hepatitis_cases() -> list[EdgeCase]:
+    """Viral hepatitis B and C recorded at each level (issue 21): chronic and carrier decide
+    E2; acute and unspecified leave E2 unknown until the carrier test (HBsAg; HCV RNA) is
+    negative, and E3 unknown until the nucleic-acid test is."""
+    cases = []
+    for virus, carrier_test in (("B", "hbs_ag"), ("C", None)):
+        other = "hepatitis_b" if virus == "B" else "hepatitis_c"
+        levels = {
+            "chronic": f"viral_hepatitis:chronic hepatitis {virus}",
+            "carrier": f"viral_hepatitis:Hepatitis {virus} carrier",
+            "acute": f"{other}:acute type B viral hepatitis"
+            if virus == "B"
+            else f"{other}:acute hepatitis C",
+            "unspecified": f"{other}:viral hepatitis type B"
+            if virus == "B"
+            else f"{other}:viral hepatitis C",
+        }
+        for level, key in levels.items():
+            decided = level in ("chronic", "carrier")
+
+            def record(d: Draft, a: dt.date, key: str = key) -> None:
+                d.conditions.append((key, _days(a, 400), None))
+
+            edits: list[Callable[[Draft, dt.date], object]] = [record]
+            if carrier_test and not decided:
+
+                def untested(d: Draft, a: dt.date, test: str = carrier_test) -> None:
+                    _without(d, test)
+
+                edits.append(untested)
+            expected = {"E2": "met"} if decided else {"E2": "unknown", "E3": "unknown"}
+            cases.append(
+                EdgeCase(
+                    f"hepatitis_{virus.lower()}_{level}",
+                    f"hepatitis {virus} recorded as {level}",
+                    expected,
+                    _edit(*edits),
+                )
+            )
+    cases.append(
+        EdgeCase(
+            "hepatitis_b_acute_hbsag_negative",
+            "acute hepatitis B recorded, HBsAg negative: not a carrier; HBV DNA pending (E3)",
+            {"E3": "unknown"},
+            _edit(
+                lambda d, a: d.conditions.append(
+                    ("hepatitis_b:acute type B viral hepatitis", _days(a, 400), None)
+                )
+            ),
+        )
+    )
+    cases.append(
+        EdgeCase(
+            "hepatitis_c_unspecified_rna_negative",
+            "viral hepatitis C recorded, HCV RNA negative: neither carrier nor past infection",
+            {},
+            _edit(
+                lambda d, a: d.conditions.append(
+                    ("hepatitis_c:viral hepatitis C", _days(a, 400), None)
+                ),
+                lambda d, a: d.measurements.append(
+                    (_lab("hcv_rna"), _days(a, 20), None, None, NEG)
+                ),
+            ),
+        )
+    )
+    return cases
 
 
 def _birth(as_of: dt.date, years: int, days_later: int) -> tuple[int, int | None, int | None]:
@@ -634,6 +725,7 @@ def _edge_rows(as_of: dt.date, vocab: MiniVocabulary, ids: _Ids) -> _Rows:
                 value_as_number=value,
                 value_as_concept_id=vocab.ids[result] if result else None,
                 unit_concept_id=vocab.units[unit] if unit else None,
+                unit_source_value=unit,
             )
         for key, when in draft.observations:
             rows.add(
@@ -699,12 +791,15 @@ def write_synthetic(
     chunk_persons: int = DEFAULT_CHUNK_PERSONS,
     progress: Callable[[str], None] | None = None,
     sle_share: float | None = None,
+    thin_vocabulary: bool = False,
 ) -> SyntheticSummary:
     """Write ``persons`` persons (the edge cases first) as one Parquet file per CDM table.
 
     ``sle_share`` is the expected share of random persons with an SLE record (in or outside
     their observation period). By default about 15%, far above any hospital, so that small
     populations have a cohort worth judging; a realistic hospital share is under 1%.
+    ``thin_vocabulary`` writes a vocabulary without the UCUM unit rows and the chronic
+    hepatitis codes, as an external database had (`vocabulary.build_vocabulary`).
     """
     if persons < 0:
         raise ValueError("persons must be 0 or more")
@@ -713,7 +808,7 @@ def write_synthetic(
     as_of = as_of or dt.date.today()
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    vocab = build_vocabulary()
+    vocab = build_vocabulary(thin=thin_vocabulary)
     for name, table in _vocabulary_tables(vocab).items():
         pq.write_table(table, out / f"{name}.parquet")
     clinical = [t for t in CDM_COLUMNS if t not in ("concept", "concept_ancestor")]
@@ -916,6 +1011,7 @@ def _random_chunk(
             "value_as_number": pa.nulls(len(owners), pa.float64()),
             "value_as_concept_id": pa.nulls(len(owners), pa.int64()),
             "unit_concept_id": pa.nulls(len(owners), pa.int64()),
+            "unit_source_value": pa.nulls(len(owners), pa.string()),
         },
         schema=arrow_schema("observation"),
     )
@@ -978,6 +1074,7 @@ def _background(
     if table == "measurement":
         columns["value_as_number"] = np.round(rng.normal(100, 20, n), 0)
         columns["unit_concept_id"] = np.full(n, vocab.units["mg/dL"], dtype=np.int64)
+        columns["unit_source_value"] = pa.array(["mg/dL"] * n, pa.string())
     return pa.table(columns, schema=schema)
 
 
@@ -996,16 +1093,20 @@ def _random_measurements(
     concept = np.zeros(m, dtype=np.int64)
     value = np.full(m, np.nan)
     unit = np.zeros(m, dtype=np.int64)
+    written = np.zeros(m, dtype=np.int64)  # the unit as written: index into `codes`
+    codes: list[str | None] = [None, *UNIT_CODES]
     result = np.zeros(m, dtype=np.int64)
     for index, (key, mu, sigma, unit_code) in enumerate(_LABS):
         chosen = kind == index
         concept[chosen] = vocab.ids[_lab(key)]
         value[chosen] = np.round(rng.lognormal(mu, sigma, chosen.sum()), 2)
         unit[chosen] = vocab.units[unit_code]
+        written[chosen] = codes.index(unit_code)
     creatinine = kind == 2
     in_umol = creatinine & (rng.random(m) < 0.3)
     value[in_umol] = np.round(value[in_umol] * 88.42, 1)
     unit[in_umol] = vocab.units["umol/L"]
+    written[in_umol] = codes.index("umol/L")
     qualitative = kind == len(_LABS)
     markers = np.array(
         [
@@ -1024,6 +1125,7 @@ def _random_measurements(
     concept[glucose] = vocab.ids["other:glucose"]
     value[glucose] = np.round(rng.normal(100, 20, glucose.sum()), 0)
     unit[glucose] = vocab.units["mg/dL"]
+    written[glucose] = codes.index("mg/dL")
     return pa.table(
         {
             "measurement_id": np.arange(m, dtype=np.int64) + ids.take(m),
@@ -1033,6 +1135,7 @@ def _random_measurements(
             "value_as_number": pa.array(value, mask=np.isnan(value)),
             "value_as_concept_id": pa.array(result, mask=result == 0),
             "unit_concept_id": pa.array(unit, mask=unit == 0),
+            "unit_source_value": pa.array(codes, pa.string()).take(pa.array(written)),
         },
         schema=arrow_schema("measurement"),
     )

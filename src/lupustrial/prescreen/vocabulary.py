@@ -83,12 +83,23 @@ UNIT_IDS: dict[str, int] = {
 }
 
 
-def build_vocabulary() -> MiniVocabulary:
-    """The mini-vocabulary for the default concept sets (deterministic)."""
+THIN_LEFT_OUT = ("viral_hepatitis",)
+"""Concept sets whose concepts a thin vocabulary lacks (with the UCUM unit rows)."""
+
+
+def build_vocabulary(*, thin: bool = False) -> MiniVocabulary:
+    """The mini-vocabulary for the default concept sets (deterministic).
+
+    ``thin`` leaves out what an external database's vocabulary lacked (issue 21): the UCUM
+    unit rows and the chronic hepatitis and carrier concepts. The records keep the standard
+    unit ids; a chronic hepatitis record is written as unspecified viral hepatitis, the most
+    precise concept such a vocabulary has.
+    """
     next_id = SYNTHETIC_ID_START
     concepts: dict[int, Concept] = {}
     ancestors: list[tuple[int, int]] = []
     ids: dict[str, int] = {}
+    by_reference: dict[str, int] = {}  # an item named in two sets is one concept
 
     def add(concept: Concept) -> int:
         concepts.setdefault(concept.concept_id, concept)
@@ -104,9 +115,22 @@ def build_vocabulary() -> MiniVocabulary:
         for item in concept_set.items:
             if item.concept_code == "*":
                 continue
-            concept_id = item.concept_id if item.concept_id is not None else fresh()
+            concept_id = by_reference.get(item.reference)
+            if concept_id is None:
+                concept_id = item.concept_id if item.concept_id is not None else fresh()
+                by_reference[item.reference] = concept_id
             add(_concept_for(item, concept_id, domain))
             ids[f"{concept_set.key}:{item.name}"] = concept_id
+    # Viral hepatitis B and C are the parents of every level (SNOMED's hierarchy), so the
+    # chronic and carrier concepts excluded from the "other level" sets are exercised.
+    for virus, chronic, carrier in (
+        ("hepatitis_b:viral hepatitis type B", "chronic hepatitis B", "Hepatitis B carrier"),
+        ("hepatitis_c:viral hepatitis C", "chronic hepatitis C", "Hepatitis C carrier"),
+    ):
+        acute = "acute type B viral hepatitis" if "B" in chronic else "acute hepatitis C"
+        for child_key in (f"viral_hepatitis:{chronic}", f"viral_hepatitis:{carrier}"):
+            ancestors.append((ids[virus], ids[child_key]))
+        ancestors.append((ids[virus], ids[f"{virus.split(':')[0]}:{acute}"]))
 
     def child(parent_key: str, parent_name: str, name: str, domain: str, cls: str) -> int:
         parent = ids[f"{parent_key}:{parent_name}"]
@@ -173,8 +197,20 @@ def build_vocabulary() -> MiniVocabulary:
         ids[f"other:{name}"] = add(Concept(concept_id, name, domain, vocabulary, "Other", code))
     add(Concept(MALE_CONCEPT_ID, "MALE", "Gender", "Gender", "Gender", "M"))
     add(Concept(FEMALE_CONCEPT_ID, "FEMALE", "Gender", "Gender", "Gender", "F"))
-    for code, name in UNIT_CODES.items():
-        add(Concept(UNIT_IDS[code], name, "Unit", "UCUM", "Unit", code))
+    if not thin:
+        for code, name in UNIT_CODES.items():
+            add(Concept(UNIT_IDS[code], name, "Unit", "UCUM", "Unit", code))
+    else:
+        left_out = {ids[f"{key}:{item.name}"] for key in THIN_LEFT_OUT for item in _items(key)}
+        for concept_id in left_out:
+            del concepts[concept_id]
+        ancestors = [(a, d) for a, d in ancestors if a not in left_out and d not in left_out]
+        for item in _items("viral_hepatitis"):
+            of_b = "hepatitis b" in item.name.lower()
+            parent = (
+                "hepatitis_b:viral hepatitis type B" if of_b else "hepatitis_c:viral hepatitis C"
+            )
+            ids[f"viral_hepatitis:{item.name}"] = ids[parent]
     # concept_ancestor holds every concept as its own ancestor, and transitive links.
     links = set(ancestors)
     changed = True

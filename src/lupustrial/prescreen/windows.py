@@ -46,6 +46,8 @@ class Windows:
     as_of: dt.date
     diagnosis: dt.date  # I2: first diagnosis on or after this is within the months
     sledai: dt.date  # I3: results on or after this count
+    liver_result: dt.date  # E4: an AST/ALT result older than this decides nothing
+    kidney_result: dt.date  # E5: a creatinine result older than this decides nothing
     active_condition: dt.date  # E6
     malignancy: dt.date  # E7: last evidence on or after this excludes
     cervical_in_situ: dt.date  # E7 exception
@@ -63,6 +65,8 @@ class Windows:
                 as_of, lambda d: add_months(d, protocol.months_since_diagnosis)
             ),
             sledai=days_before(as_of, config.sledai_lookback_days),
+            liver_result=days_before(as_of, config.liver_result_max_age_days),
+            kidney_result=days_before(as_of, config.kidney_result_max_age_days),
             active_condition=days_before(as_of, config.active_condition_days),
             malignancy=earliest_start(
                 as_of, lambda d: add_years(d, protocol.malignancy_recurrence_free_years)
