@@ -8,6 +8,7 @@ from django.urls import path
 from lupustrial.edc.accounts.admin import study_admin
 from lupustrial.edc.accounts.views import PasswordChangeView
 from lupustrial.edc.api.routes import api
+from lupustrial.edc.safety import views as safety_views
 from lupustrial.edc.study import report_views, views
 
 urlpatterns = [
@@ -34,6 +35,8 @@ urlpatterns = [
     path("audit/export/", views.audit_export, name="audit_export"),
     path("report/", report_views.study_report, name="study_report"),
     path("dataset/snapshot.zip", report_views.dataset_snapshot, name="dataset_snapshot"),
+    path("safety/", safety_views.safety_rules, name="safety_rules"),
+    path("safety/ctcae/", safety_views.ctcae_lookup, name="ctcae_lookup"),
     path("visits/<int:pk>/", views.visit_page, name="visit"),
     path("visits/<int:pk>/missed/", views.visit_missed, name="visit_missed"),
     path("visits/<int:pk>/forms/<str:code>/", views.crf_page, name="crf"),
