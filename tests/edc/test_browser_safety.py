@@ -1,0 +1,51 @@
+"""The safety page in a real headless Chromium: the rules in force and the CTCAE lookup (htmx).
+
+Reuses the study flow's browser fixture (Debian's Chromium through Playwright, never a
+download; skipped with the reason without it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.edc.test_browser import ARTIFACTS, _log_in, page  # noqa: F401  (the fixture)
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def test_investigator_reads_the_rules_and_looks_up_a_ctcae_term(
+    page: Any,  # noqa: F811
+    live_server: Any,
+) -> None:
+    base = live_server.url
+    expect = playwright_api.expect
+    _log_in(page, base, "investigator")
+    page.click("header nav >> text=Safety reporting")
+    page.wait_for_url("**/safety/")
+    expect(page.locator("#rule-CRB-7")).to_contain_text("7 days")
+    expect(page.locator("#rule-CRB-periodic-expected-serious")).to_contain_text("Not confirmed")
+
+    # typing in the search box asks for the fragment (htmx): no page load, no script inline
+    page.fill('input[name="q"]', "shingl")
+    row = page.locator("#ctcae-results tr", has_text="Shingles")
+    expect(row).to_contain_text("10040555")
+    expect(row).to_contain_text("Localized, local intervention indicated")  # grade 1
+    assert page.url.endswith("/safety/")  # the page itself was not reloaded
+    page.screenshot(path=str(ARTIFACTS / "20-safety-ctcae-lookup.png"), full_page=True)
+
+
+def test_the_japanese_page_keeps_english_ctcae_terms(
+    page: Any,  # noqa: F811
+    live_server: Any,
+) -> None:
+    staff = get_user_model().objects.get(username="datamanager").staff
+    staff.language = "ja"
+    staff.save()
+    _log_in(page, live_server.url, "datamanager")
+    page.goto(f"{live_server.url}/safety/?q=infusion")
+    expect = playwright_api.expect
+    expect(page.locator("h1")).to_have_text("安全性報告")
+    expect(page.locator("#ctcae-results")).to_contain_text("Infusion related reaction")
