@@ -41,8 +41,10 @@ def test_export_then_endpoints_from_the_database(
     assert exit_.value.code in (0, None)
     result = json.loads(capsys.readouterr().out)
     primary = result["primary"]["main"]
-    assert primary["n"] == 2
-    assert primary["responders"] == 1
+    # TKY-001 reached week 12 (responder); OSK-001's week 12 is not yet due (finding 6).
+    assert (primary["responders"], primary["n"], primary["population_n"]) == (1, 1, 2)
+    assert primary["ongoing"] == ["OSK-001"]
+    assert result["primary"]["status"] == "interim"
 
 
 def test_statistician_downloads_a_snapshot_zip_and_the_export_is_audited(tmp_path: Path) -> None:
