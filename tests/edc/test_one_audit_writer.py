@@ -17,6 +17,7 @@ WRITERS = {"record", "record_changes", "_append"}
 SERVICES = {
     SOURCES / "edc" / "study" / "services.py",
     SOURCES / "edc" / "accounts" / "services.py",
+    SOURCES / "edc" / "safety" / "services.py",
 }
 
 

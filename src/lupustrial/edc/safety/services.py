@@ -1,0 +1,204 @@
+"""Every change of the safety workflow, checked and written to the audit trail in one place.
+
+Generating a report and recording its submission are the investigator's (the only role that
+signs): the report document is built by `lupustrial.safety.report` from the event as now
+recorded and frozen; the submission says to whom, when and by whom. Bad input raises
+`SafetyInputError` naming the field, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lupustrial.edc.accounts.roles import Can
+from lupustrial.edc.audit.models import Action
+from lupustrial.edc.audit.trail import record
+from lupustrial.edc.safety.models import SafetyReport
+from lupustrial.edc.study.models import Subject
+from lupustrial.edc.study.services import require
+from lupustrial.protocol.config import DEFAULT_PROTOCOL
+from lupustrial.safety.events import OpenClock, SafetyEvent, open_clocks
+from lupustrial.safety.report import ReportError, ReportRef, ReportRequest, build_report
+
+REGISTRATION = "jRCTs031230358"
+FORM = "safety_report"
+
+
+class SafetyInputError(ValueError):
+    """Input the safety workflow refuses; ``field`` names where the problem is."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _number(event_key: str, rule: str) -> str:
+    count = SafetyReport.objects.filter(event_key=event_key, rule=rule).count()
+    return f"{event_key}/{rule}/{count + 1}"
+
+
+def generate_report(
+    user: User,
+    subject: Subject,
+    event: SafetyEvent,
+    rule: str,
+    *,
+    follows: SafetyReport | None = None,
+    now: dt.datetime | None = None,
+) -> SafetyReport:
+    """Generate and keep the report of ``event`` under ``rule`` (a follow-up when ``follows``).
+
+    A first report must answer a rule the event now falls under, and there is one first
+    report per event and rule; a follow-up follows the first report of the same event and
+    rule.
+    """
+    require(user, Can.SIGN, subject)
+    if event.subject_id != subject.label:
+        raise SafetyInputError("event", _("The event belongs to another subject."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        first = SafetyReport.objects.filter(
+            event_key=event.id, rule=rule, follows__isnull=True
+        ).first()
+        if follows is None and first is not None:
+            raise SafetyInputError(
+                "follows",
+                _("Report %(number)s is the first report of this event and rule: make a "
+                  "follow-up report of it.") % {"number": first.number},
+            )  # fmt: skip
+        if follows is not None and (follows.event_key != event.id or follows.rule != rule):
+            raise SafetyInputError(
+                "follows", _("A follow-up follows a report of the same event and rule.")
+            )
+        if follows is not None and follows.follows_id is not None:
+            follows = follows.follows  # the chain hangs from the first report
+        number = _number(event.id, rule)
+        request = ReportRequest(
+            event_id=event.id,
+            rule_id=rule,
+            number=number,
+            follows=ReportRef(number=follows.number, submitted_on=follows.submitted_on)
+            if follows
+            else None,
+        )
+        try:
+            document = build_report(
+                event,
+                request,
+                DEFAULT_PROTOCOL.safety,
+                study_title=DEFAULT_PROTOCOL.study_title,
+                registration=REGISTRATION,
+                generated_at=now,
+            )
+        except ReportError as error:
+            field, _sep, message = str(error).partition(": ")
+            raise SafetyInputError(field, message) from None
+        try:
+            report = SafetyReport.objects.create(
+                subject=subject,
+                event_key=event.id,
+                rule=rule,
+                number=number,
+                follows=follows,
+                document=document,
+                generated_at=now,
+                generated_by=user,
+            )
+        except IntegrityError:
+            raise SafetyInputError(
+                "follows", _("A first report of this event and rule was just made: reload.")
+            ) from None
+        record(
+            user,
+            Action.CREATE,
+            subject=subject.label,
+            form=FORM,
+            field=number,
+            new={
+                "event": event.id,
+                "rule": rule,
+                "kind": document["report"]["kind"],
+                "follows": follows.number if follows else None,
+                "due": document["report"]["due"],
+            },
+        )
+    return report
+
+
+def record_submission(
+    user: User, report: SafetyReport, submitted_to: str, submitted_on: dt.date | None
+) -> SafetyReport:
+    """Record that a report was submitted: to whom, on which (site) date, by this user."""
+    require(user, Can.SIGN, report.subject)
+    to = (submitted_to or "").strip()
+    if not to:
+        raise SafetyInputError("submitted_to", _("Say to whom the report was submitted."))
+    if submitted_on is None:
+        raise SafetyInputError("submitted_on", _("Give the date the report was submitted."))
+    site = report.subject.site
+    if submitted_on > site.today():
+        raise SafetyInputError("submitted_on", _("The date is in the future at the site."))
+    if submitted_on < site.date_of(report.generated_at):
+        raise SafetyInputError("submitted_on", _("The report was generated after that date."))
+    with transaction.atomic():
+        current = SafetyReport.objects.select_for_update().get(pk=report.pk)
+        if current.submitted:
+            raise SafetyInputError(
+                "submitted_on",
+                _("Its submission is already recorded (%(on)s).")
+                % {"on": current.submitted_on.isoformat() if current.submitted_on else ""},
+            )
+        current.submitted_to = to
+        current.submitted_on = submitted_on
+        current.submitted_by = user
+        current.save(update_fields=["submitted_to", "submitted_on", "submitted_by"])
+        record(
+            user,
+            Action.UPDATE,
+            subject=report.subject.label,
+            form=FORM,
+            field=f"{report.number}.submission",
+            new={"to": to, "on": submitted_on.isoformat()},
+        )
+    return current
+
+
+def with_submissions(events: list[SafetyEvent]) -> list[SafetyEvent]:
+    """The events with the rules whose first report has been submitted marked as reported."""
+    submitted: dict[str, set[str]] = {}
+    for key, rule in SafetyReport.objects.filter(
+        follows__isnull=True, submitted_on__isnull=False, event_key__in=[e.id for e in events]
+    ).values_list("event_key", "rule"):
+        submitted.setdefault(key, set()).add(rule)
+    return [
+        event.model_copy(
+            update={
+                "submitted": tuple(sorted(set(event.submitted) | submitted.get(event.id, set())))
+            }
+        )
+        for event in events
+    ]
+
+
+def open_reports(events: list[SafetyEvent]) -> list[OpenClock]:
+    """Expedited reports still to submit for these events, soonest deadline first."""
+    return open_clocks(with_submissions(events), DEFAULT_PROTOCOL.safety)
+
+
+def report_summary(report: SafetyReport) -> dict[str, Any]:
+    """What a page lists of a report."""
+    return {
+        "number": report.number,
+        "rule": report.rule,
+        "kind": report.document["report"]["kind"],
+        "due": report.document["report"]["due"],
+        "submitted_to": report.submitted_to,
+        "submitted_on": report.submitted_on,
+    }
