@@ -228,7 +228,8 @@ def test_secondary_endpoints(tmp_path: Path) -> None:
     assert change["W12"]["n"] == 3
     assert change["W12"]["median"] == -6  # arthritis 4 + rash 2 resolved
     pred = result["secondary"]["prednisolone"]
-    at_target = {v["visit"]: v["at_most_7_5"] for v in pred["at_most_7_5_mg_per_day"]}
+    assert pred["target_mg_per_day"] == 7.5
+    at_target = {v["visit"]: v["at_or_below"] for v in pred["at_or_below_target"]}
     assert at_target == {"W0": 0, "W4": 0, "W8": 1, "W12": 2}
     cumulative = {c["subject_id"]: c["cumulative_mg"] for c in pred["cumulative"]["subjects"]}
     # 20 mg/day for 56 days, then 5 mg/day for 28 days (carried forward to W12).
@@ -430,3 +431,41 @@ def test_a_final_answer_when_no_one_is_ongoing(tmp_path: Path) -> None:
     result = endpoints_of(study(patient("P1"), patient("P2", responder_at=())), tmp_path)
     assert result["primary"]["status"] == "final"
     assert "INTERIM" not in render_text(result)
+
+
+# -- thresholds declared in the protocol (finding 8) --------------------------------------------
+
+
+def test_a_non_published_threshold_is_applied_and_flagged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A protocol that raises LLDAS's dose ceiling to 20 mg/day: applied, stated and flagged."""
+    from lupustrial.dataset import derive, snapshot
+    from lupustrial.protocol.config import ProtocolConfig
+
+    records = study(patient("P1"), patient("HIGH", responder_at=()))
+    assert by_subject(endpoints_of(records, tmp_path / "a"))["HIGH"]["category"] == "not_met"
+    lenient = ProtocolConfig(
+        lldas={"prednisolone_max_mg_per_day": 20}, prednisolone_target_mg_per_day=20
+    )
+    for module in (derive, snapshot):
+        monkeypatch.setattr(module, "DEFAULT_PROTOCOL", lenient)
+    result = endpoints_of(records, tmp_path / "b")
+    flagged = result["snapshot"]["endpoint_thresholds"]["non_published"]
+    assert [(n["name"], n["value"], n["published"]) for n in flagged] == [
+        ("lldas.prednisolone_max_mg_per_day", 20.0, 7.5),
+        ("prednisolone_target_mg_per_day", 20.0, 7.5),
+    ]
+    text = render_text(result)
+    assert "NOT THE PUBLISHED DEFINITION: lldas.prednisolone_max_mg_per_day = 20.0" in text
+    assert "W0 ≤ 20 mg/day: 2/2" in text
+    components = read_snapshot(tmp_path / "b" / "snap").table("components")
+    dose = [c for c in components if c["instrument"] == "LLDAS" and c["number"] == 4]
+    assert {c["name"] for c in dose} == {"Prednisolone ≤ 20 mg/day"}
+    assert {c["status"] for c in dose} == {"met"}  # 20 mg/day now meets component 4
+    from lupustrial.analysis.report import render_report
+
+    page = render_report(read_snapshot(tmp_path / "b" / "snap"))
+    assert "<b>Not the published definitions.</b>" in page
+    assert "公表された定義と異なります" in page
+    assert "<th>≤ 20 mg/day</th>" in page

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lupustrial.clinical.doris import COMPONENTS, DorisInput, assess_doris_remission
+from lupustrial.clinical.doris import (
+    COMPONENTS,
+    DORIS_PUBLISHED,
+    DorisInput,
+    DorisThresholds,
+    assess_doris_remission,
+    doris_components,
+)
 from lupustrial.clinical.sledai2k import DESCRIPTORS, Sledai2kInput, Sledai2kResult, score_sledai2k
 from lupustrial.clinical.status import Status
 
@@ -173,3 +180,29 @@ def test_component_3_reads_the_dose_taken_on_the_assessment_day() -> None:
     ]  # fmt: skip
     status = component(3, sledai2k=assessed, prednisolone_mg_per_day=None, glucocorticoids=regimens)
     assert status is Status.MET  # exactly 5 mg/day on the day: the abstract's "or less"
+
+
+@pytest.mark.parametrize(
+    ("mg", "limits", "status"),
+    [
+        (5.0, DORIS_PUBLISHED, Status.MET),
+        (5.0, DorisThresholds(prednisolone_inclusive=False), Status.NOT_MET),
+        (7.5, DorisThresholds(prednisolone_max_mg_per_day=7.5), Status.MET),
+        (7.51, DorisThresholds(prednisolone_max_mg_per_day=7.5), Status.NOT_MET),
+    ],
+)
+def test_the_dose_limit_is_a_parameter(mg: float, limits: DorisThresholds, status: Status) -> None:
+    result = assess_doris_remission(doris_input(prednisolone_mg_per_day=mg), limits)
+    assert result.components[2].status is status
+
+
+def test_the_published_limits_are_the_defaults() -> None:
+    assert (
+        DorisThresholds(clinical_sledai2k_max=0, pga_below=0.5, prednisolone_max_mg_per_day=5.0)
+        == DORIS_PUBLISHED
+    )
+    assert [c.name for c in doris_components(DORIS_PUBLISHED)[:3]] == [
+        "Clinical SLEDAI-2K = 0",
+        "PGA < 0.5",
+        "Prednisolone ≤ 5 mg/day",
+    ]

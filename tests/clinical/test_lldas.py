@@ -11,8 +11,10 @@ from pydantic import ValidationError
 
 from lupustrial.clinical.lldas import (
     COMPONENTS,
+    LLDAS_PUBLISHED,
     MAJOR_ORGAN_CODES,
     LldasInput,
+    LldasThresholds,
     assess_lldas,
 )
 from lupustrial.clinical.sledai2k import DESCRIPTORS, Sledai2kInput, Sledai2kResult, score_sledai2k
@@ -395,3 +397,36 @@ def test_component_4_reads_the_dose_taken_on_the_assessment_day(
     )
     status = component(4, sledai2k=assessed, prednisolone_mg_per_day=None, glucocorticoids=regimens)
     assert status is expected
+
+
+@pytest.mark.parametrize(
+    ("mg", "limits", "status"),
+    [
+        (7.5, LLDAS_PUBLISHED, Status.MET),  # the published ceiling itself meets
+        (7.51, LLDAS_PUBLISHED, Status.NOT_MET),
+        (10.0, LldasThresholds(prednisolone_max_mg_per_day=10), Status.MET),
+        (10.01, LldasThresholds(prednisolone_max_mg_per_day=10), Status.NOT_MET),
+    ],
+)
+def test_the_dose_ceiling_is_a_parameter(
+    mg: float, limits: LldasThresholds, status: Status
+) -> None:
+    result = assess_lldas(lldas_input(prednisolone_mg_per_day=mg), limits)
+    finding = result.components[3]
+    assert finding.status is status
+    assert finding.name == f"Prednisolone ≤ {limits.prednisolone_max_mg_per_day:g} mg/day"
+
+
+@pytest.mark.parametrize(("pga", "status"), [(1.5, Status.MET), (1.51, Status.NOT_MET)])
+def test_the_pga_and_sledai_limits_are_parameters(pga: float, status: Status) -> None:
+    limits = LldasThresholds(pga_max=1.5, sledai2k_max=6)
+    result = assess_lldas(lldas_input(pga=pga), limits)
+    assert result.components[2].status is status
+    assert result.components[0].name == "SLEDAI-2K ≤ 6 without major activity"
+
+
+def test_the_published_limits_are_the_defaults() -> None:
+    assert (
+        LldasThresholds(sledai2k_max=4, pga_max=1.0, prednisolone_max_mg_per_day=7.5)
+        == LLDAS_PUBLISHED
+    )

@@ -679,3 +679,17 @@ def test_e1_undated_regimens_are_taken_together() -> None:
     result = decide(record(initial_glucocorticoids=regimen, body_weight=weight)).criterion("E1")
     assert result.status is Status.NOT_MET  # 30 mg / 50 kg = 0.6 exactly: allowed
     assert "Prednisolone equivalent 30 mg/day" in result.evidence[0]
+
+
+def test_endpoint_thresholds_are_the_published_ones_unless_the_protocol_says_otherwise() -> None:
+    from lupustrial.protocol.config import (
+        DEFAULT_PROTOCOL,
+        ProtocolConfig,
+        non_published_thresholds,
+    )
+
+    assert non_published_thresholds(DEFAULT_PROTOCOL) == []
+    strict = ProtocolConfig(doris={"prednisolone_inclusive": False})
+    [flag] = non_published_thresholds(strict)
+    assert (flag.name, flag.value, flag.published) == ("doris.prednisolone_inclusive", False, True)
+    assert "van Vollenhoven" in flag.source

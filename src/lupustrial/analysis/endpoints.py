@@ -26,9 +26,10 @@ LLDAS is known and in window).
 Secondary endpoints: LLDAS at W4 and W8 (same rule), time to first LLDAS (Kaplan & Meier
 1958), DORIS 2021 remission at W12 (van Vollenhoven 2021; same rule), SLEDAI-2K change from
 baseline (Gladman 2002; complete scores only), prednisolone-equivalent dose over time
-(BNF), cumulative and the proportion at ≤ 7.5 mg/day, C3/C4/anti-dsDNA over time, adverse
-events by term and CTCAE grade with infections and herpes zoster apart, infusion reactions,
-and the study flow (CONSORT; Schulz 2010).
+(BNF), cumulative and the proportion at or below the protocol's target
+(`ProtocolConfig.prednisolone_target_mg_per_day`, the LLDAS ceiling of 7.5 mg/day by default),
+C3/C4/anti-dsDNA over time, adverse events by term and CTCAE grade with infections and herpes
+zoster apart, infusion reactions, and the study flow (CONSORT; Schulz 2010).
 """
 
 from __future__ import annotations
@@ -46,9 +47,6 @@ from lupustrial.dataset.records import VisitCode
 from lupustrial.dataset.snapshot import Snapshot
 from lupustrial.dataset.tables import Row
 from lupustrial.protocol.schedule import PRIMARY_ENDPOINT_VISIT, SCHEDULE, VISIT_BY_CODE
-
-PREDNISOLONE_TARGET_MG_PER_DAY = 7.5
-"""LLDAS component 4 (Franklyn 2016) and the usual taper target."""
 
 KAPLAN_MEIER_1958 = (
     "Kaplan EL, Meier P. Nonparametric estimation from incomplete observations. "
@@ -92,6 +90,7 @@ class _Study:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        self.thresholds: dict[str, Any] = snapshot.manifest["endpoint_thresholds"]
         self.subjects = {r["subject_id"]: r for r in snapshot.table("subjects")}
         self.fas = sorted(s for s, r in self.subjects.items() if r["full_analysis_set"])
         self.pp = sorted(s for s, r in self.subjects.items() if r["per_protocol_set"])
@@ -405,7 +404,12 @@ def cumulative_prednisolone(study: _Study) -> list[Result]:
 
 
 def prednisolone(study: _Study) -> Result:
-    """Prednisolone equivalent over time, cumulative, and the proportion ≤ 7.5 mg/day (BNF)."""
+    """Prednisolone equivalent over time, cumulative, and the proportion at or below target (BNF).
+
+    The target is the snapshot's (`ProtocolConfig.prednisolone_target_mg_per_day`, 7.5 mg/day
+    as published for LLDAS by Franklyn 2016).
+    """
+    target = study.thresholds["prednisolone_target_mg_per_day"]
     at_target = []
     for visit in SCHEDULED:
         known = [
@@ -414,12 +418,12 @@ def prednisolone(study: _Study) -> Result:
             if (s, visit) in study.assessments
             and study.assessments[(s, visit)]["prednisolone_mg_per_day"] is not None
         ]
-        hits = sum(1 for d in known if d <= PREDNISOLONE_TARGET_MG_PER_DAY)
+        hits = sum(1 for d in known if d <= target)
         at_target.append(
             {
                 "visit": visit,
                 "n": len(known),
-                "at_most_7_5": hits,
+                "at_or_below": hits,
                 "interval": clopper_pearson(hits, len(known)).as_dict() if known else None,
             }
         )
@@ -427,7 +431,8 @@ def prednisolone(study: _Study) -> Result:
     return {
         "mg_per_day": _by_visit(study, "prednisolone_mg_per_day"),
         "mg_per_kg_per_day": _by_visit(study, "prednisolone_mg_per_kg_per_day"),
-        "at_most_7_5_mg_per_day": at_target,
+        "target_mg_per_day": target,
+        "at_or_below_target": at_target,
         "cumulative": {
             "subjects": cumulative,
             "summary": describe(c["cumulative_mg"] for c in cumulative),
@@ -587,6 +592,7 @@ def compute_endpoints(snapshot: Snapshot) -> Result:
             "data_cut": snapshot.manifest["data_cut"],
             "data_cut_site_dates": snapshot.manifest["data_cut_site_dates"],
             "site_scope": snapshot.manifest.get("site_scope"),
+            "endpoint_thresholds": snapshot.manifest["endpoint_thresholds"],
             "source": snapshot.manifest.get("source"),
             "software_version": snapshot.manifest["software"]["version"],
         },
@@ -662,6 +668,10 @@ def render_text(result: Result) -> str:
         f"  withdrawn {w['subject_id']} on {w['date']}: {w['reason']}" for w in fl["withdrawn"]
     ]
     lines += [
+        f"  NOT THE PUBLISHED DEFINITION: {n['name']} = {n['value']} (published {n['published']})"
+        for n in snap["endpoint_thresholds"]["non_published"]
+    ]
+    lines += [
         "",
         f"Primary endpoint: {primary['name']} ({main['population']}) — {primary['status']}",
     ]
@@ -698,8 +708,8 @@ def render_text(result: Result) -> str:
     lines.append("  Prednisolone equivalent, mg/day:")
     lines += [f"    {v['visit']}: {_summary_text(v)}" for v in pred["mg_per_day"]]
     lines += [
-        f"    {v['visit']} ≤ 7.5 mg/day: {v['at_most_7_5']}/{v['n']}"
-        for v in pred["at_most_7_5_mg_per_day"]
+        f"    {v['visit']} ≤ {pred['target_mg_per_day']:g} mg/day: {v['at_or_below']}/{v['n']}"
+        for v in pred["at_or_below_target"]
     ]
     lines.append(f"    cumulative mg: {_summary_text(pred['cumulative']['summary'], digits=0)}")
     lines.append("  Serology (median by visit):")

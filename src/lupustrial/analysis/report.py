@@ -61,11 +61,18 @@ def render_report(snapshot: Snapshot, *, created_at: dt.datetime | None = None) 
     result = compute_endpoints(snapshot)
     fas = [s["subject_id"] for s in result["primary"]["main"]["subjects"]]
     rows = snapshot.table("assessments")
+    limits = result["snapshot"]["endpoint_thresholds"]
     figures = {
         "swimmer": swimmer(rows, fas),
-        "sledai": line_per_patient(rows, fas, "sledai2k", "SLEDAI-2K", limit=4),
+        "sledai": line_per_patient(
+            rows, fas, "sledai2k", "SLEDAI-2K", limit=limits["lldas"]["sledai2k_max"]
+        ),
         "prednisolone": line_per_patient(
-            rows, fas, "prednisolone_mg_per_day", "prednisolone mg/day", limit=7.5
+            rows,
+            fas,
+            "prednisolone_mg_per_day",
+            "prednisolone mg/day",
+            limit=limits["prednisolone_target_mg_per_day"],
         ),
     }
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)

@@ -28,6 +28,11 @@ the study report over every site is produced by the statistician or the data man
 <p lang="ja"><b>施設 {{ r.snapshot.site_scope|join('、') }} のみ。</b>この報告書は閲覧者が参照できる施設の被験者とスクリーニングだけを集計したもので、
 試験の結論ではありません。全施設の試験報告書は統計解析担当者またはデータマネージャーが作成します。</p>
 </section>{% endif %}
+{% if r.snapshot.endpoint_thresholds.non_published %}<section class="context" id="non-published">
+<p><b>Not the published definitions.</b> The protocol sets these endpoint thresholds away from their published values:</p>
+<p lang="ja"><b>公表された定義と異なります。</b>プロトコルは次の評価項目の閾値を公表値から変更しています：</p>
+<ul>{% for n in r.snapshot.endpoint_thresholds.non_published %}<li>{{ n.name }} = {{ n.value }} (published / 公表値 {{ n.published }}; {{ n.source }})</li>{% endfor %}</ul>
+</section>{% endif %}
 {% if r.primary.status == 'interim' %}<section class="context" id="interim">
 <p><b>Interim.</b> At this data cut {{ r.primary.main.ongoing|length }} patient{{ '' if r.primary.main.ongoing|length == 1 else 's' }}
 ({{ r.primary.main.ongoing|join(', ') }}) had not reached the end of the week-12 window: not yet evaluable. The estimate is on
@@ -98,10 +103,10 @@ DORIS remission at W12: {{ r.secondary.doris_w12.responders }}/{{ r.secondary.do
 <h3>LLDAS swimmer plot</h3>{{ figures.swimmer|safe }}
 <h3>SLEDAI-2K per patient</h3>{{ figures.sledai|safe }}
 <h3>Prednisolone-equivalent taper</h3>{{ figures.prednisolone|safe }}
-<table><tr><th>visit</th><th>n</th><th>median mg/day</th><th>≤ 7.5 mg/day</th></tr>
-{% for v in r.secondary.prednisolone.mg_per_day %}{% set t = r.secondary.prednisolone.at_most_7_5_mg_per_day[loop.index0] %}
+<table><tr><th>visit</th><th>n</th><th>median mg/day</th><th>≤ {{ '%g'|format(r.secondary.prednisolone.target_mg_per_day) }} mg/day</th></tr>
+{% for v in r.secondary.prednisolone.mg_per_day %}{% set t = r.secondary.prednisolone.at_or_below_target[loop.index0] %}
 <tr><td>{{ v.visit }}</td><td class="num">{{ v.n }}</td><td class="num">{% if v.n %}{{ '%.1f'|format(v.median) }}{% endif %}</td>
-<td class="num">{{ t.at_most_7_5 }}/{{ t.n }}</td></tr>{% endfor %}</table>
+<td class="num">{{ t.at_or_below }}/{{ t.n }}</td></tr>{% endfor %}</table>
 
 <h2>Adverse events (full analysis set, n = {{ r.safety.n }})</h2>
 <p>Any: {{ r.safety.any.events }} events in {{ r.safety.any.subjects }} patients; serious {{ r.safety.serious.events }};

@@ -13,7 +13,13 @@ from typing import Self, TypeVar
 from pydantic import Field, model_validator
 
 from lupustrial.clinical.acr_1997 import Acr1997Input, Acr1997Result, score_acr_1997
-from lupustrial.clinical.doris import DorisInput, DorisResult, assess_doris_remission
+from lupustrial.clinical.doris import (
+    DORIS_PUBLISHED,
+    DorisInput,
+    DorisResult,
+    DorisThresholds,
+    assess_doris_remission,
+)
 from lupustrial.clinical.eular_acr_2019 import (
     EularAcr2019Input,
     EularAcr2019Result,
@@ -25,7 +31,13 @@ from lupustrial.clinical.glucocorticoids import (
     PrednisoloneEquivalent,
     prednisolone_equivalent_on,
 )
-from lupustrial.clinical.lldas import LldasInput, LldasResult, assess_lldas
+from lupustrial.clinical.lldas import (
+    LLDAS_PUBLISHED,
+    LldasInput,
+    LldasResult,
+    LldasThresholds,
+    assess_lldas,
+)
 from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kResult, score_sledai2k
@@ -135,8 +147,16 @@ class AssessmentResult(StrictModel):
         return lines
 
 
-def score_assessment(assessment: Assessment) -> AssessmentResult:
-    """Score every instrument the assessment's data allow (each cites its own source)."""
+def score_assessment(
+    assessment: Assessment,
+    *,
+    lldas_limits: LldasThresholds = LLDAS_PUBLISHED,
+    doris_limits: DorisThresholds = DORIS_PUBLISHED,
+) -> AssessmentResult:
+    """Score every instrument the assessment's data allow (each cites its own source).
+
+    LLDAS and DORIS use the published limits unless a protocol passes its own.
+    """
     not_computed: dict[str, str] = {}
     # One day for the whole assessment: its own date, else its SLEDAI-2K's (they must agree).
     day = assessment.date or (assessment.sledai2k.date if assessment.sledai2k else None)
@@ -156,14 +176,15 @@ def score_assessment(assessment: Assessment) -> AssessmentResult:
         not_computed["Prednisolone equivalent"] = "no glucocorticoids section ([] for none)"
     lldas = doris = None
     if sledai is not None:
-        lldas = assess_lldas(_lldas_input(assessment, sledai))
+        lldas = assess_lldas(_lldas_input(assessment, sledai), lldas_limits)
         doris = assess_doris_remission(
             DorisInput(
                 sledai2k=sledai,
                 pga=assessment.pga,
                 glucocorticoids=assessment.glucocorticoids,
                 maintenance_therapy_stable=assessment.maintenance_therapy_stable,
-            )
+            ),
+            doris_limits,
         )
     else:
         not_computed["LLDAS"] = not_computed["DORIS remission"] = "needs the SLEDAI-2K"

@@ -10,8 +10,10 @@ Remission holds when all four components hold:
 
 The prednisolone limit is worded two ways in the paper: the abstract says "prednisolone
 5 mg/day or less", the final recommendation in Table 2 "prednisolone <5 mg/day". We follow
-the abstract, so exactly 5 mg/day meets by default; ``prednisolone_limit_inclusive=False``
-applies the strict reading.
+the abstract, so exactly 5 mg/day meets by default; ``prednisolone_inclusive=False`` in
+`DorisThresholds` (or ``prednisolone_limit_inclusive=False``) applies the strict reading.
+The numeric limits are `DorisThresholds`, the published values by default; a protocol that
+sets others (`ProtocolConfig.doris`) passes them in, and the results state the limits applied.
 
 DORIS permits maintenance therapy rather than requiring it, so component 4 asks only that
 whatever is taken be stable: ``maintenance_therapy_stable`` is true also for a patient on
@@ -31,26 +33,57 @@ from lupustrial.clinical.components import (
     sledai_score,
     threshold_finding,
 )
+from lupustrial.clinical.model import StrictModel
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, Sledai2kResult
 from lupustrial.clinical.sources import VAN_VOLLENHOVEN_2021
 from lupustrial.clinical.status import Status
 
-CLINICAL_SLEDAI2K_LIMIT = 0
-PGA_LIMIT = 0.5
-PREDNISOLONE_LIMIT_MG_PER_DAY = 5.0
 
-COMPONENTS: tuple[Component, ...] = (
-    Component(1, "Clinical SLEDAI-2K = 0",
-              "Clinical SLEDAI-2K = 0, irrespective of serology"),
-    Component(2, "PGA < 0.5",
-              "Physician global assessment < 0.5 (scale 0–3)"),
-    Component(3, "Prednisolone ≤ 5 mg/day",
-              "Prednisolone (or equivalent) 5 mg/day or less"),
-    Component(4, "Stable maintenance therapy",
-              "Antimalarials, immunosuppressives and biologics allowed at stable doses"),
-)  # fmt: skip
-"""The four components of the 2021 DORIS definition (van Vollenhoven 2021)."""
+class DorisThresholds(StrictModel):
+    """DORIS remission's numeric limits; every default is published (van Vollenhoven 2021)."""
+
+    clinical_sledai2k_max: int = Field(
+        default=0, ge=0, description="Component 1: clinical SLEDAI-2K ≤ this (0: none)."
+    )
+    pga_below: float = Field(
+        default=0.5, gt=0, le=3, description="Component 2: physician global assessment < this."
+    )
+    prednisolone_max_mg_per_day: float = Field(
+        default=5.0, ge=0, description="Component 3: prednisolone-equivalent mg/day limit."
+    )
+    prednisolone_inclusive: bool = Field(
+        default=True,
+        description="Component 3: the limit itself meets (the abstract's '5 mg/day or less'); "
+        "false for Table 2's '< 5 mg/day'.",
+    )
+
+
+DORIS_PUBLISHED = DorisThresholds()
+"""van Vollenhoven 2021: clinical SLEDAI-2K = 0, PGA < 0.5, prednisolone ≤ 5 mg/day."""
+
+
+def doris_components(limits: DorisThresholds = DORIS_PUBLISHED) -> tuple[Component, ...]:
+    """The four components of the 2021 DORIS definition (van Vollenhoven 2021), limits stated."""
+    sledai = limits.clinical_sledai2k_max
+    sledai_name = "= 0" if sledai == 0 else f"≤ {sledai}"
+    pga, dose = f"{limits.pga_below:g}", f"{limits.prednisolone_max_mg_per_day:g}"
+    at_most = limits.prednisolone_inclusive
+    return (
+        Component(1, f"Clinical SLEDAI-2K {sledai_name}",
+                  f"Clinical SLEDAI-2K {sledai_name}, irrespective of serology"),
+        Component(2, f"PGA < {pga}",
+                  f"Physician global assessment < {pga} (scale 0–3)"),
+        Component(3, f"Prednisolone {'≤' if at_most else '<'} {dose} mg/day",
+                  f"Prednisolone (or equivalent) {dose} mg/day or less" if at_most
+                  else f"Prednisolone (or equivalent) < {dose} mg/day"),
+        Component(4, "Stable maintenance therapy",
+                  "Antimalarials, immunosuppressives and biologics allowed at stable doses"),
+    )  # fmt: skip
+
+
+COMPONENTS: tuple[Component, ...] = doris_components()
+"""The four components with the published limits (van Vollenhoven 2021)."""
 
 _CLINICAL = frozenset(code for code, d in DESCRIPTOR_BY_CODE.items() if not d.serology)
 
@@ -74,11 +107,13 @@ class DorisResult(CompositeResult):
     source: str = VAN_VOLLENHOVEN_2021
 
 
-def clinical_sledai_zero(inp: DorisInput) -> ComponentFinding:
+def clinical_sledai_within_limit(
+    inp: DorisInput, limits: DorisThresholds = DORIS_PUBLISHED
+) -> ComponentFinding:
     """Component 1: clinical SLEDAI-2K = 0, serology ignored (van Vollenhoven 2021)."""
-    component = COMPONENTS[0]
+    component = doris_components(limits)[0]
     sledai = inp.sledai2k
-    status = sledai.at_most(CLINICAL_SLEDAI2K_LIMIT, clinical=True)
+    status = sledai.at_most(limits.clinical_sledai2k_max, clinical=True)
     score = f"clinical SLEDAI-2K {sledai_score(sledai, clinical=True)}"
     serology = [
         f.name for f in sledai.findings if f.status is Status.MET and f.code not in _CLINICAL
@@ -97,21 +132,30 @@ def clinical_sledai_zero(inp: DorisInput) -> ComponentFinding:
     )
 
 
-def pga_below_half(inp: DorisInput) -> ComponentFinding:
+def pga_within_limit(
+    inp: DorisInput, limits: DorisThresholds = DORIS_PUBLISHED
+) -> ComponentFinding:
     """Component 2: physician global assessment < 0.5 on 0–3 (van Vollenhoven 2021)."""
     return threshold_finding(
-        COMPONENTS[1], label="PGA", value=inp.pga, limit=PGA_LIMIT, inclusive=False, missing="pga"
+        doris_components(limits)[1],
+        label="PGA",
+        value=inp.pga,
+        limit=limits.pga_below,
+        inclusive=False,
+        missing="pga",
     )
 
 
-def prednisolone_at_most_5(inp: DorisInput, *, inclusive: bool = True) -> ComponentFinding:
+def prednisolone_within_limit(
+    inp: DorisInput, limits: DorisThresholds = DORIS_PUBLISHED
+) -> ComponentFinding:
     """Component 3: prednisolone equivalent ≤ 5 mg/day (van Vollenhoven 2021)."""
     # The dose taken on the day of this assessment, whose date the SLEDAI-2K has.
     return inp.prednisolone_finding(
-        COMPONENTS[2],
-        limit=PREDNISOLONE_LIMIT_MG_PER_DAY,
+        doris_components(limits)[2],
+        limit=limits.prednisolone_max_mg_per_day,
         on=inp.sledai2k.date,
-        inclusive=inclusive,
+        inclusive=limits.prednisolone_inclusive,
     )
 
 
@@ -127,14 +171,23 @@ def stable_maintenance_therapy(inp: DorisInput) -> ComponentFinding:
 
 
 def assess_doris_remission(
-    inp: DorisInput, *, prednisolone_limit_inclusive: bool = True
+    inp: DorisInput,
+    limits: DorisThresholds = DORIS_PUBLISHED,
+    *,
+    prednisolone_limit_inclusive: bool | None = None,
 ) -> DorisResult:
-    """Judge 2021 DORIS remission, component by component (van Vollenhoven 2021)."""
+    """Judge 2021 DORIS remission, component by component (van Vollenhoven 2021).
+
+    ``limits`` defaults to the published values; ``prednisolone_limit_inclusive`` (if given)
+    overrides ``limits.prednisolone_inclusive``.
+    """
+    if prednisolone_limit_inclusive is not None:
+        limits = limits.model_copy(update={"prednisolone_inclusive": prednisolone_limit_inclusive})
     return DorisResult.judge(
         [
-            clinical_sledai_zero(inp),
-            pga_below_half(inp),
-            prednisolone_at_most_5(inp, inclusive=prednisolone_limit_inclusive),
+            clinical_sledai_within_limit(inp, limits),
+            pga_within_limit(inp, limits),
+            prednisolone_within_limit(inp, limits),
             stable_maintenance_therapy(inp),
         ]
     )

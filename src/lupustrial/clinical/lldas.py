@@ -18,6 +18,10 @@ Anifrolumab is an approved biological agent for SLE (licensed from 2021, in Japa
 others), so the study drug at its licensed dose does not break component 5; whether the
 maintenance therapy is standard and well tolerated is the investigator's judgement, entered
 as ``maintenance_therapy_standard_and_tolerated``.
+
+The three numeric limits are `LldasThresholds`, the published values by default; a protocol
+that sets others (`ProtocolConfig.lldas`) passes them in, and the component names and
+evidence then state the limits applied.
 """
 
 from __future__ import annotations
@@ -35,14 +39,27 @@ from lupustrial.clinical.components import (
     sledai_score,
     threshold_finding,
 )
+from lupustrial.clinical.model import StrictModel
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import DESCRIPTORS, OrganSystem, Sledai2kResult
 from lupustrial.clinical.sources import FRANKLYN_2016
 from lupustrial.clinical.status import Status, all_of, any_of, negate
 
-SLEDAI2K_LIMIT = 4
-PGA_LIMIT = 1.0
-PREDNISOLONE_LIMIT_MG_PER_DAY = 7.5
+
+class LldasThresholds(StrictModel):
+    """LLDAS's numeric limits; every default is the published value (Franklyn 2016)."""
+
+    sledai2k_max: int = Field(default=4, ge=0, description="Component 1: SLEDAI-2K ≤ this.")
+    pga_max: float = Field(
+        default=1.0, ge=0, le=3, description="Component 3: physician global assessment ≤ this."
+    )
+    prednisolone_max_mg_per_day: float = Field(
+        default=7.5, ge=0, description="Component 4: prednisolone-equivalent mg/day ≤ this."
+    )
+
+
+LLDAS_PUBLISHED = LldasThresholds()
+"""Franklyn 2016's limits: SLEDAI-2K ≤ 4, PGA ≤ 1, prednisolone ≤ 7.5 mg/day."""
 
 MAJOR_ORGAN_SYSTEMS: tuple[OrganSystem, ...] = (
     OrganSystem.RENAL,
@@ -61,23 +78,31 @@ MAJOR_ORGAN_CODES: tuple[str, ...] = tuple(
 )
 """The SLEDAI-2K descriptors whose presence is major organ activity for component 1."""
 
-COMPONENTS: tuple[Component, ...] = (
-    Component(1, "SLEDAI-2K ≤ 4 without major activity",
-              "SLEDAI-2K ≤4, with no activity in major organ systems (renal, CNS, "
-              "cardiopulmonary, vasculitis, fever) and no haemolytic anaemia or "
-              "gastrointestinal activity"),
-    Component(2, "No new activity",
-              "No new features of lupus disease activity compared with the previous "
-              "assessment"),
-    Component(3, "PGA ≤ 1",
-              "SELENA-SLEDAI physician global assessment (PGA, scale 0–3) ≤1"),
-    Component(4, "Prednisolone ≤ 7.5 mg/day",
-              "Current prednisolone (or equivalent) dose ≤7.5 mg daily"),
-    Component(5, "Standard maintenance therapy",
-              "Well tolerated standard maintenance doses of immunosuppressive drugs and "
-              "approved biological agents, excluding investigational drugs"),
-)  # fmt: skip
-"""The five components as Franklyn 2016 (Table 1) words them."""
+
+def lldas_components(limits: LldasThresholds = LLDAS_PUBLISHED) -> tuple[Component, ...]:
+    """The five components as Franklyn 2016 (Table 1) words them, with ``limits`` stated."""
+    sledai, pga = limits.sledai2k_max, f"{limits.pga_max:g}"
+    dose = f"{limits.prednisolone_max_mg_per_day:g}"
+    return (
+        Component(1, f"SLEDAI-2K ≤ {sledai} without major activity",
+                  f"SLEDAI-2K ≤{sledai}, with no activity in major organ systems (renal, CNS, "
+                  "cardiopulmonary, vasculitis, fever) and no haemolytic anaemia or "
+                  "gastrointestinal activity"),
+        Component(2, "No new activity",
+                  "No new features of lupus disease activity compared with the previous "
+                  "assessment"),
+        Component(3, f"PGA ≤ {pga}",
+                  f"SELENA-SLEDAI physician global assessment (PGA, scale 0–3) ≤{pga}"),
+        Component(4, f"Prednisolone ≤ {dose} mg/day",
+                  f"Current prednisolone (or equivalent) dose ≤{dose} mg daily"),
+        Component(5, "Standard maintenance therapy",
+                  "Well tolerated standard maintenance doses of immunosuppressive drugs and "
+                  "approved biological agents, excluding investigational drugs"),
+    )  # fmt: skip
+
+
+COMPONENTS: tuple[Component, ...] = lldas_components()
+"""The five components with the published limits (Franklyn 2016, Table 1)."""
 
 
 class LldasInput(GlucocorticoidInput):
@@ -125,11 +150,14 @@ class LldasResult(CompositeResult):
     source: str = FRANKLYN_2016
 
 
-def low_activity_without_major_organs(inp: LldasInput) -> ComponentFinding:
+def low_activity_without_major_organs(
+    inp: LldasInput, limits: LldasThresholds = LLDAS_PUBLISHED
+) -> ComponentFinding:
     """Component 1: SLEDAI-2K ≤ 4, no major organ, haemolytic or GI activity (Franklyn 2016)."""
-    component = COMPONENTS[0]
+    component = lldas_components(limits)[0]
+    limit = limits.sledai2k_max
     sledai = inp.sledai2k
-    total = sledai.at_most(SLEDAI2K_LIMIT)
+    total = sledai.at_most(limit)
     major = [sledai.finding(code) for code in MAJOR_ORGAN_CODES]
     haemolytic = Status.of(inp.haemolytic_anaemia)
     gastrointestinal = Status.of(inp.gastrointestinal_activity)
@@ -140,16 +168,14 @@ def low_activity_without_major_organs(inp: LldasInput) -> ComponentFinding:
     if status is Status.MET:
         return component.finding(
             status,
-            f"{score} ≤ {SLEDAI2K_LIMIT}, no major organ, haemolytic or gastrointestinal activity",
+            f"{score} ≤ {limit}, no major organ, haemolytic or gastrointestinal activity",
         )
     reasons: list[str] = []
     missing: list[str] = []
     shown = status  # report only what decides: failures, or else what is unknown
     if total is shown:
         reasons.append(
-            f"{score} > {SLEDAI2K_LIMIT}"
-            if shown is Status.NOT_MET
-            else f"{score} may exceed {SLEDAI2K_LIMIT}"
+            f"{score} > {limit}" if shown is Status.NOT_MET else f"{score} may exceed {limit}"
         )
         missing.extend(f"sledai2k.{code}" for code in sledai.missing)
     active = [f.name for f in major if f.status is Status.MET]
@@ -232,18 +258,28 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
     )
 
 
-def pga_at_most_one(inp: LldasInput) -> ComponentFinding:
+def pga_within_limit(
+    inp: LldasInput, limits: LldasThresholds = LLDAS_PUBLISHED
+) -> ComponentFinding:
     """Component 3: SELENA physician global assessment ≤ 1 on 0–3 (Franklyn 2016)."""
     return threshold_finding(
-        COMPONENTS[2], label="PGA", value=inp.pga, limit=PGA_LIMIT, missing="pga"
+        lldas_components(limits)[2],
+        label="PGA",
+        value=inp.pga,
+        limit=limits.pga_max,
+        missing="pga",
     )
 
 
-def prednisolone_at_most_7_5(inp: LldasInput) -> ComponentFinding:
+def prednisolone_within_limit(
+    inp: LldasInput, limits: LldasThresholds = LLDAS_PUBLISHED
+) -> ComponentFinding:
     """Component 4: current prednisolone-equivalent dose ≤ 7.5 mg/day (Franklyn 2016)."""
     # "Current" is the dose taken on the day of this assessment, whose date the SLEDAI-2K has.
     return inp.prednisolone_finding(
-        COMPONENTS[3], limit=PREDNISOLONE_LIMIT_MG_PER_DAY, on=inp.sledai2k.date
+        lldas_components(limits)[3],
+        limit=limits.prednisolone_max_mg_per_day,
+        on=inp.sledai2k.date,
     )
 
 
@@ -258,14 +294,17 @@ def standard_maintenance_therapy(inp: LldasInput) -> ComponentFinding:
     )
 
 
-def assess_lldas(inp: LldasInput) -> LldasResult:
-    """Judge the Lupus Low Disease Activity State, component by component (Franklyn 2016)."""
+def assess_lldas(inp: LldasInput, limits: LldasThresholds = LLDAS_PUBLISHED) -> LldasResult:
+    """Judge the Lupus Low Disease Activity State, component by component (Franklyn 2016).
+
+    ``limits`` defaults to the published values; a protocol's own are stated in the result.
+    """
     return LldasResult.judge(
         [
-            low_activity_without_major_organs(inp),
+            low_activity_without_major_organs(inp, limits),
             no_new_activity(inp),
-            pga_at_most_one(inp),
-            prednisolone_at_most_7_5(inp),
+            pga_within_limit(inp, limits),
+            prednisolone_within_limit(inp, limits),
             standard_maintenance_therapy(inp),
         ]
     )

@@ -41,6 +41,7 @@ from lupustrial.dataset.records import (
     Subject,
     VisitCode,
 )
+from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.schedule import PRIMARY_ENDPOINT_VISIT, VISIT_BY_CODE
 
 PLANNED_INFUSIONS_BEFORE_PRIMARY = 3
@@ -158,7 +159,9 @@ def _score_one(assessment: Assessment, previous: Assessment | None) -> VisitScor
                 if previous is not None and previous_sledai is not None
                 else None
             ),
-        )
+        ),
+        lldas_limits=DEFAULT_PROTOCOL.lldas,
+        doris_limits=DEFAULT_PROTOCOL.doris,
     )
     return VisitScores(
         assessment=assessment,

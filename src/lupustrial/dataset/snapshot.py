@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 import lupustrial
 from lupustrial.dataset.records import StudyRecords
 from lupustrial.dataset.tables import TABLE_BY_NAME, TABLES, Row, TableSpec, build_tables
+from lupustrial.protocol.config import DEFAULT_PROTOCOL, ProtocolConfig, non_published_thresholds
 from lupustrial.protocol.dates import site_date
 
 SNAPSHOT_FORMAT = "lupustrial-snapshot/1"
@@ -84,6 +85,16 @@ def _parquet_bytes(spec: TableSpec, rows: list[Row]) -> bytes:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def endpoint_thresholds(protocol: ProtocolConfig) -> dict[str, Any]:
+    """The endpoint limits the derived tables were computed with, and any non-published one."""
+    return {
+        "lldas": protocol.lldas.model_dump(),
+        "doris": protocol.doris.model_dump(),
+        "prednisolone_target_mg_per_day": protocol.prednisolone_target_mg_per_day,
+        "non_published": [n.model_dump() for n in non_published_thresholds(protocol)],
+    }
 
 
 def cut_dates(tables: Mapping[str, list[Row]], data_cut: dt.datetime) -> dict[str, dt.date]:
@@ -161,6 +172,7 @@ def write_snapshot(
         "study_id": records.study_id,
         "source": source,
         "site_scope": sorted(site_scope) if site_scope is not None else None,
+        "endpoint_thresholds": endpoint_thresholds(DEFAULT_PROTOCOL),
         "data_cut": data_cut.isoformat(),
         "data_cut_site_dates": {k: v.isoformat() for k, v in cut_dates(tables, data_cut).items()},
         "created_at": created.isoformat(),

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from lupustrial.clinical.doris import DORIS_PUBLISHED, DorisThresholds
 from lupustrial.clinical.glucocorticoids import BetamethasoneSource
+from lupustrial.clinical.lldas import LLDAS_PUBLISHED, LldasThresholds
 from lupustrial.clinical.model import StrictModel
+from lupustrial.clinical.sources import FRANKLYN_2016, VAN_VOLLENHOVEN_2021
 from lupustrial.protocol.safety.config import SafetyConfig
 
 
@@ -175,10 +178,59 @@ class ProtocolConfig(StrictModel):
     non_live_vaccines: tuple[Term, ...] = NON_LIVE_VACCINES
     excluding_collagen_diseases: tuple[Term, ...] = EXCLUDING_COLLAGEN_DISEASES
     allowed_collagen_diseases: tuple[Term, ...] = ALLOWED_COLLAGEN_DISEASES
+    lldas: LldasThresholds = Field(
+        default=LLDAS_PUBLISHED,
+        description="Primary endpoint: LLDAS's limits (published: Franklyn 2016).",
+    )
+    doris: DorisThresholds = Field(
+        default=DORIS_PUBLISHED,
+        description="Secondary endpoint: DORIS remission's limits (van Vollenhoven 2021).",
+    )
+    prednisolone_target_mg_per_day: float = Field(
+        default=LLDAS_PUBLISHED.prednisolone_max_mg_per_day,
+        ge=0,
+        description="Secondary endpoint: patients at or below this prednisolone-equivalent "
+        "mg/day at each visit (the LLDAS ceiling, Franklyn 2016).",
+    )
     safety: SafetyConfig = Field(
         default_factory=SafetyConfig,
         description="Seriousness, causality, expectedness, reporting table (docs/safety.md).",
     )
+
+
+class NonPublished(StrictModel):
+    """An endpoint threshold the protocol sets away from its published value."""
+
+    name: str
+    value: float | bool
+    published: float | bool
+    source: str
+
+
+def non_published_thresholds(config: ProtocolConfig) -> list[NonPublished]:
+    """Every endpoint threshold of ``config`` that differs from the published definition."""
+    published_target = LLDAS_PUBLISHED.prednisolone_max_mg_per_day
+    pairs: list[tuple[str, float | bool, float | bool, str]] = [
+        *(
+            (f"lldas.{name}", getattr(config.lldas, name), value, FRANKLYN_2016)
+            for name, value in LLDAS_PUBLISHED.model_dump().items()
+        ),
+        *(
+            (f"doris.{name}", getattr(config.doris, name), value, VAN_VOLLENHOVEN_2021)
+            for name, value in DORIS_PUBLISHED.model_dump().items()
+        ),
+        (
+            "prednisolone_target_mg_per_day",
+            config.prednisolone_target_mg_per_day,
+            published_target,
+            FRANKLYN_2016,
+        ),
+    ]
+    return [
+        NonPublished(name=name, value=value, published=published, source=source)
+        for name, value, published, source in pairs
+        if value != published
+    ]
 
 
 DEFAULT_PROTOCOL = ProtocolConfig()

@@ -660,7 +660,9 @@ def _score(
     previous: Visit | None,
 ) -> AssessmentResult:
     assessment = visit_assessment(forms, date, previous_forms, previous.date if previous else None)
-    result = score_assessment(assessment)
+    result = score_assessment(
+        assessment, lldas_limits=DEFAULT_PROTOCOL.lldas, doris_limits=DEFAULT_PROTOCOL.doris
+    )
     # Classification belongs to screening, not to a visit: its absence here is no gap.
     gaps = {k: v for k, v in result.not_computed.items() if k not in _CLASSIFICATION_SETS}
     return result.model_copy(update={"not_computed": gaps})
