@@ -113,7 +113,8 @@ def measure_ours(directory: Path, engine: str) -> dict[str, object]:
 
     from lupustrial.prescreen.circe import peer
     from lupustrial.prescreen.engine import run_prescreen
-    from lupustrial.prescreen.omop import local_spark_session, open_database
+    from lupustrial.prescreen.engines.spark import local_spark_session
+    from lupustrial.prescreen.omop import open_database
 
     # As for Circe (timed from a connected DuckDB), the engine is up before the clock
     # starts: ibis loads a backend's modules on first use, and Spark starts a JVM.

@@ -67,6 +67,7 @@ def test_prescreen_without_a_command_is_a_run(omop_dir: Path, capsys) -> None:
         (["prescreen", "--top", "3"], "give --omop PATH"),
         (["prescreen", "--omop", "/no/such/place"], "no such file or directory"),
         (["prescreen", "synthetic", "--out", "{garbage}"], "is not a directory"),
+        (["prescreen", "run", "--omop", "{omop}", "--engine", "trino"], "is not one of duckdb"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(
@@ -85,6 +86,30 @@ def test_bad_input_exits_2_with_a_message(
     assert code == 2
     assert message in err
     assert "Traceback" not in err
+
+
+def test_import_reopens_the_omop_data_with_the_run_engine(
+    omop_dir: Path, tmp_path: Path, capsys
+) -> None:
+    """The candidate import opens the OMOP data as the run did (run.json): here a run
+    recorded on PostgreSQL makes the import read --omop as a PostgreSQL URL."""
+    import json
+
+    options = ["--omop", str(omop_dir), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path)]
+    assert exit_status(["prescreen", "run", *options]) == 0
+    recorded = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert recorded["engine"] == "duckdb"
+    recorded.update(engine="postgres", options={"schema": "cdm"})
+    (tmp_path / "run.json").write_text(json.dumps(recorded), encoding="utf-8")
+    with (tmp_path / "candidates.csv").open(encoding="utf-8") as handle:
+        person = handle.readlines()[1].split(",")[1]
+    capsys.readouterr()
+    code = exit_status(
+        ["prescreen", "import", str(tmp_path), "--omop", str(omop_dir), "--person", person,
+        "--site", "TKY", "--screening-number", "S-9", "--name", "X", "--mrn", "M", "--as", "c"]
+    )  # fmt: skip
+    assert code == 2
+    assert "not a PostgreSQL URL" in capsys.readouterr().err
 
 
 def test_concepts_prints_every_set_and_resolves(omop_dir: Path, capsys) -> None:

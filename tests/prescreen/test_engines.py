@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import uuid
 from pathlib import Path
@@ -9,14 +10,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from lupustrial.prescreen import engines
 from lupustrial.prescreen.engine import PrescreenResult, run_prescreen
-from lupustrial.prescreen.omop import (
-    CDM_COLUMNS,
-    OmopInputError,
-    local_spark_session,
-    open_database,
-    open_postgres,
-)
+from lupustrial.prescreen.engines import ENGINE_NAMES, Engine, engine_named
+from lupustrial.prescreen.engines.spark import local_spark_session
+from lupustrial.prescreen.omop import CDM_COLUMNS, OmopInputError, open_database
 
 from .conftest import AS_OF
 
@@ -73,7 +71,7 @@ def test_postgres_matches_duckdb(omop_dir: Path, duckdb_result: PrescreenResult)
             backend.create_table(
                 table, pq.read_table(omop_dir / f"{table}.parquet"), database=schema
             )
-        result = run_prescreen(open_postgres(POSTGRES_URL, schema), AS_OF)
+        result = run_prescreen(open_database(POSTGRES_URL, "postgres", schema=schema), AS_OF)
         assert _comparable(result) == _comparable(duckdb_result)
     finally:
         backend.raw_sql(f"DROP SCHEMA {schema} CASCADE").close()
@@ -102,3 +100,43 @@ def test_spark_names_what_it_cannot_open() -> None:
     session = local_spark_session(partitions=1, small=True)
     with pytest.raises(OmopInputError, match="neither a directory of Parquet files nor a database"):
         open_database("no_such_cdm", "spark", session=session)
+
+
+# --- the engine seam --------------------------------------------------------------------
+
+EQUALITY_TESTS = {
+    "duckdb": "the reference (conftest.duckdb_result)",
+    "spark": test_spark_matches_duckdb,
+    "postgres": test_postgres_matches_duckdb,
+}
+"""Every engine's place in the engine-equality test: a new engine adds its test here."""
+
+
+def test_every_engine_is_held_to_the_same_answers() -> None:
+    assert set(EQUALITY_TESTS) == set(ENGINE_NAMES)
+
+
+@pytest.mark.parametrize("name", ENGINE_NAMES)
+def test_every_engine_is_one_module(name: str) -> None:
+    engine = engine_named(name)
+    assert isinstance(engine, Engine)
+    assert engine.name == name
+    assert type(engine).__module__ == f"lupustrial.prescreen.engines.{name}"
+
+
+def test_an_unknown_engine_is_named() -> None:
+    with pytest.raises(
+        OmopInputError, match="unknown engine 'trino' \\(duckdb, spark, postgres\\)"
+    ):
+        open_database("somewhere", "trino")
+
+
+def test_callers_never_ask_an_engine_its_name() -> None:
+    """What differs between engines is a method or attribute of `Engine` (DESIGN.md)."""
+    package = Path(engines.__file__).parent.parent
+    asking = re.compile(r"""(engine|\.name)\s*[!=]=|["'](spark|duckdb|postgres)["']\s+in\b""")
+    for path in package.rglob("*.py"):
+        if path.parent.name == "engines":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not asking.search(line), f"{path.name}:{number}: {line.strip()}"

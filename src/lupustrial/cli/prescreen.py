@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import textwrap
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,18 +12,13 @@ import typer
 
 from lupustrial.cli.app import app
 from lupustrial.cli.input import InputError
+from lupustrial.prescreen.engines import ENGINE_NAMES
 
 prescreen_app = typer.Typer(
     help="Pre-screen an OMOP CDM v5.4 database for study candidates (DuckDB, Spark, PostgreSQL).",
     no_args_is_help=True,
 )
 app.add_typer(prescreen_app, name="prescreen")
-
-
-class Engine(StrEnum):
-    DUCKDB = "duckdb"
-    SPARK = "spark"
-    POSTGRES = "postgres"
 
 
 def _progress(message: str) -> None:
@@ -47,9 +41,25 @@ _OMOP = typer.Option(
     "of the Spark catalogue.",
     show_default=False,
 )
+
+
+def _engine(name: str) -> str:
+    """The engine as `ENGINE_NAMES` spells it (the one list of engines), any case."""
+    if name.lower() not in ENGINE_NAMES:
+        raise typer.BadParameter(f"{name!r} is not one of {', '.join(ENGINE_NAMES)}")
+    return name.lower()
+
+
 EngineOption = Annotated[
-    Engine, typer.Option("--engine", help="Where the queries run.", case_sensitive=False)
+    str,
+    typer.Option(
+        "--engine",
+        help=f"Where the queries run: {', '.join(ENGINE_NAMES)}.",
+        callback=_engine,
+        autocompletion=lambda: list(ENGINE_NAMES),
+    ),
 ]
+_DEFAULT_ENGINE = ENGINE_NAMES[0]
 AsOfOption = Annotated[
     str | None,
     typer.Option(
@@ -79,7 +89,7 @@ _TOP = 20
 def prescreen(
     ctx: typer.Context,
     omop: Annotated[str | None, _OMOP] = None,
-    engine: EngineOption = Engine.DUCKDB,
+    engine: EngineOption = _DEFAULT_ENGINE,
     as_of: AsOfOption = None,
     out: OutOption = None,
     schema: SchemaOption = None,
@@ -93,7 +103,7 @@ def prescreen(
         if omop is None:
             raise InputError("give --omop PATH (or a command: see lupustrial prescreen --help)")
         run(omop, engine, as_of, out, schema, top)
-    elif (omop, as_of, out, schema, engine, top) != (None, None, None, None, Engine.DUCKDB, _TOP):
+    elif (omop, as_of, out, schema, engine, top) != (None, None, None, None, _DEFAULT_ENGINE, _TOP):
         raise InputError(
             f"options of a pre-screening run go after the command or without one: "
             f"lupustrial prescreen {ctx.invoked_subcommand} [OPTIONS], "
@@ -104,7 +114,7 @@ def prescreen(
 @prescreen_app.command("run")
 def run(
     omop: Annotated[str, _OMOP],
-    engine: EngineOption = Engine.DUCKDB,
+    engine: EngineOption = _DEFAULT_ENGINE,
     as_of: AsOfOption = None,
     out: OutOption = None,
     schema: SchemaOption = None,
@@ -122,7 +132,7 @@ def run(
 
     day = _as_of(as_of)
     try:
-        db = open_database(omop, engine.value, schema=schema)
+        db = open_database(omop, engine, schema=schema)
         result = run_prescreen(db, day, progress=_progress)
     except OmopInputError as error:
         raise InputError(str(error)) from error
@@ -237,6 +247,23 @@ def synthetic(
         typer.echo(f"  {table}: {rows:,} rows")
 
 
+def _run_engine(results: Path) -> tuple[str, dict[str, str]]:
+    """The engine and options the run in ``results`` read its OMOP data with (run.json)."""
+    import json
+
+    path = results / "run.json"
+    if not path.is_file():
+        return _DEFAULT_ENGINE, {}  # results written before run.json: DuckDB was the only way
+    try:
+        run = json.loads(path.read_text(encoding="utf-8"))
+        engine, options = str(run["engine"]), dict(run.get("options") or {})
+    except (ValueError, KeyError, TypeError) as error:
+        raise InputError(f"{path}: not a pre-screening run record ({error})") from error
+    if engine not in ENGINE_NAMES:
+        raise InputError(f"{path}: unknown engine {engine!r} ({', '.join(ENGINE_NAMES)})")
+    return engine, options
+
+
 @prescreen_app.command("import")
 def import_candidate(
     results: Annotated[
@@ -271,8 +298,9 @@ def import_candidate(
     rows = [r for r in pacsv.read_csv(path).to_pylist() if r["person_id"] == person]
     if not rows:
         raise InputError(f"person {person} is not in {path}")
+    engine, options = _run_engine(results)
     try:
-        people = open_database(omop)["person"]
+        people = open_database(omop, engine, **options)["person"]
         found = people.filter(people.person_id == person).to_pyarrow().to_pylist()
     except OmopInputError as error:
         raise InputError(str(error)) from error

@@ -101,7 +101,7 @@ def run_prescreen(
     progress: Progress = _quiet,
 ) -> PrescreenResult:
     """Pre-screen ``db`` on its engine for the as-of date (the consent/first-dose proxy)."""
-    progress(f"resolving concept sets in {db.location} ({db.engine})")
+    progress(f"resolving concept sets in {db.location} ({db.engine.name})")
     resolved = resolve(db)
     for item in resolved.unresolved:
         progress(f"warning: concept set {item.set_key}: {item.item.reference} not in vocabulary")
@@ -117,12 +117,11 @@ def run_prescreen(
     facts = person_facts(staged.events, staged.cohort, latest, windows)
     facts = db.materialize(with_parts(Context(facts, windows, config)))
     progress("judging the criteria")
-    spark = db.engine == "spark"
-    judged = all_criteria(Context(facts, windows, config), latest, one_scan=spark)
-    if not spark:
+    judged = all_criteria(Context(facts, windows, config), latest, form=db.engine.criteria_form)
+    if db.engine.sorts_results:
         # DuckDB sorts in parallel at almost no cost on top of the query, where Arrow's
-        # single-threaded sort took 0.4 s for 1.5M rows. Spark's global sort is a sampling
-        # job and a shuffle, 3 of its 7 s at 1M stress persons: `_sorted` sorts its rows.
+        # single-threaded sort took 0.4 s for 1.5M rows; an engine that does not
+        # (`Engine.sorts_results`) has its rows sorted by `_sorted`.
         judged = judged.order_by(_ORDER)
     raw = db.fetch(judged)
     outside = _outside(db, staged.events, staged.cohort)
@@ -137,7 +136,7 @@ def run_prescreen(
     candidates = _candidates(grid, persons)
     return PrescreenResult(
         as_of,
-        db.engine,
+        db.engine.name,
         table,
         persons,
         candidates,

@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 from lupustrial.clinical.sledai2k import LAB_THRESHOLDS
 from lupustrial.prescreen.labs import QUALITATIVE, QUANTITATIVE
 from lupustrial.prescreen.omop import OmopDatabase
-from lupustrial.prescreen.resolve import ResolvedConcepts, upload
+from lupustrial.prescreen.resolve import ResolvedConcepts
 from lupustrial.prescreen.units import ResolvedUnits, unit_keys
 from lupustrial.prescreen.windows import Windows
 
@@ -93,7 +93,7 @@ def latest_records(
         )
     )
     latest = ranked.filter(ranked["rank"] == 0)
-    unit_map = upload(db, units.table, "prescreen_units")
+    unit_map = db.upload(units.table, "prescreen_units")
     unit_id, written = unit_keys(latest)
     joined = latest.left_join(
         unit_map,

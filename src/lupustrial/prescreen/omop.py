@@ -1,8 +1,8 @@
-"""Opening an OMOP CDM v5.4 database on an engine: the tables and columns pre-screening reads.
+"""Opening an OMOP CDM (v5.3 or v5.4) on an engine: the tables and columns pre-screening reads.
 
 Sources: a directory of Parquet files (``person.parquet`` or ``person/`` of parts, one per
 table), a DuckDB database file, or a PostgreSQL URL. On Spark, Parquet paths or a database
-of the session's catalogue. Every column
+of the session's catalogue. Each engine opens its own sources (`engines`). Every column
 is cast on read to the type the CDM specifies (64-bit ids, dates), so an ETL that wrote
 32-bit ids or timestamps reads the same way on every engine.
 """
@@ -17,6 +17,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+
+from lupustrial.prescreen.engines import ENGINE_NAMES, Engine, engine_named
 
 ID, DATE, FLOAT, STR = "int64", "date", "float64", "string"
 
@@ -101,10 +103,11 @@ class OmopInputError(Exception):
 
 @dataclass
 class OmopDatabase:
-    """An ibis backend and the CDM tables on it, cast to the CDM's types."""
+    """An ibis backend and the CDM tables on it, cast to the CDM's types, and the `Engine`
+    that keeps, fetches and uploads tables there."""
 
     backend: Any
-    engine: str
+    engine: Engine
     tables: Mapping[str, ir.Table]
     location: str
     options: dict[str, str] = field(default_factory=dict)
@@ -116,31 +119,16 @@ class OmopDatabase:
         return self.tables[name]
 
     def materialize(self, expr: ir.Table) -> ir.Table:
-        """``expr`` computed once and kept on the engine for the rest of the run.
-
-        DuckDB and PostgreSQL write a temporary table there and then. Spark only marks the
-        result for caching, and until it is computed plans every join with it as if it
-        were as large as the tables it came from: a join with the few thousand persons
-        with SLE then shuffles every clinical table (26 of 59 s at 1M persons) instead of
-        broadcasting them. Counting it computes it, and Spark then knows its real size.
-        """
-        cached = expr.cache()
-        if self.engine == "spark":
-            cached.count().to_pyarrow()
-        return cached
+        """``expr`` computed once and kept on the engine for the rest of the run."""
+        return self.engine.materialize(self.backend, expr)
 
     def fetch(self, expr: ir.Table) -> pa.Table:
-        """``expr``'s rows as an Arrow table, typed as ibis types ``expr``.
+        """``expr``'s rows as an Arrow table, typed as ibis types ``expr``."""
+        return self.engine.fetch(self.backend, expr)
 
-        ibis fetches a PySpark result through pandas (convert, then convert again to
-        Arrow), which cost about 10 s of a 60 s run at 1M stress persons (1.5M criteria
-        rows). PySpark hands over Arrow itself (`DataFrame.toArrow`); the types are then
-        cast to ibis's.
-        """
-        if self.engine != "spark":
-            return expr.to_pyarrow()
-        fetched = self.backend.raw_sql(self.backend.compile(expr)).toArrow()
-        return fetched.cast(expr.schema().to_pyarrow())
+    def upload(self, table: pa.Table, name: str) -> ir.Table:
+        """A small table on the engine, for joins (a temporary table, replaced each run)."""
+        return self.engine.upload(self.backend, table, name)
 
 
 def _typed(table: ir.Table, name: str, where: str) -> ir.Table:
@@ -213,7 +201,8 @@ def _read_all(
     return tables, warnings
 
 
-def _parquet_tables(backend: Any, directory: Path) -> tuple[dict[str, ir.Table], list[str]]:
+def parquet_tables(backend: Any, directory: Path) -> tuple[dict[str, ir.Table], list[str]]:
+    """Every CDM table from a directory of Parquet files, typed, and the warnings."""
     paths = {name: _parquet_path(directory, name) for name in CDM_COLUMNS}
     raw: dict[str, ir.Table | None] = {}
     for name, path in paths.items():
@@ -230,10 +219,12 @@ def _parquet_tables(backend: Any, directory: Path) -> tuple[dict[str, ir.Table],
     )
 
 
-def _backend_tables(
-    backend: Any, where: str, database: str | None = None
+def backend_tables(
+    backend: Any, where: str, names: list[str], database: str | None = None
 ) -> tuple[dict[str, ir.Table], list[str]]:
-    available = {t.lower(): t for t in _table_names(backend, database)}
+    """Every CDM table among a database's tables (``names``, any case), typed, and the
+    warnings."""
+    available = {t.lower(): t for t in names}
     raw: dict[str, ir.Table | None] = {
         name: backend.table(available[name], database=database) if name in available else None
         for name in CDM_COLUMNS
@@ -241,117 +232,7 @@ def _backend_tables(
     return _read_all(raw, where, f"{where}: no table(s) {{}}")
 
 
-def _table_names(backend: Any, database: str | None) -> list[str]:
-    if backend.name == "duckdb":
-        # ibis 12's list_tables calls an API DuckDB 2 removed; ask DuckDB directly.
-        rows = backend.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()
-        return [str(row[0]) for row in rows]
-    names: list[str] = backend.list_tables(database=database)
-    return names
-
-
-def open_duckdb(location: str) -> OmopDatabase:
-    """A Parquet directory or a DuckDB file, on DuckDB."""
-    path = Path(location)
-    if not path.exists():
-        raise OmopInputError(f"{location}: no such file or directory")
-    if path.is_dir():
-        backend = _without_checkpoints(ibis.duckdb.connect())
-        tables, warnings = _parquet_tables(backend, path)
-        return OmopDatabase(backend, "duckdb", tables, location, warnings=warnings)
-    try:
-        backend = _without_checkpoints(ibis.duckdb.connect(str(path), read_only=True))
-    except Exception as error:  # duckdb raises its own IOException for non-database files
-        raise OmopInputError(f"{location}: not a DuckDB database ({error})") from error
-    tables, warnings = _backend_tables(backend, location)
-    return OmopDatabase(backend, "duckdb", tables, location, warnings=warnings)
-
-
-def _without_checkpoints(backend: Any) -> Any:
-    """A pre-screen writes only temporary tables, which no checkpoint makes durable; DuckDB
-    would still checkpoint (compress) each large one as it is written, 0.2 s for the
-    per-person facts of 95,000 persons. They are kept as written instead."""
-    backend.raw_sql("SET checkpoint_threshold = '1TB'")
-    return backend
-
-
-def open_spark(location: str, session: Any | None = None) -> OmopDatabase:
-    """On PySpark: a directory of Parquet files, or else the name of a database in the
-    session's catalogue holding the CDM tables.
-
-    The session is the one given, else the active one (left as configured), else a new
-    local session.
-    """
-    if session is None:
-        from pyspark.sql import SparkSession
-
-        session = SparkSession.getActiveSession() or local_spark_session()
-    backend = ibis.pyspark.connect(session)
-    if Path(location).is_dir():
-        tables, warnings = _parquet_tables(backend, Path(location))
-        return OmopDatabase(backend, "spark", tables, location, warnings=warnings)
-    if not session.catalog.databaseExists(location):
-        raise OmopInputError(
-            f"{location}: neither a directory of Parquet files nor a database in the Spark "
-            "catalogue"
-        )
-    where = f"Spark catalogue database {location}"
-    tables, warnings = _backend_tables(backend, where, location)
-    return OmopDatabase(backend, "spark", tables, location, warnings=warnings)
-
-
-def local_spark_session(partitions: int = 2, *, small: bool = False) -> Any:
-    """A local Spark session, quiet and quick to start (tests, single machines).
-
-    ``partitions`` is the shuffle and default parallelism: the tests' few hundred persons
-    run fastest in one; a single machine with millions of rows wants one per core.
-    ``small`` interprets expressions instead of compiling them to Java: cheaper for the
-    tests' tiny tables, much slower over millions of rows.
-    """
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("lupustrial-prescreen")
-        # Few partitions and no adaptive re-planning: on one machine the fixed
-        # cost per task and per stage, not the data, is what a pre-screen pays for.
-        .config("spark.sql.shuffle.partitions", str(partitions))
-        .config("spark.default.parallelism", str(partitions))
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        # The criteria are wide CASE expressions over small tables: compiling them to Java
-        # costs more than interpreting them.
-        .config("spark.sql.codegen.wholeStage", "false")
-        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN" if small else "FALLBACK")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    return session
-
-
-def open_postgres(url: str, schema: str | None = None) -> OmopDatabase:
-    """A PostgreSQL database given by URL; the CDM tables in ``schema`` (default: public)."""
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise OmopInputError(f"{url}: not a PostgreSQL URL (postgresql://user@host/database)")
-    try:
-        backend = ibis.connect(url)
-    except Exception as error:
-        raise OmopInputError(f"{url}: cannot connect ({error})") from error
-    tables, warnings = _backend_tables(backend, url, schema)
-    options = {"schema": schema} if schema else {}
-    return OmopDatabase(backend, "postgres", tables, url, options, warnings)
-
-
-def open_database(location: str, engine: str = "duckdb", **options: Any) -> OmopDatabase:
-    """Open ``location`` on ``engine`` (duckdb, spark or postgres)."""
-    if engine == "duckdb":
-        return open_duckdb(location)
-    if engine == "spark":
-        return open_spark(location, options.get("session"))
-    if engine == "postgres":
-        return open_postgres(location, options.get("schema"))
-    raise OmopInputError(f"unknown engine {engine!r} (duckdb, spark or postgres)")
+def open_database(location: str, engine: str = ENGINE_NAMES[0], **options: Any) -> OmopDatabase:
+    """Open ``location`` on the engine named ``engine`` (`engines.ENGINE_NAMES`), with that
+    engine's options (a PostgreSQL ``schema``, a Spark ``session``)."""
+    return engine_named(engine).open(location, **options)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import ibis
 import pyarrow as pa
 
 from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS, ConceptItem, ConceptSet
@@ -139,21 +138,3 @@ def resolve(
         if row["vocabulary_id"] == "UCUM"
     }
     return ResolvedConcepts(members, report, ucum)
-
-
-def upload(db: OmopDatabase, table: pa.Table, name: str) -> ibis.Table:
-    """A small table on ``db``'s engine, for joins (a temporary table, replaced each run).
-
-    Created eagerly rather than as an ibis memtable: the engines' caches (`Table.cache`)
-    then see it on every backend.
-    """
-    if db.engine == "spark":
-        # ibis cannot make temporary tables on PySpark: a session temporary view instead.
-        # Spark cannot size a frame made from local data, and would shuffle a whole
-        # clinical table to join it with a few hundred concepts: it is marked to be
-        # broadcast (sent whole to every task) instead.
-        session = db.backend._session
-        frame = session.createDataFrame(table.to_pandas()).hint("broadcast")
-        frame.createOrReplaceTempView(name)
-        return db.backend.table(name)
-    return db.backend.create_table(name, table, temp=True, overwrite=True)

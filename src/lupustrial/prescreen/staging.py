@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS
 from lupustrial.prescreen.omop import OmopDatabase
-from lupustrial.prescreen.resolve import ResolvedConcepts, upload
+from lupustrial.prescreen.resolve import ResolvedConcepts
 
 _SLE = next(s for s in DEFAULT_CONCEPT_SETS if s.key == "sle")
 SOURCES: dict[str, tuple[str, str, str, str | None, bool]] = {
@@ -92,7 +92,7 @@ def _members(db: OmopDatabase, resolved: ResolvedConcepts) -> ir.Table:
         members = resolved.membership(keys)
         source = pa.array([DOMAIN_CODE[table]] * members.num_rows, pa.int16())
         per_table.append(members.append_column("source", source))
-    return upload(db, pa.concat_tables(per_table), "prescreen_members")
+    return db.upload(pa.concat_tables(per_table), "prescreen_members")
 
 
 def _sle_persons(db: OmopDatabase, members: ir.Table, as_of: dt.date) -> ir.Table:

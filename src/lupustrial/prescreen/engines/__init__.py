@@ -1,0 +1,71 @@
+"""Where a pre-screen's queries run: one module per backend behind one interface, `Engine`.
+
+Callers never ask a backend its name: what differs between engines (how a result is kept for
+the rest of the run, fetched as Arrow, how a small table is sent to it, which form of the
+criteria query it runs best) is a method or attribute of its `Engine`. Adding a backend
+(Trino, BigQuery, Snowflake) is one module here, its name in `ENGINE_NAMES`, and its place
+in the engine-equality test (`tests/prescreen/test_engines.py`).
+
+This module imports nothing heavy: the command line reads `ENGINE_NAMES` at start-up, and a
+backend's module (with ibis and its driver) is imported only when that engine is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
+
+    from lupustrial.prescreen.omop import OmopDatabase
+
+ENGINE_NAMES: tuple[str, ...] = ("duckdb", "spark", "postgres")
+"""Every engine, the default first: the one list (the command's choices read it)."""
+
+CriteriaForm = Literal["union", "array"]
+"""How the criteria's rows are made (`criteria.all_criteria`): a UNION ALL of one projection
+per criterion, or one projection making each person's rows as an array, unnested."""
+
+
+class Engine(ABC):
+    """A backend: opens an OMOP database on it, keeps, fetches and uploads tables."""
+
+    name: ClassVar[str]
+    criteria_form: ClassVar[CriteriaForm] = "union"
+    sorts_results: ClassVar[bool] = True
+    """Whether the criteria rows are sorted by the engine (cheap where it sorts in parallel
+    with the query) rather than in Python after the fetch."""
+
+    @abstractmethod
+    def open(self, location: str, **options: Any) -> OmopDatabase:
+        """The OMOP CDM at ``location`` on this engine (`omop.OmopInputError` if not)."""
+
+    def materialize(self, backend: Any, expr: ir.Table) -> ir.Table:
+        """``expr`` computed once and kept on the engine for the rest of the run."""
+        return expr.cache()
+
+    def fetch(self, backend: Any, expr: ir.Table) -> pa.Table:
+        """``expr``'s rows as an Arrow table, typed as ibis types ``expr``."""
+        return expr.to_pyarrow()
+
+    def upload(self, backend: Any, table: pa.Table, name: str) -> ir.Table:
+        """A small table on the engine, for joins (a temporary table, replaced each run).
+
+        Created eagerly rather than as an ibis memtable: the engines' caches
+        (`Table.cache`) then see it on every backend.
+        """
+        return backend.create_table(name, table, temp=True, overwrite=True)
+
+
+def engine_named(name: str) -> Engine:
+    """The engine called ``name`` (its module imported now)."""
+    if name not in ENGINE_NAMES:
+        from lupustrial.prescreen.omop import OmopInputError
+
+        raise OmopInputError(f"unknown engine {name!r} ({', '.join(ENGINE_NAMES)})")
+    module = importlib.import_module(f"{__name__}.{name}")
+    engine: Engine = module.ENGINE
+    return engine
