@@ -10,7 +10,10 @@ per-person work); ``--sle-share`` sets a hospital's share instead (under 1%).
 For each size a synthetic OMOP population is generated once (streamed, in chunks) into the
 cache directory and reused by later runs. Each measurement runs in its own process, so its
 peak memory (`resource.getrusage`, max RSS of the process and its children) is its own, and
-each DuckDB measurement runs ``--repeat`` times (3), the median time reported:
+each DuckDB measurement runs ``--repeat`` times (3), the runs alternated (scan, ours,
+Circe, scan, ...), the median time reported; ``--thin-vocabulary`` measures populations
+whose vocabulary lacks the UCUM rows and chronic hepatitis codes, and ``--spark-runs 20``
+is the Spark JVM soak (each run logged, failures counted):
 
 * scan   - DuckDB ``COUNT(*)`` over every Parquet table the pre-screen reads, every column
            read (hashed), as a floor;
@@ -41,7 +44,7 @@ from pathlib import Path
 
 AS_OF = dt.date(2025, 1, 15)
 SEED = 11
-DATA_VERSION = 2  # 2: ~60 records per person (synthetic.BACKGROUND_RATES)
+DATA_VERSION = 3  # 2: ~60 records per person; 3: unit_source_value, hepatitis levels
 TABLES = (
     "person",
     "observation_period",
@@ -62,13 +65,16 @@ def _peak_mb() -> float:
     return max(own, children) / 1024.0  # Linux: KiB
 
 
-def data_dir(cache: Path, persons: int, sle_share: float | None = None) -> Path:
+def data_dir(
+    cache: Path, persons: int, sle_share: float | None = None, *, thin: bool = False
+) -> Path:
     """The synthetic population of ``persons``, generated once (a marker file says done).
 
     Generated in a worker process too: Linux keeps a process's peak memory across fork and
     exec, so a parent grown by generating would lend its peak to every later worker.
     """
     share = "" if sle_share is None else f"_sle{sle_share:g}"
+    share += "_thin" if thin else ""
     directory = cache / f"omop_{persons}_seed{SEED}_{AS_OF.isoformat()}_v{DATA_VERSION}{share}"
     marker = directory / "_COMPLETE"
     if not marker.exists():
@@ -76,17 +82,23 @@ def data_dir(cache: Path, persons: int, sle_share: float | None = None) -> Path:
         options = ["--persons", str(persons)]
         if sle_share is not None:
             options += ["--sle-share", repr(sle_share)]
+        if thin:
+            options += ["--thin-vocabulary"]
         made = run_worker("generate", directory, *options)
         marker.write_text(json.dumps(made["rows"]))
         print(f"  generated {persons:,} persons in {made['seconds']:.1f} s -> {directory}")
     return directory
 
 
-def generate(directory: Path, persons: int, sle_share: float | None) -> dict[str, object]:
+def generate(
+    directory: Path, persons: int, sle_share: float | None, thin: bool
+) -> dict[str, object]:
     from lupustrial.prescreen.synthetic import write_synthetic
 
     started = time.perf_counter()
-    summary = write_synthetic(directory, persons, seed=SEED, as_of=AS_OF, sle_share=sle_share)
+    summary = write_synthetic(
+        directory, persons, seed=SEED, as_of=AS_OF, sle_share=sle_share, thin_vocabulary=thin
+    )
     return {"seconds": time.perf_counter() - started, "rows": summary.rows}
 
 
@@ -171,9 +183,9 @@ def measure_circe(directory: Path) -> dict[str, object]:
     }
 
 
-def worker(kind: str, directory: Path, persons: int, sle_share: float | None) -> None:
+def worker(kind: str, directory: Path, persons: int, sle_share: float | None, thin: bool) -> None:
     if kind == "generate":
-        out = generate(directory, persons, sle_share)
+        out = generate(directory, persons, sle_share, thin)
     elif kind == "scan":
         out = measure_scan(directory)
     elif kind == "circe":
@@ -196,6 +208,23 @@ def run_worker(kind: str, directory: Path, *options: str) -> dict[str, object]:
     log.write_text(f"$ {' '.join(command)}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}")
     tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
     raise RuntimeError(f"{kind} on {directory} failed ({log}): " + " | ".join(tail))
+
+
+def spark_runs(directory: Path, persons: int, runs: int) -> list[dict[str, object]]:
+    """``runs`` consecutive Spark runs, each logged with its outcome: a run whose JVM went
+    away (py4j "connection refused") is a failure, counted, and the soak goes on."""
+    done: list[dict[str, object]] = []
+    for turn in range(1, runs + 1):
+        print(f"  {persons:>10,} persons: spark run {turn}/{runs} ...", end=" ", flush=True)
+        try:
+            done.append(run_worker("spark", directory))
+        except RuntimeError as error:
+            # Spark is reported apart: its failure leaves the DuckDB comparison standing.
+            print(f"failed\n    {error}", flush=True)
+            continue
+        print(f"{float(done[-1]['seconds']):.1f} s", flush=True)  # type: ignore[arg-type]
+    print(f"  spark: {runs - len(done)} of {runs} runs failed", flush=True)
+    return done
 
 
 def median_run(runs: list[dict[str, object]]) -> dict[str, object]:
@@ -243,41 +272,52 @@ def main(argv: list[str] | None = None) -> None:
         help="share of persons with an SLE record (default: the generator's ~15%%; "
         "a hospital's is under 1%%)",
     )
+    parser.add_argument(
+        "--thin-vocabulary",
+        action="store_true",
+        help="populations whose vocabulary lacks the UCUM rows and chronic hepatitis codes",
+    )
+    parser.add_argument(
+        "--spark-runs",
+        type=int,
+        default=1,
+        help="consecutive Spark runs at --spark-size, each logged (a JVM soak: 20)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--persons", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.data, args.persons, args.sle_share)
+        worker(args.worker, args.data, args.persons, args.sle_share, args.thin_vocabulary)
         return
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     share = "generator default" if args.sle_share is None else f"{args.sle_share:.2%}"
+    vocabulary = "thin" if args.thin_vocabulary else "full"
     print(
-        f"pre-screen benchmark, as of {AS_OF}, seed {SEED}, SLE share {share}, cache {args.cache}"
+        f"pre-screen benchmark, as of {AS_OF}, seed {SEED}, SLE share {share}, "
+        f"{vocabulary} vocabulary, cache {args.cache}"
     )
     print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}\n", flush=True)
     results: dict[int, dict[str, dict[str, object]]] = {}
     for persons in sizes:
-        directory = data_dir(args.cache, persons, args.sle_share)
+        directory = data_dir(args.cache, persons, args.sle_share, thin=args.thin_vocabulary)
         results[persons] = {}
+        # Alternated (scan, ours, Circe, scan, ...) rather than each three times in a row, so
+        # that a change in the machine's load falls on every measurement alike.
         kinds = ["scan", "duckdb", "circe"]
-        if persons == args.spark_size:
-            kinds.append("spark")
+        measured: dict[str, list[dict[str, object]]] = {kind: [] for kind in kinds}
+        for turn in range(1, args.repeat + 1):
+            for kind in kinds:
+                print(f"  {persons:>10,} persons: {kind} run {turn} ...", end=" ", flush=True)
+                measured[kind].append(run_worker(kind, directory))
+                print(f"{float(measured[kind][-1]['seconds']):.2f} s", flush=True)  # type: ignore[arg-type]
         for kind in kinds:
-            print(f"  {persons:>10,} persons: {kind} ...", end=" ", flush=True)
-            runs = 1 if kind == "spark" else args.repeat
-            try:
-                measured = [run_worker(kind, directory) for _ in range(runs)]
-            except RuntimeError as error:
-                if kind != "spark":
-                    raise
-                # Spark is reported apart: its failure leaves the DuckDB comparison standing.
-                print(f"failed\n    {error}", flush=True)
-                continue
-            results[persons][kind] = median_run(measured)
-            times = results[persons][kind]["all_seconds"]
-            print(", ".join(f"{t:.2f}" for t in times) + " s", flush=True)  # type: ignore[attr-defined]
+            results[persons][kind] = median_run(measured[kind])
+        if persons == args.spark_size:
+            spark = spark_runs(directory, persons, args.spark_runs)
+            if spark:
+                results[persons]["spark"] = median_run(spark)
 
     header = [
         "persons",
