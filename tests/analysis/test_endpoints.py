@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from tests.commands import run
 
-from lupustrial.analysis.endpoints import compute_endpoints, kaplan_meier, render_text
+from lupustrial.analysis.endpoints import compute_endpoints, kaplan_meier
+from lupustrial.analysis.report_text import render_text
+from lupustrial.analysis.results import StudyResults, SubjectResponse
 from lupustrial.clinical.glucocorticoids import GlucocorticoidDose
 from lupustrial.clinical.sledai2k import DESCRIPTORS, Sledai2kInput
 from lupustrial.clinical.units import DoseMass
@@ -121,69 +123,69 @@ def study(*patients: dict[str, list[Any]], **extra: list[Any]) -> StudyRecords:
     return StudyRecords(**tables, **extra)
 
 
-def endpoints_of(records: StudyRecords, tmp_path: Path) -> dict[str, Any]:
+def endpoints_of(records: StudyRecords, tmp_path: Path) -> StudyResults:
     write_snapshot(records, tmp_path / "snap", CUT)
     return compute_endpoints(read_snapshot(tmp_path / "snap"))
 
 
-def by_subject(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {s["subject_id"]: s for s in result["primary"]["main"]["subjects"]}
+def by_subject(result: StudyResults) -> dict[str, SubjectResponse]:
+    return {s.subject_id: s for s in result.primary.main.subjects}
 
 
 def test_all_responders(tmp_path: Path) -> None:
     result = endpoints_of(study(*(patient(f"P{i}") for i in range(4))), tmp_path)
-    main_ = result["primary"]["main"]
-    assert (main_["responders"], main_["n"]) == (4, 4)
-    exact = main_["intervals"][0]
-    assert exact["method"] == "clopper-pearson"
-    assert exact["upper"] == 1.0
-    assert exact["lower"] == pytest.approx(0.025 ** (1 / 4))
-    assert main_["non_responders_by_reason"] == {}
+    main_ = result.primary.main
+    assert (main_.responders, main_.n) == (4, 4)
+    exact = main_.intervals[0]
+    assert exact.method == "clopper-pearson"
+    assert exact.upper == 1.0
+    assert exact.lower == pytest.approx(0.025 ** (1 / 4))
+    assert main_.non_responders_by_reason == {}
 
 
 def test_no_responder(tmp_path: Path) -> None:
     result = endpoints_of(study(*(patient(f"P{i}", responder_at=()) for i in range(4))), tmp_path)
-    main_ = result["primary"]["main"]
-    assert main_["responders"] == 0
-    assert main_["intervals"][0]["lower"] == 0.0
-    assert main_["non_responders_by_reason"] == {"not_met": 4}
+    main_ = result.primary.main
+    assert main_.responders == 0
+    assert main_.intervals[0].lower == 0.0
+    assert main_.non_responders_by_reason == {"not_met": 4}
 
 
 def test_withdrawal_before_w12_is_a_non_responder(tmp_path: Path) -> None:
     records = study(patient("P1"), patient("P2", withdraw_after="W4"))
     result = endpoints_of(records, tmp_path)
     p2 = by_subject(result)["P2"]
-    assert not p2["responder"]
-    assert p2["category"] == "withdrawn"
-    assert "withdrawn" in p2["reason"]
-    assert "adverse event" in p2["reason"]
-    assert result["primary"]["main"]["responders"] == 1
-    assert result["primary"]["main"]["n"] == 2  # still in the FAS denominator
-    flow = result["flow"]
-    assert flow["completed_w12"] == 1
-    assert flow["withdrawn"][0]["subject_id"] == "P2"
-    assert result["primary"]["sensitivity"]["per_protocol"]["n"] == 1
+    assert not p2.responder
+    assert p2.category == "withdrawn"
+    assert "withdrawn" in p2.reason
+    assert "adverse event" in p2.reason
+    assert result.primary.main.responders == 1
+    assert result.primary.main.n == 2  # still in the FAS denominator
+    flow = result.flow
+    assert flow.completed_w12 == 1
+    assert flow.withdrawn[0].subject_id == "P2"
+    assert result.primary.sensitivity["per_protocol"].n == 1
 
 
 def test_w12_outside_window_is_a_non_responder(tmp_path: Path) -> None:
     records = study(patient("EDGE", w12_late_days=7), patient("LATE", w12_late_days=8))
     subjects = by_subject(endpoints_of(records, tmp_path))
-    assert subjects["EDGE"]["responder"]  # ±7 days, edges included
-    assert not subjects["LATE"]["responder"]
-    assert subjects["LATE"]["category"] == "out_of_window"
-    assert "+8 days" in subjects["LATE"]["reason"]
+    assert subjects["EDGE"].responder  # ±7 days, edges included
+    assert not subjects["LATE"].responder
+    assert subjects["LATE"].category == "out_of_window"
+    assert "+8 days" in subjects["LATE"].reason
 
 
 def test_missing_pga_leaves_lldas_unknown_and_counts_as_non_responder(tmp_path: Path) -> None:
     result = endpoints_of(study(patient("P1"), patient("NOPGA", w12_pga=None)), tmp_path)
     nopga = by_subject(result)["NOPGA"]
-    assert nopga["status"] == "unknown"
-    assert nopga["category"] == "unknown"
-    assert "pga" in nopga["reason"]
-    assert "non-responder" in nopga["reason"]
-    assert result["primary"]["main"]["non_responders_by_reason"] == {"unknown": 1}
-    observed = result["primary"]["sensitivity"]["observed_cases"]
-    assert (observed["responders"], observed["n"]) == (1, 1)
+    assert nopga.status == "unknown"
+    assert nopga.category == "unknown"
+    assert "pga" in nopga.reason
+    assert "non-responder" in nopga.reason
+    assert result.primary.main.non_responders_by_reason == {"unknown": 1}
+    observed = result.primary.sensitivity["observed_cases"]
+    assert (observed.responders, observed.n) == (1, 1)
     assert "NOPGA: non-responder — LLDAS: unknown" in render_text(result)
 
 
@@ -194,7 +196,7 @@ def test_methylprednisolone_is_converted(tmp_path: Path, mg: float, responder: b
     write_snapshot(records, tmp_path / "snap", CUT)
     snapshot = read_snapshot(tmp_path / "snap")
     result = compute_endpoints(snapshot)
-    assert by_subject(result)["MP"]["responder"] is responder
+    assert by_subject(result)["MP"].responder is responder
     w12 = next(r for r in snapshot.table("glucocorticoids") if r["visit"] == "W12")
     assert w12["drug"] == "methylprednisolone"
     assert w12["factor"] == 1.25
@@ -203,9 +205,9 @@ def test_methylprednisolone_is_converted(tmp_path: Path, mg: float, responder: b
 
 def test_undosed_patient_is_not_in_the_full_analysis_set(tmp_path: Path) -> None:
     result = endpoints_of(study(patient("P1"), patient("NODOSE", dosed=False)), tmp_path)
-    assert result["primary"]["main"]["n"] == 1
-    assert result["flow"]["enrolled"] == 2
-    assert result["flow"]["dosed"] == 1
+    assert result.primary.main.n == 1
+    assert result.flow.enrolled == 2
+    assert result.flow.dosed == 1
 
 
 def test_secondary_endpoints(tmp_path: Path) -> None:
@@ -215,28 +217,28 @@ def test_secondary_endpoints(tmp_path: Path) -> None:
         patient("NEVER", responder_at=()),
     )
     result = endpoints_of(records, tmp_path)
-    by_visit = {v["visit"]: v for v in result["secondary"]["lldas_by_visit"]}
-    assert by_visit["W8"]["responders"] == 1
-    assert by_visit["W12"]["responders"] == 2
-    ttf = result["secondary"]["time_to_first_lldas"]
-    assert {s["subject_id"]: s["day"] for s in ttf["subjects"] if s["event"]} == {
+    by_visit = {v.visit: v for v in result.secondary.lldas_by_visit}
+    assert by_visit["W8"].responders == 1
+    assert by_visit["W12"].responders == 2
+    ttf = result.secondary.time_to_first_lldas
+    assert {s.subject_id: s.day for s in ttf.subjects if s.event} == {
         "EARLY": 56,
         "LATE": 84,
     }
-    assert ttf["median_day"] == 84  # 1 - (2/3)(1/2) = 2/3 reached by day 84
-    change = {c["visit"]: c["change"] for c in result["secondary"]["sledai2k_change_from_baseline"]}
-    assert change["W12"]["n"] == 3
-    assert change["W12"]["median"] == -6  # arthritis 4 + rash 2 resolved
-    pred = result["secondary"]["prednisolone"]
-    assert pred["target_mg_per_day"] == 7.5
-    at_target = {v["visit"]: v["at_or_below"] for v in pred["at_or_below_target"]}
+    assert ttf.median_day == 84  # 1 - (2/3)(1/2) = 2/3 reached by day 84
+    change = {c.visit: c.change for c in result.secondary.sledai2k_change_from_baseline}
+    assert change["W12"].n == 3
+    assert change["W12"].median == -6  # arthritis 4 + rash 2 resolved
+    pred = result.secondary.prednisolone
+    assert pred.target_mg_per_day == 7.5
+    at_target = {v.visit: v.at_or_below for v in pred.at_or_below_target}
     assert at_target == {"W0": 0, "W4": 0, "W8": 1, "W12": 2}
-    cumulative = {c["subject_id"]: c["cumulative_mg"] for c in pred["cumulative"]["subjects"]}
+    cumulative = {c.subject_id: c.cumulative_mg for c in pred.cumulative.subjects}
     # 20 mg/day for 56 days, then 5 mg/day for 28 days (carried forward to W12).
     assert cumulative["EARLY"] == 20 * 56 + 5 * 28
     assert cumulative["NEVER"] == 20 * 84
-    doris = result["secondary"]["doris_w12"]
-    assert doris["responders"] == 0  # PGA 0.5 is not < 0.5
+    doris = result.secondary.doris_w12
+    assert doris.responders == 0  # PGA 0.5 is not < 0.5
 
 
 def test_flow_and_safety(tmp_path: Path) -> None:
@@ -263,26 +265,26 @@ def test_flow_and_safety(tmp_path: Path) -> None:
         ],
     )  # fmt: skip
     result = endpoints_of(records, tmp_path)
-    flow = result["flow"]
+    flow = result.flow
     # The two enrolled subjects have no screening decision of their own: still screened.
-    assert flow["screened"] == 4
-    assert flow["screen_failures"] == 2
-    assert flow["screen_failures_by_criterion"] == {"I3": 2, "E5": 1}
-    safety = result["safety"]
-    assert safety["any"] == {"events": 3, "subjects": 2}
-    assert safety["infections"] == {"events": 2, "subjects": 1}
-    assert safety["herpes_zoster"] == {"events": 1, "subjects": 1}
-    assert safety["serious"]["events"] == 1
-    assert safety["grade_3_or_more"]["events"] == 1
-    assert safety["infusion_reactions"]["infusions"] == 8
-    assert safety["infusion_reactions"]["not_recorded"] == 8
+    assert flow.screened == 4
+    assert flow.screen_failures == 2
+    assert flow.screen_failures_by_criterion == {"I3": 2, "E5": 1}
+    safety = result.safety
+    assert safety.any.model_dump() == {"events": 3, "subjects": 2}
+    assert safety.infections.model_dump() == {"events": 2, "subjects": 1}
+    assert safety.herpes_zoster.model_dump() == {"events": 1, "subjects": 1}
+    assert safety.serious.events == 1
+    assert safety.grade_3_or_more.events == 1
+    assert safety.infusion_reactions.infusions == 8
+    assert safety.infusion_reactions.not_recorded == 8
 
 
 def test_kaplan_meier_known_values() -> None:
     # Events at 1 and 3, censored at 2: S(1) = 2/3, S(3) = 2/3 · 0 = 0.
     curve = kaplan_meier([(1, True), (2, False), (3, True)])
-    assert [round(step["cumulative"], 6) for step in curve] == [round(1 / 3, 6), 1.0]
-    assert [step["at_risk"] for step in curve] == [3, 1]
+    assert [round(step.cumulative, 6) for step in curve] == [round(1 / 3, 6), 1.0]
+    assert [step.at_risk for step in curve] == [3, 1]
 
 
 def test_endpoints_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -362,7 +364,7 @@ def test_help(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
 W12_WINDOW_END = START + dt.timedelta(weeks=12, days=7)  # protocol.schedule: day 84 ± 7
 
 
-def _at(records: StudyRecords, cut: dt.datetime, tmp_path: Path) -> dict[str, Any]:
+def _at(records: StudyRecords, cut: dt.datetime, tmp_path: Path) -> StudyResults:
     write_snapshot(records, tmp_path / "snap", cut)
     return compute_endpoints(read_snapshot(tmp_path / "snap"))
 
@@ -382,39 +384,39 @@ def test_week_12_not_due_at_the_site_is_ongoing(
     records = study(patient("DONE"), patient("WAIT", last_visit="W8"))
     result = _at(records, cut, tmp_path)
     wait = by_subject(result)["WAIT"]
-    assert wait["category"] == category
-    assert not wait["responder"]
-    main_ = result["primary"]["main"]
+    assert wait.category == category
+    assert not wait.responder
+    main_ = result.primary.main
     if category == "ongoing":
-        assert (main_["responders"], main_["n"]) == (1, 1)  # 1 responder of 1 evaluable
-        assert main_["ongoing"] == ["WAIT"]
-        assert main_["population_n"] == 2
-        assert result["primary"]["status"] == "interim"
-        assert W12_WINDOW_END.isoformat() in wait["reason"]
-        assert main_["non_responders_by_reason"] == {}
+        assert (main_.responders, main_.n) == (1, 1)  # 1 responder of 1 evaluable
+        assert main_.ongoing == ["WAIT"]
+        assert main_.population_n == 2
+        assert result.primary.status == "interim"
+        assert W12_WINDOW_END.isoformat() in wait.reason
+        assert main_.non_responders_by_reason == {}
     else:
-        assert (main_["responders"], main_["n"]) == (1, 2)  # missing counts as non-response
-        assert main_["ongoing"] == []
-        assert result["primary"]["status"] == "final"
-        assert main_["non_responders_by_reason"] == {"missing": 1}
-        assert "window closed" in wait["reason"]
+        assert (main_.responders, main_.n) == (1, 2)  # missing counts as non-response
+        assert main_.ongoing == []
+        assert result.primary.status == "final"
+        assert main_.non_responders_by_reason == {"missing": 1}
+        assert "window closed" in wait.reason
 
 
 def test_an_interim_answer_says_so_and_lists_the_ongoing(tmp_path: Path) -> None:
     cut = dt.datetime(2024, 3, 20, tzinfo=dt.UTC)  # W8 done (4 March), W12 window open
     records = study(patient("A1", last_visit="W8"), patient("A2", last_visit="W8"))
     result = _at(records, cut, tmp_path)
-    main_ = result["primary"]["main"]
-    assert (main_["responders"], main_["n"], main_["intervals"]) == (0, 0, [])
-    assert main_["proportion"] is None
-    assert main_["ongoing"] == ["A1", "A2"]
+    main_ = result.primary.main
+    assert (main_.responders, main_.n, main_.intervals) == (0, 0, [])
+    assert main_.proportion is None
+    assert main_.ongoing == ["A1", "A2"]
     text = render_text(result)
     assert "INTERIM" in text
     assert "ongoing (week 12 not yet due at the data cut): A1, A2" in text
     assert "no evaluable patient yet" in text
-    by_visit = {v["visit"]: v for v in result["secondary"]["lldas_by_visit"]}
-    assert (by_visit["W8"]["n"], by_visit["W12"]["n"]) == (2, 0)
-    assert result["flow"]["ongoing_w12"] == 2
+    by_visit = {v.visit: v for v in result.secondary.lldas_by_visit}
+    assert (by_visit["W8"].n, by_visit["W12"].n) == (2, 0)
+    assert result.flow.ongoing_w12 == 2
 
 
 def test_a_marked_missed_week_12_is_missing_even_inside_its_window(tmp_path: Path) -> None:
@@ -423,13 +425,13 @@ def test_a_marked_missed_week_12_is_missing_even_inside_its_window(tmp_path: Pat
     records = records.model_copy(update={"visits": [*records.visits, missed]})
     cut = dt.datetime.combine(W12_WINDOW_END, dt.time(0, 0), tzinfo=dt.UTC)
     skip = by_subject(_at(records, cut, tmp_path))["SKIP"]
-    assert skip["category"] == "missing"
-    assert "hospital" in skip["reason"]
+    assert skip.category == "missing"
+    assert "hospital" in skip.reason
 
 
 def test_a_final_answer_when_no_one_is_ongoing(tmp_path: Path) -> None:
     result = endpoints_of(study(patient("P1"), patient("P2", responder_at=())), tmp_path)
-    assert result["primary"]["status"] == "final"
+    assert result.primary.status == "final"
     assert "INTERIM" not in render_text(result)
 
 
@@ -444,15 +446,15 @@ def test_a_non_published_threshold_is_applied_and_flagged(
     from lupustrial.protocol.config import ProtocolConfig
 
     records = study(patient("P1"), patient("HIGH", responder_at=()))
-    assert by_subject(endpoints_of(records, tmp_path / "a"))["HIGH"]["category"] == "not_met"
+    assert by_subject(endpoints_of(records, tmp_path / "a"))["HIGH"].category == "not_met"
     lenient = ProtocolConfig(
         lldas={"prednisolone_max_mg_per_day": 20}, prednisolone_target_mg_per_day=20
     )
     for module in (derive, snapshot):
         monkeypatch.setattr(module, "DEFAULT_PROTOCOL", lenient)
     result = endpoints_of(records, tmp_path / "b")
-    flagged = result["snapshot"]["endpoint_thresholds"]["non_published"]
-    assert [(n["name"], n["value"], n["published"]) for n in flagged] == [
+    flagged = result.snapshot.endpoint_thresholds.non_published
+    assert [(n.name, n.value, n.published) for n in flagged] == [
         ("lldas.prednisolone_max_mg_per_day", 20.0, 7.5),
         ("prednisolone_target_mg_per_day", 20.0, 7.5),
     ]

@@ -30,12 +30,14 @@ baseline (Gladman 2002; complete scores only), prednisolone-equivalent dose over
 (`ProtocolConfig.prednisolone_target_mg_per_day`, the LLDAS ceiling of 7.5 mg/day by default),
 C3/C4/anti-dsDNA over time, adverse events by term and CTCAE grade with infections and herpes
 zoster apart, infusion reactions, and the study flow (CONSORT; Schulz 2010).
+
+Everything returned is a typed result (`analysis.results`); rendering lives beside the
+report (`analysis.report_text` for the terminal, `analysis.report` for HTML).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -43,6 +45,38 @@ from typing import Any
 import numpy as np
 
 from lupustrial.analysis.intervals import Method, clopper_pearson, interval
+from lupustrial.analysis.results import (
+    AtOrBelowTarget,
+    Baseline,
+    Category,
+    CumulativeDose,
+    CumulativeDoses,
+    CurveStep,
+    EndpointThresholds,
+    Flow,
+    InfusionReactions,
+    Interval,
+    Prednisolone,
+    PrimaryEndpoint,
+    Proportion,
+    Safety,
+    Secondary,
+    Sensitivity,
+    Serology,
+    SerologyVisit,
+    SledaiChange,
+    SnapshotInfo,
+    StudyResults,
+    SubjectResponse,
+    Summary,
+    Tally,
+    TermTally,
+    TimeToEvent,
+    TimeToFirstLldas,
+    VisitResponse,
+    VisitSummary,
+    Withdrawal,
+)
 from lupustrial.dataset.records import VisitCode
 from lupustrial.dataset.snapshot import Snapshot
 from lupustrial.dataset.tables import Row
@@ -56,14 +90,12 @@ SCHULZ_2010 = "Schulz KF, Altman DG, Moher D. CONSORT 2010 statement. BMJ. 2010;
 
 SCHEDULED = [v.code for v in SCHEDULE]
 BASELINE = SCHEDULED[0]
-Result = dict[str, Any]
 
 
 # --- small helpers -------------------------------------------------------------------------
 
 
-def describe(values: Iterable[float | int | None]) -> Result:
-    """n, mean, SD, median, quartiles (linear interpolation), min and max of known values."""
+def _stats(values: Iterable[float | int | None]) -> dict[str, Any]:
     known = [float(v) for v in values if v is not None]
     if not known:
         return {"n": 0}
@@ -81,8 +113,17 @@ def describe(values: Iterable[float | int | None]) -> Result:
     }
 
 
+def describe(values: Iterable[float | int | None]) -> Summary:
+    """n, mean, SD, median, quartiles (linear interpolation), min and max of known values."""
+    return Summary(**_stats(values))
+
+
 def _index(rows: Iterable[Row], *keys: str) -> dict[tuple[Any, ...], Row]:
     return {tuple(row[k] for k in keys): row for row in rows}
+
+
+def _intervals(successes: int, n: int, methods: Sequence[Method]) -> list[Interval]:
+    return [Interval.of(interval(successes, n, m)) for m in methods] if n else []
 
 
 class _Study:
@@ -90,7 +131,9 @@ class _Study:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self.thresholds: dict[str, Any] = snapshot.manifest["endpoint_thresholds"]
+        self.thresholds = EndpointThresholds.model_validate(
+            snapshot.manifest["endpoint_thresholds"]
+        )
         self.subjects = {r["subject_id"]: r for r in snapshot.table("subjects")}
         self.fas = sorted(s for s, r in self.subjects.items() if r["full_analysis_set"])
         self.pp = sorted(s for s, r in self.subjects.items() if r["per_protocol_set"])
@@ -120,11 +163,7 @@ class _Study:
 # --- responder rule ------------------------------------------------------------------------
 
 
-ONGOING = "ongoing"
-"""The category of a patient whose visit is not yet due at the data cut (not evaluable)."""
-
-
-def _not_assessed(study: _Study, subject_id: str, visit: str) -> tuple[str, str]:
+def _not_assessed(study: _Study, subject_id: str, visit: str) -> tuple[Category, str]:
     """Why there is no assessment at ``visit``: withdrawn, missing or ongoing at the cut.
 
     Ongoing while the data cut, as the site's date, is on or before the window's last day
@@ -133,27 +172,27 @@ def _not_assessed(study: _Study, subject_id: str, visit: str) -> tuple[str, str]
     subject = study.subjects[subject_id]
     planned = study.visits.get((subject_id, visit))
     if planned is not None and planned["missed"]:
-        return "missing", f"{visit} missed: {planned['missed_reason']}"
+        return Category.MISSING, f"{visit} missed: {planned['missed_reason']}"
     if subject["withdrawal_date"] is not None:
-        return "withdrawn", (
+        return Category.WITHDRAWN, (
             f"withdrawn {subject['withdrawal_date'].isoformat()} before {visit}: "
             f"{subject['withdrawal_reason']}"
         )
     cut, end = study.cut_date(subject_id), study.window_end(subject_id, visit)
     if end is None:
-        return "missing", f"no {visit} assessment (window unknown: no first infusion date)"
+        return Category.MISSING, f"no {visit} assessment (window unknown: no first infusion date)"
     if cut <= end:
-        return ONGOING, (
+        return Category.ONGOING, (
             f"{visit} not yet due: its window is open until {end.isoformat()} and the data cut "
             f"is {cut.isoformat()} at site {subject['site']}"
         )
-    return "missing", (
+    return Category.MISSING, (
         f"no {visit} assessment; window closed {end.isoformat()} before the data cut "
         f"{cut.isoformat()}: counted as non-response"
     )
 
 
-def visit_response(study: _Study, subject_id: str, visit: str, column: str) -> Result:
+def visit_response(study: _Study, subject_id: str, visit: str, column: str) -> SubjectResponse:
     """Whether a subject responds at a visit on ``column`` (lldas or doris), and why.
 
     Responder only when assessed in window and the definition is met; ``ongoing`` when the
@@ -163,7 +202,10 @@ def visit_response(study: _Study, subject_id: str, visit: str, column: str) -> R
     row = study.assessments.get((subject_id, visit))
     if row is None:
         category, why = _not_assessed(study, subject_id, visit)
-        return {"subject_id": subject_id, "responder": False, "category": category, "reason": why}
+        return SubjectResponse(
+            subject_id=subject_id, responder=False, category=category, reason=why
+        )
+    status = row[column]
     if row["in_window"] is not True:
         deviation = row["days_from_planned"]
         why = (
@@ -171,31 +213,30 @@ def visit_response(study: _Study, subject_id: str, visit: str, column: str) -> R
             if deviation is not None
             else f"{visit} window unknown (no first infusion date)"
         )
-        return {
-            "subject_id": subject_id,
-            "responder": False,
-            "category": "out_of_window",
-            "reason": why,
-            "status": row[column],
-        }
-    status = row[column]
+        return SubjectResponse(
+            subject_id=subject_id,
+            responder=False,
+            category=Category.OUT_OF_WINDOW,
+            reason=why,
+            status=status,
+        )
     if status == "met":
-        category, why = "responder", row[f"{column}_summary"]
+        category, why = Category.RESPONDER, row[f"{column}_summary"]
     elif status == "not_met":
-        category, why = "not_met", row[f"{column}_summary"]
+        category, why = Category.NOT_MET, row[f"{column}_summary"]
     else:
-        category = "unknown"
+        category = Category.UNKNOWN
         why = (
             f"{row[f'{column}_summary']} (missing: {row[f'{column}_missing']}); "
             "counted as non-responder"
         )
-    return {
-        "subject_id": subject_id,
-        "responder": category == "responder",
-        "category": category,
-        "reason": why,
-        "status": status,
-    }
+    return SubjectResponse(
+        subject_id=subject_id,
+        responder=category is Category.RESPONDER,
+        category=category,
+        reason=why,
+        status=status,
+    )
 
 
 def proportion_endpoint(
@@ -205,90 +246,104 @@ def proportion_endpoint(
     column: str,
     *,
     methods: Sequence[Method] = (Method.CLOPPER_PEARSON,),
-) -> Result:
+) -> Proportion:
     """Responders among the evaluable of ``population`` at ``visit``, intervals, every reason.
 
     The ongoing (visit not yet due at the data cut) are listed and left out of ``n``.
     """
     subjects = [visit_response(study, s, visit, column) for s in population]
-    evaluable = [s for s in subjects if s["category"] != ONGOING]
-    responders = sum(1 for s in evaluable if s["responder"])
+    evaluable = [s for s in subjects if s.category is not Category.ONGOING]
+    responders = sum(1 for s in evaluable if s.responder)
     n = len(evaluable)
-    return {
-        "visit": visit,
-        "definition": column,
-        "population_n": len(subjects),
-        "n": n,
-        "responders": responders,
-        "proportion": responders / n if n else None,
-        "intervals": [interval(responders, n, m).as_dict() for m in methods] if n else [],
-        "non_responders_by_reason": dict(
-            sorted(Counter(s["category"] for s in evaluable if not s["responder"]).items())
+    return Proportion(
+        visit=visit,
+        definition=column,
+        population_n=len(subjects),
+        n=n,
+        responders=responders,
+        proportion=responders / n if n else None,
+        intervals=_intervals(responders, n, methods),
+        non_responders_by_reason=dict(
+            sorted(Counter(s.category.value for s in evaluable if not s.responder).items())
         ),
-        "ongoing": [s["subject_id"] for s in subjects if s["category"] == ONGOING],
-        "subjects": subjects,
-    }
+        ongoing=[s.subject_id for s in subjects if s.category is Category.ONGOING],
+        subjects=subjects,
+    )
 
 
-def primary_endpoint(study: _Study) -> Result:
+def _sensitivity(population: str, result: Proportion) -> Sensitivity:
+    return Sensitivity(
+        population=population,
+        n=result.n,
+        responders=result.responders,
+        proportion=result.proportion,
+        intervals=result.intervals,
+    )
+
+
+def primary_endpoint(study: _Study) -> PrimaryEndpoint:
     """LLDAS at W12 in the FAS, Clopper–Pearson 95% CI (Franklyn 2016; Clopper & Pearson 1934)."""
     main = proportion_endpoint(
         study, study.fas, PRIMARY_ENDPOINT_VISIT, "lldas", methods=list(Method)
     )
-    main["population"] = "full analysis set (enrolled, ≥ 1 anifrolumab infusion)"
     w12 = VISIT_BY_CODE[PRIMARY_ENDPOINT_VISIT]
-    main["rule"] = (
-        f"responder = W12 assessed inside its window (day {w12.week * 7} ± {w12.window_days} "
-        "days from the first infusion; protocol.schedule) and LLDAS met; LLDAS not met or "
-        "unknown, W12 out of window, withdrawal and a missing W12 (window closed before the "
-        "data cut) count as non-responders; a patient whose W12 window is still open at the "
-        "data cut (the site's date) is ongoing and not evaluable"
-    )
     pp = proportion_endpoint(study, study.pp, PRIMARY_ENDPOINT_VISIT, "lldas")
     observed = [
-        s["subject_id"] for s in main["subjects"] if s["category"] in ("responder", "not_met")
+        s.subject_id for s in main.subjects if s.category in (Category.RESPONDER, Category.NOT_MET)
     ]
     observed_result = proportion_endpoint(study, observed, PRIMARY_ENDPOINT_VISIT, "lldas")
-    return {
-        "name": "LLDAS at week 12",
-        "status": "interim" if main["ongoing"] else "final",
-        "main": main,
-        "sensitivity": {
-            "per_protocol": {
-                "population": "per-protocol set (FAS, W0/W4/W8 infusions, W12 in window)",
-                **{k: pp[k] for k in ("n", "responders", "proportion", "intervals")},
-            },
-            "observed_cases": {
-                "population": "FAS with W12 in window and LLDAS known (met or not met)",
-                **{k: observed_result[k] for k in ("n", "responders", "proportion", "intervals")},
-            },
+    return PrimaryEndpoint(
+        name="LLDAS at week 12",
+        status="interim" if main.ongoing else "final",
+        population="full analysis set (enrolled, ≥ 1 anifrolumab infusion)",
+        rule=(
+            f"responder = W12 assessed inside its window (day {w12.week * 7} ± "
+            f"{w12.window_days} days from the first infusion; protocol.schedule) and LLDAS met; "
+            "LLDAS not met or unknown, W12 out of window, withdrawal and a missing W12 (window "
+            "closed before the data cut) count as non-responders; a patient whose W12 window "
+            "is still open at the data cut (the site's date) is ongoing and not evaluable"
+        ),
+        main=main,
+        sensitivity={
+            "per_protocol": _sensitivity(
+                "per-protocol set (FAS, W0/W4/W8 infusions, W12 in window)", pp
+            ),
+            "observed_cases": _sensitivity(
+                "FAS with W12 in window and LLDAS known (met or not met)", observed_result
+            ),
         },
-    }
+    )
 
 
 # --- secondary endpoints -------------------------------------------------------------------
 
 
-def lldas_by_visit(study: _Study) -> list[Result]:
+def lldas_by_visit(study: _Study) -> list[VisitResponse]:
     """LLDAS at every scheduled visit in the FAS, same responder rule as the primary."""
     results = []
     for visit in SCHEDULED:
         result = proportion_endpoint(study, study.fas, visit, "lldas")
         counts = Counter(
-            s.get("status", "not assessed") for s in result["subjects"] if s["category"] != ONGOING
+            s.status or "not assessed"
+            for s in result.subjects
+            if s.category is not Category.ONGOING
         )
         results.append(
-            {
-                **{k: result[k] for k in ("visit", "n", "responders", "proportion", "intervals")},
-                "ongoing": result["ongoing"],
-                "non_responders_by_reason": result["non_responders_by_reason"],
-                "status_counts": dict(sorted(counts.items())),
-            }
+            VisitResponse(
+                visit=result.visit,
+                n=result.n,
+                responders=result.responders,
+                proportion=result.proportion,
+                intervals=result.intervals,
+                ongoing=result.ongoing,
+                non_responders_by_reason=result.non_responders_by_reason,
+                status_counts=dict(sorted(counts.items())),
+            )
         )
     return results
 
 
-def kaplan_meier(times: Sequence[tuple[float, bool]]) -> list[Result]:
+def kaplan_meier(times: Sequence[tuple[float, bool]]) -> list[CurveStep]:
     """Product-limit estimate of the cumulative event probability (Kaplan & Meier 1958).
 
     ``times`` holds (time, event) pairs; event False is censoring. Returns the curve as
@@ -300,42 +355,41 @@ def kaplan_meier(times: Sequence[tuple[float, bool]]) -> list[Result]:
         at_risk = sum(1 for time, _ in times if time >= t)
         events = sum(1 for time, event in times if event and time == t)
         survival *= 1 - events / at_risk
-        steps.append({"day": t, "at_risk": at_risk, "events": events, "cumulative": 1 - survival})
+        steps.append(CurveStep(day=t, at_risk=at_risk, events=events, cumulative=1 - survival))
     return steps
 
 
-def time_to_first_lldas(study: _Study) -> Result:
+def time_to_first_lldas(study: _Study) -> TimeToFirstLldas:
     """Study day of the first assessment in LLDAS; censored at the last assessment (KM)."""
     per_subject = []
     for subject_id in study.fas:
         rows = sorted(study.by_subject.get(subject_id, []), key=lambda r: r["date"])
         rows = [r for r in rows if r["study_day"] is not None]
         first = next((r for r in rows if r["lldas"] == "met"), None)
-        if first is not None:
+        shown = first if first is not None else (rows[-1] if rows else None)
+        if shown is not None:
             per_subject.append(
-                {"subject_id": subject_id, "day": first["study_day"], "visit": first["visit"],
-                 "event": True}
-            )  # fmt: skip
-        elif rows:
-            last = rows[-1]
-            per_subject.append(
-                {"subject_id": subject_id, "day": last["study_day"], "visit": last["visit"],
-                 "event": False}
-            )  # fmt: skip
-    curve = kaplan_meier([(s["day"], s["event"]) for s in per_subject])
-    median = next((step["day"] for step in curve if step["cumulative"] >= 0.5), None)
-    return {
-        "method": "Kaplan–Meier, censored at the last assessment without LLDAS",
-        "source": KAPLAN_MEIER_1958,
-        "events": sum(1 for s in per_subject if s["event"]),
-        "n": len(per_subject),
-        "median_day": median,
-        "curve": curve,
-        "subjects": per_subject,
-    }
+                TimeToEvent(
+                    subject_id=subject_id,
+                    day=shown["study_day"],
+                    visit=shown["visit"],
+                    event=first is not None,
+                )
+            )
+    curve = kaplan_meier([(s.day, s.event) for s in per_subject])
+    median = next((step.day for step in curve if step.cumulative >= 0.5), None)
+    return TimeToFirstLldas(
+        method="Kaplan–Meier, censored at the last assessment without LLDAS",
+        source=KAPLAN_MEIER_1958,
+        events=sum(1 for s in per_subject if s.event),
+        n=len(per_subject),
+        median_day=median,
+        curve=curve,
+        subjects=per_subject,
+    )
 
 
-def sledai_change(study: _Study) -> list[Result]:
+def sledai_change(study: _Study) -> list[SledaiChange]:
     """SLEDAI-2K change from W0 per visit, complete scores only (Gladman 2002)."""
     results = []
     for visit in SCHEDULED[1:]:
@@ -350,26 +404,26 @@ def sledai_change(study: _Study) -> list[Result]:
                 continue
             changes.append(now["sledai2k"] - base["sledai2k"])
         results.append(
-            {"visit": visit, "change": describe(changes), "excluded_incomplete": incomplete}
+            SledaiChange(visit=visit, change=describe(changes), excluded_incomplete=incomplete)
         )
     return results
 
 
-def _by_visit(study: _Study, column: str) -> list[Result]:
+def _by_visit(study: _Study, column: str) -> list[VisitSummary]:
     return [
-        {
-            "visit": visit,
-            **describe(
+        VisitSummary(
+            visit=visit,
+            **_stats(
                 study.assessments[(s, visit)][column]
                 for s in study.fas
                 if (s, visit) in study.assessments
             ),
-        }
+        )
         for visit in SCHEDULED
     ]
 
 
-def cumulative_prednisolone(study: _Study) -> list[Result]:
+def cumulative_prednisolone(study: _Study) -> list[CumulativeDose]:
     """Cumulative prednisolone-equivalent mg from W0 to the last assessment up to W12.
 
     Each visit's mg/day is carried forward until the next assessment (a step function:
@@ -392,24 +446,24 @@ def cumulative_prednisolone(study: _Study) -> list[Result]:
                 for d, row, later in zip(doses, rows, rows[1:], strict=False)
             )
         results.append(
-            {
-                "subject_id": subject_id,
-                "from": rows[0]["date"].isoformat(),
-                "to": rows[-1]["date"].isoformat(),
-                "days": (rows[-1]["date"] - rows[0]["date"]).days,
-                "cumulative_mg": total,
-            }
+            CumulativeDose(
+                subject_id=subject_id,
+                start_date=rows[0]["date"],
+                end_date=rows[-1]["date"],
+                days=(rows[-1]["date"] - rows[0]["date"]).days,
+                cumulative_mg=total,
+            )
         )
     return results
 
 
-def prednisolone(study: _Study) -> Result:
+def prednisolone(study: _Study) -> Prednisolone:
     """Prednisolone equivalent over time, cumulative, and the proportion at or below target (BNF).
 
     The target is the snapshot's (`ProtocolConfig.prednisolone_target_mg_per_day`, 7.5 mg/day
     as published for LLDAS by Franklyn 2016).
     """
-    target = study.thresholds["prednisolone_target_mg_per_day"]
+    target = study.thresholds.prednisolone_target_mg_per_day
     at_target = []
     for visit in SCHEDULED:
         known = [
@@ -420,30 +474,30 @@ def prednisolone(study: _Study) -> Result:
         ]
         hits = sum(1 for d in known if d <= target)
         at_target.append(
-            {
-                "visit": visit,
-                "n": len(known),
-                "at_or_below": hits,
-                "interval": clopper_pearson(hits, len(known)).as_dict() if known else None,
-            }
+            AtOrBelowTarget(
+                visit=visit,
+                n=len(known),
+                at_or_below=hits,
+                interval=Interval.of(clopper_pearson(hits, len(known))) if known else None,
+            )
         )
     cumulative = cumulative_prednisolone(study)
-    return {
-        "mg_per_day": _by_visit(study, "prednisolone_mg_per_day"),
-        "mg_per_kg_per_day": _by_visit(study, "prednisolone_mg_per_kg_per_day"),
-        "target_mg_per_day": target,
-        "at_or_below_target": at_target,
-        "cumulative": {
-            "subjects": cumulative,
-            "summary": describe(c["cumulative_mg"] for c in cumulative),
-            "method": "dose at each assessment carried forward to the next, W0 to W12",
-        },
-    }
+    return Prednisolone(
+        mg_per_day=_by_visit(study, "prednisolone_mg_per_day"),
+        mg_per_kg_per_day=_by_visit(study, "prednisolone_mg_per_kg_per_day"),
+        target_mg_per_day=target,
+        at_or_below_target=at_target,
+        cumulative=CumulativeDoses(
+            subjects=cumulative,
+            summary=describe(c.cumulative_mg for c in cumulative),
+            method="dose at each assessment carried forward to the next, W0 to W12",
+        ),
+    )
 
 
-def serology(study: _Study) -> Result:
+def serology(study: _Study) -> Serology:
     """C3, C4 (g/L) and anti-dsDNA over time, with counts outside the laboratory limits."""
-    result: Result = {}
+    result: dict[str, list[SerologyVisit]] = {}
     for name, column, limit, outside in (
         ("c3_g_per_l", "c3_g_per_l", "c3_lower_limit_g_per_l", lambda v, lim: v < lim),
         ("c4_g_per_l", "c4_g_per_l", "c4_lower_limit_g_per_l", lambda v, lim: v < lim),
@@ -459,55 +513,59 @@ def serology(study: _Study) -> Result:
             ]
             abnormal = sum(1 for r in values if _outside(outside, r[column], r[limit]))
             rows.append(
-                {"visit": visit, **describe(r[column] for r in values), "abnormal": abnormal}
+                SerologyVisit(visit=visit, abnormal=abnormal, **_stats(r[column] for r in values))
             )
         result[name] = rows
     units = {
         r["anti_dsdna_unit"] for r in study.snapshot.table("assessments") if r["anti_dsdna_unit"]
     }
-    result["anti_dsdna_units"] = sorted(units)
-    return result
+    return Serology(
+        c3_g_per_l=result["c3_g_per_l"],
+        c4_g_per_l=result["c4_g_per_l"],
+        anti_dsdna=result["anti_dsdna"],
+        anti_dsdna_units=sorted(units),
+    )
 
 
 def _outside(test: Callable[[float, float], bool], value: float, limit: float | None) -> bool:
     return limit is not None and test(value, limit)
 
 
-def adverse_events(study: _Study) -> Result:
+def _tally(selected: list[Row]) -> Tally:
+    return Tally(events=len(selected), subjects=len({e["subject_id"] for e in selected}))
+
+
+def adverse_events(study: _Study) -> Safety:
     """AEs by term and CTCAE grade; infections and herpes zoster apart; infusion reactions."""
     events = [e for e in study.snapshot.table("adverse_events") if e["subject_id"] in study.fas]
-
-    def tally(selected: list[Row]) -> Result:
-        return {"events": len(selected), "subjects": len({e["subject_id"] for e in selected})}
-
     by_term: dict[tuple[str, int], list[Row]] = defaultdict(list)
     for event in events:
         by_term[(event["term"], event["ctcae_grade"])].append(event)
     infusions = [i for i in study.snapshot.table("infusions") if i["subject_id"] in study.fas]
     reactions = [i for i in infusions if i["infusion_reaction"] is True]
-    return {
-        "population": "full analysis set",
-        "n": len(study.fas),
-        "any": tally(events),
-        "serious": tally([e for e in events if e["serious"]]),
-        "grade_3_or_more": tally([e for e in events if e["ctcae_grade"] >= 3]),
-        "related": tally([e for e in events if e["related"] is True]),
-        "infections": tally([e for e in events if e["infection"]]),
-        "herpes_zoster": tally([e for e in events if e["herpes_zoster"]]),
-        "by_term_and_grade": [
-            {"term": term, "grade": grade, **tally(rows)}
+    return Safety(
+        population="full analysis set",
+        n=len(study.fas),
+        any=_tally(events),
+        serious=_tally([e for e in events if e["serious"]]),
+        grade_3_or_more=_tally([e for e in events if e["ctcae_grade"] >= 3]),
+        related=_tally([e for e in events if e["related"] is True]),
+        infections=_tally([e for e in events if e["infection"]]),
+        herpes_zoster=_tally([e for e in events if e["herpes_zoster"]]),
+        by_term_and_grade=[
+            TermTally(term=term, grade=grade, **_tally(rows).model_dump())
             for (term, grade), rows in sorted(by_term.items())
         ],
-        "infusion_reactions": {
-            "infusions": len(infusions),
-            "with_reaction": len(reactions),
-            "not_recorded": sum(1 for i in infusions if i["infusion_reaction"] is None),
-            "subjects": len({i["subject_id"] for i in reactions}),
-        },
-    }
+        infusion_reactions=InfusionReactions(
+            infusions=len(infusions),
+            with_reaction=len(reactions),
+            not_recorded=sum(1 for i in infusions if i["infusion_reaction"] is None),
+            subjects=len({i["subject_id"] for i in reactions}),
+        ),
+    )
 
 
-def flow(study: _Study) -> Result:
+def flow(study: _Study) -> Flow:
     """Screened, screen failures by criterion, enrolled, dosed, completed W12, withdrawn."""
     screenings = study.snapshot.table("screenings")
     linked = {r["screening_number"] for r in screenings}
@@ -521,38 +579,35 @@ def flow(study: _Study) -> Result:
     ongoing = [
         s
         for s in study.fas
-        if s not in completed and _not_assessed(study, s, PRIMARY_ENDPOINT_VISIT)[0] == ONGOING
+        if s not in completed
+        and _not_assessed(study, s, PRIMARY_ENDPOINT_VISIT)[0] is Category.ONGOING
     ]
     withdrawn = sorted(
         (s for s in study.subjects.values() if s["status"] == "withdrawn"),
         key=lambda s: s["subject_id"],
     )
-    return {
-        "source": SCHULZ_2010,
-        "screened": len(screenings) + len(unlinked),
-        "screen_failures": sum(1 for r in screenings if r["decision"] == "ineligible"),
-        "screen_failures_by_criterion": dict(
+    return Flow(
+        source=SCHULZ_2010,
+        screened=len(screenings) + len(unlinked),
+        screen_failures=sum(1 for r in screenings if r["decision"] == "ineligible"),
+        screen_failures_by_criterion=dict(
             sorted(Counter(r["criterion"] for r in failures).items(), key=_criterion_order)
         ),
-        "pending_or_undecided": sum(
-            1 for s in study.subjects.values() if s["status"] == "screened"
-        ),
-        "consented": len(study.subjects),
-        "enrolled": len(enrolled),
-        "dosed": len(study.fas),
-        "completed_w12": len(completed),
-        "ongoing_w12": len(ongoing),
-        "withdrawn": [
-            {
-                "subject_id": s["subject_id"],
-                "date": s["withdrawal_date"].isoformat() if s["withdrawal_date"] else None,
-                "reason": s["withdrawal_reason"],
-            }
+        pending_or_undecided=sum(1 for s in study.subjects.values() if s["status"] == "screened"),
+        consented=len(study.subjects),
+        enrolled=len(enrolled),
+        dosed=len(study.fas),
+        completed_w12=len(completed),
+        ongoing_w12=len(ongoing),
+        withdrawn=[
+            Withdrawal(
+                subject_id=s["subject_id"], date=s["withdrawal_date"], reason=s["withdrawal_reason"]
+            )
             for s in withdrawn
         ],
-        "full_analysis_set": len(study.fas),
-        "per_protocol_set": len(study.pp),
-    }
+        full_analysis_set=len(study.fas),
+        per_protocol_set=len(study.pp),
+    )
 
 
 def _criterion_order(item: tuple[str, int]) -> tuple[str, int]:
@@ -560,183 +615,53 @@ def _criterion_order(item: tuple[str, int]) -> tuple[str, int]:
     return criterion[0], int(criterion[1:]) if criterion[1:].isdigit() else 0
 
 
-def baseline(study: _Study) -> Result:
+def baseline(study: _Study) -> Baseline:
     """Baseline (W0) characteristics of the FAS."""
     subjects = [study.subjects[s] for s in study.fas]
     w0 = [study.assessments[(s, BASELINE)] for s in study.fas if (s, BASELINE) in study.assessments]
-    return {
-        "n": len(subjects),
-        "age": describe(s["age"] for s in subjects),
-        "sex": dict(sorted(Counter(s["sex"] or "not recorded" for s in subjects).items())),
-        "site": dict(sorted(Counter(s["site"] for s in subjects).items())),
-        "body_weight_kg": describe(r["body_weight_kg"] for r in w0),
-        "sledai2k": describe(r["sledai2k"] for r in w0),
-        "clinical_sledai2k": describe(r["clinical_sledai2k"] for r in w0),
-        "pga": describe(r["pga"] for r in w0),
-        "prednisolone_mg_per_day": describe(r["prednisolone_mg_per_day"] for r in w0),
-        "prednisolone_mg_per_kg_per_day": describe(r["prednisolone_mg_per_kg_per_day"] for r in w0),
-        "c3_g_per_l": describe(r["c3_g_per_l"] for r in w0),
-        "c4_g_per_l": describe(r["c4_g_per_l"] for r in w0),
-        "anti_dsdna": describe(r["anti_dsdna"] for r in w0),
-    }
+    return Baseline(
+        n=len(subjects),
+        age=describe(s["age"] for s in subjects),
+        sex=dict(sorted(Counter(s["sex"] or "not recorded" for s in subjects).items())),
+        site=dict(sorted(Counter(s["site"] for s in subjects).items())),
+        body_weight_kg=describe(r["body_weight_kg"] for r in w0),
+        sledai2k=describe(r["sledai2k"] for r in w0),
+        clinical_sledai2k=describe(r["clinical_sledai2k"] for r in w0),
+        pga=describe(r["pga"] for r in w0),
+        prednisolone_mg_per_day=describe(r["prednisolone_mg_per_day"] for r in w0),
+        prednisolone_mg_per_kg_per_day=describe(r["prednisolone_mg_per_kg_per_day"] for r in w0),
+        c3_g_per_l=describe(r["c3_g_per_l"] for r in w0),
+        c4_g_per_l=describe(r["c4_g_per_l"] for r in w0),
+        anti_dsdna=describe(r["anti_dsdna"] for r in w0),
+    )
 
 
-def compute_endpoints(snapshot: Snapshot) -> Result:
+def compute_endpoints(snapshot: Snapshot) -> StudyResults:
     """Every endpoint of the study from one verified snapshot."""
     study = _Study(snapshot)
     if not study.fas:
         raise ValueError("the snapshot has no subject in the full analysis set")
-    return {
-        "snapshot": {
-            "study_id": snapshot.manifest["study_id"],
-            "data_cut": snapshot.manifest["data_cut"],
-            "data_cut_site_dates": snapshot.manifest["data_cut_site_dates"],
-            "site_scope": snapshot.manifest.get("site_scope"),
-            "endpoint_thresholds": snapshot.manifest["endpoint_thresholds"],
-            "source": snapshot.manifest.get("source"),
-            "software_version": snapshot.manifest["software"]["version"],
-        },
-        "flow": flow(study),
-        "baseline": baseline(study),
-        "primary": primary_endpoint(study),
-        "secondary": {
-            "lldas_by_visit": lldas_by_visit(study),
-            "time_to_first_lldas": time_to_first_lldas(study),
-            "doris_w12": proportion_endpoint(study, study.fas, PRIMARY_ENDPOINT_VISIT, "doris"),
-            "sledai2k_change_from_baseline": sledai_change(study),
-            "prednisolone": prednisolone(study),
-            "serology": serology(study),
-        },
-        "safety": adverse_events(study),
-    }
-
-
-# --- text ----------------------------------------------------------------------------------
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.1%}"
-
-
-def _interval_text(entries: Sequence[Result] | Result) -> str:
-    """The first interval of a list (or the one given); 'n = 0' when there is none."""
-    if not isinstance(entries, dict):
-        if not entries:
-            return "n = 0"
-        entries = entries[0]
-    entry = entries
-    return (
-        f"{entry['successes']}/{entry['n']} = {_pct(entry['estimate'])} "
-        f"(95% CI {_pct(entry['lower'])}–{_pct(entry['upper'])}, {entry['method']})"
+    manifest = snapshot.manifest
+    return StudyResults(
+        snapshot=SnapshotInfo(
+            study_id=manifest["study_id"],
+            data_cut=manifest["data_cut"],
+            data_cut_site_dates=manifest["data_cut_site_dates"],
+            site_scope=manifest.get("site_scope"),
+            endpoint_thresholds=study.thresholds,
+            source=manifest.get("source"),
+            software_version=manifest["software"]["version"],
+        ),
+        flow=flow(study),
+        baseline=baseline(study),
+        primary=primary_endpoint(study),
+        secondary=Secondary(
+            lldas_by_visit=lldas_by_visit(study),
+            time_to_first_lldas=time_to_first_lldas(study),
+            doris_w12=proportion_endpoint(study, study.fas, PRIMARY_ENDPOINT_VISIT, "doris"),
+            sledai2k_change_from_baseline=sledai_change(study),
+            prednisolone=prednisolone(study),
+            serology=serology(study),
+        ),
+        safety=adverse_events(study),
     )
-
-
-def _summary_text(stats: Result, unit: str = "", digits: int = 1) -> str:
-    if not stats.get("n"):
-        return "n = 0"
-    return (
-        f"n = {stats['n']}, median {stats['median']:.{digits}f}{unit} "
-        f"(IQR {stats['q1']:.{digits}f}–{stats['q3']:.{digits}f}), "
-        f"range {stats['min']:.{digits}f}–{stats['max']:.{digits}f}"
-    )
-
-
-def _verdict(subject: Result) -> str:
-    if subject["category"] == ONGOING:
-        return ONGOING
-    return "responder" if subject["responder"] else "non-responder"
-
-
-def render_text(result: Result) -> str:
-    """A plain-text report of the endpoints, for a statistician to read at the terminal."""
-    snap, fl, primary = result["snapshot"], result["flow"], result["primary"]
-    main = primary["main"]
-    lines = [
-        ("INTERIM — " if primary["status"] == "interim" else "")
-        + (f"sites {', '.join(snap['site_scope'])} only — " if snap["site_scope"] else "")
-        + f"Study {snap['study_id']} — data cut {snap['data_cut']} "
-        f"(lupustrial {snap['software_version']})",
-        "",
-        "Flow",
-        f"  screened {fl['screened']}, screen failures {fl['screen_failures']} "
-        + "("
-        + ", ".join(f"{c}: {n}" for c, n in fl["screen_failures_by_criterion"].items())
-        + ")",
-        f"  enrolled {fl['enrolled']}, dosed {fl['dosed']}, completed W12 {fl['completed_w12']}",
-    ]
-    lines += [
-        f"  withdrawn {w['subject_id']} on {w['date']}: {w['reason']}" for w in fl["withdrawn"]
-    ]
-    lines += [
-        f"  NOT THE PUBLISHED DEFINITION: {n['name']} = {n['value']} (published {n['published']})"
-        for n in snap["endpoint_thresholds"]["non_published"]
-    ]
-    lines += [
-        "",
-        f"Primary endpoint: {primary['name']} ({main['population']}) — {primary['status']}",
-    ]
-    lines += [f"  {_interval_text(i)}" for i in main["intervals"]]
-    if not main["intervals"]:
-        lines.append("  no evaluable patient yet")
-    if main["ongoing"]:
-        lines.append(
-            f"  ongoing (week 12 not yet due at the data cut): {', '.join(main['ongoing'])}; "
-            f"estimate on {main['n']} evaluable of {main['population_n']}"
-        )
-    lines.append(f"  rule: {main['rule']}")
-    lines += [f"  {s['subject_id']}: {_verdict(s)} — {s['reason']}" for s in main["subjects"]]
-    for name, sens in primary["sensitivity"].items():
-        shown = _interval_text(sens["intervals"])
-        lines.append(f"  sensitivity, {name.replace('_', ' ')}: {shown}")
-    sec = result["secondary"]
-    lines += ["", "Secondary endpoints", "  LLDAS by visit (FAS, same rule):"]
-    lines += [f"    {v['visit']}: {_interval_text(v['intervals'])}" for v in sec["lldas_by_visit"]]
-    ttf = sec["time_to_first_lldas"]
-    lines.append(
-        f"  Time to first LLDAS: {ttf['events']}/{ttf['n']} reached it; median study day "
-        f"{ttf['median_day'] if ttf['median_day'] is not None else 'not reached'}"
-    )
-    doris = sec["doris_w12"]
-    lines.append(f"  DORIS remission at W12: {_interval_text(doris['intervals'])}")
-    lines.append("  SLEDAI-2K change from baseline:")
-    lines += [
-        f"    {c['visit']}: {_summary_text(c['change'])}"
-        + (f" ({c['excluded_incomplete']} incomplete excluded)" if c["excluded_incomplete"] else "")
-        for c in sec["sledai2k_change_from_baseline"]
-    ]
-    pred = sec["prednisolone"]
-    lines.append("  Prednisolone equivalent, mg/day:")
-    lines += [f"    {v['visit']}: {_summary_text(v)}" for v in pred["mg_per_day"]]
-    lines += [
-        f"    {v['visit']} ≤ {pred['target_mg_per_day']:g} mg/day: {v['at_or_below']}/{v['n']}"
-        for v in pred["at_or_below_target"]
-    ]
-    lines.append(f"    cumulative mg: {_summary_text(pred['cumulative']['summary'], digits=0)}")
-    lines.append("  Serology (median by visit):")
-    for name in ("c3_g_per_l", "c4_g_per_l", "anti_dsdna"):
-        lines.append(
-            f"    {name}: "
-            + "; ".join(
-                f"{v['visit']} {v['median']:.2f} ({v['abnormal']}/{v['n']} abnormal)"
-                if v["n"]
-                else f"{v['visit']} —"
-                for v in sec["serology"][name]
-            )
-        )
-    ae = result["safety"]
-    lines += [
-        "",
-        f"Safety (FAS, n = {ae['n']})",
-        f"  any AE: {ae['any']['events']} events in {ae['any']['subjects']} patients; "
-        f"serious {ae['serious']['events']}; grade ≥ 3 {ae['grade_3_or_more']['events']}",
-        f"  infections: {ae['infections']['events']} events in {ae['infections']['subjects']} "
-        f"patients; herpes zoster {ae['herpes_zoster']['events']} in "
-        f"{ae['herpes_zoster']['subjects']}",
-        f"  infusion reactions: {ae['infusion_reactions']['with_reaction']} of "
-        f"{ae['infusion_reactions']['infusions']} infusions",
-    ]
-    lines += [
-        f"  {t['term']} (grade {t['grade']}): {t['events']} events, {t['subjects']} patients"
-        for t in ae["by_term_and_grade"]
-    ]
-    return "\n".join(lines)

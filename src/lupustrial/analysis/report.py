@@ -19,6 +19,7 @@ from lupustrial.analysis.endpoints import compute_endpoints
 from lupustrial.analysis.published import PUBLISHED_RATES
 from lupustrial.analysis.report_figures import line_per_patient, swimmer
 from lupustrial.analysis.report_template import TEMPLATE
+from lupustrial.analysis.results import StudyResults
 from lupustrial.dataset.snapshot import Snapshot
 
 BASELINE_ROWS = (
@@ -48,31 +49,31 @@ KINDS = {
 """The report's kind in English and Japanese, by (interim, limited to some sites)."""
 
 
-def report_title(result: dict[str, Any]) -> str:
+def report_title(result: StudyResults) -> str:
     """What the report is: interim or final, the whole study or some sites only."""
-    scope = result["snapshot"]["site_scope"]
-    english, japanese = KINDS[(result["primary"]["status"] == "interim", scope is not None)]
+    scope = result.snapshot.site_scope
+    english, japanese = KINDS[(result.interim, scope is not None)]
     where = f" — {', '.join(scope)}" if scope else ""
-    return f"{english} / {japanese} — {result['snapshot']['study_id']}{where}"
+    return f"{english} / {japanese} — {result.snapshot.study_id}{where}"
 
 
 def render_report(snapshot: Snapshot, *, created_at: dt.datetime | None = None) -> str:
     """The report's HTML for ``snapshot``."""
     result = compute_endpoints(snapshot)
-    fas = [s["subject_id"] for s in result["primary"]["main"]["subjects"]]
+    fas = [s.subject_id for s in result.primary.main.subjects]
     rows = snapshot.table("assessments")
-    limits = result["snapshot"]["endpoint_thresholds"]
+    limits = result.snapshot.endpoint_thresholds
     figures = {
         "swimmer": swimmer(rows, fas),
         "sledai": line_per_patient(
-            rows, fas, "sledai2k", "SLEDAI-2K", limit=limits["lldas"]["sledai2k_max"]
+            rows, fas, "sledai2k", "SLEDAI-2K", limit=limits.lldas.sledai2k_max
         ),
         "prednisolone": line_per_patient(
             rows,
             fas,
             "prednisolone_mg_per_day",
             "prednisolone mg/day",
-            limit=limits["prednisolone_target_mg_per_day"],
+            limit=limits.prednisolone_target_mg_per_day,
         ),
     }
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)

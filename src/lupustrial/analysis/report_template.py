@@ -65,7 +65,7 @@ the study report over every site is produced by the statistician or the data man
 </table>
 
 <h2>Primary endpoint: {{ r.primary.name }} ({{ r.primary.status }})</h2>
-<p>{{ r.primary.main.population }}. {{ r.primary.main.rule }}.
+<p>{{ r.primary.population }}. {{ r.primary.rule }}.
 {% if r.primary.main.ongoing %}Evaluable: {{ r.primary.main.n }} of {{ r.primary.main.population_n }}; ongoing: {{ r.primary.main.ongoing|join(', ') }}.{% endif %}
 {% if not r.primary.main.n %}No evaluable patient yet: no estimate.{% endif %}</p>
 <table><tr><th>analysis</th><th>responders</th><th>estimate</th><th>95% CI</th><th>method</th></tr>

@@ -133,7 +133,8 @@ def endpoints(path: SnapshotArgument, output: FormatOption = OutputFormat.JSON) 
     full analysis set in LLDAS at W12 with a Clopper–Pearson 95% CI; a missing or
     out-of-window W12, or LLDAS unknown, counts as non-responder.
     """
-    from lupustrial.analysis.endpoints import compute_endpoints, render_text
+    from lupustrial.analysis.endpoints import compute_endpoints
+    from lupustrial.analysis.report_text import render_text
 
     snapshot = _load(path)
     try:
@@ -141,7 +142,7 @@ def endpoints(path: SnapshotArgument, output: FormatOption = OutputFormat.JSON) 
     except ValueError as error:
         raise InputError(f"{path}: {error}") from None
     if output is OutputFormat.JSON:
-        print_json(result)
+        print_json(result.model_dump(mode="json"))
     else:
         typer.echo(render_text(result))
 
