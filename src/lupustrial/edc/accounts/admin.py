@@ -177,6 +177,14 @@ class SiteForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Site
         fields = ("code", "name", "time_zone")
 
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data["code"]).strip()
+        try:
+            services.check_site_code(code)
+        except services.AdministrationError as refused:
+            raise ValidationError(str(refused)) from refused
+        return code
+
 
 class SiteAdmin(AdministratorOnly, admin.ModelAdmin):  # type: ignore[type-arg]
     form = SiteForm

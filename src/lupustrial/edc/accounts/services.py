@@ -231,9 +231,20 @@ def create_account(
     return user
 
 
+def check_site_code(code: str) -> None:
+    """A site code makes the subject IDs (``TKY-001``): two to ten capitals or digits."""
+    from lupustrial.edc.study.identifiers import SITE_CODE
+
+    if not SITE_CODE.fullmatch(code):
+        raise AdministrationError(
+            _("A site code is two to ten capitals or digits, beginning with a capital (TKY).")
+        )
+
+
 @transaction.atomic
 def create_site(actor: Actor, code: str, name: str, reason: str, time_zone: str = "") -> Site:
     """A new study site, with who created it and why (the model's default zone unless given)."""
+    check_site_code(code)
     site = Site(code=code, name=name)
     if time_zone:
         site.time_zone = time_zone
@@ -249,6 +260,7 @@ def record_site_change(
     """A site created or renamed in the admin site, with who and why."""
     reason = _needs_reason(reason)
     _administrator(actor)
+    check_site_code(site.code)
     after = {"code": site.code, "name": site.name, "time_zone": site.time_zone}
     for name in ("code", "name", "time_zone"):
         old = before.get(name) if before else None

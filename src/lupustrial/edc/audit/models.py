@@ -55,6 +55,8 @@ class AuditEntry(models.Model):
     role = models.CharField(_("role"), max_length=20, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     subject = models.CharField(_("subject"), max_length=40, blank=True, db_index=True)
+    # The subject's primary key: what pages filter on, since a label can repeat across sites.
+    subject_ref = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     visit = models.CharField(_("visit"), max_length=20, blank=True)
     form = models.CharField(_("form"), max_length=40, blank=True)
     field = models.CharField(_("field"), max_length=200, blank=True)

@@ -46,8 +46,14 @@ def _timestamp(at: dt.datetime) -> str:
 
 
 def entry_digest(values: Mapping[str, Any]) -> str:
-    """The SHA-256 of one entry's fields (its own hash excluded) and the previous hash."""
+    """The SHA-256 of one entry's fields (its own hash excluded) and the previous hash.
+
+    The subject's primary key is hashed when the entry has one; entries written before it
+    existed keep the digest they were written with.
+    """
     parts = [_timestamp(values[name]) if name == "at" else values[name] for name in _HASHED_FIELDS]
+    if values.get("subject_ref") is not None:
+        parts.append(values["subject_ref"])
     payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -68,6 +74,7 @@ def _values(
     action: str,
     *,
     subject: str = "",
+    subject_ref: int | None = None,
     visit: str = "",
     form: str = "",
     field: str = "",
@@ -81,6 +88,7 @@ def _values(
         "role": role,
         "action": action,
         "subject": subject,
+        "subject_ref": subject_ref,
         "visit": visit,
         "form": form,
         "field": field[:200],
@@ -114,7 +122,8 @@ def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
 def record(actor: Actor, action: str, **fields: Any) -> AuditEntry:
     """Append one entry to the trail, chained to the last one, in the caller's transaction.
 
-    ``fields`` are `_values`' keywords: subject, visit, form, field, old, new, reason.
+    ``fields`` are `_values`' keywords: subject, subject_ref, visit, form, field, old, new,
+    reason.
     """
     return _append([_values(actor, action, **fields)])[0]
 
@@ -141,6 +150,7 @@ def record_changes(
     after: Mapping[str, Any] | None,
     *,
     subject: str = "",
+    subject_ref: int | None = None,
     visit: str = "",
     form: str = "",
     reason: str = "",
@@ -152,6 +162,7 @@ def record_changes(
             actor,
             action,
             subject=subject,
+            subject_ref=subject_ref,
             visit=visit,
             form=form,
             field=name,
@@ -200,7 +211,9 @@ def verify_chain(entries: Iterable[Mapping[str, Any]] | None = None) -> ChainRep
     rows = (
         entries
         if entries is not None
-        else AuditEntry.objects.order_by("seq").values(*_HASHED_FIELDS, "hash").iterator()
+        else AuditEntry.objects.order_by("seq")
+        .values(*_HASHED_FIELDS, "subject_ref", "hash")
+        .iterator()
     )
     breaks: list[Break] = []
     previous_hash, previous_seq, count = GENESIS_HASH, 0, 0

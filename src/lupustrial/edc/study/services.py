@@ -25,9 +25,10 @@ from pydantic import ValidationError
 from lupustrial.clinical.assessment import AssessmentResult, score_assessment
 from lupustrial.edc.accounts.models import Site, StaffProfile
 from lupustrial.edc.accounts.roles import Can
-from lupustrial.edc.audit.models import Action
+from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import record, record_changes
 from lupustrial.edc.study.crfs import CRF_BY_CODE, visit_assessment
+from lupustrial.edc.study.identifiers import SCREENING_NUMBER, SUBJECT_ID
 from lupustrial.edc.study.models import (
     Consent,
     FormData,
@@ -114,6 +115,11 @@ def visible_sites(user: User) -> QuerySet[Site]:
     return profile_of(user).visible_sites()
 
 
+def _about(subject: Subject) -> dict[str, Any]:
+    """How an entry names its subject: by primary key, with the label for people to read."""
+    return {"subject": subject.label, "subject_ref": subject.pk}
+
+
 def _needs_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -138,8 +144,11 @@ def register_candidate(
     if not profile.all_sites and not profile.sites.filter(pk=site.pk).exists():
         raise NotAllowedError(_("You do not work at site %(site)s.") % {"site": site.code})
     screening_number = screening_number.strip()
-    if not screening_number:
-        raise RuleError(_("A screening number is required."))
+    if not SCREENING_NUMBER.fullmatch(screening_number):
+        raise RuleError(
+            _("A screening number is S- and three to six digits (S-001), not %(n)s.")
+            % {"n": screening_number or "—"}
+        )
     if Subject.objects.filter(screening_number=screening_number).exists():
         raise RuleError(_("Screening number %(n)s is taken.") % {"n": screening_number})
     medical_record_number = medical_record_number.strip()
@@ -160,7 +169,7 @@ def register_candidate(
     record(
         user,
         Action.CREATE,
-        subject=subject.label,
+        **_about(subject),
         form="registration",
         new={"site": site.code, "screening_number": screening_number},
     )
@@ -229,7 +238,7 @@ def save_screening(
         Action.CREATE if before is None else Action.UPDATE,
         before,
         validated,
-        subject=subject.label,
+        **_about(subject),
         form="screening",
         reason=reason,
     )
@@ -258,7 +267,7 @@ def record_screen_failure(user: User, subject: Subject, note: str = "") -> Subje
     record(
         user,
         Action.UPDATE,
-        subject=subject.label,
+        **_about(subject),
         form="screen_failure",
         field="status",
         old=SubjectStatus.SCREENING.value,
@@ -295,7 +304,7 @@ def record_consent(
     record(
         user,
         Action.CREATE,
-        subject=subject.label,
+        **_about(subject),
         form="consent",
         new={"form_version": consent.form_version, "obtained_at": obtained_at.isoformat()},
     )
@@ -327,7 +336,7 @@ def _void_changed_signatures(user: User, subject: Subject) -> None:
             record(
                 user,
                 Action.SIGNATURE_VOID,
-                subject=subject.label,
+                **_about(subject),
                 form="enrolment",
                 old=signature.meaning,
                 reason="the signed data changed",
@@ -351,7 +360,7 @@ def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
         signed_at=now,
         signed_digest=signed_digest(subject),
     )
-    record(user, Action.SIGN, subject=subject.label, form="enrolment", new=ENROLMENT_MEANING)
+    record(user, Action.SIGN, **_about(subject), form="enrolment", new=ENROLMENT_MEANING)
     return now
 
 
@@ -369,7 +378,7 @@ def _failed_signatures_recorded(function: Callable[P, R]) -> Callable[P, R]:
         except SignatureRefusedError:
             user, subject = args[0], args[1]
             assert isinstance(subject, Subject)
-            record(user, Action.SIGN, subject=subject.label, form="enrolment", new="refused")  # type: ignore[arg-type]
+            record(user, Action.SIGN, **_about(subject), form="enrolment", new="refused")  # type: ignore[arg-type]
             raise
 
     return signing
@@ -396,7 +405,13 @@ def sign_again(user: User, subject: Subject, password: str) -> Signature:
 
 def next_subject_id(site: Site) -> str:
     taken = Subject.objects.filter(site=site, subject_id__isnull=False).count()
-    return f"{site.code}-{taken + 1:03d}"
+    subject_id = f"{site.code}-{taken + 1:03d}"
+    if not SUBJECT_ID.fullmatch(subject_id):
+        raise RuleError(
+            _("Site code %(code)s cannot make a subject ID: rename the site (two to ten capitals).")
+            % {"code": site.code}
+        )
+    return subject_id
 
 
 @_failed_signatures_recorded
@@ -440,7 +455,7 @@ def enrol(
     record(
         user,
         Action.CREATE,
-        subject=subject.label,
+        **_about(subject),
         form="enrolment",
         new={
             "subject_id": subject.subject_id,
@@ -494,7 +509,7 @@ def set_visit_date(
     record(
         user,
         Action.CREATE if old is None else Action.UPDATE,
-        subject=visit.subject.label,
+        **_about(visit.subject),
         visit=visit.code,
         form="visit",
         field="date",
@@ -520,7 +535,7 @@ def mark_missed(user: User, visit: Visit, reason: str) -> Visit:
     record(
         user,
         Action.UPDATE,
-        subject=visit.subject.label,
+        **_about(visit.subject),
         visit=visit.code,
         form="visit",
         field="status",
@@ -596,7 +611,7 @@ def save_form(
             record(
                 user,
                 Action.UNVERIFY,
-                subject=visit.subject.label,
+                **_about(visit.subject),
                 visit=visit.code,
                 form=crf_code,
                 reason="data changed after verification",
@@ -606,7 +621,7 @@ def save_form(
         Action.CREATE if before is None else Action.UPDATE,
         before,
         validated,
-        subject=visit.subject.label,
+        **_about(visit.subject),
         visit=visit.code,
         form=crf_code,
         reason=reason,
@@ -680,9 +695,7 @@ def verify_form(user: User, form: FormData) -> FormData:
     form.verified_at = timezone.now()
     form.verified_by = user  # type: ignore[assignment]
     form.save(update_fields=["verified_at", "verified_by"])
-    record(
-        user, Action.VERIFY, subject=form.visit.subject.label, visit=form.visit.code, form=form.crf
-    )
+    record(user, Action.VERIFY, **_about(form.visit.subject), visit=form.visit.code, form=form.crf)
     return form
 
 
@@ -696,7 +709,7 @@ def set_form_lock(user: User, form: FormData, locked: bool, reason: str = "") ->
     record(
         user,
         Action.LOCK if locked else Action.UNLOCK,
-        subject=form.visit.subject.label,
+        **_about(form.visit.subject),
         visit=form.visit.code,
         form=form.crf,
         reason=reason,
@@ -715,7 +728,7 @@ def set_casebook_lock(user: User, subject: Subject, locked: bool, reason: str = 
     record(
         user,
         Action.LOCK if locked else Action.UNLOCK,
-        subject=subject.label,
+        **_about(subject),
         form="casebook",
         reason=reason,
     )
@@ -760,7 +773,7 @@ def _query_audit(user: User, query: Query, new: dict[str, str]) -> None:
     record(
         user,
         Action.QUERY,
-        subject=form.visit.subject.label,
+        **_about(form.visit.subject),
         visit=form.visit.code,
         form=form.crf,
         field=query.field,
@@ -799,7 +812,7 @@ def _end(user: User, subject: Subject, status: SubjectStatus, on: dt.date, reaso
     record(
         user,
         Action.UPDATE,
-        subject=subject.label,
+        **_about(subject),
         form="end_of_study",
         field="status",
         old=SubjectStatus.ENROLLED.value,
@@ -809,12 +822,30 @@ def _end(user: User, subject: Subject, status: SubjectStatus, on: dt.date, reaso
     return subject
 
 
+# -- the trail of one subject -----------------------------------------------------------------
+
+
+def audit_entries(subject: Subject) -> QuerySet[AuditEntry]:
+    """The subject's entries, by primary key; never another subject's that shares a label.
+
+    Entries written before they carried the key are matched by label, and only by a label
+    that no other subject has.
+    """
+    labels = {subject.screening_number, subject.subject_id} - {None}
+    shared = Subject.objects.exclude(pk=subject.pk).filter(
+        Q(screening_number__in=labels) | Q(subject_id__in=labels)
+    )
+    labels -= {s.screening_number for s in shared} | {s.subject_id for s in shared}
+    legacy = Q(subject_ref__isnull=True, subject__in=labels)
+    return AuditEntry.objects.filter(Q(subject_ref=subject.pk) | legacy)
+
+
 # -- exports ----------------------------------------------------------------------------------
 
 
 def record_export(user: User, what: str, subject: Subject | None = None) -> None:
     """A download of study data (audit trail, report): who took what, in the trail."""
-    record(user, Action.EXPORT, subject=subject.label if subject else "", form=what)
+    record(user, Action.EXPORT, **(_about(subject) if subject else {}), form=what)
 
 
 def overdue_visits(user: User) -> QuerySet[Visit]:

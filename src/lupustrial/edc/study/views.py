@@ -530,8 +530,7 @@ def casebook_lock(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject(request, pk)
     services.require(request.user, Can.VIEW_AUDIT, subject)
-    labels = {subject.screening_number, subject.label}
-    entries = AuditEntry.objects.filter(subject__in=labels)
+    entries = services.audit_entries(subject)
     if request.GET.get("format") == "csv":
         services.require(request.user, Can.EXPORT_AUDIT, subject)
         services.record_export(request.user, "audit_trail", subject)
