@@ -72,3 +72,9 @@ def test_a_site_code_that_could_not_make_a_subject_id_is_refused() -> None:
     )
     assert "two to ten capitals" in response.content.decode()
     assert not Site.objects.filter(code="S").exists()
+
+
+def test_every_entry_about_a_subject_carries_its_key() -> None:
+    about_subjects = AuditEntry.objects.exclude(subject="")
+    assert about_subjects.exists()
+    assert not about_subjects.filter(subject_ref__isnull=True).exists()

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -23,6 +23,16 @@ from django.utils import timezone
 from lupustrial.edc.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
+
+
+class SubjectLike(Protocol):
+    """A study subject as the trail names it (the study app's model; no import upward)."""
+
+    pk: Any
+
+    @property
+    def label(self) -> str: ...
+
 
 _HASHED_FIELDS = (
     "seq", "at", "actor", "role", "action", "subject", "visit", "form", "field",
@@ -73,8 +83,7 @@ def _values(
     actor: Actor,
     action: str,
     *,
-    subject: str = "",
-    subject_ref: int | None = None,
+    subject: SubjectLike | str = "",
     visit: str = "",
     form: str = "",
     field: str = "",
@@ -83,11 +92,14 @@ def _values(
     reason: str = "",
 ) -> dict[str, Any]:
     name, role = _actor_name_and_role(actor)
+    # A subject is named by its primary key, and by its label for people to read.
+    subject_ref = None if isinstance(subject, str) else subject.pk
+    label = subject if isinstance(subject, str) else subject.label
     return {
         "actor": name[:150],
         "role": role,
         "action": action,
-        "subject": subject,
+        "subject": label,
         "subject_ref": subject_ref,
         "visit": visit,
         "form": form,
@@ -122,8 +134,8 @@ def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
 def record(actor: Actor, action: str, **fields: Any) -> AuditEntry:
     """Append one entry to the trail, chained to the last one, in the caller's transaction.
 
-    ``fields`` are `_values`' keywords: subject, subject_ref, visit, form, field, old, new,
-    reason.
+    ``fields`` are `_values`' keywords: subject (the model instance), visit, form, field,
+    old, new, reason.
     """
     return _append([_values(actor, action, **fields)])[0]
 
@@ -149,8 +161,7 @@ def record_changes(
     before: Mapping[str, Any] | None,
     after: Mapping[str, Any] | None,
     *,
-    subject: str = "",
-    subject_ref: int | None = None,
+    subject: SubjectLike | str = "",
     visit: str = "",
     form: str = "",
     reason: str = "",
@@ -162,7 +173,6 @@ def record_changes(
             actor,
             action,
             subject=subject,
-            subject_ref=subject_ref,
             visit=visit,
             form=form,
             field=name,

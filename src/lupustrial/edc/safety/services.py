@@ -118,7 +118,7 @@ def generate_report(
         record(
             user,
             Action.CREATE,
-            subject=subject.label,
+            subject=subject,
             form=FORM,
             field=number,
             new={
@@ -162,7 +162,7 @@ def record_submission(
         record(
             user,
             Action.UPDATE,
-            subject=report.subject.label,
+            subject=report.subject,
             form=FORM,
             field=f"{report.number}.submission",
             new={"to": to, "on": submitted_on.isoformat()},

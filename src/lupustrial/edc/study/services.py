@@ -115,11 +115,6 @@ def visible_sites(user: User) -> QuerySet[Site]:
     return profile_of(user).visible_sites()
 
 
-def _about(subject: Subject) -> dict[str, Any]:
-    """How an entry names its subject: by primary key, with the label for people to read."""
-    return {"subject": subject.label, "subject_ref": subject.pk}
-
-
 def _needs_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -169,7 +164,7 @@ def register_candidate(
     record(
         user,
         Action.CREATE,
-        **_about(subject),
+        subject=subject,
         form="registration",
         new={"site": site.code, "screening_number": screening_number},
     )
@@ -238,7 +233,7 @@ def save_screening(
         Action.CREATE if before is None else Action.UPDATE,
         before,
         validated,
-        **_about(subject),
+        subject=subject,
         form="screening",
         reason=reason,
     )
@@ -267,7 +262,7 @@ def record_screen_failure(user: User, subject: Subject, note: str = "") -> Subje
     record(
         user,
         Action.UPDATE,
-        **_about(subject),
+        subject=subject,
         form="screen_failure",
         field="status",
         old=SubjectStatus.SCREENING.value,
@@ -304,7 +299,7 @@ def record_consent(
     record(
         user,
         Action.CREATE,
-        **_about(subject),
+        subject=subject,
         form="consent",
         new={"form_version": consent.form_version, "obtained_at": obtained_at.isoformat()},
     )
@@ -336,7 +331,7 @@ def _void_changed_signatures(user: User, subject: Subject) -> None:
             record(
                 user,
                 Action.SIGNATURE_VOID,
-                **_about(subject),
+                subject=subject,
                 form="enrolment",
                 old=signature.meaning,
                 reason="the signed data changed",
@@ -360,7 +355,7 @@ def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
         signed_at=now,
         signed_digest=signed_digest(subject),
     )
-    record(user, Action.SIGN, **_about(subject), form="enrolment", new=ENROLMENT_MEANING)
+    record(user, Action.SIGN, subject=subject, form="enrolment", new=ENROLMENT_MEANING)
     return now
 
 
@@ -378,7 +373,7 @@ def _failed_signatures_recorded(function: Callable[P, R]) -> Callable[P, R]:
         except SignatureRefusedError:
             user, subject = args[0], args[1]
             assert isinstance(subject, Subject)
-            record(user, Action.SIGN, **_about(subject), form="enrolment", new="refused")  # type: ignore[arg-type]
+            record(user, Action.SIGN, subject=subject, form="enrolment", new="refused")  # type: ignore[arg-type]
             raise
 
     return signing
@@ -455,7 +450,7 @@ def enrol(
     record(
         user,
         Action.CREATE,
-        **_about(subject),
+        subject=subject,
         form="enrolment",
         new={
             "subject_id": subject.subject_id,
@@ -509,7 +504,7 @@ def set_visit_date(
     record(
         user,
         Action.CREATE if old is None else Action.UPDATE,
-        **_about(visit.subject),
+        subject=visit.subject,
         visit=visit.code,
         form="visit",
         field="date",
@@ -535,7 +530,7 @@ def mark_missed(user: User, visit: Visit, reason: str) -> Visit:
     record(
         user,
         Action.UPDATE,
-        **_about(visit.subject),
+        subject=visit.subject,
         visit=visit.code,
         form="visit",
         field="status",
@@ -611,7 +606,7 @@ def save_form(
             record(
                 user,
                 Action.UNVERIFY,
-                **_about(visit.subject),
+                subject=visit.subject,
                 visit=visit.code,
                 form=crf_code,
                 reason="data changed after verification",
@@ -621,7 +616,7 @@ def save_form(
         Action.CREATE if before is None else Action.UPDATE,
         before,
         validated,
-        **_about(visit.subject),
+        subject=visit.subject,
         visit=visit.code,
         form=crf_code,
         reason=reason,
@@ -695,7 +690,7 @@ def verify_form(user: User, form: FormData) -> FormData:
     form.verified_at = timezone.now()
     form.verified_by = user  # type: ignore[assignment]
     form.save(update_fields=["verified_at", "verified_by"])
-    record(user, Action.VERIFY, **_about(form.visit.subject), visit=form.visit.code, form=form.crf)
+    record(user, Action.VERIFY, subject=form.visit.subject, visit=form.visit.code, form=form.crf)
     return form
 
 
@@ -709,7 +704,7 @@ def set_form_lock(user: User, form: FormData, locked: bool, reason: str = "") ->
     record(
         user,
         Action.LOCK if locked else Action.UNLOCK,
-        **_about(form.visit.subject),
+        subject=form.visit.subject,
         visit=form.visit.code,
         form=form.crf,
         reason=reason,
@@ -728,7 +723,7 @@ def set_casebook_lock(user: User, subject: Subject, locked: bool, reason: str = 
     record(
         user,
         Action.LOCK if locked else Action.UNLOCK,
-        **_about(subject),
+        subject=subject,
         form="casebook",
         reason=reason,
     )
@@ -773,7 +768,7 @@ def _query_audit(user: User, query: Query, new: dict[str, str]) -> None:
     record(
         user,
         Action.QUERY,
-        **_about(form.visit.subject),
+        subject=form.visit.subject,
         visit=form.visit.code,
         form=form.crf,
         field=query.field,
@@ -812,7 +807,7 @@ def _end(user: User, subject: Subject, status: SubjectStatus, on: dt.date, reaso
     record(
         user,
         Action.UPDATE,
-        **_about(subject),
+        subject=subject,
         form="end_of_study",
         field="status",
         old=SubjectStatus.ENROLLED.value,
@@ -845,7 +840,7 @@ def audit_entries(subject: Subject) -> QuerySet[AuditEntry]:
 
 def record_export(user: User, what: str, subject: Subject | None = None) -> None:
     """A download of study data (audit trail, report): who took what, in the trail."""
-    record(user, Action.EXPORT, **(_about(subject) if subject else {}), form=what)
+    record(user, Action.EXPORT, subject=subject or "", form=what)
 
 
 def overdue_visits(user: User) -> QuerySet[Visit]:
