@@ -1,25 +1,69 @@
 # Two entry points for a fresh machine: `make run` and `make test`.
-# Both create the virtual environment and install what they need.
+# Both create the virtual environment and install what they need from the lock files in
+# requirements/ (hash-checked, the same versions on every machine), saying what they do.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+RUNTIME_LOCK := requirements/runtime.txt
+SPARK_LOCK := requirements/spark.txt
+DEV_LOCK := requirements/dev.txt
+# The lock files resolve against PyPI as it was at this moment, so that `make lock` gives the
+# same files on any machine until this date is moved (which is how dependencies are updated).
+LOCK_DATE ?= 2026-12-06T00:00:00Z
+RUNTIME_STAMP := $(VENV)/.runtime-installed
 STAMP := $(VENV)/.installed
 
-.PHONY: run examples test lint typecheck pytest pytest-postgres messages bench clean
+.PHONY: run examples test lint typecheck pytest pytest-postgres messages bench clean lock system-deps system-deps-runtime
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/lupustrial
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
+	@echo "== make: creating the virtual environment $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# What the running system needs, and nothing else (no test tools, no Spark).
+$(RUNTIME_STAMP): $(RUNTIME_LOCK) pyproject.toml | $(BIN)/python
+	@echo "== make: installing the runtime dependencies from $(RUNTIME_LOCK) (locked, hash-checked)"
+	$(BIN)/pip install --progress-bar off --require-hashes -r $(RUNTIME_LOCK)
+	@echo "== make: installing lupustrial itself (editable; its dependencies are the locked ones)"
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+# The runtime plus the Spark engine and the development tools (tests, lint, types, locks).
+$(STAMP): $(DEV_LOCK) $(RUNTIME_LOCK) pyproject.toml | $(BIN)/python
+	@echo "== make: installing the development dependencies from $(DEV_LOCK) (locked, hash-checked)"
+	$(BIN)/pip install --progress-bar off --require-hashes -r $(DEV_LOCK)
+	@echo "== make: installing lupustrial itself (editable; its dependencies are the locked ones)"
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(RUNTIME_STAMP) $@
+
+## Debian packages the PDFs need (Pango, Japanese fonts); installed when missing and root.
+system-deps-runtime:
+	@scripts/system-deps runtime
+
+## Debian packages the tests also need (Chromium, poppler-utils).
+system-deps:
+	@scripts/system-deps test
+
+# uv comes with the development lock; this rule is for a checkout whose lock files are gone.
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/pip install --quiet 'uv>=0.5'
+
+## Recompile the lock files from pyproject.toml (after changing a dependency or LOCK_DATE).
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --exclude-newer $(LOCK_DATE) --custom-compile-command "make lock" --quiet
+lock: | $(BIN)/uv
+	@echo "== make: compiling the lock files in requirements/ with uv (PyPI as of $(LOCK_DATE))"
+	$(UV_COMPILE) -o $(RUNTIME_LOCK)
+	$(UV_COMPILE) --extra spark -c $(RUNTIME_LOCK) -o $(SPARK_LOCK)
+	$(UV_COMPILE) --extra dev -c $(SPARK_LOCK) -o $(DEV_LOCK)
 
 ## The study's web application on SQLite with the demo study: http://127.0.0.1:8000/
-run: $(STAMP)
+run: system-deps-runtime $(RUNTIME_STAMP)
 	$(BIN)/lupustrial web demo
 
 ## Score the shipped example assessments and screen the example candidates.
-examples: $(STAMP)
+examples: $(RUNTIME_STAMP)
 	$(BIN)/lupustrial score examples/assessment-active-nephritis.json --format text
 	$(BIN)/lupustrial score examples/assessments.jsonl --format text
 	$(BIN)/lupustrial eligibility examples/screening-eligible.json --format text
@@ -27,14 +71,14 @@ examples: $(STAMP)
 	$(BIN)/lupustrial eligibility examples/screening-incomplete.json --format text
 
 ## The whole test suite: lint, format check, types, tests. CI runs exactly this.
-test: $(STAMP) lint typecheck pytest pytest-postgres
+test: system-deps $(STAMP) lint typecheck pytest pytest-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen src/lupustrial/coding src/lupustrial/safety
+	$(BIN)/mypy src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen src/lupustrial/coding src/lupustrial/safety src/lupustrial/pdf.py
 
 pytest: $(STAMP)
 	$(BIN)/pytest
@@ -57,6 +101,7 @@ messages: $(STAMP)
 ## Benchmarks are not tests: they print ratios measured in one run.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_batch_scoring.py
+	$(BIN)/python benchmarks/bench_score_command.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,20 +1,23 @@
-"""The report in a real headless Chromium, and its PDF.
+"""The report in a real headless Chromium, and its PDF from the one PDF engine (WeasyPrint).
 
-The HTML page loads without a JavaScript error, a console error or a failed request, and asks
-for nothing from the network. `lupustrial report` prints it to an A4 PDF with page numbers
-whose every page, rendered to an image by poppler's ``pdftoppm``, is not blank. Without
-Chromium the command still writes the HTML and warns on stderr.
+The HTML page loads in Chromium without a JavaScript error, a console error or a failed
+request, and asks for nothing from the network. `lupustrial report` prints it to an A4 PDF/A
+with page numbers whose every page, rendered to an image by poppler's ``pdftoppm``, is not
+blank. Japanese text is printed in an embedded CJK font and reads back as the same text.
+Without WeasyPrint the command still writes the HTML and warns on stderr.
 
-Debian's Chromium is driven by Playwright; no browser is ever downloaded. Without Chromium (or
-Playwright, or poppler-utils for the page images) the tests that need it are skipped with the
-reason.
+Debian's Chromium is driven by Playwright; no browser is ever downloaded. Without Chromium
+(or Playwright, or poppler-utils for the page images) the tests that need it are skipped with
+the reason; `scripts/system-deps` installs them, and in CI a missing one is an error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,22 +26,39 @@ import pytest
 from PIL import Image
 from tests.commands import exit_status
 
-from lupustrial.analysis.report_pdf import CHROMIUM_ENV, LOCAL_SCHEMES, find_chromium
 from lupustrial.dataset.demo import demo_records
 from lupustrial.dataset.snapshot import Snapshot, read_snapshot, write_snapshot
+from lupustrial.pdf import PdfUnavailableError, css_string, write_pdf
 
 CUT = dt.datetime(2025, 3, 31, tzinfo=dt.UTC)
-CHROMIUM = find_chromium()
+LOCAL_URLS = ("file:", "data:", "about:")
+
+
+def _chromium() -> str | None:
+    """Debian's Chromium binary (the real one, not the shell wrapper, when both exist)."""
+    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+CHROMIUM = _chromium()
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="Debian's chromium is not installed (apt-get install -y chromium); "
+    reason="Debian's chromium is not installed (scripts/system-deps test); "
     "these tests never download a browser",
 )
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-    reason="poppler-utils (pdftoppm, pdftotext) is not installed",
+    reason="poppler-utils (pdftoppm, pdftotext) is not installed (scripts/system-deps test)",
 )
+
+
+def _pdftotext(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +70,7 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
 
 @pytest.fixture(scope="module")
 def written(snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The directory `lupustrial report` wrote, with the PDF (Chromium required)."""
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed")
+    """The directory `lupustrial report` wrote, with the PDF."""
     out = tmp_path_factory.mktemp("report-out")
     assert exit_status(["report", str(snapshot.path), "--out", str(out)]) == 0
     assert (out / "report.pdf").is_file()
@@ -91,7 +109,7 @@ def test_html_renders_without_errors_or_network(browser: Any, written: Path) -> 
     )
 
     def guard(route: Any) -> None:
-        if route.request.url.startswith(LOCAL_SCHEMES):
+        if route.request.url.startswith(LOCAL_URLS):
             route.continue_()
         else:
             remote.append(route.request.url)
@@ -113,7 +131,6 @@ def test_html_renders_without_errors_or_network(browser: Any, written: Path) -> 
     assert problems == []
 
 
-@needs_chromium
 @needs_poppler
 def test_pdf_pages_are_a4_numbered_and_not_blank(written: Path, tmp_path: Path) -> None:
     pdf = written / "report.pdf"
@@ -122,13 +139,13 @@ def test_pdf_pages_are_a4_numbered_and_not_blank(written: Path, tmp_path: Path) 
     pages = int(next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))[6:])
     assert pages >= 2
     assert "(A4)" in info.stdout
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    assert "Producer:        WeasyPrint" in info.stdout
+    text = _pdftotext(pdf)
     for number in range(1, pages + 1):
         assert f"page {number} of {pages}" in text
-    assert "Primary endpoint" in text
-    assert "context, not a comparison" in text
+    words = " ".join(text.split())  # headings may wrap
+    assert "Primary endpoint" in words
+    assert "context, not a comparison" in words
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True)
     images = sorted(tmp_path.glob("p-*.png"))
     assert len(images) == pages
@@ -139,17 +156,71 @@ def test_pdf_pages_are_a4_numbered_and_not_blank(written: Path, tmp_path: Path) 
             assert dark / (grey.width * grey.height) > 0.005, f"{image_path.name} is blank"
 
 
-def test_without_chromium_html_and_a_warning(
+def test_without_weasyprint_html_and_a_warning(
     snapshot: Snapshot,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv(CHROMIUM_ENV, str(tmp_path / "no-such-chromium"))
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as if not installed
     assert exit_status(["report", str(snapshot.path), "--out", str(tmp_path / "r")]) == 0
     assert (tmp_path / "r" / "report.html").is_file()
     assert not (tmp_path / "r" / "report.pdf").exists()
     captured = capsys.readouterr()
-    assert "warning: report.pdf not written: Chromium not found" in captured.err
+    assert "warning: report.pdf not written: the Python package weasyprint" in captured.err
     assert "--no-pdf" in captured.err
     assert "report written to" in captured.out
+
+
+@needs_poppler
+def test_japanese_text_is_printed_in_an_embedded_cjk_font(tmp_path: Path) -> None:
+    page = tmp_path / "ja.html"
+    text = "適格性の判定：全選択基準を満たす"
+    page.write_text(
+        f'<!doctype html><html lang="ja"><meta charset="utf-8"><p>{text}</p></html>',
+        encoding="utf-8",
+    )
+    pdf = write_pdf(page, tmp_path / "ja.pdf", footer_label='症例 "S01" \\ 2026')
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    assert "CJK" in fonts.stdout, "no CJK font: install fonts-noto-cjk (scripts/system-deps)"
+    printed = _pdftotext(pdf)
+    assert text in printed
+    assert '症例 "S01" \\ 2026' in printed
+    assert "page 1 of 1" in printed
+
+
+def test_the_pdf_reads_nothing_from_the_network(tmp_path: Path) -> None:
+    page = tmp_path / "remote.html"
+    page.write_text(
+        '<!doctype html><html><head><link rel="stylesheet" href="http://127.0.0.1:9/x.css">'
+        '</head><body><img src="https://127.0.0.1:9/x.png"><p>text</p></body></html>',
+        encoding="utf-8",
+    )
+    from weasyprint.urls import URLFetcher
+
+    refused: list[str] = []
+    original = URLFetcher.fetch
+
+    def spy(self: Any, url: str, headers: Any = None) -> Any:
+        try:
+            return original(self, url, headers)
+        except ValueError:
+            refused.append(url)
+            raise
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(URLFetcher, "fetch", spy)
+        write_pdf(page, tmp_path / "remote.pdf")
+    assert (tmp_path / "remote.pdf").read_bytes().startswith(b"%PDF-")
+    assert sorted(refused) == ["http://127.0.0.1:9/x.css", "https://127.0.0.1:9/x.png"]
+
+
+def test_css_string_escapes_quotes_backslashes_and_newlines() -> None:
+    assert css_string('a "b" \\ c\nd') == 'a \\"b\\" \\\\ c\\A d'
+
+
+def test_an_unwritable_target_is_a_clear_error(tmp_path: Path) -> None:
+    page = tmp_path / "p.html"
+    page.write_text("<p>x</p>", encoding="utf-8")
+    with pytest.raises(PdfUnavailableError, match="could not be written"):
+        write_pdf(page, tmp_path / "no-such-dir" / "p.pdf")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,16 @@ def test_synthetic_command(tmp_path: Path, capsys) -> None:
 def test_help_everywhere(command: list[str], capsys) -> None:
     assert exit_status(["prescreen", *command, "--help"]) == 0
     assert "Usage" in capsys.readouterr().out
+
+
+def test_spark_without_the_extra_says_how_to_install_it(
+    omop_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """Spark is the `[spark]` extra: without pyspark, `--engine spark` says what to install."""
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed
+    argv = ["prescreen", "run", "--omop", str(omop_dir), "--engine", "spark"]
+    code = exit_status([*argv, "--as-of", AS_OF.isoformat()])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "pip install 'lupustrial[spark]'" in err
+    assert "Traceback" not in err

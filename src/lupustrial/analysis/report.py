@@ -4,7 +4,7 @@ Flow (CONSORT; Schulz 2010), baseline, primary endpoint with its intervals, seco
 endpoints, figures as inline SVG, adverse events and the manifest. Same snapshot, same page,
 apart from the creation time. Published LLDAS rates under anifrolumab
 (`analysis.published`) are shown beside the primary result as context, never tested against
-it. The PDF is the same page printed by headless Chromium (`analysis.report_pdf`).
+it. The PDF is the same page printed by the one PDF engine (`lupustrial.pdf`).
 """
 
 from __future__ import annotations

@@ -215,7 +215,7 @@ def report(
         bool,
         typer.Option(
             "--pdf/--no-pdf",
-            help="Also print the page to report.pdf (A4) with the system's headless Chromium.",
+            help="Also print the page to report.pdf (A4, PDF/A) with WeasyPrint.",
         ),
     ] = True,
 ) -> None:
@@ -223,11 +223,12 @@ def report(
 
     Flow diagram, baseline, primary endpoint with intervals and published rates as context,
     secondary endpoints, figures (inline SVG), adverse events and the manifest; no external
-    asset. The PDF is the same page printed by headless Chromium (A4, page numbers). Without
-    Chromium the HTML is still written and a warning says why the PDF is missing (exit 0).
+    asset. The PDF is the same page printed by WeasyPrint (A4, PDF/A, page numbers). Without
+    WeasyPrint or Pango the HTML is still written and a warning says why the PDF is missing
+    (exit 0).
     """
     from lupustrial.analysis.report import footer_label, write_report
-    from lupustrial.analysis.report_pdf import PdfUnavailableError, write_pdf
+    from lupustrial.pdf import PdfUnavailableError, write_pdf
 
     snapshot = _load(path)
     try:

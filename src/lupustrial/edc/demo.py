@@ -40,8 +40,9 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EXAMPLE_FIRST_DOSE = dt.date(2026, 10, 1)  # planned first dose in examples/screening-*.json
 
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-"""The documented example screening records the demo candidates start from."""
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+"""The documented example screening records the demo candidates start from (package data:
+``src/lupustrial/examples`` links to the repository's ``examples/``)."""
 
 
 def _example(name: str) -> dict[str, Any]:

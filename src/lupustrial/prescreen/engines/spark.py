@@ -19,6 +19,17 @@ from lupustrial.prescreen.omop import (
 )
 
 
+def _require_pyspark() -> None:
+    """Spark is an optional engine (the ``[spark]`` extra): say so when it is not installed."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise OmopInputError(
+            "the Spark engine is not installed: pip install 'lupustrial[spark]' "
+            "(pyspark and ibis's pyspark backend)"
+        ) from None
+
+
 class Spark(Engine):
     name = "spark"
     # Spark analyses a UNION ALL of sixteen projections of one table for 3 s whatever the
@@ -31,6 +42,7 @@ class Spark(Engine):
     def open(self, location: str, **options: Any) -> OmopDatabase:
         """A directory of Parquet files, or else the name of a database in the session's
         catalogue holding the CDM tables; option ``session``: the Spark session to use."""
+        _require_pyspark()
         session = options.get("session")
         if session is None:
             from pyspark.sql import SparkSession
