@@ -173,7 +173,7 @@ def write_report(document: dict[str, Any], out: Path, *, pdf: bool = True) -> li
     html_path.write_text(environment.from_string(TEMPLATE).render(d=document), encoding="utf-8")
     written = [json_path, html_path]
     if pdf:
-        from lupustrial.analysis.report_pdf import write_pdf
+        from lupustrial.pdf import write_pdf
 
         label = (
             f"{document['study']['registration']} · safety report {document['report']['number']}"
