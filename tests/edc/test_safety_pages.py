@@ -52,3 +52,15 @@ def test_ctcae_lookup_gives_codes_and_grade_definitions(people: dict[str, Any]) 
 def test_roles_without_subject_access_are_refused(people: dict[str, Any], url: str) -> None:
     assert login("statistician").get(url).status_code == 403
     assert login("admin").get(url).status_code == 403
+
+
+def test_the_adverse_event_form_offers_the_ctcae_lookup(demo: None) -> None:
+    from lupustrial.edc.study.models import Visit
+
+    visit = Visit.objects.filter(subject__screening_number="S-001", code="W4").get()
+    page = login("investigator").get(f"/visits/{visit.pk}/forms/adverse_events/").content
+    text = page.decode()
+    assert 'hx-get="/safety/ctcae/"' in text
+    assert "837 terms with their MedDRA codes" in text
+    other = login("investigator").get(f"/visits/{visit.pk}/forms/labs/").content.decode()
+    assert "/safety/ctcae/" not in other

@@ -81,7 +81,6 @@ def safety_rules(request: HttpRequest) -> HttpResponse:
             "rsi": safety.reference_safety_information,
             "query": query,
             "terms": _terms(query),
-            "term_count": len(ctcae.load()),
         },
     )
 
