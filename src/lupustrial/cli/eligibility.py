@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app, print_json
 from lupustrial.cli.input import read_records, validate_all
 from lupustrial.cli.schema import register_schema
-from lupustrial.clinical.status import Status
-from lupustrial.protocol.config import DEFAULT_PROTOCOL, Term
-from lupustrial.protocol.criteria import CRITERIA
-from lupustrial.protocol.eligibility import ScreeningDecision, decide_eligibility
-from lupustrial.protocol.screening import ScreeningRecord
 
-register_schema("screening", ScreeningRecord)
+if TYPE_CHECKING:
+    from lupustrial.protocol.eligibility import ScreeningDecision
+
+# The protocol's models are imported by the commands that use them, not for `--help`.
+register_schema("screening", "lupustrial.protocol.screening:ScreeningRecord")
 
 protocol_app = typer.Typer(
     help="The study protocol as declared: configuration and every eligibility criterion.",
@@ -24,7 +23,7 @@ protocol_app = typer.Typer(
 )
 app.add_typer(protocol_app, name="protocol")
 
-MARKS = {"fails": "✗", Status.UNKNOWN: "?", "passes": "✓"}
+MARKS = {"fails": "✗", "unknown": "?", "passes": "✓"}
 
 
 @app.command()
@@ -36,6 +35,9 @@ def eligibility(path: InputArgument, output: FormatOption = OutputFormat.JSON) -
     or incomplete (with what to collect next). Every record is validated first: one bad
     record means nothing is decided.
     """
+    from lupustrial.protocol.eligibility import decide_eligibility
+    from lupustrial.protocol.screening import ScreeningRecord
+
     records = validate_all(ScreeningRecord, read_records(path))
     for number, record in enumerate(records, start=1):
         decision = decide_eligibility(record)
@@ -49,6 +51,8 @@ def eligibility(path: InputArgument, output: FormatOption = OutputFormat.JSON) -
 
 def render_checklist(decision: ScreeningDecision) -> str:
     """The decision as a checklist a coordinator reads: each criterion, its status, evidence."""
+    from lupustrial.clinical.status import Status
+
     title = f"Screening {decision.screening_id}: {decision.outcome.value.upper()}"
     lines = [title, "=" * len(title)]
     dates = [
@@ -60,7 +64,7 @@ def render_checklist(decision: ScreeningDecision) -> str:
         if result.fails:
             mark = MARKS["fails"]
         elif result.status is Status.UNKNOWN:
-            mark = MARKS[Status.UNKNOWN]
+            mark = MARKS["unknown"]
         else:
             mark = MARKS["passes"]
         lines.append(f"[{mark}] {result.id:<3} {result.status.label:<8} {result.wording}")
@@ -87,6 +91,9 @@ def protocol_show(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Print the protocol's configuration and every criterion: id, wording, meaning, data."""
+    from lupustrial.protocol.config import DEFAULT_PROTOCOL, Term
+    from lupustrial.protocol.criteria import CRITERIA
+
     criteria = [
         {
             "id": c.id,

@@ -10,11 +10,12 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # pydantic is imported when a record is validated, not for `--help`
+    from pydantic import BaseModel, ValidationError
 
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 
 
 class InputError(Exception):
@@ -82,6 +83,8 @@ def describe_validation_error(error: ValidationError) -> list[str]:
 
 def validate_all(model: type[Model], records: list[Record]) -> list[Model]:
     """Validate every record; raise one InputError listing every problem of every record."""
+    from pydantic import ValidationError
+
     valid: list[Model] = []
     problems: list[str] = []
     for record in records:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app, print_json
 from lupustrial.cli.input import read_records, validate_all
 from lupustrial.cli.schema import register_schema
-from lupustrial.clinical.assessment import Assessment, AssessmentResult, score_assessment
-from lupustrial.clinical.sledai2k import Sledai2kInput
 
-register_schema("assessment", Assessment)
-register_schema("sledai2k", Sledai2kInput)
+if TYPE_CHECKING:
+    from lupustrial.clinical.assessment import AssessmentResult
+
+register_schema("assessment", "lupustrial.clinical.assessment:Assessment")
+register_schema("sledai2k", "lupustrial.clinical.sledai2k:Sledai2kInput")
 
 
 @app.command()
@@ -20,6 +23,8 @@ def score(path: InputArgument, output: FormatOption = OutputFormat.JSON) -> None
 
     Every record is validated first: one bad record means nothing is scored.
     """
+    from lupustrial.clinical.assessment import Assessment, score_assessment
+
     assessments = validate_all(Assessment, read_records(path))
     for number, assessment in enumerate(assessments, start=1):
         result = score_assessment(assessment)

@@ -10,21 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from scipy.stats import binom
 
-from lupustrial.analysis.intervals import IntervalError, Method, interval
 from lupustrial.cli.app import FormatOption, OutputFormat, app, print_json
 from lupustrial.cli.input import InputError, describe_validation_error
 from lupustrial.cli.schema import register_schema
-from lupustrial.dataset.records import StudyRecords
-from lupustrial.dataset.snapshot import SnapshotError, read_snapshot, write_snapshot
 from lupustrial.dataset.sources import SOURCES, SourceError, get_source
 
-register_schema("study-records", StudyRecords)
+if TYPE_CHECKING:
+    from lupustrial.analysis.intervals import Method
+
+# scipy, pyarrow and the dataset's models are imported by the commands that use them, so
+# that `lupustrial --help` stays fast (issue 19).
+register_schema("study-records", "lupustrial.dataset.records:StudyRecords")
 
 dataset_app = typer.Typer(
     help="The study dataset: export records from a source into a verified snapshot.",
@@ -89,6 +89,10 @@ def export(
     The manifest holds the data cut, row counts, the SHA-256 of every file and the software
     version; the same records always give byte-identical tables.
     """
+    from pydantic import ValidationError
+
+    from lupustrial.dataset.snapshot import SnapshotError, write_snapshot
+
     if demo and source not in (None, "demo"):
         raise InputError(f"give --demo or --source {source}, not both")
     name = "demo" if demo else source
@@ -119,6 +123,8 @@ def export(
 
 
 def _load(path: Path) -> Any:
+    from lupustrial.dataset.snapshot import SnapshotError, read_snapshot
+
     try:
         return read_snapshot(path)
     except SnapshotError as error:
@@ -149,6 +155,10 @@ def endpoints(path: SnapshotArgument, output: FormatOption = OutputFormat.JSON) 
 
 def expected_width(n: int, rate: float, method: Method, confidence: float) -> float:
     """The interval's width averaged over Binomial(n, rate) outcomes."""
+    from scipy.stats import binom
+
+    from lupustrial.analysis.intervals import interval
+
     total = 0.0
     for x in range(n + 1):
         result = interval(x, n, method, confidence)
@@ -173,6 +183,8 @@ def precision(
     Jeffreys intervals for round(N × RATE) responders, and each method's width averaged over
     all outcomes a true RATE could give.
     """
+    from lupustrial.analysis.intervals import IntervalError, Method, interval
+
     if n < 1:
         raise InputError(f"--n must be at least 1 (got {n})")
     if not 0 <= rate <= 1:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from lupustrial.dataset.records import StudyRecords
+if TYPE_CHECKING:  # imported when a source is loaded: naming the sources stays cheap
+    from lupustrial.dataset.records import StudyRecords
 
 
 class SourceError(Exception):
@@ -35,6 +37,8 @@ class Source:
         return loader
 
     def load(self) -> StudyRecords:
+        from lupustrial.dataset.records import StudyRecords
+
         records = self.loader()()
         if not isinstance(records, StudyRecords):
             raise TypeError(
