@@ -18,6 +18,7 @@ SERVICES = {
     SOURCES / "edc" / "study" / "services.py",
     SOURCES / "edc" / "accounts" / "services.py",
     SOURCES / "edc" / "safety" / "services.py",
+    SOURCES / "edc" / "deviations" / "services.py",
 }
 
 

@@ -286,6 +286,29 @@ class AdverseEvent(StrictModel):
         return self
 
 
+class Deviation(StrictModel):
+    """One protocol deviation (不適合, Enforcement Regulations Art. 15) and its handling."""
+
+    subject_id: Identifier
+    number: str = Field(min_length=1)
+    category: str = Field(min_length=1, description="A category the protocol declares.")
+    occurred_on: PastDate
+    description: str = Field(min_length=1)
+    serious: bool
+    corrective_action: str | None = None
+    preventive_action: str | None = None
+    reported_to_board_on: PastDate | None = None
+    closed_on: PastDate | None = Field(default=None, description="None = still open.")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        for name in ("reported_to_board_on", "closed_on"):
+            day = getattr(self, name)
+            if day is not None and day < self.occurred_on:
+                raise ValueError(f"{name} is before occurred_on")
+        return self
+
+
 class StudyRecords(StrictModel):
     """Everything a source holds about the study, as raw records; links are checked."""
 
@@ -300,6 +323,7 @@ class StudyRecords(StrictModel):
     medications: list[Medication] = Field(default_factory=list)
     infusions: list[Infusion] = Field(default_factory=list)
     adverse_events: list[AdverseEvent] = Field(default_factory=list)
+    deviations: list[Deviation] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _links(self) -> Self:
@@ -325,7 +349,8 @@ class StudyRecords(StrictModel):
                     f"{subject.screening_number} has no screening decision"
                 )
         known = set(subject_ids)
-        for table in ("visits", "assessments", "medications", "infusions", "adverse_events"):
+        linked = ("visits", "assessments", "medications", "infusions", "adverse_events")
+        for table in (*linked, "deviations"):
             for index, row in enumerate(getattr(self, table)):
                 if row.subject_id not in known:
                     problems.append(f"{table}[{index}]: unknown subject_id {row.subject_id}")

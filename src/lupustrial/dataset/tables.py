@@ -160,6 +160,17 @@ ADVERSE_EVENTS = TableSpec(
     ("subject_id", "onset_date", "term"),
 )  # fmt: skip
 
+DEVIATIONS = TableSpec(
+    "deviations",
+    "one protocol deviation (Enforcement Regulations Art. 15) and its handling",
+    (
+        ("subject_id", S), ("number", S), ("category", S), ("occurred_on", D),
+        ("description", S), ("serious", B), ("corrective_action", S), ("preventive_action", S),
+        ("reported_to_board_on", D), ("closed_on", D),
+    ),
+    ("subject_id", "occurred_on", "number"),
+)  # fmt: skip
+
 TABLES: tuple[TableSpec, ...] = (
     SITES,
     SUBJECTS,
@@ -173,6 +184,7 @@ TABLES: tuple[TableSpec, ...] = (
     MEDICATIONS,
     INFUSIONS,
     ADVERSE_EVENTS,
+    DEVIATIONS,
 )
 TABLE_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
 
@@ -325,5 +337,6 @@ def build_tables(records: StudyRecords) -> dict[str, list[Row]]:
         "medications": _dump_all(records.medications),
         "infusions": _dump_all(records.infusions),
         "adverse_events": _dump_all(records.adverse_events),
+        "deviations": _dump_all(records.deviations),
     }
     return {spec.name: _ordered(spec, raw[spec.name]) for spec in TABLES}

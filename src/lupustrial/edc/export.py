@@ -17,6 +17,7 @@ from lupustrial.clinical.sledai2k import Sledai2kLabs
 from lupustrial.clinical.units import BodyWeight, DoseMass
 from lupustrial.dataset import records as ds
 from lupustrial.edc.accounts.models import Site
+from lupustrial.edc.deviations.models import Deviation
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import Subject, SubjectStatus, Visit, VisitStatus
 from lupustrial.protocol.eligibility import Outcome
@@ -47,7 +48,8 @@ _BIOLOGICS = ("belimumab", "rituximab", "obinutuzumab")
 
 
 def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
-    """Every consented subject, decided screening, visit, form, infusion and adverse event.
+    """Every consented subject, decided screening, visit, form, infusion, adverse event and
+    deviation.
 
     ``sites`` limits the records to those sites' subjects (None: every site).
     """
@@ -60,8 +62,11 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         "medications": [],
         "infusions": [],
         "adverse_events": [],
+        "deviations": [],
     }
-    subjects = Subject.objects.select_related("site").prefetch_related("visits__forms")
+    subjects = Subject.objects.select_related("site").prefetch_related(
+        "visits__forms", "deviations"
+    )
     chosen = Site.objects.all()
     if sites is not None:
         subjects = subjects.filter(site__code__in=sites)
@@ -86,7 +91,23 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
             continue  # never consented: counted in screening only
         out["subjects"].append(_subject(subject, consent, decision is not None))
         _visits(subject, out)
+        out["deviations"].extend(_deviation(subject, d) for d in subject.deviations.all())
     return ds.StudyRecords.model_validate(out)
+
+
+def _deviation(subject: Subject, deviation: Deviation) -> ds.Deviation:
+    return ds.Deviation(
+        subject_id=subject.label,
+        number=deviation.number,
+        category=deviation.category,
+        occurred_on=deviation.occurred_on,
+        description=deviation.description,
+        serious=deviation.serious,
+        corrective_action=deviation.corrective_action or None,
+        preventive_action=deviation.preventive_action or None,
+        reported_to_board_on=deviation.reported_to_board_on,
+        closed_on=subject.site.date_of(deviation.closed_at) if deviation.closed_at else None,
+    )
 
 
 def _subject(subject: Subject, consent: Any, decided: bool) -> ds.Subject:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lupustrial.edc.audit",
     "lupustrial.edc.study",
     "lupustrial.edc.safety",
+    "lupustrial.edc.deviations",
     "lupustrial.edc.api",
 ]
 

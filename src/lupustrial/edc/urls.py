@@ -8,6 +8,7 @@ from django.urls import path
 from lupustrial.edc.accounts.admin import study_admin
 from lupustrial.edc.accounts.views import PasswordChangeView
 from lupustrial.edc.api.routes import api
+from lupustrial.edc.deviations import views as deviation_views
 from lupustrial.edc.safety import views as safety_views
 from lupustrial.edc.study import report_views, views
 
@@ -35,6 +36,11 @@ urlpatterns = [
     path("audit/export/", views.audit_export, name="audit_export"),
     path("report/", report_views.study_report, name="study_report"),
     path("dataset/snapshot.zip", report_views.dataset_snapshot, name="dataset_snapshot"),
+    path("deviations/", deviation_views.deviation_list, name="deviations"),
+    path("deviations/decide/", deviation_views.decide, name="deviation_decide"),
+    path("deviations/<int:pk>/", deviation_views.deviation_page, name="deviation"),
+    path("deviations/<int:pk>/close/", deviation_views.close, name="deviation_close"),
+    path("subjects/<int:pk>/deviations/new/", deviation_views.record, name="deviation_new"),
     path("safety/", safety_views.safety_rules, name="safety_rules"),
     path("safety/ctcae/", safety_views.ctcae_lookup, name="ctcae_lookup"),
     path("visits/<int:pk>/", views.visit_page, name="visit"),

@@ -14,37 +14,10 @@ from lupustrial.clinical.glucocorticoids import BetamethasoneSource
 from lupustrial.clinical.lldas import LLDAS_PUBLISHED, LldasThresholds
 from lupustrial.clinical.model import StrictModel
 from lupustrial.clinical.sources import FRANKLYN_2016, VAN_VOLLENHOVEN_2021
+from lupustrial.protocol.deviations import DeviationRules
 from lupustrial.protocol.safety.config import SafetyConfig
-
-
-class Term(StrictModel):
-    """A drug, vaccine or disease the protocol recognises by name, and its other spellings."""
-
-    name: str
-    synonyms: tuple[str, ...] = ()
-
-    def matches(self, recorded: str) -> bool:
-        """Whether a recorded name is this term, salts and qualified forms included.
-
-        "mycophenolate mofetil" and "tacrolimus hydrate" are the drug followed by its salt or
-        ester, so a name that starts with a known spelling and a space is the same drug.
-        """
-        folded = _fold(recorded)
-        for spelling in (self.name, *self.synonyms):
-            known = _fold(spelling)
-            if folded == known or folded.startswith(known + " "):
-                return True
-        return False
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.lower().replace("-", " ").replace("'", "").split())
-
-
-def find_term(entries: tuple[Term, ...], recorded: str) -> Term | None:
-    """The entry a recorded name belongs to, or None when the list does not name it."""
-    return next((entry for entry in entries if entry.matches(recorded)), None)
-
+from lupustrial.protocol.terms import Term as Term  # re-exported: callers read it here
+from lupustrial.protocol.terms import find_term as find_term
 
 IMMUNOSUPPRESSANTS_AND_IMMUNOMODULATORS: tuple[Term, ...] = (
     Term(name="mycophenolate", synonyms=("mycophenolic acid", "MMF", "CellCept")),
@@ -195,6 +168,10 @@ class ProtocolConfig(StrictModel):
     safety: SafetyConfig = Field(
         default_factory=SafetyConfig,
         description="Seriousness, causality, expectedness, reporting table (docs/safety.md).",
+    )
+    deviations: DeviationRules = Field(
+        default_factory=DeviationRules,
+        description="Deviation categories and prohibited medications (docs/deviations.md).",
     )
 
 

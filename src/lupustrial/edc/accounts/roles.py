@@ -1,10 +1,13 @@
 """The study's roles and what each may do: one table, checked on the server for every request.
 
 The issue's specification, row by row:
-- investigator: everything at their own sites; the only role that signs.
+- investigator: everything at their own sites; the only role that signs, and the one who
+  answers for a deviation (corrective action, review-board report, closure: Enforcement
+  Regulations Art. 15 puts these on the principal investigator).
 - coordinator: enters data at their own sites; cannot sign.
 - data manager: queries and locks, at every site; sees no identifying data.
-- monitor: reads and verifies source data at their sites and raises queries; cannot edit.
+- monitor: reads and verifies source data at their sites and raises queries; cannot edit;
+  records the deviations found (as do the site's staff).
 - statistician: pseudonymised exports only.
 - administrator: users, roles and sites; no clinical data.
 """
@@ -44,6 +47,8 @@ class Can(StrEnum):
     EXPORT_AUDIT = "export_audit"
     EXPORT_DATASET = "export_dataset"
     MANAGE_USERS = "manage_users"
+    RECORD_DEVIATION = "record_deviation"  # record, confirm or dismiss a suggested deviation
+    CLOSE_DEVIATION = "close_deviation"  # CAPA, review-board report, closure (Art. 15)
 
 
 _SITE_WORK = {
@@ -57,8 +62,10 @@ _SITE_WORK = {
 }
 
 PERMISSIONS: dict[str, frozenset[Can]] = {
-    Role.INVESTIGATOR: frozenset(_SITE_WORK | {Can.SIGN}),
-    Role.COORDINATOR: frozenset(_SITE_WORK),
+    Role.INVESTIGATOR: frozenset(
+        _SITE_WORK | {Can.SIGN, Can.RECORD_DEVIATION, Can.CLOSE_DEVIATION}
+    ),
+    Role.COORDINATOR: frozenset(_SITE_WORK | {Can.RECORD_DEVIATION}),
     Role.DATA_MANAGER: frozenset(
         {
             Can.VIEW_SUBJECTS,
@@ -71,7 +78,14 @@ PERMISSIONS: dict[str, frozenset[Can]] = {
         }
     ),
     Role.MONITOR: frozenset(
-        {Can.VIEW_SUBJECTS, Can.VERIFY, Can.RAISE_QUERY, Can.CLOSE_QUERY, Can.VIEW_AUDIT}
+        {
+            Can.VIEW_SUBJECTS,
+            Can.VERIFY,
+            Can.RAISE_QUERY,
+            Can.CLOSE_QUERY,
+            Can.VIEW_AUDIT,
+            Can.RECORD_DEVIATION,
+        }
     ),
     Role.STATISTICIAN: frozenset({Can.EXPORT_DATASET}),
     Role.ADMINISTRATOR: frozenset({Can.MANAGE_USERS, Can.EXPORT_AUDIT}),

@@ -89,6 +89,15 @@ def home(request: HttpRequest) -> HttpResponse:
             overdue=services.overdue_visits(request.user),
             show_identity=_shows_identity(request),
         )
+        # Imported here: the deviation app reads the study's models and services.
+        from lupustrial.edc.deviations import services as deviations
+
+        context.update(
+            suggested_deviations=deviations.pending(request.user),
+            open_deviations=deviations.visible_deviations(request.user)
+            .filter(closed_at__isnull=True)
+            .count(),
+        )
     return render(request, "edc/home.html", context)
 
 

@@ -1,0 +1,1 @@
+"""Protocol deviations (不適合): the log, suggestions from the rules, decisions on them."""
