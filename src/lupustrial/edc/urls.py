@@ -43,6 +43,17 @@ urlpatterns = [
     path("subjects/<int:pk>/deviations/new/", deviation_views.record, name="deviation_new"),
     path("safety/", safety_views.safety_rules, name="safety_rules"),
     path("safety/ctcae/", safety_views.ctcae_lookup, name="ctcae_lookup"),
+    path("safety/reports/", safety_views.safety_reports, name="safety_reports"),
+    path(
+        "safety/reports/<int:pk>/submission/",
+        safety_views.report_submission,
+        name="safety_report_submission",
+    ),
+    path(
+        "safety/reports/<int:pk>/<str:what>/",
+        safety_views.report_download,
+        name="safety_report_download",
+    ),
     path("visits/<int:pk>/", views.visit_page, name="visit"),
     path("visits/<int:pk>/missed/", views.visit_missed, name="visit_missed"),
     path("visits/<int:pk>/forms/<str:code>/", views.crf_page, name="crf"),

@@ -21,7 +21,7 @@ from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.trail import record
 from lupustrial.edc.safety.models import SafetyReport
 from lupustrial.edc.study.models import Subject
-from lupustrial.edc.study.services import require
+from lupustrial.edc.study.services import require, visible_subjects
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.safety.events import OpenClock, SafetyEvent, open_clocks
 from lupustrial.safety.report import ReportError, ReportRef, ReportRequest, build_report
@@ -202,3 +202,43 @@ def report_summary(report: SafetyReport) -> dict[str, Any]:
         "submitted_to": report.submitted_to,
         "submitted_on": report.submitted_on,
     }
+
+
+def visible_reports(user: User) -> list[SafetyReport]:
+    """The reports of the subjects the user may see, soonest deadline first, unsubmitted first."""
+    subjects = visible_subjects(user)
+    reports = list(
+        SafetyReport.objects.filter(subject__in=subjects)
+        .select_related("subject__site", "generated_by", "submitted_by", "follows")
+        .order_by("generated_at")
+    )
+    return sorted(reports, key=lambda r: (r.submitted, r.document["report"]["due"] or "9999"))
+
+
+def days_left(report: SafetyReport) -> int | None:
+    """Calendar days from today at the subject's site to the report's deadline (None: periodic)."""
+    due = report.document["report"]["due"]
+    if due is None:
+        return None
+    return (dt.date.fromisoformat(due) - report.subject.site.today()).days
+
+
+def awaiting_submission(user: User) -> list[dict[str, Any]]:
+    """The dashboard's items: reports generated and not yet submitted, with days left."""
+    return [due_item(report) for report in visible_reports(user) if not report.submitted]
+
+
+def due_item(report: SafetyReport) -> dict[str, Any]:
+    """A report with its days left and, once overdue, by how many days."""
+    left = days_left(report)
+    return {
+        "report": report,
+        "days_left": left,
+        "overdue_by": -left if left is not None and left < 0 else 0,
+    }
+
+
+def record_download(user: User, report: SafetyReport, what: str) -> None:
+    """A report downloaded (JSON or PDF): who took which, in the trail."""
+    require(user, Can.VIEW_SUBJECTS, report.subject)
+    record(user, Action.EXPORT, subject=report.subject, form=FORM, field=f"{report.number}.{what}")

@@ -6,20 +6,30 @@ they change nothing. CTCAE ships no Japanese names, so the Japanese page shows E
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import get_language
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from lupustrial.coding import ctcae
 from lupustrial.edc.accounts.roles import Can
+from lupustrial.edc.safety import services as safety
+from lupustrial.edc.safety.models import SafetyReport
 from lupustrial.edc.study import services
 from lupustrial.edc.study.views import study_view
+from lupustrial.pdf import PdfUnavailableError
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.safety.reporting import Recipient
 from lupustrial.protocol.safety.seriousness import SERIOUSNESS_CRITERIA, Tier
+from lupustrial.safety.report import write_report
 
 RECIPIENTS = {
     Recipient.REVIEW_BOARD: _("certified review board (through the head of the institution)"),
@@ -91,3 +101,81 @@ def ctcae_lookup(request: HttpRequest) -> HttpResponse:
     services.require(request.user, Can.VIEW_SUBJECTS)
     query = request.GET.get("q", "")
     return render(request, "edc/_ctcae_terms.html", {"query": query, "terms": _terms(query)})
+
+
+# -- reports: list, submission, downloads ------------------------------------------------------
+
+
+class SubmissionForm(forms.Form):
+    submitted_to = forms.CharField(max_length=200, label=gettext_lazy("Submitted to"))
+    submitted_on = forms.DateField(
+        label=gettext_lazy("Submitted on (site date)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def _report(request: HttpRequest, pk: int) -> SafetyReport:
+    report = get_object_or_404(SafetyReport.objects.select_related("subject__site"), pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, report.subject)
+    return report
+
+
+@study_view
+def safety_reports(request: HttpRequest) -> HttpResponse:
+    """Every report of the subjects the user sees: deadline, days left, submission."""
+    rows = [
+        {**safety.due_item(r), "form": SubmissionForm(prefix=str(r.pk))}
+        for r in safety.visible_reports(request.user)
+    ]
+    return render(request, "edc/safety_reports.html", {"rows": rows})
+
+
+@study_view
+@require_POST
+def report_submission(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a report's submission (the investigator); a refusal names the field."""
+    report = _report(request, pk)
+    form = SubmissionForm(request.POST, prefix=str(report.pk))
+    if not form.is_valid():
+        for field, problems in form.errors.items():
+            label = form.fields[field].label if field in form.fields else field
+            messages.error(request, f"{label}: {' '.join(problems)}")
+        return redirect("safety_reports")
+    try:
+        safety.record_submission(
+            request.user,
+            report,
+            form.cleaned_data["submitted_to"],
+            form.cleaned_data["submitted_on"],
+        )
+    except safety.SafetyInputError as refused:
+        label = form.fields[refused.field].label if refused.field in form.fields else refused.field
+        messages.error(request, f"{label}: {refused.message}")
+    else:
+        messages.success(
+            request, gettext("Submission of %(number)s recorded.") % {"number": report.number}
+        )
+    return redirect("safety_reports")
+
+
+@study_view
+def report_download(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """The report as generated: its JSON document, or printed to PDF (the one PDF engine)."""
+    report = _report(request, pk)
+    if what not in ("json", "pdf"):
+        raise Http404(what)
+    name = report.number.replace("/", "_")
+    if what == "json":
+        body = json.dumps(report.document, ensure_ascii=False, indent=2).encode("utf-8")
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        with tempfile.TemporaryDirectory(prefix="lupustrial-safety-") as tmp:
+            try:
+                write_report(report.document, Path(tmp), pdf=True)
+            except PdfUnavailableError as problem:
+                return HttpResponse(str(problem), status=503, content_type="text/plain")
+            body = (Path(tmp) / "report.pdf").read_bytes()
+        response = HttpResponse(body, content_type="application/pdf")
+    safety.record_download(request.user, report, what)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{what}"'
+    return response

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from lupustrial.clinical.sledai2k import score_sledai2k
 from lupustrial.edc.accounts.models import Site
-from lupustrial.edc.accounts.roles import SITE_ROLES, Can
+from lupustrial.edc.accounts.roles import SITE_ROLES, Can, Role
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.study import services
 from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, sledai_input
@@ -75,6 +75,15 @@ def _shows_identity(request: HttpRequest) -> bool:
 # -- home -----------------------------------------------------------------------------------
 
 
+def _safety_due(user: Any, profile: Any) -> list[dict[str, Any]]:
+    """Reports awaiting submission, for the investigator and the data manager (issue 16)."""
+    from lupustrial.edc.safety.services import awaiting_submission
+
+    if profile.role not in (Role.INVESTIGATOR, Role.DATA_MANAGER):
+        return []
+    return awaiting_submission(user)
+
+
 @study_view
 def home(request: HttpRequest) -> HttpResponse:
     profile = services.profile_of(request.user)
@@ -88,6 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ).count(),
             overdue=services.overdue_visits(request.user),
             show_identity=_shows_identity(request),
+            safety_due=_safety_due(request.user, profile),
         )
         # Imported here: the deviation app reads the study's models and services.
         from lupustrial.edc.deviations import services as deviations
