@@ -49,3 +49,31 @@ def test_the_japanese_page_keeps_english_ctcae_terms(
     expect = playwright_api.expect
     expect(page.locator("h1")).to_have_text("安全性報告")
     expect(page.locator("#ctcae-results")).to_contain_text("Infusion related reaction")
+
+
+def test_investigator_sees_an_overdue_report_and_records_its_submission(
+    page: Any,  # noqa: F811
+    live_server: Any,
+) -> None:
+    from tests.edc.test_safety_reports_page import _generated
+
+    report = _generated(days_ago=20)  # 15-day rule: overdue by 5 days
+    expect = playwright_api.expect
+    _log_in(page, live_server.url, "investigator")
+    due = page.locator(f"#due-{report.pk}")
+    expect(due.locator(".overdue-report")).to_have_text("overdue by 5 days")
+    color = due.locator(".overdue-report").evaluate("e => getComputedStyle(e).color")
+    assert color == "rgb(170, 0, 0)"  # red, from the stylesheet (no inline style)
+    page.screenshot(path=str(ARTIFACTS / "21-safety-dashboard.png"), full_page=True)
+
+    due.locator("a").click()
+    page.wait_for_url("**/safety/reports/**")
+    row = page.locator(f"#report-{report.pk}")
+    row.locator('input[name$="submitted_to"]').fill("Tokyo certified review board")
+    today = report.subject.site.today().isoformat()
+    row.locator('input[name$="submitted_on"]').fill(today)
+    row.locator("button").click()
+    expect(page.locator(".message")).to_contain_text(f"Submission of {report.number} recorded.")
+    expect(page.locator(f"#report-{report.pk}")).to_contain_text("Tokyo certified review board")
+    page.goto(f"{live_server.url}/")
+    expect(page.locator(f"#due-{report.pk}")).to_have_count(0)
