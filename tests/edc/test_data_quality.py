@@ -57,7 +57,9 @@ def test_a_query_is_raised_answered_and_closed() -> None:
 
 def test_a_change_after_verification_withdraws_the_verification() -> None:
     form = _form()
-    login("monitor").post(reverse("form_action", args=[form.pk, "verify"]))
+    login("monitor").post(
+        reverse("form_action", args=[form.pk, "verify"]), {"version": form.version}
+    )
     form.refresh_from_db()
     assert form.verified_at is not None
     assert _save_weight("coordinator", "59") == ""
@@ -67,13 +69,18 @@ def test_a_change_after_verification_withdraws_the_verification() -> None:
 
 def test_a_locked_form_cannot_be_changed_until_unlocked_with_a_reason() -> None:
     form = _form()
-    login("datamanager").post(reverse("form_action", args=[form.pk, "lock"]))
+    login("datamanager").post(
+        reverse("form_action", args=[form.pk, "lock"]), {"version": form.version}
+    )
     assert "This form is locked" in _save_weight("coordinator", "59")
-    login("datamanager").post(reverse("form_action", args=[form.pk, "unlock"]), {"reason": ""})
+    login("datamanager").post(
+        reverse("form_action", args=[form.pk, "unlock"]), {"reason": "", "version": form.version}
+    )
     form.refresh_from_db()
     assert form.locked
     login("datamanager").post(
-        reverse("form_action", args=[form.pk, "unlock"]), {"reason": "query resolution"}
+        reverse("form_action", args=[form.pk, "unlock"]),
+        {"reason": "query resolution", "version": form.version},
     )
     form.refresh_from_db()
     assert not form.locked

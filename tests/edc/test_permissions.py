@@ -69,7 +69,8 @@ def _save_vitals(client: Client) -> int:
 def _form_action(action: str) -> Callable[[Client], int]:
     return lambda client: (
         client.post(
-            reverse("form_action", args=[_vitals().pk, action]), {"field": "x", "text": "?"}
+            reverse("form_action", args=[_vitals().pk, action]),
+            {"field": "x", "text": "?", "version": _vitals().version},
         ).status_code
     )
 
@@ -104,7 +105,7 @@ CASES = (
         READERS,
     ),
     Case("audit trail page", _get("audit_trail", _pk(lambda: _subject("S-001"))), READERS),
-    Case("audit export", _get("audit_export"), frozenset({"datamanager", "admin"})),
+    Case("audit export", _get("audit_export"), frozenset({"datamanager"})),
     Case("save an eCRF", _save_vitals, SITE),
     Case("verify a form", _form_action("verify"), frozenset({"monitor"})),
     Case("raise a query", _form_action("query"), frozenset({"datamanager", "monitor"})),

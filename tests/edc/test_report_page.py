@@ -31,8 +31,11 @@ def test_report_from_the_database(demo: Any, username: str) -> None:
     assert "Primary endpoint" in page
     assert "source database" in page
     assert "context, not a comparison" in page
-    assert page.count("<svg") == 3
-    assert not re.search(r"<(script|link|img)\b", page)
+    # Served under the CSP: no inline style or script, the style linked, figures as images.
+    assert page.count('<img alt="') == 3
+    assert page.count("data:image/svg+xml;base64,") == 3
+    assert not re.search(r"<(script|style|svg)\b|\sstyle=", page)
+    assert f'<link rel="stylesheet" href="{reverse("report_css")}">' in page
     assert "Content-Disposition" not in response
     [entry] = _exports()
     assert entry.actor
@@ -45,6 +48,10 @@ def test_report_download(demo: Any) -> None:
     assert re.fullmatch(
         r'attachment; filename="study-report-\d{8}T\d{4}\.html"', response["Content-Disposition"]
     )
+    page = response.content.decode()  # the self-contained file, as `lupustrial report` writes
+    assert page.count("<svg") == 3
+    assert "<style>" in page
+    assert not re.search(r"<(script|link|img)\b", page)
     assert len(_exports()) == 1
 
 

@@ -9,6 +9,7 @@ it. The PDF is the same page printed by the one PDF engine (`lupustrial.pdf`).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import jinja2
 from lupustrial.analysis.endpoints import compute_endpoints
 from lupustrial.analysis.published import PUBLISHED_RATES
 from lupustrial.analysis.report_figures import line_per_patient, swimmer
-from lupustrial.analysis.report_template import TEMPLATE
+from lupustrial.analysis.report_template import STYLE, TEMPLATE
 from lupustrial.analysis.results import StudyResults
 from lupustrial.dataset.snapshot import Snapshot
 
@@ -57,8 +58,16 @@ def report_title(result: StudyResults) -> str:
     return f"{english} / {japanese} — {result.snapshot.study_id}{where}"
 
 
-def render_report(snapshot: Snapshot, *, created_at: dt.datetime | None = None) -> str:
-    """The report's HTML for ``snapshot``."""
+def render_report(
+    snapshot: Snapshot, *, created_at: dt.datetime | None = None, stylesheet: str | None = None
+) -> str:
+    """The report's HTML for ``snapshot``.
+
+    Self-contained by default (style inline, figures as inline SVG), for the file and the PDF.
+    With ``stylesheet`` (a URL serving `STYLE`), as the web application serves it under a
+    Content-Security-Policy that allows no inline style: the style is linked and each figure
+    is an image, whose own SVG styling the page's policy does not govern.
+    """
     result = compute_endpoints(snapshot)
     fas = [s.subject_id for s in result.primary.main.subjects]
     rows = snapshot.table("assessments")
@@ -76,6 +85,8 @@ def render_report(snapshot: Snapshot, *, created_at: dt.datetime | None = None) 
             limit=limits.prednisolone_target_mg_per_day,
         ),
     }
+    if stylesheet is not None:
+        figures = {name: _as_image(svg, name) for name, svg in figures.items()}
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = environment.from_string(TEMPLATE)
     context: dict[str, Any] = {
@@ -87,8 +98,16 @@ def render_report(snapshot: Snapshot, *, created_at: dt.datetime | None = None) 
         "pct": _pct,
         "published": PUBLISHED_RATES,
         "created_at": (created_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        "style": STYLE,
+        "stylesheet": stylesheet,
     }
     return template.render(context)
+
+
+def _as_image(svg: str, name: str) -> str:
+    """An inline SVG figure as an <img> with the SVG in a data: URL."""
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img alt="{name}" src="data:image/svg+xml;base64,{encoded}">'
 
 
 def footer_label(snapshot: Snapshot) -> str:

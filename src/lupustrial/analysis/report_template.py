@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{{ title }}</title>
-<style>
+STYLE = """\
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;
 text-align:left;font-size:.9rem}th{background:#f3f3f3}.num{text-align:right}
@@ -14,10 +11,17 @@ text-align:left;font-size:.9rem}th{background:#f3f3f3}.num{text-align:right}
 .box{border:1px solid #555;padding:.4rem .8rem;min-width:18rem;text-align:center}
 .side{font-size:.85rem;color:#555}.arrow{font-size:1.2rem}small{color:#666}
 .context{border-left:4px solid #bbb;padding:.2rem .8rem;margin:1rem 0;background:#fafafa}
-svg{max-width:100%;height:auto}
+svg,img{max-width:100%;height:auto}
 @media print{body{max-width:none;margin:0;padding:0}h2,h3{break-after:avoid}
 tr,svg,.box,.context p{break-inside:avoid}}
-</style></head><body>
+"""
+"""The report's style: inline in the file and the PDF, a linked stylesheet when served."""
+
+TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{{ title }}</title>
+{% if stylesheet %}<link rel="stylesheet" href="{{ stylesheet }}">{% else %}<style>
+{{ style|safe }}</style>{% endif %}</head><body>
 <h1>{{ title }}</h1>
 <p>Data cut <b>{{ r.snapshot.data_cut }}</b> (site dates: {% for site, day in r.snapshot.data_cut_site_dates.items() %}{{ site }} {{ day }}{% if not loop.last %}, {% endif %}{% endfor %}); source {{ r.snapshot.source }};
 lupustrial {{ r.snapshot.software_version }}. Report created {{ created_at }}.</p>

@@ -36,6 +36,13 @@ from lupustrial.protocol.dates import site_date
 
 SNAPSHOT_FORMAT = "lupustrial-snapshot/1"
 MANIFEST = "manifest.json"
+CSV_NOTE = (
+    "UTF-8, comma-separated, ISO dates; every value exactly as entered. A cell that begins "
+    "with =, +, -, @, a tab or a carriage return is not escaped, so a spreadsheet may run it "
+    "as a formula: import the files as text. The audit trail's export, written for people, "
+    "escapes such cells."
+)
+"""What the manifest says of the CSV files: data for programs, not defused for spreadsheets."""
 
 _ARROW_TYPES: dict[type, pa.DataType] = {
     str: pa.string(),
@@ -178,6 +185,7 @@ def write_snapshot(
         "created_at": created.isoformat(),
         "software": {"name": "lupustrial", "version": lupustrial.__version__},
         "tables": entries,
+        "csv": CSV_NOTE,
     }
     text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     (out / MANIFEST).write_text(text, encoding="utf-8")

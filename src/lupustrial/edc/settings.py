@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_htmx",
+    "ninja",  # Swagger UI from its own static files, not from a CDN
     "lupustrial.edc.accounts",
     "lupustrial.edc.audit",
     "lupustrial.edc.study",
@@ -71,8 +72,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lupustrial.edc.errors.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files stay cacheable, every page and API answer is no-store.
+    "lupustrial.edc.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,13 +142,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Lockout: five failed logins for one user name lock it for 30 minutes.
+# Lockout (accounts/lockout.py): five failed logins for one user name from one address lock
+# that name at that address for 30 minutes; twenty from one address, whatever the names, lock
+# the address. A stranger cannot lock a user out from elsewhere, nor flood the audit trail.
 AXES_FAILURE_LIMIT = int(os.environ.get("LUPUSTRIAL_LOCKOUT_FAILURES", "5"))
+LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("LUPUSTRIAL_LOCKOUT_ADDRESS_FAILURES", "20"))
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Not by address too: a hospital's wards often share one NAT address, and locking it would
-# lock out every colleague at once. Django-axes warns about this choice; it is deliberate.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "lupustrial.edc.accounts.lockout.AddressLimitHandler"
+AXES_CLIENT_IP_CALLABLE = "lupustrial.edc.accounts.lockout.client_address"
+# Attempts while locked neither extend the lock nor enter the audit trail.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS for subdomains and the browsers' preload list: decisions for the owner of the
+    # hospital's domain, which this application does not own.
+    "security.W005",
+    "security.W021",
+]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "edc/locked_out.html"
 AXES_VERBOSE = False
@@ -157,6 +171,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE = os.environ.get("LUPUSTRIAL_SECURE_COOKIES") == "1"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE
+# Behind HTTPS (the documented reverse proxy): plain HTTP is redirected and browsers are told
+# to use HTTPS only for a year. The proxy terminates TLS and must set X-Forwarded-Proto
+# (overwriting any the client sent); without trusting it every request would look like plain
+# HTTP and the redirect would loop.
+SECURE_SSL_REDIRECT = SECURE
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SECURE else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 LOGIN_URL = "login"
@@ -186,8 +207,25 @@ if os.environ.get("LUPUSTRIAL_COLLECTED_STATIC"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"axes": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
+    "filters": {"request_id": {"()": "lupustrial.edc.errors.RequestIdFilter"}},
+    "formatters": {
+        "request": {
+            "format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "request",
+        },
+    },
+    "loggers": {
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Every 500 (and 4xx warnings) with its request id, DEBUG or not (errors.py).
+        "django.request": {"handlers": ["requests"], "level": "WARNING", "filters": ["request_id"]},
+    },
 }
 
 # E-mail: the safety notifications (docs/safety.md). Printed by default; a folder of .eml

@@ -12,6 +12,8 @@ from lupustrial.edc.deviations import views as deviation_views
 from lupustrial.edc.safety import views as safety_views
 from lupustrial.edc.study import report_views, views
 
+handler500 = "lupustrial.edc.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path(
@@ -54,6 +56,7 @@ urlpatterns = [
         safety_views.report_download,
         name="safety_report_download",
     ),
+    path("report/report.css", report_views.report_css, name="report_css"),
     path("visits/<int:pk>/", views.visit_page, name="visit"),
     path("visits/<int:pk>/missed/", views.visit_missed, name="visit_missed"),
     path("visits/<int:pk>/forms/<str:code>/", views.crf_page, name="crf"),

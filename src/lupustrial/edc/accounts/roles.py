@@ -9,7 +9,16 @@ The issue's specification, row by row:
 - monitor: reads and verifies source data at their sites and raises queries; cannot edit;
   records the deviations found (as do the site's staff).
 - statistician: pseudonymised exports only.
-- administrator: users, roles and sites; no clinical data.
+- administrator: users, roles and sites; no clinical data (no audit trail either: its
+  entries hold clinical values and dates of birth).
+
+Dates of birth (a screening value, the source of the age criterion I4):
+- investigator, coordinator: the full date, at their sites (they hold the identity too);
+- monitor: the full date, at their sites, to verify it against the source documents;
+- data manager: the full date, at every site, to query it (I4 decides on it to the day);
+  never with a name or medical record number;
+- statistician: the year of birth only, in the study dataset (`dataset.records`);
+- administrator: none.
 """
 
 from __future__ import annotations
@@ -88,7 +97,7 @@ PERMISSIONS: dict[str, frozenset[Can]] = {
         }
     ),
     Role.STATISTICIAN: frozenset({Can.EXPORT_DATASET}),
-    Role.ADMINISTRATOR: frozenset({Can.MANAGE_USERS, Can.EXPORT_AUDIT}),
+    Role.ADMINISTRATOR: frozenset({Can.MANAGE_USERS}),
 }
 """Role → what it may do. A capability missing here is refused, page and API alike."""
 

@@ -36,4 +36,6 @@ def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
+    if getattr(request, "login_refused_unchecked", False):
+        return  # a locked client (accounts/lockout.py): refused unchecked, counted by django-axes
     services.record_failed_login(str(credentials.get("username", "")), _client(request))

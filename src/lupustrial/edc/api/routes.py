@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Schema
@@ -26,6 +27,9 @@ api = NinjaAPI(
     description="Subjects, visits and eCRFs of the early-anifrolumab SLE study.",
     auth=django_auth,
     urls_namespace="api",
+    # The document and its Swagger UI for signed-in users only; the UI comes from ninja's own
+    # static files ("ninja" in INSTALLED_APPS), never from a CDN.
+    docs_decorator=login_required,
 )
 
 
@@ -41,7 +45,10 @@ def _conflict(request: HttpRequest, error: Exception) -> HttpResponse:
 
 @api.exception_handler(services.RuleError)
 def _invalid(request: HttpRequest, error: Exception) -> HttpResponse:
-    return api.create_response(request, {"detail": str(error)}, status=422)
+    answer = {"detail": str(error)}
+    if isinstance(error, services.InvalidTextError):
+        answer["field"] = error.field
+    return api.create_response(request, answer, status=422)
 
 
 class SubjectOut(Schema):

@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from lupustrial.analysis.report import render_report
+from lupustrial.analysis.report_template import STYLE
 from lupustrial.dataset.snapshot import SnapshotError, read_snapshot, write_snapshot
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.export import database_records
@@ -58,7 +60,10 @@ def study_report(request: HttpRequest) -> HttpResponse:
             path = Path(tmp) / "snapshot"
             sites = _sites(request)
             write_snapshot(database_records(sites), path, cut, source="database", site_scope=sites)
-            page = render_report(read_snapshot(path))
+            # Viewed here: style linked, figures as images (no inline style under the CSP);
+            # downloaded: the self-contained page, as `lupustrial report` writes it.
+            stylesheet = None if request.GET.get("download") else reverse("report_css")
+            page = render_report(read_snapshot(path), stylesheet=stylesheet)
     except (SnapshotError, ValidationError, ValueError) as problem:
         message = format_html(
             "<!doctype html><title>{}</title><h1>{}</h1><pre>{}</pre>",
@@ -91,3 +96,8 @@ def dataset_snapshot(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def report_css(request: HttpRequest) -> HttpResponse:
+    """The report's style, linked from the served page (no inline style under the CSP)."""
+    return HttpResponse(STYLE, content_type="text/css; charset=utf-8")

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -26,7 +27,8 @@ from lupustrial.clinical.assessment import AssessmentResult, score_assessment
 from lupustrial.edc.accounts.models import Site, StaffProfile
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.audit.models import Action, AuditEntry
-from lupustrial.edc.audit.trail import record, record_changes
+from lupustrial.edc.audit.trail import encode_value, record, record_changes
+from lupustrial.edc.study.characters import first_invalid
 from lupustrial.edc.study.crfs import CRF_BY_CODE, visit_assessment
 from lupustrial.edc.study.identifiers import SCREENING_NUMBER, SUBJECT_ID
 from lupustrial.edc.study.models import (
@@ -61,6 +63,10 @@ class SignatureRefusedError(NotAllowedError):
     """The password entered at signing did not match."""
 
 
+class SigningBlockedError(NotAllowedError):
+    """Too many wrong passwords at signing lately: no password is checked until it cools off."""
+
+
 class ConflictError(Exception):
     """Someone saved the same data since this user opened it; nothing was overwritten."""
 
@@ -75,6 +81,27 @@ class DuplicateRecordError(RuleError):
     def __init__(self, message: str, existing: Subject) -> None:
         super().__init__(message)
         self.existing = existing
+
+
+class InvalidTextError(RuleError):
+    """A value that cannot be stored as given (`characters.py`, a length); names its field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def checked(**values: Any) -> None:
+    """Refuse the first value (text or form document) holding an invalid character."""
+    for name, value in values.items():
+        found = first_invalid(value, name if isinstance(value, str) else "")
+        if found:
+            field = found[0] or name
+            raise InvalidTextError(
+                field,
+                _("%(field)s holds a character that cannot be stored (%(character)s): remove it.")
+                % {"field": field, "character": found[1]},
+            )
 
 
 def profile_of(user: User) -> StaffProfile:
@@ -138,6 +165,9 @@ def register_candidate(
     profile = require(user, Can.SCREEN)
     if not profile.all_sites and not profile.sites.filter(pk=site.pk).exists():
         raise NotAllowedError(_("You do not work at site %(site)s.") % {"site": site.code})
+    checked(
+        screening_number=screening_number, name=name, medical_record_number=medical_record_number
+    )
     screening_number = screening_number.strip()
     if not SCREENING_NUMBER.fullmatch(screening_number):
         raise RuleError(
@@ -212,6 +242,7 @@ def save_screening(
     they void the investigator's signature, which must then be given again (`sign`).
     """
     require(user, Can.SCREEN, subject)
+    checked(data=data, reason=reason)
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     _editable(subject)
     if subject.screening_version != version:
@@ -250,6 +281,7 @@ def save_screening(
 def record_screen_failure(user: User, subject: Subject, note: str = "") -> Subject:
     """A screen failure, keeping the failing criteria for the CONSORT diagram."""
     require(user, Can.SCREEN, subject)
+    checked(note=note)
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     _editable(subject)
     decision = eligibility(subject)
@@ -281,6 +313,7 @@ def record_consent(
 ) -> Consent:
     """The written consent; enrolment is impossible without it (I5)."""
     require(user, Can.CONSENT, subject)
+    checked(form_version=form_version)
     _editable(subject)
     if Consent.objects.filter(subject=subject).exists():
         raise RuleError(_("Consent is already recorded for %(s)s.") % {"s": subject.label})
@@ -344,7 +377,17 @@ def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
     The password is entered again at signing; the signer's name, the time and the meaning are
     stored with a digest of the data signed.
     """
-    if not isinstance(user, AbstractBaseUser) or not user.check_password(password):
+    if not isinstance(user, AbstractBaseUser):
+        raise SignatureRefusedError(_("The password did not match: the signature was not applied."))
+    if signing_blocked(user):
+        raise SigningBlockedError(
+            _(
+                "Too many wrong passwords at signing: signing is blocked for %(minutes)s "
+                "minutes. If this was not you, tell the administrator."
+            )
+            % {"minutes": _cooloff_minutes()}
+        )
+    if not user.check_password(password):
         raise SignatureRefusedError(_("The password did not match: the signature was not applied."))
     now = timezone.now()
     Signature.objects.create(
@@ -359,6 +402,42 @@ def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
     return now
 
 
+def _cooloff() -> dt.timedelta:
+    return dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+
+
+def _cooloff_minutes() -> int:
+    return round(_cooloff().total_seconds() / 60)
+
+
+def signing_blocked(user: AbstractBaseUser) -> bool:
+    """Whether the user's last wrong passwords at signing reach the login lockout's limit.
+
+    The same limit and cool-off as a failed login (``AXES_FAILURE_LIMIT`` in
+    ``AXES_COOLOFF_TIME``), so that re-entering the password at signing is no way around the
+    login's lockout (21 CFR 11.300(d), 1997: attempts at unauthorised use are detected). The
+    count is read from the trail: refusals since the user's last applied signature within
+    the cool-off.
+    """
+    recent = AuditEntry.objects.filter(
+        action=Action.SIGN,
+        actor=user.get_username(),
+        at__gte=timezone.now() - _cooloff(),
+    ).order_by("-seq")
+    refused = 0
+    for outcome in recent.values_list("new_value", flat=True).iterator():
+        if outcome == _BLOCKED:
+            continue
+        if outcome != _REFUSED:
+            break  # a signature applied: the count starts again
+        refused += 1
+    return refused >= int(settings.AXES_FAILURE_LIMIT)
+
+
+_REFUSED = encode_value("refused")
+_BLOCKED = encode_value("blocked")
+
+
 def active_signature(subject: Subject) -> Signature | None:
     return subject.signatures.filter(voided_at__isnull=True).last()
 
@@ -370,10 +449,11 @@ def _failed_signatures_recorded(function: Callable[P, R]) -> Callable[P, R]:
     def signing(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
-        except SignatureRefusedError:
+        except (SignatureRefusedError, SigningBlockedError) as refusal:
             user, subject = args[0], args[1]
             assert isinstance(subject, Subject)
-            record(user, Action.SIGN, subject=subject, form="enrolment", new="refused")  # type: ignore[arg-type]
+            outcome = "blocked" if isinstance(refusal, SigningBlockedError) else "refused"
+            record(user, Action.SIGN, subject=subject, form="enrolment", new=outcome)  # type: ignore[arg-type]
             raise
 
     return signing
@@ -485,6 +565,7 @@ def set_visit_date(
 ) -> Visit:
     """The day the visit took place; the window check is shown, never silently passed."""
     require(user, Can.ENTER_DATA, visit.subject)
+    checked(reason=reason)
     visit = _visit_for_update(visit)
     _editable(visit.subject)
     if visit.version != version:
@@ -518,6 +599,7 @@ def set_visit_date(
 @transaction.atomic
 def mark_missed(user: User, visit: Visit, reason: str) -> Visit:
     require(user, Can.ENTER_DATA, visit.subject)
+    checked(reason=reason)
     visit = _visit_for_update(visit)
     _editable(visit.subject)
     if visit.forms.exists():
@@ -567,6 +649,7 @@ def save_form(
 ) -> FormData:
     """Save one eCRF after its model's edit checks; the second of two concurrent saves fails."""
     require(user, Can.ENTER_DATA, visit.subject)
+    checked(data=data, reason=reason)
     crf = CRF_BY_CODE.get(crf_code)
     if crf is None:
         raise RuleError(_("Unknown form %(crf)s.") % {"crf": crf_code})
@@ -684,21 +767,53 @@ _CLASSIFICATION_SETS = frozenset({"2019 EULAR/ACR", "1997 ACR", "SLICC 2012"})
 # -- data quality ---------------------------------------------------------------------------
 
 
+def _form_as_seen(form: FormData, version: int) -> FormData:
+    """The form, locked for the change, if it is still at the version the user opened.
+
+    Verification and locks are statements about what the user saw: a version saved after
+    the page was opened is refused, not verified or locked unseen.
+    """
+    current = FormData.objects.select_for_update().select_related("visit__subject").get(pk=form.pk)
+    if current.version != version:
+        raise ConflictError(
+            _(
+                "You opened version %(seen)s of this form, but version %(now)s was saved since: "
+                "nothing was done. Reload the form and check what is there."
+            )
+            % {"seen": version, "now": current.version}
+        )
+    return current
+
+
 @transaction.atomic
-def verify_form(user: User, form: FormData) -> FormData:
+def verify_form(user: User, form: FormData, version: int) -> FormData:
+    """Source-data verification of the version the monitor opened (ICH E6(R2) 5.18.4, 2016)."""
     require(user, Can.VERIFY, form.visit.subject)
+    form = _form_as_seen(form, version)
     form.verified_at = timezone.now()
     form.verified_by = user  # type: ignore[assignment]
     form.save(update_fields=["verified_at", "verified_by"])
-    record(user, Action.VERIFY, subject=form.visit.subject, visit=form.visit.code, form=form.crf)
+    record(
+        user,
+        Action.VERIFY,
+        subject=form.visit.subject,
+        visit=form.visit.code,
+        form=form.crf,
+        new={"version": form.version},
+    )
     return form
 
 
 @transaction.atomic
-def set_form_lock(user: User, form: FormData, locked: bool, reason: str = "") -> FormData:
+def set_form_lock(
+    user: User, form: FormData, locked: bool, version: int, reason: str = ""
+) -> FormData:
+    """Lock or unlock the version of the form the user opened; unlocking needs a reason."""
     require(user, Can.LOCK, form.visit.subject)
+    checked(reason=reason)
     if not locked:
         reason = _needs_reason(reason)
+    form = _form_as_seen(form, version)
     form.locked = locked
     form.save(update_fields=["locked"])
     record(
@@ -707,6 +822,7 @@ def set_form_lock(user: User, form: FormData, locked: bool, reason: str = "") ->
         subject=form.visit.subject,
         visit=form.visit.code,
         form=form.crf,
+        new={"version": form.version},
         reason=reason,
     )
     return form
@@ -714,17 +830,26 @@ def set_form_lock(user: User, form: FormData, locked: bool, reason: str = "") ->
 
 @transaction.atomic
 def set_casebook_lock(user: User, subject: Subject, locked: bool, reason: str = "") -> Subject:
+    """Lock or unlock every form of the subject; the trail names each form's version."""
     require(user, Can.LOCK, subject)
+    checked(reason=reason)
     if not locked:
         reason = _needs_reason(reason)
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
     subject.casebook_locked = locked
     subject.save(update_fields=["casebook_locked"])
-    FormData.objects.filter(visit__subject=subject).update(locked=locked)
+    forms = FormData.objects.select_for_update().filter(visit__subject=subject)
+    versions = {
+        f"{code} {crf}": version
+        for code, crf, version in forms.values_list("visit__code", "crf", "version")
+    }
+    forms.update(locked=locked)
     record(
         user,
         Action.LOCK if locked else Action.UNLOCK,
         subject=subject,
         form="casebook",
+        new={"versions": versions},
         reason=reason,
     )
     return subject
@@ -733,8 +858,16 @@ def set_casebook_lock(user: User, subject: Subject, locked: bool, reason: str = 
 @transaction.atomic
 def raise_query(user: User, form: FormData, field: str, text: str) -> Query:
     require(user, Can.RAISE_QUERY, form.visit.subject)
+    checked(field=field, text=text)
     if not text.strip():
         raise RuleError(_("A query needs a question."))
+    limit = Query._meta.get_field("field").max_length
+    if len(field.strip()) > limit:
+        raise InvalidTextError(
+            "field",
+            _("%(field)s is too long: at most %(limit)s characters.")
+            % {"field": "field", "limit": limit},
+        )
     query = Query.objects.create(form=form, field=field.strip(), text=text.strip(), raised_by=user)
     _query_audit(user, query, {"status": "open", "text": query.text})
     return query
@@ -743,6 +876,7 @@ def raise_query(user: User, form: FormData, field: str, text: str) -> Query:
 @transaction.atomic
 def answer_query(user: User, query: Query, answer: str) -> Query:
     require(user, Can.ANSWER_QUERY, query.form.visit.subject)
+    checked(answer=answer)
     if query.status == QueryStatus.CLOSED:
         raise RuleError(_("This query is closed."))
     if not answer.strip():
@@ -793,6 +927,7 @@ def complete(user: User, subject: Subject, on: dt.date) -> Subject:
 
 def _end(user: User, subject: Subject, status: SubjectStatus, on: dt.date, reason: str) -> Subject:
     require(user, Can.ENTER_DATA, subject)
+    checked(reason=reason)
     _editable(subject)
     if subject.status != SubjectStatus.ENROLLED:
         raise RuleError(_("Only an enrolled subject can leave the study."))

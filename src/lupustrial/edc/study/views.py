@@ -7,7 +7,6 @@ else, and `RuleError` into a message beside the form.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
@@ -19,7 +18,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -28,6 +29,7 @@ from lupustrial.clinical.sledai2k import score_sledai2k
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import SITE_ROLES, Can, Role
 from lupustrial.edc.audit.models import AuditEntry
+from lupustrial.edc.spreadsheet import write_rows
 from lupustrial.edc.study import services
 from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, sledai_input
 from lupustrial.edc.study.models import FormData, Query, Subject, SubjectStatus, Visit
@@ -70,6 +72,12 @@ def _at_site(site: Site) -> None:
 def _shows_identity(request: HttpRequest) -> bool:
     profile = getattr(request.user, "staff", None)
     return profile is not None and profile.role in SITE_ROLES
+
+
+def _show_problem(form: forms.Form, problem: Exception) -> None:
+    """A refusal beside the form: at its field when it names one of the form's fields."""
+    field = getattr(problem, "field", None)
+    form.add_error(field if field in form.fields else None, str(problem))
 
 
 # -- home -----------------------------------------------------------------------------------
@@ -136,7 +144,7 @@ def register(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(problem))
             existing = problem.existing
         except services.RuleError as problem:
-            form.add_error(None, str(problem))
+            _show_problem(form, problem)
         else:
             return redirect("screening", pk=subject.pk)
     return render(request, "edc/register.html", {"form": form, "existing": existing})
@@ -168,11 +176,11 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
                     request.user,
                     subject,
                     validated.model_dump(mode="json", exclude_none=True),
-                    version=int(request.POST.get("version", -1)),
+                    version=_posted_version(request),
                     reason=request.POST.get("reason", ""),
                 )
             except (services.RuleError, services.ConflictError) as problem:
-                form.add_error(None, str(problem))
+                _show_problem(form, problem)
             else:
                 messages.success(request, _("Screening data saved."))
                 return redirect("screening", pk=subject.pk)
@@ -310,7 +318,7 @@ def _form_page(
         try:
             save(form.cleaned_data)
         except (services.RuleError, services.NotAllowedError) as problem:
-            form.add_error(None, str(problem))
+            _show_problem(form, problem)
         else:
             messages.success(request, done)
             return redirect("subject", pk=subject.pk)
@@ -370,11 +378,11 @@ def visit_page(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user,
                 visit,
                 date_form.cleaned_data["date"],
-                version=int(request.POST.get("version", -1)),
+                version=_posted_version(request),
                 reason=date_form.cleaned_data["reason"],
             )
         except (services.RuleError, services.ConflictError) as problem:
-            date_form.add_error(None, str(problem))
+            _show_problem(date_form, problem)
         else:
             return redirect("visit", pk=pk)
     saved = {form.crf: form for form in visit.forms.prefetch_related("queries")}
@@ -451,11 +459,11 @@ def crf_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                     visit,
                     code,
                     validated.model_dump(mode="json", exclude_none=True),
-                    version=int(request.POST.get("version", -1)),
+                    version=_posted_version(request),
                     reason=request.POST.get("reason", ""),
                 )
             except (services.RuleError, services.ConflictError) as problem:
-                form.add_error(None, str(problem))
+                _show_problem(form, problem)
             else:
                 messages.success(request, _("Form saved."))
                 return redirect("visit", pk=pk)
@@ -498,20 +506,30 @@ def form_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     try:
         if action == "verify":
-            services.verify_form(user, form)
+            services.verify_form(user, form, _posted_version(request))
         elif action == "lock":
-            services.set_form_lock(user, form, True)
+            services.set_form_lock(user, form, True, _posted_version(request))
         elif action == "unlock":
-            services.set_form_lock(user, form, False, request.POST.get("reason", ""))
+            services.set_form_lock(
+                user, form, False, _posted_version(request), request.POST.get("reason", "")
+            )
         elif action == "query":
             services.raise_query(
                 user, form, request.POST.get("field", ""), request.POST.get("text", "")
             )
         else:
             raise services.RuleError(_("Unknown action."))
-    except services.RuleError as problem:
+    except (services.RuleError, services.ConflictError) as problem:
         messages.error(request, str(problem))
     return redirect("crf", pk=form.visit_id, code=form.crf)
+
+
+def _posted_version(request: HttpRequest) -> int:
+    """The version the page was opened at (-1, which matches none, if absent or not a number)."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
 
 
 @study_view
@@ -560,14 +578,12 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
 def _audit_csv(entries: Any, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
     columns = [
         "seq", "at", "actor", "role", "action", "subject", "visit", "form", "field",
         "old_value", "new_value", "reason", "prev_hash", "hash",
     ]  # fmt: skip
-    writer.writerow(columns)
-    for entry in entries.values_list(*columns):
-        writer.writerow(entry)
+    # For people: a cell a spreadsheet would run gets an apostrophe in front (spreadsheet.py).
+    write_rows(response, columns, entries.values_list(*columns))
     return response
 
 
@@ -590,7 +606,21 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         profile.language = form.cleaned_data["language"]
         profile.save(update_fields=["language"])
-    return redirect(request.POST.get("next") or "home")
+    return redirect(_local_next(request))
+
+
+def _local_next(request: HttpRequest) -> str:
+    """Where the language switch returns: a path on this site, else the home page.
+
+    Anything else (another host, ``javascript:``, ``//host``) would make the switch an open
+    redirect, or a 500 where Django refuses the scheme.
+    """
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
 
 
 @study_view
