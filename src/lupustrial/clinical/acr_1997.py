@@ -269,7 +269,7 @@ def score_acr_1997(inp: Acr1997Input) -> Acr1997Result:
     """Classify by the 1997 ACR criteria: 4 or more of 11 (Tan 1982; Hochberg 1997)."""
     findings = judge_criteria(CRITERIA, inp, lambda sub_item: _derive(inp, sub_item))
     count, maximum = tally(findings)
-    return Acr1997Result(
+    return Acr1997Result.trusted(
         date=inp.date,
         criteria=findings,
         count=count,

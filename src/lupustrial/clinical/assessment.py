@@ -188,7 +188,7 @@ def score_assessment(
         )
     else:
         not_computed["LLDAS"] = not_computed["DORIS remission"] = "needs the SLEDAI-2K"
-    return AssessmentResult(
+    return AssessmentResult.trusted(
         id=assessment.id,
         date=assessment.date,
         sledai2k=sledai,

@@ -37,7 +37,7 @@ class Component:
         self, status: Status, evidence: str, missing: Sequence[str] = ()
     ) -> ComponentFinding:
         # What is missing only matters while the component is undecided.
-        return ComponentFinding(
+        return ComponentFinding.trusted(
             number=self.number,
             name=self.name,
             definition=self.definition,
@@ -80,12 +80,10 @@ class CompositeResult(StrictModel):
     def judge(cls, components: Sequence[ComponentFinding]) -> Self:
         """The result of ``components``: their conjunction and everything still missing."""
         missing = [name for c in components for name in c.missing]
-        return cls.model_validate(
-            {
-                "components": list(components),
-                "status": all_of(c.status for c in components),
-                "missing": list(dict.fromkeys(missing)),
-            }
+        return cls.trusted(
+            components=list(components),
+            status=all_of(c.status for c in components),
+            missing=list(dict.fromkeys(missing)),
         )
 
     def summary_line(self) -> str:

@@ -171,7 +171,7 @@ def _judge_criterion(
             not_assessed.append(sub_item.input_field)
         status = Status.of(value)
         statuses[sub_item.code] = negate(status) if sub_item.negated else status
-    return CriterionFinding(
+    return CriterionFinding.trusted(
         number=criterion.number,
         code=criterion.code,
         name=criterion.name,

@@ -22,6 +22,8 @@ none, false when a dose was started, raised or switched, and unknown when not re
 
 from __future__ import annotations
 
+import functools
+
 from pydantic import Field
 
 from lupustrial.clinical.components import (
@@ -63,6 +65,7 @@ DORIS_PUBLISHED = DorisThresholds()
 """van Vollenhoven 2021: clinical SLEDAI-2K = 0, PGA < 0.5, prednisolone ≤ 5 mg/day."""
 
 
+@functools.cache  # the same few limits for every assessment: worded once
 def doris_components(limits: DorisThresholds = DORIS_PUBLISHED) -> tuple[Component, ...]:
     """The four components of the 2021 DORIS definition (van Vollenhoven 2021), limits stated."""
     sledai = limits.clinical_sledai2k_max

@@ -495,7 +495,7 @@ def _finding(item: Item, judged: dict[str, _Judgement]) -> ItemFinding:
         basis = "entered"
     derived_from = "; ".join(p.derived_from for p in parts if p.derived_from) or None
     discrepancy = " ".join(p.discrepancy for p in parts if p.discrepancy) or None
-    return ItemFinding(
+    return ItemFinding.trusted(
         code=item.code,
         name=item.name,
         weight=item.weight,
@@ -515,7 +515,7 @@ def _domain_score(domain: Domain, findings: list[ItemFinding]) -> DomainScore:
     possible = [f for f in own if f.status is not Status.NOT_MET]
     # max() keeps the first of equal weights, i.e. the first listed in the table.
     counted = max(present, key=lambda f: f.weight, default=None)
-    return DomainScore(
+    return DomainScore.trusted(
         code=domain.code,
         name=domain.name,
         kind=domain.kind,
@@ -609,7 +609,7 @@ def score_eular_acr_2019(inp: EularAcr2019Input) -> EularAcr2019Result:
     # by the conditions that decide it.
     reasons = [text for status, text in conditions if status is classified]
     discrepancies = [j.discrepancy for j in (entry, *judged.values()) if j.discrepancy]
-    return EularAcr2019Result(
+    return EularAcr2019Result.trusted(
         date=inp.date,
         entry_criterion=entry.status,
         entry_basis=entry.basis,

@@ -261,7 +261,7 @@ def total_prednisolone_equivalent(
         row = equivalence(dose.drug, betamethasone=betamethasone)
         daily = dose.daily_dose_mg
         contributions.append(
-            DoseContribution(
+            DoseContribution.trusted(
                 drug=dose.drug,
                 route=dose.route,
                 daily_dose_mg=daily,
@@ -275,7 +275,7 @@ def total_prednisolone_equivalent(
         )
     total = round(sum(c.prednisolone_mg_per_day for c in contributions), _DECIMALS)
     weight_kg = body_weight.to("kg") if body_weight is not None else None
-    return PrednisoloneEquivalent(
+    return PrednisoloneEquivalent.trusted(
         mg_per_day=total,
         mg_per_kg_per_day=round(total / weight_kg, _DECIMALS) if weight_kg is not None else None,
         body_weight_kg=weight_kg,

@@ -26,6 +26,7 @@ evidence then state the limits applied.
 
 from __future__ import annotations
 
+import functools
 from typing import Self
 
 from pydantic import Field, model_validator
@@ -79,6 +80,7 @@ MAJOR_ORGAN_CODES: tuple[str, ...] = tuple(
 """The SLEDAI-2K descriptors whose presence is major organ activity for component 1."""
 
 
+@functools.cache  # the same few limits for every assessment: worded once
 def lldas_components(limits: LldasThresholds = LLDAS_PUBLISHED) -> tuple[Component, ...]:
     """The five components as Franklyn 2016 (Table 1) words them, with ``limits`` stated."""
     sledai, pga = limits.sledai2k_max, f"{limits.pga_max:g}"
@@ -202,11 +204,12 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
     component = COMPONENTS[1]
     now, before = inp.sledai2k, inp.previous_sledai2k
     # (label, status now, status before, input now, input before)
+    status_before = {f.code: f.status for f in before.findings} if before else {}
     features: list[tuple[str, Status, Status, str, str]] = [
         (
             f.name,
             f.status,
-            before.finding(f.code).status if before else Status.UNKNOWN,
+            status_before.get(f.code, Status.UNKNOWN),
             f"sledai2k.{f.code}",
             f"previous_sledai2k.{f.code}" if before else "previous_sledai2k",
         )

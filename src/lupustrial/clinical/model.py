@@ -3,15 +3,99 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import os
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
+
+CHECK_RESULTS_ENV = "LUPUSTRIAL_CHECK_RESULTS"
+CHECK_RESULTS = os.environ.get(CHECK_RESULTS_ENV, "") not in ("", "0")
+"""Validate results as they are built, as inputs are (``LUPUSTRIAL_CHECK_RESULTS=1``): the
+tests compare both ways byte for byte; the benchmark measures what it costs."""
+
+_REQUIRED = object()
+_FROM_FACTORY = object()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How to build one model without validation: its fields in order with their defaults."""
+
+    template: dict[str, Any]  # every field, in order: its default or a marker
+    factories: tuple[tuple[str, Callable[[], Any]], ...]
+    required: frozenset[str]
+
+
+_PLANS: dict[type[BaseModel], _Plan] = {}
+
+
+def _plan(model: type[BaseModel]) -> _Plan:
+    plan = _PLANS.get(model)
+    if plan is None:
+        template: dict[str, Any] = {}
+        factories = []
+        for name, field in model.model_fields.items():
+            if field.default_factory is not None:
+                template[name] = _FROM_FACTORY
+                factories.append((name, field.default_factory))
+            else:
+                template[name] = _REQUIRED if field.is_required() else field.default
+        required = frozenset(n for n, v in template.items() if v is _REQUIRED)
+        plan = _PLANS[model] = _Plan(template, tuple(factories), required)  # type: ignore[arg-type]
+    return plan
 
 
 class StrictModel(BaseModel):
     """An input or result: unknown fields are rejected, values are immutable once validated."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """A result built from values computed from validated inputs, without validating them
+        again (each is already of its field's type; about 60 such results per assessment).
+
+        Unknown and missing required fields are still refused. With ``CHECK_RESULTS`` the
+        model is also validated as usual and both must serialise to the same JSON, so a value
+        that validation would have refused or converted (an int for a float, a tuple for a
+        list, untrimmed text) is an error there; the clinical tests run that way.
+        """
+        plan = _plan(cls)
+        fields = plan.template.copy()
+        fields.update(values)  # keeps the fields' order, which serialisation follows
+        if len(fields) != len(plan.template):
+            unknown = sorted(set(values) - set(plan.template))
+            raise TypeError(f"{cls.__name__}: unknown fields {', '.join(unknown)}")
+        if not plan.required <= values.keys():
+            missing = sorted(plan.required - values.keys())
+            raise TypeError(f"{cls.__name__}: missing required field {', '.join(missing)}")
+        for name, factory in plan.factories:
+            if name not in values:
+                fields[name] = factory()
+        instance = cls.__new__(cls)
+        object.__setattr__(instance, "__dict__", fields)
+        object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+        object.__setattr__(instance, "__pydantic_extra__", None)
+        object.__setattr__(instance, "__pydantic_private__", None)
+        if CHECK_RESULTS:
+            _check_trusted(instance, cls(**values))
+        return instance
+
+
+def _check_trusted(built: BaseModel, validated: BaseModel) -> None:
+    """``built`` (not validated) must be what validation gives, to the byte."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the serialiser's type warnings: compared below
+        fast = built.model_dump_json()
+    checked = validated.model_dump_json()
+    if fast != checked:
+        raise AssertionError(
+            f"{type(built).__name__} built without validation differs from the validated "
+            f"one:\n  built     {fast[:600]}\n  validated {checked[:600]}"
+        )
 
 
 LATEST_UTC_OFFSET = dt.timedelta(hours=14)

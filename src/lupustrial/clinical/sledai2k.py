@@ -381,7 +381,7 @@ def _judge(inp: Sledai2kInput, descriptor: Descriptor) -> DescriptorFinding:
     else:
         value = None
         basis = "not assessed"
-    return DescriptorFinding(
+    return DescriptorFinding.trusted(
         code=descriptor.code,
         name=descriptor.name,
         weight=descriptor.weight,
@@ -407,7 +407,7 @@ def score_sledai2k(inp: Sledai2kInput) -> Sledai2kResult:
 
     total = weights(Status.MET, clinical=False)
     clinical_total = weights(Status.MET, clinical=True)
-    return Sledai2kResult(
+    return Sledai2kResult.trusted(
         date=inp.date,
         lookback_days=inp.lookback_days,
         lookback_source=LOOKBACK_DAYS[inp.lookback_days],

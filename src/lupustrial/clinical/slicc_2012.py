@@ -384,7 +384,7 @@ def score_slicc_2012(inp: Slicc2012Input) -> Slicc2012Result:
     missing = missing_fields(findings)
     if biopsy_route is Status.UNKNOWN and inp.biopsy_proven_lupus_nephritis is None:
         missing.append("biopsy_proven_lupus_nephritis")
-    result = Slicc2012Result(
+    result = Slicc2012Result.trusted(
         date=inp.date,
         criteria=findings,
         count=total[0],

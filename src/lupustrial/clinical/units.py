@@ -6,7 +6,7 @@ kind declares its canonical unit and the exact factor from every accepted unit t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Self
 
 from pydantic import field_validator, model_validator
@@ -36,12 +36,18 @@ class QuantityKind:
     canonical: str
     factors: dict[str, float]
     offsets: dict[str, float] | None = None  # only temperature needs an affine conversion
+    _spellings: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Unit as written → its accepted spelling, filled as units are met (a cache)."""
 
     def normalise_unit(self, unit: str) -> str:
         """Return the accepted spelling of ``unit``, or raise UnitError naming the known ones."""
+        cache = self._spellings
+        if unit in cache:  # scoring meets the same few spellings again and again
+            return cache[unit]
         key = _fold(unit)
         for known in self.factors:
             if _fold(known) == key:
+                cache[unit] = known
                 return known
         raise UnitError(
             f"unknown unit {unit!r} for {self.name} (accepted: {', '.join(self.factors)})"

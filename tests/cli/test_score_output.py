@@ -1,0 +1,90 @@
+"""`lupustrial score` prints the same bytes whether results are validated as they are built or
+built from already-validated values (`StrictModel.trusted`, issue 19)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.commands import run
+
+from lupustrial.clinical import model
+from lupustrial.clinical.assessment import Assessment, score_assessment
+from lupustrial.clinical.sledai2k import Sledai2kResult
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ASSESSMENTS = ("assessments.jsonl", "assessment-active-nephritis.json")
+
+
+def _score(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, check: bool, *argv: str
+) -> str:
+    monkeypatch.setattr(model, "CHECK_RESULTS", check)
+    code, out, err = run(capsys, "score", *argv)
+    assert code == 0, err
+    return out
+
+
+@pytest.mark.parametrize("name", ASSESSMENTS)
+@pytest.mark.parametrize("output", ["json", "text"])
+def test_the_output_is_byte_identical_either_way(
+    name: str, output: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = (str(EXAMPLES / name), "--format", output)
+    validated = _score(capsys, monkeypatch, True, *argv)
+    trusted = _score(capsys, monkeypatch, False, *argv)
+    assert trusted.encode() == validated.encode()
+    assert len(trusted) > 1000
+
+
+def _examples() -> list[dict[str, object]]:
+    records: list[dict[str, object]] = []
+    for name in ASSESSMENTS:
+        text = (EXAMPLES / name).read_text(encoding="utf-8")
+        lines = text.splitlines() if name.endswith(".jsonl") else [text]
+        records.extend(json.loads(line) for line in lines if line.strip())
+    return records
+
+
+@pytest.mark.parametrize("drop", [None, "sledai2k", "glucocorticoids", "pga", "previous", "date"])
+def test_every_example_without_a_section_scores_identically(
+    drop: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sections left out give the other paths (not computed, unknown components)."""
+    for record in _examples():
+        data = {key: value for key, value in record.items() if key != drop}
+        if drop == "date" and isinstance(data.get("sledai2k"), dict):
+            data["sledai2k"] = {k: v for k, v in data["sledai2k"].items() if k != "date"}
+        assessment = Assessment.model_validate(data)
+        monkeypatch.setattr(model, "CHECK_RESULTS", True)  # raises if the two builds differ
+        validated = score_assessment(assessment).model_dump_json()
+        monkeypatch.setattr(model, "CHECK_RESULTS", False)
+        assert score_assessment(assessment).model_dump_json() == validated
+
+
+def test_the_check_catches_a_value_validation_would_convert(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check can fail: text with spaces that validation trims is a difference."""
+    monkeypatch.setattr(model, "CHECK_RESULTS", True)
+    fields = {
+        "lookback_days": 10,
+        "lookback_source": " Gladman 2002 ",
+        "total": 0,
+        "clinical_total": 0,
+        "maximum_possible": 0,
+        "clinical_maximum_possible": 0,
+        "complete": True,
+        "present": [],
+        "missing": [],
+        "derived": [],
+        "discrepancies": [],
+        "findings": [],
+    }
+    with pytest.raises(AssertionError, match="Sledai2kResult built without validation differs"):
+        Sledai2kResult.trusted(**fields)
+    with pytest.raises(TypeError, match="unknown fields colour"):
+        Sledai2kResult.trusted(**fields, colour="red")
+    with pytest.raises(TypeError, match="missing required field findings"):
+        Sledai2kResult.trusted(**{k: v for k, v in fields.items() if k != "findings"})
