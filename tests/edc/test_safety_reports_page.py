@@ -124,3 +124,28 @@ def test_reports_of_other_sites_are_not_shown_or_served() -> None:
     assert report.number not in osaka.get("/safety/reports/").content.decode()
     url = reverse("safety_report_download", args=[report.pk, "json"])
     assert osaka.get(url).status_code == 403
+
+
+def test_safety_reports_reach_the_dataset_snapshot() -> None:
+    from lupustrial.dataset.tables import build_tables
+    from lupustrial.edc.export import database_records
+
+    report = _generated(days_ago=3)
+    investigator = get_user_model().objects.get(username="investigator")
+    subject, today = report.subject, report.subject.site.today()
+    services.record_submission(investigator, report, "Tokyo CRB", today)
+    (row,) = build_tables(database_records())["safety_reports"]
+    assert row == {
+        "subject_id": subject.label,
+        "number": report.number,
+        "event": report.event_key,
+        "rule": RULE,
+        "recipient": "certified review board (through the head of the institution)",
+        "kind": "first",
+        "follows": None,
+        "day_zero": today - dt.timedelta(days=3),
+        "due": today + dt.timedelta(days=12),
+        "generated_on": today,
+        "submitted_to": "Tokyo CRB",
+        "submitted_on": today,
+    }

@@ -12,6 +12,7 @@ Missing is never false: every judgement that may be unrecorded is ``bool | None`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from enum import StrEnum
 from itertools import pairwise
@@ -309,6 +310,33 @@ class Deviation(StrictModel):
         return self
 
 
+class SafetyReport(StrictModel):
+    """One safety report (疾病等報告, Enforcement Regulations Art. 54) and its submission."""
+
+    subject_id: Identifier
+    number: str = Field(min_length=1)
+    event: str = Field(min_length=1, description="The adverse event's identity.")
+    rule: str = Field(min_length=1, description="The reporting rule it answers, e.g. CRB-7.")
+    recipient: str = Field(min_length=1)
+    kind: str = Field(pattern="^(first|follow-up)$")
+    follows: str | None = Field(default=None, description="The first report it follows.")
+    day_zero: PastDate | None = None
+    due: dt.date | None = Field(default=None, description="None: the periodic report.")
+    generated_on: PastDate
+    submitted_to: str | None = None
+    submitted_on: PastDate | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        if (self.kind == "follow-up") != (self.follows is not None):
+            raise ValueError("a follow-up names the report it follows, a first report none")
+        if self.submitted_on is not None and self.submitted_on < self.generated_on:
+            raise ValueError("submitted_on is before generated_on")
+        if (self.submitted_on is None) != (self.submitted_to is None):
+            raise ValueError("submitted_to and submitted_on go together")
+        return self
+
+
 class StudyRecords(StrictModel):
     """Everything a source holds about the study, as raw records; links are checked."""
 
@@ -324,6 +352,7 @@ class StudyRecords(StrictModel):
     infusions: list[Infusion] = Field(default_factory=list)
     adverse_events: list[AdverseEvent] = Field(default_factory=list)
     deviations: list[Deviation] = Field(default_factory=list)
+    safety_reports: list[SafetyReport] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _links(self) -> Self:
@@ -350,7 +379,7 @@ class StudyRecords(StrictModel):
                 )
         known = set(subject_ids)
         linked = ("visits", "assessments", "medications", "infusions", "adverse_events")
-        for table in (*linked, "deviations"):
+        for table in (*linked, "deviations", "safety_reports"):
             for index, row in enumerate(getattr(self, table)):
                 if row.subject_id not in known:
                     problems.append(f"{table}[{index}]: unknown subject_id {row.subject_id}")

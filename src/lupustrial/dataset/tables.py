@@ -171,6 +171,17 @@ DEVIATIONS = TableSpec(
     ("subject_id", "occurred_on", "number"),
 )  # fmt: skip
 
+SAFETY_REPORTS = TableSpec(
+    "safety_reports",
+    "one safety report (Enforcement Regulations Art. 54) and its submission",
+    (
+        ("subject_id", S), ("number", S), ("event", S), ("rule", S), ("recipient", S),
+        ("kind", S), ("follows", S), ("day_zero", D), ("due", D), ("generated_on", D),
+        ("submitted_to", S), ("submitted_on", D),
+    ),
+    ("subject_id", "event", "number"),
+)  # fmt: skip
+
 TABLES: tuple[TableSpec, ...] = (
     SITES,
     SUBJECTS,
@@ -185,6 +196,7 @@ TABLES: tuple[TableSpec, ...] = (
     INFUSIONS,
     ADVERSE_EVENTS,
     DEVIATIONS,
+    SAFETY_REPORTS,
 )
 TABLE_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
 
@@ -338,5 +350,6 @@ def build_tables(records: StudyRecords) -> dict[str, list[Row]]:
         "infusions": _dump_all(records.infusions),
         "adverse_events": _dump_all(records.adverse_events),
         "deviations": _dump_all(records.deviations),
+        "safety_reports": _dump_all(records.safety_reports),
     }
     return {spec.name: _ordered(spec, raw[spec.name]) for spec in TABLES}

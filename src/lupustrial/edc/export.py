@@ -18,6 +18,7 @@ from lupustrial.clinical.units import BodyWeight, DoseMass
 from lupustrial.dataset import records as ds
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.deviations.models import Deviation
+from lupustrial.edc.safety.models import SafetyReport
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import Subject, SubjectStatus, Visit, VisitStatus
 from lupustrial.protocol.eligibility import Outcome
@@ -63,9 +64,10 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         "infusions": [],
         "adverse_events": [],
         "deviations": [],
+        "safety_reports": [],
     }
     subjects = Subject.objects.select_related("site").prefetch_related(
-        "visits__forms", "deviations"
+        "visits__forms", "deviations", "safety_reports__follows"
     )
     chosen = Site.objects.all()
     if sites is not None:
@@ -92,6 +94,9 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         out["subjects"].append(_subject(subject, consent, decision is not None))
         _visits(subject, out)
         out["deviations"].extend(_deviation(subject, d) for d in subject.deviations.all())
+        out["safety_reports"].extend(
+            _safety_report(subject, r) for r in subject.safety_reports.all()
+        )
     return ds.StudyRecords.model_validate(out)
 
 
@@ -107,6 +112,24 @@ def _deviation(subject: Subject, deviation: Deviation) -> ds.Deviation:
         preventive_action=deviation.preventive_action or None,
         reported_to_board_on=deviation.reported_to_board_on,
         closed_on=subject.site.date_of(deviation.closed_at) if deviation.closed_at else None,
+    )
+
+
+def _safety_report(subject: Subject, report: SafetyReport) -> ds.SafetyReport:
+    head = report.document["report"]
+    return ds.SafetyReport(
+        subject_id=subject.label,
+        number=report.number,
+        event=report.event_key,
+        rule=report.rule,
+        recipient=head["recipient"],
+        kind=head["kind"],
+        follows=report.follows.number if report.follows else None,
+        day_zero=head["day_zero"],
+        due=head["due"],
+        generated_on=subject.site.date_of(report.generated_at),
+        submitted_to=report.submitted_to or None,
+        submitted_on=report.submitted_on,
     )
 
 
