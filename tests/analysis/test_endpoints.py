@@ -471,3 +471,35 @@ def test_a_non_published_threshold_is_applied_and_flagged(
     assert "<b>Not the published definitions.</b>" in page
     assert "公表された定義と異なります" in page
     assert "<th>≤ 20 mg/day</th>" in page
+
+
+def test_safety_reporting_counts_expedited_first_reports_on_time_at_the_deadline_day(
+    tmp_path: Path,
+) -> None:
+    from lupustrial.dataset.records import SafetyReport
+
+    day0 = dt.date(2024, 10, 1)
+    due = day0 + dt.timedelta(days=15)
+
+    def report(number: str, submitted_on: dt.date | None, **extra: Any) -> SafetyReport:
+        fields: dict[str, Any] = {
+            "subject_id": "P1", "number": number, "event": "AE-1", "rule": "CRB-15",
+            "recipient": "certified review board", "kind": "first", "day_zero": day0,
+            "due": due, "generated_on": day0,
+            "submitted_to": "CRB" if submitted_on else None, "submitted_on": submitted_on,
+        }  # fmt: skip
+        return SafetyReport(**(fields | extra))
+
+    reports = [
+        report("1", due),  # on the deadline day itself: on time
+        report("2", due + dt.timedelta(days=1), event="AE-2"),  # the day after: late
+        report("3", None, event="AE-3"),
+        report("4", None, event="AE-4", rule="CRB-periodic", due=None),
+        report("5", due, kind="follow-up", follows="1"),
+    ]
+    results = endpoints_of(study(patient("P1"), safety_reports=reports), tmp_path)
+    reporting = results.safety.reporting
+    assert (reporting.reports, reporting.first_reports, reporting.follow_ups) == (5, 4, 1)
+    assert (reporting.expedited, reporting.on_time, reporting.late) == (3, 1, 1)
+    assert reporting.not_submitted == 1
+    assert "safety reports: 5; expedited first reports 3 (on time 1, late 1" in render_text(results)

@@ -60,6 +60,7 @@ from lupustrial.analysis.results import (
     PrimaryEndpoint,
     Proportion,
     Safety,
+    SafetyReporting,
     Secondary,
     Sensitivity,
     Serology,
@@ -562,6 +563,27 @@ def adverse_events(study: _Study) -> Safety:
             not_recorded=sum(1 for i in infusions if i["infusion_reaction"] is None),
             subjects=len({i["subject_id"] for i in reactions}),
         ),
+        reporting=safety_reporting(study),
+    )
+
+
+def safety_reporting(study: _Study) -> SafetyReporting:
+    """Reports made, and expedited first reports submitted by their deadline (Art. 54, 2018).
+
+    On time means submitted on or before the deadline day (day 0 + N calendar days).
+    """
+    reports = study.snapshot.table("safety_reports")
+    first = [r for r in reports if r["kind"] == "first"]
+    expedited = [r for r in first if r["due"] is not None]
+    submitted = [r for r in expedited if r["submitted_on"] is not None]
+    return SafetyReporting(
+        reports=len(reports),
+        first_reports=len(first),
+        follow_ups=len(reports) - len(first),
+        expedited=len(expedited),
+        on_time=sum(1 for r in submitted if r["submitted_on"] <= r["due"]),
+        late=sum(1 for r in submitted if r["submitted_on"] > r["due"]),
+        not_submitted=len(expedited) - len(submitted),
     )
 
 

@@ -120,6 +120,9 @@ grade ≥ 3 {{ r.safety.grade_3_or_more.events }}; infections {{ r.safety.infect
 <table><tr><th>term</th><th>CTCAE grade</th><th>events</th><th>patients</th></tr>
 {% for t in r.safety.by_term_and_grade %}<tr><td>{{ t.term }}</td><td class="num">{{ t.grade }}</td>
 <td class="num">{{ t.events }}</td><td class="num">{{ t.subjects }}</td></tr>{% endfor %}</table>
+<p id="safety-reporting">Safety reports (疾病等報告): {{ r.safety.reporting.reports }} ({{ r.safety.reporting.first_reports }} first, {{ r.safety.reporting.follow_ups }} follow-up);
+expedited first reports {{ r.safety.reporting.expedited }}: submitted on time {{ r.safety.reporting.on_time }}, late {{ r.safety.reporting.late }},
+not yet submitted {{ r.safety.reporting.not_submitted }}.</p>
 
 <h2>Snapshot manifest</h2>
 <table><tr><th>table</th><th>rows</th><th>Parquet SHA-256</th></tr>

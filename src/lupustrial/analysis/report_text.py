@@ -130,6 +130,9 @@ def render_text(result: StudyResults) -> str:
         f"patients; herpes zoster {ae.herpes_zoster.events} in {ae.herpes_zoster.subjects}",
         f"  infusion reactions: {ae.infusion_reactions.with_reaction} of "
         f"{ae.infusion_reactions.infusions} infusions",
+        f"  safety reports: {ae.reporting.reports}; expedited first reports "
+        f"{ae.reporting.expedited} (on time {ae.reporting.on_time}, late {ae.reporting.late}, "
+        f"not submitted {ae.reporting.not_submitted})",
     ]
     lines += [
         f"  {t.term} (grade {t.grade}): {t.events} events, {t.subjects} patients"

@@ -260,6 +260,18 @@ class InfusionReactions(Result):
     subjects: int
 
 
+class SafetyReporting(Result):
+    """Safety reports (疾病等報告, Enforcement Regulations Art. 54) and their timeliness."""
+
+    reports: int
+    first_reports: int
+    follow_ups: int
+    expedited: int
+    on_time: int
+    late: int
+    not_submitted: int
+
+
 class Safety(Result):
     population: str
     n: int
@@ -271,6 +283,7 @@ class Safety(Result):
     herpes_zoster: Tally
     by_term_and_grade: list[TermTally]
     infusion_reactions: InfusionReactions
+    reporting: SafetyReporting
 
 
 class Withdrawal(Result):
