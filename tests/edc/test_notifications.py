@@ -143,3 +143,35 @@ def test_safety_notify_command_sends_through_the_configured_backend(
     assert len(mail.outbox) >= 2
     code, out, _ = run(capsys, "safety", "notify")
     assert "overdue_visits: 0 sent" in out
+
+
+def test_a_generated_report_not_yet_submitted_is_reminded_48_hours_before_its_deadline(
+    demo: None,
+) -> None:
+    from lupustrial.edc.safety.jobs import send_notifications
+    from tests.edc.test_safety_reports_page import _generated
+
+    report = _generated(days_ago=14)  # 15-day rule: the deadline is tomorrow at the site
+    now = dt.datetime.now(dt.UTC)
+    sent = send_notifications(now)
+    assert sent["report_due_soon"] == 1
+    reminders = [m for m in mail.outbox if m.subject.startswith("Safety report due")]
+    assert sorted(m.to[0] for m in reminders) == [
+        "datamanager@example.org",
+        "investigator@example.org",
+    ]
+    assert report.number.split("/")[0] in reminders[0].subject
+    assert send_notifications(now)["report_due_soon"] == 0
+
+
+def test_a_submitted_report_is_not_reminded(demo: None) -> None:
+    from django.contrib.auth import get_user_model
+
+    from lupustrial.edc.safety import services
+    from lupustrial.edc.safety.jobs import send_notifications
+    from tests.edc.test_safety_reports_page import _generated
+
+    report = _generated(days_ago=14)
+    investigator = get_user_model().objects.get(username="investigator")
+    services.record_submission(investigator, report, "CRB", report.subject.site.today())
+    assert send_notifications(dt.datetime.now(dt.UTC))["report_due_soon"] == 0
