@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,17 @@ from lupustrial.edc.demo import create_users, load_demo
 def _fast_password_hashing(settings: Any) -> None:
     """Tests hash with a fast hasher: PBKDF2's deliberate cost is 0.4 s per password here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(
+    settings: Any, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test's own data directory (apart from tmp_path): its own audit key and checkpoints."""
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")
+    monkeypatch.delenv("LUPUSTRIAL_AUDIT_KEY", raising=False)
+    monkeypatch.delenv("LUPUSTRIAL_AUDIT_OLD_KEYS", raising=False)
+    return Path(settings.DATA_DIR)
 
 
 @pytest.fixture

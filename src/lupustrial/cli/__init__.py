@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from lupustrial.cli import eligibility, prescreen, safety, schema, score, study, web  # noqa: F401  (each module registers its commands)
+from lupustrial.cli import audit, eligibility, prescreen, safety, schema, score, study, web  # noqa: F401  (each module registers its commands)
 from lupustrial.cli.app import app
 from lupustrial.cli.input import InputError
 

@@ -1,4 +1,4 @@
-"""`lupustrial web` and `lupustrial audit`: run the study's web application, check its trail."""
+"""`lupustrial web`: run the study's web application and create its first users."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from lupustrial.cli.app import app
 from lupustrial.cli.input import InputError
 
 web = typer.Typer(help="Run the study's web application (Django).", no_args_is_help=True)
-audit = typer.Typer(help="Check and export the audit trail.", no_args_is_help=True)
 app.add_typer(web, name="web")
-app.add_typer(audit, name="audit")
 
 AddressOption = Annotated[
     str, typer.Option("--address", help="host:port to serve on (loopback by default).")
@@ -139,24 +137,3 @@ def add_user(
         raise InputError(str(error)) from error
     later = "" if own_password else "; the password must be changed at the first sign-in"
     typer.echo(f"created {username} ({role}){later}")
-
-
-@audit.command()
-def verify() -> None:
-    """Walk the hash chain and report any altered, inserted or removed entry (exit 1 if so)."""
-    _django()
-    from django.db import DatabaseError
-
-    from lupustrial.edc.audit.trail import verify_chain
-
-    try:
-        report = verify_chain()
-    except DatabaseError as error:
-        raise InputError(
-            f"cannot read the audit trail ({error}); has the database been created "
-            "(lupustrial web demo or lupustrial web serve)?"
-        ) from error
-    for line in report.lines():
-        typer.echo(line)
-    if not report.intact:
-        raise typer.Exit(1)

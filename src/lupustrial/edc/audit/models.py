@@ -1,5 +1,6 @@
 """The audit entry and the head of its hash chain.
 
+Each entry is sealed with an HMAC under a key kept outside the database (keys.py).
 Append-only in the application: an entry can be created, never saved again nor deleted, and
 queryset updates and deletes are refused. On PostgreSQL a trigger refuses UPDATE and DELETE
 as well (migration 0002), so the database guards the trail against other clients too.
@@ -36,6 +37,7 @@ class Action(models.TextChoices):
     QUERY = "query", _("query")
     ROLE_CHANGE = "role_change", _("role changed")
     USER = "user", _("user account")
+    JOB = "job", _("scheduled job")
 
 
 class AuditQuerySet(models.QuerySet["AuditEntry"]):
@@ -64,6 +66,8 @@ class AuditEntry(models.Model):
     new_value = models.TextField(_("new value"), blank=True)
     reason = models.TextField(_("reason"), blank=True)
     prev_hash = models.CharField(max_length=64)
+    # The key that sealed the entry (keys.py); blank for entries from before the trail was keyed.
+    key_id = models.CharField(max_length=16, blank=True, default="", db_default="")
     hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditQuerySet.as_manager()

@@ -1,9 +1,12 @@
 """Writing to the audit trail and verifying its chain: the one audit mechanism of the app.
 
-Each entry's hash is SHA-256 over its own fields and the previous entry's hash, so that an
-entry altered, inserted or removed behind the application's back breaks the chain where it
-happened. `verify_chain` walks the chain and names each break; `lupustrial audit verify`
-prints its report.
+Each entry's hash is an HMAC-SHA256, under a key kept outside the database (`keys.py`), of
+its own fields and the previous entry's hash: an entry altered, inserted or removed behind
+the application's back breaks the chain where it happened, and nobody without the key can
+recompute the hashes after a change. `verify_chain` walks the chain and names each break;
+`checkpoints.py` anchors the head outside the database; `lupustrial audit verify` prints both.
+Entries written before the trail was keyed (blank ``key_id``) keep their plain SHA-256 and
+may only precede the keyed ones.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from lupustrial.edc.audit.keys import AuditKey, current_key, keyring
 from lupustrial.edc.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
@@ -55,17 +59,20 @@ def _timestamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-def entry_digest(values: Mapping[str, Any]) -> str:
-    """The SHA-256 of one entry's fields (its own hash excluded) and the previous hash.
+def entry_digest(values: Mapping[str, Any], key: AuditKey | None = None) -> str:
+    """One entry's hash over its fields (its own hash excluded) and the previous hash.
 
-    The subject's primary key is hashed when the entry has one; entries written before it
-    existed keep the digest they were written with.
+    Under ``key`` (the key its ``key_id`` names) an HMAC-SHA256; without one, the plain
+    SHA-256 of entries from before the trail was keyed. The subject's primary key is hashed
+    when the entry has one, so that older entries keep the digest they were written with.
     """
     parts = [_timestamp(values[name]) if name == "at" else values[name] for name in _HASHED_FIELDS]
     if values.get("subject_ref") is not None:
         parts.append(values["subject_ref"])
-    payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    if key is not None:
+        parts.append(key.key_id)
+    payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return key.mac(payload) if key is not None else hashlib.sha256(payload).hexdigest()
 
 
 def _actor_name_and_role(actor: Actor) -> tuple[str, str]:
@@ -114,6 +121,7 @@ def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
     """Chain the events after the head, in one locked step, in the caller's transaction."""
     if not events:
         return []
+    key = current_key()
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         at = timezone.now().replace(tzinfo=dt.UTC)
@@ -121,8 +129,8 @@ def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
         seq, previous = head.seq, head.hash
         for event in events:
             seq += 1
-            values = {**event, "seq": seq, "at": at, "prev_hash": previous}
-            entry = AuditEntry(**values, hash=entry_digest(values))
+            values = {**event, "seq": seq, "at": at, "prev_hash": previous, "key_id": key.key_id}
+            entry = AuditEntry(**values, hash=entry_digest(values, key))
             entries.append(entry)
             previous = entry.hash
         AuditEntry.objects.bulk_create(entries)
@@ -201,6 +209,7 @@ class ChainReport:
     head_seq: int
     head_hash: str
     breaks: list[Break] = field(default_factory=list)
+    checkpoint: Any = None  # the checkpoint written after a verification that passed
 
     @property
     def intact(self) -> bool:
@@ -208,9 +217,12 @@ class ChainReport:
 
     def lines(self) -> list[str]:
         if self.intact:
-            return [
+            lines = [
                 f"audit trail intact: {self.entries} entries, head {self.head_seq} {self.head_hash}"
             ]
+            if self.checkpoint is not None:
+                lines.append(f"checkpoint written: {self.checkpoint.line()}")
+            return lines
         lines = [f"audit trail BROKEN: {len(self.breaks)} problem(s) in {self.entries} entries"]
         lines.extend(f"  entry {b.seq}: {b.kind} — {b.detail}" for b in self.breaks)
         return lines
@@ -222,16 +234,23 @@ def verify_chain(entries: Iterable[Mapping[str, Any]] | None = None) -> ChainRep
         entries
         if entries is not None
         else AuditEntry.objects.order_by("seq")
-        .values(*_HASHED_FIELDS, "subject_ref", "hash")
+        .values(*_HASHED_FIELDS, "subject_ref", "key_id", "hash")
         .iterator()
     )
+    keys = keyring()
     breaks: list[Break] = []
-    previous_hash, previous_seq, count = GENESIS_HASH, 0, 0
+    previous_hash, previous_seq, count, keyed = GENESIS_HASH, 0, 0, False
     for row in rows:
         count += 1
         seq = row["seq"]
-        if entry_digest(row) != row["hash"]:
+        key_id = row.get("key_id") or ""
+        if key_id and key_id not in keys:
+            breaks.append(Break(seq, "altered", f"sealed with key {key_id}, which is not known"))
+        elif not key_id and keyed:
+            breaks.append(Break(seq, "altered", "not sealed with the key, after sealed entries"))
+        elif entry_digest(row, keys.get(key_id)) != row["hash"]:
             breaks.append(Break(seq, "altered", "its content no longer matches its hash"))
+        keyed = keyed or bool(key_id)
         if row["prev_hash"] != previous_hash:
             if seq > previous_seq + 1:
                 missing = f"{previous_seq + 1}" + (
@@ -254,4 +273,9 @@ def verify_chain(entries: Iterable[Mapping[str, Any]] | None = None) -> ChainRep
             breaks.append(
                 Break(previous_seq, "inserted", f"entries after {head_seq} were never written")
             )
-    return ChainReport(entries=count, head_seq=head_seq, head_hash=head_hash, breaks=breaks)
+    return ChainReport(
+        entries=count,
+        head_seq=previous_seq,
+        head_hash=previous_hash,
+        breaks=breaks,
+    )

@@ -1,0 +1,1 @@
+"""Scheduled work, run by one command (`lupustrial jobs run`) that cron or a systemd timer calls."""

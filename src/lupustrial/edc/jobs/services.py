@@ -1,0 +1,56 @@
+"""The one scheduler: every periodic job, run by `lupustrial jobs run`.
+
+A cron entry or a systemd timer calls the command (README, Production); each job decides
+whether it is due, so running the command twice in a row does the work once. A job that
+did something is recorded in the audit trail under the actor ``scheduler``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from lupustrial.edc.audit.checkpoints import latest_checkpoint, write_checkpoint
+from lupustrial.edc.audit.models import Action, AuditEntry
+from lupustrial.edc.audit.trail import record, verify_chain
+
+ACTOR = "scheduler"
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    run: Callable[[], str | None]  # what it did, or None when nothing was due
+
+
+def _checkpoint() -> str | None:
+    """Anchor the trail's head outside the database, when it moved since the last anchor."""
+    last = latest_checkpoint()
+    moved = AuditEntry.objects.exclude(action=Action.JOB).order_by("-seq").first()
+    if moved is None or (last is not None and last.seq >= moved.seq):
+        return None
+    report = verify_chain()
+    if not report.intact:
+        return f"not written: the trail does not verify ({report.breaks[0].detail})"
+    with transaction.atomic():
+        entry = record(ACTOR, Action.JOB, form="jobs", field="audit-checkpoint", new="written")
+    checkpoint = write_checkpoint(entry.seq, entry.hash, "jobs run")
+    return f"written at entry {checkpoint.seq}"
+
+
+JOBS: tuple[Job, ...] = (
+    Job("audit-checkpoint", "anchor the audit trail's head in the checkpoint file", _checkpoint),
+)
+
+
+def run_due() -> list[tuple[str, str]]:
+    """Run every job; (name, what it did) for each that had something to do."""
+    done = []
+    for job in JOBS:
+        outcome = job.run()
+        if outcome is not None:
+            done.append((job.name, outcome))
+    return done
