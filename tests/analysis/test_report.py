@@ -81,3 +81,18 @@ def test_report_command(
     assert (tmp_path / "r" / "report.html").is_file()
     assert not (tmp_path / "r" / "report.pdf").exists()
     assert capsys.readouterr().err == ""
+
+
+def test_the_page_and_its_style_are_files_shipped_with_the_package() -> None:
+    """The template is a file beside the report, not a Python string (issue 13)."""
+    import inspect
+    import tomllib
+
+    from lupustrial.analysis import report_template
+
+    assert (report_template.TEMPLATES / "report.html").read_text().startswith("<!doctype html>")
+    assert (report_template.TEMPLATES / "report.css").read_text() == report_template.STYLE
+    assert "<html" not in inspect.getsource(report_template)
+    pyproject = Path(__file__).parents[2] / "pyproject.toml"
+    shipped = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["package-data"]
+    assert {"analysis/templates/*.html", "analysis/templates/*.css"} <= set(shipped["lupustrial"])

@@ -14,12 +14,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from lupustrial.analysis.endpoints import compute_endpoints
 from lupustrial.analysis.published import PUBLISHED_RATES
 from lupustrial.analysis.report_figures import line_per_patient, swimmer
-from lupustrial.analysis.report_template import STYLE, TEMPLATE
+from lupustrial.analysis.report_template import STYLE, report_template
 from lupustrial.analysis.results import StudyResults
 from lupustrial.dataset.snapshot import Snapshot
 
@@ -87,8 +85,7 @@ def render_report(
     }
     if stylesheet is not None:
         figures = {name: _as_image(svg, name) for name, svg in figures.items()}
-    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    template = environment.from_string(TEMPLATE)
+    template = report_template()
     context: dict[str, Any] = {
         "title": report_title(result),
         "r": result,
