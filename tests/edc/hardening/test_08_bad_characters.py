@@ -173,3 +173,47 @@ def _user(username: str) -> Any:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username=username)
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("character", ["\x00", "\x01"])
+def test_the_deviation_log_refuses_them_by_field(character: str) -> None:
+    from lupustrial.edc.deviations.models import Deviation, SuggestionDecision
+
+    subject = Subject.objects.get(screening_number="S-001")
+    client = login("coordinator")
+    response = client.post(
+        reverse("deviation_new", args=[subject.pk]),
+        {
+            "category": "dosing",
+            "occurred_on": subject.site.today().isoformat(),
+            "description": f"300 mg{character} given twice",
+            "serious": "no",
+        },
+    )
+    assert response.status_code == 200
+    assert not Deviation.objects.exists()
+    osaka = Subject.objects.get(screening_number="S-101")
+    response = login("osaka").post(
+        reverse("deviation_decide"),
+        {"key": f"visit_window:{osaka.label}:W4", "decision": "dismiss", "reason": f"n{character}"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "reason: This field holds a character that cannot be stored" in response.content.decode()
+    assert not SuggestionDecision.objects.exists()
+
+
+@pytest.mark.usefixtures("demo")
+def test_a_version_that_is_no_number_is_no_server_error() -> None:
+    from lupustrial.edc.deviations import services as deviations
+    from tests.edc.test_deviations import _record
+
+    deviation = _record(corrective_action="reminder to the team")
+    assert isinstance(deviation, deviations.Deviation)
+    response = login("investigator").post(
+        reverse("deviation_close", args=[deviation.pk]), {"version": "two"}
+    )
+    assert response.status_code == 302
+    deviation.refresh_from_db()
+    assert deviation.closed_at is None

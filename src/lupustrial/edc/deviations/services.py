@@ -21,6 +21,7 @@ from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.trail import record, record_changes
 from lupustrial.edc.deviations.models import Deviation, SuggestionDecision, SuggestionStatus
 from lupustrial.edc.deviations.suggestions import suggestions_for
+from lupustrial.edc.study.characters import invalid_character
 from lupustrial.edc.study.models import Subject
 from lupustrial.edc.study.services import User, require, visible_subjects
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
@@ -49,6 +50,13 @@ def visible_deviations(user: User) -> QuerySet[Deviation]:
 
 def _text(field: str, value: str | None, *, required: bool) -> str:
     text = (value or "").strip()
+    character = invalid_character(text)
+    if character:  # NUL fails in PostgreSQL, the others in the XML exports (characters.py)
+        raise DeviationInputError(
+            field,
+            _("This field holds a character that cannot be stored (%(character)s): remove it.")
+            % {"character": character},
+        )
     if required and not text:
         raise DeviationInputError(field, _("This field is required."))
     return text

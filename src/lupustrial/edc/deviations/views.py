@@ -21,7 +21,7 @@ from lupustrial.edc.deviations import services
 from lupustrial.edc.deviations.models import Deviation
 from lupustrial.edc.study import services as study
 from lupustrial.edc.study.models import Subject
-from lupustrial.edc.study.views import study_view
+from lupustrial.edc.study.views import posted_version, study_view
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -145,7 +145,7 @@ def deviation_page(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_deviation(
                 request.user,
                 deviation,
-                int(request.POST.get("version", -1)),
+                posted_version(request),
                 reason,
                 **values,
             )
@@ -172,7 +172,7 @@ def deviation_page(request: HttpRequest, pk: int) -> HttpResponse:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = get_object_or_404(Deviation.objects.select_related("subject"), pk=pk)
     try:
-        services.close_deviation(request.user, deviation, int(request.POST.get("version", -1)))
+        services.close_deviation(request.user, deviation, posted_version(request))
     except services.DeviationInputError as problem:
         messages.error(request, problem.message)
     else:

@@ -176,7 +176,7 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
                     request.user,
                     subject,
                     validated.model_dump(mode="json", exclude_none=True),
-                    version=_posted_version(request),
+                    version=posted_version(request),
                     reason=request.POST.get("reason", ""),
                 )
             except (services.RuleError, services.ConflictError) as problem:
@@ -378,7 +378,7 @@ def visit_page(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user,
                 visit,
                 date_form.cleaned_data["date"],
-                version=_posted_version(request),
+                version=posted_version(request),
                 reason=date_form.cleaned_data["reason"],
             )
         except (services.RuleError, services.ConflictError) as problem:
@@ -459,7 +459,7 @@ def crf_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                     visit,
                     code,
                     validated.model_dump(mode="json", exclude_none=True),
-                    version=_posted_version(request),
+                    version=posted_version(request),
                     reason=request.POST.get("reason", ""),
                 )
             except (services.RuleError, services.ConflictError) as problem:
@@ -506,12 +506,12 @@ def form_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     try:
         if action == "verify":
-            services.verify_form(user, form, _posted_version(request))
+            services.verify_form(user, form, posted_version(request))
         elif action == "lock":
-            services.set_form_lock(user, form, True, _posted_version(request))
+            services.set_form_lock(user, form, True, posted_version(request))
         elif action == "unlock":
             services.set_form_lock(
-                user, form, False, _posted_version(request), request.POST.get("reason", "")
+                user, form, False, posted_version(request), request.POST.get("reason", "")
             )
         elif action == "query":
             services.raise_query(
@@ -524,7 +524,7 @@ def form_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("crf", pk=form.visit_id, code=form.crf)
 
 
-def _posted_version(request: HttpRequest) -> int:
+def posted_version(request: HttpRequest) -> int:
     """The version the page was opened at (-1, which matches none, if absent or not a number)."""
     try:
         return int(request.POST.get("version", ""))
