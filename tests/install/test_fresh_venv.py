@@ -2,11 +2,12 @@
 
 A fresh virtual environment gets the runtime lock (`requirements/runtime.txt`, hash-checked)
 and the package without extras, and then the commands run in a fresh process with nothing of
-the development environment: no test tools, no Spark, no Playwright. This is the test that
-catches a runtime dependency missing from `pyproject.toml`, a dependency that only the
+the development environment: no test tools, no Spark, no Playwright. The web demo's database
+is exported (`dataset export --source database`) and the demo study reported as PDF. This
+test catches a runtime dependency missing from `pyproject.toml`, a dependency that only the
 development tools' pins keep working (sqlglot, issue 15), or a PDF engine that is not
-installed by the runtime. pip's cache makes it take about a minute; deselect it in a quick
-run with ``-m 'not install'``.
+installed by the runtime. pip's cache spares the downloads, yet unpacking the wheels takes
+minutes on a busy machine; deselect it in a quick run with ``-m 'not install'``.
 """
 
 from __future__ import annotations
@@ -121,6 +122,8 @@ def test_web_demo_dataset_and_report(fresh: FreshInstall) -> None:
     demo = fresh.lupustrial("web", "demo", "--no-serve")
     assert "lupus-demo-2026" in demo.stdout
     assert (fresh.work / "var" / "lupustrial.sqlite3").is_file()
+    fresh.lupustrial("dataset", "export", "--source", "database", "--out", "from-database")
+    assert (fresh.work / "from-database" / "manifest.json").is_file()
     fresh.lupustrial("dataset", "export", "--demo", "--out", "snap")
     assert (fresh.work / "snap" / "manifest.json").is_file()
     printed = fresh.lupustrial("report", "snap", "--out", "report")
