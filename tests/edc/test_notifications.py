@@ -175,3 +175,20 @@ def test_a_submitted_report_is_not_reminded(demo: None) -> None:
     investigator = get_user_model().objects.get(username="investigator")
     services.record_submission(investigator, report, "CRB", report.subject.site.today())
     assert send_notifications(dt.datetime.now(dt.UTC))["report_due_soon"] == 0
+
+
+def test_jobs_run_sends_the_safety_notifications_once_and_audits_the_run(
+    demo: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lupustrial.edc.audit.models import AuditEntry
+    from tests.commands import run
+
+    code, out, err = run(capsys, "jobs", "run")
+    assert code == 0, err
+    assert "safety-notifications: sent overdue_visits" in out
+    assert len(mail.outbox) >= 2
+    (entry,) = AuditEntry.objects.filter(action="job", field="safety-notifications")
+    assert entry.actor == "scheduler"
+    code, out, _ = run(capsys, "jobs", "run")
+    assert "safety-notifications" not in out  # nothing new to send
+    assert AuditEntry.objects.filter(action="job", field="safety-notifications").count() == 1

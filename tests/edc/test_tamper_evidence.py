@@ -166,13 +166,13 @@ def test_jobs_run_checkpoints_once_and_is_audited(capsys: pytest.CaptureFixture[
         main(["jobs", "run"])
     assert exit_.value.code in (0, None)
     assert "audit-checkpoint: written at entry" in capsys.readouterr().out
-    job = AuditEntry.objects.filter(action="job").get()
+    job = AuditEntry.objects.filter(action="job", field="audit-checkpoint").get()
     assert job.actor == "scheduler"
     latest = latest_checkpoint()
     assert latest is not None
     assert (latest.seq, latest.by) == (job.seq, "jobs run")
     assert run_due() == []  # nothing moved: nothing to do, nothing written
-    assert AuditEntry.objects.filter(action="job").count() == 1
+    assert AuditEntry.objects.filter(action="job", field="audit-checkpoint").count() == 1
 
 
 def test_the_latest_checkpoint_is_printed_for_a_witness(

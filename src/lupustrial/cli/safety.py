@@ -174,9 +174,9 @@ def rules(output: FormatOption = OutputFormat.TEXT) -> None:
 
 @safety_app.command("notify")
 def notify() -> None:
-    """Send the e-mail notifications due now (each at most once), through the web app's
-    e-mail settings: new serious events, reports due within 48 hours, the weekly digest of
-    overdue visits. Safe to run often (a scheduler does)."""
+    """Send the e-mail notifications due now, each at most once (`lupustrial jobs run` does
+    it on schedule): reports due within 48 hours and the weekly digest of overdue visits,
+    through the web application's e-mail settings. A run that sent any is audited."""
     from lupustrial.edc import setup
 
     setup()
@@ -184,7 +184,7 @@ def notify() -> None:
 
     from django.db import DatabaseError
 
-    from lupustrial.edc.safety.jobs import send_notifications
+    from lupustrial.edc.safety.services import send_notifications
 
     try:
         sent = send_notifications(dt.datetime.now(dt.UTC))

@@ -41,7 +41,19 @@ def _checkpoint() -> str | None:
     return f"written at entry {checkpoint.seq}"
 
 
+def _safety_notifications() -> str | None:
+    """E-mail what is due: reports due within 48 hours, the weekly overdue-visits digest."""
+    from lupustrial.edc.safety.services import notifications_job
+
+    return notifications_job()
+
+
 JOBS: tuple[Job, ...] = (
+    Job(
+        "safety-notifications",
+        "e-mail reports due within 48 hours and the weekly digest of overdue visits",
+        _safety_notifications,
+    ),
     Job("audit-checkpoint", "anchor the audit trail's head in the checkpoint file", _checkpoint),
 )
 

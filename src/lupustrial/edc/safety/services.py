@@ -242,3 +242,24 @@ def record_download(user: User, report: SafetyReport, what: str) -> None:
     """A report downloaded (JSON or PDF): who took which, in the trail."""
     require(user, Can.VIEW_SUBJECTS, report.subject)
     record(user, Action.EXPORT, subject=report.subject, form=FORM, field=f"{report.number}.{what}")
+
+
+JOB_ACTOR = "scheduler"
+
+
+def send_notifications(now: dt.datetime) -> dict[str, int]:
+    """Send the notifications due at ``now``; a run that sent any is in the audit trail."""
+    from lupustrial.edc.safety.jobs import send_notifications as send
+
+    sent = send(now)
+    if any(sent.values()):
+        record(JOB_ACTOR, Action.JOB, form="jobs", field="safety-notifications", new=sent)
+    return sent
+
+
+def notifications_job() -> str | None:
+    """The scheduler's safety job (`lupustrial jobs run`): what was sent, None if nothing."""
+    sent = send_notifications(timezone.now())
+    if not any(sent.values()):
+        return None
+    return "sent " + ", ".join(f"{kind} {count}" for kind, count in sent.items() if count)
