@@ -141,3 +141,13 @@ def test_every_site_declares_its_time_zone() -> None:
         StudyRecords(subjects=[Subject(subject_id="S1", site="TKY", status="screened")])
     with pytest.raises(ValidationError, match="unknown time zone 'Asia/Tokio'"):
         StudySite(code="TKY", time_zone="Asia/Tokio")
+
+
+def test_the_manifest_records_the_endpoint_thresholds(
+    records: StudyRecords, tmp_path: Path
+) -> None:
+    thresholds = write_snapshot(records, tmp_path / "s", CUT)["endpoint_thresholds"]
+    assert thresholds["lldas"]["prednisolone_max_mg_per_day"] == 7.5
+    assert thresholds["doris"]["prednisolone_max_mg_per_day"] == 5.0
+    assert thresholds["visit_window_days"] == 7
+    assert thresholds["non_published"] == []

@@ -34,3 +34,11 @@ def test_window_edges_are_included(offset: int, inside: bool) -> None:
 def test_unknown_visit_is_named() -> None:
     with pytest.raises(ValueError, match="W16"):
         visit_definition("W16")
+
+
+def test_the_visit_window_is_declared_once_in_the_protocol() -> None:
+    from lupustrial.protocol.config import DEFAULT_PROTOCOL
+    from lupustrial.protocol.schedule import SCHEDULE, VISIT_WINDOW_DAYS
+
+    assert DEFAULT_PROTOCOL.visit_window_days == VISIT_WINDOW_DAYS == 7
+    assert {visit.window_days for visit in SCHEDULE} == {DEFAULT_PROTOCOL.visit_window_days}

@@ -337,6 +337,7 @@ class EndpointThresholds(Result):
     lldas: LldasThresholds
     doris: DorisThresholds
     prednisolone_target_mg_per_day: float
+    visit_window_days: int
     non_published: list[NonPublished]
 
 

@@ -100,6 +100,7 @@ def endpoint_thresholds(protocol: ProtocolConfig) -> dict[str, Any]:
         "lldas": protocol.lldas.model_dump(),
         "doris": protocol.doris.model_dump(),
         "prednisolone_target_mg_per_day": protocol.prednisolone_target_mg_per_day,
+        "visit_window_days": protocol.visit_window_days,
         "non_published": [n.model_dump() for n in non_published_thresholds(protocol)],
     }
 

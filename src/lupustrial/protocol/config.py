@@ -151,6 +151,12 @@ class ProtocolConfig(StrictModel):
     non_live_vaccines: tuple[Term, ...] = NON_LIVE_VACCINES
     excluding_collagen_diseases: tuple[Term, ...] = EXCLUDING_COLLAGEN_DISEASES
     allowed_collagen_diseases: tuple[Term, ...] = ALLOWED_COLLAGEN_DISEASES
+    visit_window_days: int = Field(
+        default=7,
+        ge=0,
+        description="Visits W0-W12: in window within this many days of the planned day, either "
+        "side (a protocol choice: the registration states none; protocol.schedule).",
+    )
     lldas: LldasThresholds = Field(
         default=LLDAS_PUBLISHED,
         description="Primary endpoint: LLDAS's limits (published: Franklyn 2016).",

@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-VISIT_WINDOW_DAYS = 7
-"""Default tolerance either side of a planned visit day (a protocol choice)."""
+from lupustrial.protocol.config import DEFAULT_PROTOCOL
+
+VISIT_WINDOW_DAYS = DEFAULT_PROTOCOL.visit_window_days
+"""Tolerance either side of a planned visit day (a protocol choice, declared once in
+`ProtocolConfig.visit_window_days`)."""
 
 
 @dataclass(frozen=True)
