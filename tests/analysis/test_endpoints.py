@@ -15,12 +15,11 @@ from lupustrial.analysis.report_text import render_text
 from lupustrial.analysis.results import StudyResults, SubjectResponse
 from lupustrial.clinical.glucocorticoids import GlucocorticoidDose
 from lupustrial.clinical.sledai2k import DESCRIPTORS, Sledai2kInput
-from lupustrial.clinical.units import DoseMass
+from lupustrial.clinical.units import BodyWeight, DoseMass
 from lupustrial.dataset.records import (
     AdverseEvent,
     Assessment,
     Decision,
-    Infusion,
     ScreeningDecision,
     StudyRecords,
     StudySite,
@@ -30,6 +29,7 @@ from lupustrial.dataset.records import (
     VisitCode,
 )
 from lupustrial.dataset.snapshot import read_snapshot, write_snapshot
+from lupustrial.protocol.crfs import DiseaseActivity, Glucocorticoids, Infusion, Vitals
 
 START = dt.date(2024, 1, 8)
 CUT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -75,7 +75,6 @@ def patient(
         ],
         "visits": [],
         "assessments": [],
-        "infusions": [],
     }
     if not dosed:
         return out
@@ -88,22 +87,24 @@ def patient(
         good = code in responder_at
         dose = (w12_dose_mg if code == "W12" else 5.0) if good else 20.0
         out["visits"].append(Visit(subject_id=sid, visit=VisitCode(code), date=day))
-        out["infusions"].append(Infusion(subject_id=sid, date=day, dose_mg=300))
         out["assessments"].append(
             Assessment(
                 subject_id=sid,
                 visit=VisitCode(code),
                 date=day,
                 sledai2k=sledai() if good else sledai("arthritis", "rash"),
-                pga=(w12_pga if code == "W12" else 0.5) if good else 2.0,
-                glucocorticoids=[
-                    GlucocorticoidDose(drug=drug, dose=DoseMass(value=dose, unit="mg"))
-                ],
-                body_weight_kg=50.0,
-                haemolytic_anaemia=False,
-                gastrointestinal_activity=False,
-                maintenance_therapy_standard_and_tolerated=True,
-                maintenance_therapy_stable=True,
+                disease_activity=DiseaseActivity(
+                    pga=(w12_pga if code == "W12" else 0.5) if good else 2.0,
+                    haemolytic_anaemia=False,
+                    gastrointestinal_activity=False,
+                    maintenance_therapy_standard_and_tolerated=True,
+                    maintenance_therapy_stable=True,
+                ),
+                glucocorticoids=Glucocorticoids(
+                    doses=[GlucocorticoidDose(drug=drug, dose=DoseMass(value=dose, unit="mg"))]
+                ),
+                vitals=Vitals(body_weight=BodyWeight(value=50.0, unit="kg")),
+                infusion=Infusion(given=True, date=day, dose=DoseMass(value=300, unit="mg")),
             )
         )
     return out
@@ -114,7 +115,6 @@ def study(*patients: dict[str, list[Any]], **extra: list[Any]) -> StudyRecords:
         "subjects": [],
         "visits": [],
         "assessments": [],
-        "infusions": [],
     }
     for p in patients:
         for name, rows in p.items():

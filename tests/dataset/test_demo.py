@@ -22,8 +22,13 @@ def test_contents() -> None:
     s09_w12 = next(
         a for a in records.assessments if a.subject_id == "S09" and a.visit is VisitCode.W12
     )
-    assert s09_w12.pga is None
-    drugs = {d.drug.value for a in records.assessments for d in a.glucocorticoids or []}
+    assert s09_w12.disease_activity is not None
+    assert s09_w12.disease_activity.pga is None
+    drugs = {
+        d.drug.value
+        for a in records.assessments
+        for d in (a.glucocorticoids.doses if a.glucocorticoids else None) or []
+    }
     assert drugs == {"prednisolone", "methylprednisolone"}
     assert any(e.herpes_zoster for e in records.adverse_events)
-    assert any(i.infusion_reaction for i in records.infusions)
+    assert any(a.infusion and a.infusion.infusion_reaction for a in records.assessments)

@@ -9,6 +9,7 @@ import pytest
 from lupustrial.clinical.glucocorticoids import GlucocorticoidDose
 from lupustrial.dataset.demo import demo_records
 from lupustrial.dataset.derive import DerivedVisit, derive_subjects, derive_visits
+from lupustrial.protocol.crfs import Glucocorticoids
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +87,14 @@ def test_an_ended_induction_regimen_on_the_week_12_form_does_not_count() -> None
     edited = records.model_copy(
         update={
             "assessments": [
-                a.model_copy(update={"glucocorticoids": [induction, *(a.glucocorticoids or [])]})
-                if a is w12
+                a.model_copy(
+                    update={
+                        "glucocorticoids": Glucocorticoids(
+                            doses=[induction, *(a.glucocorticoids.doses or [])]
+                        )
+                    }
+                )
+                if a is w12 and a.glucocorticoids is not None
                 else a
                 for a in records.assessments
             ]

@@ -98,7 +98,7 @@ def test_a_locked_casebook_refuses_every_change() -> None:
     [
         ("body_weight.value", "-1", "cannot be negative"),
         ("body_weight.value", "401", "body weight"),
-        ("systolic_mmhg", "400", "less than or equal to 300"),
+        ("systolic_mmhg", "400", "400 mmHg is above 300 mmHg"),
     ],
 )
 def test_edit_checks_name_the_field(field: str, value: str, message: str) -> None:

@@ -21,9 +21,13 @@ def test_the_demo_database_exports_pseudonymised_records() -> None:
     ]
     assert "Hanako" not in records.model_dump_json()
     w12 = next(a for a in records.assessments if a.subject_id == "TKY-001" and a.visit == "W12")
-    assert w12.pga == 0.5
-    assert w12.body_weight_kg == 60
-    assert len([i for i in records.infusions if i.subject_id == "TKY-001"]) == 4
+    assert w12.disease_activity is not None
+    assert w12.disease_activity.pga == 0.5
+    assert w12.vitals is not None
+    assert w12.vitals.body_weight is not None
+    assert (w12.vitals.body_weight.value, w12.vitals.body_weight.unit) == (60, "kg")
+    infused = [a for a in records.assessments if a.subject_id == "TKY-001" and a.infusion]
+    assert len(infused) == 4
 
 
 def test_export_then_endpoints_from_the_database(

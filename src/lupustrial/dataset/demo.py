@@ -22,22 +22,13 @@ import random
 from dataclasses import dataclass
 
 from lupustrial.clinical.glucocorticoids import GlucocorticoidDose
-from lupustrial.clinical.sledai2k import (
-    DESCRIPTORS,
-    AntiDsDna,
-    ComplementLevel,
-    Sledai2kInput,
-    Sledai2kLabs,
-)
-from lupustrial.clinical.units import DoseMass, ProteinConcentration
+from lupustrial.clinical.sledai2k import DESCRIPTORS, AntiDsDna, ComplementLevel, Sledai2kInput
+from lupustrial.clinical.units import BodyWeight, DoseMass, ProteinConcentration
 from lupustrial.dataset.records import (
     AdverseEvent,
     AeOutcome,
     Assessment,
     Decision,
-    Infusion,
-    Medication,
-    MedicationCategory,
     ScreeningDecision,
     Sex,
     StudyRecords,
@@ -46,6 +37,15 @@ from lupustrial.dataset.records import (
     SubjectStatus,
     Visit,
     VisitCode,
+)
+from lupustrial.protocol.crfs import (
+    DiseaseActivity,
+    Glucocorticoids,
+    Infusion,
+    Labs,
+    Medications,
+    OtherMedication,
+    Vitals,
 )
 from lupustrial.protocol.schedule import SCHEDULE
 
@@ -122,12 +122,12 @@ def _sledai(active: tuple[str, ...]) -> Sledai2kInput:
     return Sledai2kInput.model_validate(values)
 
 
-def _labs(rng: random.Random, serology_active: bool) -> Sledai2kLabs:
+def _labs(rng: random.Random, serology_active: bool) -> Labs:
     low = serology_active
     c3 = rng.uniform(0.45, 0.68) if low else rng.uniform(0.80, 1.20)
     c4 = rng.uniform(0.04, 0.09) if low else rng.uniform(0.12, 0.30)
     dna = rng.uniform(40, 200) if low else rng.uniform(2, 10)
-    return Sledai2kLabs(
+    return Labs(
         c3=ComplementLevel(
             value=ProteinConcentration(value=round(c3, 2), unit="g/L"),
             lower_limit_of_normal=ProteinConcentration(value=0.73, unit="g/L"),
@@ -152,8 +152,6 @@ def demo_records(seed: int = DEMO_SEED) -> StudyRecords:
     subjects: list[Subject] = []
     visits: list[Visit] = []
     assessments: list[Assessment] = []
-    infusions: list[Infusion] = []
-    medications: list[Medication] = []
     plans = iter(PLANS)
     start = FIRST_INFUSION
     for index in range(1, 15):
@@ -215,14 +213,14 @@ def demo_records(seed: int = DEMO_SEED) -> StudyRecords:
                 withdrawal_reason="patient decision (moved away)" if withdrawal else None,
             )
         )
-        medications.append(
-            Medication(
-                subject_id=plan.subject_id,
-                name="hydroxychloroquine",
-                category=MedicationCategory.ANTIMALARIAL,
-                dose="200 mg once daily",
-                start_date=start,
-            )
+        hydroxychloroquine = Medications(
+            medications=[
+                OtherMedication(
+                    drug="hydroxychloroquine",
+                    daily_dose=DoseMass(value=200, unit="mg"),
+                    start_date=start,
+                )
+            ]
         )
         for definition in SCHEDULE:
             visit_plan = plan.visits[definition.code]
@@ -232,40 +230,58 @@ def demo_records(seed: int = DEMO_SEED) -> StudyRecords:
             if withdrawal is not None and day > withdrawal:
                 break
             code = VisitCode(definition.code)
-            visits.append(Visit(subject_id=plan.subject_id, visit=code, date=day))
-            infusions.append(
-                Infusion(
-                    subject_id=plan.subject_id,
-                    date=day,
-                    dose_mg=ANIFROLUMAB_MG,
-                    infusion_reaction=plan.subject_id == "S02" and code is VisitCode.W4,
-                )
+            visits.append(
+                Visit(subject_id=plan.subject_id, visit=code, visit_id=code.value, date=day)
             )
             dose_mg = round(visit_plan.steroid_mg, 3)
+            reaction = plan.subject_id == "S02" and code is VisitCode.W4
             assessments.append(
                 Assessment(
                     subject_id=plan.subject_id,
                     visit=code,
+                    visit_id=code.value,
                     date=day,
                     sledai2k=_sledai(visit_plan.active),
                     labs=_labs(rng, visit_plan.serology_active),
-                    pga=visit_plan.pga,
-                    glucocorticoids=[
-                        GlucocorticoidDose(drug=plan.drug, dose=DoseMass(value=dose_mg, unit="mg"))
-                    ],
-                    body_weight_kg=weight,
-                    haemolytic_anaemia=False,
-                    gastrointestinal_activity=False,
-                    maintenance_therapy_standard_and_tolerated=True,
-                    maintenance_therapy_stable=True,
+                    vitals=Vitals(body_weight=BodyWeight(value=weight, unit="kg")),
+                    disease_activity=DiseaseActivity(
+                        pga=visit_plan.pga,
+                        haemolytic_anaemia=False,
+                        gastrointestinal_activity=False,
+                        maintenance_therapy_standard_and_tolerated=True,
+                        maintenance_therapy_stable=True,
+                    ),
+                    glucocorticoids=Glucocorticoids(
+                        doses=[
+                            GlucocorticoidDose(
+                                drug=plan.drug, dose=DoseMass(value=dose_mg, unit="mg")
+                            )
+                        ]
+                    ),
+                    medications=hydroxychloroquine,
+                    infusion=Infusion(
+                        given=True,
+                        date=day,
+                        dose=DoseMass(value=ANIFROLUMAB_MG, unit="mg"),
+                        infusion_reaction=reaction,
+                        reaction_details="flushing and chills during the infusion"
+                        if reaction
+                        else None,
+                    ),
                 )
             )
         start += dt.timedelta(days=21)
     s05_start = next(s.first_infusion_date for s in subjects if s.subject_id == "S05")
     assert s05_start is not None
     zoster_day = s05_start + dt.timedelta(days=45)
-    visits.append(Visit(subject_id="S05", visit=VisitCode.UNSCHEDULED, date=zoster_day))
-    s02_w4 = next(i.date for i in infusions if i.subject_id == "S02" and i.infusion_reaction)
+    visits.append(
+        Visit(subject_id="S05", visit=VisitCode.UNSCHEDULED, visit_id="U1", date=zoster_day)
+    )
+    s02_w4 = next(
+        a.date
+        for a in assessments
+        if a.subject_id == "S02" and a.infusion is not None and a.infusion.infusion_reaction
+    )
     adverse_events = [
         AdverseEvent(
             subject_id="S05", term="Herpes zoster", onset_date=zoster_day,
@@ -304,7 +320,5 @@ def demo_records(seed: int = DEMO_SEED) -> StudyRecords:
         screenings=screenings,
         visits=visits,
         assessments=assessments,
-        medications=medications,
-        infusions=infusions,
         adverse_events=adverse_events,
     )

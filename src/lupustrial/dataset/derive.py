@@ -24,16 +24,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from lupustrial.clinical.assessment import Assessment as ClinicalAssessment
-from lupustrial.clinical.assessment import PreviousAssessment, score_assessment
 from lupustrial.clinical.components import CompositeResult
 from lupustrial.clinical.doris import DorisResult
 from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
 from lupustrial.clinical.lldas import LldasResult
 from lupustrial.clinical.model import StrictModel
-from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kResult
+from lupustrial.clinical.sledai2k import Sledai2kResult
 from lupustrial.clinical.status import Status
-from lupustrial.clinical.units import BodyWeight
 from lupustrial.dataset.records import (
     ENROLLED_STATUSES,
     Assessment,
@@ -42,6 +39,7 @@ from lupustrial.dataset.records import (
     VisitCode,
 )
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
+from lupustrial.protocol.crfs import previous_assessment, score_visit
 from lupustrial.protocol.schedule import PRIMARY_ENDPOINT_VISIT, VISIT_BY_CODE
 
 PLANNED_INFUSIONS_BEFORE_PRIMARY = 3
@@ -56,6 +54,7 @@ class VisitScores(StrictModel):
     prednisolone: PrednisoloneEquivalent | None
     lldas: LldasResult | None
     doris: DorisResult | None
+    not_computed: dict[str, str]
 
 
 class DerivedVisit(StrictModel):
@@ -63,6 +62,7 @@ class DerivedVisit(StrictModel):
 
     subject_id: str
     visit: str
+    visit_id: str | None
     date: dt.date
     study_day: int | None
     planned_date: dt.date | None
@@ -108,74 +108,45 @@ class DerivedSubject(StrictModel):
     primary_visit_in_window: bool | None
 
 
-def _sledai_input(assessment: Assessment) -> Sledai2kInput | None:
-    """The SLEDAI-2K input with the visit's labs and date attached (labs live in one place)."""
-    if assessment.sledai2k is None:
-        return None
-    return assessment.sledai2k.model_copy(update={"labs": assessment.labs, "date": assessment.date})
-
-
 def score_visits(records: StudyRecords) -> list[VisitScores]:
-    """Score every assessment, LLDAS against the same subject's previous assessment."""
+    """Score every assessment (`protocol.crfs.score_visit`), each against the previous
+    assessment the protocol's one rule chooses (`protocol.crfs.previous_assessment`)."""
     by_subject: dict[str, list[Assessment]] = defaultdict(list)
     for assessment in records.assessments:
         by_subject[assessment.subject_id].append(assessment)
     scored: list[VisitScores] = []
     for subject_id in sorted(by_subject):
-        previous: Assessment | None = None
-        for assessment in sorted(by_subject[subject_id], key=lambda a: a.date):
-            scored.append(_score_one(assessment, previous))
-            previous = assessment
+        visits = sorted(by_subject[subject_id], key=lambda a: (a.date, a.visit_id or ""))
+        for assessment in visits:
+            previous = previous_assessment(visits, assessment, lambda a: a.date, lambda a: a)
+            result = score_visit(
+                assessment,
+                assessment.date,
+                previous,
+                previous.date if previous else None,
+                protocol=DEFAULT_PROTOCOL,
+            )
+            scored.append(
+                VisitScores(
+                    assessment=assessment,
+                    sledai2k=result.sledai2k,
+                    prednisolone=result.prednisolone,
+                    lldas=result.lldas,
+                    doris=result.doris,
+                    not_computed=result.not_computed,
+                )
+            )
     return scored
 
 
-def _score_one(assessment: Assessment, previous: Assessment | None) -> VisitScores:
-    """The clinical layer's one scoring path (`score_assessment`) over a dataset record."""
-    sledai_input = _sledai_input(assessment)
-    previous_sledai = _sledai_input(previous) if previous is not None else None
-    result = score_assessment(
-        ClinicalAssessment(
-            date=assessment.date,
-            sledai2k=sledai_input,
-            pga=assessment.pga,
-            glucocorticoids=assessment.glucocorticoids,
-            body_weight=(
-                BodyWeight(value=assessment.body_weight_kg, unit="kg")
-                if assessment.body_weight_kg is not None
-                else None
-            ),
-            haemolytic_anaemia=assessment.haemolytic_anaemia,
-            gastrointestinal_activity=assessment.gastrointestinal_activity,
-            maintenance_therapy_standard_and_tolerated=(
-                assessment.maintenance_therapy_standard_and_tolerated
-            ),
-            maintenance_therapy_stable=assessment.maintenance_therapy_stable,
-            previous=(
-                PreviousAssessment(
-                    sledai2k=previous_sledai,
-                    haemolytic_anaemia=previous.haemolytic_anaemia,
-                    gastrointestinal_activity=previous.gastrointestinal_activity,
-                )
-                if previous is not None and previous_sledai is not None
-                else None
-            ),
-        ),
-        lldas_limits=DEFAULT_PROTOCOL.lldas,
-        doris_limits=DEFAULT_PROTOCOL.doris,
-    )
-    return VisitScores(
-        assessment=assessment,
-        sledai2k=result.sledai2k,
-        prednisolone=result.prednisolone,
-        lldas=result.lldas,
-        doris=result.doris,
-    )
-
-
-def _composite(result: CompositeResult | None) -> tuple[str, str, str | None]:
-    """Status, summary and missing inputs; no SLEDAI-2K means unknown, said so."""
+def _composite(
+    result: CompositeResult | None, instrument: str, not_computed: dict[str, str]
+) -> tuple[str, str, str | None]:
+    """Status, summary and missing inputs; without a SLEDAI-2K it is unknown, and the summary
+    is the line the visit page shows (`AssessmentResult.summary_lines`)."""
     if result is None:
-        return Status.UNKNOWN.value, "unknown — no SLEDAI-2K recorded", "sledai2k"
+        why = not_computed.get(instrument, "needs the SLEDAI-2K")
+        return Status.UNKNOWN.value, f"{instrument}: not computed — {why}", "sledai2k"
     return result.status.value, result.summary_line(), "; ".join(result.missing) or None
 
 
@@ -203,9 +174,10 @@ def derive_visit(scores: VisitScores, subject: Subject) -> DerivedVisit:
     a = scores.assessment
     study_day, planned, deviation, in_window = _window(subject, a.visit, a.date)
     sledai = scores.sledai2k
-    lldas = _composite(scores.lldas)
-    doris = _composite(scores.doris)
+    lldas = _composite(scores.lldas, "LLDAS", scores.not_computed)
+    doris = _composite(scores.doris, "DORIS remission", scores.not_computed)
     labs = a.labs
+    weight = a.vitals.body_weight if a.vitals else None
     c3 = labs.c3 if labs else None
     c4 = labs.c4 if labs else None
     dna = labs.anti_dsdna if labs else None
@@ -213,6 +185,7 @@ def derive_visit(scores: VisitScores, subject: Subject) -> DerivedVisit:
     return DerivedVisit(
         subject_id=a.subject_id,
         visit=a.visit.value,
+        visit_id=a.visit_id,
         date=a.date,
         study_day=study_day,
         planned_date=planned,
@@ -229,11 +202,11 @@ def derive_visit(scores: VisitScores, subject: Subject) -> DerivedVisit:
         clinical_sledai2k_low=sledai.clinical_total if sledai else None,
         clinical_sledai2k_high=sledai.clinical_maximum_possible if sledai else None,
         sledai2k_missing=("; ".join(sledai.missing) or None) if sledai else "sledai2k",
-        pga=a.pga,
+        pga=a.disease_activity.pga if a.disease_activity else None,
         prednisolone_mg_per_day=pred.mg_per_day if pred else None,
         prednisolone_mg_per_kg_per_day=pred.mg_per_kg_per_day if pred else None,
         glucocorticoid_summary=pred.summary_line() if pred else None,
-        body_weight_kg=a.body_weight_kg,
+        body_weight_kg=weight.to("kg") if weight else None,
         lldas=lldas[0],
         lldas_summary=lldas[1],
         lldas_missing=lldas[2],
@@ -261,7 +234,14 @@ def derive_subject(
 ) -> DerivedSubject:
     """Age, infusions and analysis-set membership of one subject (see the module docstring)."""
     enrolled = subject.status in ENROLLED_STATUSES
-    infusions = sorted(i.date for i in records.infusions if i.subject_id == subject.subject_id)
+    infusions = sorted(
+        a.infusion.date
+        for a in records.assessments
+        if a.subject_id == subject.subject_id
+        and a.infusion is not None
+        and a.infusion.given
+        and a.infusion.date is not None
+    )
     primary = [
         v
         for v in records.visits

@@ -20,10 +20,8 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from lupustrial.clinical.glucocorticoids import GlucocorticoidDose
 from lupustrial.clinical.model import PastDate, StrictModel
-from lupustrial.clinical.pga import PgaValue
-from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kLabs
+from lupustrial.protocol.crfs import VisitForms
 from lupustrial.protocol.criteria import CRITERION_BY_ID
 from lupustrial.protocol.dates import site_zone
 
@@ -163,6 +161,11 @@ class Visit(StrictModel):
 
     subject_id: Identifier
     visit: VisitCode
+    visit_id: str | None = Field(
+        default=None,
+        description="The source's own name for the visit (W0…W12, U1, U2… for unscheduled "
+        "ones); tells apart unscheduled visits on one day.",
+    )
     date: PastDate | None = Field(default=None, description="Day the visit took place.")
     missed: bool = False
     missed_reason: str | None = None
@@ -179,33 +182,18 @@ class Visit(StrictModel):
         return self
 
 
-class Assessment(StrictModel):
-    """What was assessed at one visit; every item optional, None = not recorded."""
+class Assessment(VisitForms):
+    """One visit's eCRFs as entered, scheduled or unscheduled: every field, typed.
+
+    The forms are the protocol's CRF models (`protocol.crfs.VisitForms`), so the dataset
+    checks exactly the hard limits and edit checks the eCRF and the API check. Medications
+    and the anifrolumab infusion of the visit are its `medications` and `infusion` forms.
+    """
 
     subject_id: Identifier
     visit: VisitCode
+    visit_id: str | None = Field(default=None, description="As in `Visit.visit_id`.")
     date: PastDate = Field(description="Date of the visit the assessment belongs to.")
-    sledai2k: Sledai2kInput | None = Field(
-        default=None, description="SLEDAI-2K descriptors (its labs come from `labs`)."
-    )
-    labs: Sledai2kLabs | None = Field(
-        default=None,
-        description="Laboratory results of the visit (C3, C4, anti-dsDNA, counts, urine); "
-        "the SLEDAI-2K laboratory descriptors are derived from them.",
-    )
-    pga: PgaValue | None = None
-    glucocorticoids: list[GlucocorticoidDose] | None = Field(
-        default=None, description="Current systemic glucocorticoids; [] = none."
-    )
-    body_weight_kg: float | None = Field(default=None, gt=0, le=400, allow_inf_nan=False)
-    haemolytic_anaemia: bool | None = None
-    gastrointestinal_activity: bool | None = None
-    maintenance_therapy_standard_and_tolerated: bool | None = Field(
-        default=None, description="LLDAS component 5 (investigator's judgement)."
-    )
-    maintenance_therapy_stable: bool | None = Field(
-        default=None, description="DORIS component 4 (investigator's judgement)."
-    )
 
     @model_validator(mode="after")
     def _one_place_for_labs_and_date(self) -> Self:
@@ -219,38 +207,16 @@ class Assessment(StrictModel):
                 )
         return self
 
+    def key(self) -> tuple[str, str, str | None, dt.date]:
+        """What tells one visit's assessment from another's."""
+        return (self.subject_id, self.visit.value, self.visit_id, self.date)
+
 
 class MedicationCategory(StrEnum):
     ANTIMALARIAL = "antimalarial"
     IMMUNOSUPPRESSANT = "immunosuppressant"
     BIOLOGIC = "biologic"
     OTHER = "other"
-
-
-class Medication(StrictModel):
-    """A concomitant medication other than glucocorticoids and the study drug."""
-
-    subject_id: Identifier
-    name: str = Field(min_length=1)
-    category: MedicationCategory
-    dose: str | None = Field(default=None, description="As prescribed, e.g. '200 mg twice daily'.")
-    start_date: PastDate | None = None
-    end_date: PastDate | None = None
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> Self:
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
-        return self
-
-
-class Infusion(StrictModel):
-    """One anifrolumab infusion."""
-
-    subject_id: Identifier
-    date: PastDate
-    dose_mg: float = Field(gt=0, le=2000, allow_inf_nan=False)
-    infusion_reaction: bool | None = Field(default=None, description="None = not recorded.")
 
 
 class AeOutcome(StrEnum):
@@ -348,8 +314,6 @@ class StudyRecords(StrictModel):
     screenings: list[ScreeningDecision] = Field(default_factory=list)
     visits: list[Visit] = Field(default_factory=list)
     assessments: list[Assessment] = Field(default_factory=list)
-    medications: list[Medication] = Field(default_factory=list)
-    infusions: list[Infusion] = Field(default_factory=list)
     adverse_events: list[AdverseEvent] = Field(default_factory=list)
     deviations: list[Deviation] = Field(default_factory=list)
     safety_reports: list[SafetyReport] = Field(default_factory=list)
@@ -378,29 +342,34 @@ class StudyRecords(StrictModel):
                     f"{subject.screening_number} has no screening decision"
                 )
         known = set(subject_ids)
-        linked = ("visits", "assessments", "medications", "infusions", "adverse_events")
+        linked = ("visits", "assessments", "adverse_events")
         for table in (*linked, "deviations", "safety_reports"):
             for index, row in enumerate(getattr(self, table)):
                 if row.subject_id not in known:
                     problems.append(f"{table}[{index}]: unknown subject_id {row.subject_id}")
-        visit_keys = [(v.subject_id, v.visit, v.date) for v in self.visits]
-        scheduled = [(s, v) for s, v, _ in visit_keys if v is not VisitCode.UNSCHEDULED]
+        visit_keys = [(v.subject_id, v.visit.value, v.visit_id, v.date) for v in self.visits]
+        scheduled = [(s, v) for s, v, _, _ in visit_keys if v != VisitCode.UNSCHEDULED]
         problems += [
-            f"subject {s}: visit {v.value} recorded {n} times"
+            f"subject {s}: visit {v} recorded {n} times"
             for (s, v), n in Counter(scheduled).items()
             if n > 1
         ]
-        done = {(s, v, d) for s, v, d in visit_keys if d is not None}
-        for index, a in enumerate(self.assessments):
-            if (a.subject_id, a.visit, a.date) not in done:
-                problems.append(
-                    f"assessments[{index}]: no visit {a.visit.value} on {a.date.isoformat()} "
-                    f"for subject {a.subject_id}"
-                )
-        assessed = Counter((a.subject_id, a.visit, a.date) for a in self.assessments)
         problems += [
-            f"subject {s}: {n} assessments for visit {v.value} on {d.isoformat()}"
-            for (s, v, d), n in assessed.items()
+            f"subject {s}: visit {_named(v, i)} on {d} recorded {n} times"
+            for (s, v, i, d), n in Counter(visit_keys).items()
+            if n > 1 and v == VisitCode.UNSCHEDULED
+        ]
+        done = {key for key in visit_keys if key[3] is not None}
+        for index, a in enumerate(self.assessments):
+            if a.key() not in done:
+                problems.append(
+                    f"assessments[{index}]: no visit {_named(a.visit.value, a.visit_id)} on "
+                    f"{a.date.isoformat()} for subject {a.subject_id}"
+                )
+        assessed = Counter(a.key() for a in self.assessments)
+        problems += [
+            f"subject {s}: {n} assessments for visit {_named(v, i)} on {d.isoformat()}"
+            for (s, v, i, d), n in assessed.items()
             if n > 1
         ]
         if problems:
@@ -419,3 +388,8 @@ class StudyRecords(StrictModel):
             if subject.subject_id == subject_id:
                 return subject
         raise KeyError(subject_id)
+
+
+def _named(visit: str, visit_id: str | None) -> str:
+    """A visit as messages name it: 'W4', or 'unscheduled U2'."""
+    return visit if visit_id in (None, visit) else f"{visit} {visit_id}"

@@ -21,7 +21,9 @@ from lupustrial.dataset.derive import (
     derive_visit,
     score_visits,
 )
-from lupustrial.dataset.records import StudyRecords
+from lupustrial.dataset.records import Assessment, StudyRecords
+from lupustrial.dataset.values import entered_values, medication_category
+from lupustrial.protocol.crfs import VisitForms
 from lupustrial.protocol.schedule import VISIT_BY_CODE
 
 ColumnType = type
@@ -94,60 +96,73 @@ VISITS = TableSpec(
     "visits",
     "one visit, done or missed, with its window",
     (
-        ("subject_id", S), ("visit", S), ("date", D), ("missed", B), ("missed_reason", S),
-        ("planned_date", D), ("days_from_planned", N), ("in_window", B),
+        ("subject_id", S), ("visit", S), ("visit_id", S), ("date", D), ("missed", B),
+        ("missed_reason", S), ("planned_date", D), ("days_from_planned", N), ("in_window", B),
     ),
-    ("subject_id", "date", "visit"),
+    ("subject_id", "date", "visit", "visit_id"),
 )  # fmt: skip
 ASSESSMENTS = TableSpec(
     "assessments",
     "one assessment with its derived scores (SLEDAI-2K, LLDAS, DORIS, prednisolone)",
     _columns_of(DerivedVisit),
-    ("subject_id", "date", "visit"),
+    ("subject_id", "date", "visit", "visit_id"),
 )
 SLEDAI2K_FINDINGS = TableSpec(
     "sledai2k_findings",
     "one SLEDAI-2K descriptor of one assessment",
     (
-        ("subject_id", S), ("visit", S), ("date", D), ("code", S), ("name", S),
-        ("weight", N), ("organ_system", S), ("status", S), ("basis", S),
+        ("subject_id", S), ("visit", S), ("visit_id", S), ("date", D), ("code", S),
+        ("name", S), ("weight", N), ("organ_system", S), ("status", S), ("basis", S),
         ("derived_from", S), ("discrepancy", S),
     ),
-    ("subject_id", "date", "visit", "code"),
+    ("subject_id", "date", "visit", "visit_id", "code"),
 )  # fmt: skip
 COMPONENTS = TableSpec(
     "components",
     "one component of LLDAS or DORIS remission at one assessment",
     (
-        ("subject_id", S), ("visit", S), ("date", D), ("instrument", S), ("number", N),
-        ("name", S), ("status", S), ("evidence", S), ("missing", S),
+        ("subject_id", S), ("visit", S), ("visit_id", S), ("date", D), ("instrument", S),
+        ("number", N), ("name", S), ("status", S), ("evidence", S), ("missing", S),
     ),
-    ("subject_id", "date", "visit", "instrument", "number"),
+    ("subject_id", "date", "visit", "visit_id", "instrument", "number"),
 )  # fmt: skip
 GLUCOCORTICOIDS = TableSpec(
     "glucocorticoids",
     "one glucocorticoid regimen current at one assessment, as prednisolone",
     (
-        ("subject_id", S), ("visit", S), ("date", D), ("line", N), ("drug", S), ("route", S),
-        ("dose_mg", F), ("times_per_day", N), ("daily_dose_mg", F), ("factor", F),
+        ("subject_id", S), ("visit", S), ("visit_id", S), ("date", D), ("line", N),
+        ("drug", S), ("route", S), ("dose_value", F), ("dose_unit", S), ("dose_mg", F),
+        ("times_per_day", N), ("daily_dose_mg", F), ("factor", F),
         ("prednisolone_mg_per_day", F), ("start_date", D), ("end_date", D),
     ),
-    ("subject_id", "date", "visit", "line"),
+    ("subject_id", "date", "visit", "visit_id", "line"),
 )  # fmt: skip
 MEDICATIONS = TableSpec(
     "medications",
-    "one concomitant medication",
+    "one immunosuppressant, antimalarial or biologic as entered at one visit",
     (
-        ("subject_id", S), ("name", S), ("category", S), ("dose", S), ("start_date", D),
-        ("end_date", D),
+        ("subject_id", S), ("visit", S), ("visit_id", S), ("date", D), ("line", N),
+        ("name", S), ("category", S), ("daily_dose_value", F), ("daily_dose_unit", S),
+        ("daily_dose_mg", F), ("start_date", D), ("end_date", D),
     ),
-    ("subject_id", "name", "start_date"),
+    ("subject_id", "date", "visit", "visit_id", "line"),
 )  # fmt: skip
 INFUSIONS = TableSpec(
     "infusions",
-    "one anifrolumab infusion",
-    (("subject_id", S), ("date", D), ("dose_mg", F), ("infusion_reaction", B)),
-    ("subject_id", "date"),
+    "one anifrolumab infusion given, from the infusion form of a visit",
+    (
+        ("subject_id", S),
+        ("visit", S),
+        ("visit_id", S),
+        ("visit_date", D),
+        ("date", D),
+        ("dose_value", F),
+        ("dose_unit", S),
+        ("dose_mg", F),
+        ("infusion_reaction", B),
+        ("reaction_details", S),
+    ),
+    ("subject_id", "date", "visit", "visit_id"),
 )
 ADVERSE_EVENTS = TableSpec(
     "adverse_events",
@@ -158,6 +173,18 @@ ADVERSE_EVENTS = TableSpec(
         ("infection", B), ("herpes_zoster", B),
     ),
     ("subject_id", "onset_date", "term"),
+)  # fmt: skip
+FORM_VALUES = TableSpec(
+    "form_values",
+    "one value entered in one eCRF field at one visit, as entered (quantities with their "
+    "unit, and in the canonical unit beside); an empty list is 'recorded: none'",
+    (
+        ("subject_id", S), ("visit", S), ("visit_id", S), ("date", D), ("crf", S),
+        ("field", S), ("value_kind", S), ("value_text", S), ("value_number", F),
+        ("value_bool", B), ("value_date", D), ("unit", S), ("canonical_value", F),
+        ("canonical_unit", S),
+    ),
+    ("subject_id", "date", "visit", "visit_id", "crf", "field"),
 )  # fmt: skip
 
 DEVIATIONS = TableSpec(
@@ -197,6 +224,7 @@ TABLES: tuple[TableSpec, ...] = (
     ADVERSE_EVENTS,
     DEVIATIONS,
     SAFETY_REPORTS,
+    FORM_VALUES,
 )
 TABLE_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
 
@@ -255,11 +283,74 @@ def _visit_rows(records: StudyRecords) -> list[Row]:
     return rows
 
 
+def _visit_key(a: Assessment) -> Row:
+    return {
+        "subject_id": a.subject_id,
+        "visit": a.visit.value,
+        "visit_id": a.visit_id,
+        "date": a.date,
+    }
+
+
+def _medication_rows(records: StudyRecords) -> list[Row]:
+    rows = []
+    for a in records.assessments:
+        entered = (a.medications.medications if a.medications else None) or []
+        for line, medication in enumerate(entered, start=1):
+            dose = medication.daily_dose
+            rows.append(
+                {
+                    **_visit_key(a),
+                    "line": line,
+                    "name": medication.drug,
+                    "category": medication_category(medication.drug).value,
+                    "daily_dose_value": dose.value if dose else None,
+                    "daily_dose_unit": dose.unit if dose else None,
+                    "daily_dose_mg": dose.to("mg") if dose else None,
+                    "start_date": medication.start_date,
+                    "end_date": medication.end_date,
+                }
+            )
+    return rows
+
+
+def _infusion_rows(records: StudyRecords) -> list[Row]:
+    rows = []
+    for a in records.assessments:
+        infusion = a.infusion
+        if infusion is None or not infusion.given:
+            continue  # an infusion not given is in form_values, as entered
+        dose = infusion.dose
+        rows.append(
+            {
+                **_visit_key(a),
+                "visit_date": a.date,
+                "date": infusion.date,
+                "dose_value": dose.value if dose else None,
+                "dose_unit": dose.unit if dose else None,
+                "dose_mg": dose.to("mg") if dose else None,
+                "infusion_reaction": infusion.infusion_reaction,
+                "reaction_details": infusion.reaction_details,
+            }
+        )
+    return rows
+
+
+def _form_value_rows(records: StudyRecords) -> list[Row]:
+    rows = []
+    for a in records.assessments:
+        for crf in VisitForms.model_fields:
+            form = getattr(a, crf)
+            if form is not None:
+                rows += [{**_visit_key(a), "crf": crf, **v} for v in entered_values(form)]
+    return rows
+
+
 def _per_assessment_rows(scored: list[VisitScores]) -> tuple[list[Row], list[Row], list[Row]]:
     findings, components, glucocorticoids = [], [], []
     for scores in scored:
         a = scores.assessment
-        key = {"subject_id": a.subject_id, "visit": a.visit.value, "date": a.date}
+        key = _visit_key(a)
         if scores.sledai2k is not None:
             for f in scores.sledai2k.findings:
                 findings.append(
@@ -290,17 +381,18 @@ def _per_assessment_rows(scored: list[VisitScores]) -> tuple[list[Row], list[Row
                         "missing": "; ".join(c.missing) or None,
                     }
                 )
-        if scores.prednisolone is not None and a.glucocorticoids is not None:
+        doses = a.glucocorticoids.doses if a.glucocorticoids else None
+        if scores.prednisolone is not None and doses is not None:
             contributions = scores.prednisolone.contributions
-            for line, (dose, part) in enumerate(
-                zip(a.glucocorticoids, contributions, strict=True), start=1
-            ):
+            for line, (dose, part) in enumerate(zip(doses, contributions, strict=True), start=1):
                 glucocorticoids.append(
                     {
                         **key,
                         "line": line,
                         "drug": dose.drug.value,
                         "route": dose.route,
+                        "dose_value": dose.dose.value,
+                        "dose_unit": dose.dose.unit,
                         "dose_mg": dose.dose.to("mg"),
                         "times_per_day": dose.times_per_day,
                         "daily_dose_mg": part.daily_dose_mg,
@@ -346,10 +438,11 @@ def build_tables(records: StudyRecords) -> dict[str, list[Row]]:
         "sledai2k_findings": findings,
         "components": components,
         "glucocorticoids": glucocorticoids,
-        "medications": _dump_all(records.medications),
-        "infusions": _dump_all(records.infusions),
+        "medications": _medication_rows(records),
+        "infusions": _infusion_rows(records),
         "adverse_events": _dump_all(records.adverse_events),
         "deviations": _dump_all(records.deviations),
         "safety_reports": _dump_all(records.safety_reports),
+        "form_values": _form_value_rows(records),
     }
     return {spec.name: _ordered(spec, raw[spec.name]) for spec in TABLES}

@@ -9,18 +9,17 @@ pseudonymised: subject IDs only, no names or medical record numbers.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-from lupustrial.clinical.sledai2k import Sledai2kLabs
-from lupustrial.clinical.units import BodyWeight, DoseMass
 from lupustrial.dataset import records as ds
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.deviations.models import Deviation
 from lupustrial.edc.safety.models import SafetyReport
 from lupustrial.edc.study import services
-from lupustrial.edc.study.models import Subject, SubjectStatus, Visit, VisitStatus
+from lupustrial.edc.study.models import Subject, SubjectStatus, VisitStatus
+from lupustrial.edc.study.records import done_visits, visit_code, visit_record
+from lupustrial.protocol.crfs import AdverseEvent
 from lupustrial.protocol.eligibility import Outcome
 
 _STATUS = {
@@ -44,13 +43,11 @@ _OUTCOME = {
     "with sequelae": ds.AeOutcome.RECOVERED_WITH_SEQUELAE,
     "fatal": ds.AeOutcome.FATAL,
 }
-_ANTIMALARIALS = ("hydroxychloroquine", "chloroquine")
-_BIOLOGICS = ("belimumab", "rituximab", "obinutuzumab")
 
 
 def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
-    """Every consented subject, decided screening, visit, form, infusion, adverse event and
-    deviation.
+    """Every consented subject, decided screening, visit (scheduled or not), form, adverse
+    event and deviation.
 
     ``sites`` limits the records to those sites' subjects (None: every site).
     """
@@ -60,8 +57,6 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         "screenings": [],
         "visits": [],
         "assessments": [],
-        "medications": [],
-        "infusions": [],
         "adverse_events": [],
         "deviations": [],
         "safety_reports": [],
@@ -152,106 +147,41 @@ def _subject(subject: Subject, consent: Any, decided: bool) -> ds.Subject:
 
 
 def _visits(subject: Subject, out: dict[str, list[Any]]) -> None:
+    """Every visit, scheduled and unscheduled, and every form of those that took place."""
     seen_events: set[tuple[str, str]] = set()
     for visit in subject.visits.all():
-        if visit.status == VisitStatus.PLANNED or not visit.scheduled:
-            continue  # unscheduled visits carry no protocol time point
-        code = ds.VisitCode(visit.code)
+        if visit.status == VisitStatus.PLANNED:
+            continue  # not yet due or not yet entered: nothing happened
         missed = visit.status == VisitStatus.MISSED
         out["visits"].append(
             ds.Visit(
                 subject_id=subject.label,
-                visit=code,
+                visit=visit_code(visit),
+                visit_id=visit.code,
                 date=None if missed else visit.date,
                 missed=missed,
                 missed_reason=visit.missed_reason or None,
             )
         )
-        if missed or visit.date is None:
-            continue
-        forms = {form.crf: form.data for form in visit.forms.all()}
-        out["assessments"].append(_assessment(subject.label, code, visit, forms))
-        infusion = forms.get("infusion") or {}
-        if infusion.get("given"):
-            out["infusions"].append(
-                ds.Infusion(
-                    subject_id=subject.label,
-                    date=dt.date.fromisoformat(infusion["date"]),
-                    dose_mg=_mg(infusion["dose"]),
-                    infusion_reaction=infusion.get("infusion_reaction"),
-                )
-            )
-        for medication in (forms.get("medications") or {}).get("medications") or []:
-            out["medications"].append(_medication(subject.label, medication))
-        for event in (forms.get("adverse_events") or {}).get("events") or []:
-            key = (event["term"], event["onset"])
+    for visit, forms in done_visits(subject):
+        out["assessments"].append(visit_record(subject, visit, forms))
+        for event in (forms.adverse_events.events if forms.adverse_events else None) or []:
+            key = (event.term, event.onset.isoformat())
             if key not in seen_events:  # an event carried over to later visits counts once
                 seen_events.add(key)
                 out["adverse_events"].append(_adverse_event(subject.label, event))
 
 
-def _assessment(
-    subject_id: str, code: ds.VisitCode, visit: Visit, forms: dict[str, Any]
-) -> ds.Assessment:
-    activity = forms.get("disease_activity") or {}
-    vitals = forms.get("vitals") or {}
-    labs = {k: v for k, v in (forms.get("labs") or {}).items() if k in Sledai2kLabs.model_fields}
-    if vitals.get("temperature"):
-        labs["temperature"] = vitals["temperature"]
-    weight = vitals.get("body_weight")
-    assert visit.date is not None
-    return ds.Assessment(
-        subject_id=subject_id,
-        visit=code,
-        date=visit.date,
-        sledai2k=forms.get("sledai2k"),
-        labs=Sledai2kLabs.model_validate(labs) if labs else None,
-        pga=activity.get("pga"),
-        glucocorticoids=(forms.get("glucocorticoids") or {}).get("doses"),
-        body_weight_kg=BodyWeight.model_validate(weight).to("kg") if weight else None,
-        haemolytic_anaemia=activity.get("haemolytic_anaemia"),
-        gastrointestinal_activity=activity.get("gastrointestinal_activity"),
-        maintenance_therapy_standard_and_tolerated=activity.get(
-            "maintenance_therapy_standard_and_tolerated"
-        ),
-        maintenance_therapy_stable=activity.get("maintenance_therapy_stable"),
-    )
-
-
-def _mg(dose: dict[str, Any]) -> float:
-    return DoseMass.model_validate(dose).to("mg")
-
-
-def _medication(subject_id: str, medication: dict[str, Any]) -> ds.Medication:
-    name = medication["drug"]
-    folded = name.lower()
-    if folded.startswith(_ANTIMALARIALS):
-        category = ds.MedicationCategory.ANTIMALARIAL
-    elif folded.startswith(_BIOLOGICS):
-        category = ds.MedicationCategory.BIOLOGIC
-    else:
-        category = ds.MedicationCategory.IMMUNOSUPPRESSANT
-    dose = medication.get("daily_dose")
-    return ds.Medication(
-        subject_id=subject_id,
-        name=name,
-        category=category,
-        dose=f"{dose['value']:g} {dose['unit']}/day" if dose else None,
-        start_date=medication.get("start_date"),
-        end_date=medication.get("end_date"),
-    )
-
-
-def _adverse_event(subject_id: str, event: dict[str, Any]) -> ds.AdverseEvent:
+def _adverse_event(subject_id: str, event: AdverseEvent) -> ds.AdverseEvent:
     return ds.AdverseEvent(
         subject_id=subject_id,
-        term=event["term"],
-        onset_date=event["onset"],
-        end_date=event.get("end_date"),
-        ctcae_grade=event["grade"],
-        serious=event["serious"],
-        related=_RELATED[event["related"]],
-        outcome=_OUTCOME[event["outcome"]],
-        infection=event.get("infection", False),
-        herpes_zoster=event.get("herpes_zoster", False),
+        term=event.term,
+        onset_date=event.onset,
+        end_date=event.end_date,
+        ctcae_grade=event.grade,
+        serious=event.serious,
+        related=_RELATED[event.related],
+        outcome=_OUTCOME[event.outcome],
+        infection=event.infection,
+        herpes_zoster=event.herpes_zoster,
     )

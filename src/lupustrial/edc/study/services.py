@@ -21,15 +21,16 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from lupustrial.clinical.assessment import AssessmentResult, score_assessment
+from lupustrial.clinical.assessment import AssessmentResult
+from lupustrial.clinical.limits import soft_limit_findings
 from lupustrial.edc.accounts.models import Site, StaffProfile
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import encode_value, record, record_changes
 from lupustrial.edc.study.characters import first_invalid
-from lupustrial.edc.study.crfs import CRF_BY_CODE, visit_assessment
+from lupustrial.edc.study.crfs import CRF_BY_CODE
 from lupustrial.edc.study.identifiers import SCREENING_NUMBER, SUBJECT_ID
 from lupustrial.edc.study.models import (
     Consent,
@@ -43,7 +44,9 @@ from lupustrial.edc.study.models import (
     Visit,
     VisitStatus,
 )
+from lupustrial.edc.study.records import done_visits
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
+from lupustrial.protocol.crfs import previous_assessment, score_visit
 from lupustrial.protocol.eligibility import Outcome, ScreeningDecision, decide_eligibility
 from lupustrial.protocol.schedule import SCHEDULE
 from lupustrial.protocol.screening import ScreeningRecord
@@ -658,9 +661,10 @@ def save_form(
     if visit.status != VisitStatus.DONE or visit.date is None:
         raise RuleError(_("Enter the visit date before its forms."))
     try:
-        validated = crf.model.model_validate(dict(data)).model_dump(mode="json", exclude_none=True)
+        model = crf.model.model_validate(dict(data))
     except ValidationError as error:
         raise RuleError(str(error)) from error
+    validated = model.model_dump(mode="json", exclude_none=True)
     form = FormData.objects.select_for_update().filter(visit=visit, crf=crf_code).first()
     if form is None:
         if version != 0:
@@ -704,64 +708,55 @@ def save_form(
         form=crf_code,
         reason=reason,
     )
+    _query_soft_limits(user, form, model)
     return form
 
 
-def previous_done_visit(visit: Visit) -> Visit | None:
-    """The last visit with a date before this one: LLDAS's 'no new activity' compares to it."""
-    if visit.date is None:
-        return None
-    return (
-        Visit.objects.filter(subject=visit.subject_id, status=VisitStatus.DONE, date__lt=visit.date)
-        .order_by("-date")
-        .first()
-    )
+def _query_soft_limits(user: User, form: FormData, model: BaseModel) -> None:
+    """A query on each saved value outside its soft limits (`clinical.limits`), unless one is
+    already open or answered on that field: the value is kept, the site is asked to confirm."""
+    for finding in soft_limit_findings(model):
+        pending = form.queries.filter(field=finding.field).exclude(status=QueryStatus.CLOSED)
+        if pending.filter(text__startswith=AUTOMATIC_QUERY_MARK).exists():
+            continue
+        text = AUTOMATIC_QUERY_MARK + _(
+            "%(problem)s; expected %(expected)s (%(source)s). Please confirm or correct."
+        ) % {"problem": finding.problem, "expected": finding.expected, "source": finding.source}
+        query = Query.objects.create(form=form, field=finding.field, text=text, raised_by=user)
+        _query_audit(user, query, {"status": "open", "text": query.text})
+
+
+AUTOMATIC_QUERY_MARK = "[auto] "
+"""Opens the text of a query raised by a soft limit, so it is raised once per field."""
 
 
 def derived(visit: Visit) -> AssessmentResult | None:
     """SLEDAI-2K, clinical SLEDAI-2K, LLDAS, DORIS and prednisolone for one visit."""
-    forms = saved_forms(visit)
-    if not forms:
-        return None
-    previous = previous_done_visit(visit)
-    return _score(forms, visit.date, saved_forms(previous) if previous else None, previous)
+    return derived_for_subject(visit.subject).get(visit.pk)
 
 
 def derived_for_subject(subject: Subject) -> dict[int, AssessmentResult]:
-    """Every visit's derived scores, from one read of the subject's forms."""
-    visits = [
-        visit
-        for visit in subject.visits.prefetch_related("forms")
-        if visit.status == VisitStatus.DONE and visit.date is not None
-    ]
-    visits.sort(key=lambda visit: visit.date or dt.date.min)
+    """Every visit's derived scores, from one read of the subject's forms.
+
+    The same derivation as the dataset's (`protocol.crfs.score_visit` over the visit record
+    `edc.study.records` maps), against the previous assessment the protocol's one rule
+    chooses (`protocol.crfs.previous_assessment`): scheduled and unscheduled visits alike.
+    """
+    visits = done_visits(Subject.objects.prefetch_related("visits__forms").get(pk=subject.pk))
     results: dict[int, AssessmentResult] = {}
-    previous: Visit | None = None
-    for visit in visits:
-        forms = {form.crf: form.data for form in visit.forms.all()}
-        if forms:
-            before = {f.crf: f.data for f in previous.forms.all()} if previous else None
-            results[visit.pk] = _score(forms, visit.date, before, previous)
-        previous = visit
+    for pair in visits:
+        visit, forms = pair
+        if not visit.forms.all():
+            continue
+        previous = previous_assessment(visits, pair, lambda v: v[0].date, lambda v: v[1])
+        results[visit.pk] = score_visit(
+            forms,
+            visit.date,
+            previous[1] if previous else None,
+            previous[0].date if previous else None,
+            protocol=DEFAULT_PROTOCOL,
+        )
     return results
-
-
-def _score(
-    forms: dict[str, dict[str, Any]],
-    date: dt.date | None,
-    previous_forms: dict[str, dict[str, Any]] | None,
-    previous: Visit | None,
-) -> AssessmentResult:
-    assessment = visit_assessment(forms, date, previous_forms, previous.date if previous else None)
-    result = score_assessment(
-        assessment, lldas_limits=DEFAULT_PROTOCOL.lldas, doris_limits=DEFAULT_PROTOCOL.doris
-    )
-    # Classification belongs to screening, not to a visit: its absence here is no gap.
-    gaps = {k: v for k, v in result.not_computed.items() if k not in _CLASSIFICATION_SETS}
-    return result.model_copy(update={"not_computed": gaps})
-
-
-_CLASSIFICATION_SETS = frozenset({"2019 EULAR/ACR", "1997 ACR", "SLICC 2012"})
 
 
 # -- data quality ---------------------------------------------------------------------------

@@ -31,10 +31,11 @@ from lupustrial.edc.accounts.roles import SITE_ROLES, Can, Role
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.spreadsheet import write_rows
 from lupustrial.edc.study import services
-from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, sledai_input
+from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS
 from lupustrial.edc.study.models import FormData, Query, Subject, SubjectStatus, Visit
 from lupustrial.edc.study.schema_forms import FormPlan, row_counts
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
+from lupustrial.protocol.crfs import VisitForms, sledai_input
 from lupustrial.protocol.screening import ScreeningRecord
 
 View = Callable[..., HttpResponseBase]
@@ -487,7 +488,7 @@ def crf_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 def _descriptors_from_labs(visit: Visit) -> dict[str, str]:
     """A new SLEDAI-2K form starts with the laboratory descriptors the saved labs define."""
-    forms_now = {**services.saved_forms(visit), "sledai2k": {}}
+    forms_now = VisitForms.model_validate({**services.saved_forms(visit), "sledai2k": {}})
     sledai = sledai_input(forms_now, visit.date)
     if sledai is None:
         return {}
@@ -638,8 +639,9 @@ def crf_preview(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         return render(
             request, "edc/_sledai_preview.html", {"problem": _("Complete the form to score it.")}
         )
-    forms_now = services.saved_forms(visit)
-    forms_now["sledai2k"] = validated.model_dump(mode="json", exclude_none=True)
+    forms_now = VisitForms.model_validate(
+        {**services.saved_forms(visit), "sledai2k": validated.model_dump(exclude_none=True)}
+    )
     result = score_sledai2k(sledai_input(forms_now, visit.date))  # type: ignore[arg-type]
     return render(request, "edc/_sledai_preview.html", {"result": result})
 

@@ -1,0 +1,337 @@
+"""The study's eCRFs as typed models, one record of a visit, and how a visit is scored.
+
+Each CRF model is its own edit check: ranges, units and date order are the clinical models'
+validators and the `Limits` declared in `clinical.limits`, so the web form, the API and the
+study dataset read one definition. `VisitForms` is one visit's saved CRFs, field by field as
+entered; the web application's stored forms map to it in one place
+(`lupustrial.edc.study.records`), and the dataset's visit record is a `VisitForms` too.
+`clinical_assessment` turns a visit's forms into the clinical layer's `Assessment`, which
+scores SLEDAI-2K, LLDAS, DORIS and the prednisolone equivalent; `previous_assessment` is the
+one rule for which earlier visit LLDAS's "no new activity" compares against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Annotated, Literal, Self, TypeVar
+
+from pydantic import Field, model_validator
+
+from lupustrial.clinical import limits
+from lupustrial.clinical.assessment import (
+    Assessment,
+    AssessmentResult,
+    PreviousAssessment,
+    score_assessment,
+)
+from lupustrial.clinical.glucocorticoids import GlucocorticoidDose
+from lupustrial.clinical.model import PastDate, StrictModel
+from lupustrial.clinical.pga import PgaValue
+from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kLabs
+from lupustrial.clinical.units import (
+    BodyWeight,
+    CellCount,
+    Creatinine,
+    DoseMass,
+    EnzymeActivity,
+    ProteinConcentration,
+    Temperature,
+)
+from lupustrial.protocol.config import DEFAULT_PROTOCOL, ProtocolConfig
+
+
+class Labs(Sledai2kLabs):
+    """Laboratory results of the visit, each with its unit and the lab's reference limits.
+
+    The SLEDAI-2K laboratory descriptors are derived from these (Gladman 2002), so the
+    SLEDAI-2K form shows them pre-filled. Body temperature is a vital sign: it is entered
+    once, in `Vitals`.
+    """
+
+    haemoglobin: Annotated[ProteinConcentration | None, limits.HAEMOGLOBIN] = Field(
+        default=None, description="Haemoglobin."
+    )
+    lymphocytes: Annotated[CellCount | None, limits.LYMPHOCYTES] = Field(
+        default=None, description="Lymphocyte count."
+    )
+    creatinine: Annotated[Creatinine | None, limits.SERUM_CREATININE] = Field(
+        default=None, description="Serum creatinine."
+    )
+    ast: Annotated[EnzymeActivity | None, limits.AMINOTRANSFERASE] = Field(
+        default=None, description="AST."
+    )
+    alt: Annotated[EnzymeActivity | None, limits.AMINOTRANSFERASE] = Field(
+        default=None, description="ALT."
+    )
+
+    @model_validator(mode="after")
+    def _temperature_in_vitals(self) -> Self:
+        if self.temperature is not None:
+            raise ValueError("enter the body temperature in the vital signs form, not in labs")
+        return self
+
+
+class Vitals(StrictModel):
+    """Vital signs and weight; the weight gives the prednisolone dose per kilogram."""
+
+    temperature: Annotated[Temperature | None, limits.BODY_TEMPERATURE] = Field(
+        default=None, description="Body temperature."
+    )
+    body_weight: Annotated[BodyWeight | None, limits.BODY_WEIGHT] = Field(
+        default=None, description="Body weight."
+    )
+    systolic_mmhg: Annotated[int | None, limits.SYSTOLIC_BP] = Field(
+        default=None, description="Systolic blood pressure (mmHg)."
+    )
+    diastolic_mmhg: Annotated[int | None, limits.DIASTOLIC_BP] = Field(
+        default=None, description="Diastolic blood pressure (mmHg)."
+    )
+
+
+class DiseaseActivity(StrictModel):
+    """The physician's global assessment and the LLDAS/DORIS items that are not SLEDAI-2K."""
+
+    pga: PgaValue | None = None
+    haemolytic_anaemia: bool | None = Field(
+        default=None, description="Haemolytic anaemia from lupus (LLDAS, Franklyn 2016)."
+    )
+    gastrointestinal_activity: bool | None = Field(
+        default=None, description="Gastrointestinal lupus activity (LLDAS, Franklyn 2016)."
+    )
+    maintenance_therapy_standard_and_tolerated: bool | None = Field(
+        default=None,
+        description="Immunosuppressives and approved biologics (anifrolumab included) at "
+        "well-tolerated standard maintenance doses; yes also when none (LLDAS).",
+    )
+    maintenance_therapy_stable: bool | None = Field(
+        default=None,
+        description="Antimalarials, immunosuppressives and biologics at stable doses; yes also "
+        "when none (DORIS remission, van Vollenhoven 2021).",
+    )
+
+
+class Glucocorticoids(StrictModel):
+    """Systemic glucocorticoids taken now; the prednisolone equivalent is derived (BNF)."""
+
+    doses: list[GlucocorticoidDose] | None = Field(
+        default=None, description="Current regimens; tick 'recorded' with no rows for none."
+    )
+
+
+class OtherMedication(StrictModel):
+    """An immunosuppressant, antimalarial or biologic other than anifrolumab."""
+
+    drug: str = Field(min_length=1, description="e.g. hydroxychloroquine, mycophenolate.")
+    daily_dose: DoseMass | None = None
+    start_date: PastDate | None = None
+    end_date: PastDate | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Self:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class Medications(StrictModel):
+    """Immunosuppressants and antimalarials taken since the previous visit."""
+
+    medications: list[OtherMedication] | None = Field(
+        default=None, description="Tick 'recorded' with no rows for none."
+    )
+
+
+class Infusion(StrictModel):
+    """The anifrolumab infusion of the visit (300 mg every 4 weeks)."""
+
+    given: bool = Field(description="Was anifrolumab infused at this visit?")
+    date: PastDate | None = None
+    dose: Annotated[DoseMass | None, limits.INFUSION_DOSE] = None
+    infusion_reaction: bool | None = None
+    reaction_details: str | None = None
+
+    @model_validator(mode="after")
+    def _dated_and_dosed_when_given(self) -> Self:
+        if self.given and (self.date is None or self.dose is None):
+            raise ValueError("an infusion given needs its date and dose")
+        if self.infusion_reaction and not self.reaction_details:
+            raise ValueError("describe the infusion reaction")
+        return self
+
+
+class AdverseEvent(StrictModel):
+    """An adverse event: CTCAE grade, seriousness, relatedness, outcome."""
+
+    term: str = Field(min_length=1, description="MedDRA preferred term or a plain description.")
+    onset: PastDate
+    grade: int = Field(ge=1, le=5, description="CTCAE grade 1-5.")
+    serious: bool
+    related: Literal["not related", "unlikely", "possible", "probable", "definite"]
+    outcome: Literal["recovered", "recovering", "not recovered", "with sequelae", "fatal"]
+    infection: bool = Field(default=False, description="An infection (counted apart).")
+    herpes_zoster: bool = Field(default=False, description="Herpes zoster (counted apart).")
+    end_date: PastDate | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.end_date and self.end_date < self.onset:
+            raise ValueError("end_date is before onset")
+        if self.herpes_zoster and not self.infection:
+            raise ValueError("herpes zoster is an infection: tick infection too")
+        if (self.grade == 5) != (self.outcome == "fatal"):
+            raise ValueError("grade 5 and a fatal outcome go together")
+        return self
+
+
+class AdverseEvents(StrictModel):
+    """Adverse events that began or changed since the previous visit."""
+
+    events: list[AdverseEvent] | None = Field(
+        default=None, description="Tick 'recorded' with no rows when there were none."
+    )
+
+
+class PregnancyTest(StrictModel):
+    """A pregnancy test of a woman of childbearing potential."""
+
+    done: bool
+    result: Literal["negative", "positive"] | None = None
+
+    @model_validator(mode="after")
+    def _result_when_done(self) -> Self:
+        if self.done and self.result is None:
+            raise ValueError("a test done needs its result")
+        return self
+
+
+class VisitForms(StrictModel):
+    """One visit's eCRFs as entered, each typed by its model; None: the form was not saved.
+
+    Field names are the CRF codes. The SLEDAI-2K form holds the descriptors only: its
+    laboratory results are the `labs` form and its temperature the `vitals` form, attached
+    when the visit is scored (`sledai_input`).
+    """
+
+    labs: Labs | None = None
+    vitals: Vitals | None = None
+    sledai2k: Sledai2kInput | None = None
+    disease_activity: DiseaseActivity | None = None
+    glucocorticoids: Glucocorticoids | None = None
+    medications: Medications | None = None
+    infusion: Infusion | None = None
+    adverse_events: AdverseEvents | None = None
+    pregnancy_test: PregnancyTest | None = None
+
+
+CRF_MODELS: dict[str, type[StrictModel]] = {
+    name: field.annotation.__args__[0]  # type: ignore[union-attr]
+    for name, field in VisitForms.model_fields.items()
+}
+"""Each CRF's model by its code, in the order of `VisitForms`."""
+
+
+def sledai_input(forms: VisitForms, date: dt.date | None) -> Sledai2kInput | None:
+    """The visit's SLEDAI-2K: the descriptors entered, with the labs and temperature saved."""
+    if forms.sledai2k is None:
+        return None
+    labs = forms.labs.model_dump(include=set(Sledai2kLabs.model_fields)) if forms.labs else {}
+    labs = {k: v for k, v in labs.items() if v is not None}
+    if forms.vitals is not None and forms.vitals.temperature is not None:
+        labs["temperature"] = forms.vitals.temperature.model_dump()
+    descriptors = forms.sledai2k.model_dump(exclude={"date", "labs"})
+    return Sledai2kInput.model_validate({**descriptors, "date": date, "labs": labs or None})
+
+
+def clinical_assessment(
+    forms: VisitForms,
+    date: dt.date | None,
+    previous: VisitForms | None = None,
+    previous_date: dt.date | None = None,
+) -> Assessment:
+    """The clinical layer's assessment of one visit, the previous assessment included."""
+    activity = forms.disease_activity or DiseaseActivity()
+    previous_sledai = sledai_input(previous, previous_date) if previous is not None else None
+    before = (previous.disease_activity if previous else None) or DiseaseActivity()
+    return Assessment(
+        date=date,
+        sledai2k=sledai_input(forms, date),
+        pga=activity.pga,
+        glucocorticoids=forms.glucocorticoids.doses if forms.glucocorticoids else None,
+        body_weight=forms.vitals.body_weight if forms.vitals else None,
+        haemolytic_anaemia=activity.haemolytic_anaemia,
+        gastrointestinal_activity=activity.gastrointestinal_activity,
+        maintenance_therapy_standard_and_tolerated=(
+            activity.maintenance_therapy_standard_and_tolerated
+        ),
+        maintenance_therapy_stable=activity.maintenance_therapy_stable,
+        previous=(
+            PreviousAssessment(
+                sledai2k=previous_sledai,
+                haemolytic_anaemia=before.haemolytic_anaemia,
+                gastrointestinal_activity=before.gastrointestinal_activity,
+            )
+            if previous_sledai is not None
+            else None
+        ),
+    )
+
+
+_CLASSIFICATION_SETS = frozenset({"2019 EULAR/ACR", "1997 ACR", "SLICC 2012"})
+"""Classification belongs to screening, not to a visit: their absence at a visit is no gap."""
+
+
+def score_visit(
+    forms: VisitForms,
+    date: dt.date | None,
+    previous: VisitForms | None = None,
+    previous_date: dt.date | None = None,
+    protocol: ProtocolConfig = DEFAULT_PROTOCOL,
+) -> AssessmentResult:
+    """The one derivation of a visit: SLEDAI-2K, clinical SLEDAI-2K, PGA, prednisolone mg/day
+    and mg/kg/day, LLDAS and DORIS, for the web pages, the API, the dataset and the report.
+
+    ``previous`` is the visit `previous_assessment` chose; LLDAS and DORIS use the protocol's
+    limits (`ProtocolConfig.lldas`, `.doris`).
+    """
+    result = score_assessment(
+        clinical_assessment(forms, date, previous, previous_date),
+        lldas_limits=protocol.lldas,
+        doris_limits=protocol.doris,
+    )
+    gaps = {k: v for k, v in result.not_computed.items() if k not in _CLASSIFICATION_SETS}
+    return result.model_copy(update={"not_computed": gaps})
+
+
+V = TypeVar("V")
+
+
+def previous_assessment(
+    visits: Sequence[V],
+    current: V,
+    date_of: Callable[[V], dt.date | None],
+    forms_of: Callable[[V], VisitForms | None],
+) -> V | None:
+    """The assessment LLDAS's "no new lupus activity" compares against (Franklyn 2016).
+
+    The subject's latest visit dated strictly before ``current`` at which a SLEDAI-2K was
+    recorded, scheduled or unscheduled alike: Franklyn 2016 compares with "the previous
+    assessment", and an unscheduled visit that assessed disease activity is one. A visit
+    without a SLEDAI-2K (an infusion or a safety visit only) assessed nothing to compare
+    with and is passed over. Ties on one date: the one listed last in ``visits``.
+    """
+    today = date_of(current)
+    if today is None:
+        return None
+    chosen: V | None = None
+    chosen_date: dt.date | None = None
+    for visit in visits:
+        day = date_of(visit)
+        forms = forms_of(visit)
+        if visit is current or day is None or day >= today:
+            continue
+        if forms is None or forms.sledai2k is None:
+            continue
+        if chosen_date is None or day >= chosen_date:
+            chosen, chosen_date = visit, day
+    return chosen
