@@ -192,3 +192,22 @@ def test_jobs_run_sends_the_safety_notifications_once_and_audits_the_run(
     code, out, _ = run(capsys, "jobs", "run")
     assert "safety-notifications" not in out  # nothing new to send
     assert AuditEntry.objects.filter(action="job", field="safety-notifications").count() == 1
+
+
+def test_an_unknown_email_backend_is_a_clear_error_naming_the_setting(tmp_path: Any) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    command = shutil.which("lupustrial", path=str(Path(sys.executable).parent)) or "lupustrial"
+    env = {**os.environ, "LUPUSTRIAL_EMAIL": "bogus", "LUPUSTRIAL_DATA_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [command, "safety", "notify"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "LUPUSTRIAL_EMAIL='bogus': one of console, file, smtp" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -177,9 +177,14 @@ def notify() -> None:
     """Send the e-mail notifications due now, each at most once (`lupustrial jobs run` does
     it on schedule): reports due within 48 hours and the weekly digest of overdue visits,
     through the web application's e-mail settings. A run that sent any is audited."""
+    from django.core.exceptions import ImproperlyConfigured
+
     from lupustrial.edc import setup
 
-    setup()
+    try:
+        setup()
+    except ImproperlyConfigured as error:
+        raise InputError(f"the web application's settings: {error}") from None
     import datetime as dt
 
     from django.db import DatabaseError
