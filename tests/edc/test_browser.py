@@ -68,6 +68,7 @@ pytestmark = [
 TODAY = timezone.localdate()
 FIRST_DOSE = TODAY - dt.timedelta(weeks=12, days=1)
 ENROLLED = FIRST_DOSE - dt.timedelta(days=1)
+INVESTIGATOR_NAME = "Dr Aiko Sato"  # the demo investigator at TKY
 
 
 @pytest.fixture
@@ -200,8 +201,10 @@ def test_a_candidate_is_screened_enrolled_and_seen_at_week_12(page: Any, live_se
     page.goto(subject_url)
     page.click("text=Record consent")
     consent_at = dt.datetime.combine(FIRST_DOSE - dt.timedelta(days=11), dt.time(9, 0))
-    page.fill('[name="form_version"]', "1.0")
+    page.select_option('[name="form_version"]', "1.0")
     page.fill('[name="obtained_at"]', consent_at.strftime("%Y-%m-%dT%H:%M"))
+    # The investigator obtained it; the coordinator enters it (issue 17).
+    page.select_option('[name="obtained_by"]', label=INVESTIGATOR_NAME)
     _submit(page, 'main button[type="submit"]', subject_url)
     expect(page.locator(".message.success")).to_have_text("Consent recorded.")
     page.click("text=Screening data")

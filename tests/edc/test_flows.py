@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -67,7 +68,11 @@ def _screened_and_consented(coordinator: Client) -> Subject:
     consent_at = dt.datetime.combine(FIRST_DOSE - dt.timedelta(days=11), dt.time(9, 0))
     response = coordinator.post(
         reverse("consent", args=[subject.pk]),
-        {"form_version": "1.0", "obtained_at": consent_at.strftime("%Y-%m-%dT%H:%M")},
+        {
+            "form_version": "1.0",
+            "obtained_at": consent_at.strftime("%Y-%m-%dT%H:%M"),
+            "obtained_by": get_user_model().objects.get(username="investigator").pk,
+        },
     )
     assert response.status_code == 302
     return Subject.objects.get(pk=subject.pk)

@@ -253,6 +253,27 @@ class AdverseEvent(StrictModel):
         return self
 
 
+class ConsentRecord(StrictModel):
+    """One written consent on one form version (the first, then each re-consent)."""
+
+    subject_id: Identifier
+    form_version: str = Field(min_length=1)
+    language: str | None = None
+    consent_date: PastDate = Field(description="The site's date of the consent.")
+    withdrawn_on: PastDate | None = None
+    withdrawal_scope: str | None = Field(
+        default=None, description="full, or no_further_data (safety follow-up allowed)."
+    )
+
+    @model_validator(mode="after")
+    def _withdrawn_after(self) -> Self:
+        if (self.withdrawn_on is None) != (self.withdrawal_scope is None):
+            raise ValueError("withdrawn_on and withdrawal_scope go together")
+        if self.withdrawn_on is not None and self.withdrawn_on < self.consent_date:
+            raise ValueError("withdrawn_on is before consent_date")
+        return self
+
+
 class Deviation(StrictModel):
     """One protocol deviation (不適合, Enforcement Regulations Art. 15) and its handling."""
 
@@ -315,6 +336,7 @@ class StudyRecords(StrictModel):
     visits: list[Visit] = Field(default_factory=list)
     assessments: list[Assessment] = Field(default_factory=list)
     adverse_events: list[AdverseEvent] = Field(default_factory=list)
+    consents: list[ConsentRecord] = Field(default_factory=list)
     deviations: list[Deviation] = Field(default_factory=list)
     safety_reports: list[SafetyReport] = Field(default_factory=list)
 
@@ -343,7 +365,7 @@ class StudyRecords(StrictModel):
                 )
         known = set(subject_ids)
         linked = ("visits", "assessments", "adverse_events")
-        for table in (*linked, "deviations", "safety_reports"):
+        for table in (*linked, "consents", "deviations", "safety_reports"):
             for index, row in enumerate(getattr(self, table)):
                 if row.subject_id not in known:
                     problems.append(f"{table}[{index}]: unknown subject_id {row.subject_id}")

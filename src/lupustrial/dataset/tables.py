@@ -187,6 +187,15 @@ FORM_VALUES = TableSpec(
     ("subject_id", "date", "visit", "visit_id", "crf", "field"),
 )  # fmt: skip
 
+CONSENTS = TableSpec(
+    "consents",
+    "one written consent on one form version, with its withdrawal",
+    (
+        ("subject_id", S), ("form_version", S), ("language", S), ("consent_date", D),
+        ("withdrawn_on", D), ("withdrawal_scope", S),
+    ),
+    ("subject_id", "consent_date", "form_version"),
+)  # fmt: skip
 DEVIATIONS = TableSpec(
     "deviations",
     "one protocol deviation (Enforcement Regulations Art. 15) and its handling",
@@ -222,6 +231,7 @@ TABLES: tuple[TableSpec, ...] = (
     MEDICATIONS,
     INFUSIONS,
     ADVERSE_EVENTS,
+    CONSENTS,
     DEVIATIONS,
     SAFETY_REPORTS,
     FORM_VALUES,
@@ -441,6 +451,7 @@ def build_tables(records: StudyRecords) -> dict[str, list[Row]]:
         "medications": _medication_rows(records),
         "infusions": _infusion_rows(records),
         "adverse_events": _dump_all(records.adverse_events),
+        "consents": _dump_all(records.consents),
         "deviations": _dump_all(records.deviations),
         "safety_reports": _dump_all(records.safety_reports),
         "form_values": _form_value_rows(records),

@@ -17,7 +17,7 @@ from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.deviations.models import Deviation
 from lupustrial.edc.safety.models import SafetyReport
 from lupustrial.edc.study import services
-from lupustrial.edc.study.models import Subject, SubjectStatus, VisitStatus
+from lupustrial.edc.study.models import Consent, Subject, SubjectStatus, VisitStatus
 from lupustrial.edc.study.records import done_visits, visit_code, visit_record
 from lupustrial.protocol.crfs import AdverseEvent
 from lupustrial.protocol.eligibility import Outcome
@@ -47,7 +47,7 @@ _OUTCOME = {
 
 def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
     """Every consented subject, decided screening, visit (scheduled or not), form, adverse
-    event and deviation.
+    event, consent and deviation.
 
     ``sites`` limits the records to those sites' subjects (None: every site).
     """
@@ -58,11 +58,12 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         "visits": [],
         "assessments": [],
         "adverse_events": [],
+        "consents": [],
         "deviations": [],
         "safety_reports": [],
     }
     subjects = Subject.objects.select_related("site").prefetch_related(
-        "visits__forms", "deviations", "safety_reports__follows"
+        "visits__forms", "deviations", "consents", "safety_reports__follows"
     )
     chosen = Site.objects.all()
     if sites is not None:
@@ -83,16 +84,28 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
                     failing_criteria=decision.failed,
                 )
             )
-        consent = getattr(subject, "consent", None)
+        consent = services.first_consent(subject)
         if consent is None and subject.subject_id is None:
             continue  # never consented: counted in screening only
         out["subjects"].append(_subject(subject, consent, decision is not None))
         _visits(subject, out)
+        out["consents"].extend(_consent(subject, c) for c in subject.consents.all())
         out["deviations"].extend(_deviation(subject, d) for d in subject.deviations.all())
         out["safety_reports"].extend(
             _safety_report(subject, r) for r in subject.safety_reports.all()
         )
     return ds.StudyRecords.model_validate(out)
+
+
+def _consent(subject: Subject, consent: Consent) -> ds.ConsentRecord:
+    return ds.ConsentRecord(
+        subject_id=subject.label,
+        form_version=consent.form_version,
+        language=consent.language or None,
+        consent_date=subject.site.date_of(consent.obtained_at),
+        withdrawn_on=consent.withdrawn_on,
+        withdrawal_scope=consent.withdrawal_scope or None,
+    )
 
 
 def _deviation(subject: Subject, deviation: Deviation) -> ds.Deviation:

@@ -29,6 +29,11 @@ urlpatterns = [
     path("subjects/<int:pk>/screening/", views.screening, name="screening"),
     path("subjects/<int:pk>/screen-failure/", views.screen_failure, name="screen_failure"),
     path("subjects/<int:pk>/consent/", views.consent, name="consent"),
+    path(
+        "subjects/<int:pk>/consent/withdraw/",
+        views.consent_withdrawal,
+        name="consent_withdrawal",
+    ),
     path("subjects/<int:pk>/enrol/", views.enrol, name="enrol"),
     path("subjects/<int:pk>/sign/", views.sign_again, name="sign_again"),
     path("subjects/<int:pk>/visits/new/", views.unscheduled_visit, name="unscheduled_visit"),

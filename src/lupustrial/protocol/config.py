@@ -7,13 +7,16 @@ show` prints this object with the criteria, so a coordinator sees exactly what i
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 
 from lupustrial.clinical.doris import DORIS_PUBLISHED, DorisThresholds
 from lupustrial.clinical.glucocorticoids import BetamethasoneSource
 from lupustrial.clinical.lldas import LLDAS_PUBLISHED, LldasThresholds
 from lupustrial.clinical.model import StrictModel
 from lupustrial.clinical.sources import FRANKLYN_2016, VAN_VOLLENHOVEN_2021
+from lupustrial.protocol.consent import CONSENT_FORMS, ConsentFormVersion
 from lupustrial.protocol.deviations import DeviationRules
 from lupustrial.protocol.safety.config import SafetyConfig
 from lupustrial.protocol.terms import Term as Term  # re-exported: callers read it here
@@ -175,10 +178,22 @@ class ProtocolConfig(StrictModel):
         default_factory=SafetyConfig,
         description="Seriousness, causality, expectedness, reporting table (docs/safety.md).",
     )
+    consent_forms: tuple[ConsentFormVersion, ...] = Field(
+        default=CONSENT_FORMS,
+        min_length=1,
+        description="The consent form versions approved, oldest first: the last is in force.",
+    )
     deviations: DeviationRules = Field(
         default_factory=DeviationRules,
         description="Deviation categories and prohibited medications (docs/deviations.md).",
     )
+
+    @model_validator(mode="after")
+    def _consent_versions_unique(self) -> Self:
+        numbers = [form.number for form in self.consent_forms]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("consent_forms: each version number is declared once")
+        return self
 
 
 class NonPublished(StrictModel):

@@ -69,16 +69,51 @@ class Identity(models.Model):
     medical_record_number = models.CharField(_("medical record number"), max_length=40)
 
 
-class Consent(models.Model):
-    """The written informed consent: form version, date and time, who obtained it."""
+class WithdrawalScope(models.TextChoices):
+    FULL = "full", _("full: no further participation")
+    NO_FURTHER_DATA = (
+        "no_further_data",
+        _("partial: no further data collection, safety follow-up allowed"),
+    )
 
-    subject = models.OneToOneField(Subject, on_delete=models.PROTECT, related_name="consent")
+
+class Consent(models.Model):
+    """One written informed consent: form version, date and time, who obtained it.
+
+    A subject has one consent per form version: the first, then one for each revised version
+    (re-consent). Who obtained it (a member of the site's staff) is recorded apart from who
+    entered the record. Withdrawal, full or partial, is recorded on the latest consent.
+    """
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="consents")
     form_version = models.CharField(_("consent form version"), max_length=40)
+    language = models.CharField(_("language of the form"), max_length=5, blank=True)
     obtained_at = models.DateTimeField(_("date and time of consent"))
     obtained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("obtained by")
     )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
+    withdrawal_scope = models.CharField(
+        _("withdrawal"), max_length=20, choices=WithdrawalScope.choices, blank=True
+    )
+    withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
+
+    class Meta:
+        ordering = ["obtained_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "form_version"], name="one_consent_per_form_version"
+            )
+        ]
 
 
 class Signature(models.Model):

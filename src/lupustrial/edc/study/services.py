@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from lupustrial.clinical.assessment import AssessmentResult
 from lupustrial.clinical.limits import soft_limit_findings
 from lupustrial.edc.accounts.models import Site, StaffProfile
-from lupustrial.edc.accounts.roles import Can
+from lupustrial.edc.accounts.roles import SITE_ROLES, Can
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import encode_value, record, record_changes
 from lupustrial.edc.study.characters import first_invalid
@@ -43,9 +44,11 @@ from lupustrial.edc.study.models import (
     SubjectStatus,
     Visit,
     VisitStatus,
+    WithdrawalScope,
 )
 from lupustrial.edc.study.records import done_visits
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
+from lupustrial.protocol.consent import due_to_consent_again, find_version, version_in_force
 from lupustrial.protocol.crfs import previous_assessment, score_visit
 from lupustrial.protocol.eligibility import Outcome, ScreeningDecision, decide_eligibility
 from lupustrial.protocol.schedule import SCHEDULE
@@ -220,7 +223,7 @@ def eligibility(subject: Subject) -> ScreeningDecision | None:
 
 def _with_consent(subject: Subject, screening: ScreeningRecord) -> ScreeningRecord:
     """The consent recorded in the app is the one I5 reads, over anything typed in."""
-    consent = Consent.objects.filter(subject=subject).select_related("obtained_by").first()
+    consent = first_consent(subject)
     if consent is None:
         return screening
     return ScreeningRecord.model_validate(
@@ -310,41 +313,186 @@ def record_screen_failure(user: User, subject: Subject, note: str = "") -> Subje
 # -- consent and enrolment ------------------------------------------------------------------
 
 
+def consents(subject: Subject) -> list[Consent]:
+    """The subject's consents, first first (one per form version)."""
+    return list(Consent.objects.filter(subject=subject).select_related("obtained_by"))
+
+
+def first_consent(subject: Subject) -> Consent | None:
+    """The consent the subject entered the study on: the one I5 reads and enrolment signs."""
+    return Consent.objects.filter(subject=subject).select_related("obtained_by").first()
+
+
+def latest_consent(subject: Subject) -> Consent | None:
+    """The consent on the most recent form version the subject signed."""
+    return Consent.objects.filter(subject=subject).select_related("obtained_by").last()
+
+
+def consent_staff(subject: Subject) -> QuerySet[Any]:
+    """Who may have obtained a consent at the subject's site: its investigators and
+    coordinators (the site roles)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            staff__role__in=sorted(SITE_ROLES), staff__sites=subject.site, is_active=True
+        )
+        .order_by("username")
+    )
+
+
 @transaction.atomic
 def record_consent(
-    user: User, subject: Subject, form_version: str, obtained_at: dt.datetime
+    user: User,
+    subject: Subject,
+    form_version: str,
+    obtained_at: dt.datetime,
+    obtained_by: Any = None,
+    language: str = "",
 ) -> Consent:
-    """The written consent; enrolment is impossible without it (I5)."""
+    """A written consent on a declared form version; enrolment is impossible without it (I5).
+
+    The first consent, then one per revised version (re-consent on the version in force,
+    ICH E6(R2) 4.8.2). ``obtained_by`` is the member of the site's staff who obtained it
+    (the user entering it when not given); the user entering it is recorded apart.
+    ``obtained_at`` without a time zone is read at the site: 09:00 at a Tokyo site is 09:00 JST.
+    """
     require(user, Can.CONSENT, subject)
-    checked(form_version=form_version)
+    checked(form_version=form_version, language=language)
+    subject = Subject.objects.select_for_update().select_related("site").get(pk=subject.pk)
     _editable(subject)
-    if Consent.objects.filter(subject=subject).exists():
-        raise RuleError(_("Consent is already recorded for %(s)s.") % {"s": subject.label})
-    if not form_version.strip():
-        raise RuleError(_("The consent form version is required."))
+    forms = DEFAULT_PROTOCOL.consent_forms
+    number = (form_version or "").strip()
+    if not number:
+        raise RuleError(_("Consent form version: required."))
+    declared = find_version(forms, number)
+    if declared is None:
+        raise RuleError(
+            _("Consent form version: %(v)s is not declared (declared: %(known)s).")
+            % {"v": number, "known": ", ".join(f.number for f in forms)}
+        )
+    language = (language or "").strip()
+    if language and language not in declared.languages:
+        raise RuleError(
+            _("Language of the form: version %(v)s is printed in %(known)s.")
+            % {"v": number, "known": ", ".join(declared.languages)}
+        )
+    obtained_by = obtained_by if obtained_by is not None else user
+    if not consent_staff(subject).filter(pk=obtained_by.pk).exists():
+        raise RuleError(
+            _("Obtained by: %(who)s is not an investigator or coordinator of site %(site)s.")
+            % {"who": obtained_by.get_username(), "site": subject.site.code}
+        )
     if obtained_at.tzinfo is None:
         obtained_at = obtained_at.replace(tzinfo=subject.site.zone)  # as read at the site
     if obtained_at > timezone.now():
-        raise RuleError(_("The consent cannot be dated in the future."))
+        raise RuleError(_("Date and time of consent: it cannot be in the future."))
+    latest = latest_consent(subject)
+    if latest is not None:
+        if latest.withdrawn_on is not None:
+            raise RuleError(_("Consent was withdrawn on %(on)s.") % {"on": latest.withdrawn_on})
+        if latest.form_version == number:
+            raise RuleError(
+                _("Consent on version %(v)s is already recorded for %(s)s.")
+                % {"v": number, "s": subject.label}
+            )
+        if number != version_in_force(forms).number:
+            raise RuleError(
+                _("Consent form version: consent again on the version in force (%(v)s).")
+                % {"v": version_in_force(forms).number}
+            )
+        if obtained_at < latest.obtained_at:
+            raise RuleError(
+                _("Date and time of consent: before the previous consent (%(at)s).")
+                % {"at": latest.obtained_at.astimezone(subject.site.zone).isoformat()}
+            )
     consent = Consent.objects.create(
         subject=subject,
-        form_version=form_version.strip(),
+        form_version=number,
+        language=language,
         obtained_at=obtained_at,
-        obtained_by=user,  # type: ignore[misc]
+        obtained_by=obtained_by,
+        entered_by=user,
     )
     record(
         user,
         Action.CREATE,
         subject=subject,
         form="consent",
-        new={"form_version": consent.form_version, "obtained_at": obtained_at.isoformat()},
+        new={
+            "form_version": consent.form_version,
+            "obtained_at": obtained_at.isoformat(),
+            "obtained_by": obtained_by.get_username(),
+            "language": language,
+            "re_consent": latest is not None,
+        },
     )
     return consent
 
 
+@transaction.atomic
+def withdraw_consent(
+    user: User, subject: Subject, on: dt.date | None, scope: str, note: str = ""
+) -> Consent:
+    """The subject withdraws consent, fully or partly (no further data collection, safety
+    follow-up allowed). A full withdrawal of an enrolled subject ends their participation."""
+    require(user, Can.CONSENT, subject)
+    checked(note=note)
+    subject = Subject.objects.select_for_update().select_related("site").get(pk=subject.pk)
+    _editable(subject)
+    consent = latest_consent(subject)
+    if consent is None:
+        raise RuleError(_("No consent is recorded for %(s)s.") % {"s": subject.label})
+    if consent.withdrawn_on is not None:
+        raise RuleError(_("Consent was withdrawn on %(on)s.") % {"on": consent.withdrawn_on})
+    if scope not in WithdrawalScope.values:
+        raise RuleError(_("Withdrawal: choose full or partial."))
+    if on is None:
+        raise RuleError(_("Date: required."))
+    if on > subject.site.today():
+        raise RuleError(_("Date: it cannot be in the future."))
+    if on < subject.site.date_of(consent.obtained_at):
+        raise RuleError(_("Date: before the consent was given."))
+    consent.withdrawn_on, consent.withdrawal_scope = on, scope
+    consent.withdrawal_note = (note or "").strip()
+    consent.save(update_fields=["withdrawn_on", "withdrawal_scope", "withdrawal_note"])
+    record(
+        user,
+        Action.UPDATE,
+        subject=subject,
+        form="consent",
+        field="withdrawal",
+        new={"on": on.isoformat(), "scope": scope, "version": consent.form_version},
+        reason=consent.withdrawal_note,
+    )
+    if scope == WithdrawalScope.FULL and subject.status == SubjectStatus.ENROLLED:
+        _end(user, subject, SubjectStatus.WITHDRAWN, on, _("consent withdrawn"))
+    return consent
+
+
+def consent_due_again(subject: Subject) -> bool:
+    """Whether an active subject's latest consent is not on the version in force
+    (ICH E6(R2) 4.8.2): shown until the new consent is recorded."""
+    if subject.status != SubjectStatus.ENROLLED:
+        return False
+    latest = latest_consent(subject)
+    if latest is None or latest.withdrawn_on is not None:
+        return False
+    return due_to_consent_again(latest.form_version, DEFAULT_PROTOCOL.consent_forms)
+
+
+def due_to_consent_again_subjects(user: User) -> list[Subject]:
+    """The active subjects the user sees who must consent again on the version in force."""
+    return [
+        subject
+        for subject in visible_subjects(user).filter(status=SubjectStatus.ENROLLED)
+        if consent_due_again(subject)
+    ]
+
+
 def signed_digest(subject: Subject) -> str:
-    """SHA-256 of what an enrolment signature covers: the screening data and the consent."""
-    consent = Consent.objects.filter(subject=subject).first()
+    """SHA-256 of what an enrolment signature covers: the screening data and the (first)
+    consent; a re-consent on a revised form signs nothing again."""
+    consent = first_consent(subject)
     payload = {
         "screening": subject.screening,
         "consent": (

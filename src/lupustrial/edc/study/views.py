@@ -32,9 +32,17 @@ from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.spreadsheet import write_rows
 from lupustrial.edc.study import services
 from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS
-from lupustrial.edc.study.models import FormData, Query, Subject, SubjectStatus, Visit
+from lupustrial.edc.study.models import (
+    FormData,
+    Query,
+    Subject,
+    SubjectStatus,
+    Visit,
+    WithdrawalScope,
+)
 from lupustrial.edc.study.schema_forms import FormPlan, row_counts
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
+from lupustrial.protocol.consent import version_in_force
 from lupustrial.protocol.crfs import VisitForms, sledai_input
 from lupustrial.protocol.screening import ScreeningRecord
 
@@ -112,6 +120,8 @@ def home(request: HttpRequest) -> HttpResponse:
         from lupustrial.edc.deviations import services as deviations
 
         context.update(
+            consent_due=services.due_to_consent_again_subjects(request.user),
+            consent_in_force=version_in_force(DEFAULT_PROTOCOL.consent_forms).number,
             suggested_deviations=deviations.pending(request.user),
             open_deviations=deviations.visible_deviations(request.user)
             .filter(closed_at__isnull=True)
@@ -238,7 +248,10 @@ def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
             "subject": subject,
             "identity": getattr(subject, "identity", None) if _shows_identity(request) else None,
             "decision": services.eligibility(subject),
-            "consent": getattr(subject, "consent", None),
+            "consent": services.first_consent(subject),
+            "consents": services.consents(subject),
+            "consent_due": services.consent_due_again(subject),
+            "consent_in_force": version_in_force(DEFAULT_PROTOCOL.consent_forms).number,
             "signatures": subject.signatures.all(),
             "needs_signature": subject.subject_id is not None
             and services.active_signature(subject) is None,
@@ -249,25 +262,80 @@ def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class ConsentForm(forms.Form):
-    form_version = forms.CharField(max_length=40, label=gettext_lazy("Consent form version"))
+    form_version = forms.ChoiceField(label=gettext_lazy("Consent form version"), choices=())
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the form"), choices=(), required=False
+    )
     obtained_at = forms.DateTimeField(
         label=gettext_lazy("Date and time of consent"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=gettext_lazy("Local time at the site (its time zone)."),
     )
+    obtained_by = forms.ModelChoiceField(
+        queryset=None,  # type: ignore[arg-type]
+        label=gettext_lazy("Obtained by"),
+        help_text=gettext_lazy("The investigator or coordinator who obtained the consent."),
+    )
+
+    def __init__(self, subject: Subject, user: Any, *args: Any, **kwargs: Any) -> None:
+        forms_declared = DEFAULT_PROTOCOL.consent_forms
+        in_force = version_in_force(forms_declared)
+        staff = services.consent_staff(subject)
+        kwargs.setdefault(
+            "initial",
+            {
+                "form_version": in_force.number,
+                "obtained_by": user if staff.filter(pk=user.pk).exists() else None,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["form_version"].choices = [  # type: ignore[attr-defined]
+            (f.number, f"{f.number} ({f.date.isoformat() if f.date else '—'})")
+            for f in forms_declared
+        ]
+        languages = sorted({code for f in forms_declared for code in f.languages})
+        self.fields["language"].choices = [("", "—"), *((c, c) for c in languages)]  # type: ignore[attr-defined]
+        self.fields["obtained_by"].queryset = staff  # type: ignore[attr-defined]
+        self.fields["obtained_by"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda person: person.get_full_name() or person.get_username()
+        )
 
 
 @study_view
 def consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The first consent, or a re-consent on the version in force."""
     subject = _subject(request, pk)
     services.require(request.user, Can.CONSENT, subject)
     return _form_page(
         request,
         subject,
-        ConsentForm(request.POST or None),
+        ConsentForm(subject, request.user, request.POST or None),
         _("Written consent"),
         lambda data: services.record_consent(request.user, subject, **data),
         _("Consent recorded."),
+    )
+
+
+class ConsentWithdrawalForm(forms.Form):
+    on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    scope = forms.ChoiceField(label=gettext_lazy("Withdrawal"), choices=WithdrawalScope.choices)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+@study_view
+def consent_withdrawal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The subject withdraws consent: fully, or partly (safety follow-up allowed)."""
+    subject = _subject(request, pk)
+    services.require(request.user, Can.CONSENT, subject)
+    return _form_page(
+        request,
+        subject,
+        ConsentWithdrawalForm(request.POST or None),
+        _("Withdrawal of consent"),
+        lambda data: services.withdraw_consent(request.user, subject, **data),
+        _("Withdrawal of consent recorded."),
     )
 
 
