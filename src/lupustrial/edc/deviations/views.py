@@ -124,6 +124,7 @@ def deviation_page(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = get_object_or_404(Deviation.objects.select_related("subject__site"), pk=pk)
     subject = deviation.subject
     study.require(request.user, Can.VIEW_SUBJECTS, subject)
+    _at_site(subject.site)  # recorded and closed times read in the site's time zone
     may_change = not deviation.closed and study.may(request.user, Can.RECORD_DEVIATION, subject)
     may_close = not deviation.closed and study.may(request.user, Can.CLOSE_DEVIATION, subject)
     initial = {
