@@ -43,6 +43,7 @@ def test_the_osaka_investigator_confirms_the_overdue_visit_and_closes_the_deviat
     expect(page.locator("#deviation-status")).to_contain_text("closed — osaka")
     page.screenshot(path=str(ARTIFACTS / "30-deviation-closed.png"), full_page=True)
     deviation = Deviation.objects.get()
-    assert deviation.closed and deviation.corrective_action.startswith("W4 assessments")
+    assert deviation.closed
+    assert deviation.corrective_action.startswith("W4 assessments")
     page.goto(f"{live_server.url}/")
     expect(page.locator("#deviation-alerts")).to_have_count(0)

@@ -294,3 +294,11 @@ def test_deviations_reach_the_dataset_snapshot() -> None:
         "reported_to_board_on": None,
         "closed_on": _tokyo().site.today(),
     }
+
+
+def test_the_deviation_page_shows_the_times_at_the_site() -> None:
+    deviation = _record()
+    page = login("investigator").get(reverse("deviation", args=[deviation.pk]))
+    assert page.status_code == 200
+    local = deviation.recorded_at.astimezone(_tokyo().site.zone).strftime("%Y-%m-%d %H:%M")
+    assert local in page.content.decode()

@@ -21,7 +21,7 @@ from lupustrial.edc.deviations import services
 from lupustrial.edc.deviations.models import Deviation
 from lupustrial.edc.study import services as study
 from lupustrial.edc.study.models import Subject
-from lupustrial.edc.study.views import posted_version, study_view
+from lupustrial.edc.study.views import _at_site, posted_version, study_view
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 
 DATE = forms.DateInput(attrs={"type": "date"})
