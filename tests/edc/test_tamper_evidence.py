@@ -78,7 +78,7 @@ def test_entries_removed_at_the_end_with_the_head_moved_back_are_reported() -> N
     last = AuditEntry.objects.order_by("-seq")[2]
     _sql("DELETE FROM audit_auditentry WHERE seq > %s", [last.seq])
     _set_head(last.seq, last.hash)
-    report = verify()
+    report = verify(reconcile=False)  # the chain and the checkpoints alone
     assert [b.kind for b in report.breaks] == ["checkpoint"]
     assert f"the trail ends at entry {last.seq}" in report.breaks[0].detail
 

@@ -224,7 +224,10 @@ class ChainReport:
                 lines.append(f"checkpoint written: {self.checkpoint.line()}")
             return lines
         lines = [f"audit trail BROKEN: {len(self.breaks)} problem(s) in {self.entries} entries"]
-        lines.extend(f"  entry {b.seq}: {b.kind} — {b.detail}" for b in self.breaks)
+        lines.extend(
+            f"  entry {b.seq}: {b.kind} — {b.detail}" if b.seq else f"  {b.kind}: {b.detail}"
+            for b in self.breaks
+        )
         return lines
 
 

@@ -1,0 +1,103 @@
+"""Issue 14, finding 2: clinical data changed in the database behind the application show.
+
+`audit verify` replays the trail and compares it with the record; each change below is made
+with SQL, as a database client would, and must be reported by subject, form and field.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+
+from lupustrial.edc.audit.verification import verify
+from lupustrial.edc.study.models import Consent, FormData, Signature, Subject
+from lupustrial.edc.study.reconcile import reconcile
+
+pytestmark = pytest.mark.usefixtures("demo")
+
+
+def _sql(sql: str, params: list[object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _lines() -> list[str]:
+    return [d.line() for d in reconcile()]
+
+
+def test_the_demo_record_matches_its_trail() -> None:
+    assert reconcile() == []
+    assert verify().intact
+
+
+def test_a_form_value_changed_in_the_database_is_reported_by_subject_form_and_field() -> None:
+    form = FormData.objects.get(
+        visit__subject__subject_id="TKY-001", visit__code="W12", crf="vitals"
+    )
+    data = {**form.data, "body_weight": {**form.data["body_weight"], "value": 52.0}}
+    _sql("UPDATE study_formdata SET data = %s WHERE id = %s", [json.dumps(data), form.pk])
+    assert _lines() == [
+        "TKY-001 W12 vitals body_weight.value: the record holds 52.0, the trail says 60.0"
+    ]
+    report = verify()
+    assert not report.intact
+    assert any("W12 vitals body_weight.value" in line for line in report.lines())
+
+
+def test_an_unvoided_signature_is_reported_and_its_digest_rechecked() -> None:
+    subject = Subject.objects.get(subject_id="TKY-001")
+    signature = Signature.objects.get(subject=subject)
+    # The data change, the signature is voided, then someone "restores" it in the database.
+    screening = {**subject.screening, "weight_kg": 59}
+    _sql(
+        "UPDATE study_subject SET screening = %s WHERE id = %s", [json.dumps(screening), subject.pk]
+    )
+    _sql("UPDATE study_signature SET voided_at = NULL WHERE id = %s", [signature.pk])
+    lines = _lines()
+    assert any("TKY-001 screening weight_kg" in line for line in lines)
+    assert any("does not cover the data as they are now" in line for line in lines)
+
+
+def test_a_voided_signature_made_active_again_is_reported() -> None:
+    subject = Subject.objects.get(subject_id="TKY-001")
+    signature = Signature.objects.get(subject=subject)
+    _sql(
+        "INSERT INTO study_signature (subject_id, signer_id, signer_name, meaning, signed_at,"
+        " signed_digest, voided_at, void_reason) VALUES (%s, %s, %s, %s, %s, %s, NULL, '')",
+        [subject.pk, signature.signer_id, "x", signature.meaning, signature.signed_at,
+         signature.signed_digest],
+    )  # fmt: skip
+    assert "TKY-001 enrolment active signatures: the record holds 2, the trail says 1" in _lines()
+
+
+def test_a_back_dated_consent_is_reported() -> None:
+    consent = Consent.objects.get(subject__subject_id="OSK-001")
+    earlier = consent.obtained_at.replace(year=consent.obtained_at.year - 1)
+    _sql("UPDATE study_consent SET obtained_at = %s WHERE id = %s", [earlier, consent.pk])
+    lines = _lines()
+    assert lines[0].startswith("OSK-001 consent: the record holds")
+    # The enrolment signature covers the consent: its digest no longer holds either.
+    assert lines[1].startswith("OSK-001 enrolment signature of")
+    assert len(lines) == 2
+
+
+def test_a_lock_lifted_in_the_database_is_reported() -> None:
+    form = FormData.objects.filter(visit__subject__subject_id="TKY-001").first()
+    assert form is not None
+    _sql("UPDATE study_formdata SET locked = %s WHERE id = %s", [True, form.pk])
+    assert _lines() == [
+        f"TKY-001 {form.visit.code} {form.crf} locked: the record holds True, the trail says False"
+    ]
+
+
+def test_a_role_changed_in_the_database_is_reported() -> None:
+    _sql(
+        "UPDATE accounts_staffprofile SET role = 'investigator' WHERE user_id ="
+        " (SELECT id FROM auth_user WHERE username = 'admin')",
+        [],
+    )
+    assert _lines() == [
+        "account admin.role: the record holds 'investigator', the trail says 'administrator'"
+    ]
