@@ -302,3 +302,15 @@ def test_the_deviation_page_shows_the_times_at_the_site() -> None:
     assert page.status_code == 200
     local = deviation.recorded_at.astimezone(_tokyo().site.zone).strftime("%Y-%m-%d %H:%M")
     assert local in page.content.decode()
+
+
+def test_an_infusion_off_the_protocols_dose_is_suggested() -> None:
+    subject = _tokyo()
+    assert not [s for s in services.pending(_user("investigator")) if s.category.value == "dosing"]
+    visit = subject.visits.get(code="W8")
+    form = visit.forms.get(crf="infusion")
+    data = {**form.data, "dose": {"value": 150, "unit": "mg"}}
+    study.save_form(_user("coordinator"), visit, "infusion", data, form.version, "corrected")
+    (found,) = [s for s in services.pending(_user("investigator")) if s.category.value == "dosing"]
+    assert found.subject == subject.label
+    assert "150 mg instead of 300 mg" in found.description

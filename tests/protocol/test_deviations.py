@@ -96,3 +96,22 @@ def test_a_prohibited_medication_by_name_or_brand_and_an_allowed_one() -> None:
     assert found.category is DeviationCategory.PROHIBITED_MEDICATION
     assert found.key == "prohibited_medication:TKY-001:W4:belimumab"
     assert not rules.prohibited_medications_confirmed  # a protocol choice, said so
+
+
+def test_an_infusion_28_plus_or_minus_7_days_after_the_last_at_300_mg_is_in_protocol() -> None:
+    from lupustrial.protocol.deviations import infusion_finding
+
+    rules = DEFAULT_PROTOCOL.deviations
+    last = dt.date(2026, 1, 5)
+    for days in (21, 28, 35):
+        day = last + dt.timedelta(days=days)
+        assert infusion_finding("TKY-001", "W4", day, 300, last, rules) is None
+    for days in (20, 36):
+        late = infusion_finding("TKY-001", "W4", last + dt.timedelta(days=days), 300, last, rules)
+        assert late is not None
+        assert late.category is DeviationCategory.DOSING
+        assert f"{days} days after the previous infusion (21 to 35 in protocol)" in late.description
+    assert infusion_finding("TKY-001", "W0", last, 300, None, rules) is None
+    low = infusion_finding("TKY-001", "W0", last, 150, None, rules)
+    assert low is not None
+    assert "150 mg instead of 300 mg" in low.description

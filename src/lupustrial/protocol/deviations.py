@@ -125,6 +125,20 @@ class DeviationRules(StrictModel):
     prohibited_medications_confirmed: bool = Field(
         default=False, description="Whether the principal investigator confirmed the list."
     )
+    infusion_dose_mg: float = Field(
+        default=300.0,
+        gt=0,
+        description="Anifrolumab per infusion (Morand 2020, TULIP-2: 300 mg IV every 4 weeks).",
+    )
+    infusion_interval_days: int = Field(
+        default=28, ge=1, description="Days between infusions (every 4 weeks, Morand 2020)."
+    )
+    infusion_interval_tolerance_days: int = Field(
+        default=7,
+        ge=0,
+        description="Days either side of the interval still in protocol (a protocol choice, "
+        "like the visit window).",
+    )
 
     def category(self, code: str) -> CategoryDeclaration:
         """The declared category with this code; an unknown code names the known ones."""
@@ -258,4 +272,41 @@ def prohibited_medication(
         occurred_on=started,
         description=f"{drug} recorded at {visit} (prohibited: {term.name})",
         rule=NOTICE_2022,
+    )
+
+
+def infusion_finding(
+    subject: str,
+    visit: str,
+    given_on: dt.date,
+    dose_mg: float,
+    previous_on: dt.date | None,
+    rules: DeviationRules,
+) -> Suggestion | None:
+    """An anifrolumab infusion off the protocol's dose or interval (Morand 2020, TULIP-2:
+    300 mg every 4 weeks; the tolerance is `DeviationRules.infusion_interval_tolerance_days`).
+
+    The interval is counted from the previous infusion given; both edges of the tolerance are
+    in protocol (28 ± 7 days: 21 and 35 are fine, 20 and 36 are not).
+    """
+    problems = []
+    if abs(dose_mg - rules.infusion_dose_mg) > 0.5:  # half a milligram: rounding of a record
+        problems.append(f"{dose_mg:g} mg instead of {rules.infusion_dose_mg:g} mg")
+    if previous_on is not None:
+        days = (given_on - previous_on).days
+        low = rules.infusion_interval_days - rules.infusion_interval_tolerance_days
+        high = rules.infusion_interval_days + rules.infusion_interval_tolerance_days
+        if not low <= days <= high:
+            problems.append(
+                f"{days} days after the previous infusion ({low} to {high} in protocol)"
+            )
+    if not problems:
+        return None
+    return Suggestion(
+        key=f"infusion:{subject}:{visit}:{given_on.isoformat()}",
+        subject=subject,
+        category=DeviationCategory.DOSING,
+        occurred_on=given_on,
+        description=f"infusion at {visit} on {given_on.isoformat()}: " + "; ".join(problems),
+        rule=f"{ART_15}; Morand 2020 (TULIP-2): 300 mg every 4 weeks",
     )

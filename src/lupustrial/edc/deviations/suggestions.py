@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from lupustrial.clinical.units import DoseMass
 from lupustrial.edc.study import services as study
 from lupustrial.edc.study.models import Consent, Subject, SubjectStatus, VisitStatus
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
@@ -17,6 +18,7 @@ from lupustrial.protocol.deviations import (
     Suggestion,
     consent_after_procedure,
     enrolled_not_eligible,
+    infusion_finding,
     prohibited_medication,
     signature_voided,
     visit_window_finding,
@@ -61,6 +63,26 @@ def _visit_findings(subject: Subject) -> Iterable[Suggestion]:
                 )
                 if finding is not None:
                     yield finding
+
+
+def _infusion_findings(subject: Subject) -> Iterable[Suggestion]:
+    """Each infusion given, against the protocol's dose and the interval since the last one."""
+    given: list[tuple[dt.date, str, float]] = []
+    for visit in subject.visits.all():
+        for form in visit.forms.all():
+            data = form.data if form.crf == "infusion" else {}
+            if data.get("given") and data.get("date") and data.get("dose"):
+                dose_mg = DoseMass.model_validate(data["dose"]).to("mg")
+                given.append((dt.date.fromisoformat(data["date"]), visit.code, dose_mg))
+    given.sort()
+    previous: dt.date | None = None
+    for day, code, dose_mg in given:
+        finding = infusion_finding(
+            subject.label, code, day, dose_mg, previous, DEFAULT_PROTOCOL.deviations
+        )
+        if finding is not None:
+            yield finding
+        previous = day
 
 
 def _screening_procedures(subject: Subject) -> dict[str, dt.date]:
@@ -108,4 +130,5 @@ def suggestions_for(subject: Subject) -> list[Suggestion]:
     if subject.subject_id is not None and subject.status != SubjectStatus.SCREEN_FAILED:
         found.extend(_enrolment_findings(subject))
         found.extend(_visit_findings(subject))
+        found.extend(_infusion_findings(subject))
     return found
