@@ -35,7 +35,12 @@ def _sql(sql: str, params: list[Any] | None = None) -> None:
 
 
 def _set_head(seq: int, head_hash: str) -> None:
-    _sql("UPDATE audit_audithead SET seq = %s, hash = %s", [seq, head_hash])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_audithead DISABLE TRIGGER USER")
+        cursor.execute("UPDATE audit_audithead SET seq = %s, hash = %s", [seq, head_hash])
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_audithead ENABLE TRIGGER USER")
 
 
 def _rows(from_seq: int = 0) -> list[dict[str, Any]]:

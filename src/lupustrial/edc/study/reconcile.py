@@ -51,11 +51,12 @@ def _compare(
             found.append(Difference(subject, form, name, record.get(name), trail.get(name)))
 
 
-def _moment(consent: dict[str, Any] | None) -> Any:
-    """A consent with its time as an instant: the trail may hold it in the site's offset."""
-    if not consent:
-        return None
-    return {**consent, "obtained_at": dt.datetime.fromisoformat(consent["obtained_at"])}
+def _consent(values: dict[str, Any]) -> dict[str, Any]:
+    """A consent as compared: its time as an instant (the trail may hold the site's offset)."""
+    keep = ("form_version", "obtained_at", "obtained_by", "language")
+    consent = {k: values.get(k) for k in keep}
+    consent["obtained_at"] = dt.datetime.fromisoformat(str(values["obtained_at"]))
+    return consent
 
 
 def _entries() -> Iterable[AuditEntry]:
@@ -73,7 +74,8 @@ def reconcile() -> list[Difference]:
     forms: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(dict)
     screening: dict[int, dict[str, Any]] = defaultdict(dict)
     visit_dates: dict[tuple[int, str], Any] = {}
-    consents: dict[int, Any] = {}
+    consents: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    withdrawals: dict[tuple[int, str], Any] = {}
     enrolments: dict[int, Any] = {}
     signatures: dict[int, int] = defaultdict(int)
     form_locks: dict[tuple[int, str, str], bool] = {}
@@ -98,7 +100,9 @@ def reconcile() -> list[Difference]:
         elif entry.form == "visit" and entry.field == "date" and entry.action in _CHANGES:
             visit_dates[(ref, entry.visit)] = new
         elif entry.form == "consent" and entry.action == Action.CREATE:
-            consents[ref] = new
+            consents[ref].append(_consent(new))
+        elif entry.form == "consent" and entry.field == "withdrawal":
+            withdrawals[(ref, new["version"])] = {"on": new["on"], "scope": new["scope"]}
         elif entry.form == "enrolment" and entry.action == Action.CREATE:
             enrolments[ref] = new
         elif entry.form == "enrolment" and entry.action == Action.SIGN:
@@ -138,18 +142,38 @@ def reconcile() -> list[Difference]:
             label = subjects[visit_row.subject_id].label
             found.append(Difference(label, f"{visit_row.code} visit", "date", date, trail_date))
 
-    consent_rows = {c.subject_id: c for c in Consent.objects.all()}
+    consent_rows: dict[int, list[Consent]] = defaultdict(list)
+    for row in Consent.objects.select_related("obtained_by").order_by("pk"):
+        consent_rows[row.subject_id].append(row)
     for ref, subject in subjects.items():
         label = subject.label
         _compare(found, label, "screening", flatten(subject.screening or {}), screening[ref])
-        consent = consent_rows.get(ref)
-        held = (
-            {"form_version": consent.form_version, "obtained_at": consent.obtained_at.isoformat()}
-            if consent
-            else None
-        )
-        if _moment(held) != _moment(consents.get(ref)):
-            found.append(Difference(label, "consent", "", held, consents.get(ref)))
+        held = [
+            _consent(
+                {
+                    "form_version": c.form_version,
+                    "obtained_at": c.obtained_at.isoformat(),
+                    "obtained_by": c.obtained_by.get_username(),
+                    "language": c.language,
+                }
+            )
+            for c in consent_rows[ref]
+        ]
+        if held != consents[ref]:
+            found.append(Difference(label, "consent", "", held, consents[ref]))
+        for c in consent_rows[ref]:
+            withdrawn = (
+                {"on": c.withdrawn_on.isoformat(), "scope": c.withdrawal_scope}
+                if c.withdrawn_on
+                else None
+            )
+            if withdrawn != withdrawals.get((ref, c.form_version)):
+                trail_withdrawn = withdrawals.get((ref, c.form_version))
+                found.append(
+                    Difference(
+                        label, f"consent {c.form_version}", "withdrawal", withdrawn, trail_withdrawn
+                    )
+                )
         enrolment = enrolments.get(ref)
         enrolled = (
             {
