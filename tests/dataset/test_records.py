@@ -80,7 +80,7 @@ def test_missed_visit_needs_reason_and_no_date() -> None:
 
 
 def test_labs_live_in_one_place() -> None:
-    with pytest.raises(ValidationError, match="give laboratory results in `labs`"):
+    with pytest.raises(ValidationError, match="laboratory results go in the labs form"):
         Assessment(
             subject_id="S1",
             visit=VisitCode.W0,

@@ -195,18 +195,6 @@ class Assessment(VisitForms):
     visit_id: str | None = Field(default=None, description="As in `Visit.visit_id`.")
     date: PastDate = Field(description="Date of the visit the assessment belongs to.")
 
-    @model_validator(mode="after")
-    def _one_place_for_labs_and_date(self) -> Self:
-        if self.sledai2k is not None:
-            if self.sledai2k.labs is not None:
-                raise ValueError("give laboratory results in `labs`, not in `sledai2k.labs`")
-            if self.sledai2k.date is not None and self.sledai2k.date != self.date:
-                raise ValueError(
-                    f"sledai2k.date {self.sledai2k.date.isoformat()} differs from the "
-                    f"assessment date {self.date.isoformat()}"
-                )
-        return self
-
     def key(self) -> tuple[str, str, str | None, dt.date]:
         """What tells one visit's assessment from another's."""
         return (self.subject_id, self.visit.value, self.visit_id, self.date)

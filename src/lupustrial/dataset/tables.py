@@ -128,12 +128,13 @@ COMPONENTS = TableSpec(
 )  # fmt: skip
 GLUCOCORTICOIDS = TableSpec(
     "glucocorticoids",
-    "one glucocorticoid regimen current at one assessment, as prednisolone",
+    "one glucocorticoid regimen entered at one assessment; `current` when taken on the visit "
+    "date (then counted, as prednisolone)",
     (
         ("subject_id", S), ("visit", S), ("visit_id", S), ("date", D), ("line", N),
         ("drug", S), ("route", S), ("dose_value", F), ("dose_unit", S), ("dose_mg", F),
         ("times_per_day", N), ("daily_dose_mg", F), ("factor", F),
-        ("prednisolone_mg_per_day", F), ("start_date", D), ("end_date", D),
+        ("prednisolone_mg_per_day", F), ("start_date", D), ("end_date", D), ("current", B),
     ),
     ("subject_id", "date", "visit", "visit_id", "line"),
 )  # fmt: skip
@@ -391,27 +392,31 @@ def _per_assessment_rows(scored: list[VisitScores]) -> tuple[list[Row], list[Row
                         "missing": "; ".join(c.missing) or None,
                     }
                 )
-        doses = a.glucocorticoids.doses if a.glucocorticoids else None
-        if scores.prednisolone is not None and doses is not None:
-            contributions = scores.prednisolone.contributions
-            for line, (dose, part) in enumerate(zip(doses, contributions, strict=True), start=1):
-                glucocorticoids.append(
-                    {
-                        **key,
-                        "line": line,
-                        "drug": dose.drug.value,
-                        "route": dose.route,
-                        "dose_value": dose.dose.value,
-                        "dose_unit": dose.dose.unit,
-                        "dose_mg": dose.dose.to("mg"),
-                        "times_per_day": dose.times_per_day,
-                        "daily_dose_mg": part.daily_dose_mg,
-                        "factor": part.factor,
-                        "prednisolone_mg_per_day": part.prednisolone_mg_per_day,
-                        "start_date": dose.start_date,
-                        "end_date": dose.end_date,
-                    }
-                )
+        doses = (a.glucocorticoids.doses if a.glucocorticoids else None) or []
+        pred = scores.prednisolone
+        parts = iter(pred.contributions if pred is not None else [])
+        for line, dose in enumerate(doses, start=1):
+            # Every regimen as entered; only those taken on the visit date add to its dose.
+            current = pred is not None and (pred.date is None or dose.taken_on(pred.date))
+            part = next(parts) if current else None
+            glucocorticoids.append(
+                {
+                    **key,
+                    "line": line,
+                    "drug": dose.drug.value,
+                    "route": dose.route,
+                    "dose_value": dose.dose.value,
+                    "dose_unit": dose.dose.unit,
+                    "dose_mg": dose.dose.to("mg"),
+                    "times_per_day": dose.times_per_day,
+                    "daily_dose_mg": dose.daily_dose_mg,
+                    "factor": part.factor if part else None,
+                    "prednisolone_mg_per_day": part.prednisolone_mg_per_day if part else None,
+                    "start_date": dose.start_date,
+                    "end_date": dose.end_date,
+                    "current": current,
+                }
+            )
     return findings, components, glucocorticoids
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Annotated, Literal, Self, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from lupustrial.clinical import limits
 from lupustrial.clinical.assessment import (
@@ -205,6 +205,20 @@ class PregnancyTest(StrictModel):
         return self
 
 
+class Sledai2kForm(Sledai2kInput):
+    """The SLEDAI-2K form: the descriptors only. Its date is the visit's and its laboratory
+    results are the labs form's, entered once and attached when the visit is scored."""
+
+    @model_validator(mode="after")
+    def _descriptors_only(self) -> Self:
+        if self.date is not None or self.labs is not None:
+            raise ValueError(
+                "the SLEDAI-2K form holds the descriptors only: its date is the visit's, its "
+                "laboratory results go in the labs form"
+            )
+        return self
+
+
 class VisitForms(StrictModel):
     """One visit's eCRFs as entered, each typed by its model; None: the form was not saved.
 
@@ -215,13 +229,21 @@ class VisitForms(StrictModel):
 
     labs: Labs | None = None
     vitals: Vitals | None = None
-    sledai2k: Sledai2kInput | None = None
+    sledai2k: Sledai2kForm | None = None
     disease_activity: DiseaseActivity | None = None
     glucocorticoids: Glucocorticoids | None = None
     medications: Medications | None = None
     infusion: Infusion | None = None
     adverse_events: AdverseEvents | None = None
     pregnancy_test: PregnancyTest | None = None
+
+    @field_validator("sledai2k", mode="before")
+    @classmethod
+    def _checked_as_the_form(cls, value: Any) -> Any:
+        """A clinical-layer SLEDAI-2K input is checked as the form would check it."""
+        if isinstance(value, Sledai2kInput) and not isinstance(value, Sledai2kForm):
+            return value.model_dump()
+        return value
 
 
 CRF_MODELS: dict[str, type[StrictModel]] = {
