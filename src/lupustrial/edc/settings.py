@@ -78,6 +78,7 @@ MIDDLEWARE = [
     # After WhiteNoise: static files stay cacheable, every page and API answer is no-store.
     "lupustrial.edc.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "lupustrial.edc.accounts.sessions.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,7 +95,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "lupustrial.edc.accounts.backends.StudyBackend",
 ]
 
 ROOT_URLCONF = "lupustrial.edc.urls"
@@ -164,7 +165,9 @@ AXES_LOCKOUT_TEMPLATE = "edc/locked_out.html"
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("LUPUSTRIAL_SESSION_MINUTES", "30"))
-SESSION_SAVE_EVERY_REQUEST = True  # the timeout counts idle time, not time since login
+# The timeout counts idle time, not time since login: the session's expiry is pushed forward
+# when it was last pushed a minute ago or more (accounts.sessions), not on every request.
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -42,7 +42,7 @@ class SiteTimeZoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         profile = getattr(request.user, "staff", None) if request.user.is_authenticated else None
         if profile is not None:
-            zones = set(profile.visible_sites().values_list("time_zone", flat=True))
+            zones = {site.time_zone for site in profile.site_list}
             if len(zones) == 1:
                 timezone.activate(site_zone(zones.pop()))
         try:

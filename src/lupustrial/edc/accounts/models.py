@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from lupustrial.edc.accounts.roles import ALL_SITES_ROLES, PERMISSIONS, Can, Role
@@ -84,6 +85,16 @@ class StaffProfile(models.Model):
 
     def visible_sites(self) -> models.QuerySet[Site]:
         return Site.objects.all() if self.all_sites else self.sites.all()
+
+    @cached_property
+    def site_list(self) -> tuple[Site, ...]:
+        """The sites the user sees, read once per profile object (so once per request: the
+        signed-in user and their profile are read afresh by each request, issue 19)."""
+        return tuple(self.visible_sites())
+
+    def works_at(self, site_id: int) -> bool:
+        """Whether the user sees the site with this primary key."""
+        return any(site.pk == site_id for site in self.site_list)
 
 
 class Credential(models.Model):

@@ -178,9 +178,11 @@ def change_own_password(user: Any, password: str) -> None:
 
 
 def must_change_password(user: User) -> bool:
-    return bool(
-        user.is_authenticated and Credential.objects.filter(user=user, must_change=True).exists()
-    )
+    if not user.is_authenticated:
+        return False
+    # The sign-in backend reads the credential with the user (`accounts.backends`).
+    credential = getattr(user, "credential", None)
+    return credential is not None and credential.must_change
 
 
 @transaction.atomic

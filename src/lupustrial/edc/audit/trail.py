@@ -122,7 +122,9 @@ def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
     if not events:
         return []
     key = current_key()
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: a failure here fails the whole change
+    # anyway, and the savepoint cost two queries per audited change (issue 19).
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         at = timezone.now().replace(tzinfo=dt.UTC)
         entries = []

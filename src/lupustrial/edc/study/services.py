@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ValidationError
@@ -125,7 +125,7 @@ def require(user: User, capability: Can, subject: Subject | None = None) -> Staf
             _("Your role may not do this (%(what)s).") % {"what": capability.value}
         )
     at_site = subject is None or profile.all_sites
-    if not at_site and not profile.sites.filter(pk=subject.site_id).exists():  # type: ignore[union-attr]
+    if not at_site and not profile.works_at(subject.site_id):  # type: ignore[union-attr]
         raise NotAllowedError(_("This subject belongs to a site you do not work at."))
     return profile
 
@@ -169,7 +169,7 @@ def register_candidate(
 ) -> Subject:
     """A new candidate at one of the user's sites, with identity kept apart."""
     profile = require(user, Can.SCREEN)
-    if not profile.all_sites and not profile.sites.filter(pk=site.pk).exists():
+    if not profile.works_at(site.pk):
         raise NotAllowedError(_("You do not work at site %(site)s.") % {"site": site.code})
     checked(
         screening_number=screening_number, name=name, medical_record_number=medical_record_number
@@ -890,7 +890,9 @@ def derived_for_subject(subject: Subject) -> dict[int, AssessmentResult]:
     `edc.study.records` maps), against the previous assessment the protocol's one rule
     chooses (`protocol.crfs.previous_assessment`): scheduled and unscheduled visits alike.
     """
-    visits = done_visits(Subject.objects.prefetch_related("visits__forms").get(pk=subject.pk))
+    # Read onto the caller's subject (once: a page that prefetched them reads nothing again).
+    prefetch_related_objects([subject], "visits__forms")
+    visits = done_visits(subject)
     results: dict[int, AssessmentResult] = {}
     for pair in visits:
         visit, forms = pair
@@ -1124,7 +1126,7 @@ def record_export(user: User, what: str, subject: Subject | None = None) -> None
 def overdue_visits(user: User) -> QuerySet[Visit]:
     """Planned visits whose window closed before today at their site (its own date)."""
     closed = Q(pk__in=[])
-    for site in visible_sites(user):
+    for site in profile_of(user).site_list:
         closed |= Q(subject__site=site, window_end__lt=site.today())
     return Visit.objects.filter(
         closed,

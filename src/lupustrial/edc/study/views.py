@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -64,7 +65,10 @@ def study_view(view: View) -> View:
 
 
 def _subject(request: HttpRequest, pk: int) -> Subject:
-    subject = get_object_or_404(Subject.objects.select_related("site"), pk=pk)
+    # Consent (and the name, for those who may see it) read with the subject: every
+    # subject page shows them.
+    related = ["site", "consent", *(["identity"] if _shows_identity(request) else [])]
+    subject = get_object_or_404(Subject.objects.select_related(*related), pk=pk)
     services.require(request.user, Can.VIEW_SUBJECTS, subject)
     _at_site(subject.site)
     return subject
@@ -107,13 +111,15 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"target": DEFAULT_PROTOCOL.target_recruitment}
     if profile.can(Can.VIEW_SUBJECTS):
         subjects = services.visible_subjects(request.user)
+        show_identity = _shows_identity(request)
         context.update(
-            subjects=subjects,
+            # Names read with the subjects, not one query per row.
+            subjects=subjects.select_related("identity") if show_identity else subjects,
             enrolled=subjects.exclude(
                 status__in=[SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED]
             ).count(),
             overdue=services.overdue_visits(request.user),
-            show_identity=_shows_identity(request),
+            show_identity=show_identity,
             safety_due=_safety_due(request.user, profile),
         )
         # Imported here: the deviation app reads the study's models and services.
@@ -239,8 +245,8 @@ def screen_failure(request: HttpRequest, pk: int) -> HttpResponse:
 @study_view
 def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject(request, pk)
-    visits = list(subject.visits.all())
     results = services.derived_for_subject(subject)
+    visits = list(subject.visits.all())  # read by the derivation above
     return render(
         request,
         "edc/subject.html",
@@ -454,7 +460,11 @@ def visit_page(request: HttpRequest, pk: int) -> HttpResponse:
             _show_problem(date_form, problem)
         else:
             return redirect("visit", pk=pk)
-    saved = {form.crf: form for form in visit.forms.prefetch_related("queries")}
+    # One read of the subject's visits and forms for the page and the derived scores.
+    prefetch_related_objects([visit.subject], "visits__forms__queries")
+    this = next(v for v in visit.subject.visits.all() if v.pk == visit.pk)
+    saved = {form.crf: form for form in this.forms.all()}
+    derived = services.derived_for_subject(visit.subject).get(visit.pk)
     return render(
         request,
         "edc/visit.html",
@@ -463,7 +473,7 @@ def visit_page(request: HttpRequest, pk: int) -> HttpResponse:
             "subject": visit.subject,
             "date_form": date_form,
             "crfs": [(crf, saved.get(crf.code)) for crf in CRFS],
-            "derived": services.derived(visit),
+            "derived": derived,
             "in_window": visit.in_window(),
             "version": request.POST.get("version", visit.version),
         },
@@ -510,7 +520,15 @@ def crf_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     _at_site(visit.subject.site)
     if code not in CRF_BY_CODE:
         raise PermissionDenied(_("Unknown form."))
-    saved = FormData.objects.filter(visit=visit, crf=code).first()
+    forms = FormData.objects.select_related("updated_by")
+    if code == "sledai2k":
+        # The page shows the visit's derived scores: one read of the subject's visits and
+        # forms serves both the form and the derivation.
+        prefetch_related_objects([visit.subject], Prefetch("visits__forms", queryset=forms))
+        this = next(v for v in visit.subject.visits.all() if v.pk == visit.pk)
+        saved = next((form for form in this.forms.all() if form.crf == code), None)
+    else:
+        saved = forms.filter(visit=visit, crf=code).first()
     data = saved.data if saved else None
     plan = _crf_plan(code, data)
     form_class = plan.form_class()
