@@ -65,9 +65,8 @@ def study_view(view: View) -> View:
 
 
 def _subject(request: HttpRequest, pk: int) -> Subject:
-    # Consent (and the name, for those who may see it) read with the subject: every
-    # subject page shows them.
-    related = ["site", "consent", *(["identity"] if _shows_identity(request) else [])]
+    # The name, for those who may see it, read with the subject: subject pages show it.
+    related = ["site", *(["identity"] if _shows_identity(request) else [])]
     subject = get_object_or_404(Subject.objects.select_related(*related), pk=pk)
     services.require(request.user, Can.VIEW_SUBJECTS, subject)
     _at_site(subject.site)
