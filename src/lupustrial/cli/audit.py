@@ -148,3 +148,48 @@ def run_jobs() -> None:
         typer.echo(f"{name}: {outcome}")
     if not done:
         typer.echo("nothing due")
+
+
+db = typer.Typer(help="The database: least-privilege grants on PostgreSQL.", no_args_is_help=True)
+app.add_typer(db, name="db")
+
+
+@db.command("grants")
+def grants(
+    app_role: Annotated[
+        str, typer.Option("--app-role", help="The role the application connects as (no owner).")
+    ],
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply", help="Run the statements as the owner (DATABASE_URL) instead of printing."
+        ),
+    ] = False,
+) -> None:
+    """Print (or --apply) the grants of the application's role: it only appends to the trail.
+
+    Run migrations as the owner role, then this as the owner, then serve with the application
+    role. The application role may not UPDATE, DELETE or TRUNCATE the audit trail, and owns
+    nothing, so it cannot disable its triggers.
+    """
+    from lupustrial.edc.grants import grant_statements
+
+    try:
+        statements = grant_statements(app_role)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    if not apply:
+        typer.echo(";\n".join(statements) + ";")
+        return
+
+    def act() -> None:
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            raise InputError("--apply needs PostgreSQL (DATABASE_URL); SQLite has no roles")
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    _run(act)
+    typer.echo(f"grants applied for {app_role}")
