@@ -5,7 +5,6 @@ Runs on PostgreSQL only; under CI=true a missing PostgreSQL fails these tests.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +12,7 @@ from django.db import DatabaseError, connection, transaction
 
 from lupustrial.cli import main
 from lupustrial.edc.study.models import Subject
+from tests.edc.postgresql import require_postgresql
 
 pytestmark = pytest.mark.usefixtures("demo")
 APP_ROLE = "lupustrial_audit_app"
@@ -31,10 +31,7 @@ def test_the_grants_are_printed(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.fixture
 def as_app_role(demo: None) -> Iterator[None]:
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true: these tests must run on PostgreSQL (set DATABASE_URL)")
-        pytest.skip("PostgreSQL only (set DATABASE_URL); under CI=true this fails instead")
+    require_postgresql()
     with connection.cursor() as cursor:
         cursor.execute(
             "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = %s) THEN"

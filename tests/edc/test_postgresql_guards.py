@@ -6,20 +6,17 @@ These tests need PostgreSQL (DATABASE_URL); elsewhere they are skipped, except u
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.db import DatabaseError, connection, transaction
+
+from tests.edc.postgresql import require_postgresql
 
 pytestmark = pytest.mark.usefixtures("demo")
 
 
 @pytest.fixture(autouse=True)
 def _postgresql() -> None:
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true: these tests must run on PostgreSQL (set DATABASE_URL)")
-        pytest.skip("PostgreSQL only (set DATABASE_URL); under CI=true this fails instead")
+    require_postgresql()
 
 
 def _refused(sql: str, params: list[object] | None = None) -> None:

@@ -1,0 +1,26 @@
+"""Tests that only PostgreSQL can run (its triggers and roles): when they skip, and when they fail.
+
+`make test` runs the suite on SQLite, then the web application's tests again on PostgreSQL
+(`make pytest-postgres`). The SQLite pass sets LUPUSTRIAL_POSTGRESQL_PASS_FOLLOWS=1, so these tests
+skip there and run in the PostgreSQL pass. Anywhere else under CI=true a missing PostgreSQL fails
+them rather than letting them pass unseen; and `make pytest-postgres` itself fails under CI=true
+when PostgreSQL is not reachable, so CI cannot skip the PostgreSQL pass either.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+
+def require_postgresql() -> None:
+    """Skip or fail (see the module's docstring) unless the tests run on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("LUPUSTRIAL_POSTGRESQL_PASS_FOLLOWS") == "1":
+        pytest.skip("PostgreSQL only: runs in the PostgreSQL pass (make pytest-postgres)")
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI=true: these tests must run on PostgreSQL (set DATABASE_URL)")
+    pytest.skip("PostgreSQL only (set DATABASE_URL); under CI=true this fails instead")
