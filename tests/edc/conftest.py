@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from lupustrial.edc.demo import create_users, load_demo
+from tests.edc.postgresql import truncate_guards
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +38,22 @@ def people(db: Any) -> dict[str, Any]:
 def demo(db: Any) -> None:
     """The whole demo study: enrolled subjects with visits, a screen failure, a candidate."""
     load_demo()
+
+
+# The audit trail's TRUNCATE guards (migration audit 0005) are lifted for the transactional tests
+# (live_server: the browser tests) on PostgreSQL: pytest-django empties their database with
+# TRUNCATE after each, which the guards refuse, and its flush runs after every fixture of ours
+# has been torn down. They stay lifted for the session's test database; the tests that prove the
+# guards put them back inside their own transaction (tests/edc/postgresql.py).
+@pytest.fixture(autouse=True)
+def _transactional_flush_on_postgresql(
+    request: pytest.FixtureRequest, django_db_blocker: Any
+) -> None:
+    if not {"live_server", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            truncate_guards("DISABLE")

@@ -14,10 +14,28 @@ import os
 import pytest
 from django.db import connection
 
+# The TRUNCATE guards of migration audit 0005, which the browser tests' flush needs lifted.
+_TRUNCATE_GUARDS = (
+    ("audit_auditentry", "audit_entry_no_truncate"),
+    ("audit_audithead", "audit_head_no_truncate"),
+)
+
+
+def truncate_guards(state: str) -> None:
+    """ENABLE or DISABLE the audit trail's TRUNCATE triggers (tests/edc/conftest.py says why)."""
+    with connection.cursor() as cursor:
+        for table, trigger in _TRUNCATE_GUARDS:
+            cursor.execute(f"ALTER TABLE {table} {state} TRIGGER {trigger}")
+
 
 def require_postgresql() -> None:
-    """Skip or fail (see the module's docstring) unless the tests run on PostgreSQL."""
+    """Skip or fail (see the module's docstring) unless the tests run on PostgreSQL.
+
+    On PostgreSQL the TRUNCATE guards are put back for the calling test (inside its
+    transaction, so the test database returns to its state afterwards).
+    """
     if connection.vendor == "postgresql":
+        truncate_guards("ENABLE")
         return
     if os.environ.get("LUPUSTRIAL_POSTGRESQL_PASS_FOLLOWS") == "1":
         pytest.skip("PostgreSQL only: runs in the PostgreSQL pass (make pytest-postgres)")

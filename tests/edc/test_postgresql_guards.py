@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("demo")
 
 
 @pytest.fixture(autouse=True)
-def _postgresql() -> None:
+def _postgresql(db: None) -> None:
     require_postgresql()
 
 
