@@ -104,14 +104,18 @@ def test_a_bad_date_or_zone_is_a_clear_error(capsys: pytest.CaptureFixture[str])
     assert "--time-zone: unknown time zone 'Mars/Olympus'" in err
 
 
-def test_rules_prints_the_table_with_sources_and_unconfirmed_marks(
+def test_rules_prints_the_table_with_sources_and_notes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, out, _ = run(capsys, "safety", "rules")
     assert code == 0
     assert "CRB-7: death, unexpected -> certified review board" in out
     assert "Art. 54" in out
-    assert "[NOT CONFIRMED]" in out
+    # the expected-serious rule is confirmed: periodic, and the note says where 30 days belong
+    assert "CRB-periodic-expected-serious: serious, expected -> " in out
+    assert "periodic report\n" in out
+    assert "[NOT CONFIRMED]" not in out
+    assert "para. 1 item iv (approved drugs within their label: 30 days)" in out
     assert "may_lead_to_disability" in out
     assert "NOT YET CONFIRMED" in out
     code, out, _ = run(capsys, "safety", "rules", "-f", "json")

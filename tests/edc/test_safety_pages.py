@@ -11,14 +11,15 @@ from tests.edc.clients import login
 pytestmark = pytest.mark.django_db
 
 
-def test_investigator_sees_the_reporting_rules_with_sources_and_unconfirmed_marks(
+def test_investigator_sees_the_reporting_rules_with_sources_and_notes(
     people: dict[str, Any],
 ) -> None:
     page = login("investigator").get("/safety/").content.decode()
     assert 'id="rule-CRB-7"' in page
     assert "7 days" in page
     assert "Art. 54" in page
-    assert "Not confirmed" in page
+    assert "Not confirmed" not in page  # every rule of the off-label table is confirmed
+    assert "The 30 days some summaries give are" in page
     assert "may lead to disability" in page
     assert "Not yet confirmed by the principal investigator." in page
     assert "herpes zoster" in page
@@ -33,6 +34,7 @@ def test_the_japanese_page_shows_japanese_labels_and_english_ctcae_terms(
     page = login("datamanager").get("/safety/?q=shingles").content.decode()
     assert "安全性報告" in page
     assert "障害につながるおそれのある疾病等" in page
+    assert "同項第4号（承認内の医薬品等）の期限" in page
     assert "Shingles" in page  # no Japanese CTCAE names ship
     assert "10040555" in page
 

@@ -194,6 +194,64 @@ def test_expected_serious_and_non_serious_go_to_the_periodic_report() -> None:
         assert clocks[0].rule.recipient is Recipient.REVIEW_BOARD
 
 
+def test_every_off_label_rule_is_confirmed_at_its_sources() -> None:
+    # Art. 54(1)(i)-(ii) as tabled by NCGM, Osaka University Hospital and Kumamoto University
+    # Hospital: the 30 days of Art. 54(1)(iv) belong to an approved drug used within its label.
+    unconfirmed = [rule.id for rule in REPORTING_RULES if not rule.confirmed]
+    assert unconfirmed == []
+    (expected_serious,) = [r for r in REPORTING_RULES if r.id == "CRB-periodic-expected-serious"]
+    assert expected_serious.days is None
+    for source in ("para. 1 items i-ii", "NCGM", "Osaka University Hospital", "Kumamoto"):
+        assert source in expected_serious.source
+    assert "item iv" in expected_serious.note
+    assert "30 days" in expected_serious.note
+    assert all(rule.days != 30 for rule in REPORTING_RULES)
+
+
+@pytest.mark.parametrize(
+    ("day", "open_expedited"),
+    [(0, False), (14, False), (15, False), (16, False), (29, False), (30, False), (31, False)],
+)
+def test_expected_serious_non_death_has_no_expedited_clock_on_any_day(
+    day: int, open_expedited: bool
+) -> None:
+    clocks = clocks_for(event(Tier.SERIOUS, Expectedness.EXPECTED))
+    today = DAY0 + dt.timedelta(days=day)
+    assert [c.rule.id for c in clocks] == ["CRB-periodic-expected-serious"]
+    assert any(c.due is not None for c in clocks) is open_expedited
+    assert not any(c.overdue(today) for c in clocks)
+    assert clocks[0].days_left(today) is None
+
+
+@pytest.mark.parametrize(
+    ("tier", "expectedness", "days"),
+    [
+        (Tier.DEATH, Expectedness.UNEXPECTED, 7),
+        (Tier.DEATH, Expectedness.EXPECTED, 15),
+        (Tier.SERIOUS, Expectedness.UNEXPECTED, 15),
+    ],
+)
+def test_each_expedited_rule_is_on_time_on_its_last_day_and_overdue_the_next(
+    tier: Tier, expectedness: Expectedness, days: int
+) -> None:
+    clocks = [c for c in clocks_for(event(tier, expectedness)) if c.due is not None]
+    assert clocks
+    for clock in clocks:
+        assert clock.rule.days == days
+        last_day = DAY0 + dt.timedelta(days=days)
+        assert clock.due == last_day
+        assert not clock.overdue(last_day - dt.timedelta(days=1))
+        assert not clock.overdue(last_day)
+        assert clock.overdue(last_day + dt.timedelta(days=1))
+
+
+def test_expected_serious_event_that_becomes_fatal_gets_15_days_from_the_death() -> None:
+    serious = event(Tier.SERIOUS, Expectedness.EXPECTED, aware=DAY0)
+    fatal = event(Tier.DEATH, Expectedness.EXPECTED, aware=DAY0 + dt.timedelta(days=20))
+    clocks = clocks_over_versions([serious, fatal])
+    assert due(clocks, Recipient.REVIEW_BOARD) == [("CRB-15-expected-death", dt.date(2026, 4, 6))]
+
+
 def test_an_event_not_suspected_starts_no_clock() -> None:
     assert clocks_for(event(Tier.DEATH, suspected=False)) == []
 

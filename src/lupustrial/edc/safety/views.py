@@ -44,7 +44,7 @@ EXPECTEDNESS = {"expected": _("expected"), "unexpected": _("unexpected"), None: 
 SEARCH_LIMIT = 20
 
 
-def _rules() -> list[dict[str, Any]]:
+def _rules(japanese: bool = False) -> list[dict[str, Any]]:
     safety = DEFAULT_PROTOCOL.safety
     return [
         {
@@ -55,7 +55,7 @@ def _rules() -> list[dict[str, Any]]:
             "days": rule.days,
             "source": rule.source,
             "confirmed": rule.confirmed,
-            "note": rule.note,
+            "note": (rule.note_ja or rule.note) if japanese else rule.note,
         }
         for rule in safety.reporting_rules
         if rule.product_status is safety.product_status
@@ -77,7 +77,7 @@ def safety_rules(request: HttpRequest) -> HttpResponse:
         request,
         "edc/safety_rules.html",
         {
-            "rules": _rules(),
+            "rules": _rules(japanese),
             "criteria": [
                 {
                     "code": c.code.value,

@@ -20,11 +20,14 @@ from lupustrial.protocol.safety.sources import (
     ACT_ART_14,
     ACT_ART_17,
     ART_54_1_I,
+    ART_54_1_I_II,
     ART_54_1_II_A,
     ART_54_1_II_B,
+    ART_54_1_IV,
     KUMAMOTO_TABLE,
     MHLW_NOTICE_2018,
     NCGM_TABLE,
+    OSAKA_UNIV_TABLE,
     PMDA_PAGE,
 )
 
@@ -66,6 +69,7 @@ class ReportingRule(StrictModel):
     source: str = Field(min_length=1)
     confirmed: bool = Field(description="Whether the rule's wording was checked at its source.")
     note: str = ""
+    note_ja: str = Field(default="", description="The note in Japanese, for the Japanese UI.")
 
     @property
     def expedited(self) -> bool:
@@ -117,11 +121,17 @@ REPORTING_RULES: tuple[ReportingRule, ...] = (
         tier=Tier.SERIOUS,
         expectedness=_EXP,
         days=None,
-        source=f"{ACT_ART_17}; {NCGM_TABLE}; {KUMAMOTO_TABLE}",
-        confirmed=False,
-        note="Not confirmed: current summaries (NCGM, Kumamoto) list no expedited report for "
-        "an expected serious event of an off-label drug, but an earlier summary of Art. 54 "
-        "gives 30 days (item iii). Check the Regulation's text in force.",
+        source=f"{ACT_ART_17}; {ART_54_1_I_II}; {NCGM_TABLE}; {OSAKA_UNIV_TABLE}; {KUMAMOTO_TABLE}",
+        confirmed=True,
+        note="Art. 54(1)(i)-(ii) name no expedited report for an expected serious event "
+        "other than death of an unapproved or off-label drug, so it goes to the periodic "
+        f"report. The 30 days some summaries give are {ART_54_1_IV}: the NCGM, Osaka "
+        "University Hospital and Kumamoto University Hospital tables agree (checked "
+        "December 2026).",
+        note_ja="未承認又は適応外の医薬品等では、第54条第1項第1号・第2号に予測できる重篤な疾病等"
+        "（死亡及び死亡につながるおそれのある疾病等を除く）の期限の定めはなく、定期報告で報告する。"
+        "一部の要約にある「30日」は同項第4号（承認内の医薬品等）の期限である"
+        "（国立国際医療研究センター、大阪大学医学部附属病院、熊本大学病院の一覧表で確認、2026年12月）。",
     ),
     ReportingRule(
         id="CRB-periodic-non-serious",
@@ -144,6 +154,7 @@ REPORTING_RULES: tuple[ReportingRule, ...] = (
         confirmed=True,
         note="The Regulation's article for the Minister's report was not confirmed; the "
         "rule's content is PMDA's own page.",
+        note_ja="厚生労働大臣への報告の施行規則の条項は未確認。内容はPMDAの案内による。",
     ),
     ReportingRule(
         id="PMDA-15",
@@ -156,6 +167,7 @@ REPORTING_RULES: tuple[ReportingRule, ...] = (
         confirmed=True,
         note="The Regulation's article for the Minister's report was not confirmed; the "
         "rule's content is PMDA's own page.",
+        note_ja="厚生労働大臣への報告の施行規則の条項は未確認。内容はPMDAの案内による。",
     ),
 )
 """Japan's table for an unapproved or off-label drug (臨床研究法施行規則 Art. 54, 2018)."""

@@ -11,6 +11,8 @@ ART_54 = f"{ENFORCEMENT_REGULATIONS}, Art. 54 (疾病等報告, report to the ce
 ART_54_1_I = f"{ART_54}, para. 1 item i"
 ART_54_1_II_A = f"{ART_54}, para. 1 item ii (a)"
 ART_54_1_II_B = f"{ART_54}, para. 1 item ii (b)"
+ART_54_1_I_II = f"{ART_54}, para. 1 items i-ii (unapproved or off-label drugs)"
+ART_54_1_IV = f"{ART_54}, para. 1 item iv (approved drugs within their label: 30 days)"
 ACT_ART_13 = f"{CLINICAL_TRIALS_ACT}, Art. 13 (report of diseases to the certified review board)"
 ACT_ART_14 = f"{CLINICAL_TRIALS_ACT}, Art. 14 (report of diseases to the Minister, through PMDA)"
 ACT_ART_17 = f"{CLINICAL_TRIALS_ACT}, Art. 17 (periodic report to the certified review board)"
@@ -20,7 +22,7 @@ MHLW_NOTICE_2018 = (
     "(office.osaka-med.ac.jp/rco/rinsyou/02/houkokutyuuijikou/)"
 )
 NCGM_TABLE = (
-    "National Center for Global Health and Medicine, 疾病等報告の報告対象と期限 "
+    "National Center for Global Health and Medicine (NCGM), 疾病等報告の報告対象と期限 "
     "(ccs.ncgm.go.jp/110/clinical/start/disease_report/outline)"
 )
 PMDA_PAGE = (
@@ -30,6 +32,10 @@ PMDA_PAGE = (
 KUMAMOTO_TABLE = (
     "Kumamoto University Hospital, 疾病・不具合・不適合報告, table 1 "
     "(kuh.kumamoto-u.ac.jp/tokurin/rinsho_kenkyu/disease_report.html)"
+)
+OSAKA_UNIV_TABLE = (
+    "Osaka University Hospital, 疾病等・不具合報告, table for drugs "
+    "(med.osaka-u.ac.jp/pub/hp-crc/rinshokenkyu-hou/report04_2.html)"
 )
 ICH_E2A = (
     "ICH E2A, Clinical Safety Data Management: Definitions and Standards for Expedited "
