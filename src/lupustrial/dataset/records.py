@@ -262,6 +262,18 @@ class ConsentRecord(StrictModel):
         return self
 
 
+class MedicalHistory(StrictModel):
+    """One condition of a candidate's medical history, as taken at screening."""
+
+    screening_number: Identifier = Field(min_length=1)
+    line: int = Field(ge=1, description="Its row on the screening form.")
+    condition: str = Field(min_length=1)
+    start_date: PastDate | None = None
+    ongoing: bool | None = None
+    end_date: PastDate | None = None
+    notes: str | None = None
+
+
 class Deviation(StrictModel):
     """One protocol deviation (不適合, Enforcement Regulations Art. 15) and its handling."""
 
@@ -327,6 +339,9 @@ class StudyRecords(StrictModel):
     consents: list[ConsentRecord] = Field(default_factory=list)
     deviations: list[Deviation] = Field(default_factory=list)
     safety_reports: list[SafetyReport] = Field(default_factory=list)
+    medical_history: list[MedicalHistory] = Field(
+        default_factory=list, description="Each screening's medical history, row by row."
+    )
 
     @model_validator(mode="after")
     def _links(self) -> Self:
@@ -345,6 +360,12 @@ class StudyRecords(StrictModel):
             f"duplicate screening_number {i}" for i, n in Counter(numbers).items() if n > 1
         ]
         known_numbers = set(numbers)
+        screened = known_numbers | {s.screening_number for s in self.subjects}
+        problems += [
+            f"medical_history[{index}]: unknown screening_number {row.screening_number}"
+            for index, row in enumerate(self.medical_history)
+            if row.screening_number not in screened
+        ]
         for subject in self.subjects:
             if subject.screening_number and subject.screening_number not in known_numbers:
                 problems.append(

@@ -23,8 +23,10 @@ from lupustrial.dataset.derive import (
 )
 from lupustrial.dataset.records import Assessment, StudyRecords
 from lupustrial.dataset.values import entered_values, medication_category
+from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.crfs import VisitForms
 from lupustrial.protocol.schedule import VISIT_BY_CODE
+from lupustrial.protocol.terms import find_term
 
 ColumnType = type
 """A column's Python type: str, int, float, bool or datetime.date (every column nullable)."""
@@ -140,11 +142,14 @@ GLUCOCORTICOIDS = TableSpec(
 )  # fmt: skip
 MEDICATIONS = TableSpec(
     "medications",
-    "one immunosuppressant, antimalarial or biologic as entered at one visit",
+    "one concomitant medication or vaccine as entered at one visit (CDISC CM's variables); "
+    "`live_vaccine` when the protocol's live-vaccine list names it (E12)",
     (
         ("subject_id", S), ("visit", S), ("visit_id", S), ("date", D), ("line", N),
-        ("name", S), ("category", S), ("daily_dose_value", F), ("daily_dose_unit", S),
-        ("daily_dose_mg", F), ("start_date", D), ("end_date", D),
+        ("name", S), ("category", S), ("dose_value", F), ("dose_unit", S), ("dose_mg", F),
+        ("daily_dose_value", F), ("daily_dose_unit", S), ("daily_dose_mg", F), ("route", S),
+        ("frequency", S), ("start_date", D), ("end_date", D), ("indication", S),
+        ("vaccine", B), ("live_vaccine", B),
     ),
     ("subject_id", "date", "visit", "visit_id", "line"),
 )  # fmt: skip
@@ -186,6 +191,16 @@ FORM_VALUES = TableSpec(
         ("canonical_unit", S),
     ),
     ("subject_id", "date", "visit", "visit_id", "crf", "field"),
+)  # fmt: skip
+
+MEDICAL_HISTORY = TableSpec(
+    "medical_history",
+    "one condition of a candidate's medical history, taken at screening",
+    (
+        ("screening_number", S), ("line", N), ("condition", S), ("start_date", D),
+        ("ongoing", B), ("end_date", D), ("notes", S),
+    ),
+    ("screening_number", "line"),
 )  # fmt: skip
 
 CONSENTS = TableSpec(
@@ -230,6 +245,7 @@ TABLES: tuple[TableSpec, ...] = (
     COMPONENTS,
     GLUCOCORTICOIDS,
     MEDICATIONS,
+    MEDICAL_HISTORY,
     INFUSIONS,
     ADVERSE_EVENTS,
     CONSENTS,
@@ -308,18 +324,27 @@ def _medication_rows(records: StudyRecords) -> list[Row]:
     for a in records.assessments:
         entered = (a.medications.medications if a.medications else None) or []
         for line, medication in enumerate(entered, start=1):
-            dose = medication.daily_dose
+            daily = medication.daily_dose
             rows.append(
                 {
                     **_visit_key(a),
                     "line": line,
                     "name": medication.drug,
                     "category": medication_category(medication.drug).value,
-                    "daily_dose_value": dose.value if dose else None,
-                    "daily_dose_unit": dose.unit if dose else None,
-                    "daily_dose_mg": dose.to("mg") if dose else None,
+                    "dose_value": medication.dose,
+                    "dose_unit": _plain(medication.dose_unit),
+                    "dose_mg": medication.dose_mg(),
+                    "daily_dose_value": daily.value if daily else None,
+                    "daily_dose_unit": daily.unit if daily else None,
+                    "daily_dose_mg": daily.to("mg") if daily else None,
+                    "route": _plain(medication.route),
+                    "frequency": medication.frequency,
                     "start_date": medication.start_date,
                     "end_date": medication.end_date,
+                    "indication": medication.indication,
+                    "vaccine": medication.vaccine,
+                    "live_vaccine": find_term(DEFAULT_PROTOCOL.live_vaccines, medication.drug)
+                    is not None,
                 }
             )
     return rows
@@ -454,6 +479,7 @@ def build_tables(records: StudyRecords) -> dict[str, list[Row]]:
         "components": components,
         "glucocorticoids": glucocorticoids,
         "medications": _medication_rows(records),
+        "medical_history": _dump_all(records.medical_history),
         "infusions": _infusion_rows(records),
         "adverse_events": _dump_all(records.adverse_events),
         "consents": _dump_all(records.consents),

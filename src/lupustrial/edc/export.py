@@ -61,6 +61,7 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         "consents": [],
         "deviations": [],
         "safety_reports": [],
+        "medical_history": [],
     }
     subjects = Subject.objects.select_related("site").prefetch_related(
         "visits__forms", "deviations", "consents", "safety_reports__follows"
@@ -84,6 +85,7 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
                     failing_criteria=decision.failed,
                 )
             )
+            out["medical_history"].extend(_medical_history(subject))
         consent = services.first_consent(subject)
         if consent is None and subject.subject_id is None:
             continue  # never consented: counted in screening only
@@ -95,6 +97,15 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
             _safety_report(subject, r) for r in subject.safety_reports.all()
         )
     return ds.StudyRecords.model_validate(out)
+
+
+def _medical_history(subject: Subject) -> list[ds.MedicalHistory]:
+    """The medical history taken at screening, row by row, as entered."""
+    rows = (subject.screening or {}).get("medical_history") or []
+    return [
+        ds.MedicalHistory(screening_number=subject.screening_number, line=line, **row)
+        for line, row in enumerate(rows, start=1)
+    ]
 
 
 def _consent(subject: Subject, consent: Consent) -> ds.ConsentRecord:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import Field, field_validator, model_validator
@@ -119,25 +120,83 @@ class Glucocorticoids(StrictModel):
     )
 
 
-class OtherMedication(StrictModel):
-    """An immunosuppressant, antimalarial or biologic other than anifrolumab."""
+class Route(StrEnum):
+    """How a medication is given (CDISC SDTM controlled terminology ROUTE, a subset)."""
 
-    drug: str = Field(min_length=1, description="e.g. hydroxychloroquine, mycophenolate.")
-    daily_dose: DoseMass | None = None
+    ORAL = "oral"
+    INTRAVENOUS = "intravenous"
+    SUBCUTANEOUS = "subcutaneous"
+    INTRAMUSCULAR = "intramuscular"
+    TOPICAL = "topical"
+    INHALED = "inhaled"
+    INTRA_ARTICULAR = "intra-articular"
+    OTHER = "other"
+
+
+class DoseUnit(StrEnum):
+    """A dose's unit: the mass units convert to mg (`clinical.units`), the others stay as they
+    are (a count of tablets or vaccine doses has no mass)."""
+
+    MG = "mg"
+    G = "g"
+    UG = "µg"
+    ML = "mL"
+    IU = "IU"
+    UNITS = "units"
+    TABLETS = "tablets"
+    DOSES = "doses"
+    PUFFS = "puffs"
+    DROPS = "drops"
+    APPLICATIONS = "applications"
+
+
+class ConcomitantMedication(StrictModel):
+    """Any medication or vaccine taken during the study, not only immunosuppressants and
+    antimalarials: the CDISC SDTMIG v3.4 (2021) CM domain's variables (CMTRT, CMDOSE and
+    CMDOSU, CMDOSTOT, CMROUTE, CMDOSFRQ, CMSTDTC, CMENDTC, CMINDC)."""
+
+    drug: str = Field(min_length=1, description="e.g. hydroxychloroquine, amlodipine, MMR.")
+    dose: Annotated[float | None, Field(ge=0)] = Field(
+        default=None, description="One dose, in the dose unit."
+    )
+    dose_unit: DoseUnit | None = None
+    daily_dose: DoseMass | None = Field(default=None, description="Total daily dose (mass).")
+    route: Route | None = None
+    frequency: str | None = Field(
+        default=None, description="e.g. once daily, twice daily, weekly, as needed, once."
+    )
     start_date: PastDate | None = None
     end_date: PastDate | None = None
+    indication: str | None = Field(default=None, description="What it is taken for.")
+    vaccine: bool | None = Field(
+        default=None, description="A vaccine (E12 and the safety review read these)."
+    )
 
     @model_validator(mode="after")
-    def _ends_after_start(self) -> Self:
+    def _consistent(self) -> Self:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError("end_date is before start_date")
+        if (self.dose is None) != (self.dose_unit is None):
+            raise ValueError("a dose needs its dose_unit, and a dose_unit its dose")
         return self
+
+    def dose_mg(self) -> float | None:
+        """One dose in mg when its unit is a mass (the one conversion, `clinical.units`)."""
+        if self.dose is None or self.dose_unit is None:
+            return None
+        if self.dose_unit.value not in DoseMass.KIND.factors:
+            return None
+        return DoseMass(value=self.dose, unit=self.dose_unit.value).to("mg")
+
+
+OtherMedication = ConcomitantMedication
+"""The former name (immunosuppressants and antimalarials only); stored forms still validate."""
 
 
 class Medications(StrictModel):
-    """Immunosuppressants and antimalarials taken since the previous visit."""
+    """Every concomitant medication and vaccine taken since the previous visit."""
 
-    medications: list[OtherMedication] | None = Field(
+    medications: list[ConcomitantMedication] | None = Field(
         default=None, description="Tick 'recorded' with no rows for none."
     )
 

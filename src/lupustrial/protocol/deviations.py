@@ -310,3 +310,56 @@ def infusion_finding(
         description=f"infusion at {visit} on {given_on.isoformat()}: " + "; ".join(problems),
         rule=f"{ART_15}; Morand 2020 (TULIP-2): 300 mg every 4 weeks",
     )
+
+
+SAPHNELO_LIVE_VACCINES = (
+    "Saphnelo (anifrolumab) prescribing information (AstraZeneca, 2021), 5.4 Immunization: "
+    "avoid use of live or live-attenuated vaccines"
+)
+
+
+def live_vaccine(
+    subject: str,
+    visit: str,
+    vaccine: str,
+    given_on: dt.date | None,
+    first_infusion: dt.date | None,
+    live_vaccines: Sequence[Term],
+    window_days: int,
+) -> Suggestion | None:
+    """A live vaccine recorded among the concomitant medications: within E12's window before
+    the first infusion (registration E12: 30 days or fewer excludes) it is an eligibility
+    deviation, on or after the first infusion a prohibited medication (Saphnelo PI 2021).
+
+    An undated one, or one when the first infusion is unknown, is suggested too: a person
+    decides. Boundary: given ``window_days`` before the first infusion is a deviation, one day
+    earlier is not.
+    """
+    term = find_term(tuple(live_vaccines), vaccine)
+    if term is None:
+        return None
+    if given_on is not None and first_infusion is not None:
+        days_before = (first_infusion - given_on).days
+        if days_before > window_days:
+            return None
+        if days_before > 0:
+            return Suggestion(
+                key=f"live_vaccine:{subject}:{visit}:{term.name}",
+                subject=subject,
+                category=DeviationCategory.ELIGIBILITY,
+                occurred_on=given_on,
+                description=f"live vaccine {vaccine} ({term.name}) recorded at {visit}, given "
+                f"{days_before} days before the first infusion (E12: {window_days} days or "
+                "fewer excludes)",
+                rule=f"{NOTICE_2022}; registration E12",
+            )
+    return Suggestion(
+        key=f"live_vaccine:{subject}:{visit}:{term.name}",
+        subject=subject,
+        category=DeviationCategory.PROHIBITED_MEDICATION,
+        occurred_on=given_on,
+        description=f"live vaccine {vaccine} ({term.name}) recorded at {visit}"
+        + (f" on {given_on.isoformat()}" if given_on else "")
+        + ", on anifrolumab",
+        rule=f"{NOTICE_2022}; {SAPHNELO_LIVE_VACCINES}",
+    )

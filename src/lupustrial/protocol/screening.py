@@ -102,6 +102,25 @@ class Vaccination(StrictModel):
     date: PastDate
 
 
+class MedicalCondition(StrictModel):
+    """One condition of the candidate's medical history, past or ongoing, taken at screening
+    (CDISC SDTMIG v3.4 (2021) MH domain: MHTERM, MHSTDTC, MHENRF, MHENDTC)."""
+
+    condition: str = Field(min_length=1, description="e.g. hypertension, appendicectomy.")
+    start_date: PastDate | None = None
+    ongoing: bool | None = Field(default=None, description="Still present at screening.")
+    end_date: PastDate | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        if self.ongoing and self.end_date is not None:
+            raise ValueError("an ongoing condition has no end_date")
+        return self
+
+
 class Reproduction(StrictModel):
     """Pregnancy and lactation, asked of female candidates (E9, E10)."""
 
@@ -176,6 +195,10 @@ class ScreeningRecord(StrictModel):
         default=None, description="E12: vaccines in the months before the first dose; [] = none."
     )
     investigator_judgement: InvestigatorJudgement | None = Field(default=None, description="E13.")
+    medical_history: list[MedicalCondition] | None = Field(
+        default=None,
+        description="Every other condition, past or ongoing (not a criterion); [] = none.",
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:

@@ -19,6 +19,7 @@ from lupustrial.protocol.deviations import (
     consent_after_procedure,
     enrolled_not_eligible,
     infusion_finding,
+    live_vaccine,
     prohibited_medication,
     signature_voided,
     visit_window_finding,
@@ -60,6 +61,17 @@ def _visit_findings(subject: Subject) -> Iterable[Suggestion]:
                     medication["drug"],
                     dt.date.fromisoformat(started) if started else visit.date,
                     rules,
+                )
+                if finding is not None:
+                    yield finding
+                finding = live_vaccine(
+                    subject.label,
+                    visit.code,
+                    medication["drug"],
+                    dt.date.fromisoformat(started) if started else None,
+                    subject.first_infusion_date,
+                    DEFAULT_PROTOCOL.live_vaccines,
+                    DEFAULT_PROTOCOL.live_vaccine_window_days,
                 )
                 if finding is not None:
                     yield finding

@@ -20,7 +20,7 @@ _TITLES: dict[str, Promise] = {
     "sledai2k": _("SLEDAI-2K"),
     "disease_activity": _("Physician global assessment and LLDAS items"),
     "glucocorticoids": _("Glucocorticoids"),
-    "medications": _("Immunosuppressants and antimalarials"),
+    "medications": _("Concomitant medications and vaccines"),
     "infusion": _("Anifrolumab infusion"),
     "adverse_events": _("Adverse events"),
     "pregnancy_test": _("Pregnancy test"),
