@@ -10,7 +10,10 @@ reduced. Revisit these when a new dashboard widget or a new per-request read arr
 from __future__ import annotations
 
 QUERY_BUDGETS: dict[str, int] = {
-    "home": 24,  # measured (data manager; investigator 20); issue 19 aims at 8
+    # measured (data manager; investigator 21); issue 19 aims at 8. Issue 18's worklists read
+    # visits, forms, queries and safety reports once each, whatever the number of subjects
+    # (tests/edc/test_worklists.py): 24 -> 25 with them, after reading the subjects once.
+    "home": 25,
     "subject": 13,  # measured; issue 19 aims at 8
     "visit": 8,
     "form": 8,

@@ -43,16 +43,15 @@ def _generated(days_ago: int) -> SafetyReport:
     return services.generate_report(investigator, subject, event, RULE)
 
 
-def test_dashboard_shows_days_left_and_overdue_in_red_to_investigator_and_data_manager() -> None:
+def test_dashboard_shows_days_left_and_overdue_in_red_to_site_staff_and_data_manager() -> None:
     report = _generated(days_ago=20)  # due 15 days after: overdue by 5
-    for username in ("investigator", "datamanager"):
+    # The coordinator too (issue 18: open safety reports on each role's home page).
+    for username in ("investigator", "coordinator", "datamanager"):
         page = login(username).get("/").content.decode()
         assert "Safety reports awaiting submission" in page
         assert f'id="due-{report.pk}"' in page
         assert '<span class="overdue-report">overdue by 5 days</span>' in page
-    assert (
-        "Safety reports awaiting submission" not in login("coordinator").get("/").content.decode()
-    )
+    assert "Safety reports awaiting submission" not in login("monitor").get("/").content.decode()
     assert "Safety reports awaiting submission" not in login("osaka").get("/").content.decode()
 
 

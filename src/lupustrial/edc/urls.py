@@ -10,7 +10,7 @@ from lupustrial.edc.accounts.views import PasswordChangeView
 from lupustrial.edc.api.routes import api
 from lupustrial.edc.deviations import views as deviation_views
 from lupustrial.edc.safety import views as safety_views
-from lupustrial.edc.study import report_views, views
+from lupustrial.edc.study import overview_views, report_views, views
 
 handler500 = "lupustrial.edc.errors.server_error"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("language/", views.set_language, name="set_language"),
     path("subjects/new/", views.register, name="register"),
+    path("sites/<str:code>/status/", overview_views.site_status, name="status_grid"),
+    path("calendar/", overview_views.visit_calendar, name="visit_calendar"),
     path("subjects/<int:pk>/", views.subject_page, name="subject"),
     path("subjects/<int:pk>/screening/", views.screening, name="screening"),
     path("subjects/<int:pk>/screen-failure/", views.screen_failure, name="screen_failure"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 
@@ -71,3 +72,70 @@ def visit_definition(code: str) -> VisitDefinition:
     except KeyError:
         known = ", ".join(VISIT_BY_CODE)
         raise ValueError(f"unknown visit {code!r} (scheduled: {known})") from None
+
+
+EXPECTED_FORMS: tuple[str, ...] = (
+    "labs",
+    "vitals",
+    "sledai2k",
+    "disease_activity",
+    "glucocorticoids",
+    "infusion",
+    "adverse_events",
+)
+"""The eCRFs (codes of `protocol.crfs.CRF_MODELS`) every scheduled visit needs: what LLDAS
+(Franklyn 2016) and DORIS (van Vollenhoven 2021) read (SLEDAI-2K with its labs and
+temperature, PGA, glucocorticoids), the 4-weekly infusion (Morand 2020, TULIP-2) and the
+adverse-event review. The immunosuppressant list and the pregnancy test are entered when they
+apply, so a visit without them is not incomplete."""
+
+
+# -- where a visit stands today (the worklists) -------------------------------------------------
+
+DUE_SOON_DAYS = 7
+"""A planned visit is listed as due from this many days before its window opens (issue 18's
+worklist: "window open now or opening within 7 days"), so the site can book the patient."""
+
+
+class VisitTiming(StrEnum):
+    """Where a visit stands on a site's today, read from its window and whether it happened."""
+
+    DONE = "done"  # it has a visit date (or was recorded as missed)
+    UNSCHEDULED = "unscheduled"  # no window to be due in
+    NOT_YET = "not_yet"  # the window opens more than DUE_SOON_DAYS from today
+    OPENING = "opening"  # the window opens within DUE_SOON_DAYS days
+    OPEN = "open"  # today is inside the window, both edges included
+    OVERDUE = "overdue"  # the window closed before today and the visit has no date
+
+    @property
+    def due(self) -> bool:
+        """Listed as due: the window is open, or opens within DUE_SOON_DAYS days."""
+        return self in (VisitTiming.OPENING, VisitTiming.OPEN)
+
+
+def visit_timing(
+    window_start: dt.date | None,
+    window_end: dt.date | None,
+    today: dt.date,
+    *,
+    done: bool,
+    due_soon_days: int = DUE_SOON_DAYS,
+) -> VisitTiming:
+    """Where a visit with this window stands on ``today`` (the site's own date).
+
+    The window's edges are inside it, as in `VisitDefinition.in_window`: a visit is open on
+    the day its window opens and on the day it closes, overdue from the day after.
+    """
+    if done:
+        return VisitTiming.DONE
+    if window_start is None or window_end is None:
+        return VisitTiming.UNSCHEDULED
+    if window_end < window_start:
+        raise ValueError(f"a window that closes ({window_end}) before it opens ({window_start})")
+    if today > window_end:
+        return VisitTiming.OVERDUE
+    if today >= window_start:
+        return VisitTiming.OPEN
+    if (window_start - today).days <= due_soon_days:
+        return VisitTiming.OPENING
+    return VisitTiming.NOT_YET

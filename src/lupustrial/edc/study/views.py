@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from lupustrial.clinical.sledai2k import score_sledai2k
 from lupustrial.edc.accounts.models import Site
-from lupustrial.edc.accounts.roles import SITE_ROLES, Can, Role
+from lupustrial.edc.accounts.roles import SITE_ROLES, Can
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.spreadsheet import write_rows
 from lupustrial.edc.study import services
@@ -42,6 +42,7 @@ from lupustrial.edc.study.models import (
     WithdrawalScope,
 )
 from lupustrial.edc.study.schema_forms import FormPlan, row_counts
+from lupustrial.edc.study.worklists import worklists
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.consent import version_in_force
 from lupustrial.protocol.crfs import VisitForms, sledai_input
@@ -95,15 +96,6 @@ def _show_problem(form: forms.Form, problem: Exception) -> None:
 # -- home -----------------------------------------------------------------------------------
 
 
-def _safety_due(user: Any, profile: Any) -> list[dict[str, Any]]:
-    """Reports awaiting submission, for the investigator and the data manager (issue 16)."""
-    from lupustrial.edc.safety.services import awaiting_submission
-
-    if profile.role not in (Role.INVESTIGATOR, Role.DATA_MANAGER):
-        return []
-    return awaiting_submission(user)
-
-
 @study_view
 def home(request: HttpRequest) -> HttpResponse:
     profile = services.profile_of(request.user)
@@ -111,15 +103,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if profile.can(Can.VIEW_SUBJECTS):
         subjects = services.visible_subjects(request.user)
         show_identity = _shows_identity(request)
+        # Names read with the subjects, not one query per row; enrolled counted from that read.
+        listed = list(subjects.select_related("identity") if show_identity else subjects)
+        not_enrolled = {SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED}
         context.update(
-            # Names read with the subjects, not one query per row.
-            subjects=subjects.select_related("identity") if show_identity else subjects,
-            enrolled=subjects.exclude(
-                status__in=[SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED]
-            ).count(),
-            overdue=services.overdue_visits(request.user),
+            subjects=listed,
+            enrolled=sum(subject.status not in not_enrolled for subject in listed),
+            work=worklists(request.user),
+            sites=profile.site_list,
             show_identity=show_identity,
-            safety_due=_safety_due(request.user, profile),
         )
         # Imported here: the deviation app reads the study's models and services.
         from lupustrial.edc.deviations import services as deviations
