@@ -126,3 +126,32 @@ def test_protocol_show_points_at_the_safety_rules(capsys: pytest.CaptureFixture[
     code, out, _ = run(capsys, "protocol", "show")
     assert code == 0
     assert "safety: seriousness, causality, expectedness, reporting table" in out
+
+
+def test_due_says_which_facts_were_not_recorded(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    record = {
+        "id": "AE-LEGACY",
+        "subject_id": "S09",
+        "versions": [
+            {
+                "aware_date": "2026-03-01",
+                "onset": "2026-03-01",
+                "term": {"verbatim": "pancreatitis", "ctcae_code": 10033645},
+                "causality": "possible",
+                "ctcae_grade": 4,
+                "assumed_tier": "death",
+                "assumed": ["aware_date", "seriousness_criteria"],
+            }
+        ],
+    }
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps([record]), encoding="utf-8")
+    code, out, err = run(capsys, "safety", "due", str(path), "--today", "2026-03-05")
+    assert code == 0, err
+    assert "CRB-7" in out
+    assert "aware date not recorded: the onset is day 0" in out
+    assert "seriousness criteria not recorded" in out
+    code, out, _ = run(capsys, "safety", "due", str(path), "--today", "2026-03-05", "-f", "json")
+    assert json.loads(out)["open"][0]["assumed"] == ["aware_date", "seriousness_criteria"]

@@ -98,8 +98,15 @@ def _as_json(item: OpenClock, today: dt.date) -> dict[str, Any]:
         "days_left": clock.days_left(today),
         "overdue": clock.overdue(today),
         "assumed_unexpected": clock.assumed_unexpected,
+        "assumed": [a.value for a in item.assumed],
         "source": clock.rule.source,
     }
+
+
+ASSUMED_TEXT = {
+    "aware_date": "aware date not recorded: the onset is day 0 (the stricter deadline)",
+    "seriousness_criteria": "seriousness criteria not recorded: the tier its CTCAE grade implies",
+}
 
 
 def render_due(clocks: list[OpenClock], today: dt.date) -> str:
@@ -122,6 +129,7 @@ def render_due(clocks: list[OpenClock], today: dt.date) -> str:
         )
         if clock.assumed_unexpected:
             lines.append("    term not coded: treated as unexpected (the stricter deadline)")
+        lines += [f"    {ASSUMED_TEXT[a]}" for a in item.assumed]
     if not clocks:
         lines.append("No report is due.")
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from lupustrial.clinical import limits
 from lupustrial.clinical.assessment import (
@@ -39,7 +39,10 @@ from lupustrial.clinical.units import (
     ProteinConcentration,
     Temperature,
 )
+from lupustrial.coding import ctcae
 from lupustrial.protocol.config import DEFAULT_PROTOCOL, ProtocolConfig
+from lupustrial.protocol.safety.expectedness import check_meddra_code
+from lupustrial.protocol.safety.seriousness import Seriousness
 
 
 class Labs(Sledai2kLabs):
@@ -223,7 +226,21 @@ class AdverseEvent(StrictModel):
     """An adverse event: CTCAE grade, seriousness, relatedness, outcome."""
 
     term: str = Field(min_length=1, description="MedDRA preferred term or a plain description.")
+    ctcae_code: int | None = Field(
+        default=None,
+        description="The CTCAE v5.0 term picked, by its MedDRA code; blank: free text, not coded.",
+    )
+    specified_code: int | None = Field(
+        default=None,
+        validate_default=True,  # an "Other, specify" term without it is refused
+        description="For a CTCAE 'Other, specify' term: the MedDRA code of the event specified.",
+    )
     onset: PastDate
+    aware_date: PastDate | None = Field(
+        default=None,
+        description="Date the investigator became aware of these facts (the site's date): "
+        "day 0 of a safety report's deadline.",
+    )
     grade: int = Field(ge=1, le=5, description="CTCAE grade 1-5.")
     serious: bool
     related: Literal["not related", "unlikely", "possible", "probable", "definite"]
@@ -231,6 +248,74 @@ class AdverseEvent(StrictModel):
     infection: bool = Field(default=False, description="An infection (counted apart).")
     herpes_zoster: bool = Field(default=False, description="Herpes zoster (counted apart).")
     end_date: PastDate | None = None
+    seriousness_criteria: list[Seriousness] = Field(
+        default_factory=list,
+        description="The seriousness criteria the event meets (Clinical Trials Act "
+        "Regulations Art. 54); a serious event meets at least one.",
+    )
+    course: str = Field(
+        default="", description="The course of the event, in the investigator's words."
+    )
+
+    @field_validator("ctcae_code")
+    @classmethod
+    def _a_ctcae_term(cls, code: int | None) -> int | None:
+        if code is not None and ctcae.load().by_code(code) is None:
+            raise ValueError(f"{code} is not a CTCAE v5.0 term")
+        return code
+
+    @field_validator("specified_code")
+    @classmethod
+    def _specified_for_other_specify(cls, code: int | None, info: ValidationInfo) -> int | None:
+        if "ctcae_code" not in info.data:
+            return code  # the term's own error says why
+        term = _ctcae_term(info.data["ctcae_code"])
+        if code is not None:
+            check_meddra_code(code)
+            if term is None:
+                raise ValueError("a specified MedDRA code needs an 'Other, specify' CTCAE term")
+            if not term.other_specify:
+                raise ValueError(f"'{term.term}' is not an 'Other, specify' term")
+        elif term is not None and term.other_specify:
+            raise ValueError(f"'{term.term}' needs the MedDRA code specified")
+        return code
+
+    @field_validator("aware_date")
+    @classmethod
+    def _aware_after_onset(cls, aware: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        onset = info.data.get("onset")
+        if aware is not None and onset is not None and aware < onset:
+            raise ValueError("the investigator cannot have become aware before the onset")
+        return aware
+
+    @field_validator("grade")
+    @classmethod
+    def _grade_the_term_defines(cls, grade: int, info: ValidationInfo) -> int:
+        """CTCAE v5.0 (NCI 2017) defines some grades only for some terms (no grade 1 or 2
+        anaphylaxis, no grade 3 alopecia)."""
+        term = _ctcae_term(info.data.get("ctcae_code"))
+        if term is not None and not term.allows(grade):
+            allowed = ", ".join(str(g) for g in range(1, 6) if term.allows(g))
+            raise ValueError(
+                f"CTCAE v5.0 '{term.term}' has no grade {grade} (its grades: {allowed})"
+            )
+        return grade
+
+    @field_validator("seriousness_criteria")
+    @classmethod
+    def _criteria_agree(
+        cls, criteria: list[Seriousness], info: ValidationInfo
+    ) -> list[Seriousness]:
+        if not criteria:
+            return criteria  # not serious, or recorded before the criteria were asked
+        if info.data.get("serious") is False:
+            raise ValueError("a non-serious event meets no seriousness criterion")
+        fatal = info.data.get("outcome") == "fatal"
+        if Seriousness.DEATH in criteria and not fatal:
+            raise ValueError("'death' needs the outcome 'fatal'")
+        if fatal and Seriousness.DEATH not in criteria:
+            raise ValueError("a fatal event meets the criterion 'death'")
+        return criteria
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -241,6 +326,38 @@ class AdverseEvent(StrictModel):
         if (self.grade == 5) != (self.outcome == "fatal"):
             raise ValueError("grade 5 and a fatal outcome go together")
         return self
+
+    @property
+    def coded_term(self) -> ctcae.CodedTerm:
+        """The term as coded: a CTCAE term, 'Other, specify' with its code, or free text."""
+        return ctcae.CodedTerm(
+            verbatim=self.term, ctcae_code=self.ctcae_code, specified_code=self.specified_code
+        )
+
+
+def _ctcae_term(code: int | None) -> ctcae.CtcaeTerm | None:
+    return None if code is None else ctcae.load().by_code(code)
+
+
+def reporting_gaps(event: AdverseEvent) -> list[tuple[str, str]]:
+    """What a new version of a serious event still lacks for its reporting clock, by field.
+
+    Records stored before these fields were asked still read (both are optional in the
+    model); a new version of a serious event is refused without them (Art. 54: day 0 is the
+    day the investigator knew, and the deadline depends on the criteria met).
+    """
+    if not event.serious:
+        return []
+    gaps = []
+    if event.aware_date is None:
+        gaps.append(
+            ("aware_date", "a serious event needs the date the investigator became aware (day 0)")
+        )
+    if not event.seriousness_criteria:
+        gaps.append(
+            ("seriousness_criteria", "a serious event needs the seriousness criteria it meets")
+        )
+    return gaps
 
 
 class AdverseEvents(StrictModel):

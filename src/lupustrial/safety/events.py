@@ -44,6 +44,15 @@ class ActionTaken(StrEnum):
     UNKNOWN = "unknown"
 
 
+class Assumed(StrEnum):
+    """A fact a version did not record, and the stricter value the clocks took instead."""
+
+    AWARE_DATE = "aware_date"
+    """Not recorded: the onset is day 0 (the earliest the investigator can have known)."""
+    SERIOUSNESS_CRITERIA = "seriousness_criteria"
+    """Marked serious without its criteria: the tier its CTCAE grade implies."""
+
+
 class EventVersion(StrictModel):
     """One version of an adverse event, as far as reporting is concerned."""
 
@@ -65,6 +74,14 @@ class EventVersion(StrictModel):
     course: str = Field(
         default="", description="The course of the event, in the investigator's words."
     )
+    assumed_tier: Tier | None = Field(
+        default=None,
+        description="Marked serious without its criteria (recorded before they were asked): "
+        "the tier assumed.",
+    )
+    assumed: tuple[Assumed, ...] = Field(
+        default=(), description="Facts not recorded, for which the clocks took a stricter value."
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> EventVersion:
@@ -72,11 +89,20 @@ class EventVersion(StrictModel):
             raise ValueError("end_date is before onset")
         if self.onset and self.onset > self.aware_date:
             raise ValueError("onset is after aware_date: nobody knew of it before it began")
+        if self.assumed_tier is not None and self.seriousness:
+            raise ValueError("assumed_tier: the seriousness criteria are recorded")
         return self
+
+    @property
+    def tier(self) -> Tier:
+        """The heaviest criterion's tier, or the tier assumed when the criteria are missing."""
+        if self.assumed_tier is not None:
+            return self.assumed_tier
+        return tier_of(self.seriousness)
 
 
 class SafetyEvent(StrictModel):
-    """An adverse event with its versions (oldest first) and the reports already submitted."""
+    """An adverse event with its versions (in the order recorded) and the reports submitted."""
 
     id: str = Field(min_length=1)
     subject_id: str = Field(min_length=1)
@@ -85,12 +111,9 @@ class SafetyEvent(StrictModel):
         default=(), description="Ids of the reporting rules already reported (e.g. CRB-7)."
     )
 
-    @model_validator(mode="after")
-    def _versions_in_order(self) -> SafetyEvent:
-        dates = [v.aware_date for v in self.versions]
-        if dates != sorted(dates):
-            raise ValueError("versions: aware dates go backwards; list the oldest version first")
-        return self
+    # The versions are in the order recorded. A later version may correct the aware date to
+    # an earlier day: the clocks then count from the earliest day of the run
+    # (`clocks_over_versions`), so a correction never pushes a deadline later.
 
 
 class OpenClock(StrictModel):
@@ -102,12 +125,15 @@ class OpenClock(StrictModel):
     tier: Tier
     expectedness: Expectedness
     clock: Clock
+    assumed: tuple[Assumed, ...] = Field(
+        default=(), description="Facts some version did not record (stricter values taken)."
+    )
 
 
 def reportable(version: EventVersion, safety: SafetyConfig) -> ReportableEvent:
     """What the clocks need of a version: tier, suspected, expectedness, day 0."""
     return ReportableEvent(
-        tier=tier_of(version.seriousness),
+        tier=version.tier,
         suspected=safety.causality.is_suspected(version.causality),
         expectedness=safety.reference_safety_information.expectedness(version.term.meddra_code),
         aware_date=version.aware_date,
@@ -143,6 +169,7 @@ def open_clocks(
                     tier=latest.tier,
                     expectedness=latest.expectedness,
                     clock=clock,
+                    assumed=tuple(dict.fromkeys(a for v in event.versions for a in v.assumed)),
                 )
             )
     return sorted(

@@ -126,9 +126,11 @@ def build_report(
             ),
             "aware_date": latest.aware_date.isoformat(),
             "versions": len(event.versions),
+            "assumed": list(dict.fromkeys(a.value for v in event.versions for a in v.assumed)),
         },
         "seriousness": {
             "tier": facts.tier.value,
+            "criteria_recorded": bool(latest.seriousness) or latest.assumed_tier is None,
             "criteria": [
                 {
                     "code": code.value,

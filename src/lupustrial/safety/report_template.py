@@ -18,7 +18,7 @@ th{background:#f3f3f3;width:35%}.warn{color:#a00;font-weight:bold}small{color:#5
 <tr><th>Report / 報告の種類</th><td>{{ 'Follow-up report / 続報' if d.report.kind == 'follow-up' else 'First report / 第一報' }}{% if d.report.follows %}, follows / 先行報告 {{ d.report.follows.number }}{% if d.report.follows.submitted_on %} ({{ d.report.follows.submitted_on }}){% endif %}{% endif %}</td></tr>
 <tr><th>To / 報告先</th><td>{{ d.report.recipient }}</td></tr>
 <tr><th>Rule / 根拠</th><td>{{ d.report.rule }}: {{ d.report.source }}{% if not d.report.rule_confirmed %} <span class="warn">(rule not confirmed / 未確認)</span>{% endif %}</td></tr>
-<tr><th>Day 0 (investigator aware) / 知った日</th><td>{{ d.report.day_zero or '—' }}</td></tr>
+<tr><th>Day 0 (investigator aware) / 知った日</th><td>{{ d.report.day_zero or '—' }}{% if 'aware_date' in d.event.get('assumed', []) %} <span class="warn">(aware date not recorded: the onset is day 0 / 知った日の記録なし: 発現日を起算日とする)</span>{% endif %}</td></tr>
 <tr><th>Deadline / 報告期限</th><td>{{ d.report.due or 'periodic report / 定期報告' }}</td></tr>
 <tr><th>Generated / 作成日時</th><td>{{ d.report.generated_at }}</td></tr>
 </table>
@@ -35,7 +35,7 @@ th{background:#f3f3f3;width:35%}.warn{color:#a00;font-weight:bold}small{color:#5
 </table>
 <h2>Assessment / 評価</h2>
 <table>
-<tr><th>Seriousness / 重篤性</th><td>{{ d.seriousness.tier }}{% for c in d.seriousness.criteria %}<br>{{ c.label }} / {{ c.label_ja }}{% endfor %}</td></tr>
+<tr><th>Seriousness / 重篤性</th><td>{{ d.seriousness.tier }}{% if not d.seriousness.get('criteria_recorded', true) %} <span class="warn">(criteria not recorded: tier from the CTCAE grade / 重篤性の基準の記録なし: CTCAEグレードから判定)</span>{% endif %}{% for c in d.seriousness.criteria %}<br>{{ c.label }} / {{ c.label_ja }}{% endfor %}</td></tr>
 <tr><th>Expectedness / 予測可能性</th><td>{{ d.expectedness.value }}{% if d.expectedness.listed_reaction %} (listed / 記載: {{ d.expectedness.listed_reaction }}){% endif %}{% if d.expectedness.assumed_unexpected %} <span class="warn">— not coded: treated as unexpected / 未コード化のため予測できないものとして扱う</span>{% endif %}<br>
 <small>{{ d.expectedness.reference.document }}, {{ d.expectedness.reference.version }}, {{ d.expectedness.reference.date }}{% if not d.expectedness.reference.confirmed_by_principal_investigator %} <span class="warn">(not yet confirmed by the principal investigator / 研究責任医師の確認前)</span>{% endif %}</small></td></tr>
 <tr><th>Causality / 因果関係</th><td>{{ d.causality.grade }} — {{ 'suspected / 疑われる' if d.causality.suspected else 'not suspected / 疑われない' }} <small>({{ d.causality.scale }})</small></td></tr>

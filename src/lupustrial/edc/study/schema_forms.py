@@ -4,7 +4,8 @@ The eCRFs and the screening form are not written twice: each page's fields, choi
 and help texts come from the model that validates the data, and saving validates through that
 same model, so an edit check is the clinical rule itself. Nested models become dotted field
 names ("hepatitis.hbs_ag"); a quantity becomes a value and a unit; a list of models becomes
-numbered rows plus a "recorded" box that tells "history taken, none" from "not yet asked".
+numbered rows plus a "recorded" box that tells "history taken, none" from "not yet asked"; a
+list of choices (an enum, a Literal) becomes check boxes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
@@ -39,7 +41,7 @@ class Leaf:
     """One input of a generated form: its dotted path and how to read it back."""
 
     path: str
-    kind: str  # "value", "quantity_value", "quantity_unit", "recorded", "lines"
+    kind: str  # "value", "quantity_value", "quantity_unit", "recorded", "lines", "choices"
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -126,6 +128,23 @@ def _scalar_field(annotation: Any, info: FieldInfo, optional: bool) -> forms.Fie
     return forms.CharField(required=required, help_text=help_text)
 
 
+def _choices(item: Any) -> list[tuple[str, str]] | None:
+    """Check-box choices for a list of an enum or a Literal; None for any other list.
+
+    An enum member with ``label`` and ``label_ja`` shows them in the reader's language.
+    """
+    if get_origin(item) is Literal:
+        return [(str(v), str(v)) for v in get_args(item)]
+    if not (isinstance(item, type) and issubclass(item, enum.Enum)):
+        return None
+    japanese = (get_language() or "en").startswith("ja")
+    labelled = []
+    for member in item:
+        label = getattr(member, "label_ja" if japanese else "label", None) or member.value
+        labelled.append((str(member.value), str(label)))
+    return labelled
+
+
 def _int(bounds: dict[str, float]) -> dict[str, int]:
     return {key: int(value) for key, value in bounds.items()}
 
@@ -204,6 +223,20 @@ class FormPlan:
                 "recorded",
                 section,
             )
+        choices = _choices(item)
+        if choices is not None:
+            self._add(
+                path,
+                forms.MultipleChoiceField(
+                    choices=choices,
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text=info.description or "",
+                ),
+                "choices",
+                section,
+            )
+            return
         if not _is_model(item):
             self._add(
                 path,
@@ -243,6 +276,10 @@ class FormPlan:
                 lines = [line.strip() for line in (value or "").splitlines() if line.strip()]
                 if lines:
                     _put(data, leaf.path, lines)
+                continue
+            if leaf.kind == "choices":
+                if value:
+                    _put(data, leaf.path, list(value))
                 continue
             if value is None or value == "":
                 continue

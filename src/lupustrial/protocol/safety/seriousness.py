@@ -41,6 +41,16 @@ class Seriousness(StrEnum):
     CONGENITAL_ANOMALY = "congenital_anomaly"
     MEDICALLY_IMPORTANT = "medically_important"
 
+    @property
+    def label(self) -> str:
+        """The criterion in English, as the regulation's list words it."""
+        return CRITERION_BY_CODE[self].label
+
+    @property
+    def label_ja(self) -> str:
+        """The criterion in the regulation's Japanese."""
+        return CRITERION_BY_CODE[self].label_ja
+
 
 class SeriousnessCriterion(StrictModel):
     """One criterion: its code, its wording in English and Japanese, its tier, its source."""
