@@ -61,6 +61,7 @@ def test_help_imports_no_heavy_library_and_not_pydantic() -> None:
         ["dataset", "export", "--help"],
         ["prescreen", "run", "--help"],
         ["web", "--help"],
+        ["report", "periodic", "--help"],
     ],
 )
 def test_command_help_imports_no_heavy_library(argv: list[str]) -> None:

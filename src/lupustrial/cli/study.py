@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from lupustrial.cli.app import FormatOption, OutputFormat, app, print_json
 from lupustrial.cli.input import InputError, describe_validation_error
@@ -34,6 +35,25 @@ app.add_typer(dataset_app, name="dataset")
 
 plan_app = typer.Typer(help="Plan the study: what a given size can show.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
+
+
+class _StudyReportByDefault(TyperGroup):
+    """`lupustrial report SNAPSHOT_DIR ...` still writes the study report: a first argument
+    that names no sub-command is the `study` sub-command's snapshot."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["study", *args]
+        return super().parse_args(ctx, args)
+
+
+report_app = typer.Typer(
+    cls=_StudyReportByDefault,
+    help="Reports from a snapshot: the study report (`report SNAPSHOT_DIR` or `report study`) "
+    "and the Clinical Trials Act's periodic report (`report periodic`).",
+    no_args_is_help=True,
+)
+app.add_typer(report_app, name="report")
 
 SnapshotArgument = Annotated[
     Path,
@@ -217,7 +237,7 @@ def precision(
         typer.echo(f"  {method}: {width:.1%}")
 
 
-@app.command()
+@report_app.command("study")
 def report(
     path: SnapshotArgument,
     out: Annotated[

@@ -18,6 +18,7 @@ from lupustrial.clinical.model import StrictModel
 from lupustrial.clinical.sources import FRANKLYN_2016, VAN_VOLLENHOVEN_2021
 from lupustrial.protocol.consent import CONSENT_FORMS, ConsentFormVersion
 from lupustrial.protocol.deviations import DeviationRules
+from lupustrial.protocol.periodic import PeriodicReportRule, Registration
 from lupustrial.protocol.safety.config import SafetyConfig
 from lupustrial.protocol.terms import Term as Term  # re-exported: callers read it here
 from lupustrial.protocol.terms import find_term as find_term
@@ -186,6 +187,14 @@ class ProtocolConfig(StrictModel):
     deviations: DeviationRules = Field(
         default_factory=DeviationRules,
         description="Deviation categories and prohibited medications (docs/deviations.md).",
+    )
+    registration: Registration = Field(
+        default_factory=Registration,
+        description="The jRCT number and publication date (the periodic report's anchor).",
+    )
+    periodic_report: PeriodicReportRule = Field(
+        default_factory=PeriodicReportRule,
+        description="Periods and deadline of the periodic report (docs/periodic-report.md).",
     )
 
     @model_validator(mode="after")
