@@ -78,7 +78,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen src/lupustrial/coding src/lupustrial/safety src/lupustrial/pdf.py
+	$(BIN)/mypy src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen src/lupustrial/coding src/lupustrial/safety src/lupustrial/interop src/lupustrial/pdf.py
 
 # The PostgreSQL-only tests skip here and run in pytest-postgres (tests/edc/postgresql.py).
 pytest: $(STAMP)

@@ -28,6 +28,9 @@ HEAVY = (
     "jinja2",
     "sqlglot",
     "pyspark",
+    "odmlib",
+    "xmlschema",
+    "fhir",
 )
 
 PROBE = """
@@ -62,6 +65,7 @@ def test_help_imports_no_heavy_library_and_not_pydantic() -> None:
         ["prescreen", "run", "--help"],
         ["web", "--help"],
         ["report", "periodic", "--help"],
+        ["export", "odm", "--help"],
     ],
 )
 def test_command_help_imports_no_heavy_library(argv: list[str]) -> None:

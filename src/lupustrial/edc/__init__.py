@@ -27,12 +27,11 @@ def setup() -> None:
     django.setup()
 
 
-def database_records() -> StudyRecords:
-    """The dataset's `database` source, usable from a fresh shell.
+def ready() -> str:
+    """Configure Django and check that the study database exists and is migrated.
 
-    Django is configured before the web application's models are imported (they cannot be
-    imported earlier), and a database that is absent or not migrated is a `SourceError`
-    telling the user how to create one, not a traceback.
+    Returns the database as a user would recognise it; a database that is absent or not
+    migrated is a `SourceError` telling the user how to create one, not a traceback.
     """
     setup()
     from django.db import DatabaseError, connection
@@ -52,6 +51,20 @@ def database_records() -> StudyRecords:
             "`lupustrial web demo` (demo data) or `lupustrial web serve` (DATABASE_URL or "
             "LUPUSTRIAL_DATA_DIR say which database)"
         )
+    return where
+
+
+def database_records() -> StudyRecords:
+    """The dataset's `database` source, usable from a fresh shell.
+
+    Django is configured before the web application's models are imported (they cannot be
+    imported earlier), and a database that is absent or not migrated is a `SourceError`
+    telling the user how to create one, not a traceback.
+    """
+    where = ready()
+    from django.db import DatabaseError
+
+    from lupustrial.dataset.sources import SourceError
     from lupustrial.edc.export import database_records as read
 
     try:

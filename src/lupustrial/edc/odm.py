@@ -1,0 +1,174 @@
+"""The study database as one CDISC ODM 1.3.2 file (`lupustrial export odm`).
+
+Gathers what `interop.odm.writer` needs from the application: the forms the record is made of
+(the eCRFs `protocol.crfs` declares, the visit's date and status, screening), the schedule,
+the users and sites, and every audit trail entry about a subject. The trail is the one record
+of every change (services write it, nothing else), so the file's clinical data are the trail
+in its own order, and replaying them gives the forms as the database holds them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Literal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+from pydantic import Field
+
+from lupustrial import __version__
+from lupustrial.clinical.model import StrictModel
+from lupustrial.edc.accounts.models import Site
+from lupustrial.edc.audit.models import AuditEntry
+from lupustrial.edc.audit.trail import decode_value
+from lupustrial.edc.study.crfs import CRFS
+from lupustrial.edc.study.models import Subject
+from lupustrial.edc.study.services import ENROLMENT_MEANING
+from lupustrial.interop.odm.items import FormSpec
+from lupustrial.interop.odm.writer import (
+    Entry,
+    EventSpec,
+    Person,
+    Place,
+    Study,
+    StudyInfo,
+    build,
+)
+from lupustrial.protocol.schedule import SCHEDULE, VISIT_BY_CODE
+from lupustrial.protocol.screening import ScreeningRecord
+
+STUDY = StudyInfo(
+    oid="JPRN-jRCTs031230358",
+    name="Early anifrolumab in systemic lupus erythematosus",
+    description=(
+        "Single-arm study of anifrolumab started early in SLE; primary outcome LLDAS at "
+        "week 12 (jRCTs031230358, Clinical Trials Act)."
+    ),
+    protocol_name="jRCTs031230358",
+)
+
+
+class VisitRecord(StrictModel):
+    """A visit's own record: the day it took place, or that it was missed (the reason for
+    a missed visit is the change's reason in the trail)."""
+
+    date: dt.date | None = Field(default=None, description="Visit date.")
+    status: Literal["planned", "done", "missed"] | None = Field(
+        default=None, description="Visit status."
+    )
+
+
+def _title(text: object) -> tuple[str, str]:
+    with override("en"):
+        english = str(text)
+    with override("ja"):
+        japanese = str(text)
+    return english, japanese
+
+
+def form_specs() -> tuple[FormSpec, ...]:
+    """The record's forms: the visit, each eCRF, and screening; items from their models."""
+    specs = [FormSpec("visit", *_title(_("Visit")), VisitRecord)]
+    specs += [FormSpec(crf.code, *_title(crf.title), crf.model) for crf in CRFS]
+    specs.append(FormSpec("screening", *_title(_("Screening")), ScreeningRecord, per_visit=False))
+    return tuple(spec.with_items() for spec in specs)
+
+
+def event_specs(forms: tuple[FormSpec, ...]) -> tuple[EventSpec, ...]:
+    visit_forms = tuple(f.code for f in forms if f.per_visit)
+    screening = EventSpec("SCREENING", *_title(_("Screening")), "Common", False, ("screening",))
+    scheduled = tuple(
+        EventSpec(
+            v.code, *_title(_("Week %(week)s") % {"week": v.week}), "Scheduled", False, visit_forms
+        )
+        for v in SCHEDULE
+    )
+    unscheduled = EventSpec(
+        "UNSCHEDULED", *_title(_("Unscheduled visit")), "Unscheduled", True, visit_forms
+    )
+    return (screening, *scheduled, unscheduled)
+
+
+def event_of_visit(code: str) -> tuple[str, str]:
+    """A visit code's study event and repeat key: scheduled visits are their own event."""
+    if code in VISIT_BY_CODE:
+        return code, ""
+    return "UNSCHEDULED", code
+
+
+def _people() -> tuple[Person, ...]:
+    users = get_user_model().objects.select_related("staff").prefetch_related("staff__sites")
+    people = []
+    for user in users.order_by("username"):
+        profile = getattr(user, "staff", None)
+        people.append(
+            Person(
+                login=user.get_username(),
+                name=user.get_full_name() or user.get_username(),
+                role=profile.role if profile else "",
+                sites=tuple(sorted(s.code for s in profile.sites.all())) if profile else (),
+            )
+        )
+    return tuple(people)
+
+
+def _entries(progress: Callable[[str], None]) -> tuple[Entry, ...]:
+    subjects = {s.pk: s for s in Subject.objects.select_related("site")}
+    by_label = {s.label: s for s in subjects.values()} | {
+        s.screening_number: s for s in subjects.values()
+    }
+    rows = AuditEntry.objects.exclude(subject="").order_by("seq")
+    total = rows.count()
+    progress(f"reading {total} audit trail entries about subjects")
+    entries = []
+    for n, row in enumerate(rows.iterator(chunk_size=2000), 1):
+        subject = subjects.get(row.subject_ref) if row.subject_ref else by_label.get(row.subject)
+        if subject is None:
+            continue  # a subject the trail names but the study no longer holds: none yet
+        entries.append(
+            Entry(
+                seq=row.seq,
+                at=row.at,
+                actor=row.actor,
+                role=row.role,
+                action=row.action,
+                subject_key=subject.screening_number,
+                site=subject.site.code,
+                visit=row.visit,
+                form=row.form,
+                field=row.field,
+                old=decode_value(row.old_value),
+                new=decode_value(row.new_value),
+                reason=row.reason,
+                hash=row.hash,
+            )
+        )
+        if n % 10000 == 0:
+            progress(f"  {n} of {total} entries read")
+    return tuple(entries)
+
+
+def study(progress: Callable[[str], None] = lambda _: None) -> Study:
+    """Everything the ODM file holds, read from the database."""
+    forms = form_specs()
+    return Study(
+        info=STUDY,
+        events=event_specs(forms),
+        forms=forms,
+        people=_people(),
+        places=tuple(Place(s.code, s.name) for s in Site.objects.order_by("code")),
+        entries=_entries(progress),
+        signature_meaning=ENROLMENT_MEANING,
+        event_of_visit=event_of_visit,
+    )
+
+
+def odm_document(progress: Callable[[str], None] = lambda _: None) -> str:
+    """The whole study as ODM 1.3.2 XML text (UTF-8, with its declaration)."""
+    gathered = study(progress)
+    progress(f"building the ODM document: {len(gathered.entries)} entries")
+    document = build(gathered, timezone.now(), __version__)
+    return document.to_xml_string(xml_declaration=True)

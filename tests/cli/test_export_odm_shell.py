@@ -1,0 +1,69 @@
+"""`lupustrial export odm` as a user runs it: a fresh shell on the demo's database (issue 20)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lupustrial.interop.odm.reader import read
+from lupustrial.interop.odm.schema import schema_errors
+
+LUPUSTRIAL = shutil.which("lupustrial", path=str(Path(sys.executable).parent)) or "lupustrial"
+
+
+def _shell(data_dir: Path) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env["LUPUSTRIAL_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [LUPUSTRIAL, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("var")
+    done = _run(["web", "demo", "--no-serve"], _shell(data), data)
+    assert done.returncode == 0, done.stderr
+    return data
+
+
+def test_export_odm_in_a_fresh_shell(demo_dir: Path, tmp_path: Path) -> None:
+    done = _run(["export", "odm", "--out", "study.xml"], _shell(demo_dir), tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "audit trail entries" in done.stderr  # progress on the way
+    assert "validating against the ODM 1.3.2 XML Schema" in done.stderr
+    path = tmp_path / "study.xml"
+    assert schema_errors(path) == []
+    replay = read(path)
+    assert {key[0] for key in replay.values} == {"S-001", "S-002", "S-003", "S-101"}
+    assert {key[1] for key in replay.values} >= {"SCREENING", "W0", "W4", "W8", "W12"}
+
+
+def test_export_odm_without_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    done = _run(["export", "odm", "--out", "study.xml"], _shell(empty), tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "lupustrial web" in done.stderr
+    assert not (tmp_path / "study.xml").exists()
+
+
+def test_export_odm_has_help() -> None:
+    done = subprocess.run(
+        [LUPUSTRIAL, "export", "odm", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    assert "ODM 1.3.2" in done.stdout
