@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-import lupustrial.cli.exchange  # noqa: F401  (registers `export`)
+import lupustrial.cli.exchange  # registers `export`
 import lupustrial.cli.periodic  # noqa: F401  (registers `report periodic` on `report`)
 from lupustrial.cli import audit, eligibility, prescreen, safety, schema, score, study, web  # noqa: F401  (each module registers its commands)
 from lupustrial.cli.app import app
