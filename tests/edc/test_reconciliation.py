@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from lupustrial.edc.audit.verification import verify
+from lupustrial.edc.reconciliation import reconcile
 from lupustrial.edc.study.models import Consent, FormData, Signature, Subject
-from lupustrial.edc.study.reconcile import reconcile
 
 pytestmark = pytest.mark.usefixtures("demo")
 

@@ -21,7 +21,7 @@ def verify(checkpoint_by: str | None = "verify", reconcile: bool = True) -> Chai
     )
     if reconcile:
         # The study's tables sit above the trail: imported here, where they are compared.
-        from lupustrial.edc.study.reconcile import reconcile as replay
+        from lupustrial.edc.reconciliation import reconcile as replay
 
         report.breaks.extend(Break(0, "record", d.line()) for d in replay())
     if report.intact and checkpoint_by is not None:

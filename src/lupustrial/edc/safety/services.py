@@ -9,6 +9,8 @@ recorded and frozen; the submission says to whom, when and by whom. Bad input ra
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -37,6 +39,12 @@ class SafetyInputError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+def document_digest(document: Any) -> str:
+    """SHA-256 of a report as kept (canonical JSON): the trail names what was generated."""
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _number(event_key: str, rule: str) -> str:
@@ -127,6 +135,7 @@ def generate_report(
                 "kind": document["report"]["kind"],
                 "follows": follows.number if follows else None,
                 "due": document["report"]["due"],
+                "document_sha256": document_digest(document),
             },
         )
     return report

@@ -1,57 +1,48 @@
-"""The trail replayed and compared with the record, so that a change behind the application shows.
+"""The study's tables compared with the replayed trail: a change behind the application shows.
 
 Every change goes through the services, which write the trail; so replaying the trail's
 field changes must give exactly what the tables hold. Whatever differs was changed around
-the application (SQL, a database tool) and is reported by subject, form and field: every
-form's latest version and the screening data, visit dates, consent, enrolment, signatures
-(each active one re-checked against the digest of what it signed), locks and roles
-(issue 14, finding 2; 21 CFR 11.10(e), 1997).
+the application (SQL, a database tool) and is reported by subject, form and field: the
+subject's registration, identity, status and end of participation, every form's latest
+version and its source-data verification, the screening data, visits (dates, missed visits,
+the planned schedule), consents, enrolment, signatures (each active one re-checked against
+the digest of what it signed), locks and queries (issue 14, finding 2; 21 CFR 11.10(e), 1997).
+`edc.reconciliation` runs it with the other apps' comparisons.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lupustrial.edc.accounts.models import StaffProfile
-from lupustrial.edc.audit.models import Action, AuditEntry
-from lupustrial.edc.audit.trail import decode_value, flatten
+from django.db.models import Model
+
+from lupustrial.edc.audit.keys import keyring
+from lupustrial.edc.audit.models import Action
+from lupustrial.edc.audit.replay import Difference, Event, compare
+from lupustrial.edc.audit.trail import flatten
 from lupustrial.edc.study.crfs import CRF_BY_CODE
-from lupustrial.edc.study.models import Consent, FormData, Subject, Visit
-from lupustrial.edc.study.services import ENROLMENT_MEANING, signed_digest
+from lupustrial.edc.study.models import (
+    Consent,
+    FormData,
+    Identity,
+    Query,
+    Signature,
+    Subject,
+    Visit,
+)
+from lupustrial.edc.study.services import ENROLMENT_MEANING, identity_seal, signed_digest
+from lupustrial.protocol.schedule import VISIT_BY_CODE
+
+COVERS: tuple[type[Model], ...] = (Subject, Identity, Consent, Signature, Visit, FormData, Query)
+"""The tables this module compares with the trail (the coverage test reads it)."""
 
 _CHANGES = (Action.CREATE, Action.UPDATE)
 
 
-@dataclass(frozen=True)
-class Difference:
-    """One place where the record and the replayed trail disagree."""
-
-    subject: str
-    form: str
-    field: str
-    record: Any
-    trail: Any
-
-    def line(self) -> str:
-        where = " ".join(part for part in (self.subject, self.form, self.field) if part)
-        return f"{where}: the record holds {self.record!r}, the trail says {self.trail!r}"
-
-
-def _compare(
-    found: list[Difference], subject: str, form: str, record: dict[str, Any], trail: dict[str, Any]
-) -> None:
-    record = {k: v for k, v in record.items() if v is not None}
-    trail = {k: v for k, v in trail.items() if v is not None}
-    for name in sorted(record.keys() | trail.keys()):
-        if record.get(name) != trail.get(name):
-            found.append(Difference(subject, form, name, record.get(name), trail.get(name)))
-
-
-def _consent(values: dict[str, Any]) -> dict[str, Any]:
+def _consent(values: Mapping[str, Any]) -> dict[str, Any]:
     """A consent as compared: its time as an instant (the trail may hold the site's offset)."""
     keep = ("form_version", "obtained_at", "obtained_by", "language")
     consent = {k: values.get(k) for k in keep}
@@ -59,180 +50,346 @@ def _consent(values: dict[str, Any]) -> dict[str, Any]:
     return consent
 
 
-def _entries() -> Iterable[AuditEntry]:
-    return AuditEntry.objects.order_by("seq").only(
-        "seq", "action", "subject", "subject_ref", "visit", "form", "field", "new_value"
-    )
+def _instant(text: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(str(text)) if text else None
 
 
-def reconcile() -> list[Difference]:
-    """Replay the trail and list every difference from the record, by subject, form, field."""
-    subjects = {s.pk: s for s in Subject.objects.all()}
-    by_label = {s.label: s.pk for s in subjects.values()} | {
-        s.screening_number: s.pk for s in subjects.values()
-    }
-    forms: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(dict)
-    screening: dict[int, dict[str, Any]] = defaultdict(dict)
-    visit_dates: dict[tuple[int, str], Any] = {}
-    consents: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    withdrawals: dict[tuple[int, str], Any] = {}
-    enrolments: dict[int, Any] = {}
-    signatures: dict[int, int] = defaultdict(int)
-    form_locks: dict[tuple[int, str, str], bool] = {}
-    casebook_locks: dict[int, tuple[int, bool]] = {}
-    lock_seq: dict[tuple[int, str, str], int] = {}
-    accounts: dict[tuple[str, str], Any] = {}
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
 
-    for entry in _entries():
-        ref = entry.subject_ref or by_label.get(entry.subject)
-        new = decode_value(entry.new_value)
-        if entry.form == "account" and entry.action in (Action.ROLE_CHANGE, Action.USER):
-            username, _, name = entry.field.rpartition(".")
-            if name in ("role", "sites", "active"):
-                accounts[(username, name)] = new
-            continue
-        if ref is None:
-            continue
-        if entry.action in _CHANGES and entry.form in CRF_BY_CODE:
-            forms[(ref, entry.visit, entry.form)][entry.field] = new
-        elif entry.action in _CHANGES and entry.form == "screening":
-            screening[ref][entry.field] = new
-        elif entry.form == "visit" and entry.field == "date" and entry.action in _CHANGES:
-            visit_dates[(ref, entry.visit)] = new
-        elif entry.form == "consent" and entry.action == Action.CREATE:
-            consents[ref].append(_consent(new))
-        elif entry.form == "consent" and entry.field == "withdrawal":
-            withdrawals[(ref, new["version"])] = {"on": new["on"], "scope": new["scope"]}
-        elif entry.form == "enrolment" and entry.action == Action.CREATE:
-            enrolments[ref] = new
-        elif entry.form == "enrolment" and entry.action == Action.SIGN:
-            signatures[ref] += new == ENROLMENT_MEANING
-        elif entry.form == "enrolment" and entry.action == Action.SIGNATURE_VOID:
-            signatures[ref] -= 1
-        elif entry.action in (Action.LOCK, Action.UNLOCK):
-            locked = entry.action == Action.LOCK
-            if entry.form == "casebook":
-                casebook_locks[ref] = (entry.seq, locked)
-            else:
-                form_locks[(ref, entry.visit, entry.form)] = locked
-                lock_seq[(ref, entry.visit, entry.form)] = entry.seq
 
-    found: list[Difference] = []
-    for form in FormData.objects.select_related("visit"):
-        ref, visit = form.visit.subject_id, form.visit.code
-        label = subjects[ref].label
-        key = (ref, visit, form.crf)
-        _compare(found, label, f"{visit} {form.crf}", flatten(form.data), forms.pop(key, {}))
-        casebook_seq, casebook_locked = casebook_locks.get(ref, (0, False))
-        trail_locked = (
-            form_locks.get(key, False) if lock_seq.get(key, 0) > casebook_seq else casebook_locked
+class _Replay:
+    """The study's state as the trail tells it, entry by entry."""
+
+    def __init__(self) -> None:
+        self.forms: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(dict)
+        self.verified: dict[tuple[int, str, str], dict[str, Any] | None] = {}
+        self.screening: dict[int, dict[str, Any]] = defaultdict(dict)
+        self.subjects: dict[int, dict[str, Any]] = defaultdict(dict)
+        self.identities: dict[int, str] = {}
+        self.visits: dict[tuple[int, str], dict[str, Any]] = defaultdict(dict)
+        self.consents: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.withdrawals: dict[tuple[int, str], Any] = {}
+        self.enrolments: dict[int, Any] = {}
+        self.signatures: dict[int, int] = defaultdict(int)
+        self.form_locks: dict[tuple[int, str, str], tuple[int, bool]] = {}
+        self.casebook_locks: dict[int, tuple[int, bool]] = {}
+        self.queries: dict[int, dict[str, Any]] = {}
+        # Query entries from before they named the query: matched in order, by form field.
+        self.unnamed_queries: dict[tuple[int, str, str, str], list[dict[str, Any]]] = defaultdict(
+            list
         )
-        if form.locked != trail_locked:
-            found.append(
-                Difference(label, f"{visit} {form.crf}", "locked", form.locked, trail_locked)
-            )
-    for (ref, visit, crf), fields in forms.items():
-        if ref in subjects:
-            _compare(found, subjects[ref].label, f"{visit} {crf}", {}, fields)
 
-    for visit_row in Visit.objects.all():
-        trail_date = visit_dates.get((visit_row.subject_id, visit_row.code))
-        date = visit_row.date.isoformat() if visit_row.date else None
-        if date != trail_date:
-            label = subjects[visit_row.subject_id].label
-            found.append(Difference(label, f"{visit_row.code} visit", "date", date, trail_date))
+    def read(self, event: Event) -> None:
+        ref, new, form = event.ref, event.new, event.form
+        if ref is None:
+            return
+        key = (ref, event.visit, form)
+        if event.action in _CHANGES and form in CRF_BY_CODE:
+            self.forms[key][event.field] = new
+        elif event.action == Action.VERIFY:
+            self.verified[key] = {"verified_by": event.actor, "verified_at": (new or {}).get("at")}
+        elif event.action == Action.UNVERIFY:
+            self.verified[key] = None
+        elif event.action == Action.QUERY:
+            self._query(event)
+        elif event.action in _CHANGES and form == "screening":
+            self.screening[ref][event.field] = new
+        elif form == "registration" and event.action == Action.CREATE:
+            self.subjects[ref] |= {"status": "screening", "site": new["site"]}
+            if "identity" in new:
+                self.identities[ref] = new["identity"]
+        elif form == "screen_failure":
+            self.subjects[ref] |= {
+                "status": new["status"],
+                "screen_failure_reasons": new["criteria"],
+            }
+            if "note" in new:
+                self.subjects[ref]["screen_failure_note"] = new["note"]
+        elif form == "end_of_study":
+            on = "withdrawn_on" if new["status"] == "withdrawn" else "completed_on"
+            self.subjects[ref] |= {"status": new["status"], on: new["on"]}
+            if new["status"] == "withdrawn":
+                self.subjects[ref]["withdrawal_reason"] = event.reason
+        elif form == "visit" and event.field == "date" and event.action in _CHANGES:
+            self.visits[(ref, event.visit)] |= {"date": new, "status": "done"}
+        elif form == "visit" and event.field == "status":
+            self.visits[(ref, event.visit)] |= {"status": new, "missed_reason": event.reason}
+        elif form == "consent" and event.action == Action.CREATE:
+            self.consents[ref].append(_consent(new))
+        elif form == "consent" and event.field == "withdrawal":
+            self.withdrawals[(ref, new["version"])] = {"on": new["on"], "scope": new["scope"]}
+        elif form == "enrolment" and event.action == Action.CREATE:
+            self.enrolments[ref] = new
+            self.subjects[ref]["status"] = "enrolled"
+        elif form == "enrolment" and event.action == Action.SIGN:
+            self.signatures[ref] += new == ENROLMENT_MEANING
+        elif form == "enrolment" and event.action == Action.SIGNATURE_VOID:
+            self.signatures[ref] -= 1
+        elif event.action in (Action.LOCK, Action.UNLOCK):
+            locked = (event.seq, event.action == Action.LOCK)
+            if form == "casebook":
+                self.casebook_locks[ref] = locked
+            else:
+                self.form_locks[key] = locked
 
+    def _query(self, event: Event) -> None:
+        new = dict(event.new or {})
+        number = new.pop("query", None)
+        status = new["status"]
+        query: dict[str, Any] | None
+        if status == "open":
+            query = {
+                "field": event.field,
+                "text": new.get("text"),
+                "status": "open",
+                "raised_by": event.actor,
+                "where": (event.ref, event.visit, event.form),
+            }
+            where = (event.ref or 0, event.visit, event.form, event.field)
+            if number is not None:
+                self.queries[number] = query
+            else:
+                self.unnamed_queries[where].append(query)
+            return
+        if number is not None:
+            query = self.queries.get(number)
+        else:  # the first on that field that could take this step
+            pending = self.unnamed_queries[(event.ref or 0, event.visit, event.form, event.field)]
+            steps = ("open",) if status == "answered" else ("open", "answered")
+            query = next((q for q in pending if q["status"] in steps), None)
+        if query is not None:
+            query["status"] = status
+            if "answer" in new:
+                query["answer"] = new["answer"]
+
+    def locked(self, key: tuple[int, str, str]) -> bool:
+        form_seq, form_locked = self.form_locks.get(key, (0, False))
+        casebook_seq, casebook_locked = self.casebook_locks.get(key[0], (0, False))
+        return form_locked if form_seq > casebook_seq else casebook_locked
+
+
+def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Difference]:
+    """Every difference between the study's tables and the replayed trail."""
+    trail = _Replay()
+    for event in events:
+        trail.read(event)
+    found: list[Difference] = []
+    _forms(found, trail, labels)
+    _queries(found, trail, labels)
+    _visits(found, trail, labels)
+    _subjects(found, trail, labels)
+    return found
+
+
+def _forms(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) -> None:
+    forms = FormData.objects.select_related("visit", "verified_by")
+    for form in forms:
+        ref, visit = form.visit.subject_id, form.visit.code
+        label, where = labels[ref], f"{visit} {form.crf}"
+        key = (ref, visit, form.crf)
+        compare(found, label, where, flatten(form.data), trail.forms.pop(key, {}))
+        if form.locked != trail.locked(key):
+            found.append(Difference(label, where, "locked", form.locked, trail.locked(key)))
+        said = trail.verified.get(key) or {}
+        held = (
+            {"verified_by": form.verified_by.get_username(), "verified_at": form.verified_at}
+            if form.verified_by is not None and form.verified_at is not None
+            else {}
+        )
+        said = {**said, "verified_at": _instant(said.get("verified_at"))}
+        if said["verified_at"] is None:  # entries from before the time was kept
+            held.pop("verified_at", None)
+        compare(found, label, f"{where} verification", held, said)
+    for (ref, visit, crf), fields in trail.forms.items():
+        if ref in labels:
+            compare(found, labels[ref], f"{visit} {crf}", {}, fields)
+
+
+def _queries(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) -> None:
+    unnamed = {key: list(queries) for key, queries in trail.unnamed_queries.items()}
+    rows = Query.objects.select_related("form__visit", "raised_by").order_by("pk")
+    for query in rows:
+        ref, visit, crf = query.form.visit.subject_id, query.form.visit.code, query.form.crf
+        said = trail.queries.pop(query.pk, None)
+        if said is None and unnamed.get((ref, visit, crf, query.field)):
+            said = unnamed[(ref, visit, crf, query.field)].pop(0)
+        held = {
+            "where": (ref, visit, crf),
+            "field": query.field,
+            "text": query.text,
+            "status": query.status,
+            "answer": query.answer,
+            "raised_by": query.raised_by.get_username(),
+        }
+        compare(found, labels[ref], f"{visit} {crf} query {query.pk}", held, said or {})
+    left = [(n, q) for n, q in trail.queries.items()] + [
+        (0, q) for queries in unnamed.values() for q in queries
+    ]
+    for number, query in left:
+        ref, visit, crf = query["where"]
+        name = f"query {number}" if number else "query"
+        compare(found, labels.get(ref, ""), f"{visit} {crf} {name}", {}, query)
+
+
+def _visits(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) -> None:
+    first_infusion = {
+        ref: dt.date.fromisoformat(enrolment["first_infusion_date"])
+        for ref, enrolment in trail.enrolments.items()
+    }
+    for visit in Visit.objects.all():
+        ref = visit.subject_id
+        said = dict(trail.visits.get((ref, visit.code), {}))
+        said.setdefault("status", "planned")
+        held = {
+            "date": _day(visit.date),
+            "status": visit.status,
+            "missed_reason": visit.missed_reason,
+        }
+        definition = VISIT_BY_CODE.get(visit.code)
+        if visit.planned_date is not None or definition is not None:
+            # The schedule follows from the first infusion (protocol.schedule), nothing else.
+            held |= {
+                "planned_date": _day(visit.planned_date),
+                "window": (_day(visit.window_start), _day(visit.window_end)),
+            }
+            first = first_infusion.get(ref)
+            if definition is not None and first is not None:
+                start, end = definition.window(first)
+                said |= {
+                    "planned_date": _day(definition.planned_date(first)),
+                    "window": (_day(start), _day(end)),
+                }
+        compare(found, labels[ref], f"{visit.code} visit", held, said)
+
+
+def _subjects(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) -> None:
     consent_rows: dict[int, list[Consent]] = defaultdict(list)
     for row in Consent.objects.select_related("obtained_by").order_by("pk"):
         consent_rows[row.subject_id].append(row)
-    for ref, subject in subjects.items():
-        label = subject.label
-        _compare(found, label, "screening", flatten(subject.screening or {}), screening[ref])
-        held = [
-            _consent(
-                {
-                    "form_version": c.form_version,
-                    "obtained_at": c.obtained_at.isoformat(),
-                    "obtained_by": c.obtained_by.get_username(),
-                    "language": c.language,
-                }
-            )
-            for c in consent_rows[ref]
-        ]
-        if held != consents[ref]:
-            found.append(Difference(label, "consent", "", held, consents[ref]))
-        for c in consent_rows[ref]:
-            withdrawn = (
-                {"on": c.withdrawn_on.isoformat(), "scope": c.withdrawal_scope}
-                if c.withdrawn_on
-                else None
-            )
-            if withdrawn != withdrawals.get((ref, c.form_version)):
-                trail_withdrawn = withdrawals.get((ref, c.form_version))
-                found.append(
-                    Difference(
-                        label, f"consent {c.form_version}", "withdrawal", withdrawn, trail_withdrawn
-                    )
-                )
-        enrolment = enrolments.get(ref)
-        enrolled = (
-            {
-                "subject_id": subject.subject_id,
-                "first_infusion_date": subject.first_infusion_date.isoformat(),
-                "enrolment_date": subject.enrolment_date.isoformat(),
-            }
-            if subject.subject_id and subject.first_infusion_date and subject.enrolment_date
-            else None
-        )
-        trail_enrolled = (
-            {k: enrolment[k] for k in ("subject_id", "first_infusion_date", "enrolment_date")}
-            if enrolment
-            else None
-        )
-        if enrolled != trail_enrolled:
-            found.append(Difference(label, "enrolment", "", enrolled, trail_enrolled))
-        if subject.casebook_locked != casebook_locks.get(ref, (0, False))[1]:
+    identities = {i.subject_id: i for i in Identity.objects.all()}
+    known = set(keyring())
+    active_signatures: dict[int, list[Signature]] = defaultdict(list)
+    for signature in Signature.objects.filter(voided_at__isnull=True):
+        active_signatures[signature.subject_id].append(signature)
+    for subject in Subject.objects.select_related("site"):
+        ref, label = subject.pk, subject.label
+        compare(found, label, "screening", flatten(subject.screening or {}), trail.screening[ref])
+        said = dict(trail.subjects.get(ref, {}))
+        held = {
+            "status": subject.status,
+            "site": subject.site.code,
+            "screen_failure_reasons": subject.screen_failure_reasons,
+            "screen_failure_note": subject.screen_failure_note,
+            "withdrawn_on": _day(subject.withdrawn_on),
+            "withdrawal_reason": subject.withdrawal_reason,
+            "completed_on": _day(subject.completed_on),
+        }
+        if subject.status == "screen_failed" and "screen_failure_note" not in said:
+            held.pop("screen_failure_note")  # entries from before the note was kept
+        compare(found, label, "subject", held, said)
+        _identity(found, label, identities.get(ref), trail.identities.get(ref), known)
+        _consents(found, subject, consent_rows[ref], trail)
+        _enrolment(found, subject, trail)
+        if subject.casebook_locked != trail.casebook_locks.get(ref, (0, False))[1]:
             found.append(
                 Difference(
                     label,
                     "casebook",
                     "locked",
                     subject.casebook_locked,
-                    casebook_locks.get(ref, (0, False))[1],
+                    trail.casebook_locks.get(ref, (0, False))[1],
                 )
             )
-        active = list(subject.signatures.filter(voided_at__isnull=True))
-        if len(active) != signatures[ref]:
-            found.append(
-                Difference(label, "enrolment", "active signatures", len(active), signatures[ref])
-            )
-        digest = signed_digest(subject) if active else ""
-        for signature in active:
-            if signature.signed_digest != digest:
-                found.append(
-                    Difference(
-                        label,
-                        "enrolment",
-                        f"signature of {signature.signed_at:%Y-%m-%d %H:%M}",
-                        "does not cover the data as they are now",
-                        "signed over other data",
-                    )
-                )
+        _signatures(found, subject, active_signatures[ref], trail.signatures[ref])
 
-    for profile in StaffProfile.objects.select_related("user").prefetch_related("sites"):
-        username = profile.user.get_username()
-        held_account = {
-            "role": profile.role,
-            "sites": sorted(s.code for s in profile.sites.all()),
-            "active": profile.user.is_active,
+
+def _identity(
+    found: list[Difference], label: str, row: Identity | None, seal: str | None, known: set[str]
+) -> None:
+    if seal is None:  # registered before the trail kept the identity's seal
+        return
+    key_id, _, _mac = seal.partition(":")
+    if key_id not in known:
+        return  # a lost key: the chain's check names every entry it sealed
+    held = identity_seal(row.name, row.medical_record_number, key_id) if row else None
+    if held != seal:
+        found.append(
+            Difference(
+                label,
+                "identity",
+                "name or medical record number",
+                "not what was registered" if row else None,
+                "as registered",
+            )
+        )
+
+
+def _consents(
+    found: list[Difference], subject: Subject, rows: list[Consent], trail: _Replay
+) -> None:
+    ref, label = subject.pk, subject.label
+    held = [
+        _consent(
+            {
+                "form_version": c.form_version,
+                "obtained_at": c.obtained_at.isoformat(),
+                "obtained_by": c.obtained_by.get_username(),
+                "language": c.language,
+            }
+        )
+        for c in rows
+    ]
+    if held != trail.consents[ref]:
+        found.append(Difference(label, "consent", "", held, trail.consents[ref]))
+    for c in rows:
+        withdrawn = (
+            {"on": c.withdrawn_on.isoformat(), "scope": c.withdrawal_scope}
+            if c.withdrawn_on
+            else None
+        )
+        said = trail.withdrawals.get((ref, c.form_version))
+        if withdrawn != said:
+            found.append(
+                Difference(label, f"consent {c.form_version}", "withdrawal", withdrawn, said)
+            )
+
+
+def _enrolment(found: list[Difference], subject: Subject, trail: _Replay) -> None:
+    enrolment = trail.enrolments.get(subject.pk)
+    enrolled = (
+        {
+            "subject_id": subject.subject_id,
+            "first_infusion_date": subject.first_infusion_date.isoformat(),
+            "enrolment_date": subject.enrolment_date.isoformat(),
         }
-        for name, value in held_account.items():
-            if (username, name) in accounts and accounts[(username, name)] != value:
-                found.append(
-                    Difference(
-                        "", "account", f"{username}.{name}", value, accounts[(username, name)]
-                    )
+        if subject.subject_id and subject.first_infusion_date and subject.enrolment_date
+        else None
+    )
+    said = (
+        {k: enrolment[k] for k in ("subject_id", "first_infusion_date", "enrolment_date")}
+        if enrolment
+        else None
+    )
+    if enrolled != said:
+        found.append(Difference(subject.label, "enrolment", "", enrolled, said))
+
+
+def _signatures(
+    found: list[Difference], subject: Subject, active: list[Signature], count: int
+) -> None:
+    label = subject.label
+    if len(active) != count:
+        found.append(Difference(label, "enrolment", "active signatures", len(active), count))
+    digest = signed_digest(subject) if active else ""
+    for signature in active:
+        if signature.signed_digest != digest:
+            found.append(
+                Difference(
+                    label,
+                    "enrolment",
+                    f"signature of {signature.signed_at:%Y-%m-%d %H:%M}",
+                    "does not cover the data as they are now",
+                    "signed over other data",
                 )
-            elif (username, name) not in accounts and name == "role":
-                found.append(Difference("", "account", f"{username}.role", value, None))
-    return found
+            )

@@ -28,6 +28,7 @@ from lupustrial.clinical.assessment import AssessmentResult
 from lupustrial.clinical.limits import soft_limit_findings
 from lupustrial.edc.accounts.models import Site, StaffProfile
 from lupustrial.edc.accounts.roles import SITE_ROLES, Can
+from lupustrial.edc.audit.keys import current_key, keyring
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import encode_value, record, record_changes
 from lupustrial.edc.study.characters import first_invalid
@@ -202,9 +203,22 @@ def register_candidate(
         Action.CREATE,
         subject=subject,
         form="registration",
-        new={"site": site.code, "screening_number": screening_number},
+        new={
+            "site": site.code,
+            "screening_number": screening_number,
+            "identity": identity_seal(name.strip(), medical_record_number),
+        },
     )
     return subject
+
+
+def identity_seal(name: str, medical_record_number: str, key_id: str | None = None) -> str:
+    """The name and record number as the trail keeps them: an HMAC under the audit key
+    (``key id:mac``), so the trail shows a change of either without holding them (roles
+    that read the trail may not see who the subject is)."""
+    key = keyring()[key_id] if key_id else current_key()
+    payload = json.dumps([name, medical_record_number], ensure_ascii=False).encode("utf-8")
+    return f"{key.key_id}:{key.mac(payload)}"
 
 
 def screening_record(subject: Subject) -> ScreeningRecord | None:
@@ -304,7 +318,7 @@ def record_screen_failure(user: User, subject: Subject, note: str = "") -> Subje
         form="screen_failure",
         field="status",
         old=SubjectStatus.SCREENING.value,
-        new={"status": "screen_failed", "criteria": decision.failed},
+        new={"status": "screen_failed", "criteria": decision.failed, "note": note.strip()},
         reason=note.strip() or "screen failure",
     )
     return subject
@@ -837,14 +851,16 @@ def save_form(
         form.verified_at = None
         form.verified_by = None
         form.save()
-        if was_verified and before != validated:
+        if was_verified:  # a new version is not the one verified, changed or not
             record(
                 user,
                 Action.UNVERIFY,
                 subject=visit.subject,
                 visit=visit.code,
                 form=crf_code,
-                reason="data changed after verification",
+                reason="data changed after verification"
+                if before != validated
+                else "saved again after verification",
             )
     record_changes(
         user,
@@ -944,7 +960,7 @@ def verify_form(user: User, form: FormData, version: int) -> FormData:
         subject=form.visit.subject,
         visit=form.visit.code,
         form=form.crf,
-        new={"version": form.version},
+        new={"version": form.version, "at": form.verified_at.isoformat()},
     )
     return form
 
@@ -1051,7 +1067,7 @@ def _query_audit(user: User, query: Query, new: dict[str, str]) -> None:
         visit=form.visit.code,
         form=form.crf,
         field=query.field,
-        new=new,
+        new={"query": query.pk, **new},
     )
 
 

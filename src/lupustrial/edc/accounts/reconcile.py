@@ -1,0 +1,55 @@
+"""Accounts and sites compared with the replayed trail: a role, a user's sites, an account's
+state, or a site's code, name or time zone changed behind the application shows (issue 14,
+finding 2). `edc.reconciliation` runs it with the other apps' comparisons.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db.models import Model
+
+from lupustrial.edc.accounts.models import Site, StaffProfile
+from lupustrial.edc.audit.models import Action
+from lupustrial.edc.audit.replay import Difference, Event, compare
+
+COVERS: tuple[type[Model], ...] = (Site, StaffProfile)
+
+
+def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Difference]:
+    accounts: dict[tuple[str, str], Any] = {}
+    sites: dict[str, dict[str, Any]] = defaultdict(dict)
+    for event in events:
+        if event.form == "account" and event.action in (Action.ROLE_CHANGE, Action.USER):
+            username, _, name = event.field.rpartition(".")
+            if name in ("role", "sites", "active"):
+                accounts[(username, name)] = event.new
+        elif event.form == "site" and event.action == Action.USER:
+            pk, _, name = event.field.partition(".")
+            sites[pk][name] = event.new
+
+    found: list[Difference] = []
+    for profile in StaffProfile.objects.select_related("user").prefetch_related("sites"):
+        username = profile.user.get_username()
+        held = {
+            "role": profile.role,
+            "sites": sorted(s.code for s in profile.sites.all()),
+            "active": profile.user.is_active,
+        }
+        for name, value in held.items():
+            if (username, name) in accounts and accounts[(username, name)] != value:
+                found.append(
+                    Difference(
+                        "", "account", f"{username}.{name}", value, accounts[(username, name)]
+                    )
+                )
+            elif (username, name) not in accounts and name == "role":
+                found.append(Difference("", "account", f"{username}.role", value, None))
+    for site in Site.objects.all():
+        held_site = {"code": site.code, "name": site.name, "time_zone": site.time_zone}
+        compare(found, "", f"site {site.pk}", held_site, sites.pop(str(site.pk), {}))
+    for pk, said in sites.items():
+        compare(found, "", f"site {pk}", {}, said)
+    return found
