@@ -41,10 +41,15 @@ def test_the_form_asks_for_the_codes_and_the_criteria_as_check_boxes() -> None:
 
 
 def test_the_criteria_read_in_japanese_for_a_japanese_reader() -> None:
+    plan = FormPlan(AdverseEvent)  # built once, as a page module does at import
+    form = plan.form_class()()
     with translation.override("ja"):
-        plan = FormPlan(AdverseEvent)
-    choices = dict(plan.fields["seriousness_criteria"].choices)  # type: ignore[attr-defined]
+        page = str(form["seriousness_criteria"])
+        choices = {k: str(v) for k, v in plan.fields["seriousness_criteria"].choices}  # type: ignore[attr-defined]
     assert choices["may_lead_to_disability"] == "障害につながるおそれのある疾病等"
+    assert "障害につながるおそれのある疾病等" in page
+    with translation.override("en"):
+        assert "may lead to disability" in str(form["seriousness_criteria"])
 
 
 def test_what_is_posted_is_what_the_model_holds_and_reads_back() -> None:

@@ -19,6 +19,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ValidationError
@@ -128,21 +129,27 @@ def _scalar_field(annotation: Any, info: FieldInfo, optional: bool) -> forms.Fie
     return forms.CharField(required=required, help_text=help_text)
 
 
-def _choices(item: Any) -> list[tuple[str, str]] | None:
+def _member_label(member: enum.Enum) -> str:
+    """An enum member's label in the active language (``label_ja`` for Japanese readers)."""
+    japanese = (get_language() or "en").startswith("ja")
+    label = getattr(member, "label_ja" if japanese else "label", None)
+    return str(label or member.value)
+
+
+_lazy_member_label = lazy(_member_label, str)
+
+
+def _choices(item: Any) -> list[tuple[str, Any]] | None:
     """Check-box choices for a list of an enum or a Literal; None for any other list.
 
-    An enum member with ``label`` and ``label_ja`` shows them in the reader's language.
+    An enum member with ``label`` and ``label_ja`` shows them in the reader's language, chosen
+    when the page is drawn (a plan may be built once, at import).
     """
     if get_origin(item) is Literal:
         return [(str(v), str(v)) for v in get_args(item)]
     if not (isinstance(item, type) and issubclass(item, enum.Enum)):
         return None
-    japanese = (get_language() or "en").startswith("ja")
-    labelled = []
-    for member in item:
-        label = getattr(member, "label_ja" if japanese else "label", None) or member.value
-        labelled.append((str(member.value), str(label)))
-    return labelled
+    return [(str(member.value), _lazy_member_label(member)) for member in item]
 
 
 def _int(bounds: dict[str, float]) -> dict[str, int]:
