@@ -26,7 +26,10 @@ def test_investigator_reads_the_rules_and_looks_up_a_ctcae_term(
     page.click("header nav >> text=Safety reporting")
     page.wait_for_url("**/safety/")
     expect(page.locator("#rule-CRB-7")).to_contain_text("7 days")
-    expect(page.locator("#rule-CRB-periodic-expected-serious")).to_contain_text("Not confirmed")
+    expected_serious = page.locator("#rule-CRB-periodic-expected-serious")
+    expect(expected_serious).to_contain_text("periodic report")
+    expect(expected_serious).to_contain_text("para. 1 item iv")  # where the 30 days belong
+    expect(expected_serious).not_to_contain_text("Not confirmed")
 
     # typing in the search box asks for the fragment (htmx): no page load, no script inline
     page.fill('input[name="q"]', "shingl")
