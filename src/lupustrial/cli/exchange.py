@@ -11,7 +11,7 @@ from lupustrial.cli.app import app
 from lupustrial.cli.input import InputError
 
 export_app = typer.Typer(
-    help="Export the study database in a standard format (CDISC ODM 1.3.2).",
+    help="Export the study in a standard format: CDISC ODM 1.3.2, FHIR R4.",
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
@@ -73,3 +73,63 @@ def odm(
     except OSError as error:
         raise InputError(f"{out}: cannot be written ({error.strerror})") from None
     typer.echo(f"ODM 1.3.2 written to {out} ({len(text.encode('utf-8'))} bytes)")
+
+
+@export_app.command("fhir")
+def fhir(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The FHIR Bundle to write (e.g. bundle.json).")
+    ],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            help="Where the records come from: database (the web application's) or demo.",
+        ),
+    ] = "database",
+) -> None:
+    """Write the study as a FHIR R4 Bundle (JSON), checked by fhir.resources' R4B models.
+
+    ResearchStudy (JPRN-jRCTs031230358), a pseudonymous Patient, ResearchSubject and Consent
+    per subject; laboratory results and vital signs as Observations with LOINC codes and UCUM
+    units; the SLEDAI-2K total derived from its descriptors and the PGA; anifrolumab infusions
+    (MedicationAdministration) and glucocorticoids (MedicationStatement).
+    """
+    import datetime as dt
+    import json
+
+    from pydantic import ValidationError
+
+    from lupustrial.cli.input import describe_validation_error
+    from lupustrial.dataset.sources import SourceError, get_source
+
+    try:
+        chosen = get_source(source)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    _progress(f"reading the study records from {source}")
+    try:
+        records = chosen.load()
+    except SourceError as error:
+        raise InputError(f"source {source}: {error}") from None
+    from lupustrial.interop.fhir import FhirError, bundle
+
+    _progress(
+        f"building the FHIR Bundle: {len(records.subjects)} subjects, "
+        f"{len(records.assessments)} visits' forms"
+    )
+    try:
+        document = bundle(records, dt.datetime.now(dt.UTC))
+    except FhirError as error:
+        raise InputError(f"the records cannot be written as FHIR R4: {error}") from None
+    except ValidationError as error:
+        raise InputError(
+            "the FHIR models refused a resource:\n  "
+            + "\n  ".join(describe_validation_error(error))
+        ) from None
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    try:
+        out.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"{out}: cannot be written ({error.strerror})") from None
+    typer.echo(f"FHIR R4 Bundle written to {out}: {len(document['entry'])} resources")

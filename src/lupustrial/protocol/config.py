@@ -18,6 +18,7 @@ from lupustrial.clinical.model import StrictModel
 from lupustrial.clinical.sources import FRANKLYN_2016, VAN_VOLLENHOVEN_2021
 from lupustrial.protocol.consent import CONSENT_FORMS, ConsentFormVersion
 from lupustrial.protocol.deviations import DeviationRules
+from lupustrial.protocol.laboratory_codes import LABORATORY_CODES, LaboratoryCode
 from lupustrial.protocol.periodic import PeriodicReportRule, Registration
 from lupustrial.protocol.safety.config import SafetyConfig
 from lupustrial.protocol.terms import Term as Term  # re-exported: callers read it here
@@ -187,6 +188,11 @@ class ProtocolConfig(StrictModel):
     deviations: DeviationRules = Field(
         default_factory=DeviationRules,
         description="Deviation categories and prohibited medications (docs/deviations.md).",
+    )
+    laboratory_codes: tuple[LaboratoryCode, ...] = Field(
+        default=LABORATORY_CODES,
+        description="The LOINC (and, where confirmed, JLAC10) code of each measured item of "
+        "the visit forms, with its source (`protocol.laboratory_codes`).",
     )
     registration: Registration = Field(
         default_factory=Registration,
