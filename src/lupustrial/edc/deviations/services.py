@@ -12,7 +12,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.trail import record, record_changes
 from lupustrial.edc.deviations.models import Deviation, SuggestionDecision, SuggestionStatus
 from lupustrial.edc.deviations.suggestions import suggestions_for
+from lupustrial.edc.study import services as study
 from lupustrial.edc.study.characters import invalid_character
 from lupustrial.edc.study.models import Subject
 from lupustrial.edc.study.services import User, require, visible_subjects
@@ -46,6 +48,13 @@ def visible_deviations(user: User) -> QuerySet[Deviation]:
     return Deviation.objects.filter(subject__in=visible_subjects(user)).select_related(
         "subject__site", "recorded_by", "closed_by"
     )
+
+
+def open_deviation_count() -> Coalesce:
+    """A subject's open deviations, as an annotation of subjects (`Subject.objects.annotate`)."""
+    open_ones = Deviation.objects.filter(subject=OuterRef("pk"), closed_at__isnull=True)
+    counted = open_ones.order_by().values("subject").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def _text(field: str, value: str | None, *, required: bool) -> str:
@@ -247,11 +256,15 @@ def close_deviation(user: User, deviation: Deviation, version: int) -> Deviation
 # -- suggested deviations ------------------------------------------------------------------------
 
 
-def pending(user: User) -> list[Suggestion]:
-    """Suggested deviations of the subjects the user sees that nobody has decided on yet."""
+def pending(user: User, subjects: list[Subject] | None = None) -> list[Suggestion]:
+    """Suggested deviations of the subjects the user sees that nobody has decided on yet.
+
+    ``subjects``: those the user sees, as a page already read them (`study.SUBJECT_RECORD`).
+    """
     decided = set(SuggestionDecision.objects.values_list("key", flat=True))
     found: list[Suggestion] = []
-    subjects = visible_subjects(user).prefetch_related("visits__forms", "signatures")
+    if subjects is None:
+        subjects = list(visible_subjects(user).prefetch_related(*study.SUBJECT_RECORD))
     for subject in subjects:
         found.extend(s for s in suggestions_for(subject) if s.key not in decided)
     return sorted(found, key=lambda s: (s.subject, s.key))

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from lupustrial.clinical.units import DoseMass
 from lupustrial.edc.study import services as study
-from lupustrial.edc.study.models import Consent, Subject, SubjectStatus, VisitStatus
+from lupustrial.edc.study.models import Subject, SubjectStatus, VisitStatus
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.deviations import (
     Suggestion,
@@ -120,7 +120,7 @@ def _enrolment_findings(subject: Subject) -> Iterable[Suggestion]:
         if finding is not None:
             yield finding
     if study.active_signature(subject) is None:
-        voided = subject.signatures.filter(voided_at__isnull=False).last()
+        voided = study.last_voided_signature(subject)
         if voided is not None and voided.voided_at is not None:
             yield signature_voided(
                 subject.label, str(voided.pk), subject.site.date_of(voided.voided_at)
@@ -130,7 +130,7 @@ def _enrolment_findings(subject: Subject) -> Iterable[Suggestion]:
 def suggestions_for(subject: Subject) -> list[Suggestion]:
     """Every deviation the rules suspect for one subject, decided or not."""
     found: list[Suggestion] = []
-    consent = Consent.objects.filter(subject=subject).first()
+    consent = study.first_consent(subject)
     if consent is not None:
         finding = consent_after_procedure(
             subject.label,

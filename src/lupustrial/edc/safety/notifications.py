@@ -191,7 +191,10 @@ def send_overdue_digest(now: dt.datetime) -> int:
         .order_by("username")
     )
     for user in people:
-        visits = list(services.overdue_visits(user).order_by("subject__subject_id", "window_end"))
+        visits = sorted(
+            services.overdue_visits(user),
+            key=lambda v: (v.subject.subject_id or "", v.window_end or dt.date.min),
+        )
         if not visits:
             continue
         year, week, _day = now.astimezone(dt.UTC).isocalendar()

@@ -13,13 +13,13 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ValidationError
@@ -52,7 +52,7 @@ from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.consent import due_to_consent_again, find_version, version_in_force
 from lupustrial.protocol.crfs import previous_assessment, score_visit
 from lupustrial.protocol.eligibility import Outcome, ScreeningDecision, decide_eligibility
-from lupustrial.protocol.schedule import SCHEDULE
+from lupustrial.protocol.schedule import SCHEDULE, VisitTiming, visit_timing
 from lupustrial.protocol.screening import ScreeningRecord
 
 User = AbstractBaseUser | AnonymousUser
@@ -327,19 +327,45 @@ def record_screen_failure(user: User, subject: Subject, note: str = "") -> Subje
 # -- consent and enrolment ------------------------------------------------------------------
 
 
+def _read_with(subject: Subject, relation: str) -> bool:
+    """Whether a page read this relation with the subject (`SUBJECT_RECORD`), so it is not
+    read again. Services that change data read their subject afresh, never from a page's."""
+    return relation in getattr(subject, "_prefetched_objects_cache", {})
+
+
+def _consent_rows() -> QuerySet[Consent]:
+    return Consent.objects.select_related("obtained_by", "entered_by")
+
+
+SUBJECT_RECORD = (
+    "visits__forms",
+    Prefetch("consents", queryset=_consent_rows()),
+    "signatures",
+)
+"""What a page about subjects reads with them, one query each, for every helper below
+(derived scores, eligibility, consents, signatures, overdue visits, suggested deviations):
+``prefetch_related(*SUBJECT_RECORD)`` (issue 19)."""
+
+
 def consents(subject: Subject) -> list[Consent]:
     """The subject's consents, first first (one per form version)."""
-    return list(Consent.objects.filter(subject=subject).select_related("obtained_by"))
+    if _read_with(subject, "consents"):
+        return list(subject.consents.all())
+    return list(_consent_rows().filter(subject=subject))
 
 
 def first_consent(subject: Subject) -> Consent | None:
     """The consent the subject entered the study on: the one I5 reads and enrolment signs."""
-    return Consent.objects.filter(subject=subject).select_related("obtained_by").first()
+    if _read_with(subject, "consents"):
+        return next(iter(subject.consents.all()), None)
+    return _consent_rows().filter(subject=subject).first()
 
 
 def latest_consent(subject: Subject) -> Consent | None:
     """The consent on the most recent form version the subject signed."""
-    return Consent.objects.filter(subject=subject).select_related("obtained_by").last()
+    if _read_with(subject, "consents"):
+        return next(reversed(list(subject.consents.all())), None)
+    return _consent_rows().filter(subject=subject).last()
 
 
 def consent_staff(subject: Subject) -> QuerySet[Any]:
@@ -494,13 +520,17 @@ def consent_due_again(subject: Subject) -> bool:
     return due_to_consent_again(latest.form_version, DEFAULT_PROTOCOL.consent_forms)
 
 
-def due_to_consent_again_subjects(user: User) -> list[Subject]:
-    """The active subjects the user sees who must consent again on the version in force."""
-    return [
-        subject
-        for subject in visible_subjects(user).filter(status=SubjectStatus.ENROLLED)
-        if consent_due_again(subject)
-    ]
+def due_to_consent_again_subjects(
+    user: User, subjects: list[Subject] | None = None
+) -> list[Subject]:
+    """The active subjects the user sees who must consent again on the version in force.
+
+    ``subjects``: those the user sees, as a page already read them (`SUBJECT_RECORD`).
+    """
+    if subjects is None:
+        enrolled = visible_subjects(user).filter(status=SubjectStatus.ENROLLED)
+        subjects = list(enrolled.prefetch_related(Prefetch("consents", queryset=_consent_rows())))
+    return [subject for subject in subjects if consent_due_again(subject)]
 
 
 def signed_digest(subject: Subject) -> str:
@@ -604,7 +634,17 @@ _BLOCKED = encode_value("blocked")
 
 
 def active_signature(subject: Subject) -> Signature | None:
+    if _read_with(subject, "signatures"):
+        active = [s for s in subject.signatures.all() if s.voided_at is None]
+        return active[-1] if active else None
     return subject.signatures.filter(voided_at__isnull=True).last()
+
+
+def last_voided_signature(subject: Subject) -> Signature | None:
+    if _read_with(subject, "signatures"):
+        voided = [s for s in subject.signatures.all() if s.voided_at is not None]
+        return voided[-1] if voided else None
+    return subject.signatures.filter(voided_at__isnull=False).last()
 
 
 def _failed_signatures_recorded(function: Callable[P, R]) -> Callable[P, R]:
@@ -799,6 +839,36 @@ def add_unscheduled_visit(user: User, subject: Subject, date: dt.date) -> Visit:
     return set_visit_date(user, visit, date, version=0)
 
 
+class LockedForSave(NamedTuple):
+    """A visit (with its subject and site) and one of its forms, read FOR UPDATE."""
+
+    visit: Visit
+    form: FormData | None
+
+
+def lock_for_save(visit_pk: int, crf_code: str) -> LockedForSave:
+    """The visit and its form locked for a save in the caller's transaction, as a page reads
+    them to show the form: `save_form` then reads neither again (issue 19).
+
+    Raises ``Visit.DoesNotExist``. Locks the visit and subject rows, as `save_form` does, and
+    the form's row; not the site's or the user's, which every save at the site shares.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_for_save: call it inside transaction.atomic()")
+    visit = (
+        Visit.objects.select_for_update(of=("self", "subject"))
+        .select_related("subject__site")
+        .get(pk=visit_pk)
+    )
+    form = (
+        FormData.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(visit=visit, crf=crf_code)
+        .first()
+    )
+    return LockedForSave(visit, form)
+
+
 def saved_forms(visit: Visit) -> dict[str, dict[str, Any]]:
     return {form.crf: form.data for form in visit.forms.all()}
 
@@ -814,11 +884,34 @@ def save_form(
 ) -> FormData:
     """Save one eCRF after its model's edit checks; the second of two concurrent saves fails."""
     require(user, Can.ENTER_DATA, visit.subject)
+    if crf_code not in CRF_BY_CODE:
+        raise RuleError(_("Unknown form %(crf)s.") % {"crf": crf_code})
+    visit = _visit_for_update(visit)
+    form = FormData.objects.select_for_update().filter(visit=visit, crf=crf_code).first()
+    return save_locked_form(user, LockedForSave(visit, form), crf_code, data, version, reason)
+
+
+def save_locked_form(
+    user: User,
+    locked: LockedForSave,
+    crf_code: str,
+    data: Mapping[str, Any],
+    version: int,
+    reason: str = "",
+) -> FormData:
+    """`save_form` of a visit and form the caller locked (`lock_for_save`), in the caller's
+    transaction: no savepoint of its own, so the caller lets a refusal (`RuleError`,
+    `ConflictError`) end its transaction, as a page's save does."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("save_locked_form: call it inside transaction.atomic()")
+    visit, form = locked
+    if form is not None and form.crf != crf_code:
+        raise ValueError(f"save_locked_form: the locked form is {form.crf}, not {crf_code}")
+    require(user, Can.ENTER_DATA, visit.subject)
     checked(data=data, reason=reason)
     crf = CRF_BY_CODE.get(crf_code)
     if crf is None:
         raise RuleError(_("Unknown form %(crf)s.") % {"crf": crf_code})
-    visit = _visit_for_update(visit)
     _editable(visit.subject)
     if visit.status != VisitStatus.DONE or visit.date is None:
         raise RuleError(_("Enter the visit date before its forms."))
@@ -827,7 +920,6 @@ def save_form(
     except ValidationError as error:
         raise RuleError(str(error)) from error
     validated = model.model_dump(mode="json", exclude_none=True)
-    form = FormData.objects.select_for_update().filter(visit=visit, crf=crf_code).first()
     if form is None:
         if version != 0:
             raise ConflictError(_("This form was deleted or never saved; reload it."))
@@ -1139,16 +1231,29 @@ def record_export(user: User, what: str, subject: Subject | None = None) -> None
     record(user, Action.EXPORT, subject=subject or "", form=what)
 
 
-def overdue_visits(user: User) -> QuerySet[Visit]:
-    """Planned visits whose window closed before today at their site (its own date)."""
-    closed = Q(pk__in=[])
-    for site in profile_of(user).site_list:
-        closed |= Q(subject__site=site, window_end__lt=site.today())
-    return Visit.objects.filter(
-        closed,
-        subject__in=visible_subjects(user).filter(status=SubjectStatus.ENROLLED),
-        status=VisitStatus.PLANNED,
-    ).select_related("subject")
+def is_overdue(visit: Visit, subject: Subject, today: dt.date) -> bool:
+    """A planned visit of an active subject whose window closed before ``today``, the
+    subject's site's own date."""
+    if subject.status != SubjectStatus.ENROLLED or visit.status != VisitStatus.PLANNED:
+        return False
+    timing = visit_timing(visit.window_start, visit.window_end, today, done=False)
+    return timing is VisitTiming.OVERDUE
+
+
+def overdue_visits(user: User, subjects: list[Subject] | None = None) -> list[Visit]:
+    """Planned visits whose window closed before today at their site (its own date), by
+    subject and visit order.
+
+    ``subjects``: those the user sees, as a page already read them (`SUBJECT_RECORD`).
+    """
+    if subjects is None:
+        enrolled = visible_subjects(user).filter(status=SubjectStatus.ENROLLED)
+        subjects = list(enrolled.prefetch_related("visits"))
+    found: list[Visit] = []
+    for subject in subjects:
+        today = subject.site.today()
+        found.extend(v for v in subject.visits.all() if is_overdue(v, subject, today))
+    return found
 
 
 # -- the study dataset ----------------------------------------------------------------------

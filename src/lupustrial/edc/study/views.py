@@ -16,8 +16,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,7 +43,7 @@ from lupustrial.edc.study.models import (
     WithdrawalScope,
 )
 from lupustrial.edc.study.schema_forms import FormPlan, row_counts
-from lupustrial.edc.study.worklists import worklists
+from lupustrial.edc.study.worklists import StudyReads, worklists
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.consent import version_in_force
 from lupustrial.protocol.crfs import VisitForms, sledai_input
@@ -101,28 +102,30 @@ def home(request: HttpRequest) -> HttpResponse:
     profile = services.profile_of(request.user)
     context: dict[str, Any] = {"target": DEFAULT_PROTOCOL.target_recruitment}
     if profile.can(Can.VIEW_SUBJECTS):
-        subjects = services.visible_subjects(request.user)
-        show_identity = _shows_identity(request)
-        # Names read with the subjects, not one query per row; enrolled counted from that read.
-        listed = list(subjects.select_related("identity") if show_identity else subjects)
-        not_enrolled = {SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED}
-        context.update(
-            subjects=listed,
-            enrolled=sum(subject.status not in not_enrolled for subject in listed),
-            work=worklists(request.user),
-            sites=profile.site_list,
-            show_identity=show_identity,
-        )
         # Imported here: the deviation app reads the study's models and services.
         from lupustrial.edc.deviations import services as deviations
 
+        show_identity = _shows_identity(request)
+        # One read of the subjects the user sees, with their names, visits, forms, consents,
+        # signatures and open deviations: every list below is made from it (issue 19).
+        subjects = list(
+            services.visible_subjects(request.user)
+            .select_related(*(["identity"] if show_identity else []))
+            .prefetch_related(*services.SUBJECT_RECORD)
+            .annotate(open_deviations=deviations.open_deviation_count())
+        )
+        active = [s for s in subjects if s.status == SubjectStatus.ENROLLED]
+        not_enrolled = {SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED}
         context.update(
-            consent_due=services.due_to_consent_again_subjects(request.user),
+            subjects=subjects,
+            enrolled=sum(subject.status not in not_enrolled for subject in subjects),
+            work=worklists(request.user, reads=StudyReads.of(subjects)),
+            sites=profile.site_list,
+            show_identity=show_identity,
+            consent_due=services.due_to_consent_again_subjects(request.user, active),
             consent_in_force=version_in_force(DEFAULT_PROTOCOL.consent_forms).number,
-            suggested_deviations=deviations.pending(request.user),
-            open_deviations=deviations.visible_deviations(request.user)
-            .filter(closed_at__isnull=True)
-            .count(),
+            suggested_deviations=deviations.pending(request.user, subjects),
+            open_deviations=sum(s.open_deviations for s in subjects),  # type: ignore[attr-defined]
         )
     return render(request, "edc/home.html", context)
 
@@ -236,8 +239,10 @@ def screen_failure(request: HttpRequest, pk: int) -> HttpResponse:
 @study_view
 def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject(request, pk)
+    # One read of each relation the page and its helpers use (issue 19).
+    prefetch_related_objects([subject], *services.SUBJECT_RECORD)
     results = services.derived_for_subject(subject)
-    visits = list(subject.visits.all())  # read by the derivation above
+    visits = list(subject.visits.all())
     return render(
         request,
         "edc/subject.html",
@@ -506,11 +511,9 @@ def _crf_plan(code: str, data: dict[str, Any] | None) -> FormPlan:
 @study_view
 def crf_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One eCRF: edit checks from its model, a reason for changes, queries, verify, lock."""
-    visit = get_object_or_404(Visit.objects.select_related("subject__site"), pk=pk)
-    services.require(request.user, Can.VIEW_SUBJECTS, visit.subject)
-    _at_site(visit.subject.site)
-    if code not in CRF_BY_CODE:
-        raise PermissionDenied(_("Unknown form."))
+    if request.method == "POST":
+        return _save_crf(request, pk, code)
+    visit = _crf_visit(request, get_object_or_404(_VISITS, pk=pk), code)
     forms = FormData.objects.select_related("updated_by")
     if code == "sledai2k":
         # The page shows the visit's derived scores: one read of the subject's visits and
@@ -522,29 +525,61 @@ def crf_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         saved = forms.filter(visit=visit, crf=code).first()
     data = saved.data if saved else None
     plan = _crf_plan(code, data)
-    form_class = plan.form_class()
     initial = plan.initial(data)
     if code == "sledai2k" and data is None:
         initial.update(_descriptors_from_labs(visit))
-    form = form_class(initial=initial)
-    if request.method == "POST":
-        form = form_class(request.POST)
-        validated = plan.validate(form)
-        if validated is not None:
+    return _crf_render(request, visit, code, saved, plan, plan.form_class()(initial=initial))
+
+
+_VISITS = Visit.objects.select_related("subject__site")
+
+
+def _crf_visit(request: HttpRequest, visit: Visit, code: str) -> Visit:
+    services.require(request.user, Can.VIEW_SUBJECTS, visit.subject)
+    _at_site(visit.subject.site)
+    if code not in CRF_BY_CODE:
+        raise PermissionDenied(_("Unknown form."))
+    return visit
+
+
+def _save_crf(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """A save: the visit and the form read once, locked, for both the page and the save (issue
+    19); a refusal rolls the whole transaction back and shows the page beside the message."""
+    try:
+        with transaction.atomic():
             try:
-                services.save_form(
+                locked = services.lock_for_save(pk, code)
+            except Visit.DoesNotExist:
+                raise Http404 from None
+            visit, saved = locked
+            _crf_visit(request, visit, code)
+            plan = _crf_plan(code, saved.data if saved else None)
+            form = plan.form_class()(request.POST)
+            validated = plan.validate(form)
+            if validated is not None:
+                services.save_locked_form(
                     request.user,
-                    visit,
+                    locked,
                     code,
                     validated.model_dump(mode="json", exclude_none=True),
                     version=posted_version(request),
                     reason=request.POST.get("reason", ""),
                 )
-            except (services.RuleError, services.ConflictError) as problem:
-                _show_problem(form, problem)
-            else:
                 messages.success(request, _("Form saved."))
                 return redirect("visit", pk=pk)
+    except (services.RuleError, services.ConflictError) as problem:
+        _show_problem(form, problem)
+    return _crf_render(request, visit, code, saved, plan, form)
+
+
+def _crf_render(
+    request: HttpRequest,
+    visit: Visit,
+    code: str,
+    saved: FormData | None,
+    plan: FormPlan,
+    form: forms.Form,
+) -> HttpResponse:
     return render(
         request,
         "edc/crf.html",

@@ -61,6 +61,26 @@ class StudyReads:
         for saved in forms.values():
             for form in saved.values():
                 form.visit = by_visit[form.visit_id]  # type: ignore[attr-defined]
+        return cls._with_queries(subjects, visits, forms)
+
+    @classmethod
+    def of(cls, subjects: list[Subject]) -> StudyReads:
+        """The same from subjects a page read with their visits and forms
+        (`services.SUBJECT_RECORD`): only the queries are read (issue 19)."""
+        visits = [visit for subject in subjects for visit in subject.visits.all()]
+        forms: dict[int, dict[str, FormData]] = defaultdict(dict)
+        for visit in visits:
+            for form in visit.forms.all():
+                forms[visit.pk][form.crf] = form
+        return cls._with_queries([subject.pk for subject in subjects], visits, forms)
+
+    @classmethod
+    def _with_queries(
+        cls,
+        subjects: QuerySet[Subject] | list[int],
+        visits: list[Visit],
+        forms: dict[int, dict[str, FormData]],
+    ) -> StudyReads:
         queries = list(
             Query.objects.filter(form__visit__subject__in=subjects)
             .exclude(status=QueryStatus.CLOSED)
