@@ -11,14 +11,22 @@ visit `protocol.crfs.previous_assessment` chooses, so a page and the report cann
 from __future__ import annotations
 
 from lupustrial.dataset import records as ds
+from lupustrial.edc.study.by_version import ByVersion, forms_version
 from lupustrial.edc.study.models import Subject, Visit, VisitStatus
 from lupustrial.protocol.crfs import VisitForms
 from lupustrial.protocol.schedule import VISIT_BY_CODE
 
+VALIDATED: ByVersion[VisitForms] = ByVersion(4096)
+"""Each visit's validated forms, per form version (`by_version`)."""
+
 
 def visit_forms(visit: Visit) -> VisitForms:
-    """The visit's saved eCRFs, validated by their models (what `save_form` stored)."""
-    return VisitForms.model_validate({form.crf: form.data for form in visit.forms.all()})
+    """The visit's saved eCRFs, validated by their models (what `save_form` stored); validated
+    once per version of its forms. The result is shared: read it, never change it."""
+    return VALIDATED.get(
+        (visit.pk, forms_version(visit)),
+        lambda: VisitForms.model_validate({form.crf: form.data for form in visit.forms.all()}),
+    )
 
 
 def visit_code(visit: Visit) -> ds.VisitCode:

@@ -31,6 +31,7 @@ from lupustrial.edc.accounts.roles import SITE_ROLES, Can
 from lupustrial.edc.audit.keys import current_key, keyring
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import encode_value, record, record_changes
+from lupustrial.edc.study.by_version import ByVersion, forms_version
 from lupustrial.edc.study.characters import first_invalid
 from lupustrial.edc.study.crfs import CRF_BY_CODE
 from lupustrial.edc.study.identifiers import SCREENING_NUMBER, SUBJECT_ID
@@ -1007,14 +1008,26 @@ def derived_for_subject(subject: Subject) -> dict[int, AssessmentResult]:
         if not visit.forms.all():
             continue
         previous = previous_assessment(visits, pair, lambda v: v[0].date, lambda v: v[1])
-        results[visit.pk] = score_visit(
-            forms,
-            visit.date,
-            previous[1] if previous else None,
-            previous[0].date if previous else None,
-            protocol=DEFAULT_PROTOCOL,
+        # Scored once per version of the forms and dates it reads (`by_version`).
+        key = (visit.pk, visit.date, forms_version(visit))
+        if previous is not None:
+            key += (previous[0].pk, previous[0].date, forms_version(previous[0]))
+        results[visit.pk] = SCORES.get(
+            key,
+            functools.partial(
+                score_visit,
+                forms,
+                visit.date,
+                previous[1] if previous else None,
+                previous[0].date if previous else None,
+                protocol=DEFAULT_PROTOCOL,
+            ),
         )
     return results
+
+
+SCORES: ByVersion[AssessmentResult] = ByVersion(4096)
+"""Each visit's derived scores, per version of the forms and dates they read (`by_version`)."""
 
 
 # -- data quality ---------------------------------------------------------------------------
