@@ -19,6 +19,7 @@ SERVICES = {
     SOURCES / "edc" / "accounts" / "services.py",
     SOURCES / "edc" / "safety" / "services.py",
     SOURCES / "edc" / "deviations" / "services.py",
+    SOURCES / "edc" / "pharmacy" / "services.py",
     SOURCES / "edc" / "jobs" / "services.py",
 }
 

@@ -28,6 +28,8 @@ from lupustrial.clinical.limits import Limits
 from lupustrial.clinical.units import Quantity
 from lupustrial.dataset.snapshot import read_snapshot, write_snapshot
 from lupustrial.edc.export import database_records
+from lupustrial.edc.pharmacy.models import DrugLot
+from lupustrial.edc.pharmacy.services import receive_lot
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import FormData, Subject
 from lupustrial.protocol.crfs import CRF_MODELS
@@ -36,6 +38,10 @@ pytestmark = pytest.mark.usefixtures("demo")
 
 SKIPPED = {("Labs", "temperature"), ("Sledai2kForm", "date"), ("Sledai2kForm", "labs")}
 """Fields the forms refuse by design: entered once elsewhere (vitals, the visit date, labs)."""
+LOT = "PROPERTY-LOT-1"
+FIXED = {("Infusion", "lot_number"): st.just(LOT)}
+"""Fields whose value must exist elsewhere: an infusion names a lot the site holds (the test
+receives it, in date until 2099)."""
 TEXT = (
     st.text(alphabet="abcdefgXYZ0123456789 -=+@'\"ループス療法", min_size=1, max_size=12)
     .map(str.strip)  # the models trim surrounding spaces (StrictModel): not data
@@ -88,6 +94,8 @@ def _strategy(annotation: Any, metadata: list[Any]) -> st.SearchStrategy[Any]:
         return TEXT
     if annotation is dt.date:
         return PAST.map(dt.date.isoformat)
+    if annotation is dt.time:
+        return st.times().map(lambda t: t.replace(microsecond=0).isoformat())
     low = next((m.ge for m in metadata if isinstance(m, annotated_types.Ge)), None)
     high = next((m.le for m in metadata if isinstance(m, annotated_types.Le)), None)
     if limits is not None:
@@ -105,7 +113,8 @@ def model_strategy(model: type[BaseModel]) -> st.SearchStrategy[dict[str, Any]]:
     for name, field in model.model_fields.items():
         if (model.__name__, name) in SKIPPED:
             continue
-        value = _strategy(field.annotation, list(field.metadata))
+        fixed = FIXED.get((model.__name__, name))
+        value = fixed if fixed is not None else _strategy(field.annotation, list(field.metadata))
         fields[name] = value if field.is_required() else st.none() | value
     drawn = st.fixed_dictionaries(fields).map(
         lambda d: {k: v for k, v in d.items() if v is not None}
@@ -178,6 +187,8 @@ def test_every_value_entered_is_in_the_snapshot_as_entered(
     subject = Subject.objects.get(screening_number="S-001")
     w12 = subject.visits.get(code="W12")
     extra = services.add_unscheduled_visit(user, subject, TODAY - dt.timedelta(days=1))
+    if not DrugLot.objects.filter(lot_number=LOT).exists():
+        receive_lot(user, subject.site, LOT, dt.date(2099, 12, 31), 10, dt.date(2020, 1, 1))
     entered = {}
     for visit, forms in ((w12, scheduled), (extra, unscheduled)):
         for code, data in forms.items():

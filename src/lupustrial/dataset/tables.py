@@ -155,7 +155,8 @@ MEDICATIONS = TableSpec(
 )  # fmt: skip
 INFUSIONS = TableSpec(
     "infusions",
-    "one anifrolumab infusion given, from the infusion form of a visit",
+    "one anifrolumab infusion given, from the infusion form of a visit: dose, lot, start and "
+    "end (site clock), interruption, reaction",
     (
         ("subject_id", S),
         ("visit", S),
@@ -165,6 +166,11 @@ INFUSIONS = TableSpec(
         ("dose_value", F),
         ("dose_unit", S),
         ("dose_mg", F),
+        ("lot_number", S),
+        ("start_time", S),
+        ("end_time", S),
+        ("interrupted", B),
+        ("interruption_reason", S),
         ("infusion_reaction", B),
         ("reaction_details", S),
     ),
@@ -350,6 +356,13 @@ def _medication_rows(records: StudyRecords) -> list[Row]:
     return rows
 
 
+def _clock(moment: dt.time | None) -> str | None:
+    """A time of day as the site's clock showed it, HH:MM (HH:MM:SS when seconds were given)."""
+    if moment is None:
+        return None
+    return moment.isoformat(timespec="seconds" if moment.second else "minutes")
+
+
 def _infusion_rows(records: StudyRecords) -> list[Row]:
     rows = []
     for a in records.assessments:
@@ -365,6 +378,11 @@ def _infusion_rows(records: StudyRecords) -> list[Row]:
                 "dose_value": dose.value if dose else None,
                 "dose_unit": dose.unit if dose else None,
                 "dose_mg": dose.to("mg") if dose else None,
+                "lot_number": infusion.lot_number,
+                "start_time": _clock(infusion.start_time),
+                "end_time": _clock(infusion.end_time),
+                "interrupted": infusion.interrupted,
+                "interruption_reason": infusion.interruption_reason,
                 "infusion_reaction": infusion.infusion_reaction,
                 "reaction_details": infusion.reaction_details,
             }

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "lupustrial.edc.study",
     "lupustrial.edc.safety",
     "lupustrial.edc.deviations",
+    "lupustrial.edc.pharmacy",
     "lupustrial.edc.api",
 ]
 

@@ -205,11 +205,20 @@ class Medications(StrictModel):
 
 
 class Infusion(StrictModel):
-    """The anifrolumab infusion of the visit (300 mg every 4 weeks)."""
+    """The anifrolumab infusion of the visit (300 mg every 4 weeks): the lot it came from, when
+    it ran, any interruption, the dose given, and why it was not given."""
 
     given: bool = Field(description="Was anifrolumab infused at this visit?")
     date: PastDate | None = None
     dose: Annotated[DoseMass | None, limits.INFUSION_DOSE] = None
+    lot_number: str | None = Field(
+        default=None, description="Lot (batch) number on the vial (drug accountability)."
+    )
+    start_time: dt.time | None = Field(default=None, description="Infusion start (HH:MM).")
+    end_time: dt.time | None = Field(default=None, description="Infusion end (HH:MM).")
+    interrupted: bool | None = None
+    interruption_reason: str | None = None
+    not_given_reason: str | None = Field(default=None, description="Why anifrolumab was not given.")
     infusion_reaction: bool | None = None
     reaction_details: str | None = None
 
@@ -217,6 +226,14 @@ class Infusion(StrictModel):
     def _dated_and_dosed_when_given(self) -> Self:
         if self.given and (self.date is None or self.dose is None):
             raise ValueError("an infusion given needs its date and dose")
+        if not self.given and not self.not_given_reason:
+            raise ValueError("not_given_reason: say why the infusion was not given")
+        if not self.given and (self.lot_number or self.start_time or self.dose):
+            raise ValueError("an infusion not given has no lot_number, start_time or dose")
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValueError("end_time is not after start_time")
+        if self.interrupted and not self.interruption_reason:
+            raise ValueError("interruption_reason: say why the infusion was interrupted")
         if self.infusion_reaction and not self.reaction_details:
             raise ValueError("describe the infusion reaction")
         return self

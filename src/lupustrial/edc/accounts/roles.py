@@ -58,6 +58,7 @@ class Can(StrEnum):
     MANAGE_USERS = "manage_users"
     RECORD_DEVIATION = "record_deviation"  # record, confirm or dismiss a suggested deviation
     CLOSE_DEVIATION = "close_deviation"  # CAPA, review-board report, closure (Art. 15)
+    MANAGE_PRODUCT = "manage_product"  # drug lots received, dispensed, returned, destroyed
 
 
 _SITE_WORK = {
@@ -72,9 +73,9 @@ _SITE_WORK = {
 
 PERMISSIONS: dict[str, frozenset[Can]] = {
     Role.INVESTIGATOR: frozenset(
-        _SITE_WORK | {Can.SIGN, Can.RECORD_DEVIATION, Can.CLOSE_DEVIATION}
+        _SITE_WORK | {Can.SIGN, Can.RECORD_DEVIATION, Can.CLOSE_DEVIATION, Can.MANAGE_PRODUCT}
     ),
-    Role.COORDINATOR: frozenset(_SITE_WORK | {Can.RECORD_DEVIATION}),
+    Role.COORDINATOR: frozenset(_SITE_WORK | {Can.RECORD_DEVIATION, Can.MANAGE_PRODUCT}),
     Role.DATA_MANAGER: frozenset(
         {
             Can.VIEW_SUBJECTS,

@@ -123,6 +123,10 @@ def _scalar_field(annotation: Any, info: FieldInfo, optional: bool) -> forms.Fie
         return forms.DateField(required=required, help_text=help_text, widget=_date_widget())
     if base is dt.datetime:
         return forms.DateTimeField(required=required, help_text=help_text)
+    if base is dt.time:
+        return forms.TimeField(
+            required=required, help_text=help_text, widget=forms.TimeInput(attrs={"type": "time"})
+        )
     if base is str or get_origin(base) is Literal:
         return forms.CharField(required=required, help_text=help_text)
     # A union of plain types the generator does not know (e.g. "drug name or enum"): text.

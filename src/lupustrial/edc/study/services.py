@@ -51,7 +51,7 @@ from lupustrial.edc.study.models import (
 from lupustrial.edc.study.records import done_visits
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.consent import due_to_consent_again, find_version, version_in_force
-from lupustrial.protocol.crfs import previous_assessment, score_visit
+from lupustrial.protocol.crfs import Infusion, previous_assessment, score_visit
 from lupustrial.protocol.eligibility import Outcome, ScreeningDecision, decide_eligibility
 from lupustrial.protocol.schedule import SCHEDULE, VisitTiming, visit_timing
 from lupustrial.protocol.screening import ScreeningRecord
@@ -920,6 +920,8 @@ def save_locked_form(
         model = crf.model.model_validate(dict(data))
     except ValidationError as error:
         raise RuleError(str(error)) from error
+    if isinstance(model, Infusion):
+        _infused_lot_in_date(visit, model)
     validated = model.model_dump(mode="json", exclude_none=True)
     if form is None:
         if version != 0:
@@ -967,6 +969,16 @@ def save_locked_form(
     )
     _query_soft_limits(user, form, model)
     return form
+
+
+def _infused_lot_in_date(visit: Visit, infusion: Infusion) -> None:
+    """An infusion's lot is one the site holds, in date on the infusion day (ICH E6 4.6.3)."""
+    from lupustrial.edc.pharmacy.services import lot_for_infusion  # the pharmacy app reads us
+
+    if infusion.given and infusion.lot_number and infusion.date is not None:
+        problem = lot_for_infusion(visit.subject.site, infusion.lot_number, infusion.date)
+        if problem is not None:
+            raise RuleError(f"lot_number: {problem}")
 
 
 def _query_soft_limits(user: User, form: FormData, model: BaseModel) -> None:

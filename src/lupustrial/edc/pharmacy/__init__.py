@@ -1,0 +1,1 @@
+"""Investigational product accountability: anifrolumab lots and their movements per site."""
