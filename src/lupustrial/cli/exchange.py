@@ -11,7 +11,7 @@ from lupustrial.cli.app import app
 from lupustrial.cli.input import InputError
 
 export_app = typer.Typer(
-    help="Export the study in a standard format: CDISC ODM 1.3.2, FHIR R4.",
+    help="Export the study in a standard format: CDISC ODM 1.3.2, FHIR R4, REDCap.",
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
@@ -133,3 +133,48 @@ def fhir(
     except OSError as error:
         raise InputError(f"{out}: cannot be written ({error.strerror})") from None
     typer.echo(f"FHIR R4 Bundle written to {out}: {len(document['entry'])} resources")
+
+
+@export_app.command("redcap")
+def redcap(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Directory for the REDCap project's CSV files.")
+    ],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            help="Where the records come from: database (the web application's) or demo.",
+        ),
+    ] = "database",
+) -> None:
+    """Write the study as a REDCap project: data dictionary, events, instrument-event mapping,
+    and the data import CSV (plus field_map.csv naming each variable's form and field).
+
+    Upload the data dictionary, create the events (make 'unscheduled' a repeating event and
+    the log's instruments repeating), upload the mapping, then import records.csv.
+    """
+    from lupustrial.dataset.sources import SourceError, get_source
+
+    try:
+        chosen = get_source(source)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    _progress(f"reading the study records from {source}")
+    try:
+        records = chosen.load()
+    except SourceError as error:
+        raise InputError(f"source {source}: {error}") from None
+    from lupustrial.interop.redcap import RedcapError, write_project
+
+    _progress(f"writing the REDCap project: {len(records.subjects)} subjects")
+    try:
+        counts = write_project(records, out)
+    except RedcapError as error:
+        raise InputError(f"the records cannot be written for REDCap: {error}") from None
+    except OSError as error:
+        raise InputError(f"{out}: cannot be written ({error.strerror})") from None
+    typer.echo(
+        f"REDCap project written to {out}: {counts['fields']} fields, {counts['events']} "
+        f"events, {counts['records']} import rows"
+    )

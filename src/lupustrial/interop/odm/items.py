@@ -17,11 +17,14 @@ import enum
 import json
 import types
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import annotated_types
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
+from lupustrial.clinical.limits import Limits
 from lupustrial.clinical.units import Quantity
 
 
@@ -40,6 +43,9 @@ class ItemSpec:
     choices: tuple[str, ...] = ()  # a CodeList: a Literal's or an Enum's values, or units
     units: tuple[str, ...] = ()  # the MeasurementUnits of a number with a unit
     description: str = ""
+    minimum: float | None = None  # the model's hard range of a plain number, inclusive
+    maximum: float | None = None
+    required: bool = False  # the model requires it whenever its row or form is saved
 
     @property
     def group(self) -> str:
@@ -106,6 +112,40 @@ class FormSpec:
         return seen
 
 
+def _bounds(constraints: list[Any]) -> tuple[float | None, float | None]:
+    """The inclusive range a plain number's constraints allow (annotated_types, `Limits`)."""
+    low: float | None = None
+    high: float | None = None
+    for item in constraints:
+        if isinstance(item, FieldInfo):
+            item_low, item_high = _bounds(list(item.metadata))
+            low, high = (
+                item_low if item_low is not None else low,
+                item_high if item_high is not None else high,
+            )
+        elif isinstance(item, annotated_types.Ge | annotated_types.Gt):
+            low = float(getattr(item, "ge", getattr(item, "gt", 0)))
+        elif isinstance(item, annotated_types.Le | annotated_types.Lt):
+            high = float(getattr(item, "le", getattr(item, "lt", 0)))
+        elif isinstance(item, Limits):
+            low = item.hard_min if item.hard_min is not None else low
+            high = item.hard_max if item.hard_max is not None else high
+    return low, high
+
+
+def _constraints(annotation: Any) -> list[Any]:
+    """Every constraint written in Annotated[] around the type, however nested."""
+    found: list[Any] = []
+    if get_origin(annotation) is Annotated:
+        inner, *extra = get_args(annotation)
+        found.extend(extra)
+        found.extend(_constraints(inner))
+    elif get_origin(annotation) in (Union, types.UnionType):
+        for option in get_args(annotation):
+            found.extend(_constraints(option))
+    return found
+
+
 def _strip(annotation: Any) -> tuple[Any, bool]:
     """The annotation without Annotated[] and None, and whether None was allowed."""
     if get_origin(annotation) is Annotated:
@@ -144,7 +184,11 @@ def model_items(form: str, model: type[BaseModel], prefix: str = "") -> Iterator
             if _is_model(row):
                 yield from model_items(form, row, f"{path}.*.")
         else:
-            yield _scalar(form, path, annotation, description)
+            spec = _scalar(form, path, annotation, description)
+            low, high = _bounds([*info.metadata, *_constraints(info.annotation)])
+            if spec.data_type in ("integer", "float"):
+                spec = replace(spec, minimum=low, maximum=high)
+            yield replace(spec, required=info.is_required())
 
 
 def _scalar(form: str, path: str, annotation: Any, description: str) -> ItemSpec:

@@ -1,0 +1,175 @@
+"""The study as a REDCap project (issue 20): the files follow REDCap's column rules, every CRF
+field appears once, and the import CSV gives back every stored value (no REDCap server here)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lupustrial.dataset.demo import demo_records
+from lupustrial.interop.odm.items import model_items, unflatten
+from lupustrial.interop.redcap import HEADERS, IMPORT_COLUMNS, write_project
+from lupustrial.protocol.crfs import CRF_MODELS
+from tests.commands import run
+
+FIELD_TYPES = {"text", "notes", "dropdown", "radio", "checkbox", "yesno", "truefalse", "calc",
+               "file", "descriptive", "slider", "sql"}  # fmt: skip
+VALIDATIONS = {"", "integer", "number", "date_ymd", "datetime_seconds_ymd"}
+CHOICES = re.compile(r"^\d+, [^|]+( \| \d+, [^|]+)*$")
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("redcap")
+    write_project(demo_records(), out)
+    return out
+
+
+def test_the_data_dictionary_follows_redcaps_rules(project: Path) -> None:
+    with (project / "data_dictionary.csv").open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert tuple(header) == HEADERS
+    rows = _read(project / "data_dictionary.csv")
+    assert rows[0]["Variable / Field Name"] == "record_id"
+    names = [r["Variable / Field Name"] for r in rows]
+    assert len(names) == len(set(names))
+    forms = [r["Form Name"] for r in rows]
+    assert all(
+        forms.index(f) + forms.count(f) - 1 == len(forms) - 1 - forms[::-1].index(f)
+        for f in set(forms)
+    )
+    for row in rows:
+        assert re.fullmatch(r"[a-z][a-z0-9_]{0,25}", row["Variable / Field Name"])
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", row["Form Name"])
+        assert row["Field Type"] in FIELD_TYPES
+        assert row["Text Validation Type OR Show Slider Number"] in VALIDATIONS
+        if row["Field Type"] in ("dropdown", "radio"):
+            assert CHOICES.match(row["Choices, Calculations, OR Slider Labels"])
+        for limit in ("Text Validation Min", "Text Validation Max"):
+            if row[limit]:
+                float(row[limit])
+        assert row["Required Field?"] in ("", "y")
+
+
+def test_every_crf_field_appears_once(project: Path) -> None:
+    sources = [
+        r["Field Annotation"].removeprefix("@lupustrial ")
+        for r in _read(project / "data_dictionary.csv")
+    ]
+    for crf, model in CRF_MODELS.items():
+        specs = list(model_items(crf, model))
+        lists = {s.path for s in specs if any(o.group == f"{s.path}.*" for o in specs)}
+        for spec in specs:
+            expected = f"{crf}.{spec.path}:recorded" if spec.path in lists else f"{crf}.{spec.path}"
+            assert sources.count(expected) == 1, expected
+
+
+def test_events_and_mapping(project: Path) -> None:
+    events = _read(project / "events.csv")
+    assert [e["event_name"] for e in events] == [
+        "enrolment",
+        "w0",
+        "w4",
+        "w8",
+        "w12",
+        "unscheduled",
+        "log",
+    ]
+    assert {e["arm_num"] for e in events} == {"1"}
+    mapping = _read(project / "instrument_event_mapping.csv")
+    forms = {r["Form Name"] for r in _read(project / "data_dictionary.csv")}
+    assert {m["form"] for m in mapping} == forms
+    assert {m["unique_event_name"] for m in mapping} == {f"{e['event_name']}_arm_1" for e in events}
+
+
+def _decode(field: dict[str, str], text: str) -> Any:
+    kind = field["Field Type"]
+    if kind == "yesno":
+        assert text in ("0", "1")
+        return text == "1"
+    if kind == "dropdown":
+        choices = field["Choices, Calculations, OR Slider Labels"].split(" | ")
+        pairs = [choice.split(", ", 1) for choice in choices]
+        label = dict(pairs)[text]
+        return int(label) if all(code == lab for code, lab in pairs) else label
+    if field["Field Note"] == "JSON":
+        return json.loads(text)
+    validation = field["Text Validation Type OR Show Slider Number"]
+    if validation == "integer":
+        return int(text)
+    if validation == "number":
+        return float(text)
+    if validation == "date_ymd":
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", text)
+    return text
+
+
+def test_the_import_gives_back_every_stored_value(project: Path) -> None:
+    fields = {r["Variable / Field Name"]: r for r in _read(project / "data_dictionary.csv")}
+    rows = _read(project / "records.csv")
+    assert set(rows[0]) <= set(IMPORT_COLUMNS) | set(fields)
+    where = {  # each log instrument's "visit" and "row" variables
+        (f["Form Name"], f["Field Annotation"].rsplit(":", 1)[-1]): name
+        for name, f in fields.items()
+        if f["Field Annotation"].endswith((":visit", ":row"))
+    }
+    flat: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
+    logged: dict[tuple[str, str, str, str], dict[str, Any]] = defaultdict(dict)
+    for row in rows:
+        visit = row.get("visit_id", "")
+        for name, text in row.items():
+            if name in IMPORT_COLUMNS or not text or name in ("visit_id", "visit_date"):
+                continue
+            field = fields[name]
+            source = field["Field Annotation"].removeprefix("@lupustrial ")
+            if source.startswith("subject."):
+                continue
+            value = _decode(field, text)
+            crf, path = source.split(".", 1)
+            if row["redcap_repeat_instrument"]:
+                head, _, rest = path.partition(".*.")
+                if path.endswith((":visit", ":row")):
+                    continue
+                at = row[where[(row["redcap_repeat_instrument"], "visit")]]
+                number = row[where[(row["redcap_repeat_instrument"], "row")]]
+                logged[(row["record_id"], at, crf, head)][f"{int(number) - 1}.{rest}"] = value
+            elif path.endswith(":recorded"):
+                if value:
+                    flat[(row["record_id"], visit)][crf].setdefault(
+                        path.removesuffix(":recorded"), []
+                    )
+            else:
+                flat[(row["record_id"], visit)][crf][path] = value
+    for (record, visit, crf, head), values in logged.items():
+        flat[(record, visit)][crf][head] = unflatten(values)  # numbered rows: a list
+    checked = 0
+    for assessment in demo_records().assessments:
+        stored = assessment.model_dump(mode="json", exclude_none=True, include=set(CRF_MODELS))
+        rebuilt = {
+            crf: unflatten({k: v for k, v in values.items() if not isinstance(v, list)})
+            | {k: v for k, v in values.items() if isinstance(v, list)}
+            for crf, values in flat[(assessment.subject_id, assessment.visit_id or "")].items()
+        }
+        assert rebuilt == stored, (assessment.subject_id, assessment.visit_id)
+        checked += 1
+    assert checked == len(demo_records().assessments)
+
+
+def test_export_redcap_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, stderr = run(
+        capsys, "export", "redcap", "--source", "demo", "--out", str(tmp_path)
+    )
+    assert code == 0, stderr
+    assert "REDCap project written" in stdout
+    assert (tmp_path / "records.csv").exists()
