@@ -6,7 +6,17 @@ import sys
 
 import lupustrial.cli.exchange  # registers `export`
 import lupustrial.cli.periodic  # noqa: F401  (registers `report periodic` on `report`)
-from lupustrial.cli import audit, eligibility, prescreen, safety, schema, score, study, web  # noqa: F401  (each module registers its commands)
+from lupustrial.cli import (  # noqa: F401  (each module registers its commands)
+    audit,
+    casebook,
+    eligibility,
+    prescreen,
+    safety,
+    schema,
+    score,
+    study,
+    web,
+)
 from lupustrial.cli.app import app
 from lupustrial.cli.input import InputError
 

@@ -43,6 +43,7 @@ urlpatterns = [
     path("subjects/<int:pk>/end/<str:how>/", views.end_of_study, name="end_of_study"),
     path("subjects/<int:pk>/lock/", views.casebook_lock, name="casebook_lock"),
     path("subjects/<int:pk>/audit/", views.audit_trail, name="audit_trail"),
+    path("subjects/<int:pk>/casebook.pdf", overview_views.casebook, name="casebook"),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("report/", report_views.study_report, name="study_report"),
     path("dataset/snapshot.zip", report_views.dataset_snapshot, name="dataset_snapshot"),

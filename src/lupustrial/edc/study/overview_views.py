@@ -8,13 +8,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.study import services
 from lupustrial.edc.study.crfs import CRFS
+from lupustrial.edc.study.models import Subject
 from lupustrial.edc.study.views import study_view
 from lupustrial.edc.study.worklists import LEGEND, CalendarMark, month_calendar, status_grid
 
@@ -73,3 +75,23 @@ def visit_calendar(request: HttpRequest) -> HttpResponse:
         },
         status=400 if problem else 200,
     )
+
+
+@study_view
+def casebook(request: HttpRequest, pk: int) -> HttpResponse:
+    """The subject's casebook as a PDF download, its export in the audit trail."""
+    from lupustrial.edc.study.casebook import export_casebook, file_name
+    from lupustrial.pdf import PdfUnavailableError
+
+    subject = get_object_or_404(Subject.objects.select_related("site"), pk=pk)
+    services.require_casebook(request.user, subject)
+    timezone.activate(subject.site.zone)
+    name = request.user.get_full_name() or request.user.get_username()  # type: ignore[union-attr]
+    try:
+        data = export_casebook(request.user, subject, exported_by=name)
+    except PdfUnavailableError as problem:
+        message = _("The casebook PDF could not be made here: %(problem)s") % {"problem": problem}
+        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{file_name(subject)}"'
+    return response

@@ -1256,6 +1256,26 @@ def record_export(user: User, what: str, subject: Subject | None = None) -> None
     record(user, Action.EXPORT, subject=subject or "", form=what)
 
 
+CONSOLE_PREFIX = "console:"
+"""How an actor at the server's command line is named in the trail (`console:<OS user>`)."""
+
+
+def require_casebook(actor: User | str, subject: Subject) -> None:
+    """A casebook (every form, query and the trail's summary) is for the roles that see the
+    subject's trail at its site; at the server's console, for whoever runs the command."""
+    if isinstance(actor, str):
+        if not actor.startswith(CONSOLE_PREFIX):
+            raise NotAllowedError(_("A casebook is exported by a user or at the console."))
+        return
+    require(actor, Can.VIEW_SUBJECTS, subject)
+    require(actor, Can.VIEW_AUDIT, subject)
+
+
+def record_casebook_export(actor: User | str, subject: Subject, sha256: str) -> None:
+    """A casebook exported: who, which subject, and the SHA-256 of the PDF handed out."""
+    record(actor, Action.EXPORT, subject=subject, form="casebook", new={"sha256": sha256})
+
+
 def is_overdue(visit: Visit, subject: Subject, today: dt.date) -> bool:
     """A planned visit of an active subject whose window closed before ``today``, the
     subject's site's own date."""
