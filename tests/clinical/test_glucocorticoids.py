@@ -292,3 +292,32 @@ def test_the_heaviest_day_looks_at_every_start_and_end() -> None:
     assert day == dt.date(2026, 1, 25)
     assert taken == [doses[0]]
     assert heaviest_day([regimen(10), regimen(20)]) == (None, [regimen(10), regimen(20)])
+
+
+@pytest.mark.parametrize(
+    ("mg", "every_n_days", "expected"),
+    [(10, 1, 10.0), (10, 2, 5.0), (7.5, 2, 3.75), (20, 3, 6.666667), (10, 7, 1.428571)],
+)
+def test_intermittent_dosing_counts_as_its_average_daily_dose(
+    mg: float, every_n_days: int, expected: float
+) -> None:
+    """10 mg every other day is 5 mg/day (WHO DDD methodology: dose over dosing interval)."""
+    regimen = GlucocorticoidDose.model_validate(
+        {"drug": "prednisolone", "dose": {"value": mg, "unit": "mg"}, "every_n_days": every_n_days}
+    )
+    assert regimen.daily_dose_mg == expected
+    assert total_prednisolone_equivalent([regimen]).mg_per_day == expected
+
+
+def test_alternate_day_dosing_crosses_the_lldas_limit_by_its_average() -> None:
+    """15 mg every other day is 7.5 mg/day, at LLDAS's limit; 16 mg is above it."""
+    on_limit = dose("prednisolone", 15, every_n_days=2)
+    above = dose("prednisolone", 16, every_n_days=2)
+    assert total_prednisolone_equivalent([on_limit]).mg_per_day == 7.5
+    assert total_prednisolone_equivalent([above]).mg_per_day == 8.0
+
+
+@pytest.mark.parametrize("every_n_days", [0, 8, -1])
+def test_a_dosing_interval_outside_one_to_seven_days_is_refused(every_n_days: int) -> None:
+    with pytest.raises(ValidationError, match="every_n_days"):
+        dose("prednisolone", 10, every_n_days=every_n_days)

@@ -117,7 +117,13 @@ _FILL = """
       field.name = name;
       form.appendChild(field);
     }
-    if (field.type === "checkbox") {
+    if (field.type === "radio") {
+      // Yes / no / not assessed are radio buttons: check the one with this value.
+      const choice = `[name="${CSS.escape(name)}"][value="${CSS.escape(value)}"]`;
+      const radio = form.querySelector(choice);
+      if (radio === null) problems.push(`${name}: no choice ${value}`);
+      else radio.checked = true;
+    } else if (field.type === "checkbox") {
       field.checked = value !== "" && value.toLowerCase() !== "false";
     } else {
       field.value = value;
@@ -248,7 +254,9 @@ def test_a_candidate_is_screened_enrolled_and_seen_at_week_12(page: Any, live_se
         _fill(page, "#crf-form", _crf_post(code, values, 0))
         if code == "vitals":
             _shot(page, "08-crf-vitals.png")
-        _submit(page, "#crf-form button[type='submit']", f"{base}/visits/{w12.pk}/")
+        _submit(
+            page, "#crf-form button[type='submit']:not([name='next'])", f"{base}/visits/{w12.pk}/"
+        )
         expect(page.locator(".message.success")).to_have_text("Form saved.")
     derived = page.locator("#derived")
     expect(derived).to_contain_text("LLDAS: met")
@@ -260,11 +268,11 @@ def test_a_candidate_is_screened_enrolled_and_seen_at_week_12(page: Any, live_se
     score = page.locator("#sledai-score .big")
     expect(score).to_have_text("0")
     with page.expect_response(lambda r: r.url.endswith("/forms/sledai2k/preview/")) as preview:
-        page.select_option('[name="arthritis"]', "true")
+        page.check('[name="arthritis"][value="true"]')
     assert preview.value.status == 200
     expect(score).to_have_text("4")
     expect(page.locator("#sledai-score")).to_contain_text("Arthritis: met")
-    page.select_option('[name="rash"]', "true")
+    page.check('[name="rash"][value="true"]')
     expect(score).to_have_text("6")
     _shot(page, "10-sledai2k-live.png")
     assert subject.visits.get(code="W12").forms.get(crf="sledai2k").data["arthritis"] is False

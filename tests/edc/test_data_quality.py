@@ -96,7 +96,7 @@ def test_a_locked_casebook_refuses_every_change() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("body_weight.value", "-1", "cannot be negative"),
+        ("body_weight.value", "-1", "A negative value cannot be entered"),
         ("body_weight.value", "401", "body weight"),
         ("systolic_mmhg", "400", "400 mmHg is above 300 mmHg"),
     ],

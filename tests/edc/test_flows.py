@@ -123,7 +123,7 @@ def test_a_bad_value_is_shown_beside_its_field_and_nothing_is_saved() -> None:
     posted["body_weight.value"] = "-60"
     response = coordinator.post(reverse("screening", args=[subject.pk]), posted)
     assert response.status_code == 200
-    assert "cannot be negative" in response.content.decode()
+    assert "A negative value cannot be entered (got -60)." in response.content.decode()
     assert Subject.objects.get(pk=subject.pk).screening is None
 
 

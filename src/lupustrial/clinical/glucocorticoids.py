@@ -26,8 +26,11 @@ from typing import Annotated, Literal, Self
 from pydantic import BeforeValidator, Field, model_validator
 
 from lupustrial.clinical.model import PastDate, StrictModel
-from lupustrial.clinical.sources import BNF_CORTICOSTEROIDS, LIU_2013
+from lupustrial.clinical.sources import BNF_CORTICOSTEROIDS, LIU_2013, WHO_DDD_2024
 from lupustrial.clinical.units import BodyWeight, DoseMass
+
+INTERMITTENT_DOSING_SOURCE = WHO_DDD_2024
+"""A regimen given every n days counts as the dose over the interval (its average per day)."""
 
 PREDNISOLONE_REFERENCE_MG = 5.0
 """The tables state each drug's dose equivalent to this much prednisolone."""
@@ -169,6 +172,13 @@ class GlucocorticoidDose(StrictModel):
         description='Dose per administration, e.g. {"value": 500, "unit": "mg"}.'
     )
     times_per_day: int = Field(default=1, ge=1, description="Administrations per day.")
+    every_n_days: int = Field(
+        default=1,
+        ge=1,
+        le=7,
+        description="Given every n days: 1 daily, 2 alternate-day; counted as the average "
+        "daily dose (WHO DDD methodology).",
+    )
     route: Route = Field(
         default="oral",
         description="Systemic routes only: topical, inhaled and intra-articular doses are not "
@@ -188,8 +198,14 @@ class GlucocorticoidDose(StrictModel):
 
     @property
     def daily_dose_mg(self) -> float:
-        """The drug's own mg per day (not yet converted to prednisolone)."""
-        return round(self.dose.to("mg") * self.times_per_day, _DECIMALS)
+        """The drug's own mg per day (not yet converted to prednisolone).
+
+        A regimen given every n days counts as its average daily dose, the dose over the
+        dosing interval (WHO DDD methodology): 10 mg every other day is 5 mg/day. Whether an
+        alternate-day regimen is "≤ 7.5 mg/day" for LLDAS is thus read on its average.
+        """
+        per_day = self.dose.to("mg") * self.times_per_day / self.every_n_days
+        return round(per_day, _DECIMALS)
 
     @property
     def dated(self) -> bool:

@@ -165,3 +165,15 @@ AMINOTRANSFERASE = Limits(
     "U/L", "AST/ALT increased grade 2 above 3 × ULN (CTCAE v5.0, 2017; ULN 40 U/L)",
     hard_max=10000, soft_max=120,
 )  # fmt: skip
+PLATELETS = Limits(
+    "10^9/L",
+    "platelet count decreased grade 4 below 25 × 10^9/L (CTCAE v5.0, 2017); below 1 × 10^9/L "
+    "is implausible: a unit slip, such as 15 written per µL for 15 × 10^4/µL",
+    hard_min=1, hard_max=3000, soft_min=25, soft_max=1000,
+)  # fmt: skip
+LEUKOCYTES = Limits(
+    "10^9/L",
+    "white blood cell decreased grade 4 below 1 × 10^9/L (CTCAE v5.0, 2017); below 0.1 × 10^9/L "
+    "is implausible: a unit slip, such as 4 written per µL for 4 × 10^3/µL",
+    hard_min=0.1, hard_max=500, soft_min=1, soft_max=30,
+)  # fmt: skip

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from lupustrial.clinical import limits
 from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.clinical.sources import GLADMAN_2002, TOUMA_2010
 from lupustrial.clinical.status import Status
@@ -172,8 +173,12 @@ class ComplementLevel(StrictModel):
 class Sledai2kLabs(StrictModel):
     """Raw results from which the laboratory descriptors can be derived."""
 
-    platelets: CellCount | None = Field(default=None, description="Platelet count.")
-    leukocytes: CellCount | None = Field(default=None, description="White blood cell count.")
+    platelets: Annotated[CellCount | None, limits.PLATELETS] = Field(
+        default=None, description="Platelet count."
+    )
+    leukocytes: Annotated[CellCount | None, limits.LEUKOCYTES] = Field(
+        default=None, description="White blood cell count."
+    )
     temperature: Temperature | None = Field(default=None, description="Body temperature.")
     urine_protein_24h: UrineProtein24h | None = Field(
         default=None, description="Protein in a 24-hour urine collection."

@@ -53,3 +53,8 @@ LIU_2013 = (
     "the complications of systemic corticosteroid therapy. Allergy Asthma Clin Immunol. "
     "2013;9(1):30 (Table 1: betamethasone 0.6 mg = prednisone 5 mg)."
 )
+WHO_DDD_2024 = (
+    "WHO Collaborating Centre for Drug Statistics Methodology. Guidelines for ATC "
+    "classification and DDD assignment 2024. Oslo, 2023 (DDDs of drugs given at intervals "
+    "longer than a day: the dose divided by the dosing interval)."
+)

@@ -135,7 +135,7 @@ GLUCOCORTICOIDS = TableSpec(
     (
         ("subject_id", S), ("visit", S), ("visit_id", S), ("date", D), ("line", N),
         ("drug", S), ("route", S), ("dose_value", F), ("dose_unit", S), ("dose_mg", F),
-        ("times_per_day", N), ("daily_dose_mg", F), ("factor", F),
+        ("times_per_day", N), ("every_n_days", N), ("daily_dose_mg", F), ("factor", F),
         ("prednisolone_mg_per_day", F), ("start_date", D), ("end_date", D), ("current", B),
     ),
     ("subject_id", "date", "visit", "visit_id", "line"),
@@ -452,6 +452,7 @@ def _per_assessment_rows(scored: list[VisitScores]) -> tuple[list[Row], list[Row
                     "dose_unit": dose.dose.unit,
                     "dose_mg": dose.dose.to("mg"),
                     "times_per_day": dose.times_per_day,
+                    "every_n_days": dose.every_n_days,
                     "daily_dose_mg": dose.daily_dose_mg,
                     "factor": part.factor if part else None,
                     "prednisolone_mg_per_day": part.prednisolone_mg_per_day if part else None,

@@ -400,7 +400,18 @@ class PregnancyTest(StrictModel):
 
 class Sledai2kForm(Sledai2kInput):
     """The SLEDAI-2K form: the descriptors only. Its date is the visit's and its laboratory
-    results are the labs form's, entered once and attached when the visit is scored."""
+    results are the labs form's, entered once and attached when the visit is scored.
+
+    A descriptor left unanswered is "not assessed"; the form is complete only when every
+    descriptor is answered or ``not_assessed_reason`` says why some were not
+    (`protocol.completeness`).
+    """
+
+    not_assessed_reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Why the descriptors left unanswered were not assessed.",
+    )
 
     @model_validator(mode="after")
     def _descriptors_only(self) -> Self:
@@ -454,7 +465,7 @@ def sledai_input(forms: VisitForms, date: dt.date | None) -> Sledai2kInput | Non
     labs = {k: v for k, v in labs.items() if v is not None}
     if forms.vitals is not None and forms.vitals.temperature is not None:
         labs["temperature"] = forms.vitals.temperature.model_dump()
-    descriptors = forms.sledai2k.model_dump(exclude={"date", "labs"})
+    descriptors = forms.sledai2k.model_dump(exclude={"date", "labs", "not_assessed_reason"})
     return Sledai2kInput.model_validate({**descriptors, "date": date, "labs": labs or None})
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,7 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from lupustrial.clinical.sledai2k import Sledai2kInput
 from lupustrial.clinical.units import Quantity
+from lupustrial.edc.study import labels, validation_messages
 
 RECORDED = "recorded"
 """Suffix of the box that says a list was asked about (empty list) rather than unknown."""
@@ -33,8 +36,20 @@ RECORDED = "recorded"
 BLANK_ROWS = 2
 """Empty rows offered below the recorded ones in a list section."""
 
-_YES_NO_UNKNOWN = [("", _("not assessed")), ("true", _("yes")), ("false", _("no"))]
-_YES_NO = [("", "—"), ("true", _("yes")), ("false", _("no"))]
+_YES_NO_UNKNOWN = [("true", _("yes")), ("false", _("no")), ("", _("not assessed"))]
+_PRESENT_ABSENT = [("true", _("present")), ("false", _("absent")), ("", _("not assessed"))]
+_YES_NO = [("true", _("yes")), ("false", _("no"))]
+_DATA_WORDS = ("true =", "false =", "omitted", "omit ", "[]", "{", "null")
+"""Sentences of a model's description written for programmers, never shown on a page."""
+
+
+class YesNoRadios(forms.RadioSelect):
+    """Present / absent / not assessed as radio buttons: arrow keys move between them.
+
+    The pages lay the buttons out in one table row (`_radios.html`).
+    """
+
+    compact = True
 
 
 @dataclass(frozen=True)
@@ -75,8 +90,12 @@ def _bounds(info: FieldInfo) -> dict[str, float]:
     return limits
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+def plain_help(description: str | None) -> str:
+    """A model's description without the sentences that explain the data format."""
+    clauses = re.split(r"(?<=[.;:])\s+", (description or "").strip())
+    kept = [c for c in clauses if c and not any(w in c.lower() for w in _DATA_WORDS)]
+    text = " ".join(kept).rstrip(";:")
+    return text if not text or text.endswith(".") else f"{text}."
 
 
 def _is_model(annotation: Any) -> bool:
@@ -87,18 +106,27 @@ def _date_widget() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _scalar_field(annotation: Any, info: FieldInfo, optional: bool) -> forms.Field:
-    """The Django field for one scalar; required only where the model requires it."""
+def _scalar_field(
+    annotation: Any, info: FieldInfo, optional: bool, path: str, owner: type[BaseModel]
+) -> forms.Field:
+    """The Django field for one scalar; required only where the model requires it.
+
+    Its help is the label catalogue's, else the model's description less its data-format
+    sentences (`plain_help`).
+    """
     base = _base_type(annotation)
     required = False  # presence is the model's business: its error names the field
-    help_text = info.description or ""
+    help_text: Any = labels.help_text(path) or plain_help(info.description)
     if base is bool:
+        present_absent = issubclass(owner, Sledai2kInput)
+        choices = _PRESENT_ABSENT if present_absent else _YES_NO_UNKNOWN
         return forms.TypedChoiceField(
-            choices=_YES_NO_UNKNOWN if optional else _YES_NO,
+            choices=choices if optional else _YES_NO,
             coerce=lambda v: v == "true",
             empty_value=None,
             required=required,
             help_text=help_text,
+            widget=YesNoRadios,
         )
     if get_origin(base) is Literal:
         values = get_args(base)
@@ -180,7 +208,13 @@ class FormPlan:
 
     def _add(self, path: str, field: forms.Field, kind: str, section: str) -> None:
         if not field.label:
-            field.label = _label(path.rsplit(".", 1)[-1])
+            field.label = labels.label(path)
+        row = re.search(r"\.(\d+)\.", path)
+        if row and not isinstance(field.widget, forms.RadioSelect):
+            # A list row's cells have no <label> of their own: name them for screen readers.
+            field.widget.attrs["aria-label"] = f"{field.label} ({int(row[1]) + 1})"
+        elif kind == "quantity_unit":
+            field.widget.attrs["aria-label"] = str(_("unit"))
         self.fields[path] = field
         self.leaves.append(Leaf(path, kind))
         self.sections.setdefault(section, []).append(path)
@@ -200,13 +234,17 @@ class FormPlan:
             elif get_origin(annotation) is list:
                 self._list(get_args(annotation)[0], info, path, here, optional)
             else:
-                self._add(path, _scalar_field(annotation, info, optional), "value", here)
+                field = _scalar_field(annotation, info, optional, path, model)
+                self._add(path, field, "value", here)
 
     def _quantity(self, kind: type[Quantity], info: FieldInfo, path: str, section: str) -> None:
-        label = info.description or _label(path.rsplit(".", 1)[-1])
         self._add(
             f"{path}.value",
-            forms.FloatField(required=False, label=label),
+            forms.FloatField(
+                required=False,
+                label=labels.label(path),
+                help_text=labels.help_text(path) or plain_help(info.description),
+            ),
             "quantity_value",
             section,
         )
@@ -227,9 +265,8 @@ class FormPlan:
                 f"{path}.{RECORDED}",
                 forms.BooleanField(
                     required=False,
-                    label=_("%(name)s recorded (tick when asked, even if none)")
-                    % {"name": _label(path.rsplit(".", 1)[-1])},
-                    help_text=info.description or "",
+                    label=_("Asked (tick even when none)"),
+                    help_text=labels.help_text(path) or plain_help(info.description),
                 ),
                 "recorded",
                 section,
@@ -254,7 +291,8 @@ class FormPlan:
                 forms.CharField(
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 3}),
-                    help_text=(info.description or "") + " " + str(_("One per line.")),
+                    label=labels.label(path),
+                    help_text=_("One per line."),
                 ),
                 "lines",
                 section,
@@ -338,7 +376,7 @@ class FormPlan:
 
     def _attach(self, form: forms.Form, problem: Mapping[str, Any]) -> None:
         location = ".".join(str(part) for part in problem["loc"])
-        message = str(problem["msg"]).removeprefix("Value error, ")
+        message = validation_messages.message(problem)
         for candidate in (location, f"{location}.value", f"{location}.{RECORDED}"):
             if candidate in self.fields:
                 form.add_error(candidate, message)

@@ -8,6 +8,7 @@ else, and `RuleError` into a message beside the form.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -27,13 +28,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lupustrial.clinical.sledai2k import score_sledai2k
+from lupustrial.clinical.sledai2k import DESCRIPTORS, Descriptor, score_sledai2k
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import SITE_ROLES, Can
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.spreadsheet import write_rows
-from lupustrial.edc.study import services
-from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS
+from lupustrial.edc.study import labels, services
+from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, Crf
 from lupustrial.edc.study.models import (
     FormData,
     Query,
@@ -42,8 +43,9 @@ from lupustrial.edc.study.models import (
     Visit,
     WithdrawalScope,
 )
-from lupustrial.edc.study.schema_forms import FormPlan, row_counts
+from lupustrial.edc.study.schema_forms import RECORDED, FormPlan, row_counts
 from lupustrial.edc.study.worklists import StudyReads, worklists
+from lupustrial.protocol.completeness import completeness
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.consent import version_in_force
 from lupustrial.protocol.crfs import VisitForms, sledai_input
@@ -215,11 +217,57 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _sections(form: forms.Form, plan: FormPlan) -> list[tuple[str, list[forms.BoundField]]]:
-    return [
-        (name.replace("_", " ").capitalize(), [form[path] for path in paths])
-        for name, paths in plan.sections.items()
-    ]
+def _sections(form: forms.Form, plan: FormPlan) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A generated form's sections as rows a person reads: labels from the catalogue, a
+    quantity's value and unit on one row, and a list as a table of rows (`_form_sections`)."""
+    return [(str(labels.label(name)), _rows(form, paths)) for name, paths in plan.sections.items()]
+
+
+_ROW = re.compile(r"^(?P<list>.*?)\.(?P<index>\d+)\.(?P<column>.+)$")
+
+
+def _rows(form: forms.Form, paths: list[str]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    grids: dict[str, dict[str, Any]] = {}
+
+    def grid(name: str) -> dict[str, Any]:
+        if name not in grids:
+            grids[name] = {"name": name, "recorded": None, "columns": [], "rows": {}}
+            items.append({"grid": grids[name]})
+        return grids[name]
+
+    for path in paths:
+        if path.endswith(f".{RECORDED}"):
+            grid(path.removesuffix(f".{RECORDED}"))["recorded"] = form[path]
+            continue
+        match = _ROW.match(path)
+        if match:
+            table = grid(match["list"])
+            column = match["column"]
+            if column.endswith(".unit"):
+                continue  # shown beside its value
+            if column not in table["columns"]:
+                table["columns"].append(column)
+            unit = path.removesuffix(".value") + ".unit" if path.endswith(".value") else None
+            cell = {"field": form[path], "unit": form[unit] if unit in form.fields else None}
+            table["rows"].setdefault(match["index"], []).append(cell)
+            continue
+        if path.endswith(".unit") and path.removesuffix(".unit") + ".value" in form.fields:
+            continue
+        unit = path.removesuffix(".value") + ".unit" if path.endswith(".value") else None
+        items.append({"field": form[path], "unit": form[unit] if unit in form.fields else None})
+    for table in grids.values():
+        table["headers"] = [labels.label(column) for column in table["columns"]]
+        table["rows"] = [_table_row(cells) for _, cells in sorted(table["rows"].items())]
+    return items
+
+
+def _table_row(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row of a list table; a blank one is hidden until "Add a row" shows it."""
+    blank = all(not cell["field"].value() for cell in cells) and not any(
+        cell["field"].errors for cell in cells
+    )
+    return {"cells": cells, "blank": blank}
 
 
 @study_view
@@ -468,12 +516,23 @@ def visit_page(request: HttpRequest, pk: int) -> HttpResponse:
             "visit": visit,
             "subject": visit.subject,
             "date_form": date_form,
-            "crfs": [(crf, saved.get(crf.code)) for crf in CRFS],
+            "crfs": [
+                (crf, saved.get(crf.code), _status(crf.code, saved.get(crf.code))) for crf in CRFS
+            ],
             "derived": derived,
             "in_window": visit.in_window(),
             "version": request.POST.get("version", visit.version),
         },
     )
+
+
+def _status(code: str, saved: FormData | None) -> dict[str, Any] | None:
+    if saved is None:
+        return None
+    return {
+        "status": completeness(code, saved.data).status,
+        "missing": _missing_labels(code, saved.data),
+    }
 
 
 @study_view
@@ -565,8 +624,7 @@ def _save_crf(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                     version=posted_version(request),
                     reason=request.POST.get("reason", ""),
                 )
-                messages.success(request, _("Form saved."))
-                return redirect("visit", pk=pk)
+                return _after_save(request, visit, code)
     except (services.RuleError, services.ConflictError) as problem:
         _show_problem(form, problem)
     return _crf_render(request, visit, code, saved, plan, form)
@@ -588,14 +646,55 @@ def _crf_render(
             "subject": visit.subject,
             "crf": CRF_BY_CODE[code],
             "saved": saved,
+            "status": completeness(code, saved.data) if saved else None,
+            "missing": _missing_labels(code, saved.data) if saved else [],
+            "next_crf": _next_crf(code),
             "form": form,
             "sections": _sections(form, plan),
+            **(_sledai_rows(form) if code == "sledai2k" else {}),
             "editable": services.may(request.user, Can.ENTER_DATA, visit.subject)
             and not (saved and saved.locked),
             "derived": services.derived(visit) if code == "sledai2k" else None,
             "version": request.POST.get("version", saved.version if saved else 0),
         },
     )
+
+
+def _next_crf(code: str) -> Crf | None:
+    """The form after ``code`` in the visit's order, for "Save and next"."""
+    order = [crf.code for crf in CRFS]
+    index = order.index(code) + 1
+    return CRFS[index] if index < len(order) else None
+
+
+def _after_save(request: HttpRequest, visit: Visit, code: str) -> HttpResponse:
+    """After a save: the next form when asked ("Save and next"), else the visit page."""
+    following = _next_crf(code)
+    if "next" in request.POST and following is not None:
+        messages.success(request, _("Form saved. Next: %(form)s.") % {"form": following.title})
+        return redirect("crf", pk=visit.pk, code=following.code)
+    if "next" in request.POST:
+        messages.success(request, _("Form saved; this was the visit's last form."))
+    else:
+        messages.success(request, _("Form saved."))
+    return redirect("visit", pk=visit.pk)
+
+
+def _missing_labels(code: str, data: dict[str, Any] | None) -> list[str]:
+    return [str(labels.label(name)) for name in completeness(code, data).missing]
+
+
+def _sledai_rows(form: forms.Form) -> dict[str, Any]:
+    """The SLEDAI-2K's 24 descriptors grouped by organ system, in Gladman 2002's order."""
+    groups: dict[str, list[tuple[Descriptor, forms.BoundField]]] = {}
+    for descriptor in DESCRIPTORS:
+        system = str(labels.ORGAN_SYSTEMS[descriptor.organ_system.value])
+        groups.setdefault(system, []).append((descriptor, form[descriptor.code]))
+    codes = {d.code for d in DESCRIPTORS}
+    return {
+        "sledai_groups": list(groups.items()),
+        "sledai_other": [form[name] for name in form.fields if name not in codes],
+    }
 
 
 def _descriptors_from_labs(visit: Visit) -> dict[str, str]:

@@ -6,3 +6,52 @@ document.addEventListener("change", (event) => {
     target.form?.submit();
   }
 });
+
+// Lists as rows: "Add a row" shows the next hidden blank row; "Remove" empties a row and hides
+// it (an emptied row is dropped on save, as the form reads blank rows as absent).
+document.addEventListener("click", (event) => {
+  const target = event.target;
+  if (!(target instanceof HTMLElement)) return;
+  if (target.dataset.addRow !== undefined) {
+    const list = target.closest("[data-list]");
+    const next = list?.querySelector("tr[data-row][hidden]");
+    if (next instanceof HTMLElement) {
+      next.hidden = false;
+      next.querySelector("input, select, textarea")?.focus();
+    }
+    if (!list?.querySelector("tr[data-row][hidden]")) target.hidden = true;
+  } else if (target.dataset.removeRow !== undefined) {
+    const row = target.closest("tr");
+    row?.querySelectorAll("input, select, textarea").forEach((input) => {
+      if (input instanceof HTMLInputElement && (input.type === "radio" || input.type === "checkbox")) {
+        input.checked = input.type === "radio" && input.value === "";
+      } else if (input instanceof HTMLSelectElement) {
+        input.selectedIndex = 0;
+      } else if (input instanceof HTMLInputElement || input instanceof HTMLTextAreaElement) {
+        input.value = "";
+      }
+    });
+    row?.closest("[data-list]")?.querySelector("[data-add-row]")?.removeAttribute("hidden");
+    if (row) row.hidden = true;
+    row?.closest("form")?.dispatchEvent(new Event("change", { bubbles: true }));
+  } else if (target.dataset.markAbsent !== undefined) {
+    // "Mark all unanswered absent": every descriptor still "not assessed" becomes "absent".
+    const form = target.closest("form");
+    form?.querySelectorAll("tr[data-descriptor]").forEach((row) => {
+      const unanswered = row.querySelector('input[type="radio"][value=""]');
+      const absent = row.querySelector('input[type="radio"][value="false"]');
+      if (unanswered instanceof HTMLInputElement && unanswered.checked && absent instanceof HTMLInputElement) {
+        absent.checked = true;
+      }
+    });
+    form?.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+});
+
+// Locking asks first (the button's data-confirm names what is still open).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

@@ -1,0 +1,289 @@
+"""The one label catalogue of the forms: each field's label and help, in English and Japanese.
+
+The forms are generated from the clinical and protocol models (`schema_forms`), whose field
+names are for programmers ("cva", "ana_positive_at_least_1_80") and whose descriptions
+explain the data format. A person reads these instead: a label per field name, and help on
+demand. The Japanese is in the EDC's catalogue (`locale/ja/LC_MESSAGES/django.po`); every
+text here is a literal, so `makemessages` finds it and the i18n test holds it complete.
+
+The SLEDAI-2K definitions are Gladman 2002's, as `clinical.sledai2k.DESCRIPTORS` gives them;
+`tests/edc/test_labels.py` checks that the English here is that text, word for word.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+LABELS: dict[str, Promise] = {
+    "sex": _("Sex"),
+    "date_of_birth": _("Date of birth"),
+    "planned_first_dose_date": _("Planned first infusion"),
+    "sle_diagnosis_date": _("SLE diagnosis date"),
+    "date": _("Date"),
+    "ana_titre_denominator": _("ANA titre (1:n), n"),
+    "ana_positive_at_least_1_80": _("ANA ≥ 1:80 (entry criterion)"),
+    "fever": _("Fever"),
+    "leukopenia": _("Leukopenia"),
+    "thrombocytopenia": _("Thrombocytopenia"),
+    "autoimmune_hemolysis": _("Autoimmune haemolysis"),
+    "delirium": _("Delirium"),
+    "psychosis": _("Psychosis"),
+    "seizure": _("Seizure"),
+    "non_scarring_alopecia": _("Non-scarring alopecia"),
+    "oral_ulcers": _("Oral ulcers"),
+    "subacute_cutaneous_or_discoid_lupus": _("Subacute cutaneous or discoid lupus"),
+    "acute_cutaneous_lupus": _("Acute cutaneous lupus"),
+    "pleural_or_pericardial_effusion": _("Pleural or pericardial effusion"),
+    "acute_pericarditis": _("Acute pericarditis"),
+    "joint_involvement": _("Joint involvement"),
+    "synovitis_two_or_more_joints": _("Synovitis in ≥ 2 joints"),
+    "tenderness_two_or_more_joints": _("Tenderness in ≥ 2 joints"),
+    "morning_stiffness_minutes": _("Morning stiffness (minutes)"),
+    "proteinuria": _("Proteinuria"),
+    "renal_biopsy_class_ii_or_v": _("Renal biopsy: class II or V nephritis"),
+    "renal_biopsy_class_iii_or_iv": _("Renal biopsy: class III or IV nephritis"),
+    "antiphospholipid_antibodies": _("Antiphospholipid antibodies"),
+    "low_c3": _("Low C3"),
+    "low_c4": _("Low C4"),
+    "anti_dsdna_or_anti_smith": _("Anti-dsDNA or anti-Sm antibodies"),
+    "temperature": _("Body temperature"),
+    "leukocytes": _("White blood cells"),
+    "platelets": _("Platelets"),
+    "urine_protein_24h": _("Urine protein (24 h)"),
+    "urine_protein_creatinine_ratio": _("Urine protein/creatinine ratio"),
+    "malar_rash": _("Malar rash"),
+    "discoid_rash": _("Discoid rash"),
+    "photosensitivity": _("Photosensitivity"),
+    "arthritis": _("Arthritis"),
+    "pleuritis": _("Pleuritis"),
+    "pericarditis": _("Pericarditis"),
+    "persistent_proteinuria": _("Persistent proteinuria"),
+    "cellular_casts": _("Cellular casts"),
+    "seizures": _("Seizures"),
+    "hemolytic_anemia": _("Haemolytic anaemia"),
+    "leukopenia_two_occasions": _("Leukopenia (2 occasions)"),
+    "lymphopenia_two_occasions": _("Lymphopenia (2 occasions)"),
+    "anti_dsdna": _("Anti-dsDNA antibody"),
+    "anti_sm": _("Anti-Sm antibody"),
+    "anticardiolipin": _("Anticardiolipin antibodies"),
+    "lupus_anticoagulant": _("Lupus anticoagulant"),
+    "false_positive_syphilis_serology": _("False-positive syphilis serology"),
+    "antinuclear_antibody": _("Antinuclear antibody"),
+    "count": _("Count"),
+    "leukocyte_counts": _("White cell counts"),
+    "lymphocyte_counts": _("Lymphocyte counts"),
+    "prior_medications": _("Prior medications"),
+    "drug": _("Drug"),
+    "route": _("Route"),
+    "start_date": _("Start date"),
+    "for_sle": _("Given for SLE"),
+    "lookback_days": _("Look-back window (days)"),
+    "organic_brain_syndrome": _("Organic brain syndrome"),
+    "visual_disturbance": _("Visual disturbance"),
+    "cranial_nerve_disorder": _("Cranial nerve disorder"),
+    "lupus_headache": _("Lupus headache"),
+    "cva": _("Cerebrovascular accident"),
+    "vasculitis": _("Vasculitis"),
+    "myositis": _("Myositis"),
+    "urinary_casts": _("Urinary casts"),
+    "hematuria": _("Haematuria"),
+    "pyuria": _("Pyuria"),
+    "rash": _("Rash"),
+    "alopecia": _("Alopecia"),
+    "mucosal_ulcers": _("Mucosal ulcers"),
+    "pleurisy": _("Pleurisy"),
+    "low_complement": _("Low complement"),
+    "increased_dna_binding": _("Increased DNA binding"),
+    "urine_rbc_per_hpf": _("Urine red cells (/hpf)"),
+    "urine_wbc_per_hpf": _("Urine white cells (/hpf)"),
+    "c3": _("C3"),
+    "c4": _("C4"),
+    "value": _("Value"),
+    "lower_limit_of_normal": _("Lower limit of normal"),
+    "upper_limit_of_normal": _("Upper limit of normal"),
+    "initial_glucocorticoids": _("Initial glucocorticoids"),
+    "dose": _("Dose per administration"),
+    "times_per_day": _("Times a day"),
+    "every_n_days": _("Every n days"),
+    "end_date": _("End date"),
+    "body_weight": _("Body weight"),
+    "hepatitis": _("Hepatitis"),
+    "hbs_ag": _("HBs antigen"),
+    "anti_hbc": _("Anti-HBc antibody"),
+    "anti_hbs": _("Anti-HBs antibody"),
+    "anti_hbs_from_vaccination_only": _("Anti-HBs from vaccination only"),
+    "hbv_dna_detectable": _("HBV DNA detectable"),
+    "anti_hcv": _("Anti-HCV antibody"),
+    "hcv_rna_detectable": _("HCV RNA detectable"),
+    "ast": _("AST"),
+    "alt": _("ALT"),
+    "creatinine": _("Serum creatinine"),
+    "active_tuberculosis": _("Active tuberculosis"),
+    "malignancies": _("Malignancies"),
+    "site": _("Site or type"),
+    "diagnosis_date": _("Diagnosis date"),
+    "current": _("Current"),
+    "last_evidence_date": _("Last evidence"),
+    "in_situ": _("In situ"),
+    "local_therapy_only": _("Local therapy only"),
+    "metastasis": _("Metastasis"),
+    "suspected_active_infection": _("Suspected active infection"),
+    "reproduction": _("Pregnancy and contraception"),
+    "childbearing_potential": _("Childbearing potential"),
+    "pregnant": _("Pregnant"),
+    "pregnancy_test": _("Pregnancy test"),
+    "pregnancy_test_date": _("Pregnancy test date"),
+    "lactating": _("Lactating"),
+    "other_collagen_diseases": _("Other collagen diseases"),
+    "vaccinations": _("Vaccinations"),
+    "vaccine": _("Vaccine"),
+    "investigator_judgement": _("Investigator's judgement"),
+    "unsuitable": _("Unsuitable"),
+    "reason": _("Reason"),
+    "investigator": _("Investigator"),
+    "haemoglobin": _("Haemoglobin"),
+    "lymphocytes": _("Lymphocytes"),
+    "systolic_mmhg": _("Systolic BP (mmHg)"),
+    "diastolic_mmhg": _("Diastolic BP (mmHg)"),
+    "not_assessed_reason": _("Reason items were not assessed"),
+    "pga": _("Physician global assessment (0–3)"),
+    "haemolytic_anaemia": _("Haemolytic anaemia"),
+    "gastrointestinal_activity": _("Gastrointestinal activity"),
+    "maintenance_therapy_standard_and_tolerated": _("Maintenance therapy standard and tolerated"),
+    "maintenance_therapy_stable": _("Maintenance therapy stable"),
+    "doses": _("Glucocorticoid regimens"),
+    "medications": _("Medications"),
+    "daily_dose": _("Daily dose"),
+    "given": _("Given"),
+    "infusion_reaction": _("Infusion reaction"),
+    "reaction_details": _("Reaction details"),
+    "events": _("Adverse events"),
+    "term": _("Term"),
+    "onset": _("Onset"),
+    "grade": _("Grade"),
+    "serious": _("Serious"),
+    "related": _("Relatedness"),
+    "outcome": _("Outcome"),
+    "infection": _("Infection"),
+    "herpes_zoster": _("Herpes zoster"),
+    "done": _("Done"),
+    "result": _("Result"),
+    "classification": _("Classification"),
+    "eular_acr_2019": _("2019 EULAR/ACR"),
+    "acr_1997": _("1997 ACR"),
+    "slicc_2012": _("SLICC 2012"),
+    "screening_sledai2k": _("SLEDAI-2K at screening"),
+    "labs": _("Laboratory results"),
+}
+"""A field's label by its name (the last part of its dotted path, row numbers aside)."""
+
+SLEDAI2K_DEFINITIONS: dict[str, Promise] = {
+    "seizure": _("Recent onset, excluding metabolic, infectious or drug causes."),
+    "psychosis": _(
+        "Altered ability to function in normal activity due to severe disturbance in the "
+        "perception of reality, excluding uraemia and drug causes."
+    ),
+    "organic_brain_syndrome": _(
+        "Altered mental function with impaired orientation, memory or other intellectual "
+        "function, with rapid onset and fluctuating clinical features, excluding "
+        "metabolic, infectious or drug causes."
+    ),
+    "visual_disturbance": _(
+        "Retinal changes of SLE (cytoid bodies, retinal haemorrhages, serous exudate or "
+        "haemorrhages in the choroid, or optic neuritis), excluding hypertension, "
+        "infection or drug causes."
+    ),
+    "cranial_nerve_disorder": _(
+        "New onset of sensory or motor neuropathy involving cranial nerves."
+    ),
+    "lupus_headache": _(
+        "Severe persistent headache, may be migrainous, unresponsive to narcotic analgesia."
+    ),
+    "cva": _("New onset of cerebrovascular accident(s), excluding arteriosclerosis."),
+    "vasculitis": _(
+        "Ulceration, gangrene, tender finger nodules, periungual infarction, splinter "
+        "haemorrhages, or biopsy or angiogram proof of vasculitis."
+    ),
+    "arthritis": _(
+        "At least 2 joints with pain and signs of inflammation (tenderness, swelling or effusion)."
+    ),
+    "myositis": _(
+        "Proximal muscle aching or weakness, with elevated creatine phosphokinase or "
+        "aldolase, electromyogram changes, or a biopsy showing myositis."
+    ),
+    "urinary_casts": _("Heme-granular or red blood cell casts."),
+    "hematuria": _(
+        ">5 red blood cells per high-power field, excluding stone, infection or other cause."
+    ),
+    "proteinuria": _(">0.5 g of protein per 24 hours."),
+    "pyuria": _(">5 white blood cells per high-power field, excluding infection."),
+    "rash": _("Inflammatory type rash."),
+    "alopecia": _("Abnormal, patchy or diffuse loss of hair."),
+    "mucosal_ulcers": _("Oral or nasal ulcerations."),
+    "pleurisy": _("Pleuritic chest pain with pleural rub or effusion, or pleural thickening."),
+    "pericarditis": _(
+        "Pericardial pain with at least one of rub, effusion, or electrocardiogram or "
+        "echocardiogram confirmation."
+    ),
+    "low_complement": _(
+        "Decrease in CH50, C3 or C4 below the lower limit of normal for the testing laboratory."
+    ),
+    "increased_dna_binding": _(
+        "Increased DNA binding above the normal range for the testing laboratory."
+    ),
+    "fever": _(">38 °C, excluding infectious cause."),
+    "thrombocytopenia": _("<100 ×10⁹ platelets/L, excluding drug causes."),
+    "leukopenia": _("<3 ×10⁹ white blood cells/L, excluding drug causes."),
+}
+"""The SLEDAI-2K descriptors' definitions (Gladman 2002), by descriptor code."""
+
+HELP: dict[str, Promise] = {
+    "ana_titre_denominator": _("160 for a titre of 1:160."),
+    "dose": _("The amount given each time, with its unit."),
+    "times_per_day": _("How many times a day it is given."),
+    "every_n_days": _("1 = every day, 2 = every other day (counted as the average daily dose)."),
+    "doses": _("One row per regimen; tick 'asked' with no row when none is taken."),
+    "medications": _("One row per drug; tick 'asked' with no row when none is taken."),
+    "events": _("One row per event; tick 'asked' with no row when there were none."),
+    "not_assessed_reason": _("Needed when a descriptor is left not assessed."),
+    "pga": _("0 none, 1 mild, 2 moderate, 3 severe disease activity."),
+    "given": _("Was anifrolumab infused at this visit?"),
+    "lookback_days": _("10 days (Gladman 2002) or 30 days (Touma 2010)."),
+}
+"""Help shown on demand, by field name, for fields whose label needs it."""
+
+
+def field_name(path: str) -> str:
+    """The name a dotted path ends in, row numbers and value/unit parts left out."""
+    parts = [part for part in path.split(".") if not part.isdigit()]
+    while len(parts) > 1 and parts[-1] in ("value", "unit", "recorded"):
+        parts.pop()
+    return parts[-1]
+
+
+def label(path: str) -> Promise | str:
+    """The label of the field at the dotted ``path``: the catalogue's, else its name."""
+    name = field_name(path)
+    found = LABELS.get(name)
+    return found if found is not None else name.replace("_", " ").capitalize()
+
+
+def help_text(path: str) -> Promise | None:
+    """The catalogue's help for the field at ``path``: a definition or a hint, if any."""
+    name = field_name(path)
+    return HELP.get(name) or SLEDAI2K_DEFINITIONS.get(name)
+
+
+ORGAN_SYSTEMS: dict[str, Promise] = {
+    "central nervous system": _("Central nervous system"),
+    "vascular": _("Vascular"),
+    "musculoskeletal": _("Musculoskeletal"),
+    "renal": _("Renal"),
+    "mucocutaneous": _("Mucocutaneous"),
+    "cardiopulmonary": _("Cardiopulmonary"),
+    "immunologic": _("Immunologic"),
+    "constitutional": _("Constitutional"),
+    "haematologic": _("Haematologic"),
+}
+"""The SLEDAI-2K's organ systems (`clinical.sledai2k.OrganSystem`), by their value."""

@@ -1,0 +1,165 @@
+"""A coordinator's day, the forms (issue 18): labels a person reads, complete means complete,
+save and next, Japanese validation messages and implausible blood counts refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from lupustrial.clinical.sledai2k import DESCRIPTORS
+from lupustrial.edc.study import labels
+from lupustrial.edc.study.crfs import CRFS
+from lupustrial.edc.study.models import FormData, Subject, Visit
+from tests.edc.clients import login
+
+pytestmark = pytest.mark.usefixtures("demo")
+
+DATA_WORDS = re.compile(r"true =|false =|omitted =|\[\] =|\{&quot;value&quot;|\{\"value\"")
+"""What the generated forms' help used to explain: the JSON behind the form."""
+
+
+def _w12(crf: str = "vitals") -> FormData:
+    subject = Subject.objects.get(screening_number="S-001")
+    return FormData.objects.get(visit__subject=subject, visit__code="W12", crf=crf)
+
+
+def _as_japanese(username: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.get(username=username).staff
+    staff.language = "ja"
+    staff.save(update_fields=["language"])
+
+
+def test_the_sledai2k_definitions_are_gladman_2002_word_for_word() -> None:
+    assert set(labels.SLEDAI2K_DEFINITIONS) == {d.code for d in DESCRIPTORS}
+    for descriptor in DESCRIPTORS:
+        assert str(labels.SLEDAI2K_DEFINITIONS[descriptor.code]) == descriptor.definition
+        assert descriptor.code in labels.LABELS
+
+
+@pytest.mark.parametrize("code", [crf.code for crf in CRFS if crf.code != "adverse_events"])
+def test_every_form_speaks_to_people_not_in_json(code: str) -> None:
+    form = _w12()
+    page = login("coordinator").get(reverse("crf", args=[form.visit_id, code])).content.decode()
+    assert not DATA_WORDS.search(page), DATA_WORDS.search(page)
+    for programmer_label in ("Cva", "Pga", "Ana positive", "Times per day"):
+        assert f">{programmer_label}" not in page
+
+
+def test_the_screening_form_speaks_to_people_not_in_json() -> None:
+    subject = Subject.objects.exclude(screening=None).order_by("pk").first()
+    assert subject is not None
+    page = login("coordinator").get(reverse("screening", args=[subject.pk])).content.decode()
+    assert not DATA_WORDS.search(page), DATA_WORDS.search(page)
+    assert "Ana positive at least 1 80" not in page
+    assert "ANA ≥ 1:80 (entry criterion)" in page
+    assert "Sle diagnosis date" not in page
+
+
+def test_the_sledai2k_is_one_table_of_24_rows_by_organ_system_with_weights() -> None:
+    form = _w12("sledai2k")
+    page = login("coordinator").get(reverse("crf", args=[form.visit_id, "sledai2k"]))
+    html = page.content.decode()
+    assert html.count("data-descriptor=") == 24
+    assert "Central nervous system" in html
+    assert "Haematologic" in html
+    assert "Cerebrovascular accident" in html
+    assert "Mark all unanswered absent" in html
+    assert 'type="radio"' in html
+
+
+def test_an_empty_sledai2k_saves_but_is_incomplete_and_lists_what_is_missing() -> None:
+    form = _w12("sledai2k")
+    client = login("coordinator")
+    response = client.post(
+        reverse("crf", args=[form.visit_id, "sledai2k"]),
+        {"version": form.version, "reason": "cleared for the test", "lookback_days": "10"},
+    )
+    assert response.status_code == 302
+    visit_page = client.get(reverse("visit", args=[form.visit_id])).content.decode()
+    assert "incomplete" in visit_page
+    assert "Missing: Seizure, Psychosis" in visit_page
+    crf_page = client.get(reverse("crf", args=[form.visit_id, "sledai2k"])).content.decode()
+    assert 'id="form-status">incomplete' in crf_page
+
+
+def test_not_assessed_with_a_reason_completes_the_sledai2k() -> None:
+    form = _w12("sledai2k")
+    posted = {d.code: "false" for d in DESCRIPTORS if d.code != "visual_disturbance"}
+    response = login("coordinator").post(
+        reverse("crf", args=[form.visit_id, "sledai2k"]),
+        {
+            **posted,
+            "lookback_days": "10",
+            "not_assessed_reason": "no fundoscopy this visit",
+            "version": form.version,
+            "reason": "r",
+        },
+    )
+    assert response.status_code == 302
+    page = login("coordinator").get(reverse("visit", args=[form.visit_id])).content.decode()
+    assert "✓ complete" in page
+
+
+def test_save_and_next_opens_the_visits_next_form() -> None:
+    form = _w12("labs")
+    client = login("coordinator")
+    page = client.get(reverse("crf", args=[form.visit_id, "labs"]))
+    posted = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    posted.update(version=form.version, reason="re-read", next="1")
+    posted = {k: ("true" if v is True else "false" if v is False else v) for k, v in posted.items()}
+    response = client.post(reverse("crf", args=[form.visit_id, "labs"]), posted)
+    assert response.status_code == 302, response.context["form"].errors
+    assert response["Location"] == reverse("crf", args=[form.visit_id, "vitals"])
+    landed = client.get(response["Location"]).content.decode()
+    assert "Form saved. Next: Vital signs and weight." in landed
+
+
+def test_the_last_form_has_no_next() -> None:
+    visit = Visit.objects.get(subject__screening_number="S-001", code="W12")
+    last = CRFS[-1].code
+    page = login("coordinator").get(reverse("crf", args=[visit.pk, last])).content.decode()
+    assert "Save and next" not in page
+
+
+def test_a_platelet_count_of_15_per_microlitre_is_refused_as_implausible() -> None:
+    form = _w12("labs")
+    page = login("coordinator").get(reverse("crf", args=[form.visit_id, "labs"]))
+    posted = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    posted.update({"platelets.value": "15", "platelets.unit": "/µL"})
+    posted.update(version=form.version, reason="r")
+    response = login("coordinator").post(reverse("crf", args=[form.visit_id, "labs"]), posted)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "is below 1 10^9/L" in html
+    assert "implausible" in html
+    form.refresh_from_db()
+    assert form.data["platelets"] != {"value": 15, "unit": "/µL"}
+
+
+def test_validation_messages_come_in_japanese() -> None:
+    _as_japanese("coordinator")
+    form = _w12("labs")
+    client = login("coordinator")
+    page = client.get(reverse("crf", args=[form.visit_id, "labs"]))
+    posted = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    posted.update({"platelets.value": "-5", "platelets.unit": "10^9/L"})
+    posted.update(version=form.version, reason="r")
+    html = client.post(reverse("crf", args=[form.visit_id, "labs"]), posted).content.decode()
+    assert "負の値は入力できません（入力値 -5）。" in html
+    assert "血小板数" in html  # the label, from the catalogue
+
+
+def test_pga_4_is_refused_in_japanese() -> None:
+    _as_japanese("coordinator")
+    form = _w12("disease_activity")
+    client = login("coordinator")
+    html = client.post(
+        reverse("crf", args=[form.visit_id, "disease_activity"]),
+        {"pga": "4", "version": form.version, "reason": "r"},
+    ).content.decode()
+    assert "3以下" in html
+    assert "less than or equal" not in html
