@@ -163,3 +163,48 @@ def test_pga_4_is_refused_in_japanese() -> None:
     ).content.decode()
     assert "3以下" in html
     assert "less than or equal" not in html
+
+
+def test_query_sdv_and_lock_each_say_they_were_done() -> None:
+    form = _w12()
+    monitor = login("monitor")
+    raised = monitor.post(
+        reverse("form_action", args=[form.pk, "query"]),
+        {"field": "body_weight", "text": "?"},
+        follow=True,
+    )
+    assert "Query raised." in raised.content.decode()
+    query = form.queries.get(text="?")
+    answered = login("coordinator").post(
+        reverse("query_action", args=[query.pk, "answer"]),
+        {"answer": "as in the chart"},
+        follow=True,
+    )
+    assert "Query answered." in answered.content.decode()
+    closed = monitor.post(reverse("query_action", args=[query.pk, "close"]), follow=True)
+    assert "Query closed." in closed.content.decode()
+    form.refresh_from_db()
+    verified = monitor.post(
+        reverse("form_action", args=[form.pk, "verify"]), {"version": form.version}, follow=True
+    )
+    assert "Source data verified." in verified.content.decode()
+
+
+def test_locking_asks_first_and_names_the_open_queries_then_hides_edit_controls() -> None:
+    form = _w12()
+    subject = form.visit.subject
+    login("monitor").post(
+        reverse("form_action", args=[form.pk, "query"]), {"field": "", "text": "weight source?"}
+    )
+    manager = login("datamanager")
+    page = manager.get(reverse("subject", args=[subject.pk])).content.decode()
+    assert "data-confirm=" in page
+    assert "queries are still open" in page
+    assert "weight source?" in page
+    locked = manager.post(reverse("casebook_lock", args=[subject.pk]), {"locked": "1"}, follow=True)
+    assert "Casebook locked." in locked.content.decode()
+    coordinator = login("coordinator")
+    visit_page = coordinator.get(reverse("visit", args=[form.visit_id])).content.decode()
+    assert "Save visit date" not in visit_page
+    crf = coordinator.get(reverse("crf", args=[form.visit_id, "vitals"])).content.decode()
+    assert 'type="submit"' not in crf.split('id="crf-form"')[1].split("</form>")[0]

@@ -306,6 +306,7 @@ def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
             "needs_signature": subject.subject_id is not None
             and services.active_signature(subject) is None,
             "visits": [(visit, results.get(visit.pk)) for visit in visits],
+            "lock_warning": _lock_warning(subject) if not subject.casebook_locked else "",
             "today": subject.site.today(),
         },
     )
@@ -653,7 +654,8 @@ def _crf_render(
             "sections": _sections(form, plan),
             **(_sledai_rows(form) if code == "sledai2k" else {}),
             "editable": services.may(request.user, Can.ENTER_DATA, visit.subject)
-            and not (saved and saved.locked),
+            and not (saved and saved.locked)
+            and not visit.subject.casebook_locked,
             "derived": services.derived(visit) if code == "sledai2k" else None,
             "version": request.POST.get("version", saved.version if saved else 0),
         },
@@ -719,20 +721,26 @@ def form_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "verify":
             services.verify_form(user, form, posted_version(request))
+            done = _("Source data verified.")
         elif action == "lock":
             services.set_form_lock(user, form, True, posted_version(request))
+            done = _("Form locked.")
         elif action == "unlock":
             services.set_form_lock(
                 user, form, False, posted_version(request), request.POST.get("reason", "")
             )
+            done = _("Form unlocked.")
         elif action == "query":
             services.raise_query(
                 user, form, request.POST.get("field", ""), request.POST.get("text", "")
             )
+            done = _("Query raised.")
         else:
             raise services.RuleError(_("Unknown action."))
     except (services.RuleError, services.ConflictError) as problem:
         messages.error(request, str(problem))
+    else:
+        messages.success(request, done)
     return redirect("crf", pk=form.visit_id, code=form.crf)
 
 
@@ -751,12 +759,16 @@ def query_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "answer":
             services.answer_query(request.user, query, request.POST.get("answer", ""))
+            done = _("Query answered.")
         elif action == "close":
             services.close_query(request.user, query)
+            done = _("Query closed.")
         else:
             raise services.RuleError(_("Unknown action."))
     except services.RuleError as problem:
         messages.error(request, str(problem))
+    else:
+        messages.success(request, done)
     return redirect("crf", pk=query.form.visit_id, code=query.form.crf)
 
 
@@ -769,7 +781,25 @@ def casebook_lock(request: HttpRequest, pk: int) -> HttpResponse:
         services.set_casebook_lock(request.user, subject, locked, request.POST.get("reason", ""))
     except services.RuleError as problem:
         messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Casebook locked.") if locked else _("Casebook unlocked."))
     return redirect("subject", pk=pk)
+
+
+def _lock_warning(subject: Subject) -> str:
+    """What locking the casebook asks first: the queries still open, by visit and form."""
+    still_open = Query.objects.filter(form__visit__subject=subject).exclude(status="closed")
+    names = [
+        f"{query.form.visit.code} {CRF_BY_CODE[query.form.crf].title}: {query.text}"
+        for query in still_open.select_related("form__visit")
+        if query.form.crf in CRF_BY_CODE
+    ]
+    if not names:
+        return _("Lock the casebook? No form can be changed until it is unlocked.")
+    return _("%(n)s queries are still open: %(queries)s. Lock the casebook anyway?") % {
+        "n": len(names),
+        "queries": "; ".join(names),
+    }
 
 
 # -- audit trail ----------------------------------------------------------------------------------
