@@ -306,7 +306,10 @@ def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
             "needs_signature": subject.subject_id is not None
             and services.active_signature(subject) is None,
             "visits": [(visit, results.get(visit.pk)) for visit in visits],
-            "lock_warning": _lock_warning(subject) if not subject.casebook_locked else "",
+            # Read only for those who may lock (the data manager): one query, not for every reader.
+            "lock_warning": _lock_warning(subject)
+            if not subject.casebook_locked and services.may(request.user, Can.LOCK, subject)
+            else "",
             "today": subject.site.today(),
         },
     )
