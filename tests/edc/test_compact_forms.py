@@ -208,3 +208,13 @@ def test_locking_asks_first_and_names_the_open_queries_then_hides_edit_controls(
     assert "Save visit date" not in visit_page
     crf = coordinator.get(reverse("crf", args=[form.visit_id, "vitals"])).content.decode()
     assert 'type="submit"' not in crf.split('id="crf-form"')[1].split("</form>")[0]
+
+
+def test_the_demo_visits_sledai2k_is_complete_its_lab_descriptors_from_the_labs() -> None:
+    """The demo enters the clinical descriptors; the labs decide the laboratory ones."""
+    form = _w12("sledai2k")
+    assert "thrombocytopenia" not in form.data
+    page = login("coordinator").get(reverse("visit", args=[form.visit_id])).content.decode()
+    assert "incomplete" not in page
+    crf = login("coordinator").get(reverse("crf", args=[form.visit_id, "sledai2k"]))
+    assert 'id="form-status">✓' in crf.content.decode()

@@ -49,3 +49,10 @@ def test_alternatives_and_recorded_lists_count_as_answered() -> None:
     assert completeness("glucocorticoids", {"doses": []}).complete  # recorded: none
     assert completeness("glucocorticoids", {}).missing == ("doses",)
     assert completeness("infusion", {"given": False}).complete
+
+
+def test_laboratory_descriptors_the_labs_decide_are_not_gaps() -> None:
+    clinical_only = {k: v for k, v in ALL_ABSENT.items() if k not in {"fever", "leukopenia"}}
+    assert completeness("sledai2k", clinical_only).missing == ("fever", "leukopenia")
+    assert completeness("sledai2k", clinical_only, frozenset({"leukopenia"})).missing == ("fever",)
+    assert completeness("sledai2k", clinical_only, frozenset({"fever", "leukopenia"})).complete

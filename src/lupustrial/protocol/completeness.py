@@ -92,11 +92,20 @@ class Completeness:
         return self.status is FormStatus.COMPLETE
 
 
-def completeness(code: str, data: Mapping[str, Any] | None) -> Completeness:
-    """Whether the form ``code`` saved with ``data`` is complete, and what is missing."""
+def completeness(
+    code: str, data: Mapping[str, Any] | None, derived: frozenset[str] = frozenset()
+) -> Completeness:
+    """Whether the form ``code`` saved with ``data`` is complete, and what is missing.
+
+    ``derived`` names items answered elsewhere: a SLEDAI-2K laboratory descriptor left blank
+    is scored from the visit's laboratory results (Gladman 2002), so it is not a gap when
+    those results decide it.
+    """
     if data is None:
         return Completeness(FormStatus.INCOMPLETE, tuple(r.name for r in REQUIRED.get(code, ())))
-    missing = tuple(r.name for r in REQUIRED.get(code, ()) if not r.answered(data))
+    missing = tuple(
+        r.name for r in REQUIRED.get(code, ()) if not r.answered(data) and r.name not in derived
+    )
     if code == "sledai2k" and missing and (data.get("not_assessed_reason") or "").strip():
         # "Not assessed" with its reason is an answer; without one it is a gap.
         missing = ()

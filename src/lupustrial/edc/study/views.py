@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lupustrial.clinical.assessment import AssessmentResult
 from lupustrial.clinical.sledai2k import DESCRIPTORS, Descriptor, score_sledai2k
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import SITE_ROLES, Can
@@ -521,7 +522,8 @@ def visit_page(request: HttpRequest, pk: int) -> HttpResponse:
             "subject": visit.subject,
             "date_form": date_form,
             "crfs": [
-                (crf, saved.get(crf.code), _status(crf.code, saved.get(crf.code))) for crf in CRFS
+                (crf, saved.get(crf.code), _status(crf.code, saved.get(crf.code), derived))
+                for crf in CRFS
             ],
             "derived": derived,
             "in_window": visit.in_window(),
@@ -530,13 +532,22 @@ def visit_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _status(code: str, saved: FormData | None) -> dict[str, Any] | None:
+def _status(
+    code: str, saved: FormData | None, derived: AssessmentResult | None
+) -> dict[str, Any] | None:
     if saved is None:
         return None
-    return {
-        "status": completeness(code, saved.data).status,
-        "missing": _missing_labels(code, saved.data),
-    }
+    found = completeness(code, saved.data, _derived_items(derived))
+    return {"status": found.status, "missing": _labels_of(found.missing)}
+
+
+def _derived_items(derived: AssessmentResult | None) -> frozenset[str]:
+    """The SLEDAI-2K descriptors the visit's laboratory results decide (Gladman 2002)."""
+    if derived is None or derived.sledai2k is None:
+        return frozenset()
+    return frozenset(
+        f.code for f in derived.sledai2k.findings if f.derived_from and f.status != "unknown"
+    )
 
 
 @study_view
@@ -642,6 +653,9 @@ def _crf_render(
     plan: FormPlan,
     form: forms.Form,
 ) -> HttpResponse:
+    # The SLEDAI-2K page shows the visit's derived scores, which also say which laboratory
+    # descriptors the labs decide (its completeness).
+    derived = services.derived(visit) if code == "sledai2k" else None
     return render(
         request,
         "edc/crf.html",
@@ -650,8 +664,7 @@ def _crf_render(
             "subject": visit.subject,
             "crf": CRF_BY_CODE[code],
             "saved": saved,
-            "status": completeness(code, saved.data) if saved else None,
-            "missing": _missing_labels(code, saved.data) if saved else [],
+            **_form_status(code, saved, derived),
             "next_crf": _next_crf(code),
             "form": form,
             "sections": _sections(form, plan),
@@ -659,7 +672,7 @@ def _crf_render(
             "editable": services.may(request.user, Can.ENTER_DATA, visit.subject)
             and not (saved and saved.locked)
             and not visit.subject.casebook_locked,
-            "derived": services.derived(visit) if code == "sledai2k" else None,
+            "derived": derived,
             "version": request.POST.get("version", saved.version if saved else 0),
         },
     )
@@ -685,8 +698,17 @@ def _after_save(request: HttpRequest, visit: Visit, code: str) -> HttpResponse:
     return redirect("visit", pk=visit.pk)
 
 
-def _missing_labels(code: str, data: dict[str, Any] | None) -> list[str]:
-    return [str(labels.label(name)) for name in completeness(code, data).missing]
+def _form_status(
+    code: str, saved: FormData | None, derived: AssessmentResult | None
+) -> dict[str, Any]:
+    if saved is None:
+        return {"status": None, "missing": []}
+    found = completeness(code, saved.data, _derived_items(derived))
+    return {"status": found, "missing": _labels_of(found.missing)}
+
+
+def _labels_of(names: tuple[str, ...]) -> list[str]:
+    return [str(labels.label(name)) for name in names]
 
 
 def _sledai_rows(form: forms.Form) -> dict[str, Any]:
