@@ -82,3 +82,15 @@ def test_no_criterion_ticked_is_an_empty_list_not_an_error() -> None:
     model = plan.validate(_form(plan, posted))
     assert isinstance(model, AdverseEvent)
     assert model.seriousness_criteria == []
+
+
+def test_the_new_fields_have_labels_and_help_in_both_languages() -> None:
+    plan = FormPlan(AdverseEvent)
+    with translation.override("en"):
+        assert str(plan.fields["aware_date"].label) == "Date the investigator became aware"
+        assert str(plan.fields["ctcae_code"].label) == "CTCAE v5.0 term (MedDRA code)"
+        assert "CTCAE list beside the form" in str(plan.fields["ctcae_code"].help_text)
+    with translation.override("ja"):
+        assert str(plan.fields["aware_date"].label) == "研究責任医師が知った日"
+        assert str(plan.fields["specified_code"].label) == "具体的に記載した事象のMedDRAコード"
+        assert str(plan.fields["course"].label) == "経過"

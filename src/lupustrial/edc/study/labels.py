@@ -167,6 +167,11 @@ LABELS: dict[str, Promise] = {
     "outcome": _("Outcome"),
     "infection": _("Infection"),
     "herpes_zoster": _("Herpes zoster"),
+    "ctcae_code": _("CTCAE v5.0 term (MedDRA code)"),
+    "specified_code": _("MedDRA code of the event specified"),
+    "aware_date": _("Date the investigator became aware"),
+    "seriousness_criteria": _("Seriousness criteria"),
+    "course": _("Course"),
     "done": _("Done"),
     "result": _("Result"),
     "classification": _("Classification"),
@@ -250,6 +255,12 @@ HELP: dict[str, Promise] = {
     "pga": _("0 none, 1 mild, 2 moderate, 3 severe disease activity."),
     "given": _("Was anifrolumab infused at this visit?"),
     "lookback_days": _("10 days (Gladman 2002) or 30 days (Touma 2010)."),
+    "ctcae_code": _(
+        "Pick the term in the CTCAE list beside the form; leave blank for free text (not coded)."
+    ),
+    "specified_code": _("Only for an 'Other, specify' term: the MedDRA code of the event."),
+    "aware_date": _("Day 0 of a safety report's deadline: the site's date."),
+    "seriousness_criteria": _("Every criterion the event meets; none for a non-serious event."),
 }
 """Help shown on demand, by field name, for fields whose label needs it."""
 
