@@ -67,3 +67,20 @@ def test_export_odm_has_help() -> None:
     )
     assert done.returncode == 0
     assert "ODM 1.3.2" in done.stdout
+
+
+def test_archive_and_verify_in_a_fresh_shell(demo_dir: Path, tmp_path: Path) -> None:
+    env = _shell(demo_dir)
+    done = _run(["archive", "--out", "closeout"], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "verifying the audit trail" in done.stderr
+    checked = _run(["archive", "verify", "closeout"], env, tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert "intact" in checked.stdout
+    (tmp_path / "closeout" / "study.odm.xml").write_text("<ODM/>", encoding="utf-8")
+    checked = _run(["archive", "verify", "closeout"], env, tmp_path)
+    assert checked.returncode == 1
+    assert "study.odm.xml" in checked.stdout
+    again = _run(["archive", "--out", "closeout"], env, tmp_path)
+    assert again.returncode == 2
+    assert "not empty" in again.stderr

@@ -178,3 +178,82 @@ def redcap(
         f"REDCap project written to {out}: {counts['fields']} fields, {counts['events']} "
         f"events, {counts['records']} import rows"
     )
+
+
+archive_app = typer.Typer(
+    help="The close-out package: make it at the end of the study (--out DIR), check it (verify).",
+    invoke_without_command=True,
+)
+app.add_typer(archive_app, name="archive")
+
+
+@archive_app.callback()
+def archive(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="New (or empty) directory for the close-out package."),
+    ] = None,
+) -> None:
+    """Write the close-out package: ODM file, dataset snapshot, study report, audit trail CSV
+    with its checkpoint file, each site's subject identification log, and a manifest with the
+    SHA-256 of every file and the software version.
+
+    The audit trail is verified first; a trail that does not verify stops the package.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if out is None:
+        raise InputError("say where to write the package: lupustrial archive --out DIR")
+    from lupustrial.dataset.sources import SourceError
+    from lupustrial.edc import ready
+
+    try:
+        where = ready()
+    except SourceError as error:
+        raise InputError(str(error)) from None
+    from django.db import DatabaseError
+
+    from lupustrial.edc.audit.keys import AuditKeyError
+    from lupustrial.edc.closeout import CloseOutError, write_closeout
+
+    _progress(f"closing the study database {where} into {out}")
+    try:
+        manifest = write_closeout(out, _progress)
+    except (CloseOutError, AuditKeyError) as error:
+        raise InputError(str(error)) from None
+    except DatabaseError as error:
+        raise InputError(f"cannot read the study database {where}: {error}") from None
+    except OSError as error:
+        raise InputError(f"{out}: cannot be written ({error.strerror})") from None
+    typer.echo(
+        f"close-out package written to {out}: {len(manifest['files'])} files, audit trail "
+        f"head {manifest['audit']['head_seq']}; check it with: lupustrial archive verify {out}"
+    )
+
+
+@archive_app.command("verify")
+def archive_verify(
+    path: Annotated[
+        Path, typer.Argument(metavar="DIR", help="A package written by lupustrial archive.")
+    ],
+) -> None:
+    """Check a close-out package against its manifest (exit 1 if anything differs).
+
+    Every file listed is there with its SHA-256, none was added, the ODM file validates
+    against the ODM 1.3.2 schema and the snapshot against its own manifest.
+    """
+    from lupustrial.interop.closeout import verify
+
+    if not path.is_dir():
+        raise InputError(f"{path}: no such directory")
+    manifest, problems = verify(path)
+    if problems:
+        typer.echo(f"close-out package {path} does NOT verify:")
+        typer.echo("\n".join(f"  {problem}" for problem in problems))
+        raise typer.Exit(1)
+    assert manifest is not None
+    typer.echo(
+        f"close-out package {path} intact: {len(manifest['files'])} files, closed "
+        f"{manifest['closed_at']}, lupustrial {manifest['software']['version']}"
+    )
