@@ -1,17 +1,22 @@
-"""Benchmark: latency and throughput of the web application under concurrent users.
+"""Benchmark: latency, throughput and server cost of the web application under concurrent users.
 
 Not a test. Starts gunicorn on a fresh PostgreSQL database loaded with the demo study, then
-runs concurrent clients (threads, each with its own login session) for a while. Each client
-owns one visit and repeats: save that visit's vital-signs form, open its subject's page, open
-the login page (a trivial endpoint measured the same way, the baseline of the server and the
-client themselves). Prints p50/p95 latency and throughput per endpoint, and their ratio.
+runs concurrent clients (threads, each with its own login session). Each client owns one
+visit and repeats: save that visit's vital-signs form, open its subject's page, open the
+login page (a trivial endpoint measured the same way, the baseline of the server and the
+client themselves). For each number of clients it prints p50/p95/p99 latency and throughput
+per endpoint, the server's CPU milliseconds per request (gunicorn workers and PostgreSQL
+backends) and the SQL queries per request (counted in the workers).
 
-    .venv/bin/python benchmarks/bench_web.py [--seconds 20] [--clients 20] [--workers 4]
-        [--via page|api] [--database-url postgresql://postgres@127.0.0.1:5432/lupustrial_bench]
+    .venv/bin/python benchmarks/bench_web.py [--clients 1,5,20] [--rounds 3] [--seconds 15]
+        [--think 0] [--workers 4] [--via page|api]
+        [--database-url postgresql://postgres@127.0.0.1:5432/lupustrial_bench]
 
-The database named in --database-url is DROPPED and created again on every run. Only the
-standard library is used on the client side (urllib + http.cookiejar); gunicorn's sync
-workers close the connection after each response, so every request opens a new TCP
+Rounds alternate the order of the client counts (1, 5, 20, then 20, 5, 1, ...), so a change
+of the machine's load during the run falls on every count alike; the samples of every round
+are pooled. The database named in --database-url is DROPPED and created again on every run.
+Only the standard library is used on the client side (urllib + http.cookiejar); gunicorn's
+sync workers close the connection after each response, so every request opens a new TCP
 connection, on the form save and on the baseline alike. docs/web.md explains the numbers.
 """
 
@@ -143,17 +148,96 @@ def free_port() -> int:
         return port
 
 
+GUNICORN_HOOKS = r'''
+"""gunicorn hooks of benchmarks/bench_web.py: SQL queries and CPU per kind of request."""
+import json
+import os
+import time
+from pathlib import Path
+
+_out = Path(os.environ["BENCH_COUNTS_DIR"])
+_queries = [0]
+_start = {"queries": 0, "cpu": 0.0}
+_totals = {}
+
+
+def _kind(method, path):
+    if path.startswith("/subjects/"):
+        return "subject page"
+    if path.startswith("/login/"):
+        return "GET /login/" if method == "GET" else "login"
+    if "/forms/" in path:
+        return "form save" if method in ("POST", "PUT") else "form read"
+    return "other"
+
+
+def post_fork(server, worker):
+    # Every SQL statement of the worker's connections is counted (Django's execute wrappers).
+    from django.db.backends.signals import connection_created
+
+    def count(execute, sql, params, many, context):
+        _queries[0] += 1
+        return execute(sql, params, many, context)
+
+    def install(sender, connection, **kwargs):
+        connection.execute_wrappers.append(count)
+
+    connection_created.connect(install, weak=False)
+
+
+def pre_request(worker, req):
+    _start["queries"], _start["cpu"] = _queries[0], time.process_time()
+
+
+def post_request(worker, req, environ, resp):
+    kind = _kind(req.method, req.path)
+    n, queries, cpu = _totals.get(kind, (0, 0, 0.0))
+    _totals[kind] = (
+        n + 1,
+        queries + _queries[0] - _start["queries"],
+        cpu + time.process_time() - _start["cpu"],
+    )
+    part = _out / f".{os.getpid()}.json"
+    part.write_text(json.dumps(_totals))
+    os.replace(part, _out / f"{os.getpid()}.json")
+'''
+"""Loaded by gunicorn (-c): each worker keeps, per kind of request, its count, the SQL
+statements its Django connections ran and the worker's CPU time, in a JSON file per worker."""
+
+
+@dataclass
+class Server:
+    base: str
+    pid: int
+    counts: Path
+    database: str
+    admin_url: str
+
+
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> Iterator[str]:
+def gunicorn(
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    data_dir: Path,
+    database_url: str,
+    worker_options: tuple[str, ...] = (),
+) -> Iterator[Server]:
     """gunicorn serving the app; stopped (by its process id) whatever happens."""
     base = f"http://127.0.0.1:{port}"
+    log = data_dir / "gunicorn.log"
+    counts = data_dir / "counts"
+    counts.mkdir()
+    hooks = data_dir / "gunicorn_hooks.py"
+    hooks.write_text(GUNICORN_HOOKS)
     with log.open("wb") as output:
         process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "gunicorn", "lupustrial.edc.wsgi"),
+                *(sys.executable, "-m", "gunicorn", "lupustrial.edc.wsgi", "-c", str(hooks)),
                 *("-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "60"),
+                *worker_options,
             ],
-            env=env,
+            env={**env, "BENCH_COUNTS_DIR": str(counts)},
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -185,11 +269,96 @@ def gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> Iterato
             if time.monotonic() > deadline:
                 raise SystemExit(f"gunicorn did not answer within 30 s; see {log}")
             time.sleep(0.2)
-        yield base
+        parts = urllib.parse.urlsplit(database_url)
+        yield Server(
+            base=base,
+            pid=process.pid,
+            counts=counts,
+            database=parts.path.lstrip("/"),
+            admin_url=urllib.parse.urlunsplit(parts._replace(path="/postgres")),
+        )
     finally:
         stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+# -- what the server spent --------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU of one process (0 if it is gone), from /proc/<pid>/stat."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime (fields 14 and 15)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@dataclass
+class ServerUse:
+    """CPU seconds of gunicorn and of the PostgreSQL backends serving the benchmark's
+    database, per process; and per kind of request, the workers' (requests, queries, CPU)."""
+
+    gunicorn: dict[int, float]
+    postgres: dict[int, float]
+    kinds: dict[str, tuple[int, int, float]]
+
+
+def server_use(server: Server) -> ServerUse:
+    import psycopg
+
+    gunicorn_cpu = {pid: _cpu_seconds(pid) for pid in [server.pid, *_children(server.pid)]}
+    with psycopg.connect(server.admin_url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (server.database,)
+        ).fetchall()
+    postgres_cpu = {pid: _cpu_seconds(pid) for (pid,) in rows}
+    kinds: dict[str, tuple[int, int, float]] = {}
+    for path in server.counts.glob("*.json"):
+        try:
+            worker = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        for kind, (n, queries, cpu) in worker.items():
+            before = kinds.get(kind, (0, 0, 0.0))
+            kinds[kind] = (before[0] + n, before[1] + queries, before[2] + cpu)
+    return ServerUse(gunicorn_cpu, postgres_cpu, kinds)
+
+
+@dataclass
+class Spent:
+    """What the server spent in a measured window."""
+
+    gunicorn_cpu: float = 0.0
+    postgres_cpu: float = 0.0
+    kinds: dict[str, tuple[int, int, float]] = field(default_factory=dict)
+
+    def add(self, before: ServerUse, after: ServerUse) -> None:
+        # A process that started in the window counts from zero; one that ended is not seen
+        # (gunicorn's workers and Django's persistent connections live through a run).
+        self.gunicorn_cpu += sum(c - before.gunicorn.get(p, 0.0) for p, c in after.gunicorn.items())
+        self.postgres_cpu += sum(c - before.postgres.get(p, 0.0) for p, c in after.postgres.items())
+        for kind, (n, queries, cpu) in after.kinds.items():
+            n0, q0, c0 = before.kinds.get(kind, (0, 0, 0.0))
+            total = self.kinds.get(kind, (0, 0, 0.0))
+            self.kinds[kind] = (total[0] + n - n0, total[1] + queries - q0, total[2] + cpu - c0)
 
 
 # -- the clients ------------------------------------------------------------------------------
@@ -238,6 +407,7 @@ class Client:
         )
         self.version = 0
         self.saves = 0
+        self.signed_in = False
 
     def csrf(self) -> str:
         return next((c.value or "" for c in self.jar if c.name == "csrftoken"), "")
@@ -266,6 +436,7 @@ class Client:
         status, body = self.request("/login/", urllib.parse.urlencode(form).encode())
         if status != 302:
             raise RuntimeError(f"login failed ({status}): {body[:300]!r}")
+        self.signed_in = True
         self.read_version()
 
     def read_version(self) -> None:
@@ -346,11 +517,17 @@ class Client:
                 samples.add(name, elapsed, status == 200)
 
 
-def run_clients(clients: list[Client], seconds: float) -> tuple[Samples, float]:
+def run_clients(
+    clients: list[Client], seconds: float, server: Server
+) -> tuple[Samples, float, Spent]:
+    """One measured window: every client signed in (once: a session lasts the whole run) and
+    warmed up first; the server's use read as the window opens and after the last answer."""
     samples = Samples()
     window = [0.0, 0.0]  # start, deadline: set as the barrier opens, before any client runs
+    marks: list[ServerUse] = []
 
     def open_window() -> None:
+        marks.append(server_use(server))
         window[0] = time.monotonic()
         window[1] = window[0] + seconds
 
@@ -359,7 +536,8 @@ def run_clients(clients: list[Client], seconds: float) -> tuple[Samples, float]:
 
     def work(client: Client) -> None:
         try:
-            client.log_in()
+            if not client.signed_in:
+                client.log_in()
             client.cycle(None)  # warm-up, not measured
             start.wait()
             while time.monotonic() < window[1]:
@@ -382,7 +560,10 @@ def run_clients(clients: list[Client], seconds: float) -> tuple[Samples, float]:
     elapsed = time.monotonic() - window[0]
     if failures:
         raise SystemExit(f"a client failed: {failures[0]!r}")
-    return samples, elapsed
+    time.sleep(0.3)  # the workers' hooks write their counts just after the last answer
+    spent = Spent()
+    spent.add(marks[0], server_use(server))
+    return samples, elapsed, spent
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -397,46 +578,143 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1] * 1000
 
 
-def report(samples: Samples, elapsed: float, args: argparse.Namespace, visits: int) -> str:
+@dataclass
+class Pooled:
+    """One number of clients over every round: samples pooled, windows and costs summed."""
+
+    clients: int
+    samples: Samples = field(default_factory=Samples)
+    elapsed: float = 0.0
+    spent: Spent = field(default_factory=Spent)
+    rounds: list[float] = field(default_factory=list)  # throughput of each round, req/s
+    loads: list[float] = field(default_factory=list)  # 1-minute load average before each
+
+    def add(self, samples: Samples, elapsed: float, spent: Spent, load: float) -> None:
+        for name, values in samples.latencies.items():
+            self.samples.latencies.setdefault(name, []).extend(values)
+        for name, count in samples.errors.items():
+            self.samples.errors[name] = self.samples.errors.get(name, 0) + count
+        self.samples.conflicts += samples.conflicts
+        self.elapsed += elapsed
+        self.spent.gunicorn_cpu += spent.gunicorn_cpu
+        self.spent.postgres_cpu += spent.postgres_cpu
+        for kind, (n, queries, cpu) in spent.kinds.items():
+            total = self.spent.kinds.get(kind, (0, 0, 0.0))
+            self.spent.kinds[kind] = (total[0] + n, total[1] + queries, total[2] + cpu)
+        self.rounds.append(sum(len(v) for v in samples.latencies.values()) / elapsed)
+        self.loads.append(load)
+
+    @property
+    def throughput(self) -> float:
+        return sum(len(v) for v in self.samples.latencies.values()) / self.elapsed
+
+
+def report(runs: list[Pooled], args: argparse.Namespace, visits: int) -> str:
     database = urllib.parse.urlsplit(args.database_url).path.lstrip("/")
     lines = [
-        f"gunicorn -w {args.workers} on PostgreSQL ({database}), "
-        f"{os.cpu_count()} CPUs; {args.clients} clients (threads, urllib) on {visits} visits; "
-        f"form saves via {args.via}; think time {args.think:g} s; measured {elapsed:.1f} s",
+        f"gunicorn -w {args.workers} ({args.worker_class} workers"
+        + (f", {args.threads} threads each" if args.worker_class == "gthread" else "")
+        + (f", keep-alive {args.keep_alive:g} s" if args.keep_alive is not None else "")
+        + f") on PostgreSQL ({database}), "
+        f"{os.cpu_count()} CPUs; clients are threads (urllib) on {visits} visits; form saves "
+        f"via {args.via}; think time {args.think:g} s; {args.rounds} round(s) of "
+        f"{args.seconds:g} s per number of clients, order alternating",
         "",
-        f"{'endpoint':<14} {'n':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'p99 ms':>8} {'max ms':>8} {'errors':>6}",
+        f"{'clients':>7} {'endpoint':<14} {'n':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'p99 ms':>7} {'max ms':>7} {'err':>4} {'queries':>7} {'CPU ms':>7}",
     ]
-    stats: dict[str, tuple[float, float]] = {}
-    for name in (SAVE, SUBJECT, TRIVIAL):
-        values = samples.latencies.get(name, [])
-        p50, p95 = percentile(values, 50), percentile(values, 95)
-        stats[name] = (p50, p95)
-        worst = max(values, default=math.nan) * 1000
+    for run in runs:
+        for name in (SAVE, SUBJECT, TRIVIAL):
+            values = run.samples.latencies.get(name, [])
+            n, queries, cpu = run.spent.kinds.get(name, (0, 0, 0.0))
+            lines.append(
+                f"{run.clients:>7} {name:<14} {len(values):>6} {len(values) / run.elapsed:>7.1f} "
+                f"{percentile(values, 50):>7.1f} {percentile(values, 95):>7.1f} "
+                f"{percentile(values, 99):>7.1f} "
+                f"{max(values, default=math.nan) * 1000:>7.1f} "
+                f"{run.samples.errors.get(name, 0):>4} "
+                f"{queries / n if n else math.nan:>7.1f} {cpu / n * 1000 if n else math.nan:>7.1f}"
+            )
+        total = sum(len(v) for v in run.samples.latencies.values())
+        server_cpu = run.spent.gunicorn_cpu + run.spent.postgres_cpu
         lines.append(
-            f"{name:<14} {len(values):>6} {len(values) / elapsed:>7.1f} {p50:>8.1f} {p95:>8.1f} "
-            f"{percentile(values, 99):>8.1f} {worst:>8.1f} {samples.errors.get(name, 0):>6}"
+            f"{run.clients:>7} {'all':<14} {total:>6} {run.throughput:>7.1f}   server CPU "
+            f"{server_cpu / total * 1000:.1f} ms/request (gunicorn "
+            f"{run.spent.gunicorn_cpu / total * 1000:.1f} + PostgreSQL "
+            f"{run.spent.postgres_cpu / total * 1000:.1f}); req/s by round "
+            + ", ".join(f"{r:.0f}" for r in run.rounds)
+            + "; load before each "
+            + ", ".join(f"{load:.1f}" for load in run.loads)
         )
-    total = sum(len(v) for v in samples.latencies.values())
-    lines.append(f"{'all':<14} {total:>6} {total / elapsed:>7.1f}")
-    base50, base95 = stats[TRIVIAL]
-    lines.append("")
-    for name in (SAVE, SUBJECT):
-        p50, p95 = stats[name]
-        lines.append(f"{name} / {TRIVIAL}: p50 ×{p50 / base50:.1f}, p95 ×{p95 / base95:.1f}")
-    if samples.conflicts:
-        lines.append(f"version conflicts (409, re-read and retried): {samples.conflicts}")
-    p95 = stats[SAVE][1]
-    verdict = "met" if p95 < TARGET_P95_MS else "NOT met"
-    lines.append(f"target p95 form save < {TARGET_P95_MS:.0f} ms: {verdict} ({p95:.1f} ms)")
+    lines += [
+        "",
+        "queries and CPU ms: per request of that kind, counted in the gunicorn workers "
+        "(Django's SQL statements; the worker's CPU from the request's start to its end). "
+        "Server CPU: gunicorn (master and workers) and the PostgreSQL backends of the "
+        "benchmark's database, from /proc, over every request of the window.",
+    ]
+    base50 = {r.clients: percentile(r.samples.latencies.get(TRIVIAL, []), 50) for r in runs}
+    for run in runs:
+        p50 = percentile(run.samples.latencies.get(SAVE, []), 50)
+        lines.append(
+            f"{run.clients} clients: form save / {TRIVIAL} p50 ×{p50 / base50[run.clients]:.1f}"
+        )
+        if run.samples.conflicts:
+            lines.append(f"  version conflicts (409, re-read and retried): {run.samples.conflicts}")
+    by_clients = {run.clients: run for run in runs}
+    if 5 in by_clients and 20 in by_clients:
+        change = by_clients[20].throughput / by_clients[5].throughput - 1
+        lines.append(f"throughput from 5 to 20 clients: {change:+.1%} (aim: no fall beyond -5%)")
+    top = runs[-1] if runs else None
+    if top is not None:
+        p95 = percentile(top.samples.latencies.get(SAVE, []), 95)
+        verdict = "met" if p95 < TARGET_P95_MS else "NOT met"
+        lines.append(
+            f"form save p95 at {top.clients} clients, think {args.think:g} s: {p95:.1f} ms "
+            f"(target < {TARGET_P95_MS:.0f} ms with 20 clients thinking 1 s: {verdict} here)"
+        )
     return "\n".join(lines)
+
+
+def _client_counts(text: str) -> list[int]:
+    try:
+        counts = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not counts or counts[0] < 1:
+        raise argparse.ArgumentTypeError("client counts are whole numbers, 1 or more")
+    return counts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=20.0, help="measured duration")
-    parser.add_argument("--clients", type=int, default=20, help="concurrent clients")
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per run")
+    parser.add_argument(
+        "--clients",
+        type=_client_counts,
+        default=[1, 5, 20],
+        help="numbers of concurrent clients, comma-separated (default 1,5,20)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds over the client counts, order alternating (default 3)",
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--worker-class",
+        choices=("sync", "gthread"),
+        default="sync",
+        help="gunicorn's worker class (gthread: --threads threads per worker)",
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument(
+        "--keep-alive",
+        type=float,
+        default=None,
+        help="gunicorn's --keep-alive seconds (gthread only; default gunicorn's 2)",
+    )
     parser.add_argument(
         "--via",
         choices=("page", "api"),
@@ -454,8 +732,9 @@ def main() -> None:
     )
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: free)")
     args = parser.parse_args()
-    if args.clients < 1 or args.seconds <= 0 or args.think < 0:
-        parser.error("--clients must be ≥ 1, --seconds > 0 and --think ≥ 0")
+    if args.seconds <= 0 or args.think < 0 or args.rounds < 1 or args.workers < 1:
+        parser.error("--seconds must be > 0, --think ≥ 0, --rounds and --workers ≥ 1")
+    most = max(args.clients)
 
     with tempfile.TemporaryDirectory(prefix="lupustrial-bench-") as data_dir:
         env = {
@@ -469,35 +748,48 @@ def main() -> None:
         print(f"Preparing {args.database_url} (dropped, migrated, demo loaded)…", file=sys.stderr)
         fresh_database(args.database_url)
         load_demo(env)
-        prepared = prepare_subjects(env, args.clients)
+        prepared = prepare_subjects(env, most)
         port = args.port or free_port()
-        log = Path(data_dir) / "gunicorn.log"
-        with gunicorn(env, port, args.workers, log) as base:
-            print(
-                f"gunicorn at {base}; {args.clients} clients for {args.seconds:g} s…",
-                file=sys.stderr,
-            )
-            clients = [
+        options = ("--worker-class", args.worker_class, "--threads", str(args.threads))
+        if args.keep_alive is not None:
+            options += ("--keep-alive", f"{args.keep_alive:g}")
+        with gunicorn(
+            env, port, args.workers, Path(data_dir), args.database_url, options
+        ) as server:
+            pool = [
                 Client(
-                    base,
+                    server.base,
                     *prepared.visits[i % len(prepared.visits)],
                     args.via,
                     prepared.vitals_fields,
                     args.think,
                 )
-                for i in range(args.clients)
+                for i in range(most)
             ]
-            load = os.getloadavg()[0]
+            runs = {n: Pooled(n) for n in args.clients}
             cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-            samples, elapsed = run_clients(clients, args.seconds)
+            measured = 0.0
+            for round_number in range(args.rounds):
+                order = args.clients if round_number % 2 == 0 else args.clients[::-1]
+                for n in order:
+                    print(
+                        f"round {round_number + 1}/{args.rounds}: {n} client(s) for "
+                        f"{args.seconds:g} s…",
+                        file=sys.stderr,
+                    )
+                    load = os.getloadavg()[0]
+                    samples, elapsed, spent = run_clients(pool[:n], args.seconds, server)
+                    runs[n].add(samples, elapsed, spent, load)
+                    measured += elapsed
             cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = sum(
             getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("ru_utime", "ru_stime")
         )
-        print(report(samples, elapsed, args, len({c.visit for c in clients})))
+        print(report([runs[n] for n in args.clients], args, len({c.visit for c in pool})))
         print(
-            f"machine load average before the run: {load:.1f} on {os.cpu_count()} CPUs; "
-            f"the clients themselves used {client_cpu / elapsed:.0%} of one CPU"
+            f"machine: {os.cpu_count()} CPUs, load average now "
+            + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            + f"; the clients themselves used {client_cpu / measured:.0%} of one CPU"
         )
 
 
