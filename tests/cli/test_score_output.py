@@ -3,6 +3,7 @@ built from already-validated values (`StrictModel.trusted`, issue 19)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -88,3 +89,48 @@ def test_the_check_catches_a_value_validation_would_convert(
         Sledai2kResult.trusted(**fields, colour="red")
     with pytest.raises(TypeError, match="missing required field findings"):
         Sledai2kResult.trusted(**{k: v for k, v in fields.items() if k != "findings"})
+
+
+# The bytes `lupustrial score` printed before the output path was made faster (issue 19),
+# as SHA-256: the examples, and a generated file of every example without each section.
+BEFORE = {
+    ("examples", "json"): "61b915884b37e4d764fece2bee24bf72d47567f1f306ef94be57b500888d7641",
+    ("examples", "text"): "0ad590ec650b54f7db4839b6c40deffb1955752650a7b947b705eec338aca286",
+    ("generated", "json"): "3ffa0e443c2327f196ddf4631c798ffa7dd5b4a906e938c9da4e72ae4fdabb8f",
+    ("generated", "text"): "b0e5762644a38cd859e43606935718130df890980811b6912d1634eb63c52c51",
+}
+
+DROPS = (None, "sledai2k", "glucocorticoids", "pga", "previous", "date", "labs", "id")
+
+
+def _generated(path: Path) -> Path:
+    """Every example, then every example without each section in turn, as JSON Lines."""
+    with path.open("w", encoding="utf-8") as out:
+        for number, record in enumerate(_examples()):
+            for drop in DROPS:
+                data = {key: value for key, value in record.items() if key != drop}
+                if drop == "date" and isinstance(data.get("sledai2k"), dict):
+                    data["sledai2k"] = {k: v for k, v in data["sledai2k"].items() if k != "date"}
+                if drop != "id":
+                    data["id"] = f"G-{number}-{drop or 'all'}"
+                out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("source", ["examples", "generated"])
+@pytest.mark.parametrize("output", ["json", "text"])
+def test_the_output_is_the_same_bytes_as_before(
+    source: str,
+    output: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if source == "examples":
+        files = [EXAMPLES / name for name in ASSESSMENTS]
+    else:
+        files = [_generated(tmp_path / "generated.jsonl")]
+    printed = b"".join(
+        _score(capsys, monkeypatch, False, str(f), "--format", output).encode() for f in files
+    )
+    assert hashlib.sha256(printed).hexdigest() == BEFORE[(source, output)]

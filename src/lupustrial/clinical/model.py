@@ -30,6 +30,7 @@ class _Plan:
 
 
 _PLANS: dict[type[BaseModel], _Plan] = {}
+_set = object.__setattr__
 
 
 def _plan(model: type[BaseModel]) -> _Plan:
@@ -63,9 +64,8 @@ class StrictModel(BaseModel):
         that validation would have refused or converted (an int for a float, a tuple for a
         list, untrimmed text) is an error there; the clinical tests run that way.
         """
-        plan = _plan(cls)
-        fields = plan.template.copy()
-        fields.update(values)  # keeps the fields' order, which serialisation follows
+        plan = _PLANS.get(cls) or _plan(cls)
+        fields = plan.template | values  # the template's order, which serialisation follows
         if len(fields) != len(plan.template):
             unknown = sorted(set(values) - set(plan.template))
             raise TypeError(f"{cls.__name__}: unknown fields {', '.join(unknown)}")
@@ -76,10 +76,10 @@ class StrictModel(BaseModel):
             if name not in values:
                 fields[name] = factory()
         instance = cls.__new__(cls)
-        object.__setattr__(instance, "__dict__", fields)
-        object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-        object.__setattr__(instance, "__pydantic_extra__", None)
-        object.__setattr__(instance, "__pydantic_private__", None)
+        _set(instance, "__dict__", fields)
+        _set(instance, "__pydantic_fields_set__", set(values))
+        _set(instance, "__pydantic_extra__", None)
+        _set(instance, "__pydantic_private__", None)
         if CHECK_RESULTS:
             _check_trusted(instance, cls(**values))
         return instance

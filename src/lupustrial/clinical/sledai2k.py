@@ -13,6 +13,7 @@ excluded a cause such as infection or a drug) and the result says so.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -366,6 +367,21 @@ def _low_complement(labs: Sledai2kLabs) -> tuple[bool, str] | None:
 def _judge(inp: Sledai2kInput, descriptor: Descriptor) -> DescriptorFinding:
     entered = inp.entered(descriptor.code)
     derived = _lab_judgement(inp.labs, descriptor.code)
+    if derived is None:
+        return _as_entered(descriptor.code, entered)
+    return _judged(descriptor, entered, derived)
+
+
+@functools.cache
+def _as_entered(code: str, entered: bool | None) -> DescriptorFinding:
+    """A descriptor no laboratory result speaks to: one of three findings (present, absent,
+    not assessed), built once and shared, as results are immutable (issue 19)."""
+    return _judged(DESCRIPTOR_BY_CODE[code], entered, None)
+
+
+def _judged(
+    descriptor: Descriptor, entered: bool | None, derived: tuple[bool, str] | None
+) -> DescriptorFinding:
     basis: Basis
     discrepancy = None
     derived_from = None
