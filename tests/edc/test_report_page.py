@@ -34,8 +34,12 @@ def test_report_from_the_database(demo: Any, username: str) -> None:
     # Served under the CSP: no inline style or script, the style linked, figures as images.
     assert page.count('<img alt="') == 3
     assert page.count("data:image/svg+xml;base64,") == 3
-    assert not re.search(r"<(script|style|svg)\b|\sstyle=", page)
+    assert not re.search(r"<(style|svg)\b|\sstyle=|<script(?![^>]*\bsrc=)", page)
     assert f'<link rel="stylesheet" href="{reverse("report_css")}">' in page
+    # Issue 18: inside the application's page, with its navigation and the PDF offered.
+    assert '<header class="bar">' in page
+    assert f'href="{reverse("home")}"' in page
+    assert f'href="{reverse("study_report")}?format=pdf"' in page
     assert "Content-Disposition" not in response
     [entry] = _exports()
     assert entry.actor
@@ -106,3 +110,37 @@ def test_a_site_report_says_so_and_explains_its_scope(demo: Any) -> None:
     assert "試験の結論ではありません" in page
     assert "No evaluable patient yet: no estimate." in page
     assert "Screen failures: 0 ()" not in page
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("pdftotext") is None,
+    reason="poppler's pdftotext is not installed (make system-deps installs poppler-utils)",
+)
+def test_the_report_page_offers_its_pdf(demo: Any, tmp_path: Any) -> None:
+    """Issue 18: the PDF from the page, printed by WeasyPrint, audited as report.pdf."""
+    import subprocess
+
+    response = login("statistician").get(reverse("study_report"), {"format": "pdf"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert re.fullmatch(
+        r'attachment; filename="study-report-\d{8}T\d{4}\.pdf"', response["Content-Disposition"]
+    )
+    (tmp_path / "report.pdf").write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Interim study report" in text
+    assert "1 responder of 1 evaluable patient" in text
+    [entry] = AuditEntry.objects.filter(action=Action.EXPORT, form="report.pdf")
+    assert entry.actor == "statistician"
+
+
+def test_the_report_counts_in_words_in_english_and_japanese(demo: Any) -> None:
+    """Issue 18: "1 responder", not "1 responders"; Japanese counters beside."""
+    page = login("statistician").get(reverse("study_report")).content.decode()
+    assert "1 responder of 1 evaluable patient." in page
+    assert "評価可能な1名のうち奏効1名" in page
+    assert "Any: 0 events;" in page
+    assert "有害事象: 0件" in page
+    assert "1 evaluable of 2 patients" in page

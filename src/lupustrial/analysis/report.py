@@ -14,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from lupustrial.analysis import wording
 from lupustrial.analysis.endpoints import compute_endpoints
 from lupustrial.analysis.published import PUBLISHED_RATES
 from lupustrial.analysis.report_figures import line_per_patient, swimmer
@@ -57,14 +58,20 @@ def report_title(result: StudyResults) -> str:
 
 
 def render_report(
-    snapshot: Snapshot, *, created_at: dt.datetime | None = None, stylesheet: str | None = None
+    snapshot: Snapshot,
+    *,
+    created_at: dt.datetime | None = None,
+    stylesheet: str | None = None,
+    fragment: bool = False,
 ) -> str:
     """The report's HTML for ``snapshot``.
 
     Self-contained by default (style inline, figures as inline SVG), for the file and the PDF.
     With ``stylesheet`` (a URL serving `STYLE`), as the web application serves it under a
     Content-Security-Policy that allows no inline style: the style is linked and each figure
-    is an image, whose own SVG styling the page's policy does not govern.
+    is an image, whose own SVG styling the page's policy does not govern. With ``fragment``,
+    only the report's ``<div class="study-report">``, for a page of the web application that
+    keeps its navigation (and links the stylesheet in its head).
     """
     result = compute_endpoints(snapshot)
     fas = [s.subject_id for s in result.primary.main.subjects]
@@ -85,7 +92,7 @@ def render_report(
     }
     if stylesheet is not None:
         figures = {name: _as_image(svg, name) for name, svg in figures.items()}
-    template = report_template()
+    template = report_template(fragment=fragment)
     context: dict[str, Any] = {
         "title": report_title(result),
         "r": result,
@@ -97,6 +104,12 @@ def render_report(
         "created_at": (created_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "style": STYLE,
         "stylesheet": stylesheet,
+        "counted": wording.counted,
+        "counted_ja": wording.counted_ja,
+        "events_in_patients": wording.events_in_patients,
+        "events_in_patients_ja": wording.events_in_patients_ja,
+        "responders_of": wording.responders_of,
+        "responders_of_ja": wording.responders_of_ja,
     }
     return template.render(context)
 

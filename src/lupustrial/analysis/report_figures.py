@@ -12,11 +12,21 @@ from collections.abc import Sequence
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from lupustrial.dataset.tables import Row
 
 matplotlib.rcParams["svg.hashsalt"] = "lupustrial"
 matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable
+
+OUTSIDE_RIGHT: dict[str, object] = {
+    "loc": "upper left",
+    "bbox_to_anchor": (1.01, 1.0),
+    "borderaxespad": 0.0,
+    "fontsize": 7,
+    "frameon": False,
+}
+"""Legends stand right of the axes, never over the data (the SVG is cropped to fit them)."""
 
 MARKERS = {"met": ("o", "tab:green"), "not_met": ("x", "tab:red"), "unknown": ("s", "tab:grey")}
 
@@ -41,6 +51,13 @@ def line_per_patient(
     rows: Sequence[Row], subjects: Sequence[str], column: str, label: str, *, limit: float | None
 ) -> str:
     """One line per patient of ``column`` against study day, with an optional limit line."""
+    return to_svg(line_per_patient_figure(rows, subjects, column, label, limit=limit))
+
+
+def line_per_patient_figure(
+    rows: Sequence[Row], subjects: Sequence[str], column: str, label: str, *, limit: float | None
+) -> Figure:
+    """The figure of `line_per_patient`."""
     figure = Figure(figsize=(7, 3.6))
     axes = figure.subplots()
     for subject_id, series in _by_subject(rows, subjects).items():
@@ -52,12 +69,17 @@ def line_per_patient(
     axes.set_xlabel("study day (day 0 = first anifrolumab infusion)")
     axes.set_ylabel(label)
     axes.set_xticks([0, 28, 56, 84])
-    axes.legend(fontsize=7, ncol=2, loc="upper right", frameon=False)
-    return to_svg(figure)
+    axes.legend(**OUTSIDE_RIGHT)  # outside: inside it covered the week-12 points
+    return figure
 
 
-def swimmer(rows: Sequence[Row], subjects: Sequence[str]) -> str:
-    """LLDAS at each assessment along each patient's time on study."""
+def swimmer_figure(rows: Sequence[Row], subjects: Sequence[str]) -> Figure:
+    """LLDAS at each assessment along each patient's time on study.
+
+    The legend stands outside the axes, right of them: inside, it covered the week-12
+    markers (day 84, at the right edge) of the lowest lanes (issue 18). Every status is in
+    it, whether or not a patient has one.
+    """
     figure = Figure(figsize=(7, 0.35 * max(len(subjects), 3) + 0.8))
     axes = figure.subplots()
     grouped = _by_subject(rows, subjects)
@@ -67,10 +89,18 @@ def swimmer(rows: Sequence[Row], subjects: Sequence[str]) -> str:
         axes.barh(lane, last, color="#dde6f0", height=0.6)
         for status, (marker, colour) in MARKERS.items():
             days = [r["study_day"] for r in series if r["lldas"] == status]
-            axes.scatter(days, [lane] * len(days), marker=marker, color=colour, zorder=3,
-                         label=status.replace("_", " ") if lane == 0 else None)  # fmt: skip
+            axes.scatter(days, [lane] * len(days), marker=marker, color=colour, zorder=3)
     axes.set_yticks(range(len(subjects)), list(reversed(list(subjects))))
     axes.set_xticks([0, 28, 56, 84])
     axes.set_xlabel("study day")
-    axes.legend(title="LLDAS", fontsize=7, loc="lower right", frameon=False)
-    return to_svg(figure)
+    handles = [
+        Line2D([], [], linestyle="", marker=marker, color=colour, label=status.replace("_", " "))
+        for status, (marker, colour) in MARKERS.items()
+    ]
+    axes.legend(handles=handles, **OUTSIDE_RIGHT, title="LLDAS")
+    return figure
+
+
+def swimmer(rows: Sequence[Row], subjects: Sequence[str]) -> str:
+    """The swimmer plot (`swimmer_figure`) as SVG."""
+    return to_svg(swimmer_figure(rows, subjects))

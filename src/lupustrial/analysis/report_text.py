@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 
 from lupustrial.analysis.results import Interval, StudyResults, Summary
+from lupustrial.analysis.wording import counted, events_in_patients, responders_of
 
 
 def _pct(x: float | None) -> str:
@@ -75,8 +76,9 @@ def render_text(result: StudyResults) -> str:
     if main.ongoing:
         lines.append(
             f"  ongoing (week 12 not yet due at the data cut): {', '.join(main.ongoing)}; "
-            f"estimate on {main.n} evaluable of {main.population_n}"
+            f"estimate on {main.n} evaluable of {counted(main.population_n, 'patient')}"
         )
+    lines.append(f"  {responders_of(main.responders, main.n)}")
     lines.append(f"  rule: {primary.rule}")
     lines += [f"  {s.subject_id}: {s.verdict} — {s.reason}" for s in main.subjects]
     for name, sens in primary.sensitivity.items():
@@ -124,18 +126,19 @@ def render_text(result: StudyResults) -> str:
     lines += [
         "",
         f"Safety (FAS, n = {ae.n})",
-        f"  any AE: {ae.any.events} events in {ae.any.subjects} patients; "
+        f"  any AE: {events_in_patients(ae.any.events, ae.any.subjects)}; "
         f"serious {ae.serious.events}; grade ≥ 3 {ae.grade_3_or_more.events}",
-        f"  infections: {ae.infections.events} events in {ae.infections.subjects} "
-        f"patients; herpes zoster {ae.herpes_zoster.events} in {ae.herpes_zoster.subjects}",
+        f"  infections: {events_in_patients(ae.infections.events, ae.infections.subjects)}; "
+        "herpes zoster "
+        f"{events_in_patients(ae.herpes_zoster.events, ae.herpes_zoster.subjects)}",
         f"  infusion reactions: {ae.infusion_reactions.with_reaction} of "
-        f"{ae.infusion_reactions.infusions} infusions",
+        f"{counted(ae.infusion_reactions.infusions, 'infusion')}",
         f"  safety reports: {ae.reporting.reports}; expedited first reports "
         f"{ae.reporting.expedited} (on time {ae.reporting.on_time}, late {ae.reporting.late}, "
         f"not submitted {ae.reporting.not_submitted})",
     ]
     lines += [
-        f"  {t.term} (grade {t.grade}): {t.events} events, {t.subjects} patients"
+        f"  {t.term} (grade {t.grade}): {events_in_patients(t.events, t.subjects)}"
         for t in ae.by_term_and_grade
     ]
     return "\n".join(lines)
