@@ -311,3 +311,40 @@ def test_the_worklists_grid_and_calendar_in_japanese() -> None:
     calendar = client.get(reverse("visit_calendar")).content.decode()
     assert "来院カレンダー" in calendar
     assert "月" in calendar
+
+
+# -- complete means complete (protocol.completeness) ------------------------------------------
+
+
+def _empty_sledai_at_w4() -> Visit:
+    """Osaka's week 4 done, its labs entered and a SLEDAI-2K saved with nothing answered."""
+    w4 = Visit.objects.get(subject__screening_number="S-101", code="W4")
+    assert w4.window_end is not None
+    services.set_visit_date(_user("osaka"), w4, w4.window_end, w4.version)
+    w4.refresh_from_db()
+    services.save_form(_user("osaka"), w4, "labs", _visit_forms(4, 20, True)["labs"], 0)
+    services.save_form(_user("osaka"), w4, "sledai2k", {}, 0)
+    return w4
+
+
+def test_a_saved_form_with_required_items_unanswered_is_incomplete() -> None:
+    w4 = _empty_sledai_at_w4()
+    lists = worklists(_user("osaka"))
+    [sledai] = [m for m in lists.incomplete_forms if m.crf.code == "sledai2k"]
+    assert sledai.form is not None  # saved, not missing
+    assert "arthritis" in sledai.missing
+    assert "low_complement" not in sledai.missing  # the labs decide it (Gladman 2002)
+    page = login("osaka").get(reverse("home")).content.decode()
+    assert "SLEDAI-2K</a> — " in page
+    grid = login("osaka").get(reverse("status_grid", args=["OSK"])).content.decode()
+    cell = _cell(grid, w4, "sledai2k")
+    assert "state-incomplete" in cell
+    assert FormState.INCOMPLETE.symbol in cell
+    assert str(FormState.INCOMPLETE.label) in cell
+    assert "state-entered" in _cell(grid, w4, "labs")  # every required result given
+
+
+def test_the_demo_visits_are_complete() -> None:
+    """The demo's forms answer every required item (SLEDAI-2K lab descriptors by the labs)."""
+    assert worklists(_user("investigator")).incomplete_forms == []
+    assert worklists(_user("osaka")).incomplete_forms == []

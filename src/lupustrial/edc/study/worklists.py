@@ -19,10 +19,12 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from pydantic import ValidationError
 
+from lupustrial.clinical.sledai2k import score_sledai2k
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import Can
-from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, Crf
+from lupustrial.edc.study.crfs import CRFS, Crf
 from lupustrial.edc.study.models import (
     FormData,
     Query,
@@ -33,6 +35,8 @@ from lupustrial.edc.study.models import (
     VisitStatus,
 )
 from lupustrial.edc.study.services import AUTOMATIC_QUERY_MARK, profile_of, visible_subjects
+from lupustrial.protocol.completeness import Completeness, completeness
+from lupustrial.protocol.crfs import VisitForms, sledai_input
 from lupustrial.protocol.schedule import EXPECTED_FORMS, VisitTiming, visit_timing
 
 # -- one read of the study ------------------------------------------------------------------
@@ -55,7 +59,7 @@ class StudyReads:
             .order_by("subject__screening_number", "order", "id")
         )
         forms: dict[int, dict[str, FormData]] = defaultdict(dict)
-        for form in FormData.objects.filter(visit__subject__in=subjects).defer("data"):
+        for form in FormData.objects.filter(visit__subject__in=subjects):
             forms[form.visit_id][form.crf] = form  # type: ignore[attr-defined]
         by_visit = {visit.pk: visit for visit in visits}
         for saved in forms.values():
@@ -119,11 +123,57 @@ class DueVisit:
 
 
 @dataclass(frozen=True)
-class MissingForm:
-    """A form the protocol expects at a visit that took place, not entered yet."""
+class IncompleteForm:
+    """A form the protocol expects at a visit that took place and not entered (``form`` is
+    None), or a saved form with required items unanswered (`protocol.completeness`)."""
 
     visit: Visit
     crf: Crf
+    form: FormData | None = None
+    missing: tuple[str, ...] = ()
+
+    @property
+    def missing_labels(self) -> list[str]:
+        """The unanswered items by their names in the label catalogue (EN/JA)."""
+        from lupustrial.edc.study import labels
+
+        return [str(labels.label(name)) for name in self.missing]
+
+
+def lab_decided(forms: dict[str, FormData], visit: Visit) -> frozenset[str]:
+    """The SLEDAI-2K descriptors the visit's laboratory results decide (Gladman 2002): a
+    blank one is scored from the labs, so it is no gap. CPU only, from the forms read."""
+    if "sledai2k" not in forms:
+        return frozenset()
+    try:
+        record = VisitForms.model_validate({code: form.data for code, form in forms.items()})
+    except ValidationError:
+        return frozenset()
+    sledai = sledai_input(record, visit.date)
+    if sledai is None:
+        return frozenset()
+    findings = score_sledai2k(sledai).findings
+    return frozenset(f.code for f in findings if f.derived_from and f.status != "unknown")
+
+
+def form_completeness(forms: dict[str, FormData], visit: Visit, code: str) -> Completeness:
+    """`protocol.completeness` of one saved form of the visit, lab-decided items answered."""
+    derived = lab_decided(forms, visit) if code == "sledai2k" else frozenset()
+    return completeness(code, forms[code].data, derived)
+
+
+def incomplete_forms(forms: dict[str, FormData], visit: Visit) -> list[IncompleteForm]:
+    """A done visit's gaps: expected forms not entered, saved forms with items unanswered."""
+    found = []
+    for crf in CRFS:
+        if crf.code not in forms:
+            if crf.code in EXPECTED_FORMS and visit.scheduled:
+                found.append(IncompleteForm(visit, crf))
+            continue
+        status = form_completeness(forms, visit, crf.code)
+        if not status.complete:
+            found.append(IncompleteForm(visit, crf, forms[crf.code], status.missing))
+    return found
 
 
 @dataclass
@@ -133,7 +183,7 @@ class Worklists:
     queries_awaiting_me: list[Query] = field(default_factory=list)
     queries_raised_by_me: list[Query] = field(default_factory=list)
     forms_to_verify: list[FormData] = field(default_factory=list)
-    incomplete_forms: list[MissingForm] = field(default_factory=list)
+    incomplete_forms: list[IncompleteForm] = field(default_factory=list)
     visits_due: list[DueVisit] = field(default_factory=list)
     visits_overdue: list[DueVisit] = field(default_factory=list)
     safety_reports: list[dict[str, Any]] = field(default_factory=list)
@@ -195,12 +245,8 @@ def worklists(user: User, *, reads: StudyReads | None = None) -> Worklists:
             lists.forms_to_verify.extend(
                 form for crf in CRFS if (form := saved.get(crf.code)) and not form.verified_at
             )
-        if visit.status == VisitStatus.DONE and visit.scheduled:
-            lists.incomplete_forms.extend(
-                MissingForm(visit, CRF_BY_CODE[code])
-                for code in EXPECTED_FORMS
-                if code not in saved
-            )
+        if visit.status == VisitStatus.DONE:
+            lists.incomplete_forms.extend(incomplete_forms(saved, visit))
         if subject.status != SubjectStatus.ENROLLED or visit.status != VisitStatus.PLANNED:
             continue
         on = today.get(subject.site_id) or subject.site.today()  # type: ignore[attr-defined]
@@ -229,7 +275,8 @@ class FormState(StrEnum):
     NOT_EXPECTED = "not_expected"  # a form entered only when it applies, not entered
     MISSING = "missing"  # expected at a visit that took place, not entered
     QUERY = "query"  # saved, with an open query
-    ENTERED = "entered"  # saved, not verified
+    INCOMPLETE = "incomplete"  # saved, required items unanswered (protocol.completeness)
+    ENTERED = "entered"  # saved and complete, not verified
     VERIFIED = "verified"  # saved and source-verified since its last change
     LOCKED = "locked"  # saved and locked
 
@@ -247,6 +294,7 @@ _SYMBOLS = {
     FormState.NOT_EXPECTED: "–",
     FormState.MISSING: "○",
     FormState.QUERY: "?",
+    FormState.INCOMPLETE: "◐",
     FormState.ENTERED: "✓",
     FormState.VERIFIED: "✓✓",
     FormState.LOCKED: "🔒",
@@ -256,22 +304,29 @@ _STATE_LABELS = {
     FormState.NOT_EXPECTED: _("not entered (when applicable)"),
     FormState.MISSING: _("incomplete: not entered"),
     FormState.QUERY: _("query open"),
+    FormState.INCOMPLETE: _("incomplete: items missing"),
     FormState.ENTERED: _("complete"),
     FormState.VERIFIED: _("verified"),
     FormState.LOCKED: _("locked"),
 }
 
 
-def form_state(visit: Visit, code: str, form: FormData | None, open_queries: int) -> FormState:
-    """One cell: an open query shows first (it needs action), then lock, verification."""
+def form_state(
+    visit: Visit, code: str, form: FormData | None, open_queries: int, *, complete: bool = True
+) -> FormState:
+    """One cell: an open query shows first (it needs action), then the lock, a gap in the
+    required items (`protocol.completeness`), verification."""
     if form is None:
         if visit.status != VisitStatus.DONE:
             return FormState.NOT_DUE
-        return FormState.MISSING if code in EXPECTED_FORMS else FormState.NOT_EXPECTED
+        expected = code in EXPECTED_FORMS and visit.scheduled
+        return FormState.MISSING if expected else FormState.NOT_EXPECTED
     if open_queries:
         return FormState.QUERY
     if form.locked:
         return FormState.LOCKED
+    if not complete:
+        return FormState.INCOMPLETE
     if form.verified_at is not None:
         return FormState.VERIFIED
     return FormState.ENTERED
@@ -303,7 +358,9 @@ def status_grid(user: User, site: Site) -> list[GridRow]:
         for crf in CRFS:
             form = saved.get(crf.code)
             opened = reads.open_queries.get(form.pk, 0) if form else 0
-            cells.append(GridCell(form_state(visit, crf.code, form, opened), form, crf))
+            complete = form is None or form_completeness(saved, visit, crf.code).complete
+            state = form_state(visit, crf.code, form, opened, complete=complete)
+            cells.append(GridCell(state, form, crf))
         rows.append(GridRow(visit, cells))
     return rows
 
