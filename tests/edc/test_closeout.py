@@ -19,11 +19,13 @@ pytestmark = pytest.mark.usefixtures("demo")
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
     out = tmp_path / "closeout"
-    write_closeout(out)
+    write_closeout(out, casebooks=False)  # the checks need no PDF
     return out
 
 
-def test_the_package_holds_every_part_and_verifies(package: Path) -> None:
+def test_the_package_holds_every_part_and_verifies(tmp_path: Path) -> None:
+    package = tmp_path / "closeout"
+    write_closeout(package)
     manifest, problems = verify(package)
     assert problems == []
     assert manifest is not None
@@ -39,6 +41,11 @@ def test_the_package_holds_every_part_and_verifies(package: Path) -> None:
     trail = (package / "audit" / "audit-trail.csv").read_text(encoding="utf-8").splitlines()
     assert len(trail) - 1 == manifest["audit"]["entries"]
     assert read(package / ODM_FILE).changes
+    casebooks = sorted(name for name in files if name.startswith("casebooks/"))
+    assert casebooks == sorted(
+        f"casebooks/{s.site.code}/casebook-{s.label}.pdf" for s in Subject.objects.all()
+    )
+    assert (package / casebooks[0]).read_bytes().startswith(b"%PDF")
 
 
 @pytest.mark.parametrize("tamper", ["change", "remove", "add"])

@@ -10,6 +10,8 @@ records of a specified clinical trial be kept for five years after it ends. The 
   (the keyed checkpoint file, its last line written by this close-out's verification);
 - `identification/<SITE>.csv`: each site's subject identification log (site copy: screening
   number, subject ID, name, medical record number, consent and enrolment dates);
+- `casebooks/<SITE>/casebook-<subject>.pdf`: each subject's casebook (`study.casebook`, the
+  pseudonymised site copy the web application prints), in the site's time zone;
 - `manifest.json` (`interop.closeout`): every file's SHA-256, the software version, the trail's
   head. `lupustrial archive verify DIR` checks it.
 
@@ -74,8 +76,32 @@ def _identification_logs(out: Path) -> list[str]:
     return sorted(by_site)
 
 
-def write_closeout(out: Path, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    """Write the close-out package into ``out`` (absent or empty); return its manifest."""
+def _casebooks(out: Path, progress: Callable[[str], None]) -> int:
+    """Each subject's casebook PDF, printed as the web application prints it."""
+    from django.utils import timezone
+
+    from lupustrial.edc.study.casebook import casebook_pdf
+
+    subjects = list(
+        Subject.objects.select_related("site").order_by("site__code", "screening_number")
+    )
+    for n, subject in enumerate(subjects, 1):
+        progress(f"  casebook {n} of {len(subjects)}: {subject.label}")
+        folder = out / "casebooks" / subject.site.code
+        folder.mkdir(parents=True, exist_ok=True)
+        with timezone.override(subject.site.zone):
+            data = casebook_pdf(subject, exported_by="lupustrial archive (close-out)")
+        (folder / f"casebook-{subject.label}.pdf").write_bytes(data)
+    return len(subjects)
+
+
+def write_closeout(
+    out: Path, progress: Callable[[str], None] = lambda _: None, *, casebooks: bool = True
+) -> dict[str, Any]:
+    """Write the close-out package into ``out`` (absent or empty); return its manifest.
+
+    ``casebooks=False`` leaves out the casebook PDFs (the tests of the package's checks, which
+    need no PDF)."""
     from lupustrial.analysis.report import footer_label, write_report
     from lupustrial.dataset.snapshot import read_snapshot, write_snapshot
     from lupustrial.edc.odm import odm_document
@@ -115,6 +141,13 @@ def write_closeout(out: Path, progress: Callable[[str], None] = lambda _: None) 
     shutil.copyfile(checkpoint_file(), out / "audit" / "checkpoints")
     progress("writing the subject identification logs")
     sites = _identification_logs(out)
+    printed = 0
+    if casebooks:
+        progress("printing the casebooks")
+        try:
+            printed = _casebooks(out, progress)
+        except PdfUnavailableError as error:
+            raise CloseOutError(f"the casebook PDFs cannot be printed here: {error}") from None
     progress("writing the manifest")
     return write_manifest(
         out,
@@ -129,8 +162,6 @@ def write_closeout(out: Path, progress: Callable[[str], None] = lambda _: None) 
             },
             "sites": sites,
             "report_pdf": pdf_note,
-            "not_included": {
-                "casebooks": "the casebook PDF per subject is not built yet (issue 18)",
-            },
+            "casebooks": printed if casebooks else "left out",
         },
     )
