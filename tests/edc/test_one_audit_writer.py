@@ -20,6 +20,7 @@ SERVICES = {
     SOURCES / "edc" / "safety" / "services.py",
     SOURCES / "edc" / "deviations" / "services.py",
     SOURCES / "edc" / "pharmacy" / "services.py",
+    SOURCES / "edc" / "monitoring" / "services.py",
     SOURCES / "edc" / "jobs" / "services.py",
 }
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "lupustrial.edc.safety",
     "lupustrial.edc.deviations",
     "lupustrial.edc.pharmacy",
+    "lupustrial.edc.monitoring",
     "lupustrial.edc.api",
 ]
 

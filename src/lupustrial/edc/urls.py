@@ -9,6 +9,7 @@ from lupustrial.edc.accounts.admin import study_admin
 from lupustrial.edc.accounts.views import PasswordChangeView
 from lupustrial.edc.api.routes import api
 from lupustrial.edc.deviations import views as deviation_views
+from lupustrial.edc.monitoring import views as monitoring_views
 from lupustrial.edc.pharmacy import views as pharmacy_views
 from lupustrial.edc.safety import views as safety_views
 from lupustrial.edc.study import overview_views, report_views, views
@@ -48,6 +49,8 @@ urlpatterns = [
     path("report/", report_views.study_report, name="study_report"),
     path("dataset/snapshot.zip", report_views.dataset_snapshot, name="dataset_snapshot"),
     path("deviations/", deviation_views.deviation_list, name="deviations"),
+    path("monitoring/", monitoring_views.monitoring, name="monitoring"),
+    path("monitoring/visits/<int:pk>/", monitoring_views.visit_page, name="monitoring_visit"),
     path("pharmacy/", pharmacy_views.accountability, name="pharmacy"),
     path("pharmacy/receive/", pharmacy_views.receive, name="pharmacy_receive"),
     path("pharmacy/lots/<int:pk>/", pharmacy_views.lot_page, name="pharmacy_lot"),

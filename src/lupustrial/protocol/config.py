@@ -19,6 +19,7 @@ from lupustrial.clinical.sources import FRANKLYN_2016, VAN_VOLLENHOVEN_2021
 from lupustrial.protocol.consent import CONSENT_FORMS, ConsentFormVersion
 from lupustrial.protocol.deviations import DeviationRules
 from lupustrial.protocol.laboratory_codes import LABORATORY_CODES, LaboratoryCode
+from lupustrial.protocol.monitoring import MonitoringPlan
 from lupustrial.protocol.periodic import PeriodicReportRule, Registration
 from lupustrial.protocol.safety.config import SafetyConfig
 from lupustrial.protocol.terms import Term as Term  # re-exported: callers read it here
@@ -197,6 +198,10 @@ class ProtocolConfig(StrictModel):
     registration: Registration = Field(
         default_factory=Registration,
         description="The jRCT number and publication date (the periodic report's anchor).",
+    )
+    monitoring: MonitoringPlan = Field(
+        default_factory=MonitoringPlan,
+        description="What is verified, how often sites are visited, query ageing bands.",
     )
     periodic_report: PeriodicReportRule = Field(
         default_factory=PeriodicReportRule,

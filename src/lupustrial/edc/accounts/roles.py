@@ -59,6 +59,7 @@ class Can(StrEnum):
     RECORD_DEVIATION = "record_deviation"  # record, confirm or dismiss a suggested deviation
     CLOSE_DEVIATION = "close_deviation"  # CAPA, review-board report, closure (Art. 15)
     MANAGE_PRODUCT = "manage_product"  # drug lots received, dispensed, returned, destroyed
+    LOG_MONITORING = "log_monitoring"  # monitoring visits and their findings (Art. 17)
 
 
 _SITE_WORK = {
@@ -95,6 +96,7 @@ PERMISSIONS: dict[str, frozenset[Can]] = {
             Can.CLOSE_QUERY,
             Can.VIEW_AUDIT,
             Can.RECORD_DEVIATION,
+            Can.LOG_MONITORING,
         }
     ),
     Role.STATISTICIAN: frozenset({Can.EXPORT_DATASET}),

@@ -1,0 +1,1 @@
+"""Monitoring support: SDV progress, query ageing and the log of monitoring visits."""
