@@ -28,21 +28,23 @@ def test_the_coordinator_records_every_concomitant_medication(
     _log_in(page, base, "coordinator")
     page.goto(f"{base}/visits/{visit.pk}/forms/medications/")
     expect(page.locator("h1, h2").first).to_contain_text("Concomitant medications and vaccines")
-    page.check('[name="medications.recorded"]')
     page.fill('[name="medications.0.drug"]', "amlodipine")
     page.fill('[name="medications.0.dose"]', "5")
     page.select_option('[name="medications.0.dose_unit"]', "mg")
     page.select_option('[name="medications.0.route"]', "oral")
     page.fill('[name="medications.0.frequency"]', "once daily")
     page.fill('[name="medications.0.indication"]', "hypertension")
+    page.click("[data-add-row]")  # the second row is shown on demand
     page.fill('[name="medications.1.drug"]', "inactivated influenza")
     page.fill('[name="medications.1.dose"]', "0.5")
     page.select_option('[name="medications.1.dose_unit"]', "mL")
     page.select_option('[name="medications.1.route"]', "intramuscular")
     page.fill('[name="medications.1.start_date"]', visit.date.isoformat())
-    page.select_option('[name="medications.1.vaccine"]', "true")
+    page.check('[name="medications.1.vaccine"][value="true"]')
     page.screenshot(path=str(ARTIFACTS / "40-concomitant-medications.png"), full_page=True)
-    _submit(page, "#crf-form button[type='submit']", f"{base}/visits/{visit.pk}/")
+    _submit(
+        page, "#crf-form button[type='submit']:not([name='next'])", f"{base}/visits/{visit.pk}/"
+    )
     expect(page.locator(".message.success")).to_have_text("Form saved.")
     saved = FormData.objects.get(visit=visit, crf="medications").data["medications"]
     assert saved[0] == {
