@@ -218,3 +218,16 @@ def test_the_demo_visits_sledai2k_is_complete_its_lab_descriptors_from_the_labs(
     assert "incomplete" not in page
     crf = login("coordinator").get(reverse("crf", args=[form.visit_id, "sledai2k"]))
     assert 'id="form-status">✓' in crf.content.decode()
+
+
+def test_the_screening_form_comes_in_five_sections_beside_the_decision() -> None:
+    subject = Subject.objects.exclude(screening=None).order_by("pk").first()
+    assert subject is not None
+    html = login("coordinator").get(reverse("screening", args=[subject.pk])).content.decode()
+    tabs = re.findall(r'data-section-tab="(\w+)"', html)
+    assert tabs == ["demographics", "classification", "history", "labs", "exclusions"]
+    assert html.count("data-section=") == 5
+    assert '<div class="sticky">' in html
+    # every part of the record is in one of them
+    assert 'name="investigator_judgement.unsuitable"' in html
+    assert 'name="hepatitis.hbs_ag"' in html

@@ -209,13 +209,52 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "subject": subject,
             "form": form,
-            "sections": _sections(form, plan),
+            "groups": _screening_groups(form, plan),
             "decision": services.eligibility(subject),
             "editable": editable,
             "needs_reason": subject.screening is not None,
             "version": request.POST.get("version", subject.screening_version),
         },
     )
+
+
+SCREENING_GROUPS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
+    (
+        "demographics",
+        gettext_lazy("Demographics"),
+        ("sex", "date_of_birth", "planned_first_dose_date", "body_weight", "reproduction"),
+    ),
+    ("classification", gettext_lazy("Classification"), ("sle_diagnosis_date", "classification")),
+    (
+        "history",
+        gettext_lazy("History"),
+        (
+            "medical_history",
+            "prior_medications",
+            "initial_glucocorticoids",
+            "screening_sledai2k",
+            "malignancies",
+            "other_collagen_diseases",
+            "vaccinations",
+        ),
+    ),
+    ("labs", gettext_lazy("Laboratory results"), ("hepatitis", "ast", "alt", "creatinine")),
+    ("exclusions", gettext_lazy("Exclusions"), ()),
+)
+"""The screening form's five sections; a part not named here goes to the last one."""
+
+
+def _screening_groups(form: forms.Form, plan: FormPlan) -> list[dict[str, Any]]:
+    """The screening form's sections, each with its parts and whether it holds an error."""
+    named = {part for _, _, parts in SCREENING_GROUPS for part in parts}
+    groups = []
+    for key, title, parts in SCREENING_GROUPS:
+        chosen = [p for p in plan.sections if p in parts or (not parts and p not in named)]
+        chosen.sort(key=lambda p: parts.index(p) if p in parts else len(parts))
+        sections = [(str(labels.label(p)), _rows(form, plan.sections[p])) for p in chosen]
+        has_error = any(form[path].errors for p in chosen for path in plan.sections[p])
+        groups.append({"key": key, "title": title, "sections": sections, "error": has_error})
+    return groups
 
 
 def _sections(form: forms.Form, plan: FormPlan) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -55,3 +55,36 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// The screening form in sections: one shown at a time (the first with an error, else the
+// first), chosen by its tab or "Next section"; without this script every section shows.
+function showSection(root, key) {
+  root.querySelectorAll("[data-section]").forEach((section) => {
+    if (section instanceof HTMLElement) section.hidden = section.dataset.section !== key;
+  });
+  root.querySelectorAll("[data-section-tab]").forEach((tab) => {
+    if (tab instanceof HTMLElement) {
+      tab.setAttribute("aria-current", tab.dataset.sectionTab === key ? "true" : "false");
+    }
+  });
+}
+document.querySelectorAll("[data-sections]").forEach((root) => {
+  const first = root.querySelector("[data-section][data-error]") || root.querySelector("[data-section]");
+  if (first instanceof HTMLElement && first.dataset.section) showSection(root, first.dataset.section);
+});
+document.addEventListener("click", (event) => {
+  const target = event.target;
+  if (!(target instanceof HTMLElement)) return;
+  const root = target.closest("[data-sections]");
+  if (!root) return;
+  if (target.dataset.sectionTab) {
+    showSection(root, target.dataset.sectionTab);
+  } else if (target.dataset.nextSection !== undefined) {
+    const next = target.closest("[data-section]")?.nextElementSibling;
+    if (next instanceof HTMLElement && next.dataset.section) {
+      showSection(root, next.dataset.section);
+      next.querySelector("input, select, textarea")?.focus();
+      root.scrollIntoView();
+    }
+  }
+});
