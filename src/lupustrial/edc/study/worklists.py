@@ -297,7 +297,7 @@ _SYMBOLS = {
     FormState.INCOMPLETE: "◐",
     FormState.ENTERED: "✓",
     FormState.VERIFIED: "✓✓",
-    FormState.LOCKED: "🔒",
+    FormState.LOCKED: "■",  # in the fonts a site has (DejaVu, Noto): no emoji font needed
 }
 _STATE_LABELS = {
     FormState.NOT_DUE: _("visit not done"),
