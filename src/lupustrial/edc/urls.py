@@ -12,7 +12,7 @@ from lupustrial.edc.deviations import views as deviation_views
 from lupustrial.edc.monitoring import views as monitoring_views
 from lupustrial.edc.pharmacy import views as pharmacy_views
 from lupustrial.edc.safety import views as safety_views
-from lupustrial.edc.study import overview_views, report_views, views
+from lupustrial.edc.study import lab_import_views, overview_views, report_views, views
 
 handler500 = "lupustrial.edc.errors.server_error"
 
@@ -75,6 +75,7 @@ urlpatterns = [
     path("visits/<int:pk>/", views.visit_page, name="visit"),
     path("visits/<int:pk>/missed/", views.visit_missed, name="visit_missed"),
     path("visits/<int:pk>/forms/<str:code>/", views.crf_page, name="crf"),
+    path("visits/<int:pk>/forms/labs/import/", lab_import_views.lab_import, name="lab_import"),
     path("visits/<int:pk>/forms/<str:code>/preview/", views.crf_preview, name="crf_preview"),
     path("forms/<int:pk>/<str:action>/", views.form_action, name="form_action"),
     path("queries/<int:pk>/<str:action>/", views.query_action, name="query_action"),
