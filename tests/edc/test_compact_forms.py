@@ -231,3 +231,25 @@ def test_the_screening_form_comes_in_five_sections_beside_the_decision() -> None
     # every part of the record is in one of them
     assert 'name="investigator_judgement.unsuitable"' in html
     assert 'name="hepatitis.hbs_ag"' in html
+
+
+def test_the_criteria_catalogue_is_the_registrations_wording() -> None:
+    from lupustrial.protocol.criteria import CRITERIA
+
+    assert {c.id for c in CRITERIA} == set(labels.CRITERIA)
+    for criterion in CRITERIA:
+        assert str(labels.CRITERIA[criterion.id]) == criterion.wording
+
+
+def test_the_decision_and_the_derived_results_read_in_japanese() -> None:
+    _as_japanese("coordinator")
+    subject = Subject.objects.get(screening_number="S-001")
+    client = login("coordinator")
+    html = client.get(reverse("screening", args=[subject.pk])).content.decode()
+    assert "同意取得時の年齢が18歳以上80歳未満" in html
+    assert "満たす" in html
+    assert "適格" in html
+    assert "Age 18 years or older" not in html
+    form = _w12("sledai2k")
+    visit_page = client.get(reverse("visit", args=[form.visit_id])).content.decode()
+    assert "<b>満たす</b>" in visit_page or "<b>満たさない</b>" in visit_page

@@ -298,3 +298,63 @@ ORGAN_SYSTEMS: dict[str, Promise] = {
     "haematologic": _("Haematologic"),
 }
 """The SLEDAI-2K's organ systems (`clinical.sledai2k.OrganSystem`), by their value."""
+
+
+CRITERIA: dict[str, Promise] = {
+    "I1": _(
+        "Diagnosed with SLE based on either the 2019 EULAR/ACR classification criteria "
+        "or the 1997 ACR classification criteria"
+    ),
+    "I2": _(
+        "No history of systemic administration of immunosuppressive or immunomodulatory"
+        " drugs for SLE and within six months of diagnosis"
+    ),
+    "I3": _("SLEDAI-2K score of 4 or higher, indicating active disease"),
+    "I4": _("Age 18 years or older and younger than 80 years at the time of obtaining consent"),
+    "I5": _(
+        "Patients who have provided written consent for study participation after "
+        "receiving a full explanation and understanding"
+    ),
+    "E1": _(
+        "Steroid therapy exceeding a prednisolone equivalent dose of 0.6mg/kg/day as "
+        "initial treatment"
+    ),
+    "E2": _("Carriers of hepatitis viruses or have active HBV/HCV infections"),
+    "E3": _(
+        "History of HBV/HCV infection (excluding cases with negative nucleic acid "
+        "quantification tests)"
+    ),
+    "E4": _("Severe liver disease (AST or ALT >=100 U/L)"),
+    "E5": _("Severe kidney disease (serum creatinine >=2mg/dL)"),
+    "E6": _("Active tuberculosis infection"),
+    "E7": _(
+        "Current or history of malignant tumors (excluding cases with no recurrence for"
+        " more than 5 years, and cervical cancer treated with only with local therapy "
+        "that remaining in situ and no metastasis for more than 3 years)"
+    ),
+    "E8": _("Suspected active infection"),
+    "E9": _("Pregnant or may be pregnant female"),
+    "E10": _("Lactating female"),
+    "E11": _(
+        "Coexisting collagen diseases, excluding Sjogren's syndrome and "
+        "antiphospholipid antibody syndrome"
+    ),
+    "E12": _("Within 30 days after receiving live vaccine administration"),
+    "E13": _("Participation in the study is determined as unsuitable"),
+}
+"""Each eligibility criterion's wording (the registration's), by its id; the English is
+`protocol.criteria`'s word for word (`tests/edc/test_compact_forms.py`)."""
+
+STATUSES: dict[str, Promise] = {
+    "met": _("met"),
+    "not_met": _("not met"),
+    "unknown": _("unknown"),
+}
+"""Met / not met / unknown (`clinical.status.Status`), as a reader says them."""
+
+OUTCOMES: dict[str, Promise] = {
+    "eligible": _("eligible"),
+    "ineligible": _("ineligible"),
+    "incomplete": _("incomplete"),
+}
+"""The eligibility decision's outcomes (`protocol.eligibility.Outcome`)."""

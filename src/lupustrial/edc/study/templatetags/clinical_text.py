@@ -1,0 +1,45 @@
+"""Template filters that show the clinical and protocol layers' texts in the reader's language.
+
+Those layers speak English by design (they never import Django); the label catalogue
+(`edc.study.labels`) holds their words in English and Japanese, read here by code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from lupustrial.edc.study import labels
+
+register = template.Library()
+
+
+@register.filter
+def status_word(status: Any) -> str:
+    """Met / not met / unknown in the reader's language."""
+    value = getattr(status, "value", status)
+    found = labels.STATUSES.get(str(value))
+    return str(found) if found is not None else str(getattr(status, "label", status))
+
+
+@register.filter
+def outcome_word(outcome: Any) -> str:
+    """Eligible / ineligible / incomplete in the reader's language."""
+    value = str(getattr(outcome, "value", outcome))
+    found = labels.OUTCOMES.get(value)
+    return str(found) if found is not None else value
+
+
+@register.filter
+def criterion_wording(criterion: Any) -> str:
+    """An eligibility criterion's wording in the reader's language."""
+    found = labels.CRITERIA.get(str(getattr(criterion, "id", "")))
+    return str(found) if found is not None else str(getattr(criterion, "wording", ""))
+
+
+@register.filter
+def finding_name(finding: Any) -> str:
+    """A SLEDAI-2K descriptor's name in the reader's language."""
+    found = labels.LABELS.get(str(getattr(finding, "code", "")))
+    return str(found) if found is not None else str(getattr(finding, "name", ""))
