@@ -115,6 +115,7 @@ def test_the_export_validates_against_the_odm_1_3_2_schema(exported: str) -> Non
     assert 'FileType="Transactional"' in exported
     assert 'Archival="Yes"' in exported
     assert 'xml:lang="ja"' in exported  # Japanese titles beside the English ones
+    assert "痙攣発作" in exported  # an item's question from the label catalogue, in Japanese
     assert "帯状疱疹" in exported
 
 

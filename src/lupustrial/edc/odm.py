@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Literal
 
 from django.contrib.auth import get_user_model
@@ -25,6 +26,7 @@ from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.audit.trail import decode_value
 from lupustrial.edc.study.crfs import CRFS
+from lupustrial.edc.study.labels import label
 from lupustrial.edc.study.models import Subject
 from lupustrial.edc.study.services import ENROLMENT_MEANING
 from lupustrial.interop.odm.items import FormSpec
@@ -74,7 +76,18 @@ def form_specs() -> tuple[FormSpec, ...]:
     specs = [FormSpec("visit", *_title(_("Visit")), VisitRecord)]
     specs += [FormSpec(crf.code, *_title(crf.title), crf.model) for crf in CRFS]
     specs.append(FormSpec("screening", *_title(_("Screening")), ScreeningRecord, per_visit=False))
-    return tuple(spec.with_items() for spec in specs)
+    return tuple(_labelled(spec.with_items()) for spec in specs)
+
+
+def _labelled(form: FormSpec) -> FormSpec:
+    """Each item's question from the forms' label catalogue (`study.labels`), EN and JA."""
+    items = []
+    for spec in form.items:
+        english, japanese = _title(label(spec.path))
+        if spec.path.endswith(".unit"):
+            english, japanese = f"{english} (unit)", f"{japanese}（単位）"
+        items.append(replace(spec, label=english, label_ja=japanese if japanese != english else ""))
+    return replace(form, items=tuple(items))
 
 
 def event_specs(forms: tuple[FormSpec, ...]) -> tuple[EventSpec, ...]:

@@ -46,6 +46,8 @@ class ItemSpec:
     minimum: float | None = None  # the model's hard range of a plain number, inclusive
     maximum: float | None = None
     required: bool = False  # the model requires it whenever its row or form is saved
+    label: str = ""  # what a person reads, in English and (when translated) Japanese
+    label_ja: str = ""
 
     @property
     def group(self) -> str:

@@ -276,7 +276,10 @@ def _item_def(spec: ItemSpec) -> odm.ItemDef:
         OID=spec.oid,
         Name=spec.name,
         DataType=spec.data_type,
-        Question=odm.Question(TranslatedText=_text(spec.description or _label(spec))),
+        Description=(
+            odm.Description(TranslatedText=_text(spec.description)) if spec.description else None
+        ),
+        Question=odm.Question(TranslatedText=_text(spec.label or _label(spec), spec.label_ja)),
         MeasurementUnitRef=[
             odm.MeasurementUnitRef(MeasurementUnitOID=unit_oid(u)) for u in spec.units
         ],
