@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from lupustrial.edc.audit.models import Action, AuditEntry
-from lupustrial.edc.study import services
+from lupustrial.edc.study import labels, services
 from lupustrial.edc.study.crfs import CRF_BY_CODE
 from lupustrial.edc.study.models import FormData, Subject
 from tests.dataset.test_database_export_shell import _run, _shell
@@ -69,7 +70,8 @@ def test_the_casebook_holds_every_form_signature_query_and_correction(tmp_path: 
         assert str(CRF_BY_CODE[crf].title) in text, crf
     assert text.count("Version 1, saved by coordinator") >= len(saved)
     assert "Version 2, saved by coordinator" in text  # the corrected vitals
-    assert "body weight › value" in text
+    weight = str(labels.label("body_weight"))
+    assert re.search(rf"{weight}\s+61(\.0)? kg", text)  # labelled, value with its unit
     signature = subject.signatures.get()
     assert signature.signer_name in text
     assert signature.signed_digest[:20] in text.replace("\n", "")

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import flatten
-from lupustrial.edc.study import services
+from lupustrial.edc.study import labels, services
 from lupustrial.edc.study.crfs import CRF_BY_CODE
 from lupustrial.edc.study.models import FormData, Query, Subject
 
@@ -54,12 +54,34 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _label_of(path: str) -> str:
+    """A dotted path as a reader names it, from the label catalogue: "C3 › Lower limit of
+    normal", rows numbered from 1, the value/unit parts of a quantity left out."""
+    shown = []
+    for index, part in enumerate(path.split(".")):
+        if part.isdigit():
+            shown.append(f"#{int(part) + 1}")
+        elif index and part in ("value", "unit", "recorded"):
+            continue
+        else:
+            shown.append(str(labels.label(part)))
+    return " › ".join(shown)
+
+
 def form_values(data: dict[str, Any]) -> list[FieldValue]:
-    """A form document as one row per entered value, by its dotted field path."""
-    return [
-        FieldValue(path.replace(".", " › ").replace("_", " "), _shown(value))
-        for path, value in flatten(data).items()
-    ]
+    """A form document as one row per entered value, labelled from the catalogue (EN/JA);
+    a quantity's value and unit on one row ("61 kg")."""
+    flat = flatten(data)
+    rows = []
+    for path, value in flat.items():
+        if path.endswith(".unit") and f"{path[:-5]}.value" in flat:
+            continue  # shown with its value
+        shown = _shown(value)
+        unit = flat.get(f"{path[:-6]}.unit") if path.endswith(".value") else None
+        if unit is not None:
+            shown = f"{shown} {unit}"
+        rows.append(FieldValue(_label_of(path), shown))
+    return rows
 
 
 @dataclass(frozen=True)
