@@ -253,3 +253,14 @@ def test_the_decision_and_the_derived_results_read_in_japanese() -> None:
     form = _w12("sledai2k")
     visit_page = client.get(reverse("visit", args=[form.visit_id])).content.decode()
     assert "<b>満たす</b>" in visit_page or "<b>満たさない</b>" in visit_page
+
+
+def test_dates_follow_the_readers_convention() -> None:
+    form = _w12()
+    planned = form.visit.planned_date
+    assert planned is not None
+    english = login("coordinator").get(reverse("visit", args=[form.visit_id])).content.decode()
+    assert planned.strftime("%Y-%m-%d") in english
+    _as_japanese("coordinator")
+    japanese = login("coordinator").get(reverse("visit", args=[form.visit_id])).content.decode()
+    assert planned.strftime("%Y/%m/%d") in japanese

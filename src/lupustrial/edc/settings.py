@@ -192,6 +192,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Dates in the reader's convention: ISO in English, 2026/12/06 in Japanese (formats/).
+FORMAT_MODULE_PATH = ["lupustrial.edc.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"  # stored in UTC; pages show the sites' zone (SiteTimeZoneMiddleware)
 USE_TZ = True
