@@ -22,6 +22,7 @@ SERVICES = {
     SOURCES / "edc" / "pharmacy" / "services.py",
     SOURCES / "edc" / "monitoring" / "services.py",
     SOURCES / "edc" / "jobs" / "services.py",
+    SOURCES / "edc" / "backups" / "services.py",
 }
 
 

@@ -8,6 +8,7 @@ import lupustrial.cli.exchange  # registers `export`
 import lupustrial.cli.periodic  # noqa: F401  (registers `report periodic` on `report`)
 from lupustrial.cli import (  # noqa: F401  (each module registers its commands)
     audit,
+    backup,
     casebook,
     eligibility,
     prescreen,

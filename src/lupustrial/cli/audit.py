@@ -16,7 +16,7 @@ audit = typer.Typer(
     no_args_is_help=True,
 )
 jobs = typer.Typer(
-    help="Scheduled work (audit checkpoints): run by cron or a systemd timer.",
+    help="Scheduled work (checkpoints, backups, safety e-mails): run by cron or a systemd timer.",
     no_args_is_help=True,
 )
 app.add_typer(audit, name="audit")
@@ -134,8 +134,10 @@ def rotate_key() -> None:
 def run_jobs() -> None:
     """Run every scheduled job that is due (idempotent: a second run does nothing new).
 
-    Today: the audit checkpoint. Call it from cron or a systemd timer (README, Production);
-    each job that does something is recorded in the audit trail as the scheduler's.
+    The jobs: safety e-mails, the audit checkpoint, and a backup of the whole database into
+    LUPUSTRIAL_BACKUP_DIR every LUPUSTRIAL_BACKUP_HOURS (24 by default; off without the
+    directory). Call it from cron or a systemd timer (README, Production); each job that does
+    something is recorded in the audit trail as the scheduler's.
     """
 
     def act() -> list[tuple[str, str]]:

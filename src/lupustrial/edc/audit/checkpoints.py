@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -93,11 +94,19 @@ def latest_checkpoint() -> Checkpoint | None:
     return good[-1] if good else None
 
 
-def contradictions(checkpoints: list[Checkpoint], last_seq: int) -> list[tuple[int, str]]:
-    """Where the trail in the database disagrees with a checkpoint: (seq, what happened)."""
-    hashes = dict(
-        AuditEntry.objects.filter(seq__in={c.seq for c in checkpoints}).values_list("seq", "hash")
-    )
+def contradictions(
+    checkpoints: list[Checkpoint], last_seq: int, hashes: Mapping[int, str] | None = None
+) -> list[tuple[int, str]]:
+    """Where the trail disagrees with a checkpoint: (seq, what happened).
+
+    ``hashes`` are the trail's entry hashes by sequence number: the database's unless given.
+    """
+    if hashes is None:
+        hashes = dict(
+            AuditEntry.objects.filter(seq__in={c.seq for c in checkpoints}).values_list(
+                "seq", "hash"
+            )
+        )
     found: list[tuple[int, str]] = []
     furthest = max(checkpoints, key=lambda c: c.seq, default=None)
     if furthest is not None and furthest.seq > last_seq:

@@ -38,6 +38,8 @@ class Action(models.TextChoices):
     ROLE_CHANGE = "role_change", _("role changed")
     USER = "user", _("user account")
     JOB = "job", _("scheduled job")
+    BACKUP = "backup", _("backed up")
+    RESTORE = "restore", _("restored")
 
 
 class AuditQuerySet(models.QuerySet["AuditEntry"]):

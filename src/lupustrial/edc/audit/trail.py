@@ -233,8 +233,14 @@ class ChainReport:
         return lines
 
 
-def verify_chain(entries: Iterable[Mapping[str, Any]] | None = None) -> ChainReport:
-    """Walk the chain in sequence order and report every altered, inserted or removed entry."""
+def verify_chain(
+    entries: Iterable[Mapping[str, Any]] | None = None, head: tuple[int, str] | None = None
+) -> ChainReport:
+    """Walk the chain in sequence order and report every altered, inserted or removed entry.
+
+    ``entries`` and ``head`` (its sequence number and hash) are the database's unless given,
+    as a backup's are before it is restored.
+    """
     rows = (
         entries
         if entries is not None
@@ -267,8 +273,10 @@ def verify_chain(entries: Iterable[Mapping[str, Any]] | None = None) -> ChainRep
         elif seq != previous_seq + 1:
             breaks.append(Break(seq, "altered", f"sequence jumps from {previous_seq}"))
         previous_hash, previous_seq = row["hash"], seq
-    head = AuditHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    if head is None:
+        row = AuditHead.objects.filter(pk=1).first()
+        head = (row.seq, row.hash) if row else (0, GENESIS_HASH)
+    head_seq, head_hash = head
     if (head_seq, head_hash) != (previous_seq, previous_hash):
         if head_seq > previous_seq:
             breaks.append(

@@ -7,6 +7,7 @@ did something is recorded in the audit trail under the actor ``scheduler``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,6 +49,38 @@ def _safety_notifications() -> str | None:
     return notifications_job()
 
 
+BACKUP_DIR = "LUPUSTRIAL_BACKUP_DIR"
+BACKUP_HOURS = "LUPUSTRIAL_BACKUP_HOURS"
+
+
+def _backup() -> str | None:
+    """A backup of the whole database into LUPUSTRIAL_BACKUP_DIR, when the last one recorded in
+    the trail is older than LUPUSTRIAL_BACKUP_HOURS (24 by default); off when no directory."""
+    import os
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    directory = os.environ.get(BACKUP_DIR, "").strip()
+    if not directory:
+        return None
+    try:
+        hours = float(os.environ.get(BACKUP_HOURS, "24"))
+    except ValueError:
+        return f"not run: {BACKUP_HOURS} must be a number of hours"
+    last = AuditEntry.objects.filter(action=Action.BACKUP).order_by("-seq").first()
+    if last is not None and timezone.now() - last.at < dt.timedelta(hours=hours):
+        return None
+    from lupustrial.edc.backups.archive import BackupError
+    from lupustrial.edc.backups.services import backup
+
+    try:
+        made = backup(ACTOR, Path(directory))
+    except BackupError as error:
+        return f"not written: {error}"
+    return f"written: {made.path}"
+
+
 JOBS: tuple[Job, ...] = (
     Job(
         "safety-notifications",
@@ -55,6 +88,7 @@ JOBS: tuple[Job, ...] = (
         _safety_notifications,
     ),
     Job("audit-checkpoint", "anchor the audit trail's head in the checkpoint file", _checkpoint),
+    Job("database-backup", "back up the whole database when the last backup is due again", _backup),
 )
 
 
