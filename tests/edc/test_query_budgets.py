@@ -78,3 +78,14 @@ def test_a_form_save_keeps_its_query_budget(django_assert_max_num_queries: Budge
         assert response.status_code == 302
     form.refresh_from_db()
     assert form.data["body_weight"]["value"] == 58
+
+
+@pytest.mark.parametrize("role", ["coordinator", "monitor", "datamanager"])
+def test_the_status_grid_and_calendar_keep_their_query_budgets(
+    role: str, django_assert_max_num_queries: Budget
+) -> None:
+    client = _opened(role)
+    with django_assert_max_num_queries(QUERY_BUDGETS["status grid"]):
+        assert client.get(reverse("status_grid", args=["TKY"])).status_code == 200
+    with django_assert_max_num_queries(QUERY_BUDGETS["calendar"]):
+        assert client.get(reverse("visit_calendar")).status_code == 200
