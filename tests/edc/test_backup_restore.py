@@ -20,7 +20,7 @@ import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
@@ -33,7 +33,7 @@ WHOLE_RECORD = (
     "from lupustrial.edc import setup; setup(); "
     "from tests.edc.test_reconciliation_coverage import _whole_record; _whole_record()"
 )
-AUDIT_TABLES = {"audit_auditentry", "audit_audithead"}
+APP_ROLE = "lupustrial_backup_test_app"
 
 
 def _shell(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
@@ -324,7 +324,22 @@ def test_a_postgresql_backup_restores_every_row_and_the_chain(
     source_url, target_url = postgresql_databases
     source = tmp_path / "source"
     source.mkdir()
-    archive = _create_study(_shell(source, source_url))
+    _create_study(_shell(source, source_url))
+    # Backups run as the application role (the scheduler's): it reads everything, owns nothing.
+    import psycopg
+
+    with psycopg.connect(source_url, autocommit=True) as db:
+        db.execute(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}')"
+            f" THEN CREATE ROLE {APP_ROLE} LOGIN; END IF; END $$"
+        )
+    granted = _cli(_shell(source, source_url), "db", "grants", "--app-role", APP_ROLE, "--apply")
+    assert granted.returncode == 0, granted.stderr
+    parts = urlsplit(source_url)
+    app_url = urlunsplit(parts._replace(netloc=f"{APP_ROLE}@{parts.netloc.rsplit('@', 1)[-1]}"))
+    as_app = _cli(_shell(source, app_url), "backup")
+    assert as_app.returncode == 0, as_app.stderr
+    archive = Path(as_app.stdout.split("backup written: ", 1)[1].splitlines()[0])
     manifest = _manifest(archive)
     head = manifest["trail"]["head_seq"]
     assert manifest["database"] == "postgresql"

@@ -219,3 +219,41 @@ def test_a_short_key_from_the_environment_is_refused(
         main(["audit", "verify"])
     assert exit_.value.code == 2
     assert "too short an audit key" in capsys.readouterr().err
+
+
+def _reseal(rows: list[dict[str, Any]], keyed_from: int) -> str:
+    """Chain ``rows`` again: plain SHA-256 before ``keyed_from``, the audit key from it on."""
+    key = keys.current_key()
+    previous = rows[0]["prev_hash"]
+    for row in rows:
+        row["prev_hash"] = previous
+        row["key_id"] = key.key_id if row["seq"] >= keyed_from else ""
+        row["hash"] = entry_digest(row, key if row["seq"] >= keyed_from else None)
+        previous = row["hash"]
+        _sql(
+            "UPDATE audit_auditentry SET actor = %s, prev_hash = %s, key_id = %s, hash = %s"
+            " WHERE seq = %s",
+            [row["actor"], row["prev_hash"], row["key_id"], row["hash"], row["seq"]],
+        )
+    _set_head(rows[-1]["seq"], previous)
+    return previous
+
+
+def test_entries_from_before_the_key_are_guarded_by_the_first_keyed_entry_and_checkpoints() -> None:
+    # A trail begun before the key existed: entries 1-10 plain SHA-256, the rest keyed.
+    rows = _rows()
+    _reseal(rows, keyed_from=11)
+    assert verify().intact  # which also checkpoints the head
+    # Rewriting an unkeyed entry and recomputing the unkeyed start is caught where the keyed
+    # part begins: entry 11's seal covers entry 10's hash.
+    forged = _rows()
+    forged[1]["actor"] = "investigator"
+    _reseal(forged[:10], keyed_from=11)
+    report = verify(checkpoint_by=None)
+    assert not report.intact
+    assert report.breaks[0].seq == 11
+    # Stripping every seal and recomputing the whole trail unkeyed contradicts the checkpoint.
+    _reseal(_rows(), keyed_from=10**9)
+    report = verify(checkpoint_by=None)
+    assert not report.intact
+    assert any("differs from the checkpoint" in b.detail for b in report.breaks)
