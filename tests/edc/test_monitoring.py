@@ -165,3 +165,49 @@ def test_bad_findings_are_refused_and_nothing_is_saved(values: dict[str, Any], f
     assert refused.value.field == field
     assert not visit.findings.exists()
     assert not Deviation.objects.exists()
+
+
+def test_visits_findings_and_drug_movements_reach_the_snapshot(tmp_path: Any) -> None:
+    from lupustrial.dataset.snapshot import read_snapshot, write_snapshot
+    from lupustrial.edc.export import database_records
+    from lupustrial.edc.pharmacy.services import receive_lot, record_movement
+
+    subject = _tokyo()
+    site = subject.site
+    visit = services.log_visit(
+        _user("monitor"), site, visited_on=site.today(), kind="on_site",
+        summary="ICF v1.0 checked.", follow_up="Re-train on visit windows.", subjects=[subject],
+    )  # fmt: skip
+    services.add_finding(
+        _user("monitor"), visit, text="W8 was late.", action="deviation", subject=subject,
+        category="visit_window", occurred_on=site.today(), serious=False,
+    )  # fmt: skip
+    services.add_finding(_user("monitor"), visit, text="Filing is tidy.", action="note")
+    lot = receive_lot(_user("coordinator"), site, "AF9", dt.date(2031, 1, 31), 2, site.today())
+    record_movement(_user("coordinator"), lot, "dispensed", 1, site.today(), subject)
+    cut = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    write_snapshot(database_records(), tmp_path / "snap", cut, source="database")
+    snap = read_snapshot(tmp_path / "snap")
+    [logged] = snap.table("monitoring_visits")
+    assert (logged["site"], logged["kind"], logged["monitor"]) == ("TKY", "on_site", "monitor")
+    assert logged["subjects_reviewed"] == subject.label
+    assert logged["follow_up"] == "Re-train on visit windows."
+    findings = snap.table("monitoring_findings")
+    assert [(f["line"], f["action"], f["deviation_number"]) for f in findings] == [
+        (1, "deviation", "DEV-TKY-001"),
+        (2, "note", None),
+    ]
+    movements = snap.table("drug_movements")
+    assert [(m["kind"], m["vials"], m["subject_id"]) for m in movements] == [
+        ("dispensed", 1, subject.label),
+        ("received", 2, None),
+    ]
+    assert movements[0]["expiry_date"] == dt.date(2031, 1, 31)
+
+
+def test_a_finding_names_an_enrolled_subject_of_the_site() -> None:
+    candidate = Subject.objects.get(screening_number="S-003")
+    with pytest.raises(services.MonitoringInputError) as refused:
+        services.add_finding(_user("monitor"), _visit(), text="x", action="note",
+                             subject=candidate)  # fmt: skip
+    assert refused.value.field == "subject"

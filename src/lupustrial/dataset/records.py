@@ -274,6 +274,43 @@ class MedicalHistory(StrictModel):
     notes: str | None = None
 
 
+class DrugMovement(StrictModel):
+    """Vials of one anifrolumab lot received, dispensed, returned or destroyed at a site."""
+
+    site: str = Field(min_length=1)
+    lot_number: str = Field(min_length=1)
+    expiry_date: dt.date
+    kind: str = Field(pattern="^(received|dispensed|returned|destroyed)$")
+    vials: int = Field(gt=0)
+    on: PastDate = Field(description="The site's date.")
+    subject_id: Identifier | None = Field(default=None, description="Dispensed: for whom.")
+    note: str | None = None
+
+
+class MonitoringVisitRecord(StrictModel):
+    """One monitoring visit to a site (Enforcement Regulations Art. 17)."""
+
+    site: str = Field(min_length=1)
+    visited_on: PastDate
+    kind: str = Field(min_length=1)
+    monitor: str = Field(min_length=1)
+    subjects_reviewed: str | None = Field(default=None, description="Subject ids, ';'.")
+    summary: str = Field(min_length=1)
+    follow_up: str | None = None
+
+
+class MonitoringFindingRecord(StrictModel):
+    """One finding of a monitoring visit, and what it became."""
+
+    site: str = Field(min_length=1)
+    visited_on: PastDate
+    line: int = Field(ge=1)
+    subject_id: Identifier | None = None
+    finding: str = Field(min_length=1)
+    action: str = Field(pattern="^(note|query|deviation)$")
+    deviation_number: str | None = None
+
+
 class Deviation(StrictModel):
     """One protocol deviation (不適合, Enforcement Regulations Art. 15) and its handling."""
 
@@ -342,6 +379,11 @@ class StudyRecords(StrictModel):
     medical_history: list[MedicalHistory] = Field(
         default_factory=list, description="Each screening's medical history, row by row."
     )
+    drug_movements: list[DrugMovement] = Field(
+        default_factory=list, description="Drug accountability: every movement of every lot."
+    )
+    monitoring_visits: list[MonitoringVisitRecord] = Field(default_factory=list)
+    monitoring_findings: list[MonitoringFindingRecord] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _links(self) -> Self:
@@ -360,6 +402,12 @@ class StudyRecords(StrictModel):
             f"duplicate screening_number {i}" for i, n in Counter(numbers).items() if n > 1
         ]
         known_numbers = set(numbers)
+        problems += [
+            f"{table}[{index}]: site {row.site} is not declared in sites"
+            for table in ("drug_movements", "monitoring_visits", "monitoring_findings")
+            for index, row in enumerate(getattr(self, table))
+            if row.site not in codes
+        ]
         screened = known_numbers | {s.screening_number for s in self.subjects}
         problems += [
             f"medical_history[{index}]: unknown screening_number {row.screening_number}"
@@ -377,6 +425,10 @@ class StudyRecords(StrictModel):
         for table in (*linked, "consents", "deviations", "safety_reports"):
             for index, row in enumerate(getattr(self, table)):
                 if row.subject_id not in known:
+                    problems.append(f"{table}[{index}]: unknown subject_id {row.subject_id}")
+        for table in ("drug_movements", "monitoring_findings"):
+            for index, row in enumerate(getattr(self, table)):
+                if row.subject_id is not None and row.subject_id not in known:
                     problems.append(f"{table}[{index}]: unknown subject_id {row.subject_id}")
         visit_keys = [(v.subject_id, v.visit.value, v.visit_id, v.date) for v in self.visits]
         scheduled = [(s, v) for s, v, _, _ in visit_keys if v != VisitCode.UNSCHEDULED]

@@ -119,9 +119,16 @@ def _dates_after(tables: Mapping[str, list[Row]], data_cut: dt.datetime) -> list
     late = []
     for name, rows in tables.items():
         spec = TABLE_BY_NAME[name]
-        dated = [c for c, kind in spec.columns if kind is dt.date and c != "planned_date"]
+        # A planned visit day and a lot's expiry date are future by nature, not records.
+        dated = [
+            c
+            for c, kind in spec.columns
+            if kind is dt.date and c not in ("planned_date", "expiry_date")
+        ]
         for row in rows:
-            site = site_of.get(row.get("subject_id") or row.get("screening_number"))
+            site = row.get("site") or site_of.get(
+                row.get("subject_id") or row.get("screening_number")
+            )
             cut = cuts.get(site, latest) if site is not None else latest
             for column in dated:
                 value = row[column]

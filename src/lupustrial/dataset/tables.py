@@ -209,6 +209,35 @@ MEDICAL_HISTORY = TableSpec(
     ("screening_number", "line"),
 )  # fmt: skip
 
+DRUG_MOVEMENTS = TableSpec(
+    "drug_movements",
+    "vials of one anifrolumab lot received, dispensed (for a subject), returned or destroyed at a "
+    "site (ICH E6(R2) 4.6.3)",
+    (
+        ("site", S), ("lot_number", S), ("expiry_date", D), ("kind", S), ("vials", N),
+        ("on", D), ("subject_id", S), ("note", S),
+    ),
+    ("site", "lot_number", "on", "kind", "subject_id", "vials"),
+)  # fmt: skip
+MONITORING_VISITS = TableSpec(
+    "monitoring_visits",
+    "one monitoring visit to a site (Enforcement Regulations Art. 17)",
+    (
+        ("site", S), ("visited_on", D), ("kind", S), ("monitor", S), ("subjects_reviewed", S),
+        ("summary", S), ("follow_up", S),
+    ),
+    ("site", "visited_on", "kind", "monitor", "summary"),
+)  # fmt: skip
+MONITORING_FINDINGS = TableSpec(
+    "monitoring_findings",
+    "one finding of a monitoring visit: a note, a data query or a deviation",
+    (
+        ("site", S), ("visited_on", D), ("line", N), ("subject_id", S), ("finding", S),
+        ("action", S), ("deviation_number", S),
+    ),
+    ("site", "visited_on", "line"),
+)  # fmt: skip
+
 CONSENTS = TableSpec(
     "consents",
     "one written consent on one form version, with its withdrawal",
@@ -257,6 +286,9 @@ TABLES: tuple[TableSpec, ...] = (
     CONSENTS,
     DEVIATIONS,
     SAFETY_REPORTS,
+    DRUG_MOVEMENTS,
+    MONITORING_VISITS,
+    MONITORING_FINDINGS,
     FORM_VALUES,
 )
 TABLE_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
@@ -504,6 +536,9 @@ def build_tables(records: StudyRecords) -> dict[str, list[Row]]:
         "consents": _dump_all(records.consents),
         "deviations": _dump_all(records.deviations),
         "safety_reports": _dump_all(records.safety_reports),
+        "drug_movements": _dump_all(records.drug_movements),
+        "monitoring_visits": _dump_all(records.monitoring_visits),
+        "monitoring_findings": _dump_all(records.monitoring_findings),
         "form_values": _form_value_rows(records),
     }
     return {spec.name: _ordered(spec, raw[spec.name]) for spec in TABLES}

@@ -15,6 +15,8 @@ from typing import Any
 from lupustrial.dataset import records as ds
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.deviations.models import Deviation
+from lupustrial.edc.monitoring.models import MonitoringVisit
+from lupustrial.edc.pharmacy.models import LotMovement
 from lupustrial.edc.safety.models import SafetyReport
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import Consent, Subject, SubjectStatus, VisitStatus
@@ -62,6 +64,9 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         "deviations": [],
         "safety_reports": [],
         "medical_history": [],
+        "drug_movements": [],
+        "monitoring_visits": [],
+        "monitoring_findings": [],
     }
     subjects = Subject.objects.select_related("site").prefetch_related(
         "visits__forms", "deviations", "consents", "safety_reports__follows"
@@ -96,7 +101,54 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         out["safety_reports"].extend(
             _safety_report(subject, r) for r in subject.safety_reports.all()
         )
+    _site_records(chosen, out)
     return ds.StudyRecords.model_validate(out)
+
+
+def _site_records(sites: Any, out: dict[str, list[Any]]) -> None:
+    """Each site's drug accountability and monitoring log, as entered."""
+    movements = LotMovement.objects.filter(lot__site__in=sites).select_related(
+        "lot__site", "subject"
+    )
+    for m in movements.order_by("lot__site__code", "lot__lot_number", "on", "id"):
+        out["drug_movements"].append(
+            ds.DrugMovement(
+                site=m.lot.site.code,
+                lot_number=m.lot.lot_number,
+                expiry_date=m.lot.expiry_date,
+                kind=m.kind,
+                vials=m.vials,
+                on=m.on,
+                subject_id=m.subject.label if m.subject else None,
+                note=m.note or None,
+            )
+        )
+    visits = MonitoringVisit.objects.filter(site__in=sites).select_related("site", "monitor")
+    for visit in visits.prefetch_related("subjects", "findings__subject", "findings__deviation"):
+        reviewed = sorted(s.label for s in visit.subjects.all())
+        out["monitoring_visits"].append(
+            ds.MonitoringVisitRecord(
+                site=visit.site.code,
+                visited_on=visit.visited_on,
+                kind=visit.kind,
+                monitor=visit.monitor.get_username(),
+                subjects_reviewed=";".join(reviewed) or None,
+                summary=visit.summary,
+                follow_up=visit.follow_up or None,
+            )
+        )
+        for line, finding in enumerate(visit.findings.all(), start=1):
+            out["monitoring_findings"].append(
+                ds.MonitoringFindingRecord(
+                    site=visit.site.code,
+                    visited_on=visit.visited_on,
+                    line=line,
+                    subject_id=finding.subject.label if finding.subject else None,
+                    finding=finding.text,
+                    action=finding.action,
+                    deviation_number=finding.deviation.number if finding.deviation else None,
+                )
+            )
 
 
 def _medical_history(subject: Subject) -> list[ds.MedicalHistory]:

@@ -134,8 +134,8 @@ def add_finding(
     text = _text("text", text, required=True)
     if action not in FindingAction.values:
         raise MonitoringInputError("action", _("Choose a note, a data query or a deviation."))
-    if subject is not None and subject.site_id != visit.site_id:
-        raise MonitoringInputError("subject", _("Choose a subject of this site."))
+    if subject is not None and (subject.site_id != visit.site_id or subject.subject_id is None):
+        raise MonitoringInputError("subject", _("Choose an enrolled subject of this site."))
     query = deviation = None
     if action == FindingAction.QUERY:
         if form is None or subject is None or form.visit.subject_id != subject.pk:
