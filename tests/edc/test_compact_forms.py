@@ -227,7 +227,7 @@ def test_the_screening_form_comes_in_five_sections_beside_the_decision() -> None
     tabs = re.findall(r'data-section-tab="(\w+)"', html)
     assert tabs == ["demographics", "classification", "history", "labs", "exclusions"]
     assert html.count("data-section=") == 5
-    assert '<div class="sticky">' in html
+    assert '<div class="sticky" tabindex="0" role="region"' in html
     # every part of the record is in one of them
     assert 'name="investigator_judgement.unsuitable"' in html
     assert 'name="hepatitis.hbs_ag"' in html
