@@ -24,7 +24,7 @@ from lupustrial import __version__
 from lupustrial.clinical.model import StrictModel
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.audit.models import AuditEntry
-from lupustrial.edc.audit.trail import decode_value
+from lupustrial.edc.audit.trail import decode_value, flatten
 from lupustrial.edc.study.crfs import CRFS
 from lupustrial.edc.study.labels import label
 from lupustrial.edc.study.models import Subject
@@ -63,6 +63,66 @@ class VisitRecord(StrictModel):
     )
 
 
+class Registration(StrictModel):
+    """A candidate registered for screening at a site."""
+
+    site: str = Field(description="Site code.")
+    screening_number: str = Field(description="Screening number.")
+    identity: str | None = Field(
+        default=None,
+        description="The seal of the name and medical record number (a digest the trail keeps "
+        "to check the identity against; not the identity itself).",
+    )
+
+
+class ConsentWithdrawal(StrictModel):
+    """Consent withdrawn, fully or partly (no further data, safety follow-up allowed)."""
+
+    on: dt.date = Field(description="Date consent was withdrawn.")
+    scope: Literal["full", "no_further_data"] = Field(description="Withdrawal scope.")
+    version: str = Field(description="Consent form version withdrawn.")
+
+
+class ConsentRecord(StrictModel):
+    """One written informed consent on one form version (one record per version)."""
+
+    form_version: str = Field(description="Consent form version.")
+    obtained_at: dt.datetime = Field(description="Date and time of consent.")
+    obtained_by: str = Field(description="Who obtained consent (user name).")
+    language: str = Field(description="Language of the form (blank: the site's).")
+    re_consent: bool = Field(description="Consent again on a revised form.")
+    withdrawal: ConsentWithdrawal | None = None
+
+
+class EnrolmentRecord(StrictModel):
+    """Enrolment: the subject ID given, the enrolment and first infusion dates."""
+
+    subject_id: str = Field(description="Subject ID.")
+    screening_number: str = Field(description="Screening number.")
+    enrolment_date: dt.date = Field(description="Enrolment date.")
+    first_infusion_date: dt.date = Field(description="First anifrolumab infusion (day 0).")
+
+
+class ScreenFailure(StrictModel):
+    """A screen failure and the criteria not met."""
+
+    status: str = Field(description="Status.")
+    criteria: list[str] = Field(description="Criteria not met.")
+    note: str | None = Field(default=None, description="The investigator's note.")
+
+
+class EndOfStudy(StrictModel):
+    """End of participation: completed or withdrawn, and when (the reason is the change's)."""
+
+    status: str = Field(description="Status at the end.")
+    on: dt.date = Field(description="Date of the end of participation.")
+
+
+SUBJECT_FORMS = ("registration", "consent", "enrolment", "screen_failure", "end_of_study")
+"""The subject's own records, which the trail holds as one entry each: each of its values is
+one ItemData in the file (`_expand`)."""
+
+
 def _title(text: object) -> tuple[str, str]:
     with override("en"):
         english = str(text)
@@ -76,6 +136,14 @@ def form_specs() -> tuple[FormSpec, ...]:
     specs = [FormSpec("visit", *_title(_("Visit")), VisitRecord)]
     specs += [FormSpec(crf.code, *_title(crf.title), crf.model) for crf in CRFS]
     specs.append(FormSpec("screening", *_title(_("Screening")), ScreeningRecord, per_visit=False))
+    subject = {"per_visit": False, "event": "SUBJECT"}
+    specs += [
+        FormSpec("registration", *_title(_("Registration")), Registration, **subject),
+        FormSpec("consent", *_title(_("Consent")), ConsentRecord, **subject, keyed=True),
+        FormSpec("enrolment", *_title(_("Enrolment")), EnrolmentRecord, **subject),
+        FormSpec("screen_failure", *_title(_("Screen failure")), ScreenFailure, **subject),
+        FormSpec("end_of_study", *_title(_("End of study")), EndOfStudy, **subject),
+    ]
     return tuple(_labelled(spec.with_items()) for spec in specs)
 
 
@@ -102,7 +170,8 @@ def event_specs(forms: tuple[FormSpec, ...]) -> tuple[EventSpec, ...]:
     unscheduled = EventSpec(
         "UNSCHEDULED", *_title(_("Unscheduled visit")), "Unscheduled", True, visit_forms
     )
-    return (screening, *scheduled, unscheduled)
+    subject = EventSpec("SUBJECT", *_title(_("Subject")), "Common", False, SUBJECT_FORMS)
+    return (subject, screening, *scheduled, unscheduled)
 
 
 def event_of_visit(code: str) -> tuple[str, str]:
@@ -141,27 +210,54 @@ def _entries(progress: Callable[[str], None]) -> tuple[Entry, ...]:
         subject = subjects.get(row.subject_ref) if row.subject_ref else by_label.get(row.subject)
         if subject is None:
             continue  # a subject the trail names but the study no longer holds: none yet
-        entries.append(
-            Entry(
-                seq=row.seq,
-                at=row.at,
-                actor=row.actor,
-                role=row.role,
-                action=row.action,
-                subject_key=subject.screening_number,
-                site=subject.site.code,
-                visit=row.visit,
-                form=row.form,
-                field=row.field,
-                old=decode_value(row.old_value),
-                new=decode_value(row.new_value),
-                reason=row.reason,
-                hash=row.hash,
+        entries.extend(
+            _expand(
+                Entry(
+                    seq=row.seq,
+                    at=row.at,
+                    actor=row.actor,
+                    role=row.role,
+                    action=row.action,
+                    subject_key=subject.screening_number,
+                    site=subject.site.code,
+                    visit=row.visit,
+                    form=row.form,
+                    field=row.field,
+                    old=decode_value(row.old_value),
+                    new=decode_value(row.new_value),
+                    reason=row.reason,
+                    hash=row.hash,
+                )
             )
         )
         if n % 10000 == 0:
             progress(f"  {n} of {total} entries read")
     return tuple(entries)
+
+
+def _expand(entry: Entry) -> list[Entry]:
+    """A subject-level entry holding several values (consent: version, time, who...) as one
+    change per value, each keeping the entry's number and hash; other entries as they are."""
+    if entry.form not in SUBJECT_FORMS or not isinstance(entry.new, dict):
+        return [entry]
+    if entry.action not in ("create", "update"):
+        return [entry]
+    prefix = "withdrawal." if entry.form == "consent" and entry.field == "withdrawal" else ""
+    record = ""
+    if entry.form == "consent":
+        record = str(entry.new.get("form_version") or entry.new.get("version") or "")
+    new = {prefix + k: v for k, v in flatten(entry.new).items()}
+    if isinstance(entry.old, dict):
+        old = {prefix + k: v for k, v in flatten(entry.old).items()}
+    elif entry.old is not None and entry.field:
+        old = {entry.field: entry.old}  # a status before: "screening", "enrolled"
+    else:
+        old = {}
+    names = sorted(k for k in new.keys() | old.keys() if new.get(k) != old.get(k))
+    return [
+        replace(entry, field=name, old=old.get(name), new=new.get(name), record=record, part=n)
+        for n, name in enumerate(names, 1)
+    ]
 
 
 def study(progress: Callable[[str], None] = lambda _: None) -> Study:

@@ -96,13 +96,19 @@ class FormSpec:
     model: type[BaseModel]
     per_visit: bool = True
     items: tuple[ItemSpec, ...] = field(default=(), compare=False)
+    event: str = "SCREENING"  # the study event of a form that belongs to no visit
+    keyed: bool = False  # many records, each named by a key (AE-001; a consent's version)
 
     def with_items(self) -> FormSpec:
         found = tuple(model_items(self.code, self.model))
         oids = [spec.oid for spec in found]
         if len(set(oids)) != len(oids):
             raise OdmError(f"form {self.code}: two fields give one item OID")
-        return FormSpec(self.code, self.title, self.title_ja, self.model, self.per_visit, found)
+        return replace(self, items=found)
+
+    def repeating(self, group: str) -> bool:
+        """A group of rows, or a keyed form's own group (one ItemGroupData per record)."""
+        return bool(group) or self.keyed
 
     @property
     def groups(self) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lupustrial.interop.odm.items import OdmError, decode, field_path, unflatten
-from lupustrial.interop.odm.writer import ALIAS_JSON, ALIAS_PATH
+from lupustrial.interop.odm.writer import ALIAS_JSON, ALIAS_KEYED, ALIAS_PATH, RECORD_SEPARATOR
 
 NS = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
 _ODM = "{http://www.cdisc.org/ns/odm/v1.3}"
@@ -50,7 +50,15 @@ class Replay:
     def document(self, key: FormKey) -> dict[str, Any] | None:
         """The form's document after every change (None: never saved)."""
         values = self.values.get(key)
-        return None if values is None else unflatten(values)
+        if values is None:
+            return None
+        if not any(RECORD_SEPARATOR in name for name in values):
+            return unflatten(values)
+        records: dict[str, dict[str, Any]] = {}  # a keyed form: its records by their keys
+        for name, value in values.items():
+            record, _, path = name.partition(RECORD_SEPARATOR)
+            records.setdefault(record, {})[path] = value
+        return {record: unflatten(paths) for record, paths in records.items()}
 
 
 def _items(root: ET.Element) -> dict[str, tuple[str, str, bool]]:
@@ -63,6 +71,15 @@ def _items(root: ET.Element) -> dict[str, tuple[str, str, bool]]:
             raise OdmError(f"ItemDef {item.get('OID')} does not name its path")
         found[item.get("OID", "")] = (path, item.get("DataType", "text"), ALIAS_JSON in aliases)
     return found
+
+
+def _keyed(root: ET.Element) -> set[str]:
+    """The ItemGroupOIDs whose repeat key opens with a record's key."""
+    return {
+        group.get("OID", "")
+        for group in root.iterfind(".//odm:MetaDataVersion/odm:ItemGroupDef", NS)
+        if any(a.get("Context") == ALIAS_KEYED for a in group.iterfind("odm:Alias", NS))
+    }
 
 
 def _forms(root: ET.Element) -> dict[str, str]:
@@ -91,7 +108,7 @@ def read(source: str | bytes | Path) -> Replay:
         raise OdmError(f"not an XML document: {error}") from None
     if root.tag != f"{_ODM}ODM":
         raise OdmError("not an ODM 1.3 document (root element is not ODM)")
-    items, forms = _items(root), _forms(root)
+    items, forms, keyed = _items(root), _forms(root), _keyed(root)
     replay = Replay()
     for subject in root.iterfind("odm:ClinicalData/odm:SubjectData", NS):
         key = subject.get("SubjectKey", "")
@@ -115,8 +132,11 @@ def read(source: str | bytes | Path) -> Replay:
                 form_key = (key, event_code, repeat, forms.get(form.get("FormOID", ""), ""))
                 for group in form.iterfind("odm:ItemGroupData", NS):
                     row = group.get("ItemGroupRepeatKey", "")
+                    record = ""
+                    if group.get("ItemGroupOID") in keyed:
+                        record, _, row = row.partition(RECORD_SEPARATOR)
                     for item in group.iterfind("odm:ItemData", NS):
-                        _replay(replay, form_key, row, item, items)
+                        _replay(replay, form_key, row, item, items, record)
     return replay
 
 
@@ -126,12 +146,15 @@ def _replay(
     row: str,
     item: ET.Element,
     items: dict[str, tuple[str, str, bool]],
+    record: str = "",
 ) -> None:
     oid = item.get("ItemOID", "")
     if oid not in items:
         raise OdmError(f"ItemData {oid} has no ItemDef")
     path, data_type, as_json = items[oid]
     name = field_path(path, row)
+    if record:
+        name = f"{record}{RECORD_SEPARATOR}{name}"
     kind = item.get("TransactionType", "Upsert")
     values = replay.values.setdefault(form_key, {})
     value: Any = None

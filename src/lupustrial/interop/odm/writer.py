@@ -47,6 +47,10 @@ ALIAS_PATH = "lupustrial:path"
 """Alias context of an ItemDef naming its dotted path in the form's document."""
 ALIAS_JSON = "lupustrial:json"
 """Alias context marking an ItemDef whose values are JSON text (lists, mixed unions)."""
+ALIAS_KEYED = "lupustrial:keyed"
+"""Alias context of a keyed form's ItemGroupDef: its repeat key is the record's key (AE-001, a
+consent form's version "1.0"), then, for a row inside it, "#" and the row numbers."""
+RECORD_SEPARATOR = "#"
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ class Entry:
     new: Any
     reason: str
     hash: str
+    record: str = ""  # the record of a keyed form the change belongs to (AE-001)
+    part: int = 0  # one trail entry holding several values is several ItemData: 1, 2, ...
 
 
 @dataclass(frozen=True)
@@ -259,11 +265,12 @@ def _group_def(form: FormSpec, group: str) -> odm.ItemGroupDef:
     return odm.ItemGroupDef(
         OID=group_oid(form.code, group),
         Name=name,
-        Repeating="Yes" if group else "No",
+        Repeating="Yes" if form.repeating(group) else "No",
         ItemRef=[
             odm.ItemRef(ItemOID=spec.oid, OrderNumber=n, Mandatory="No")
             for n, spec in enumerate(members, 1)
         ],
+        Alias=[odm.Alias(Context=ALIAS_KEYED, Name="record")] if form.keyed else [],
     )
 
 
@@ -375,7 +382,7 @@ def _admin(study: Study, created: dt.datetime) -> odm.AdminData:
 def _audit_record(entry: Entry) -> odm.AuditRecord:
     return _made(
         odm.AuditRecord,
-        ID=f"AR.{entry.seq}",
+        ID=f"AR.{entry.seq}" + (f".{entry.part}" if entry.part else ""),
         UserRef=odm.UserRef(UserOID=user_oid(entry.actor)),
         LocationRef=odm.LocationRef(LocationOID=location_oid(entry.site)),
         DateTimeStamp=odm.DateTimeStamp(_content=timestamp(entry.at)),
@@ -415,21 +422,7 @@ def _runs(entries: Sequence[Entry], forms: dict[str, FormSpec]) -> Iterator[list
     """Consecutive changes of one save (one subject, visit, form, user and moment) together."""
     run: list[Entry] = []
     for entry in entries:
-        key = (entry.subject_key, entry.visit, entry.form, entry.actor, entry.at, entry.action)
-        if (
-            run
-            and _is_data(entry, forms)
-            and _is_data(run[0], forms)
-            and key
-            == (
-                run[0].subject_key,
-                run[0].visit,
-                run[0].form,
-                run[0].actor,
-                run[0].at,
-                run[0].action,
-            )
-        ):
+        if run and _is_data(entry, forms) and _is_data(run[0], forms) and _same_save(run[0], entry):
             run.append(entry)
             continue
         if run:
@@ -439,9 +432,14 @@ def _runs(entries: Sequence[Entry], forms: dict[str, FormSpec]) -> Iterator[list
         yield run
 
 
+def _same_save(first: Entry, entry: Entry) -> bool:
+    keys = ("subject_key", "visit", "form", "actor", "at", "action")
+    return all(getattr(first, k) == getattr(entry, k) for k in keys)
+
+
 def _event(study: Study, forms: dict[str, FormSpec], entry: Entry) -> tuple[str, str]:
     if entry.form in forms and not forms[entry.form].per_visit:
-        return "SCREENING", ""
+        return forms[entry.form].event, ""
     return study.event_of_visit(entry.visit)
 
 
@@ -457,6 +455,8 @@ def _saved(study: Study, forms: dict[str, FormSpec], run: list[Entry]) -> odm.Su
             raise OdmError(
                 f"trail entry {entry.seq}: form {entry.form} has no field {entry.field!r}"
             )
+        if form.keyed:
+            row = f"{entry.record}{RECORD_SEPARATOR}{row}" if row else entry.record
         groups.setdefault((spec.group, row), []).append(_item_data(spec, entry))
     event, repeat = _event(study, forms, first)
     return odm.SubjectData(
