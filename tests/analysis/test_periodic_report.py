@@ -22,12 +22,15 @@ from lupustrial.dataset.demo import demo_records
 from lupustrial.dataset.records import (
     AdverseEvent,
     AeOutcome,
+    Assessment,
     Deviation,
     SafetyReport,
     StudyRecords,
     StudySite,
     Subject,
     SubjectStatus,
+    Visit,
+    VisitCode,
 )
 from lupustrial.dataset.snapshot import Snapshot, read_snapshot, write_snapshot
 from lupustrial.protocol.periodic import reporting_period
@@ -115,6 +118,43 @@ def _records() -> StudyRecords:
                 serious=True,
             ),
         ],
+        visits=[
+            Visit(subject_id="S02", visit=VisitCode.W4, date=D(2024, 6, 1)),
+            Visit(subject_id="S02", visit=VisitCode.W8, date=D(2024, 7, 1)),
+        ],
+        assessments=[
+            Assessment.model_validate(
+                {
+                    "subject_id": "S02",
+                    "visit": "W4",
+                    "date": D(2024, 6, 1),
+                    "medications": {
+                        "medications": [
+                            {"drug": "Shingrix", "start_date": "2024-05-20", "vaccine": True},
+                            {"drug": "MMR", "start_date": "2024-01-14", "vaccine": True},  # before
+                            {"drug": "amlodipine", "start_date": "2024-05-20"},
+                        ]
+                    },
+                }
+            ),
+            Assessment.model_validate(
+                {
+                    "subject_id": "S02",
+                    "visit": "W8",
+                    "date": D(2024, 7, 1),
+                    "medications": {
+                        "medications": [
+                            {
+                                "drug": "Shingrix",
+                                "start_date": "2024-05-20",
+                                "vaccine": True,
+                            },  # again
+                            {"drug": "Varivax", "start_date": "2024-06-20"},  # live, not ticked
+                        ]
+                    },
+                }
+            ),
+        ],
         safety_reports=[
             SafetyReport(
                 subject_id="S02",
@@ -166,6 +206,10 @@ def test_the_period_counts_its_first_and_last_day_and_not_the_day_after(tmp_path
     assert safety.reports_late == 1  # due 2024-06-16, submitted the 17th
     deviations = report.deviations
     assert (deviations.in_period, deviations.serious, deviations.open_at_end) == (2, 1, 1)
+    assert [(v.name, v.start_date, v.live_vaccine) for v in report.vaccines] == [
+        ("Shingrix", D(2024, 5, 20), False),
+        ("Varivax", D(2024, 6, 20), True),
+    ]
 
 
 def test_a_data_cut_on_the_last_day_is_enough_and_the_day_before_is_refused(

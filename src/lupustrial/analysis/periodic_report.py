@@ -69,6 +69,8 @@ LABELS: dict[str, dict[Language, str]] = {
     "by_grade": {"en": "By CTCAE grade", "ja": "CTCAEグレード別"},
     "reports": {"en": "Safety reports made", "ja": "疾病等報告の状況"},
     "reports_late": {"en": "Reports late", "ja": "期限超過の報告"},
+    "vaccines": {"en": "Vaccines given in the period", "ja": "期間中に接種されたワクチン"},
+    "live": {"en": "live", "ja": "生ワクチン"},
     "deviations": {
         "en": "Deviations (non-conformities) and their handling",
         "ja": "不適合の発生状況及びその後の対応",
@@ -147,6 +149,16 @@ class Deviations(StrictModel):
     lines: list[DeviationLine]
 
 
+class VaccineLine(StrictModel):
+    """A vaccine recorded among the concomitant medications, given in the period."""
+
+    subject_id: str
+    visit_id: str | None
+    name: str
+    start_date: dt.date | None
+    live_vaccine: bool
+
+
 class PeriodicReport(StrictModel):
     """Everything the periodic report says, typed; rendering only lays it out."""
 
@@ -159,6 +171,10 @@ class PeriodicReport(StrictModel):
     enrolment: Enrolment
     safety: SafetySummary
     deviations: Deviations
+    vaccines: list[VaccineLine] = Field(
+        description="Vaccines given in the period (the safety review; live ones are E12's and "
+        "prohibited on anifrolumab)."
+    )
     assessment: str | None = Field(description="The investigator's words; None: a draft.")
 
 
@@ -212,6 +228,28 @@ def _deviations(snapshot: Snapshot, period: ReportingPeriod) -> Deviations:
     )
 
 
+def _vaccines(snapshot: Snapshot, period: ReportingPeriod) -> list[VaccineLine]:
+    """Vaccines given in the period, once each (a vaccine carried on later visits' forms is
+    the same shot); one without a date counts on its visit's date."""
+    seen: set[tuple[str, str, dt.date | None]] = set()
+    lines = []
+    for row in snapshot.table("medications"):
+        if not (row["vaccine"] or row["live_vaccine"]):
+            continue
+        day = row["start_date"] or row["date"]
+        key = (row["subject_id"], row["name"].strip().lower(), row["start_date"])
+        if not period.contains(day) or key in seen:
+            continue
+        seen.add(key)
+        lines.append(
+            VaccineLine(
+                subject_id=row["subject_id"], visit_id=row["visit_id"], name=row["name"],
+                start_date=row["start_date"], live_vaccine=bool(row["live_vaccine"]),
+            )
+        )  # fmt: skip
+    return lines
+
+
 def build_periodic_report(
     snapshot: Snapshot,
     period: ReportingPeriod,
@@ -238,6 +276,7 @@ def build_periodic_report(
         enrolment=_enrolment(snapshot, period, protocol.target_recruitment),
         safety=safety_summary(snapshot, period),
         deviations=_deviations(snapshot, period),
+        vaccines=_vaccines(snapshot, period),
         assessment=(assessment or "").strip() or None,
     )
 
@@ -283,6 +322,7 @@ def listings(report: PeriodicReport) -> dict[str, str]:
         "periodic-adverse-events.csv": (EventLine, report.safety.events),
         "periodic-safety-reports.csv": (ReportLine, report.safety.reports),
         "periodic-deviations.csv": (DeviationLine, report.deviations.lines),
+        "periodic-vaccines.csv": (VaccineLine, report.vaccines),
     }
     written = {}
     for name, (model, rows) in tables.items():
