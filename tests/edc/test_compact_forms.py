@@ -264,3 +264,17 @@ def test_dates_follow_the_readers_convention() -> None:
     _as_japanese("coordinator")
     japanese = login("coordinator").get(reverse("visit", args=[form.visit_id])).content.decode()
     assert planned.strftime("%Y/%m/%d") in japanese
+
+
+def test_the_crf_models_own_refusals_come_in_japanese() -> None:
+    _as_japanese("coordinator")
+    form = _w12("infusion")
+    html = (
+        login("coordinator")
+        .post(
+            reverse("crf", args=[form.visit_id, "infusion"]),
+            {"given": "true", "version": form.version, "reason": "r"},
+        )
+        .content.decode()
+    )
+    assert "投与した場合は投与日と投与量が必要です。" in html

@@ -80,6 +80,40 @@ _VALUE_ERRORS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...
 )
 
 
+def _exact() -> dict[str, str]:
+    """The CRF and screening models' own sentences, word for word, in the reader's language."""
+    return {
+        "enter the body temperature in the vital signs form, not in labs": _(
+            "Enter the body temperature in the vital signs form, not in the laboratory results."
+        ),
+        "a dose needs its dose_unit, and a dose_unit its dose": _(
+            "A dose needs its unit, and a unit its dose."
+        ),
+        "an infusion given needs its date and dose": _(
+            "An infusion given needs its date and dose."
+        ),
+        "not_given_reason: say why the infusion was not given": _(
+            "Say why the infusion was not given."
+        ),
+        "describe the infusion reaction": _("Describe the infusion reaction."),
+        "end_time is not after start_time": _("The end time is not after the start time."),
+        "a test done needs its result": _("A test done needs its result."),
+        "last_evidence_date is before diagnosis_date": _(
+            "The last evidence is before the diagnosis date."
+        ),
+        "an ongoing condition has no end_date": _("An ongoing condition has no end date."),
+        "pregnancy_test and pregnancy_test_date go together": _(
+            "The pregnancy test and its date go together."
+        ),
+        "a reason is required when the candidate is judged unsuitable": _(
+            "A reason is required when the candidate is judged unsuitable."
+        ),
+        "reproduction is recorded for female candidates only": _(
+            "Pregnancy and lactation are recorded for female candidates only."
+        ),
+    }
+
+
 def message(problem: Mapping[str, Any]) -> str:
     """A pydantic problem (one of ``ValidationError.errors()``) as the user reads it."""
     ctx = problem.get("ctx") or {}
@@ -91,6 +125,9 @@ def message(problem: Mapping[str, Any]) -> str:
         except KeyError:
             return text
     if kind == "value_error":
+        exact = _exact().get(text)
+        if exact is not None:
+            return exact
         for pattern, say in _VALUE_ERRORS:
             found = pattern.search(text)
             if found:
