@@ -29,7 +29,7 @@ def _opened(role: str) -> Client:
     return client
 
 
-@pytest.mark.parametrize("role", ["investigator", "coordinator", "datamanager"])
+@pytest.mark.parametrize("role", ["investigator", "coordinator", "monitor", "datamanager"])
 def test_the_dashboard_keeps_its_query_budget(
     role: str, django_assert_max_num_queries: Budget
 ) -> None:
@@ -38,10 +38,21 @@ def test_the_dashboard_keeps_its_query_budget(
         assert client.get(reverse("home")).status_code == 200
 
 
-def test_the_subject_page_keeps_its_query_budget(django_assert_max_num_queries: Budget) -> None:
-    client = _opened("investigator")
+@pytest.mark.parametrize(
+    ("role", "budget"),
+    [
+        ("investigator", "subject"),
+        ("coordinator", "subject"),
+        ("monitor", "subject"),
+        ("datamanager", "subject, may lock"),
+    ],
+)
+def test_the_subject_page_keeps_its_query_budget(
+    role: str, budget: str, django_assert_max_num_queries: Budget
+) -> None:
+    client = _opened(role)
     subject = Subject.objects.get(screening_number="S-001")
-    with django_assert_max_num_queries(QUERY_BUDGETS["subject"]):
+    with django_assert_max_num_queries(QUERY_BUDGETS[budget]):
         assert client.get(reverse("subject", args=[subject.pk])).status_code == 200
 
 
