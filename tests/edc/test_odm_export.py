@@ -160,7 +160,7 @@ def test_one_item_data_per_change_with_who_when_why_and_the_trail_entry(exported
     by_seq = {entry.seq: entry for entry in changes}
     seen = set()
     for change in replay.changes:
-        _, seq, digest = change.source.split()
+        _, seq, digest = change.source.split()[:3]
         entry = by_seq[int(seq)]
         seen.add(entry.seq)
         assert digest == entry.hash

@@ -39,6 +39,7 @@ from lupustrial.interop.odm.writer import (
     StudyInfo,
     build,
 )
+from lupustrial.protocol.crfs import AdverseEvent
 from lupustrial.protocol.schedule import SCHEDULE, VISIT_BY_CODE
 from lupustrial.protocol.screening import ScreeningRecord
 
@@ -118,6 +119,8 @@ class EndOfStudy(StrictModel):
     on: dt.date = Field(description="Date of the end of participation.")
 
 
+ADVERSE_EVENT = "adverse_event"
+"""The trail's form of an adverse event record; its fields are "AE-001.<field>"."""
 SUBJECT_FORMS = ("registration", "consent", "enrolment", "screen_failure", "end_of_study")
 """The subject's own records, which the trail holds as one entry each: each of its values is
 one ItemData in the file (`_expand`)."""
@@ -143,6 +146,16 @@ def form_specs() -> tuple[FormSpec, ...]:
         FormSpec("enrolment", *_title(_("Enrolment")), EnrolmentRecord, **subject),
         FormSpec("screen_failure", *_title(_("Screen failure")), ScreenFailure, **subject),
         FormSpec("end_of_study", *_title(_("End of study")), EndOfStudy, **subject),
+        # Adverse events are their own records (AE-001 of a subject), each save a version:
+        # one keyed form, the event's key as the repeat key, every version's changes in order.
+        FormSpec(
+            "adverse_event",
+            *_title(_("Adverse event record")),
+            AdverseEvent,
+            per_visit=False,
+            event="ADVERSE_EVENTS",
+            keyed=True,
+        ),
     ]
     return tuple(_labelled(spec.with_items()) for spec in specs)
 
@@ -171,7 +184,10 @@ def event_specs(forms: tuple[FormSpec, ...]) -> tuple[EventSpec, ...]:
         "UNSCHEDULED", *_title(_("Unscheduled visit")), "Unscheduled", True, visit_forms
     )
     subject = EventSpec("SUBJECT", *_title(_("Subject")), "Common", False, SUBJECT_FORMS)
-    return (subject, screening, *scheduled, unscheduled)
+    events = EventSpec(
+        "ADVERSE_EVENTS", *_title(_("Adverse events")), "Common", False, (ADVERSE_EVENT,)
+    )
+    return (subject, screening, *scheduled, unscheduled, events)
 
 
 def event_of_visit(code: str) -> tuple[str, str]:
@@ -237,7 +253,11 @@ def _entries(progress: Callable[[str], None]) -> tuple[Entry, ...]:
 
 def _expand(entry: Entry) -> list[Entry]:
     """A subject-level entry holding several values (consent: version, time, who...) as one
-    change per value, each keeping the entry's number and hash; other entries as they are."""
+    change per value, each keeping the entry's number and hash; an adverse event's change
+    ("AE-001.grade") as its record's key and field; other entries as they are."""
+    if entry.form == ADVERSE_EVENT and "." in entry.field:
+        record, _, field = entry.field.partition(".")
+        return [replace(entry, record=record, field=field)]
     if entry.form not in SUBJECT_FORMS or not isinstance(entry.new, dict):
         return [entry]
     if entry.action not in ("create", "update"):

@@ -387,8 +387,15 @@ def _audit_record(entry: Entry) -> odm.AuditRecord:
         LocationRef=odm.LocationRef(LocationOID=location_oid(entry.site)),
         DateTimeStamp=odm.DateTimeStamp(_content=timestamp(entry.at)),
         ReasonForChange=odm.ReasonForChange(_content=entry.reason) if entry.reason else None,
-        SourceID=odm.SourceID(_content=f"audit {entry.seq} {entry.hash}"),
+        SourceID=odm.SourceID(_content=source_id(entry)),
     )
+
+
+def source_id(entry: Entry) -> str:
+    """The trail entry the change is: its number and hash; for a record kept apart from the
+    visits (an adverse event), the visit it was entered at."""
+    text = f"audit {entry.seq} {entry.hash}"
+    return f"{text} at visit {entry.visit}" if entry.record and entry.visit else text
 
 
 def _is_data(entry: Entry, forms: dict[str, FormSpec]) -> bool:
