@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from lupustrial.clinical.sledai2k import DESCRIPTORS
 from lupustrial.edc.study import labels
@@ -33,6 +34,7 @@ def _as_japanese(username: str) -> None:
     staff.save(update_fields=["language"])
 
 
+@translation.override("en")
 def test_the_sledai2k_definitions_are_gladman_2002_word_for_word() -> None:
     assert set(labels.SLEDAI2K_DEFINITIONS) == {d.code for d in DESCRIPTORS}
     for descriptor in DESCRIPTORS:
@@ -233,6 +235,7 @@ def test_the_screening_form_comes_in_five_sections_beside_the_decision() -> None
     assert 'name="hepatitis.hbs_ag"' in html
 
 
+@translation.override("en")
 def test_the_criteria_catalogue_is_the_registrations_wording() -> None:
     from lupustrial.protocol.criteria import CRITERIA
 
