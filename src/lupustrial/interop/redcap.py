@@ -32,12 +32,13 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from lupustrial.dataset import records as ds
 from lupustrial.dataset.records import Assessment, StudyRecords
 from lupustrial.interop.odm.items import ItemSpec, model_items
 from lupustrial.protocol.crfs import CRF_MODELS
@@ -190,6 +191,15 @@ class Instrument:
     fields: tuple[Field, ...]
     crf: str = ""  # the CRF whose scalars it holds, or whose list's rows
     rows_of: str = ""  # the list path ("doses") of a log instrument
+    records: str = ""  # the study records' list a log instrument holds ("adverse_events")
+
+
+RECORD_LOGS: dict[str, tuple[str, str, type[BaseModel]]] = {
+    "adverse_event_log": ("adverse_events", "ae", ds.AdverseEvent),
+}
+"""Log instruments of records kept apart from the visits: instrument → (the StudyRecords list,
+the variables' prefix, the record's model). Adverse events are their own records, one row
+each in its latest version (every version is in the ODM file)."""
 
 
 class _Subject(BaseModel):
@@ -276,6 +286,16 @@ def instruments() -> tuple[Instrument, ...]:
                 if spec.group == f"{path}.*"
             ]
             logs.append(Instrument(name, tuple(rows), crf=crf, rows_of=path))
+    for name, (attribute, prefix, record_model) in RECORD_LOGS.items():
+        specs = [s for s in model_items(attribute, record_model) if s.path != "subject_id"]
+        fields = tuple(
+            replace(
+                _field(name, prefix, spec, spec.path), source=f"records.{attribute}.{spec.path}"
+            )
+            for spec in specs
+            if not spec.group
+        )
+        logs.append(Instrument(name, fields, rows_of="*", records=attribute))
     return (*made, *logs)
 
 
@@ -398,6 +418,18 @@ def records_rows(
                 "redcap_repeat_instance": instance,
                 **row,
             }
+        for instrument in instruments_:
+            if not instrument.records:
+                continue
+            for record in getattr(records, instrument.records):
+                if record.subject_id != subject.subject_id:
+                    continue
+                document = record.model_dump(mode="json", exclude_none=True)
+                values = {
+                    f.name: _encode(f, _leaf(document, f.source.split(".", 2)[2]))
+                    for f in instrument.fields
+                }
+                log.append([instrument.name, values])
         counters: dict[str, int] = {}
         for instrument, values in log:
             counters[instrument] = counters.get(instrument, 0) + 1
