@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.study import labels, services
@@ -118,6 +119,11 @@ def test_the_casebook_in_japanese(tmp_path: Path) -> None:
     assert "症例ファイル(PDF)" in page
     text = _text(login("coordinator").get(reverse("casebook", args=[subject.pk])).content, tmp_path)
     assert f"{subject.label} の症例ファイル" in text
+    with translation.override("ja"):
+        criterion = str(labels.CRITERIA["I4"])[:12]
+        crf = str(CRF_BY_CODE["vitals"].title)
+    assert criterion in text.replace("\n", "")  # the criteria in Japanese too
+    assert crf in text
     assert "監査証跡の要約" in text
     assert "照会履歴" in text
 

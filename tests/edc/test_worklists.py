@@ -94,6 +94,7 @@ def test_queries_await_the_site_then_their_raiser() -> None:
     assert query in monitor.queries_raised_by_me
     assert query not in monitor.queries_awaiting_me  # the site has to answer first
     page = login("coordinator").get(reverse("home")).content.decode()
+    assert "W12 · Vital signs and weight · Body weight</a>" in page  # titles, not codes
     assert "1 query awaiting me" in page
     assert "Weight 60 kg" in page
 
