@@ -423,3 +423,25 @@ def test_the_scheduler_backs_up_when_due_and_once(
     assert "database-backup" not in _cli(env, "jobs", "run").stdout
     env["LUPUSTRIAL_BACKUP_HOURS"] = "daily"
     assert "LUPUSTRIAL_BACKUP_HOURS must be a number" in _cli(env, "jobs", "run").stdout
+
+
+def test_the_trail_is_read_from_postgresql_copy_text_exactly() -> None:
+    """pg_restore's COPY text: backslash escapes, \\N for NULL, and no other line breaks."""
+    from lupustrial.edc.backups.archive import _copy_rows
+
+    text = (
+        "SET x = 1;\n"
+        "COPY public.audit_auditentry (id, reason, subject_ref) FROM stdin;\n"
+        "1\tline one\\nline two\\ttab \\\\ backslash \u2028 kept\t\\N\n"
+        "2\t\t7\n"
+        "\\.\n"
+    )
+    rows = _copy_rows(iter(text.split("\n")))["audit_auditentry"]
+    assert rows == [
+        {
+            "id": "1",
+            "reason": "line one\nline two\ttab \\ backslash \u2028 kept",
+            "subject_ref": None,
+        },
+        {"id": "2", "reason": "", "subject_ref": "7"},
+    ]

@@ -82,7 +82,8 @@ def _whole_record() -> None:
         _user("coordinator"),
         deviation,
         deviation.version,
-        "wording",
+        # A backslash, a tab and a line break: the trail must survive every dump format.
+        "wording: see C:\\scans\\w8.pdf\tpage 2\nsecond line",
         corrective_action="Reminder calls two days ahead",
     )
     deviations.close_deviation(_user("investigator"), deviation, deviation.version)

@@ -60,7 +60,9 @@ def seal(manifest: dict[str, Any], key: AuditKey) -> dict[str, Any]:
 
 
 def check_seal(manifest: Mapping[str, Any], keys: Mapping[str, AuditKey]) -> None:
-    key = keys.get(str(manifest.get("key_id", "")))
+    if not manifest.get("key_id") or not manifest.get("seal"):
+        raise BackupError("the backup's manifest is not sealed: it was not written by a backup")
+    key = keys.get(str(manifest["key_id"]))
     if key is None:
         raise BackupError(
             f"the backup was sealed with audit key {manifest.get('key_id')!r}, which this host "
