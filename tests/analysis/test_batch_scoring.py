@@ -40,10 +40,11 @@ def complement_level() -> st.SearchStrategy[Any]:
 labs = st.fixed_dictionaries(
     {},
     optional={
+        # Drawn within the hard limits (clinical/limits.py): below them the input is refused.
         "platelets": st.one_of(
-            quantity(0, 400, ["10^9/L"]), st.just({"value": 100_000, "unit": "/mm³"})
+            quantity(1, 400, ["10^9/L"]), st.just({"value": 100_000, "unit": "/mm³"})
         ),
-        "leukocytes": quantity(0, 15, ["10^9/L", "G/L"]),
+        "leukocytes": quantity(0.1, 15, ["10^9/L", "G/L"]),
         "temperature": quantity(35, 41, ["°C"]),
         "urine_protein_24h": quantity(0, 3, ["g/24h"]),
         "urine_protein_creatinine_ratio": quantity(0, 3, ["g/g"]),

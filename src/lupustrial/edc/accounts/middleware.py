@@ -20,12 +20,14 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         profile = getattr(request.user, "staff", None) if request.user.is_authenticated else None
-        if profile is not None:
-            translation.activate(profile.language)
-            request.LANGUAGE_CODE = profile.language  # type: ignore[attr-defined]
-        response = self.get_response(request)
-        if profile is not None:
-            response.headers.setdefault("Content-Language", profile.language)
+        if profile is None:
+            return self.get_response(request)
+        request.LANGUAGE_CODE = profile.language  # type: ignore[attr-defined]
+        # Overridden for this request only: a worker thread's next request (or a job run in the
+        # same thread) must not inherit the previous user's language.
+        with translation.override(profile.language):
+            response = self.get_response(request)
+        response.headers.setdefault("Content-Language", profile.language)
         return response
 
 
