@@ -275,7 +275,15 @@ def _expand(entry: Entry) -> list[Entry]:
         old = {}
     names = sorted(k for k in new.keys() | old.keys() if new.get(k) != old.get(k))
     return [
-        replace(entry, field=name, old=old.get(name), new=new.get(name), record=record, part=n)
+        replace(
+            entry,
+            field=name,
+            old=old.get(name),
+            new=new.get(name),
+            record=record,
+            part=n,
+            null=name in new and new[name] is None,  # a value given as null, not removed
+        )
         for n, name in enumerate(names, 1)
     ]
 

@@ -111,6 +111,7 @@ class Entry:
     hash: str
     record: str = ""  # the record of a keyed form the change belongs to (AE-001)
     part: int = 0  # one trail entry holding several values is several ItemData: 1, 2, ...
+    null: bool = False  # the value was set to null (not removed): IsNull="Yes"
 
 
 @dataclass(frozen=True)
@@ -495,15 +496,19 @@ def _saved(study: Study, forms: dict[str, FormSpec], run: list[Entry]) -> odm.Su
 
 
 def _item_data(spec: ItemSpec, entry: Entry) -> odm.ItemData:
-    if entry.new is None:  # the field was emptied: a removal, its old value in the trail
+    if entry.null:  # set to null: no value, and said so (ODM 1.3.2 IsNull)
+        kind, value = ("Insert" if entry.old is None else "Update"), None
+    elif entry.new is None:  # the field was emptied: a removal, its old value in the trail
         kind, value = "Remove", None
     else:
         kind = "Insert" if entry.old is None else "Update"
         value = encode(spec, entry.new)
-    return odm.ItemData(
+    return _made(
+        odm.ItemData,
         ItemOID=spec.oid,
         TransactionType=kind,
         Value=value,
+        IsNull="Yes" if entry.null else None,
         AuditRecord=_audit_record(entry),
     )
 
