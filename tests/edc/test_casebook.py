@@ -149,6 +149,11 @@ def test_the_casebook_command_in_a_fresh_shell(tmp_path: Path) -> None:
     assert japanese.returncode == 0, japanese.stderr
     assert "TKY-001 の症例ファイル" in _text((tmp_path / "ja.pdf").read_bytes(), tmp_path / "y")
 
+    # the console's exports are in the trail, and it still verifies
+    verified = _run(["audit", "verify"], env, tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "audit trail intact" in verified.stdout
+
     missing = _run(["casebook", "TKY-999"], env, tmp_path)
     assert missing.returncode == 2
     assert "no subject 'TKY-999'" in missing.stderr
