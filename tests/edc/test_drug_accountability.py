@@ -59,9 +59,9 @@ def test_a_lot_received_and_dispensed_is_counted_and_audited() -> None:
     visit = _w8()
     services.record_movement(_user("coordinator"), lot, "dispensed", 1, visit.date, _tokyo())
     [site] = [s for s in services.accountability(_user("coordinator")) if s.site.code == "TKY"]
-    [line] = site.lots
+    [line] = [line for line in site.lots if line.lot.lot_number == "AF1234"]
     assert (line.balance.received, line.balance.dispensed, line.balance.on_hand) == (4, 1, 3)
-    entries = AuditEntry.objects.filter(form=services.FORM).order_by("seq")
+    entries = AuditEntry.objects.filter(form=services.FORM, field="TKY:AF1234").order_by("seq")
     assert [e.field for e in entries] == ["TKY:AF1234", "TKY:AF1234"]
     assert '"kind": "dispensed"' in entries[1].new_value
     assert entries[1].subject == _tokyo().label
@@ -107,6 +107,7 @@ def test_an_infusion_on_the_lots_expiry_date_is_accepted_and_the_day_after_refus
     expiry = visit.date - dt.timedelta(days=days_after_expiry)
     _lot(expiry)
     form = visit.forms.get(crf="infusion")
+    before = dict(form.data)
     if accepted:
         study.save_form(_user("coordinator"), visit, "infusion", _infusion(visit, "AF1234"),
                         form.version, reason="lot and times")  # fmt: skip
@@ -117,7 +118,17 @@ def test_an_infusion_on_the_lots_expiry_date_is_accepted_and_the_day_after_refus
             study.save_form(_user("coordinator"), visit, "infusion", _infusion(visit, "AF1234"),
                             form.version, reason="lot and times")  # fmt: skip
         form.refresh_from_db()
-        assert "lot_number" not in form.data  # nothing half-saved
+        assert form.data == before  # nothing half-saved
+
+
+def test_the_demo_study_reconciles() -> None:
+    """The demo dispenses a vial from each site's lot for each infusion and names the lot."""
+    for site in services.accountability(_user("datamanager")):
+        assert site.discrepancies == [], site.site.code
+        assert site.lots
+    [tokyo] = [s for s in services.accountability(_user("coordinator")) if s.site.code == "TKY"]
+    [line] = tokyo.lots
+    assert (line.balance.received, line.balance.dispensed, line.balance.on_hand) == (6, 4, 2)
 
 
 def test_an_infusion_naming_an_unknown_lot_is_refused() -> None:

@@ -20,6 +20,8 @@ from lupustrial.clinical.sledai2k import DESCRIPTORS, LAB_THRESHOLDS
 from lupustrial.edc.accounts import services as account_services
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import Role
+from lupustrial.edc.pharmacy.models import DrugLot
+from lupustrial.edc.pharmacy.services import receive_lot, record_movement
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import Subject, Visit
 
@@ -162,12 +164,24 @@ _CLINICAL_DESCRIPTORS = tuple(
 )
 
 
-def _complete_visit(who: Any, visit: Visit, forms: dict[str, dict[str, Any]]) -> None:
+def _complete_visit(
+    who: Any, visit: Visit, forms: dict[str, dict[str, Any]], lot: DrugLot | None = None
+) -> None:
+    """The visit on its planned day with its forms; the infusion's vial is dispensed from
+    ``lot`` and the form names it, so the demo's drug accountability reconciles."""
     assert visit.planned_date is not None
     services.set_visit_date(who, visit, visit.planned_date, visit.version)
     forms["infusion"]["date"] = visit.planned_date.isoformat()
+    if lot is not None:
+        record_movement(who, lot, "dispensed", 1, visit.planned_date, visit.subject)
+        forms["infusion"]["lot_number"] = lot.lot_number
     for code, data in forms.items():
         services.save_form(who, visit, code, data, version=0)
+
+
+def _lot(who: Any, site: Site, number: str, received: dt.date) -> DrugLot:
+    """A lot of six vials received on ``received``, in date for two years after it."""
+    return receive_lot(who, site, number, received + dt.timedelta(days=730), 6, received)
 
 
 @transaction.atomic
@@ -185,16 +199,21 @@ def load_demo() -> None:
     # Week 12 reached yesterday: a taper from 30 to 5 mg and LLDAS at week 12.
     first = today - dt.timedelta(weeks=12, days=1)
     subject = _enrolled(investigator, sites["TKY"], "S-001", "Hanako Yamamoto", first)
+    tokyo_lot = _lot(coordinator, sites["TKY"], "AF-TKY-0001", first)
     taper = {"W0": (30, True), "W4": (20, True), "W8": (10, False), "W12": (5, False)}
     for visit in subject.visits.all():
         mg, active = taper[visit.code]
-        _complete_visit(coordinator, visit, _visit_forms(int(visit.code[1:]), mg, active))
+        forms = _visit_forms(int(visit.code[1:]), mg, active)
+        _complete_visit(coordinator, visit, forms, tokyo_lot)
 
     # Enrolled six weeks ago: week 4 not entered, so its window has closed (overdue).
     recent = _enrolled(
         users["osaka"], sites["OSK"], "S-101", "Sakura Nakamura", today - dt.timedelta(weeks=6)
     )
-    _complete_visit(users["osaka"], recent.visits.get(code="W0"), _visit_forms(0, 30, True))
+    osaka_lot = _lot(users["osaka"], sites["OSK"], "AF-OSK-0001", today - dt.timedelta(weeks=6))
+    _complete_visit(
+        users["osaka"], recent.visits.get(code="W0"), _visit_forms(0, 30, True), osaka_lot
+    )
 
     failure = services.register_candidate(
         coordinator, sites["TKY"], "S-002", "Yoko Kobayashi", "MRN-S-002"
