@@ -16,6 +16,22 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 LABELS: dict[str, Promise] = {
+    "lot_number": _("Lot number"),
+    "start_time": _("Infusion start (time)"),
+    "end_time": _("Infusion end (time)"),
+    "interrupted": _("Interrupted"),
+    "interruption_reason": _("Reason for the interruption"),
+    "not_given_reason": _("Reason not given"),
+    "dose_unit": _("Dose unit"),
+    "frequency": _("Frequency"),
+    "indication": _("Indication"),
+    "medical_history": _("Medical history"),
+    "condition": _("Condition"),
+    "ongoing": _("Ongoing at screening"),
+    "notes": _("Notes"),
+    "form_version": _("Consent form version"),
+    "obtained_by": _("Consent obtained by"),
+    "screening_id": _("Screening number"),
     "sex": _("Sex"),
     "date_of_birth": _("Date of birth"),
     "planned_first_dose_date": _("Planned first infusion"),
