@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
+
+import typer
 
 import lupustrial.cli.exchange  # registers `export`
 import lupustrial.cli.periodic  # noqa: F401  (registers `report periodic` on `report`)
@@ -21,11 +24,64 @@ from lupustrial.cli import (  # noqa: F401  (each module registers its commands)
 from lupustrial.cli.app import app
 from lupustrial.cli.input import InputError
 
+# The order `lupustrial --help` lists the commands in: the order a study meets them (the
+# README's), not the order the modules happen to be imported in. Unlisted ones come last.
+COMMAND_ORDER = (
+    "score",
+    "schema",
+    "eligibility",
+    "protocol",
+    "prescreen",
+    "web",
+    "casebook",
+    "safety",
+    "dataset",
+    "endpoints",
+    "report",
+    "plan",
+    "export",
+    "archive",
+    "backup",
+    "restore",
+    "audit",
+    "jobs",
+    "db",
+)
+
+
+def _reflow(text: str | None) -> str | None:
+    """Join a paragraph's source-code line breaks (Typer prints them as they are)."""
+    if not text:
+        return text
+    paragraphs = text.strip().split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
+def _tidy(command: Any) -> None:
+    command.help = _reflow(command.help)
+    command.short_help = _reflow(command.short_help)
+    subcommands = getattr(command, "commands", None)
+    if subcommands is None:
+        return
+    for sub in subcommands.values():
+        _tidy(sub)
+
+
+def command() -> Any:
+    """The click command `lupustrial` runs: the Typer app with its help tidied for the terminal."""
+    root = typer.main.get_command(app)
+    _tidy(root)
+    commands = root.commands  # type: ignore[attr-defined]
+    rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+    ordered = sorted(commands, key=lambda name: rank.get(name, len(rank)))
+    root.commands = {name: commands[name] for name in ordered}  # type: ignore[attr-defined]
+    return root
+
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command; bad input becomes a message and exit status 2, never a traceback."""
     try:
-        app(args=argv, prog_name="lupustrial")
+        command()(args=argv, prog_name="lupustrial")
     except InputError as error:
         print(f"lupustrial: {error}", file=sys.stderr)
         sys.exit(2)

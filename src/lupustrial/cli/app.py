@@ -10,7 +10,12 @@ import typer
 
 app = typer.Typer(
     name="lupustrial",
-    help="Run the early-anifrolumab SLE study: score lupus instruments, check eligibility.",
+    help=(
+        "Run the early-anifrolumab SLE study: score lupus instruments, check eligibility,"
+        " pre-screen records, serve the web application (EDC), report safety, analyse and"
+        " report the endpoints, export and archive the study. `lupustrial COMMAND --help`"
+        " describes each command."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -1,0 +1,5 @@
+"""`python -m lupustrial`: the same command as the `lupustrial` console script."""
+
+from lupustrial.cli import main
+
+main()
