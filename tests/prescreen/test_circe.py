@@ -14,7 +14,7 @@ import pytest
 
 from lupustrial.prescreen.circe import peer
 from lupustrial.prescreen.config import PrescreenConfig
-from lupustrial.prescreen.criteria import CRITERION_IDS
+from lupustrial.prescreen.criteria import CRITERION_IDS, NOT_JUDGED, SCOPES
 from lupustrial.prescreen.engine import PrescreenResult, run_prescreen
 from lupustrial.prescreen.omop import open_database
 from lupustrial.protocol.config import ProtocolConfig
@@ -70,3 +70,47 @@ def test_json_parameters_are_all_filled(duckdb_result: PrescreenResult) -> None:
 @pytest.mark.parametrize("rule", peer.RULES)
 def test_rules_are_our_criteria(rule: str) -> None:
     assert rule in CRITERION_IDS
+
+
+@pytest.fixture(scope="module")
+def circe_seven(omop_dir: Path) -> PrescreenResult:
+    return run_prescreen(open_database(str(omop_dir)), AS_OF, scope="circe-seven")
+
+
+def test_like_for_like_candidates_are_circes_cohort(
+    omop_dir: Path, circe_seven: PrescreenResult, duckdb_result: PrescreenResult
+) -> None:
+    """Ours restricted to Circe's seven rules keeps exactly the persons Circe's SQL keeps."""
+    with duckdb.connect() as con:
+        peer.prepare_duckdb(con, omop_dir)
+        peer.run_circe_sql(con, peer.duckdb_sql(AS_OF, circe_seven.resolved))
+        kept = con.execute(
+            f"SELECT DISTINCT subject_id FROM results.cohort "
+            f"WHERE cohort_definition_id = {peer.COHORT_ID}"
+        ).fetchall()
+    theirs = {int(person) for (person,) in kept}
+    ours = {person.person_id for person in circe_seven.candidates}
+    assert ours == theirs
+    # Not vacuous: the full run, with criteria Circe cannot express, keeps fewer.
+    assert theirs
+    assert len(duckdb_result.candidates) < len(ours)
+
+
+def test_like_for_like_leaves_the_other_criteria_unjudged(circe_seven: PrescreenResult) -> None:
+    rows = circe_seven.explained()
+    judged = set(SCOPES["circe-seven"])
+    assert judged == {"I1", *peer.RULES}
+    for row in rows.to_pylist():
+        if row["criterion"] in judged:
+            assert row["detail"] != NOT_JUDGED
+        else:
+            assert (row["status"], row["detail"], row["fails"]) == ("unknown", NOT_JUDGED, False)
+            assert row["evidence"].startswith("not judged")
+    # Circe reads no laboratory result, and neither does this mode.
+    assert not any(line.lab_results for line in circe_seven.coverage)
+    assert circe_seven.scope == "circe-seven"
+
+
+def test_an_unknown_scope_is_refused(omop_dir: Path) -> None:
+    with pytest.raises(ValueError, match="unknown criteria scope"):
+        run_prescreen(open_database(str(omop_dir)), AS_OF, scope="circe-eight")

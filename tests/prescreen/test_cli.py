@@ -47,6 +47,22 @@ def test_prescreen_without_a_command_is_a_run(omop_dir: Path, capsys) -> None:
     assert "Candidates:" in short
 
 
+def test_circe_seven_is_a_documented_option(omop_dir: Path, tmp_path: Path, capsys) -> None:
+    """`--criteria circe-seven` judges the seven rules Circe can express, and says so."""
+    import json
+
+    from lupustrial.cli import prescreen as command
+    from lupustrial.prescreen.criteria import SCOPES
+
+    assert set(command._SCOPES) == set(SCOPES)  # the CLI's list is the engine's
+    options = ["--omop", str(omop_dir), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path)]
+    assert exit_status(["prescreen", "run", *options, "--criteria", "circe-seven"]) == 0
+    out = capsys.readouterr().out
+    assert "Criteria: circe-seven" in out
+    assert json.loads((tmp_path / "run.json").read_text())["criteria"] == "circe-seven"
+    assert "not_judged" in (tmp_path / "criteria.csv").read_text()
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -69,6 +85,7 @@ def test_prescreen_without_a_command_is_a_run(omop_dir: Path, capsys) -> None:
         (["prescreen", "--omop", "/no/such/place"], "no such file or directory"),
         (["prescreen", "synthetic", "--out", "{garbage}"], "is not a directory"),
         (["prescreen", "run", "--omop", "{omop}", "--engine", "trino"], "is not one of duckdb"),
+        (["prescreen", "run", "--omop", "{omop}", "--criteria", "circe"], "is not one of all"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(

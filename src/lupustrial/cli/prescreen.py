@@ -83,6 +83,27 @@ SchemaOption = Annotated[
 ]
 TopOption = Annotated[int, typer.Option("--top", help="Candidates printed (all are written).")]
 _TOP = 20
+_SCOPES = ("all", "circe-seven")
+"""`criteria.SCOPES`'s names, spelled here so that `--help` imports no query library."""
+
+
+def _scope(name: str) -> str:
+    if name not in _SCOPES:
+        raise typer.BadParameter(f"{name!r} is not one of {', '.join(_SCOPES)}")
+    return name
+
+
+CriteriaOption = Annotated[
+    str,
+    typer.Option(
+        "--criteria",
+        help="Which criteria to judge: 'all', or 'circe-seven' (like for like with OHDSI "
+        "Circe: the cohort and the seven rules Circe can express, with their reasons; the "
+        "other criteria are reported as not judged, and no laboratory result is read).",
+        callback=_scope,
+        autocompletion=lambda: list(_SCOPES),
+    ),
+]
 
 
 @prescreen_app.callback(invoke_without_command=True)
@@ -94,6 +115,7 @@ def prescreen(
     out: OutOption = None,
     schema: SchemaOption = None,
     top: TopOption = _TOP,
+    criteria: CriteriaOption = "all",
 ) -> None:
     """Pre-screen an OMOP CDM v5.4 database for study candidates (DuckDB, Spark, PostgreSQL).
 
@@ -102,8 +124,16 @@ def prescreen(
     if ctx.invoked_subcommand is None:
         if omop is None:
             raise InputError("give --omop PATH (or a command: see lupustrial prescreen --help)")
-        run(omop, engine, as_of, out, schema, top)
-    elif (omop, as_of, out, schema, engine, top) != (None, None, None, None, _DEFAULT_ENGINE, _TOP):
+        run(omop, engine, as_of, out, schema, top, criteria)
+    elif (omop, as_of, out, schema, engine, top, criteria) != (
+        None,
+        None,
+        None,
+        None,
+        _DEFAULT_ENGINE,
+        _TOP,
+        "all",
+    ):
         raise InputError(
             f"options of a pre-screening run go after the command or without one: "
             f"lupustrial prescreen {ctx.invoked_subcommand} [OPTIONS], "
@@ -119,6 +149,7 @@ def run(
     out: OutOption = None,
     schema: SchemaOption = None,
     top: TopOption = _TOP,
+    criteria: CriteriaOption = "all",
 ) -> None:
     """Judge every criterion records can answer, for every person with an SLE record.
 
@@ -133,7 +164,7 @@ def run(
     day = _as_of(as_of)
     try:
         db = open_database(omop, engine, schema=schema)
-        result = run_prescreen(db, day, progress=_progress)
+        result = run_prescreen(db, day, progress=_progress, scope=criteria)
     except OmopInputError as error:
         raise InputError(str(error)) from error
     typer.echo(render(result, top=top))

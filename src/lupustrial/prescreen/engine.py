@@ -21,10 +21,12 @@ from lupustrial.prescreen.config import DEFAULT_PRESCREEN, PrescreenConfig
 from lupustrial.prescreen.coverage import SetCoverage, coverage, warnings
 from lupustrial.prescreen.criteria import (
     CRITERION_IDS,
+    SCOPES,
     SETS_READ,
     STATUSES,
     Context,
     all_criteria,
+    sets_for,
     with_parts,
 )
 from lupustrial.prescreen.evidence import evidence_column
@@ -67,6 +69,8 @@ class PrescreenResult:
     warnings: list[str] = field(default_factory=list)
     """What this database could not answer as a whole (`coverage`), and tables read as
     empty (`OmopDatabase.warnings`): printed as the run goes and written with the results."""
+    scope: str = "all"
+    """Which criteria were judged (`criteria.SCOPES`); the others are "not judged"."""
     _explained: pa.Table | None = field(default=None, init=False, repr=False, compare=False)
 
     def explained(self) -> pa.Table:
@@ -99,10 +103,20 @@ def run_prescreen(
     as_of: dt.date,
     config: PrescreenConfig = DEFAULT_PRESCREEN,
     progress: Progress = _quiet,
+    scope: str = "all",
 ) -> PrescreenResult:
-    """Pre-screen ``db`` on its engine for the as-of date (the consent/first-dose proxy)."""
+    """Pre-screen ``db`` on its engine for the as-of date (the consent/first-dose proxy).
+
+    ``scope`` names the criteria judged (`criteria.SCOPES`): with fewer, only the concept
+    sets they read are staged (``circe-seven`` reads no laboratory result, as Circe does).
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"unknown criteria scope {scope!r}: one of {', '.join(SCOPES)}")
+    judged = SCOPES[scope]
     progress(f"resolving concept sets in {db.location} ({db.engine.name})")
     resolved = resolve(db)
+    if judged != CRITERION_IDS:
+        resolved = resolved.only(sets_for(judged))
     for item in resolved.unresolved:
         progress(f"warning: concept set {item.set_key}: {item.item.reference} not in vocabulary")
     progress("reading clinical tables once (events inside the concept sets)")
@@ -110,6 +124,9 @@ def run_prescreen(
     windows = Windows.of(as_of, config)
     units = resolve_units(db, staged.events, resolved.ucum)
     report = coverage(db, staged.events, resolved, units)
+    if judged != CRITERION_IDS:
+        read = sets_for(judged)
+        report = [line for line in report if line.key in read]
     said = [*db.warnings, *warnings(report)]
     for warning in said:
         progress(f"warning: {warning}")
@@ -117,13 +134,15 @@ def run_prescreen(
     facts = person_facts(staged.events, staged.cohort, latest, windows)
     facts = db.materialize(with_parts(Context(facts, windows, config)))
     progress("judging the criteria")
-    judged = all_criteria(Context(facts, windows, config), latest, form=db.engine.criteria_form)
+    rows = all_criteria(
+        Context(facts, windows, config), latest, form=db.engine.criteria_form, only=judged
+    )
     if db.engine.sorts_results:
         # DuckDB sorts in parallel at almost no cost on top of the query, where Arrow's
         # single-threaded sort took 0.4 s for 1.5M rows; an engine that does not
         # (`Engine.sorts_results`) has its rows sorted by `_sorted`.
-        judged = judged.order_by(_ORDER)
-    raw = db.fetch(judged)
+        rows = rows.order_by(_ORDER)
+    raw = db.fetch(rows)
     outside = _outside(db, staged.events, staged.cohort)
     cohort = db.fetch(staged.cohort.select("person_id", "first_dx_date", "last_visit"))
     counts = cohort_counts(db, staged.events)
@@ -148,6 +167,7 @@ def run_prescreen(
         dict(db.options),
         report,
         said,
+        scope,
     )
 
 

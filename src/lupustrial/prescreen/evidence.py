@@ -47,6 +47,8 @@ def evidence(row: Row, windows: Windows, config: PrescreenConfig) -> str:
     protocol = config.protocol
     cid, status, detail, value = row["criterion"], row["status"], row["detail"], row["value"]
     record = _record(row)
+    if detail == "not_judged":
+        return "not judged in this run (its criteria scope leaves it out)"
     if cid == "alive":
         return f"death recorded: {record}" if status == "not_met" else "no death recorded"
     if cid == "I1":

@@ -17,7 +17,12 @@ MARK = {"met": "+", "not_met": "-", "unknown": "?"}
 
 def render(result: PrescreenResult, top: int = 20) -> str:
     """The funnel, then the top candidates with their statuses and what to check."""
-    lines = [f"Pre-screen as of {result.as_of.isoformat()} on {result.engine}", "", "Funnel"]
+    lines = [f"Pre-screen as of {result.as_of.isoformat()} on {result.engine}"]
+    if result.scope != "all":
+        lines.append(
+            f"Criteria: {result.scope} (like for like with OHDSI Circe; the others not judged)"
+        )
+    lines += ["", "Funnel"]
     lines.append(f"  {'remaining':>10}  {'fail alone':>10}  step")
     for step in result.funnel:
         alone = "" if step.failing_alone is None else f"{step.failing_alone:,}"
@@ -111,6 +116,7 @@ def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
         "engine": result.engine,
         "omop": result.location,
         "options": result.options,
+        "criteria": result.scope,
         "warnings": result.warnings,
     }
     written[5].write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

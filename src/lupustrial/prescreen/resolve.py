@@ -48,7 +48,18 @@ class ResolvedConcepts:
                 continue
             ids.extend(sorted(members))
             sets.extend([key] * len(members))
-        return pa.table({"concept_id": pa.array(ids, pa.int64()), "set_key": sets})
+        # Typed: a table with no rows (a run reading none of a table's sets) keeps its schema.
+        return pa.table(
+            {"concept_id": pa.array(ids, pa.int64()), "set_key": pa.array(sets, pa.string())}
+        )
+
+    def only(self, keys: frozenset[str]) -> ResolvedConcepts:
+        """These concepts with every set but ``keys`` emptied (a run of fewer criteria)."""
+        return ResolvedConcepts(
+            members={k: v if k in keys else frozenset() for k, v in self.members.items()},
+            items=[item for item in self.items if item.set_key in keys],
+            ucum=self.ucum,
+        )
 
     @property
     def unresolved(self) -> list[ItemResolution]:

@@ -36,13 +36,14 @@ import pyarrow.compute as pc
 
 from lupustrial.prescreen.concepts import MALE_CONCEPT_ID
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN, PrescreenConfig
+from lupustrial.prescreen.criteria import CIRCE_EXPRESSIBLE
 from lupustrial.prescreen.engine import PrescreenResult
 from lupustrial.prescreen.resolve import ResolvedConcepts
 from lupustrial.prescreen.windows import Windows
 
 COHORT_JSON = Path(__file__).with_name("prescreen_cohort.json")
 
-RULES: tuple[str, ...] = ("alive", "I2.recent", "I2.untreated", "E7", "E10", "E11", "E12")
+RULES: tuple[str, ...] = CIRCE_EXPRESSIBLE
 """The inclusion rules of `prescreen_cohort.json`, in order: our criterion ids."""
 
 NOT_EXPRESSIBLE: dict[str, str] = {
