@@ -11,8 +11,9 @@ For each size a synthetic OMOP population is generated once (streamed, in chunks
 cache directory and reused by later runs. Each measurement runs in its own process, so its
 peak memory (`resource.getrusage`, max RSS of the process and its children) is its own, and
 each DuckDB measurement runs ``--repeat`` times (3), the runs alternated (scan, ours,
-Circe, scan, ...), the median time reported; ``--thin-vocabulary`` measures populations
-whose vocabulary lacks the UCUM rows and chronic hepatitis codes, and ``--spark-runs 20``
+like-for-like, Circe, scan, ...), the median time reported, and each turn's ratios printed
+(a turn's runs back to back, in one run); ``--thin-vocabulary`` measures populations whose
+vocabulary lacks the UCUM rows and chronic hepatitis codes, and ``--spark-runs 20``
 is the Spark JVM soak (each run logged, failures counted):
 
 * scan   - DuckDB ``COUNT(*)`` over every Parquet table the pre-screen reads, every column
@@ -21,6 +22,10 @@ is the Spark JVM soak (each run logged, failures counted):
            funnel, the ranking): `lupustrial.prescreen.engine.run_prescreen`; then, timed
            apart, every row's evidence sentence (`PrescreenResult.explained`, which the
            files written with ``--out`` hold and the printed summary does not);
+* like   - ours like for like (``lupustrial prescreen --criteria circe-seven``): the cohort
+           and the seven rules Circe can express, each with its deciding record, only their
+           concept sets staged (no laboratory result read, as Circe reads none); its
+           candidates must be Circe's cohort ('counts =' checks the per-rule counts);
 * circe  - Circe's SQL for its seven inclusion rules (`lupustrial.prescreen.circe`),
            rendered and translated beforehand (translation time is printed apart);
 * spark  - the full pre-screen on Spark local, at one size (1M unless --spark-size).
@@ -120,7 +125,7 @@ def measure_scan(directory: Path) -> dict[str, object]:
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
-def measure_ours(directory: Path, engine: str) -> dict[str, object]:
+def measure_ours(directory: Path, engine: str, scope: str = "all") -> dict[str, object]:
     import ibis
 
     from lupustrial.prescreen.circe import peer
@@ -136,7 +141,7 @@ def measure_ours(directory: Path, engine: str) -> dict[str, object]:
     else:
         ibis.duckdb.connect().disconnect()
     started = time.perf_counter()
-    result = run_prescreen(open_database(str(directory), engine, **options), AS_OF)
+    result = run_prescreen(open_database(str(directory), engine, **options), AS_OF, scope=scope)
     seconds = time.perf_counter() - started
     # The evidence sentences are written only with the files (`--out`): timed apart.
     started = time.perf_counter()
@@ -190,6 +195,8 @@ def worker(kind: str, directory: Path, persons: int, sle_share: float | None, th
         out = measure_scan(directory)
     elif kind == "circe":
         out = measure_circe(directory)
+    elif kind == "like":
+        out = measure_ours(directory, "duckdb", scope="circe-seven")
     else:
         out = measure_ours(directory, kind)
     out["peak_mb"] = _peak_mb()
@@ -303,15 +310,25 @@ def main(argv: list[str] | None = None) -> None:
     for persons in sizes:
         directory = data_dir(args.cache, persons, args.sle_share, thin=args.thin_vocabulary)
         results[persons] = {}
-        # Alternated (scan, ours, Circe, scan, ...) rather than each three times in a row, so
-        # that a change in the machine's load falls on every measurement alike.
-        kinds = ["scan", "duckdb", "circe"]
+        # Alternated (scan, ours, like-for-like, Circe, scan, ...) rather than each three
+        # times in a row, so that a change in the machine's load falls on every measurement
+        # alike.
+        kinds = ["scan", "duckdb", "like", "circe"]
         measured: dict[str, list[dict[str, object]]] = {kind: [] for kind in kinds}
         for turn in range(1, args.repeat + 1):
             for kind in kinds:
                 print(f"  {persons:>10,} persons: {kind} run {turn} ...", end=" ", flush=True)
                 measured[kind].append(run_worker(kind, directory))
                 print(f"{float(measured[kind][-1]['seconds']):.2f} s", flush=True)  # type: ignore[arg-type]
+        for turn in range(args.repeat):
+            seconds = {k: float(measured[k][turn]["seconds"]) for k in kinds}  # type: ignore[arg-type]
+            print(
+                f"  {persons:>10,} persons: turn {turn + 1} ratios: like/circe "
+                f"{seconds['like'] / seconds['circe']:.2f}, ours/circe "
+                f"{seconds['duckdb'] / seconds['circe']:.2f}, ours/scan "
+                f"{seconds['duckdb'] / seconds['scan']:.1f}",
+                flush=True,
+            )
         for kind in kinds:
             results[persons][kind] = median_run(measured[kind])
         if persons == args.spark_size:
@@ -325,13 +342,16 @@ def main(argv: list[str] | None = None) -> None:
         "scan s",
         "ours s",
         "sentences s",
+        "like s",
         "circe s",
+        "like/circe",
         "ours/circe",
         "+sentences",
         "ours/scan",
         "ours s/1M",
         "circe s/1M",
         "ours MB",
+        "like MB",
         "circe MB",
         "counts =",
     ]
@@ -339,26 +359,35 @@ def main(argv: list[str] | None = None) -> None:
     print("\nDuckDB: full pre-screen (ours: all 16 criteria with their deciding records, the")
     print("funnel and the ranking; 'sentences s': then every row's evidence sentence, as written")
     print("with --out) vs Circe's SQL (its 7 inclusion rules + cohort) vs COUNT(*) over every")
-    print("table read; '+sentences' is (ours + sentences) / circe")
+    print("table read; 'like': ours like for like (--criteria circe-seven: the cohort and the")
+    print("seven rules Circe can express, with reasons); '+sentences' is (ours + sentences) /")
+    print("circe; 'counts =': per-rule counts equal for ours, like and Circe")
     print(_row(header, widths))
     for persons, r in results.items():
-        ours, circe, scan = r["duckdb"], r["circe"], r["scan"]
+        ours, like, circe, scan = r["duckdb"], r["like"], r["circe"], r["scan"]
         o, c, s = float(ours["seconds"]), float(circe["seconds"]), float(scan["seconds"])  # type: ignore[arg-type]
+        lk = float(like["seconds"])  # type: ignore[arg-type]
         w = float(ours["sentences_seconds"])  # type: ignore[arg-type]
-        same = ours["counts"] == circe["counts"] and ours["cohort"] == circe["cohort"]
+        same = all(
+            run["counts"] == circe["counts"] and run["cohort"] == circe["cohort"]
+            for run in (ours, like)
+        )
         cells = [
             f"{persons:,}",
             f"{ours['cohort']:,}",
             f"{s:.2f}",
             f"{o:.2f}",
             f"{w:.2f}",
+            f"{lk:.2f}",
             f"{c:.2f}",
+            f"{lk / c:.2f}",
             f"{o / c:.2f}",
             f"{(o + w) / c:.2f}",
             f"{o / s:.1f}",
             f"{o / persons * 1e6:.2f}",
             f"{c / persons * 1e6:.2f}",
             f"{float(ours['peak_mb']):.0f}",  # type: ignore[arg-type]
+            f"{float(like['peak_mb']):.0f}",  # type: ignore[arg-type]
             f"{float(circe['peak_mb']):.0f}",  # type: ignore[arg-type]
             "yes" if same else "NO",
         ]

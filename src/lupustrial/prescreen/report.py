@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import TextIO
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from lupustrial.edc.spreadsheet import spreadsheet_cell
 from lupustrial.prescreen.criteria import CRITERION_IDS
 from lupustrial.prescreen.engine import PrescreenResult
 
@@ -57,6 +61,28 @@ def render(result: PrescreenResult, top: int = 20) -> str:
     return "\n".join(lines)
 
 
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+
+
+def _defused(table: pa.Table) -> pa.Table:
+    """``table`` with every text cell a spreadsheet would run as a formula (a start of
+    ``=``, ``+``, ``-``, ``@``, tab or CR, not a plain number) behind an apostrophe, column
+    by column (OWASP, "CSV Injection"; the same rule as `edc.spreadsheet.spreadsheet_cell`).
+    The cells are generated, but they quote record values and vocabulary names."""
+    for at, field in enumerate(table.schema):
+        if not pa.types.is_string(field.type):
+            continue
+        column = table.column(at)
+        formula = pc.and_kleene(
+            pc.match_substring_regex(column, _FORMULA_START),
+            pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)),
+        )
+        quoted = pc.binary_join_element_wise("'", column, "")
+        table = table.set_column(at, field, pc.if_else(formula, quoted, column))
+    return table
+
+
 def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
     """criteria.parquet/.csv (every person, every criterion), candidates.csv, funnel.csv,
     coverage.csv (per concept set) and run.json (the run: engine, as-of, warnings)."""
@@ -71,9 +97,9 @@ def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
     ]
     criteria = result.explained()
     pq.write_table(criteria, written[0])
-    pacsv.write_csv(criteria, written[1])
+    pacsv.write_csv(_defused(criteria), written[1])
     with written[2].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = _Writer(handle)
         writer.writerow(
             [
                 "rank",
@@ -100,7 +126,7 @@ def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
                 ]
             )
     with written[3].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = _Writer(handle)
         writer.writerow(["step", "remaining", "failing_alone"])
         for step in result.funnel:
             writer.writerow(
@@ -123,12 +149,22 @@ def write_outputs(result: PrescreenResult, out: Path) -> list[Path]:
     return written
 
 
+class _Writer:
+    """`csv.writer` with every cell passed through `spreadsheet_cell` (formula-defused)."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._writer = csv.writer(handle)
+
+    def writerow(self, row: list[object]) -> None:
+        self._writer.writerow([spreadsheet_cell(cell) for cell in row])
+
+
 def _write_coverage(result: PrescreenResult, path: Path) -> None:
     def number(value: int | None) -> object:
         return "" if value is None else value
 
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = _Writer(handle)
         writer.writerow(
             [
                 "concept_set",
