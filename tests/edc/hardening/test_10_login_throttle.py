@@ -71,3 +71,18 @@ def test_served_directly_the_address_is_the_connection_s() -> None:
     request = Client().get(reverse("login")).wsgi_request
     request.META.update(REMOTE_ADDR=WARD, HTTP_X_FORWARDED_FOR=STRANGER)
     assert client_address(request) == WARD
+
+
+@override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+def test_the_trail_records_the_client_behind_the_proxy_not_the_proxy() -> None:
+    """Sign-in, failed sign-in and sign-out entries name the address the proxy appended."""
+    proxied = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, " + STRANGER)
+    proxied.post(reverse("login"), {"username": "monitor", "password": "wrong-password"})
+    signed_in = proxied.post(reverse("login"), {"username": "monitor", "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 302
+    proxied.post(reverse("logout"))
+    entries = AuditEntry.objects.filter(action__in=["login", "login_failed", "logout"])
+    assert sorted(entry.action for entry in entries) == ["login", "login_failed", "logout"]
+    for entry in entries:
+        assert STRANGER in entry.new_value, (entry.action, entry.new_value)
+        assert "127.0.0.1" not in entry.new_value

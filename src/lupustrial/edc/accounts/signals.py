@@ -15,10 +15,12 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from lupustrial.edc.accounts import services
+from lupustrial.edc.accounts.lockout import client_address
 
 
 def _client(request: HttpRequest | None) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """The client's address as the lockout reads it: behind the proxy, the one it appended."""
+    return client_address(request) if request is not None else ""
 
 
 @receiver(user_logged_in)
