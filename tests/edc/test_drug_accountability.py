@@ -203,3 +203,16 @@ def test_receiving_and_dispensing_through_the_pages() -> None:
         .count("<td>dispensed</td>")
         == 1
     )
+
+
+def test_the_reconciliation_is_said_in_japanese() -> None:
+    from django.utils import translation
+
+    lot = _lot(dt.date(2030, 1, 31), number="JP1")
+    services.record_movement(_user("coordinator"), lot, "dispensed", 2, _w8().date, _tokyo())
+    [tokyo] = [s for s in services.accountability(_user("coordinator")) if s.site.code == "TKY"]
+    with translation.override("ja"):
+        said = [text for d, text in tokyo.discrepancies_said if d.lot_number == "JP1"]
+    assert said == ["払出 2 バイアル、記録された投与での使用 0 バイアル"]
+    english = [text for d, text in tokyo.discrepancies_said if d.lot_number == "JP1"]
+    assert english == ["2 vials dispensed, 0 used by the infusions recorded"]

@@ -150,9 +150,15 @@ class Infused(StrictModel):
 
 
 class Discrepancy(StrictModel):
-    """Something the counts do not reconcile, for a person to explain."""
+    """Something the counts do not reconcile, for a person to explain: ``kind`` and ``values``
+    let a page say it in its own language; ``what`` says it in English."""
 
     lot_number: str | None
+    kind: str = Field(
+        description="no_lot, unknown_lot, after_expiry, count_mismatch, expired_stock or "
+        "expiring_stock."
+    )
+    values: dict[str, str | int] = Field(default_factory=dict)
     what: str
 
 
@@ -167,13 +173,26 @@ def reconcile(
     found: list[Discrepancy] = []
     for infusion in infusions:
         where = f"{infusion.subject} {infusion.visit} on {infusion.on.isoformat()}"
+        said: dict[str, str | int] = {
+            "subject": infusion.subject, "visit": infusion.visit, "on": infusion.on.isoformat(),
+        }  # fmt: skip
         if not infusion.lot_number:
-            found.append(Discrepancy(lot_number=None, what=f"{where}: no lot number recorded"))
+            found.append(
+                Discrepancy(
+                    lot_number=None,
+                    kind="no_lot",
+                    values=said,
+                    what=f"{where}: no lot number recorded",
+                )
+            )
             continue
         if infusion.lot_number not in lots:
             found.append(
                 Discrepancy(
-                    lot_number=infusion.lot_number, what=f"{where}: lot not known at the site"
+                    lot_number=infusion.lot_number,
+                    kind="unknown_lot",
+                    values=said,
+                    what=f"{where}: lot not known at the site",
                 )
             )
             continue
@@ -182,6 +201,8 @@ def reconcile(
             found.append(
                 Discrepancy(
                     lot_number=infusion.lot_number,
+                    kind="after_expiry",
+                    values={**said, "expiry": expiry.isoformat()},
                     what=f"{where}: infused after the lot's expiry ({expiry.isoformat()})",
                 )
             )
@@ -191,6 +212,8 @@ def reconcile(
             found.append(
                 Discrepancy(
                     lot_number=number,
+                    kind="count_mismatch",
+                    values={"dispensed": counts.dispensed, "used": used[number]},
                     what=f"{counts.dispensed} vials dispensed, {used[number]} used by the "
                     "infusions recorded",
                 )
@@ -210,6 +233,8 @@ def expiry_warnings(
             found.append(
                 Discrepancy(
                     lot_number=number,
+                    kind="expired_stock",
+                    values={"expiry": expiry.isoformat(), "on_hand": counts.on_hand},
                     what=f"expired on {expiry.isoformat()} with {counts.on_hand} vials on hand: "
                     "return or destroy them",
                 )
@@ -218,6 +243,8 @@ def expiry_warnings(
             found.append(
                 Discrepancy(
                     lot_number=number,
+                    kind="expiring_stock",
+                    values={"expiry": expiry.isoformat(), "on_hand": counts.on_hand},
                     what=f"expires on {expiry.isoformat()} with {counts.on_hand} vials on hand",
                 )
             )

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lupustrial.clinical.units import DoseMass
 from lupustrial.edc.accounts.models import Site
@@ -212,6 +213,27 @@ def lot_for_infusion(site: Site, lot_number: str, day: dt.date) -> str | None:
     return None
 
 
+_SAID = {
+    "no_lot": gettext_lazy("%(subject)s %(visit)s on %(on)s: no lot number recorded"),
+    "unknown_lot": gettext_lazy("%(subject)s %(visit)s on %(on)s: lot not known at the site"),
+    "after_expiry": gettext_lazy(
+        "%(subject)s %(visit)s on %(on)s: infused after the lot's expiry (%(expiry)s)"
+    ),
+    "count_mismatch": gettext_lazy(
+        "%(dispensed)s vials dispensed, %(used)s used by the infusions recorded"
+    ),
+    "expired_stock": gettext_lazy(
+        "expired on %(expiry)s with %(on_hand)s vials on hand: return or destroy them"
+    ),
+    "expiring_stock": gettext_lazy("expires on %(expiry)s with %(on_hand)s vials on hand"),
+}
+
+
+def describe(discrepancy: Discrepancy) -> str:
+    """A discrepancy in the page's language."""
+    return str(_SAID[discrepancy.kind]) % discrepancy.values
+
+
 @dataclass(frozen=True)
 class LotLine:
     lot: DrugLot
@@ -224,6 +246,18 @@ class SiteAccountability:
     lots: list[LotLine]
     discrepancies: list[Discrepancy]
     warnings: list[Discrepancy]
+
+    def said(self, found: list[Discrepancy]) -> list[tuple[Discrepancy, str]]:
+        return [(d, describe(d)) for d in found]
+
+    @property
+    def discrepancies_said(self) -> list[tuple[Discrepancy, str]]:
+        """Each discrepancy with its sentence in the page's language."""
+        return self.said(self.discrepancies)
+
+    @property
+    def warnings_said(self) -> list[tuple[Discrepancy, str]]:
+        return self.said(self.warnings)
 
 
 def _infusions(site: Site) -> list[rules.Infused]:
