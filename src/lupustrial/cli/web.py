@@ -30,7 +30,16 @@ def _migrate() -> None:
 
 
 @web.command()
-def demo(address: AddressOption = "127.0.0.1:8000", serve: bool = True) -> None:
+def demo(
+    address: AddressOption = "127.0.0.1:8000",
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="Serve it now; --no-serve only creates the database and loads the demo.",
+        ),
+    ] = True,
+) -> None:
     """Create the database, load the demo study if it is empty, and serve it.
 
     The data live in ./var (LUPUSTRIAL_DATA_DIR). Every demo user's password is printed.
@@ -44,7 +53,14 @@ def demo(address: AddressOption = "127.0.0.1:8000", serve: bool = True) -> None:
     if not Site.objects.exists():
         typer.echo("Loading the demo study (two sites, one user per role)…", err=True)
         load_demo()
-    typer.echo(f"\nlupustrial is at http://{address}/  — demo logins (password {DEMO_PASSWORD}):")
+    if serve:
+        logins = f"demo logins (password {DEMO_PASSWORD})"
+        typer.echo(f"\nlupustrial is at http://{address}/  — {logins}:")
+    else:
+        typer.echo(
+            "\nThe demo study is ready; serve it with `lupustrial web serve`"
+            f" — demo logins (password {DEMO_PASSWORD}):"
+        )
     for username, name, role, sites in DEMO_USERS:
         where = ", ".join(sites) or ("all sites" if role == "data_manager" else "no site")
         typer.echo(f"  {username:<13} {role:<14} {name} ({where})")

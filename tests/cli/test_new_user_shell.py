@@ -1,0 +1,82 @@
+"""The README walked as a new user walks it: the installed command in a fresh shell.
+
+Each command's wrong input (an unknown subject, a missing file or folder, a bad option value)
+must end in one line naming the problem and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LUPUSTRIAL = shutil.which("lupustrial", path=str(Path(sys.executable).parent)) or "lupustrial"
+
+
+def _shell(data_dir: Path) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env["LUPUSTRIAL_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [LUPUSTRIAL, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    data = tmp_path_factory.mktemp("var")
+    done = _run(["web", "demo", "--no-serve"], _shell(data), data)
+    assert done.returncode == 0, done.stderr
+    return data, done
+
+
+def test_demo_without_serving_does_not_claim_a_server_is_running(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    _, done = demo
+    assert "is at http" not in done.stdout
+    assert "lupustrial web serve" in done.stdout
+    assert "investigator" in done.stdout
+
+
+def test_every_option_of_web_demo_has_help(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    data, _ = demo
+    env = {**_shell(data), "COLUMNS": "200"}
+    done = _run(["web", "demo", "--help"], env, data)
+    serve_line = next(line for line in done.stdout.splitlines() if "--no-serve" in line)
+    assert "only" in serve_line.lower()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["casebook", "TKY-999", "--out", "x.pdf"], "no subject 'TKY-999'"),
+        (["casebook", "TKY-001", "--language", "fr"], "choose en or ja"),
+        (["archive", "verify", "no-such-folder"], "no such directory"),
+        (["restore", "no-such.tar", "--reason", "test"], "no such file"),
+        (["export", "fhir", "--source", "nowhere", "--out", "b.json"], "unknown source"),
+        (["endpoints", "no-such-snapshot"], "no such directory"),
+        (["safety", "due", "no-such.json"], "no such file"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+)
+def test_a_wrong_input_is_one_clear_line(
+    demo: tuple[Path, subprocess.CompletedProcess[str]], args: list[str], says: str
+) -> None:
+    data, _ = demo
+    done = _run(args, _shell(data), data)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert says in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
