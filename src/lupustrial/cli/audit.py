@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from lupustrial.cli.app import app
-from lupustrial.cli.input import InputError
+from lupustrial.cli.input import InputError, setup_web_app
 
 audit = typer.Typer(
     help="Check the audit trail, anchor it outside the database, rotate its key.",
@@ -28,9 +28,8 @@ T = TypeVar("T")
 @contextmanager
 def _database() -> Iterator[None]:
     """Django set up; a database or key problem becomes a message, never a traceback."""
-    from lupustrial.edc import setup
 
-    setup()
+    setup_web_app()
     from django.db import DatabaseError
 
     from lupustrial.edc.audit.keys import AuditKeyError

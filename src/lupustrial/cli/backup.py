@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from lupustrial.cli.app import app
-from lupustrial.cli.input import InputError
+from lupustrial.cli.input import InputError, setup_web_app
 
 T = TypeVar("T")
 
@@ -18,9 +18,8 @@ T = TypeVar("T")
 @contextmanager
 def _django() -> Iterator[None]:
     """Django set up; a database, key or backup problem becomes a message, never a traceback."""
-    from lupustrial.edc import setup
 
-    setup()
+    setup_web_app()
     from django.db import DatabaseError
 
     from lupustrial.edc.audit.keys import AuditKeyError

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from lupustrial.cli.app import app
-from lupustrial.cli.input import InputError
+from lupustrial.cli.input import InputError, setup_web_app
 
 
 @app.command()
@@ -43,9 +43,8 @@ def casebook(
     """
     if language not in ("en", "ja"):
         raise InputError(f"--language {language!r}: choose en or ja")
-    from lupustrial.edc import setup
 
-    setup()
+    setup_web_app()
     import getpass
 
     from django.db import DatabaseError

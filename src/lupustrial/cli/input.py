@@ -22,6 +22,20 @@ class InputError(Exception):
     """Input the command cannot use; its message is for the user, without a traceback."""
 
 
+def setup_web_app() -> None:
+    """Configure the web application (Django) for a command; a bad setting in the
+    environment (``ImproperlyConfigured``, e.g. ``LUPUSTRIAL_EMAIL=bogus``) is an
+    `InputError` naming it, not a traceback."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from lupustrial.edc import setup
+
+    try:
+        setup()
+    except ImproperlyConfigured as error:
+        raise InputError(f"the web application's settings: {error}") from None
+
+
 @dataclass(frozen=True)
 class Record:
     """One raw JSON object and where it came from (for messages)."""

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from lupustrial.cli.app import app
-from lupustrial.cli.input import InputError
+from lupustrial.cli.input import InputError, setup_web_app
 from lupustrial.prescreen.engines import ENGINE_NAMES
 
 prescreen_app = typer.Typer(
@@ -319,7 +319,6 @@ def import_candidate(
     """
     import pyarrow.csv as pacsv
 
-    from lupustrial.edc import setup
     from lupustrial.prescreen.omop import OmopInputError, open_database
     from lupustrial.prescreen.prefill import PrefillError, screening_prefill
 
@@ -341,7 +340,7 @@ def import_candidate(
         data, sources = screening_prefill(found[0], rows)
     except PrefillError as error:
         raise InputError(str(error)) from error
-    setup()
+    setup_web_app()
     from django.contrib.auth import get_user_model
 
     from lupustrial.edc.accounts.models import Site

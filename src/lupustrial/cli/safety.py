@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app, print_json
-from lupustrial.cli.input import InputError, read_records, validate_all
+from lupustrial.cli.input import InputError, read_records, setup_web_app, validate_all
 
 if TYPE_CHECKING:
     from lupustrial.safety.events import OpenClock
@@ -185,14 +185,8 @@ def notify() -> None:
     """Send the e-mail notifications due now, each at most once (`lupustrial jobs run` does
     it on schedule): reports due within 48 hours and the weekly digest of overdue visits,
     through the web application's e-mail settings. A run that sent any is audited."""
-    from django.core.exceptions import ImproperlyConfigured
 
-    from lupustrial.edc import setup
-
-    try:
-        setup()
-    except ImproperlyConfigured as error:
-        raise InputError(f"the web application's settings: {error}") from None
+    setup_web_app()
     import datetime as dt
 
     from django.db import DatabaseError

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from lupustrial.cli.app import app
-from lupustrial.cli.input import InputError
+from lupustrial.cli.input import InputError, setup_web_app
 
 web = typer.Typer(help="Run the study's web application (Django).", no_args_is_help=True)
 app.add_typer(web, name="web")
@@ -18,9 +18,8 @@ AddressOption = Annotated[
 
 
 def _django() -> None:
-    from lupustrial.edc import setup
 
-    setup()
+    setup_web_app()
 
 
 def _migrate() -> None:
