@@ -63,6 +63,7 @@ def test_every_option_of_web_demo_has_help(
     [
         (["casebook", "TKY-999", "--out", "x.pdf"], "no subject 'TKY-999'"),
         (["casebook", "TKY-001", "--language", "fr"], "choose en or ja"),
+        (["casebook", "TKY-001", "-l", "fr"], "choose en or ja"),  # as `report periodic -l`
         (["archive", "verify", "no-such-folder"], "no such directory"),
         (["restore", "no-such.tar", "--reason", "test"], "no such file"),
         (["export", "fhir", "--source", "nowhere", "--out", "b.json"], "unknown source"),

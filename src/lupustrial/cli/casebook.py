@@ -31,7 +31,7 @@ def casebook(
         ),
     ] = None,
     language: Annotated[
-        str, typer.Option("--language", help="The casebook's language: en or ja.")
+        str, typer.Option("--language", "-l", help="The casebook's language: en or ja.")
     ] = "en",
 ) -> None:
     """Write a subject's casebook as a PDF/A: every form of every visit, signatures, query
