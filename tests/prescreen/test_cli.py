@@ -63,6 +63,15 @@ def test_circe_seven_is_a_documented_option(omop_dir: Path, tmp_path: Path, caps
     assert "not_judged" in (tmp_path / "criteria.csv").read_text()
 
 
+def test_language_ja_prints_the_summary_in_japanese(omop_dir: Path, capsys) -> None:
+    options = ["--omop", str(omop_dir), "--as-of", AS_OF.isoformat(), "--top", "2"]
+    assert exit_status(["prescreen", "run", *options, "--language", "ja"]) == 0
+    out = capsys.readouterr().out
+    assert "絞り込み" in out
+    assert "候補者:" in out
+    assert "Funnel" not in out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -86,6 +95,7 @@ def test_circe_seven_is_a_documented_option(omop_dir: Path, tmp_path: Path, caps
         (["prescreen", "synthetic", "--out", "{garbage}"], "is not a directory"),
         (["prescreen", "run", "--omop", "{omop}", "--engine", "trino"], "is not one of duckdb"),
         (["prescreen", "run", "--omop", "{omop}", "--criteria", "circe"], "is not one of all"),
+        (["prescreen", "run", "--omop", "{omop}", "--language", "fr"], "is not one of en, ja"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(

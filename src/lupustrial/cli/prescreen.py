@@ -93,6 +93,26 @@ def _scope(name: str) -> str:
     return name
 
 
+_LANGUAGES = ("en", "ja")
+
+
+def _language(name: str) -> str:
+    if name.lower() not in _LANGUAGES:
+        raise typer.BadParameter(f"{name!r} is not one of {', '.join(_LANGUAGES)}")
+    return name.lower()
+
+
+LanguageOption = Annotated[
+    str,
+    typer.Option(
+        "--language",
+        "-l",
+        help="Language of the printed summary: en or ja (the files and the progress lines "
+        "are in English).",
+        callback=_language,
+        autocompletion=lambda: list(_LANGUAGES),
+    ),
+]
 CriteriaOption = Annotated[
     str,
     typer.Option(
@@ -116,6 +136,7 @@ def prescreen(
     schema: SchemaOption = None,
     top: TopOption = _TOP,
     criteria: CriteriaOption = "all",
+    language: LanguageOption = "en",
 ) -> None:
     """Pre-screen an OMOP CDM v5.4 database for study candidates (DuckDB, Spark, PostgreSQL).
 
@@ -124,8 +145,8 @@ def prescreen(
     if ctx.invoked_subcommand is None:
         if omop is None:
             raise InputError("give --omop PATH (or a command: see lupustrial prescreen --help)")
-        run(omop, engine, as_of, out, schema, top, criteria)
-    elif (omop, as_of, out, schema, engine, top, criteria) != (
+        run(omop, engine, as_of, out, schema, top, criteria, language)
+    elif (omop, as_of, out, schema, engine, top, criteria, language) != (
         None,
         None,
         None,
@@ -133,6 +154,7 @@ def prescreen(
         _DEFAULT_ENGINE,
         _TOP,
         "all",
+        "en",
     ):
         raise InputError(
             f"options of a pre-screening run go after the command or without one: "
@@ -150,6 +172,7 @@ def run(
     schema: SchemaOption = None,
     top: TopOption = _TOP,
     criteria: CriteriaOption = "all",
+    language: LanguageOption = "en",
 ) -> None:
     """Judge every criterion records can answer, for every person with an SLE record.
 
@@ -167,7 +190,7 @@ def run(
         result = run_prescreen(db, day, progress=_progress, scope=criteria)
     except OmopInputError as error:
         raise InputError(str(error)) from error
-    typer.echo(render(result, top=top))
+    typer.echo(render(result, top=top, language="ja" if language == "ja" else "en"))
     if out is not None:
         try:
             written = write_outputs(result, out)

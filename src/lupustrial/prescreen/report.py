@@ -15,30 +15,31 @@ import pyarrow.parquet as pq
 from lupustrial.edc.spreadsheet import spreadsheet_cell
 from lupustrial.prescreen.criteria import CRITERION_IDS
 from lupustrial.prescreen.engine import PrescreenResult
+from lupustrial.prescreen.wording import LABEL_WIDTH, Language, step_label, text
 
 MARK = {"met": "+", "not_met": "-", "unknown": "?"}
 
 
-def render(result: PrescreenResult, top: int = 20) -> str:
-    """The funnel, then the top candidates with their statuses and what to check."""
-    lines = [f"Pre-screen as of {result.as_of.isoformat()} on {result.engine}"]
+def render(result: PrescreenResult, top: int = 20, language: Language = "en") -> str:
+    """The funnel, then the top candidates with their statuses and what to check, in
+    English or Japanese (`wording`; the warnings stay in English)."""
+    lines = [text("title", language, as_of=result.as_of.isoformat(), engine=result.engine)]
     if result.scope != "all":
-        lines.append(
-            f"Criteria: {result.scope} (like for like with OHDSI Circe; the others not judged)"
-        )
-    lines += ["", "Funnel"]
-    lines.append(f"  {'remaining':>10}  {'fail alone':>10}  step")
+        lines.append(text("scope", language, scope=result.scope))
+    lines += ["", text("funnel", language)]
+    remaining, alone_head = text("remaining", language), text("fail_alone", language)
+    lines.append(f"  {remaining:>10}  {alone_head:>10}  {text('step', language)}")
     for step in result.funnel:
         alone = "" if step.failing_alone is None else f"{step.failing_alone:,}"
-        label = step.step if len(step.step) <= 70 else step.step[:67] + "..."
+        said = step_label(step.step, language)
+        width = LABEL_WIDTH[language]
+        label = said if len(said) <= width else said[: width - 3] + "..."
         lines.append(f"  {step.remaining:>10,}  {alone:>10}  {label}")
-    lines += [
-        "",
-        f"Candidates: {len(result.candidates):,} (showing {min(top, len(result.candidates))})",
-    ]
+    shown = min(top, len(result.candidates))
+    lines += ["", text("candidates", language, count=f"{len(result.candidates):,}", shown=shown)]
     if result.candidates:
         lines.append(
-            "  rank  person_id             "
+            f"  {text('rank', language):>4}  person_id             "
             + " ".join(
                 f"{c:>5}"
                 for c in (
@@ -49,14 +50,15 @@ def render(result: PrescreenResult, top: int = 20) -> str:
                 )
             )
         )
+    check = text("check", language)
     for rank, person in enumerate(result.candidates[:top], start=1):
         marks = " ".join(f"{MARK[person.statuses[c]]:>5}" for c in CRITERION_IDS)
         lines.append(f"  {rank:>4}  {person.person_id:<20}  {marks}")
-        lines.append(f"        check: {'; '.join(c.split(':')[0] for c in person.to_check())}")
+        lines.append(f"        {check}: {'; '.join(c.split(':')[0] for c in person.to_check())}")
     lines.append("")
-    lines.append("+ met  - not met  ? unknown from records (exclusions fail when met)")
+    lines.append(text("legend", language))
     if result.warnings:
-        lines += ["", f"Warnings ({len(result.warnings)}): what this database cannot answer"]
+        lines += ["", text("warnings", language, count=len(result.warnings))]
         lines += [f"  ! {warning}" for warning in result.warnings]
     return "\n".join(lines)
 
