@@ -114,3 +114,13 @@ def test_like_for_like_leaves_the_other_criteria_unjudged(circe_seven: Prescreen
 def test_an_unknown_scope_is_refused(omop_dir: Path) -> None:
     with pytest.raises(ValueError, match="unknown criteria scope"):
         run_prescreen(open_database(str(omop_dir)), AS_OF, scope="circe-eight")
+
+
+def test_like_for_like_reads_no_laboratory_table(duckdb_result: PrescreenResult) -> None:
+    """Circe reads no `measurement`; neither does the like-for-like run (the full one does)."""
+    from lupustrial.prescreen.criteria import sets_for
+    from lupustrial.prescreen.staging import tables_read
+
+    seven = duckdb_result.resolved.only(sets_for(SCOPES["circe-seven"]))
+    assert "measurement" not in tables_read(seven)
+    assert "measurement" in tables_read(duckdb_result.resolved)

@@ -81,6 +81,21 @@ def _events_of(
     return rows.join(members, "concept_id")
 
 
+def tables_read(resolved: ResolvedConcepts) -> tuple[str, ...]:
+    """The clinical tables read: those some concept set with concepts here is read in.
+
+    A table no set reads (``measurement`` in the like-for-like run, which judges no
+    laboratory criterion; in a vocabulary without the laboratory concepts) is not scanned at
+    all. If no set has a concept, every table is kept, for the events' shape.
+    """
+    read = tuple(
+        table
+        for table in SOURCES
+        if any(resolved.members.get(s.key) for s in DEFAULT_CONCEPT_SETS if table in s.tables)
+    )
+    return read or tuple(SOURCES)
+
+
 def _members(db: OmopDatabase, resolved: ResolvedConcepts) -> ir.Table:
     """(concept_id, set_key, source): every set's concepts, per clinical table it is read in.
 
@@ -120,7 +135,7 @@ def stage(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> Stage
     members = _members(db, resolved)
     persons = _sle_persons(db, members, as_of)
     parts = []
-    for table in SOURCES:
+    for table in tables_read(resolved):
         of_table = members.filter(members.source == DOMAIN_CODE[table])
         parts.append(_events_of(db, table, of_table.drop("source"), persons, as_of))
     events = ibis.union(*parts, distinct=False)
