@@ -256,12 +256,13 @@ def test_flow_and_safety(tmp_path: Path) -> None:
             ),
         ],
         adverse_events=[
-            AdverseEvent(subject_id="P1", term="Herpes zoster", onset_date=START, ctcae_grade=2,
-                         serious=False, infection=True, herpes_zoster=True),
-            AdverseEvent(subject_id="P1", term="Pneumonia", onset_date=START, ctcae_grade=3,
-                         serious=True, infection=True),
-            AdverseEvent(subject_id="P2", term="Headache", onset_date=START, ctcae_grade=1,
-                         serious=False),
+            AdverseEvent(subject_id="P1", event_id="AE-001", term="Herpes zoster",
+                         onset_date=START, ctcae_grade=2, serious=False, infection=True,
+                         herpes_zoster=True),
+            AdverseEvent(subject_id="P1", event_id="AE-002", term="Pneumonia", onset_date=START,
+                         ctcae_grade=3, serious=True, infection=True),
+            AdverseEvent(subject_id="P2", event_id="AE-001", term="Headache", onset_date=START,
+                         ctcae_grade=1, serious=False),
         ],
     )  # fmt: skip
     result = endpoints_of(records, tmp_path)

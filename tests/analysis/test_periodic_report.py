@@ -5,6 +5,7 @@ the two months close, English and Japanese, the CSV listings and the command lin
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,13 @@ def _subject(n: int, enrolled: dt.date, **extra: object) -> Subject:
     )  # fmt: skip
 
 
+_EVENT_NUMBERS = itertools.count(1)
+
+
 def _event(subject: str, term: str, onset: dt.date, **extra: object) -> AdverseEvent:
     values: dict[str, object] = {
-        "subject_id": subject, "term": term, "onset_date": onset, "ctcae_grade": 2,
+        "subject_id": subject, "event_id": f"AE-{next(_EVENT_NUMBERS):03d}", "term": term,
+        "onset_date": onset, "ctcae_grade": 2,
         "serious": False, "related": False, "outcome": AeOutcome.RECOVERING, **extra,
     }  # fmt: skip
     return AdverseEvent.model_validate(values)

@@ -11,9 +11,11 @@ from pydantic import ValidationError
 from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kLabs
 from lupustrial.dataset.records import (
     AdverseEvent,
+    AdverseEventVersion,
     Assessment,
     ScreeningDecision,
     StudyRecords,
+    StudySite,
     Subject,
     Visit,
     VisitCode,
@@ -91,8 +93,8 @@ def test_labs_live_in_one_place() -> None:
 
 def test_adverse_event_consistency() -> None:
     base: dict[str, Any] = {
-        "subject_id": "S1", "term": "Zoster", "onset_date": DAY, "ctcae_grade": 2,
-        "serious": False,
+        "subject_id": "S1", "event_id": "AE-001", "term": "Zoster", "onset_date": DAY,
+        "ctcae_grade": 2, "serious": False,
     }  # fmt: skip
     with pytest.raises(ValidationError, match="herpes_zoster is an infection"):
         AdverseEvent.model_validate({**base, "herpes_zoster": True})
@@ -122,6 +124,44 @@ def test_links_are_checked() -> None:
         )
     with pytest.raises(ValidationError, match="screening_number X has no screening decision"):
         StudyRecords(subjects=[Subject.model_validate(subject(screening_number="X"))])
+
+
+def test_an_adverse_event_keeps_every_version_and_is_named_once() -> None:
+    s = Subject.model_validate(subject())
+    site = [StudySite(code="A", time_zone="Asia/Tokyo")]
+    state: dict[str, Any] = {
+        "subject_id": "S1", "event_id": "AE-001", "term": "Zoster", "onset_date": DAY,
+        "ctcae_grade": 2, "serious": False,
+    }  # fmt: skip
+    first = AdverseEventVersion(**state, version=1, recorded_on=DAY)
+    second = AdverseEventVersion(**{**state, "ctcae_grade": 3}, version=2, recorded_on=DAY)
+    event = AdverseEvent(**{**state, "ctcae_grade": 3}, version=2)
+    StudyRecords(
+        sites=site, subjects=[s], adverse_events=[event], adverse_event_versions=[first, second]
+    )
+    StudyRecords(
+        sites=site, subjects=[s], adverse_events=[event]
+    )  # a source that keeps no versions
+    with pytest.raises(ValidationError, match=r"at version 2 but versions \[1\] are given"):
+        StudyRecords(
+            sites=site, subjects=[s], adverse_events=[event], adverse_event_versions=[first]
+        )
+    with pytest.raises(ValidationError, match="AE-001 differs from its last version"):
+        StudyRecords(
+            sites=site,
+            subjects=[s],
+            adverse_events=[event],
+            adverse_event_versions=[first, second.model_copy(update={"ctcae_grade": 4})],
+        )
+    with pytest.raises(ValidationError, match="adverse event AE-001 recorded 2 times"):
+        StudyRecords(sites=site, subjects=[s], adverse_events=[event, event])
+    with pytest.raises(ValidationError, match="S1 AE-002 is not an event"):
+        StudyRecords(
+            sites=site,
+            subjects=[s],
+            adverse_events=[event],
+            adverse_event_versions=[first, second, first.model_copy(update={"event_id": "AE-002"})],
+        )
 
 
 def test_json_round_trip() -> None:

@@ -87,6 +87,19 @@ def test_not_a_snapshot(tmp_path: Path) -> None:
         read_snapshot(tmp_path)
 
 
+def test_a_format_1_snapshot_is_refused_with_its_format_named(
+    records: StudyRecords, tmp_path: Path
+) -> None:
+    manifest = write_snapshot(records, tmp_path / "s", CUT)
+    assert manifest["format"] == "lupustrial-snapshot/2"
+    assert "adverse_event_versions" in manifest["tables"]
+    (tmp_path / "s" / MANIFEST).write_text(
+        json.dumps({**manifest, "format": "lupustrial-snapshot/1"}), encoding="utf-8"
+    )
+    with pytest.raises(SnapshotError, match=r"format lupustrial-snapshot/1, which this version"):
+        read_snapshot(tmp_path / "s")
+
+
 def test_refuses_to_overwrite(records: StudyRecords, tmp_path: Path) -> None:
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / "old.txt").write_text("x")

@@ -129,21 +129,19 @@ def test_a_visit_cannot_be_dated_in_the_future() -> None:
 
 
 def test_an_adverse_event_needs_consistent_grade_and_outcome() -> None:
-    form = _form("adverse_events")
+    subject = Subject.objects.get(screening_number="S-001")
     response = login("coordinator").post(
-        reverse("crf", args=[form.visit_id, "adverse_events"]),
+        reverse("adverse_event_new", args=[subject.pk]),
         {
-            "events.recorded": "on",
-            "events.0.term": "Herpes zoster",
-            "events.0.onset": (timezone.localdate() - dt.timedelta(days=3)).isoformat(),
-            "events.0.grade": "2",
-            "events.0.serious": "false",
-            "events.0.related": "possible",
-            "events.0.outcome": "recovering",
-            "events.0.infection": "false",
-            "events.0.herpes_zoster": "true",
-            "version": form.version,
-            "reason": "new AE",
+            "term": "Herpes zoster",
+            "onset": (timezone.localdate() - dt.timedelta(days=3)).isoformat(),
+            "grade": "2",
+            "serious": "false",
+            "related": "possible",
+            "outcome": "recovering",
+            "infection": "false",
+            "herpes_zoster": "true",
         },
     )
     assert "tick infection too" in response.content.decode()
+    assert not subject.adverse_events.exists()

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.odm import SUBJECT_FORMS, event_of_visit, form_specs, odm_document
-from lupustrial.edc.study import services
+from lupustrial.edc.study import adverse_events, services
 from lupustrial.edc.study.models import FormData, Signature, Subject, Visit, VisitStatus
 from lupustrial.interop.odm.reader import read
 from lupustrial.interop.odm.schema import schema_errors
@@ -71,27 +71,20 @@ def _change_the_study() -> None:
         steroids.version,
         reason="first regimen entered in error",
     )
-    events = _form(w4, "adverse_events")
-    services.save_form(
+    adverse_events.record_adverse_event(
         coordinator,
-        w4,
-        "adverse_events",
+        subject,
         {
-            "events": [
-                {
-                    "term": "帯状疱疹 (herpes zoster)",
-                    "onset": (w4.date or dt.date.today()).isoformat(),
-                    "grade": 2,
-                    "serious": False,
-                    "related": "possible",
-                    "outcome": "recovering",
-                    "infection": True,
-                    "herpes_zoster": True,
-                }
-            ]
+            "term": "帯状疱疹 (herpes zoster)",
+            "onset": (w4.date or dt.date.today()).isoformat(),
+            "grade": 2,
+            "serious": False,
+            "related": "possible",
+            "outcome": "recovering",
+            "infection": True,
+            "herpes_zoster": True,
         },
-        events.version,
-        reason="event reported at the visit",
+        visit=w4,
     )
     services.raise_query(_user("monitor"), _form(w4, "labs"), "c3", "C3 の単位を確認してください")
     assert w4.date is not None

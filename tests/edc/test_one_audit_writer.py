@@ -16,6 +16,7 @@ SOURCES = Path(__file__).resolve().parents[2] / "src" / "lupustrial"
 WRITERS = {"record", "record_changes", "_append"}
 SERVICES = {
     SOURCES / "edc" / "study" / "services.py",
+    SOURCES / "edc" / "study" / "adverse_events.py",
     SOURCES / "edc" / "accounts" / "services.py",
     SOURCES / "edc" / "safety" / "services.py",
     SOURCES / "edc" / "deviations" / "services.py",

@@ -39,7 +39,10 @@ def test_a_form_value_changed_in_the_database_is_reported_by_subject_form_and_fi
     data = {**form.data, "body_weight": {**form.data["body_weight"], "value": 52.0}}
     _sql("UPDATE study_formdata SET data = %s WHERE id = %s", [json.dumps(data), form.pk])
     assert _lines() == [
-        "TKY-001 W12 vitals body_weight.value: the record holds 52.0, the trail says 60.0"
+        "TKY-001 W12 vitals body_weight.value: the record holds 52.0, the trail says 60.0",
+        # and the form no longer is its stored version (`versions.py`)
+        "TKY-001 W12 vitals stored version body_weight.value: the record holds 52.0, the trail "
+        "says 60.0",
     ]
     report = verify()
     assert not report.intact

@@ -26,8 +26,17 @@ from lupustrial.edc.deviations.models import Deviation, SuggestionDecision
 from lupustrial.edc.reconciliation import COVERED, NOT_RECONCILED, PROJECT_APPS, reconcile
 from lupustrial.edc.safety import services as safety
 from lupustrial.edc.safety.models import SafetyReport
+from lupustrial.edc.study import adverse_events
 from lupustrial.edc.study import services as study
-from lupustrial.edc.study.models import FormData, Query, Signature, Subject, Visit
+from lupustrial.edc.study.models import (
+    AdverseEvent,
+    FormData,
+    Query,
+    RecordVersion,
+    Signature,
+    Subject,
+    Visit,
+)
 from lupustrial.safety.events import SafetyEvent
 
 pytestmark = pytest.mark.usefixtures("demo")
@@ -90,6 +99,28 @@ def _whole_record() -> None:
     osaka = Subject.objects.get(screening_number="S-101")
     deviations.dismiss_suggestion(
         _user("osaka"), f"visit_window:{osaka.label}:W4", "the visit was held; date not entered"
+    )
+
+    zoster = {
+        "term": "Herpes zoster",
+        "onset": (tokyo.site.today() - dt.timedelta(days=5)).isoformat(),
+        "grade": 2,
+        "serious": False,
+        "related": "possible",
+        "outcome": "not recovered",
+        "infection": True,
+        "herpes_zoster": True,
+    }
+    adverse = adverse_events.record_adverse_event(_user("coordinator"), tokyo, zoster)
+    adverse = adverse_events.update_adverse_event(
+        _user("coordinator"), adverse, {**zoster, "grade": 3}, adverse.version, "worse"
+    )
+    adverse_events.update_adverse_event(
+        _user("coordinator"),
+        adverse,
+        {**zoster, "grade": 3, "outcome": "recovered", "end_date": tokyo.site.today().isoformat()},
+        adverse.version,
+        "resolved",
     )
 
     event = SafetyEvent.model_validate(
@@ -222,7 +253,29 @@ def _tamper_safety_report() -> str:
     return f"TKY-001 safety report {report.number} document_sha256: the record holds"
 
 
+def _tamper_adverse_event() -> str:
+    event = AdverseEvent.objects.get(subject__subject_id="TKY-001")
+    _sql(
+        "UPDATE study_adverseevent SET data = %s WHERE id = %s",
+        [json.dumps({**event.data, "grade": 1}), event.pk],
+    )
+    return "TKY-001 AE-001 grade: the record holds 1, the trail says 3"
+
+
+def _tamper_record_version() -> str:
+    # An earlier version, rewritten: the latest still matches the record.
+    event = AdverseEvent.objects.get(subject__subject_id="TKY-001")
+    second = RecordVersion.objects.get(kind="adverse_event", record_id=event.pk, number=2)
+    _sql(
+        "UPDATE study_recordversion SET data = %s WHERE id = %s",
+        [json.dumps({**second.data, "grade": 2}), second.pk],
+    )
+    return "TKY-001 AE-001 version 2 grade: the record holds 2, the trail says 3"
+
+
 TAMPER: dict[str, Callable[[], str]] = {
+    "study.AdverseEvent": _tamper_adverse_event,
+    "study.RecordVersion": _tamper_record_version,
     "accounts.Site": _tamper_site,
     "accounts.StaffProfile": _tamper_staff_profile,
     "study.Subject": _tamper_subject,

@@ -57,10 +57,11 @@ def test_roles_without_subject_access_are_refused(people: dict[str, Any], url: s
 
 
 def test_the_adverse_event_form_offers_the_ctcae_lookup(demo: None) -> None:
-    from lupustrial.edc.study.models import Visit
+    from lupustrial.edc.study.models import Subject, Visit
 
     visit = Visit.objects.filter(subject__screening_number="S-001", code="W4").get()
-    page = login("investigator").get(f"/visits/{visit.pk}/forms/adverse_events/").content
+    subject = Subject.objects.get(screening_number="S-001")
+    page = login("investigator").get(f"/subjects/{subject.pk}/adverse-events/new/").content
     text = page.decode()
     assert 'hx-get="/safety/ctcae/"' in text
     assert "837 terms with their MedDRA codes" in text

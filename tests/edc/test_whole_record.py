@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from lupustrial.dataset.snapshot import Snapshot, read_snapshot, write_snapshot
 from lupustrial.edc.export import database_records
-from lupustrial.edc.study import services
+from lupustrial.edc.study import adverse_events, services
 from lupustrial.edc.study.models import FormData, Query, Subject, Visit
 from tests.edc.clients import login
 
@@ -66,20 +66,15 @@ UNSCHEDULED_FORMS: dict[str, dict[str, Any]] = {
         ]
     },
     "infusion": {"given": True, "dose": {"value": 300, "unit": "mg"}},
-    "adverse_events": {
-        "events": [
-            {
-                "term": "Herpes zoster",
-                "onset": None,
-                "grade": 2,
-                "serious": False,
-                "related": "possible",
-                "outcome": "recovering",
-                "infection": True,
-                "herpes_zoster": True,
-            }
-        ]
-    },
+}
+ZOSTER: dict[str, Any] = {
+    "term": "Herpes zoster",
+    "grade": 2,
+    "serious": False,
+    "related": "possible",
+    "outcome": "recovering",
+    "infection": True,
+    "herpes_zoster": True,
 }
 
 
@@ -88,9 +83,10 @@ def _enter_unscheduled() -> Visit:
     assert visit.date is not None
     forms = {k: dict(v) for k, v in UNSCHEDULED_FORMS.items()}
     forms["infusion"]["date"] = visit.date.isoformat()
-    forms["adverse_events"]["events"][0]["onset"] = visit.date.isoformat()
     for code, data in forms.items():
         services.save_form(_user("coordinator"), visit, code, data, version=0)
+    zoster = {**ZOSTER, "onset": visit.date.isoformat()}
+    adverse_events.record_adverse_event(_user("coordinator"), visit.subject, zoster, visit=visit)
     return visit
 
 
@@ -109,6 +105,7 @@ def test_an_unscheduled_visit_reaches_the_snapshot_with_every_form(tmp_path: Pat
     [event] = [e for e in snap.table("adverse_events") if e["term"] == "Herpes zoster"]
     assert event["subject_id"] == "TKY-001"
     assert event["onset_date"] == visit.date
+    assert (event["event_id"], event["visit_id"]) == ("AE-001", visit.code)
 
 
 def test_laboratory_values_and_blood_pressure_are_kept_as_entered(tmp_path: Path) -> None:

@@ -1,6 +1,8 @@
 """Proof of wholeness (issue 13): random valid data for every eCRF, entered through the
-services layer at a scheduled and an unscheduled visit, is found in the exported snapshot
-exactly as entered (Parquet and CSV).
+services layer at a scheduled and an unscheduled visit, and adverse events with several
+versions (recorded at a visit or between visits, then changed), are found in the exported
+snapshot exactly as entered (Parquet and CSV): every version in `adverse_event_versions`, the
+latest in `adverse_events`, and each event once in the report's safety counts.
 
 The data are generated from the CRF models themselves (`protocol.crfs.CRF_MODELS`), so a
 field added to a CRF is generated and checked without touching this test. The number of
@@ -24,15 +26,17 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from lupustrial.analysis.endpoints import compute_endpoints
 from lupustrial.clinical.limits import Limits
 from lupustrial.clinical.units import Quantity
 from lupustrial.dataset.snapshot import read_snapshot, write_snapshot
 from lupustrial.edc.export import database_records
 from lupustrial.edc.pharmacy.models import DrugLot
 from lupustrial.edc.pharmacy.services import receive_lot
-from lupustrial.edc.study import services
-from lupustrial.edc.study.models import FormData, Subject
-from lupustrial.protocol.crfs import CRF_MODELS
+from lupustrial.edc.study import adverse_events, services
+from lupustrial.edc.study.models import FormData, Subject, Visit
+from lupustrial.protocol.crfs import CRF_MODELS, reporting_gaps
+from lupustrial.protocol.crfs import AdverseEvent as AdverseEventForm
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -50,6 +54,8 @@ TEXT = (
 TODAY = dt.date.today()
 PAST = st.dates(min_value=dt.date(2020, 1, 1), max_value=TODAY - dt.timedelta(days=1))
 CHECKED: list[int] = []
+EVENT_VERSIONS: list[tuple[int, int, int]] = []
+"""Per run: adverse events entered, their versions, and their values checked."""
 
 
 def _decimal(low: float, high: float) -> st.SearchStrategy[float]:
@@ -133,6 +139,71 @@ def _valid(model: type[BaseModel], document: dict[str, Any]) -> bool:
 FORMS = st.fixed_dictionaries({code: model_strategy(model) for code, model in CRF_MODELS.items()})
 
 
+def _reportable(document: dict[str, Any]) -> bool:
+    """A version the services take: a serious one says when and why (`reporting_gaps`)."""
+    return not reporting_gaps(AdverseEventForm.model_validate(document))
+
+
+VERSIONS = st.lists(
+    model_strategy(AdverseEventForm).filter(_reportable),
+    min_size=2,  # recorded, then changed at least once (one version: test_adverse_event_record)
+    max_size=4,
+    unique_by=lambda d: repr(sorted(d.items())),  # an unchanged save is refused, not a version
+)
+WHERE = st.sampled_from(["W12", "unscheduled", "between visits"])
+EVENTS = st.lists(st.tuples(VERSIONS, WHERE), min_size=1, max_size=3)
+"""One to three events, each with two to four distinct versions, entered at a place drawn."""
+
+_OUTCOMES = {
+    "recovered": "recovered",
+    "recovering": "recovering",
+    "not recovered": "not_recovered",
+    "with sequelae": "recovered_with_sequelae",
+    "fatal": "fatal",
+}
+"""The eCRF's outcome words as the dataset's codes (`edc.export`)."""
+
+
+def _ae_columns(document: dict[str, Any]) -> dict[str, Any]:
+    """A version's entered values under the snapshot's column names, as the snapshot keeps them."""
+    columns = {
+        "term": "term", "ctcae_code": "ctcae_code", "specified_code": "specified_code",
+        "onset": "onset_date", "aware_date": "aware_date", "end_date": "end_date",
+        "grade": "ctcae_grade", "serious": "serious", "related": "relatedness",
+        "outcome": "outcome", "action_taken": "action_taken", "infection": "infection",
+        "herpes_zoster": "herpes_zoster", "course": "course",
+        "seriousness_criteria": "seriousness_criteria",
+    }  # fmt: skip
+    out: dict[str, Any] = {}
+    for field, value in document.items():
+        if field == "outcome":
+            value = _OUTCOMES[value]
+        elif field == "seriousness_criteria":
+            value = ";".join(value) or None
+        elif field in ("onset", "aware_date", "end_date"):
+            value = dt.date.fromisoformat(value)
+        elif field == "course" and value == "":
+            value = None
+        out[columns[field]] = value
+    return out
+
+
+def _enter_events(
+    user: Any, subject: Subject, events: list[tuple[list[dict[str, Any]], str]], visits: Any
+) -> dict[str, list[dict[str, Any]]]:
+    """Each event recorded, then changed version by version, where drawn; by event id."""
+    entered = {}
+    for versions, where in events:
+        visit: Visit | None = visits.get(where)
+        event = adverse_events.record_adverse_event(user, subject, versions[0], visit=visit)
+        for document in versions[1:]:
+            event = adverse_events.update_adverse_event(
+                user, event, document, event.version, "property test", visit=visit
+            )
+        entered[event.label] = versions
+    return entered
+
+
 def _leaves(document: Any, path: str = "") -> dict[str, Any]:
     """A stored document's values by dotted field path; a quantity is one (value, unit)."""
     if isinstance(document, dict):
@@ -177,10 +248,11 @@ def _as_in_snapshot(row: dict[str, Any]) -> Any:
     ],
     derandomize=True,
 )
-@given(scheduled=FORMS, unscheduled=FORMS)
+@given(scheduled=FORMS, unscheduled=FORMS, events=EVENTS)
 def test_every_value_entered_is_in_the_snapshot_as_entered(
     scheduled: dict[str, dict[str, Any]],
     unscheduled: dict[str, dict[str, Any]],
+    events: list[tuple[list[dict[str, Any]], str]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     user = get_user_model().objects.get(username="coordinator")
@@ -197,6 +269,8 @@ def test_every_value_entered_is_in_the_snapshot_as_entered(
                 user, visit, code, data, saved.version if saved else 0, "property test"
             )
         entered[visit.code] = forms
+    places = {"W12": w12, "unscheduled": extra, "between visits": None}
+    entered_events = _enter_events(user, subject, events, places)
     out = tmp_path_factory.mktemp("snap") / "snap"
     cut = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
     write_snapshot(database_records(), out, cut, source="database")
@@ -227,7 +301,60 @@ def test_every_value_entered_is_in_the_snapshot_as_entered(
                 checked += 1
             # Nothing in the snapshot that was not saved: the rows of this form are the form.
             assert {f for c, f in rows if c == code} == set(stored_leaves), code
+    event_values = _check_events(snapshot, out, entered_events)
+    versions = sum(len(v) for v in entered_events.values())
+    EVENT_VERSIONS.append((len(entered_events), versions, event_values))
+    checked += event_values
     CHECKED.append(checked)
+
+
+def _check_events(snapshot: Any, out: Any, entered: dict[str, list[dict[str, Any]]]) -> int:
+    """Every version of every event in the history, the latest in the events table, CSV text
+    as entered, and each event counted once in the report."""
+    with (out / "adverse_event_versions.csv").open(encoding="utf-8", newline="") as file:
+        csv_rows = {
+            (r["event_id"], int(r["version"])): r
+            for r in csv.DictReader(file)
+            if r["subject_id"] == "TKY-001"
+        }
+    # The examples share one database: this example's events are the ones it entered.
+    history = [
+        r
+        for r in snapshot.rows("adverse_event_versions", subject_id="TKY-001")
+        if r["event_id"] in entered
+    ]
+    rows = list(snapshot.rows("adverse_events", subject_id="TKY-001"))
+    assert len({r["event_id"] for r in rows}) == len(rows)  # one row per event, none merged
+    latest = {r["event_id"]: r for r in rows if r["event_id"] in entered}
+    assert set(latest) == set(entered)
+    assert len(history) == sum(len(v) for v in entered.values())
+    checked = 0
+    for event_id, versions in entered.items():
+        rows = sorted((r for r in history if r["event_id"] == event_id), key=lambda r: r["version"])
+        assert [r["version"] for r in rows] == list(range(1, len(versions) + 1))
+        for row, document in zip(rows, versions, strict=True):
+            for column, value in _ae_columns(document).items():
+                assert row[column] == value, (event_id, row["version"], column)
+                if column in ("term", "course") and value is not None:
+                    assert csv_rows[(event_id, row["version"])][column] == value
+                checked += 1
+        for column, value in _ae_columns(versions[-1]).items():
+            assert latest[event_id][column] == value, (event_id, column)
+        assert latest[event_id]["version"] == len(versions)
+    # The report counts events, not versions: each event once in its latest state.
+    safety = compute_endpoints(snapshot).safety
+    fas = {s["subject_id"] for s in snapshot.table("subjects") if s["full_analysis_set"]}
+    assert "TKY-001" in fas
+    assert safety.any.events == sum(
+        1 for r in snapshot.table("adverse_events") if r["subject_id"] in fas
+    )
+    grade_3 = sum(
+        1
+        for r in snapshot.table("adverse_events")
+        if r["subject_id"] in fas and r["ctcae_grade"] >= 3
+    )
+    assert safety.grade_3_or_more.events == grade_3
+    return checked
 
 
 def test_report_count_of_values_checked() -> None:
@@ -235,5 +362,10 @@ def test_report_count_of_values_checked() -> None:
     if not CHECKED:
         pytest.skip("the property test did not run in this session")
     total = sum(CHECKED)
-    print(f"\nproof of wholeness: {total} entered values found as entered in {len(CHECKED)} runs")
+    events, versions, values = (sum(run[i] for run in EVENT_VERSIONS) for i in range(3))
+    print(
+        f"\nproof of wholeness: {total} entered values found as entered in {len(CHECKED)} runs, "
+        f"of which {values} in {versions} versions of {events} adverse events"
+    )
     assert total > 500
+    assert versions > events  # events with several versions were entered and found

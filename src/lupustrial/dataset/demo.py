@@ -284,28 +284,28 @@ def demo_records(seed: int = DEMO_SEED) -> StudyRecords:
     )
     adverse_events = [
         AdverseEvent(
-            subject_id="S05", term="Herpes zoster", onset_date=zoster_day,
+            subject_id="S05", event_id="AE-001", term="Herpes zoster", onset_date=zoster_day,
             end_date=zoster_day + dt.timedelta(days=16), ctcae_grade=2, serious=False,
             related=True, outcome=AeOutcome.RECOVERED, infection=True, herpes_zoster=True,
         ),
         AdverseEvent(
-            subject_id="S02", term="Infusion related reaction", onset_date=s02_w4,
-            end_date=s02_w4, ctcae_grade=1, serious=False, related=True,
+            subject_id="S02", event_id="AE-001", term="Infusion related reaction",
+            onset_date=s02_w4, end_date=s02_w4, ctcae_grade=1, serious=False, related=True,
             outcome=AeOutcome.RECOVERED,
         ),
         AdverseEvent(
-            subject_id="S01", term="Upper respiratory infection",
+            subject_id="S01", event_id="AE-001", term="Upper respiratory infection",
             onset_date=FIRST_INFUSION + dt.timedelta(days=30),
             end_date=FIRST_INFUSION + dt.timedelta(days=37), ctcae_grade=1, serious=False,
             related=False, outcome=AeOutcome.RECOVERED, infection=True,
         ),
         AdverseEvent(
-            subject_id="S08", term="Headache",
+            subject_id="S08", event_id="AE-001", term="Headache",
             onset_date=FIRST_INFUSION + dt.timedelta(days=21 * 8 + 10), ctcae_grade=1,
             serious=False, related=False, outcome=AeOutcome.RECOVERED,
         ),
         AdverseEvent(
-            subject_id="S10", term="Pneumonia",
+            subject_id="S10", event_id="AE-001", term="Pneumonia",
             onset_date=FIRST_INFUSION + dt.timedelta(days=21 * 9 + 40),
             end_date=FIRST_INFUSION + dt.timedelta(days=21 * 9 + 52), ctcae_grade=3,
             serious=True, related=False, outcome=AeOutcome.RECOVERED, infection=True,

@@ -216,19 +216,41 @@ class AeOutcome(StrEnum):
     UNKNOWN = "unknown"
 
 
-class AdverseEvent(StrictModel):
-    """One adverse event, graded by CTCAE (1-5)."""
+class AdverseEventState(StrictModel):
+    """What one version of an adverse event says, graded by CTCAE (1-5)."""
 
     subject_id: Identifier
+    event_id: Identifier = Field(
+        min_length=1, description="The event's identity within its subject (AE-001)."
+    )
     term: str = Field(min_length=1, description="Reported term (MedDRA preferred term if coded).")
+    ctcae_code: int | None = Field(
+        default=None, description="The CTCAE v5.0 term's MedDRA code, when coded."
+    )
+    specified_code: int | None = Field(
+        default=None, description="For a CTCAE 'Other, specify' term: the MedDRA code specified."
+    )
     onset_date: PastDate
+    aware_date: PastDate | None = Field(
+        default=None, description="The site's date the investigator became aware (day 0)."
+    )
     end_date: PastDate | None = None
     ctcae_grade: int = Field(ge=1, le=5)
     serious: bool
+    seriousness_criteria: str | None = Field(
+        default=None, description="Seriousness criteria met (Art. 54), ';'-separated."
+    )
     related: bool | None = Field(default=None, description="Related to the study drug.")
+    relatedness: str | None = Field(
+        default=None, description="Relatedness as entered (not related ... definite)."
+    )
     outcome: AeOutcome = AeOutcome.UNKNOWN
+    action_taken: str | None = Field(
+        default=None, description="Action taken with the study drug (CDISC AEACN)."
+    )
     infection: bool = False
     herpes_zoster: bool = False
+    course: str | None = Field(default=None, description="The course, in the investigator's words.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -239,6 +261,33 @@ class AdverseEvent(StrictModel):
         if self.end_date and self.end_date < self.onset_date:
             raise ValueError("end_date is before onset_date")
         return self
+
+    def state(self) -> dict[str, object]:
+        """The event's content, without the fields that say which version or when."""
+        return self.model_dump(include=set(AdverseEventState.model_fields))
+
+
+class AdverseEvent(AdverseEventState):
+    """One adverse event as it stands: its latest version, and where it was first recorded."""
+
+    version: int = Field(default=1, ge=1, description="Its latest version's number.")
+    recorded_on: PastDate | None = Field(
+        default=None, description="The site's date the event was first recorded."
+    )
+    visit_id: str | None = Field(
+        default=None, description="The visit it was first recorded at; None: between visits."
+    )
+
+
+class AdverseEventVersion(AdverseEventState):
+    """One version of an adverse event, as saved: every version, the first included."""
+
+    version: int = Field(ge=1)
+    recorded_on: PastDate = Field(description="The site's date this version was saved.")
+    visit_id: str | None = Field(
+        default=None, description="The visit it was entered at; None: between visits."
+    )
+    reason: str | None = Field(default=None, description="Why it was changed.")
 
 
 class ConsentRecord(StrictModel):
@@ -373,6 +422,9 @@ class StudyRecords(StrictModel):
     visits: list[Visit] = Field(default_factory=list)
     assessments: list[Assessment] = Field(default_factory=list)
     adverse_events: list[AdverseEvent] = Field(default_factory=list)
+    adverse_event_versions: list[AdverseEventVersion] = Field(
+        default_factory=list, description="Every version of the events, when the source keeps them."
+    )
     consents: list[ConsentRecord] = Field(default_factory=list)
     deviations: list[Deviation] = Field(default_factory=list)
     safety_reports: list[SafetyReport] = Field(default_factory=list)
@@ -421,7 +473,7 @@ class StudyRecords(StrictModel):
                     f"{subject.screening_number} has no screening decision"
                 )
         known = set(subject_ids)
-        linked = ("visits", "assessments", "adverse_events")
+        linked = ("visits", "assessments", "adverse_events", "adverse_event_versions")
         for table in (*linked, "consents", "deviations", "safety_reports"):
             for index, row in enumerate(getattr(self, table)):
                 if row.subject_id not in known:
@@ -455,6 +507,7 @@ class StudyRecords(StrictModel):
             for (s, v, i, d), n in assessed.items()
             if n > 1
         ]
+        problems += _adverse_event_problems(self.adverse_events, self.adverse_event_versions)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -471,6 +524,39 @@ class StudyRecords(StrictModel):
             if subject.subject_id == subject_id:
                 return subject
         raise KeyError(subject_id)
+
+
+def _adverse_event_problems(
+    events: list[AdverseEvent], versions: list[AdverseEventVersion]
+) -> list[str]:
+    """An event is named once per subject; its versions, when given, run 1..its version with
+    no gap and the last is what the event says (no version lost, none invented)."""
+    keys = [(e.subject_id, e.event_id) for e in events]
+    problems = [
+        f"subject {s}: adverse event {i} recorded {n} times"
+        for (s, i), n in Counter(keys).items()
+        if n > 1
+    ]
+    by_event: dict[tuple[str, str], list[AdverseEventVersion]] = {}
+    for version in versions:
+        by_event.setdefault((version.subject_id, version.event_id), []).append(version)
+    latest = {(e.subject_id, e.event_id): e for e in events}
+    for (subject_id, event_id), kept in sorted(by_event.items()):
+        event = latest.get((subject_id, event_id))
+        if event is None:
+            problems.append(f"adverse_event_versions: {subject_id} {event_id} is not an event")
+            continue
+        numbers = sorted(v.version for v in kept)
+        if numbers != list(range(1, event.version + 1)):
+            problems.append(
+                f"subject {subject_id}: adverse event {event_id} is at version {event.version} "
+                f"but versions {numbers} are given"
+            )
+        elif max(kept, key=lambda v: v.version).state() != event.state():
+            problems.append(
+                f"subject {subject_id}: adverse event {event_id} differs from its last version"
+            )
+    return problems
 
 
 def _named(visit: str, visit_id: str | None) -> str:

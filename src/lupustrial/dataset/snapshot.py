@@ -34,7 +34,10 @@ from lupustrial.dataset.tables import TABLE_BY_NAME, TABLES, Row, TableSpec, bui
 from lupustrial.protocol.config import DEFAULT_PROTOCOL, ProtocolConfig, non_published_thresholds
 from lupustrial.protocol.dates import site_date
 
-SNAPSHOT_FORMAT = "lupustrial-snapshot/1"
+SNAPSHOT_FORMAT = "lupustrial-snapshot/2"
+"""2: adverse events by identity (event_id, version) with the adverse_event_versions history,
+and the sites, consents, deviations, safety_reports and form_values tables of issue 13 and after.
+A /1 snapshot is refused with its format named: it cannot say which rows are one event."""
 MANIFEST = "manifest.json"
 CSV_NOTE = (
     "UTF-8, comma-separated, ISO dates; every value exactly as entered. A cell that begins "
@@ -262,8 +265,15 @@ def _load_manifest(path: Path) -> dict[str, Any]:
         manifest = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise SnapshotError(f"{file}: cannot be read ({error})") from error
-    if not isinstance(manifest, dict) or manifest.get("format") != SNAPSHOT_FORMAT:
+    if not isinstance(manifest, dict) or not str(manifest.get("format", "")).startswith(
+        "lupustrial-snapshot/"
+    ):
         raise SnapshotError(f"{file}: not a {SNAPSHOT_FORMAT} manifest")
+    if manifest["format"] != SNAPSHOT_FORMAT:
+        raise SnapshotError(
+            f"{file}: format {manifest['format']}, which this version does not read (it reads "
+            f"{SNAPSHOT_FORMAT}); export the snapshot again from its source"
+        )
     return manifest
 
 

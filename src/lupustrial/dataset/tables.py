@@ -176,15 +176,29 @@ INFUSIONS = TableSpec(
     ),
     ("subject_id", "date", "visit", "visit_id"),
 )
+_AE_STATE = (
+    ("term", S), ("ctcae_code", N), ("specified_code", N), ("onset_date", D),
+    ("aware_date", D), ("end_date", D), ("ctcae_grade", N), ("serious", B),
+    ("seriousness_criteria", S), ("related", B), ("relatedness", S), ("outcome", S),
+    ("action_taken", S), ("infection", B), ("herpes_zoster", B), ("course", S),
+)  # fmt: skip
 ADVERSE_EVENTS = TableSpec(
     "adverse_events",
-    "one adverse event",
+    "one adverse event (its identity, AE-NNN within the subject) in its latest version",
     (
-        ("subject_id", S), ("term", S), ("onset_date", D), ("end_date", D),
-        ("ctcae_grade", N), ("serious", B), ("related", B), ("outcome", S),
-        ("infection", B), ("herpes_zoster", B),
+        ("subject_id", S), ("event_id", S), *_AE_STATE, ("version", N), ("recorded_on", D),
+        ("visit_id", S),
     ),
-    ("subject_id", "onset_date", "term"),
+    ("subject_id", "event_id"),
+)  # fmt: skip
+ADVERSE_EVENT_VERSIONS = TableSpec(
+    "adverse_event_versions",
+    "one version of one adverse event, as saved (every version, the first included)",
+    (
+        ("subject_id", S), ("event_id", S), ("version", N), *_AE_STATE, ("recorded_on", D),
+        ("visit_id", S), ("reason", S),
+    ),
+    ("subject_id", "event_id", "version"),
 )  # fmt: skip
 FORM_VALUES = TableSpec(
     "form_values",
@@ -283,6 +297,7 @@ TABLES: tuple[TableSpec, ...] = (
     MEDICAL_HISTORY,
     INFUSIONS,
     ADVERSE_EVENTS,
+    ADVERSE_EVENT_VERSIONS,
     CONSENTS,
     DEVIATIONS,
     SAFETY_REPORTS,
@@ -533,6 +548,7 @@ def build_tables(records: StudyRecords) -> dict[str, list[Row]]:
         "medical_history": _dump_all(records.medical_history),
         "infusions": _infusion_rows(records),
         "adverse_events": _dump_all(records.adverse_events),
+        "adverse_event_versions": _dump_all(records.adverse_event_versions),
         "consents": _dump_all(records.consents),
         "deviations": _dump_all(records.deviations),
         "safety_reports": _dump_all(records.safety_reports),

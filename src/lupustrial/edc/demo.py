@@ -145,7 +145,6 @@ def _visit_forms(week: int, prednisolone_mg: float, active: bool) -> dict[str, d
             "doses": [{"drug": "prednisolone", "dose": {"value": prednisolone_mg, "unit": "mg"}}]
         },
         "infusion": {"given": True, "dose": {"value": 300, "unit": "mg"}},
-        "adverse_events": {"events": []},
     }
 
 

@@ -19,9 +19,16 @@ from lupustrial.edc.monitoring.models import MonitoringVisit
 from lupustrial.edc.pharmacy.models import LotMovement
 from lupustrial.edc.safety.models import SafetyReport
 from lupustrial.edc.study import services
-from lupustrial.edc.study.models import Consent, Subject, SubjectStatus, VisitStatus
+from lupustrial.edc.study.models import (
+    AdverseEvent,
+    Consent,
+    RecordKind,
+    Subject,
+    SubjectStatus,
+    VisitStatus,
+)
 from lupustrial.edc.study.records import done_visits, visit_code, visit_record
-from lupustrial.protocol.crfs import AdverseEvent
+from lupustrial.edc.study.versions import Version, versions_by_record
 from lupustrial.protocol.eligibility import Outcome
 
 _STATUS = {
@@ -60,6 +67,7 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         "visits": [],
         "assessments": [],
         "adverse_events": [],
+        "adverse_event_versions": [],
         "consents": [],
         "deviations": [],
         "safety_reports": [],
@@ -69,7 +77,11 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         "monitoring_findings": [],
     }
     subjects = Subject.objects.select_related("site").prefetch_related(
-        "visits__forms", "deviations", "consents", "safety_reports__follows"
+        "visits__forms",
+        "deviations",
+        "consents",
+        "safety_reports__follows",
+        "adverse_events__visit",
     )
     chosen = Site.objects.all()
     if sites is not None:
@@ -96,6 +108,7 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
             continue  # never consented: counted in screening only
         out["subjects"].append(_subject(subject, consent, decision is not None))
         _visits(subject, out)
+        _adverse_events(subject, out)
         out["consents"].extend(_consent(subject, c) for c in subject.consents.all())
         out["deviations"].extend(_deviation(subject, d) for d in subject.deviations.all())
         out["safety_reports"].extend(
@@ -224,7 +237,6 @@ def _subject(subject: Subject, consent: Any, decided: bool) -> ds.Subject:
 
 def _visits(subject: Subject, out: dict[str, list[Any]]) -> None:
     """Every visit, scheduled and unscheduled, and every form of those that took place."""
-    seen_events: set[tuple[str, str]] = set()
     for visit in subject.visits.all():
         if visit.status == VisitStatus.PLANNED:
             continue  # not yet due or not yet entered: nothing happened
@@ -241,23 +253,55 @@ def _visits(subject: Subject, out: dict[str, list[Any]]) -> None:
         )
     for visit, forms in done_visits(subject):
         out["assessments"].append(visit_record(subject, visit, forms))
-        for event in (forms.adverse_events.events if forms.adverse_events else None) or []:
-            key = (event.term, event.onset.isoformat())
-            if key not in seen_events:  # an event carried over to later visits counts once
-                seen_events.add(key)
-                out["adverse_events"].append(_adverse_event(subject.label, event))
 
 
-def _adverse_event(subject_id: str, event: AdverseEvent) -> ds.AdverseEvent:
-    return ds.AdverseEvent(
-        subject_id=subject_id,
-        term=event.term,
-        onset_date=event.onset,
-        end_date=event.end_date,
-        ctcae_grade=event.grade,
-        serious=event.serious,
-        related=_RELATED[event.related],
-        outcome=_OUTCOME[event.outcome],
-        infection=event.infection,
-        herpes_zoster=event.herpes_zoster,
+def _adverse_events(subject: Subject, out: dict[str, list[Any]]) -> None:
+    """Every adverse event in its latest version, and every version of each (no event is
+    merged with another: two with the same term and onset are two records)."""
+    versions = versions_by_record(subject, RecordKind.ADVERSE_EVENT)
+    for event in subject.adverse_events.all():
+        out["adverse_events"].append(
+            ds.AdverseEvent(
+                **_ae_state(subject.label, event.label, event.data),
+                version=event.version,
+                recorded_on=subject.site.date_of(event.recorded_at),
+                visit_id=event.visit.code if event.visit else None,
+            )
+        )
+        out["adverse_event_versions"].extend(
+            _ae_version(subject, event, version) for version in versions.get(event.pk, [])
+        )
+
+
+def _ae_version(subject: Subject, event: AdverseEvent, version: Version) -> ds.AdverseEventVersion:
+    return ds.AdverseEventVersion(
+        **_ae_state(subject.label, event.label, version.data),
+        version=version.number,
+        recorded_on=subject.site.date_of(version.saved_at),
+        visit_id=version.visit or None,
+        reason=version.reason or None,
     )
+
+
+def _ae_state(subject_id: str, event_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """One version's content in the dataset's terms; relatedness also as entered."""
+    return {
+        "subject_id": subject_id,
+        "event_id": event_id,
+        "term": data["term"],
+        "ctcae_code": data.get("ctcae_code"),
+        "specified_code": data.get("specified_code"),
+        "onset_date": data["onset"],
+        "aware_date": data.get("aware_date"),
+        "end_date": data.get("end_date"),
+        "ctcae_grade": data["grade"],
+        "serious": data["serious"],
+        "seriousness_criteria": ";".join(data.get("seriousness_criteria") or []) or None,
+        "related": _RELATED[data["related"]],
+        "relatedness": data["related"],
+        "outcome": _OUTCOME[data["outcome"]],
+        "action_taken": data.get("action_taken"),
+        "infection": data.get("infection", False),
+        "herpes_zoster": data.get("herpes_zoster", False),
+        "course": data.get("course") or None,
+    }

@@ -12,7 +12,7 @@ from lupustrial.edc.deviations import views as deviation_views
 from lupustrial.edc.monitoring import views as monitoring_views
 from lupustrial.edc.pharmacy import views as pharmacy_views
 from lupustrial.edc.safety import views as safety_views
-from lupustrial.edc.study import lab_import_views, overview_views, report_views, views
+from lupustrial.edc.study import ae_views, lab_import_views, overview_views, report_views, views
 
 handler500 = "lupustrial.edc.errors.server_error"
 
@@ -42,6 +42,12 @@ urlpatterns = [
     path("subjects/<int:pk>/sign/", views.sign_again, name="sign_again"),
     path("subjects/<int:pk>/visits/new/", views.unscheduled_visit, name="unscheduled_visit"),
     path("subjects/<int:pk>/end/<str:how>/", views.end_of_study, name="end_of_study"),
+    path(
+        "subjects/<int:pk>/adverse-events/new/",
+        ae_views.adverse_event_new,
+        name="adverse_event_new",
+    ),
+    path("adverse-events/<int:pk>/", ae_views.adverse_event_page, name="adverse_event"),
     path("subjects/<int:pk>/lock/", views.casebook_lock, name="casebook_lock"),
     path("subjects/<int:pk>/audit/", views.audit_trail, name="audit_trail"),
     path("subjects/<int:pk>/casebook.pdf", overview_views.casebook, name="casebook"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar, get_args
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -239,8 +239,21 @@ class Infusion(StrictModel):
         return self
 
 
+ActionTaken = Literal[
+    "dose not changed", "drug interrupted", "drug withdrawn", "not applicable", "unknown"
+]
+"""What was done with anifrolumab because of the event (CDISC SDTM AEACN, codelist C66767)."""
+ACTION_TAKEN: tuple[str, ...] = get_args(ActionTaken)
+
+
 class AdverseEvent(StrictModel):
-    """An adverse event: CTCAE grade, seriousness, relatedness, outcome."""
+    """One version of an adverse event: term, onset and end, CTCAE grade (v5.0, 2017),
+    seriousness, relatedness, outcome and the action taken with the study drug.
+
+    An adverse event is its own record with a stable identity (``AE-001`` of a subject),
+    recorded at a visit or between visits; each save is a new version of it, and every
+    version is kept. It is not a form of a visit.
+    """
 
     term: str = Field(min_length=1, description="MedDRA preferred term or a plain description.")
     ctcae_code: int | None = Field(
@@ -262,6 +275,9 @@ class AdverseEvent(StrictModel):
     serious: bool
     related: Literal["not related", "unlikely", "possible", "probable", "definite"]
     outcome: Literal["recovered", "recovering", "not recovered", "with sequelae", "fatal"]
+    action_taken: ActionTaken | None = Field(
+        default=None, description="What was done with anifrolumab because of the event."
+    )
     infection: bool = Field(default=False, description="An infection (counted apart).")
     herpes_zoster: bool = Field(default=False, description="Herpes zoster (counted apart).")
     end_date: PastDate | None = None
@@ -377,14 +393,6 @@ def reporting_gaps(event: AdverseEvent) -> list[tuple[str, str]]:
     return gaps
 
 
-class AdverseEvents(StrictModel):
-    """Adverse events that began or changed since the previous visit."""
-
-    events: list[AdverseEvent] | None = Field(
-        default=None, description="Tick 'recorded' with no rows when there were none."
-    )
-
-
 class PregnancyTest(StrictModel):
     """A pregnancy test of a woman of childbearing potential."""
 
@@ -428,7 +436,8 @@ class VisitForms(StrictModel):
 
     Field names are the CRF codes. The SLEDAI-2K form holds the descriptors only: its
     laboratory results are the `labs` form and its temperature the `vitals` form, attached
-    when the visit is scored (`sledai_input`).
+    when the visit is scored (`sledai_input`). Adverse events are not a visit's form: each is
+    its own record (`AdverseEvent`), recorded at a visit or between visits.
     """
 
     labs: Labs | None = None
@@ -438,7 +447,6 @@ class VisitForms(StrictModel):
     glucocorticoids: Glucocorticoids | None = None
     medications: Medications | None = None
     infusion: Infusion | None = None
-    adverse_events: AdverseEvents | None = None
     pregnancy_test: PregnancyTest | None = None
 
     @field_validator("sledai2k", mode="before")

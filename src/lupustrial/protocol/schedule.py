@@ -81,13 +81,12 @@ EXPECTED_FORMS: tuple[str, ...] = (
     "disease_activity",
     "glucocorticoids",
     "infusion",
-    "adverse_events",
 )
 """The eCRFs (codes of `protocol.crfs.CRF_MODELS`) every scheduled visit needs: what LLDAS
 (Franklyn 2016) and DORIS (van Vollenhoven 2021) read (SLEDAI-2K with its labs and
-temperature, PGA, glucocorticoids), the 4-weekly infusion (Morand 2020, TULIP-2) and the
-adverse-event review. The immunosuppressant list and the pregnancy test are entered when they
-apply, so a visit without them is not incomplete."""
+temperature, PGA, glucocorticoids) and the 4-weekly infusion (Morand 2020, TULIP-2). The
+immunosuppressant list and the pregnancy test are entered when they apply, so a visit without
+them is not incomplete; adverse events are their own records, entered when they happen."""
 
 
 # -- where a visit stands today (the worklists) -------------------------------------------------

@@ -13,18 +13,19 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.security import django_auth
 
 from lupustrial.edc.accounts.roles import Can
-from lupustrial.edc.study import services
+from lupustrial.edc.study import adverse_events, services
 from lupustrial.edc.study.crfs import CRF_BY_CODE
-from lupustrial.edc.study.models import FormData, Subject, Visit
+from lupustrial.edc.study.models import AdverseEvent, FormData, Subject, Visit
+from lupustrial.edc.study.versions import versions_of
 
 api = NinjaAPI(
     title="lupustrial",
     version="1",
-    description="Subjects, visits and eCRFs of the early-anifrolumab SLE study.",
+    description="Subjects, visits, eCRFs and adverse events of the early-anifrolumab SLE study.",
     auth=django_auth,
     urls_namespace="api",
     # The document and its Swagger UI for signed-in users only; the UI comes from ninja's own
@@ -46,8 +47,9 @@ def _conflict(request: HttpRequest, error: Exception) -> HttpResponse:
 @api.exception_handler(services.RuleError)
 def _invalid(request: HttpRequest, error: Exception) -> HttpResponse:
     answer = {"detail": str(error)}
-    if isinstance(error, services.InvalidTextError):
-        answer["field"] = error.field
+    field = getattr(error, "field", None)  # InvalidTextError, IncompleteEventError
+    if isinstance(field, str):
+        answer["field"] = field
     return api.create_response(request, answer, status=422)
 
 
@@ -178,3 +180,112 @@ def put_form(request: HttpRequest, pk: int, code: str, payload: FormIn) -> FormO
     return FormOut(
         crf=code, data=form.data, version=form.version, locked=form.locked, verified=False
     )
+
+
+# -- adverse events: their own records, every version kept (docs/record.md) --------------------
+
+
+class AdverseEventOut(Schema):
+    id: int
+    event_id: str
+    subject: int
+    data: dict[str, Any]
+    version: int
+    visit: str | None
+    recorded_at: dt.datetime
+
+
+class AdverseEventIn(Schema):
+    data: dict[str, Any]
+    visit: int | None = None
+    version: int = 0
+    reason: str = ""
+
+
+class VersionOut(Schema):
+    number: int
+    data: dict[str, Any]
+    saved_at: dt.datetime
+    saved_by: str
+    reason: str
+    visit: str | None
+    audit_seq: int | None
+    migrated: bool
+
+
+def _event_out(event: AdverseEvent) -> AdverseEventOut:
+    return AdverseEventOut(
+        id=event.pk,
+        event_id=event.label,
+        subject=event.subject_id,
+        data=event.data,
+        version=event.version,
+        visit=event.visit.code if event.visit else None,
+        recorded_at=event.recorded_at,
+    )
+
+
+def _event(request: HttpRequest, pk: int) -> AdverseEvent:
+    event = get_object_or_404(AdverseEvent.objects.select_related("subject", "visit"), pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, event.subject)
+    return event
+
+
+def _event_visit(subject: Subject, pk: int | None) -> Visit | None:
+    if pk is None:
+        return None
+    visit = Visit.objects.filter(subject=subject, pk=pk).first()
+    if visit is None:
+        raise services.RuleError(f"visit {pk} is not one of {subject.label}'s visits")
+    return visit
+
+
+@api.get("/subjects/{pk}/adverse-events", response=list[AdverseEventOut])
+def list_adverse_events(request: HttpRequest, pk: int) -> list[AdverseEventOut]:
+    subject = get_object_or_404(Subject, pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, subject)
+    return [_event_out(e) for e in adverse_events.adverse_events(subject)]
+
+
+@api.post(
+    "/subjects/{pk}/adverse-events",
+    response={201: AdverseEventOut},
+    summary="Record an adverse event (at a visit, or between visits without one)",
+)
+def post_adverse_event(
+    request: HttpRequest, pk: int, payload: AdverseEventIn
+) -> Status[AdverseEventOut]:
+    subject = get_object_or_404(Subject.objects.select_related("site"), pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, subject)
+    visit = _event_visit(subject, payload.visit)
+    event = adverse_events.record_adverse_event(request.user, subject, payload.data, visit)
+    return Status(201, _event_out(event))
+
+
+@api.get("/adverse-events/{pk}", response=AdverseEventOut)
+def get_adverse_event(request: HttpRequest, pk: int) -> AdverseEventOut:
+    return _event_out(_event(request, pk))
+
+
+@api.put(
+    "/adverse-events/{pk}",
+    response=AdverseEventOut,
+    summary="Save a new version of an adverse event (the version opened, and a reason)",
+)
+def put_adverse_event(request: HttpRequest, pk: int, payload: AdverseEventIn) -> AdverseEventOut:
+    event = _event(request, pk)
+    visit = _event_visit(event.subject, payload.visit)
+    event = adverse_events.update_adverse_event(
+        request.user, event, payload.data, payload.version, payload.reason, visit
+    )
+    return _event_out(AdverseEvent.objects.select_related("visit").get(pk=event.pk))
+
+
+@api.get(
+    "/adverse-events/{pk}/versions",
+    response=list[VersionOut],
+    summary="Every version of an adverse event, oldest first",
+)
+def list_adverse_event_versions(request: HttpRequest, pk: int) -> list[VersionOut]:
+    event = _event(request, pk)
+    return [VersionOut(**{**v.__dict__, "visit": v.visit or None}) for v in versions_of(event)]

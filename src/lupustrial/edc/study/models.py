@@ -10,11 +10,15 @@ roles only.
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lupustrial.edc.accounts.models import Site
+from lupustrial.edc.audit.models import AppendOnlyError
 
 
 class SubjectStatus(models.TextChoices):
@@ -217,3 +221,112 @@ class Query(models.Model):
 
     class Meta:
         ordering = ["raised_at"]
+
+
+class AdverseEvent(models.Model):
+    """One adverse event of one subject: its identity, its latest version, where it was first
+    recorded.
+
+    The identity is ``AE-NNN``, numbered per subject in the order recorded and never reused;
+    two events with the same term and onset are two events. The clinical content is the
+    protocol layer's `protocol.crfs.AdverseEvent` document (term, onset, end, CTCAE grade,
+    seriousness, relatedness, outcome, action taken). Every version, the first included, is
+    kept in `RecordVersion` (`versions.py`); this row holds the latest, as a form does.
+    """
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="adverse_events")
+    number = models.PositiveIntegerField(_("adverse event number"))
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adverse_events",
+        verbose_name=_("recorded at visit"),
+    )
+    data = models.JSONField()
+    version = models.PositiveIntegerField(default=1)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["subject", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "number"], name="one_adverse_event_per_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject.label} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The event's identity within its subject, as pages, the trail and exports name it."""
+        return adverse_event_label(self.number)
+
+
+def adverse_event_label(number: int) -> str:
+    return f"AE-{number:03d}"
+
+
+class RecordKind(models.TextChoices):
+    FORM = "form", _("eCRF")
+    ADVERSE_EVENT = "adverse_event", _("adverse event")
+
+
+class RecordVersionQuerySet(models.QuerySet["RecordVersion"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("record versions are append-only: update refused")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("record versions are append-only: delete refused")
+
+
+class RecordVersion(models.Model):
+    """One saved version of a versioned record (an eCRF, an adverse event), whole.
+
+    Written by the services layer in the same transaction as the trail's entries for the same
+    change (``audit_seq`` names the first of them), so a version exists exactly when its change
+    was committed. Append-only, like the trail. Read through `versions.versions_of`.
+    """
+
+    kind = models.CharField(max_length=20, choices=RecordKind.choices)
+    record_id = models.PositiveBigIntegerField()
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    saved_at = models.DateTimeField()
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    # The first audit entry of the change; None when the save changed no value (the trail has
+    # nothing to say) or for a version carried over by a data migration.
+    audit_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    migrated = models.BooleanField(default=False)
+
+    objects = RecordVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "record_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "record_id", "number"], name="one_version_per_number"
+            )
+        ]
+        indexes = [models.Index(fields=["subject", "kind"])]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("record versions are append-only: a version cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("record versions are append-only: a version cannot be deleted")

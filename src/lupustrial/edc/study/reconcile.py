@@ -23,12 +23,15 @@ from lupustrial.edc.audit.keys import keyring
 from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.replay import Difference, Event, compare
 from lupustrial.edc.audit.trail import flatten
-from lupustrial.edc.study.crfs import CRF_BY_CODE
+from lupustrial.edc.study.crfs import CRF_BY_CODE, RETIRED_CRFS
 from lupustrial.edc.study.models import (
+    AdverseEvent,
     Consent,
     FormData,
     Identity,
     Query,
+    RecordKind,
+    RecordVersion,
     Signature,
     Subject,
     Visit,
@@ -36,7 +39,9 @@ from lupustrial.edc.study.models import (
 from lupustrial.edc.study.services import ENROLMENT_MEANING, identity_seal, signed_digest
 from lupustrial.protocol.schedule import VISIT_BY_CODE
 
-COVERS: tuple[type[Model], ...] = (Subject, Identity, Consent, Signature, Visit, FormData, Query)
+COVERS: tuple[type[Model], ...] = (
+    Subject, Identity, Consent, Signature, Visit, FormData, Query, AdverseEvent, RecordVersion,
+)  # fmt: skip
 """The tables this module compares with the trail (the coverage test reads it)."""
 
 _CHANGES = (Action.CREATE, Action.UPDATE)
@@ -80,13 +85,24 @@ class _Replay:
             list
         )
 
+        self.adverse_events: dict[tuple[int, str], dict[str, Any]] = defaultdict(dict)
+        # Each versioned record's field changes in trail order: (seq, field, new value).
+        self.changes: dict[tuple[Any, ...], list[tuple[int, str, Any]]] = defaultdict(list)
+
     def read(self, event: Event) -> None:
         ref, new, form = event.ref, event.new, event.form
         if ref is None:
             return
         key = (ref, event.visit, form)
-        if event.action in _CHANGES and form in CRF_BY_CODE:
+        if event.action in _CHANGES and (form in CRF_BY_CODE or form in RETIRED_CRFS):
             self.forms[key][event.field] = new
+            self.changes[(RecordKind.FORM, ref, event.visit, form)].append(
+                (event.seq, event.field, new)
+            )
+        elif event.action in _CHANGES and form == ADVERSE_EVENT_FORM:
+            label, _, field = event.field.partition(".")
+            self.adverse_events[(ref, label)][field] = new
+            self.changes[(RecordKind.ADVERSE_EVENT, ref, label)].append((event.seq, field, new))
         elif event.action == Action.VERIFY:
             self.verified[key] = {"verified_by": event.actor, "verified_at": (new or {}).get("at")}
         elif event.action == Action.UNVERIFY:
@@ -179,7 +195,74 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
     _queries(found, trail, labels)
     _visits(found, trail, labels)
     _subjects(found, trail, labels)
+    _adverse_events(found, trail, labels)
+    _versions(found, trail)
     return found
+
+
+ADVERSE_EVENT_FORM = "adverse_event"
+"""The trail's form of adverse events (`adverse_events.AUDIT_FORM`); fields are AE-NNN.<field>."""
+
+
+def _adverse_events(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) -> None:
+    """Each event's content as the trail tells it. An event carried over from the visits' old
+    adverse events forms by migration study 0003 has no entry of its own for what it held
+    then: its account starts from the last carried-over version, and the trail's entries
+    after it apply on top."""
+    carried: dict[int, dict[str, Any]] = {}
+    for row in RecordVersion.objects.filter(kind=RecordKind.ADVERSE_EVENT, migrated=True).order_by(
+        "record_id", "number"
+    ):
+        carried[row.record_id] = row.data
+    for event in AdverseEvent.objects.all():
+        ref = event.subject_id
+        said = flatten(carried.get(event.pk, {})) | trail.adverse_events.pop((ref, event.label), {})
+        compare(found, labels[ref], event.label, flatten(event.data), said)
+    for (ref, label), fields in trail.adverse_events.items():
+        if ref in labels:
+            compare(found, labels[ref], label, {}, fields)
+
+
+def _versions(found: list[Difference], trail: _Replay) -> None:
+    """Every stored version (`versions.py`) is what the trail says the record held after that
+    change: the trail's entries from the version's first entry (``audit_seq``) up to the next
+    version's, applied on top of the versions before. A version carried over by migration
+    study 0003 has no entries of its own: it is where the trail's account starts. The latest
+    version is the record as it stands."""
+    stored: dict[tuple[str, int], list[RecordVersion]] = defaultdict(list)
+    for row in RecordVersion.objects.order_by("kind", "record_id", "number"):
+        stored[(row.kind, row.record_id)].append(row)
+    records: list[tuple[RecordKind, Any, str, tuple[Any, ...]]] = []
+    for form in FormData.objects.select_related("visit__subject"):
+        key = (RecordKind.FORM, form.visit.subject_id, form.visit.code, form.crf)
+        records.append((RecordKind.FORM, form, f"{form.visit.code} {form.crf}", key))
+    for event in AdverseEvent.objects.select_related("subject"):
+        key = (RecordKind.ADVERSE_EVENT, event.subject_id, event.label)
+        records.append((RecordKind.ADVERSE_EVENT, event, event.label, key))
+    for kind, record, where, key in records:
+        subject = record.visit.subject if kind == RecordKind.FORM else record.subject
+        versions = stored.get((kind, record.pk), [])
+        latest = versions[-1] if versions else None
+        held = {"version": record.version, **flatten(record.data)}
+        kept = {"version": latest.number, **flatten(latest.data)} if latest else {}
+        compare(found, subject.label, f"{where} stored version", held, kept)
+        changes = trail.changes.get(key, [])
+        state: dict[str, Any] = {}
+        applied = 0
+        for index, version in enumerate(versions):
+            later = [v.audit_seq for v in versions[index + 1 :] if v.audit_seq is not None]
+            bound = later[0] if later else None
+            while applied < len(changes) and (bound is None or changes[applied][0] < bound):
+                _, field, new = changes[applied]
+                state[field] = new
+                applied += 1
+            if version.migrated:
+                state = flatten(version.data)
+                continue
+            compare(
+                found, subject.label, f"{where} version {version.number}", flatten(version.data),
+                state,
+            )  # fmt: skip
 
 
 def _forms(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) -> None:

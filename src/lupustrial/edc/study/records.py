@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from lupustrial.dataset import records as ds
 from lupustrial.edc.study.by_version import ByVersion, forms_version
+from lupustrial.edc.study.crfs import RETIRED_CRFS
 from lupustrial.edc.study.models import Subject, Visit, VisitStatus
 from lupustrial.protocol.crfs import VisitForms
 from lupustrial.protocol.schedule import VISIT_BY_CODE
@@ -22,10 +23,14 @@ VALIDATED: ByVersion[VisitForms] = ByVersion(4096)
 
 def visit_forms(visit: Visit) -> VisitForms:
     """The visit's saved eCRFs, validated by their models (what `save_form` stored); validated
-    once per version of its forms. The result is shared: read it, never change it."""
+    once per version of its forms. The result is shared: read it, never change it. A retired
+    form (`crfs.RETIRED_CRFS`: the adverse events form, whose events were carried over to
+    their own records) is no longer a visit's form."""
     return VALIDATED.get(
         (visit.pk, forms_version(visit)),
-        lambda: VisitForms.model_validate({form.crf: form.data for form in visit.forms.all()}),
+        lambda: VisitForms.model_validate(
+            {form.crf: form.data for form in visit.forms.all() if form.crf not in RETIRED_CRFS}
+        ),
     )
 
 

@@ -49,6 +49,7 @@ from lupustrial.edc.study.models import (
     WithdrawalScope,
 )
 from lupustrial.edc.study.records import done_visits
+from lupustrial.edc.study.versions import store_version
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.consent import due_to_consent_again, find_version, version_in_force
 from lupustrial.protocol.crfs import Infusion, previous_assessment, score_visit
@@ -957,7 +958,7 @@ def save_locked_form(
                 if before != validated
                 else "saved again after verification",
             )
-    record_changes(
+    entries = record_changes(
         user,
         Action.CREATE if before is None else Action.UPDATE,
         before,
@@ -967,6 +968,7 @@ def save_locked_form(
         form=crf_code,
         reason=reason,
     )
+    store_version(form, validated, user, reason, entries, visit)
     _query_soft_limits(user, form, model)
     return form
 

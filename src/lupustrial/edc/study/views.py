@@ -34,7 +34,7 @@ from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import SITE_ROLES, Can
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.spreadsheet import write_rows
-from lupustrial.edc.study import labels, services
+from lupustrial.edc.study import adverse_events, labels, services
 from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, Crf
 from lupustrial.edc.study.models import (
     FormData,
@@ -350,6 +350,7 @@ def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
             "lock_warning": _lock_warning(subject)
             if not subject.casebook_locked and services.may(request.user, Can.LOCK, subject)
             else "",
+            "adverse_events": adverse_events.adverse_events(subject),
             "today": subject.site.today(),
         },
     )
