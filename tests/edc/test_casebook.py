@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from lupustrial.edc.audit.models import Action, AuditEntry
-from lupustrial.edc.study import labels, services
+from lupustrial.edc.study import adverse_events, labels, services
 from lupustrial.edc.study.crfs import CRF_BY_CODE
 from lupustrial.edc.study.models import FormData, Subject
 from tests.dataset.test_database_export_shell import _run, _shell
@@ -53,6 +53,19 @@ def test_the_casebook_holds_every_form_signature_query_and_correction(tmp_path: 
     services.save_form(
         _user("coordinator"), w12, "vitals", corrected, vitals.version, "Transcription error"
     )
+    assert w12.date is not None
+    rash = {
+        "term": "Rash maculo-papular",
+        "onset": w12.date.isoformat(),
+        "grade": 1,
+        "serious": False,
+        "related": "possible",
+        "outcome": "not recovered",
+    }
+    event = adverse_events.record_adverse_event(_user("coordinator"), subject, rash)
+    adverse_events.update_adverse_event(
+        _user("coordinator"), event, {**rash, "grade": 2}, 1, "Spread to the trunk"
+    )
 
     response = login("investigator").get(reverse("casebook", args=[subject.pk]))
     assert response.status_code == 200
@@ -79,6 +92,9 @@ def test_the_casebook_holds_every_form_signature_query_and_correction(tmp_path: 
     assert "Source says 61 kg." in flat
     assert "Audit trail summary" in text
     assert "Transcription error" in flat  # the correction, with its reason
+    assert "AE-001 (between visits)" in flat  # the adverse event, with every version
+    assert "Rash maculo-papular" in flat
+    assert "Spread to the trunk" in flat
     assert "Hanako Yamamoto" not in text  # pseudonymised
     assert "MRN-S-001" not in text
 

@@ -74,7 +74,6 @@ REQUIRED: dict[str, tuple[Required, ...]] = {
     "glucocorticoids": (_one("doses"),),
     "medications": (_one("medications"),),
     "infusion": (_one("given"),),
-    "adverse_events": (_one("events"),),
     "pregnancy_test": (_one("done"),),
 }
 """Each CRF's required items, by the CRF's code (`protocol.crfs.CRF_MODELS`)."""

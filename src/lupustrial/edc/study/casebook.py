@@ -1,10 +1,11 @@
 """A subject's casebook as a PDF: the site's copy for archiving (issue 18).
 
 Every form of every visit with its values, version, who saved it and its verification and
-lock; the screening data and eligibility decision; consents; electronic signatures; every
-query with its answer; and a summary of the subject's audit trail (entries per action, every
-correction with its reason). Pseudonymised like the monitor's view: subject ID and screening
-number, never the name or medical record number (those stay in the site's identification log).
+lock; every adverse event with every version; the screening data and eligibility decision;
+consents; electronic signatures; every query with its answer; and a summary of the subject's
+audit trail (entries per action, every correction with its reason). Pseudonymised like the
+monitor's view: subject ID and screening number, never the name or medical record number
+(those stay in the site's identification log).
 
 The page is a Django template printed by the one PDF engine (`lupustrial.pdf.write_pdf`,
 WeasyPrint, PDF/A); its stylesheet is a file beside the page, not inline (CSP house rule).
@@ -30,9 +31,10 @@ from django.utils.translation import gettext as _
 
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import flatten
-from lupustrial.edc.study import labels, services
+from lupustrial.edc.study import adverse_events, labels, services
 from lupustrial.edc.study.crfs import CRF_BY_CODE
-from lupustrial.edc.study.models import FormData, Query, Subject
+from lupustrial.edc.study.models import FormData, Query, RecordKind, Subject
+from lupustrial.edc.study.versions import versions_by_record
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "edc" / "casebook.css"
 """The casebook's print stylesheet (A4), copied beside the page when it is printed."""
@@ -107,6 +109,23 @@ def audit_summary(subject: Subject) -> AuditSummary:
     )
 
 
+_CRF_ORDER = {code: index for index, code in enumerate(CRF_BY_CODE)}
+
+
+def _adverse_events(subject: Subject) -> list[dict[str, Any]]:
+    """Each adverse event with every version, oldest first (`versions.versions_by_record`)."""
+    versions = versions_by_record(subject, RecordKind.ADVERSE_EVENT)
+    return [
+        {
+            "event": event,
+            "versions": [
+                {"version": v, "values": form_values(v.data)} for v in versions.get(event.pk, [])
+            ],
+        }
+        for event in adverse_events.adverse_events(subject)
+    ]
+
+
 def casebook_context(subject: Subject, *, exported_by: str) -> dict[str, Any]:
     """Everything the casebook page shows, read in a fixed number of queries."""
     forms = FormData.objects.select_related("updated_by", "verified_by").prefetch_related(
@@ -120,12 +139,14 @@ def casebook_context(subject: Subject, *, exported_by: str) -> dict[str, Any]:
     visit_pages = []
     queries = []
     for visit in visits:
-        saved = sorted(visit.forms.all(), key=lambda f: list(CRF_BY_CODE).index(f.crf))
+        saved = visit.forms.all()
         pages = []
-        for form in saved:
-            crf = CRF_BY_CODE[form.crf]
-            pages.append({"form": form, "title": crf.title, "values": form_values(form.data)})
+        for form in sorted(saved, key=lambda f: _CRF_ORDER.get(f.crf, len(_CRF_ORDER))):
             queries.extend((visit, form, query) for query in form.queries.all())
+            crf = CRF_BY_CODE.get(form.crf)
+            if crf is None:  # a retired form (the old adverse events form): see the events
+                continue
+            pages.append({"form": form, "title": crf.title, "values": form_values(form.data)})
         visit_pages.append({"visit": visit, "forms": pages, "derived": derived.get(visit.pk)})
     now = timezone.localtime(timezone.now(), subject.site.zone)
     return {
@@ -135,6 +156,7 @@ def casebook_context(subject: Subject, *, exported_by: str) -> dict[str, Any]:
         "consents": services.consents(subject),
         "signatures": list(subject.signatures.all()),
         "visits": visit_pages,
+        "adverse_events": _adverse_events(subject),
         "queries": queries,
         "audit": audit_summary(subject),
         "exported_at": now,
