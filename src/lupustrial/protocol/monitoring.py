@@ -30,10 +30,11 @@ class MonitoringPlan(StrictModel):
     sdv_crfs: tuple[str, ...] = Field(
         default=(
             "labs", "vitals", "sledai2k", "disease_activity", "glucocorticoids", "medications",
-            "infusion", "adverse_events", "pregnancy_test",
+            "infusion", "pregnancy_test",
         ),
         description="eCRFs verified against the source: every one (a 10-patient study whose "
-        "primary endpoint rests on all of them; a protocol choice).",
+        "primary endpoint rests on all of them; a protocol choice). Adverse events are their "
+        "own records, not a visit's eCRF.",
     )  # fmt: skip
     visit_interval_days: int = Field(
         default=90,
