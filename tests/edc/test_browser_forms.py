@@ -4,7 +4,7 @@ The SLEDAI-2K is one table answered with the keyboard (arrow keys on the radio b
 "mark all unanswered absent" answers the rest, the live score follows, and "Save and next"
 walks the visit's forms. The screening form comes in sections beside the decision. The page
 heights at 1366×900 are bounded. An accessibility check (axe-core, bundled by the
-`axe-playwright-python` package; skipped when that package is missing) finds no serious or
+`axe-playwright-python` package, a development dependency) finds no serious or
 critical violation on the main pages.
 """
 
@@ -113,11 +113,9 @@ def test_no_serious_or_critical_accessibility_violation_on_the_main_pages(
     page: Any,  # noqa: F811
     live_server: Any,
 ) -> None:
-    axe_module = pytest.importorskip(
-        "axe_playwright_python.sync_playwright",
-        reason="axe-playwright-python (axe-core bundled) is not installed",
-    )
-    axe = axe_module.Axe()
+    from axe_playwright_python.sync_playwright import Axe  # a development dependency
+
+    axe = Axe()
     base = live_server.url
     visit = _open_w4()
     subject = Subject.objects.get(screening_number="S-101")
