@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,31 @@ def test_a_wrong_input_is_one_clear_line(
     assert "Traceback" not in done.stderr
     assert says in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["web", "demo", "--no-serve"],
+        ["web", "add-user", "someone", "--role", "monitor", "--reason", "test"],
+        ["casebook", "TKY-001"],
+        ["audit", "verify"],
+    ],
+    ids=" ".join,
+)
+def test_a_database_that_does_not_answer_is_one_clear_line(tmp_path: Path, args: list[str]) -> None:
+    # A new user's commonest mistake: DATABASE_URL naming a server that is not running.
+    env = {**_shell(tmp_path), "DATABASE_URL": f"postgresql://u@127.0.0.1:{_closed_port()}/x"}
+    done = _run(args, env, tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    # Progress lines ("Preparing the database…") may come first; the error is the last line.
+    *_, message = done.stderr.strip().splitlines()
+    assert message.startswith("lupustrial: ")
+    assert "127.0.0.1" in message

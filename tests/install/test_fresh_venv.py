@@ -129,3 +129,21 @@ def test_web_demo_dataset_and_report(fresh: FreshInstall) -> None:
     printed = fresh.lupustrial("report", "snap", "--out", "report")
     assert "warning" not in printed.stderr, printed.stderr  # the PDF engine is in the runtime
     assert (fresh.work / "report" / "report.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_casebook_exchange_archive_and_backup_from_a_plain_install(fresh: FreshInstall) -> None:
+    # The commands landed with issues 18-20 need odmlib's bundled XML Schemas, xmlschema,
+    # fhir.resources and WeasyPrint from the runtime lock alone.
+    fresh.lupustrial("web", "demo", "--no-serve")
+    fresh.lupustrial("casebook", "TKY-001", "--out", "TKY-001.pdf", "-l", "ja")
+    assert (fresh.work / "TKY-001.pdf").read_bytes().startswith(b"%PDF-")
+    fresh.lupustrial("export", "odm", "--out", "study.xml")
+    assert b"ODM" in (fresh.work / "study.xml").read_bytes()[:2000]
+    fresh.lupustrial("export", "fhir", "--out", "bundle.json")
+    assert '"resourceType": "Bundle"' in (fresh.work / "bundle.json").read_text(encoding="utf-8")
+    fresh.lupustrial("export", "redcap", "--out", "redcap")
+    assert (fresh.work / "redcap" / "data_dictionary.csv").is_file()
+    fresh.lupustrial("archive", "--out", "closeout")
+    assert "intact" in fresh.lupustrial("archive", "verify", "closeout").stdout
+    fresh.lupustrial("backup", "--to", "backups")
+    assert list((fresh.work / "backups").glob("lupustrial-backup-*.tar"))

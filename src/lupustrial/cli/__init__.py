@@ -78,10 +78,34 @@ def command() -> Any:
     return root
 
 
+def _one_line(message: str) -> str:
+    """The driver's multi-line messages (psycopg's "\n\tIs the server running…") on one line."""
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())
+
+
+def _is_database_error(error: Exception) -> bool:
+    # Django is imported only by the commands that use the database (startup time), so its
+    # error class is looked up rather than imported here.
+    django_db = sys.modules.get("django.db")
+    return django_db is not None and isinstance(error, django_db.DatabaseError)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command; bad input becomes a message and exit status 2, never a traceback."""
     try:
         command()(args=argv, prog_name="lupustrial")
     except InputError as error:
-        print(f"lupustrial: {error}", file=sys.stderr)
+        # A list of problems stays one per line; a driver's message quoted in it is joined.
+        print(f"lupustrial: {str(error).replace(chr(10) + chr(9), ' ')}", file=sys.stderr)
+        sys.exit(2)
+    except Exception as error:
+        if not _is_database_error(error):
+            raise
+        # A database that does not answer (DATABASE_URL naming a server that is not running,
+        # a database not created yet) in a command without its own message for it.
+        print(
+            f"lupustrial: cannot use the study database ({_one_line(str(error))}); check "
+            "DATABASE_URL (or LUPUSTRIAL_DATA_DIR for SQLite) and that the database server runs",
+            file=sys.stderr,
+        )
         sys.exit(2)
