@@ -84,6 +84,18 @@ def test_a_wrong_input_is_one_clear_line(
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
+@pytest.mark.parametrize("kind", ["odm", "fhir"])
+def test_an_export_to_a_folder_that_does_not_exist_fails_before_the_work(
+    demo: tuple[Path, subprocess.CompletedProcess[str]], kind: str
+) -> None:
+    data, _ = demo
+    done = _run(["export", kind, "--out", "no-such-folder/study.out"], _shell(data), data)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "lupustrial: no-such-folder/study.out: its folder no-such-folder does not exist"
+    )
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -21,6 +21,14 @@ def _progress(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _check_writable(out: Path) -> None:
+    """Refuse a file that cannot be written before the work (an ODM export takes a while)."""
+    if not out.parent.is_dir():
+        raise InputError(f"{out}: its folder {out.parent} does not exist")
+    if out.is_dir():
+        raise InputError(f"{out}: is a folder; give the file to write")
+
+
 @export_app.command("odm")
 def odm(
     out: Annotated[
@@ -44,6 +52,7 @@ def odm(
     from lupustrial.dataset.sources import SourceError
     from lupustrial.edc import ready
 
+    _check_writable(out)
     try:
         where = ready()
     except SourceError as error:
@@ -103,6 +112,7 @@ def fhir(
     from lupustrial.cli.input import describe_validation_error
     from lupustrial.dataset.sources import SourceError, get_source
 
+    _check_writable(out)
     try:
         chosen = get_source(source)
     except ValueError as error:
@@ -156,6 +166,7 @@ def redcap(
     """
     from lupustrial.dataset.sources import SourceError, get_source
 
+    _check_writable(out)
     try:
         chosen = get_source(source)
     except ValueError as error:
@@ -208,6 +219,7 @@ def archive(
     from lupustrial.dataset.sources import SourceError
     from lupustrial.edc import ready
 
+    _check_writable(out)
     try:
         where = ready()
     except SourceError as error:
