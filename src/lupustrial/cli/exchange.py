@@ -166,7 +166,6 @@ def redcap(
     """
     from lupustrial.dataset.sources import SourceError, get_source
 
-    _check_writable(out)
     try:
         chosen = get_source(source)
     except ValueError as error:
@@ -219,7 +218,6 @@ def archive(
     from lupustrial.dataset.sources import SourceError
     from lupustrial.edc import ready
 
-    _check_writable(out)
     try:
         where = ready()
     except SourceError as error:
