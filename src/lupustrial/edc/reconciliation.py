@@ -2,7 +2,8 @@
 
 `lupustrial audit verify` runs it (issue 14, finding 2). Each app compares its own tables
 (`<app>/reconcile.py`, which lists the models it covers in ``COVERS``); the models left out
-say why in ``NOT_RECONCILED``. A test enumerates every model of the project's apps and fails
+say why in ``NOT_RECONCILED``. A test enumerates every model of the project's apps (every
+installed app under `lupustrial.edc`, `project_apps`) and fails
 when one is in neither, so that a new table of study data cannot be forgotten here.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from django.apps import apps as django_apps
 from django.db.models import Model
 
 from lupustrial.edc.accounts import reconcile as accounts
@@ -17,6 +19,8 @@ from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.audit.replay import Difference, Event
 from lupustrial.edc.audit.trail import decode_value
 from lupustrial.edc.deviations import reconcile as deviations
+from lupustrial.edc.monitoring import reconcile as monitoring
+from lupustrial.edc.pharmacy import reconcile as pharmacy
 from lupustrial.edc.safety import reconcile as safety
 from lupustrial.edc.study import reconcile as study
 from lupustrial.edc.study.models import Subject
@@ -28,15 +32,29 @@ CHECKS: tuple[Check, ...] = (
     study.reconcile,
     deviations.reconcile,
     safety.reconcile,
+    pharmacy.reconcile,
+    monitoring.reconcile,
 )
 COVERED: tuple[type[Model], ...] = (
     *accounts.COVERS,
     *study.COVERS,
     *deviations.COVERS,
     *safety.COVERS,
+    *pharmacy.COVERS,
+    *monitoring.COVERS,
 )
-PROJECT_APPS = ("accounts", "audit", "study", "safety", "deviations", "api")
-"""The apps whose models must each be covered or listed below."""
+PROJECT_PACKAGE = "lupustrial.edc."
+
+
+def project_apps() -> set[str]:
+    """The labels of the apps whose models must each be covered or listed below: every
+    installed app of the EDC, read from the installed apps so that a new one is never missed."""
+    return {
+        config.label
+        for config in django_apps.get_app_configs()
+        if config.name.startswith(PROJECT_PACKAGE)
+    }
+
 
 NOT_RECONCILED: dict[str, str] = {
     "audit.AuditEntry": "the trail itself: its keyed chain and the checkpoints guard it",

@@ -106,7 +106,9 @@ def log_visit(
         Action.CREATE,
         form=VISIT_FORM,
         field=f"{site.code}:{visited_on.isoformat()}",
+        # The visit's key: two visits to a site on one day are told apart (`reconcile`).
         new={
+            "visit": visit.pk,
             "kind": kind,
             "summary": summary,
             "follow_up": follow_up,
@@ -162,6 +164,8 @@ def add_finding(
         form=FINDING_FORM,
         field=f"{visit.site.code}:{visit.visited_on.isoformat()}",
         new={
+            "visit": visit.pk,
+            "finding": finding.pk,
             "text": text,
             "action": action,
             "query": query.pk if query else None,

@@ -81,7 +81,9 @@ def _audit(user: User, lot: DrugLot, movement: LotMovement, reason: str) -> None
         subject=movement.subject if movement.subject is not None else "",
         form=FORM,
         field=f"{lot.site.code}:{lot.lot_number}",
+        # The movement's key, so that `pharmacy.reconcile` pairs each row with its entry.
         new={
+            "movement": movement.pk,
             "lot_number": lot.lot_number,
             "expiry_date": lot.expiry_date.isoformat(),
             "kind": movement.kind,
