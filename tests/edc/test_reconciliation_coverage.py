@@ -20,6 +20,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from lupustrial.edc.accounts.models import Site
+from lupustrial.edc.audit.models import Action
+from lupustrial.edc.audit.trail import record
 from lupustrial.edc.audit.verification import verify
 from lupustrial.edc.deviations import services as deviations
 from lupustrial.edc.deviations.models import Deviation, SuggestionDecision
@@ -519,3 +521,47 @@ def test_medical_history_changed_behind_the_application_is_named() -> None:
     lines = _lines()
     assert any(line.startswith("S-003 screening medical_history") for line in lines), lines
     assert not verify().intact
+
+
+def test_entries_from_before_they_named_their_row_are_paired_in_order() -> None:
+    # Movements, visits and findings logged before their entries carried the row's key (the
+    # trail is append-only, so such entries stay): paired with the rows of their lot, or of
+    # their site and day, in order. Written as the services then wrote them.
+    monitor, coordinator = _user("monitor"), _user("coordinator")
+    site = Site.objects.get(code="TKY")
+    day = site.today()
+    lot = DrugLot.objects.get(site=site, lot_number="AF-TKY-0001")
+    for note in ("damaged vial", "cracked vial"):
+        LotMovement.objects.create(
+            lot=lot, kind="destroyed", vials=1, on=day, note=note, recorded_by=coordinator
+        )
+        new = {"lot_number": lot.lot_number, "expiry_date": lot.expiry_date.isoformat(),
+               "kind": "destroyed", "vials": 1, "on": day.isoformat(), "note": note}  # fmt: skip
+        record(coordinator, Action.CREATE, form=pharmacy.FORM, field="TKY:AF-TKY-0001", new=new,
+               reason=note)  # fmt: skip
+    for summary in ("First visit.", "Second visit."):
+        visit = MonitoringVisit.objects.create(
+            site=site, visited_on=day, kind="remote", monitor=monitor, summary=summary
+        )
+        new = {"kind": "remote", "summary": summary, "follow_up": "", "subjects": []}
+        record(monitor, Action.CREATE, form=monitoring.VISIT_FORM, field=f"TKY:{day}", new=new)
+        MonitoringFinding.objects.create(
+            visit=visit, text=summary, action="note", recorded_by=monitor
+        )
+        new = {"text": summary, "action": "note", "query": None, "deviation": None}
+        record(monitor, Action.CREATE, form=monitoring.FINDING_FORM, field=f"TKY:{day}", new=new)
+    assert _lines() == []
+
+    second = MonitoringVisit.objects.get(summary="Second visit.")
+    _sql("UPDATE monitoring_monitoringvisit SET summary = %s WHERE id = %s", ["x", second.pk])
+    cracked = LotMovement.objects.get(note="cracked vial")
+    _sql("UPDATE pharmacy_lotmovement SET vials = %s WHERE id = %s", [3, cracked.pk])
+    first = MonitoringFinding.objects.get(text="First visit.")
+    _sql("DELETE FROM monitoring_monitoringfinding WHERE id = %s", [first.pk])
+    lines = _lines()
+    assert f"monitoring visit {second.pk} summary: the record holds 'x', the trail says " \
+        "'Second visit.'" in lines  # fmt: skip
+    assert f"drug lot TKY:AF-TKY-0001 movement {cracked.pk} vials: the record holds 3, the " \
+        "trail says 1" in lines  # fmt: skip
+    # The second finding is now paired with the first's entry, and the second's is left over.
+    assert any(line.startswith("monitoring finding text: the record holds None") for line in lines)
