@@ -3,8 +3,8 @@
 `lupustrial audit verify` runs it (issue 14, finding 2). Each app compares its own tables
 (`<app>/reconcile.py`, which lists the models it covers in ``COVERS``); the models left out
 say why in ``NOT_RECONCILED``. A test enumerates every model of the project's apps (every
-installed app under `lupustrial.edc`, `project_apps`) and fails
-when one is in neither, so that a new table of study data cannot be forgotten here.
+installed app under `lupustrial.edc`, `project_apps`) and fails when one is in neither, so
+that a new table of study data, or a new app, cannot be forgotten here.
 """
 
 from __future__ import annotations
