@@ -80,3 +80,51 @@ def test_investigator_sees_an_overdue_report_and_records_its_submission(
     expect(page.locator(f"#report-{report.pk}")).to_contain_text("Tokyo certified review board")
     page.goto(f"{live_server.url}/")
     expect(page.locator(f"#due-{report.pk}")).to_have_count(0)
+
+
+def test_investigator_generates_the_report_of_a_recorded_event_from_its_page(
+    page: Any,  # noqa: F811
+    live_server: Any,
+) -> None:
+    from tests.edc.test_safety_recorded import RULE, _made_serious
+
+    event = _made_serious(aware_days_ago=16)  # 15-day rules: overdue by 1 day
+    expect = playwright_api.expect
+    _log_in(page, live_server.url, "investigator")
+    clock = page.locator(f"#safety-clocks #clock-TKY-001-AE-001-{RULE}")
+    expect(clock.locator(".overdue-report")).to_have_text("overdue by 1 day")
+    page.screenshot(path=str(ARTIFACTS / "22-safety-clocks-dashboard.png"), full_page=True)
+
+    clock.locator("a").click()
+    page.wait_for_url(f"**/adverse-events/{event.pk}/")
+    row = page.locator(f"#event-safety-clocks #clock-TKY-001-AE-001-{RULE}")
+    expect(row).to_contain_text("overdue by 1 day")
+    row.locator("button", has_text="Generate report").click()
+    page.wait_for_url("**/safety/reports/**")
+    number = f"TKY-001-AE-001/{RULE}/1"
+    expect(page.locator(".message")).to_contain_text(f"Report {number} generated.")
+    expect(page.locator("table.safety-reports")).to_contain_text(number)
+    page.goto(f"{live_server.url}/")
+    expect(page.locator(f"#safety-clocks #clock-TKY-001-AE-001-{RULE}")).to_have_count(0)
+    expect(page.locator("#safety-due")).to_contain_text(number)  # awaiting submission
+
+
+def test_a_ctcae_term_picked_beside_the_adverse_event_form_fills_its_code(
+    page: Any,  # noqa: F811
+    live_server: Any,
+) -> None:
+    from lupustrial.edc.study.models import Subject
+
+    subject = Subject.objects.get(screening_number="S-001")
+    expect = playwright_api.expect
+    _log_in(page, live_server.url, "coordinator")
+    page.goto(f"{live_server.url}/subjects/{subject.pk}/adverse-events/new/")
+    page.fill('#ctcae input[name="q"]', "anaphyl")
+    row = page.locator("#ctcae-10002218")
+    expect(row).to_contain_text("Anaphylaxis")
+    row.locator("button.ctcae-use").click()
+    expect(page.locator("#id_ctcae_code")).to_have_value("10002218")
+    expect(page.locator("#id_term")).to_have_value("Anaphylaxis")
+    # where there is no form to fill, the button is not offered
+    page.goto(f"{live_server.url}/safety/?q=anaphyl")
+    expect(page.locator("#ctcae-10002218 button.ctcae-use")).to_be_hidden()

@@ -11,7 +11,7 @@ import pytest
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.crfs import AdverseEvent
 from lupustrial.protocol.safety.seriousness import Seriousness, Tier
-from lupustrial.safety.events import AeOutcome, Assumed, open_clocks
+from lupustrial.safety.events import ActionTaken, AeOutcome, Assumed, open_clocks
 from lupustrial.safety.from_record import event_version, safety_event
 
 SAFETY = DEFAULT_PROTOCOL.safety
@@ -41,7 +41,7 @@ def mapped(**changes: Any) -> Any:
 
 
 def test_every_reporting_fact_of_a_version_is_carried() -> None:
-    ev = mapped(end_date="2026-03-12", outcome="recovered")
+    ev = mapped(end_date="2026-03-12", outcome="recovered", action_taken="drug interrupted")
     assert ev.aware_date == dt.date(2026, 3, 2)
     assert ev.term.verbatim == "pneumonia"
     assert (ev.term.ctcae_code, ev.term.specified_code) == (10021881, 10035664)
@@ -51,6 +51,7 @@ def test_every_reporting_fact_of_a_version_is_carried() -> None:
     assert (ev.onset, ev.end_date) == (ONSET, dt.date(2026, 3, 12))
     assert ev.ctcae_grade == 3
     assert ev.outcome is AeOutcome.RECOVERED
+    assert ev.action_taken is ActionTaken.INTERRUPTED
     assert ev.course == "Admitted on 2 March."
     assert ev.tier is Tier.SERIOUS
     assert ev.assumed == ()
@@ -188,3 +189,7 @@ def test_a_report_kept_before_these_fields_existed_still_renders(tmp_path: Any) 
     del document["seriousness"]["criteria_recorded"]
     (_json, html) = write_report(document, tmp_path, pdf=False)
     assert "not recorded: the onset" not in html.read_text(encoding="utf-8")
+
+
+def test_no_action_recorded_stays_not_recorded() -> None:
+    assert mapped().action_taken is None

@@ -11,7 +11,7 @@ from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app, p
 from lupustrial.cli.input import InputError, read_records, setup_web_app, validate_all
 
 if TYPE_CHECKING:
-    from lupustrial.safety.events import OpenClock
+    from lupustrial.safety.events import OpenClock, SafetyEvent
 
 safety_app = typer.Typer(
     help="Safety reporting under Japan's Clinical Trials Act: open clocks and the rules.",
@@ -51,27 +51,82 @@ def _today(given: str | None, zone: str) -> dt.date:
         raise InputError(f"--time-zone: {error}") from None
 
 
+OptionalInput = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[FILE]",
+        help="A JSON file of events (one record, an array, or JSON Lines; '-' reads standard "
+        "input); leave out with --source database.",
+        show_default=False,
+    ),
+]
+SourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        help="'database': the adverse events recorded in the web application's database "
+        "(DATABASE_URL, else the SQLite file in ./var) instead of FILE.",
+        show_default=False,
+    ),
+]
+
+
+def _database_events() -> list[SafetyEvent]:
+    """Every adverse event recorded in the web application's database, every version."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from lupustrial.edc import setup
+
+    try:
+        setup()
+    except ImproperlyConfigured as error:
+        raise InputError(f"the web application's settings: {error}") from None
+    from django.db import DatabaseError
+
+    from lupustrial.edc.safety.recorded import recorded_events
+    from lupustrial.edc.study.models import Subject
+
+    try:
+        return [r.event for r in recorded_events(Subject.objects.all())]
+    except DatabaseError as error:
+        raise InputError(
+            f"cannot read the study database ({error}); has it been created "
+            "(lupustrial web demo or lupustrial web serve)?"
+        ) from error
+
+
 @safety_app.command("due")
 def due(
-    path: InputArgument,
+    path: OptionalInput = None,
     output: FormatOption = OutputFormat.TEXT,
     today: TodayOption = None,
     zone: ZoneOption = "Asia/Tokyo",
     periodic: PeriodicOption = False,
+    source: SourceOption = None,
 ) -> None:
     """List the reports still to submit, with their deadlines and days left.
 
     FILE holds adverse events (JSON, an array or JSON Lines): each with its versions (aware
-    date, coded term, seriousness criteria, causality) and the rules already reported. Day 0
-    is the date the investigator became aware; the deadline is day 0 + N calendar days and
-    is on time on the day itself. Every event is validated first: one bad event means
-    nothing is listed.
+    date, coded term, seriousness criteria, causality) and the rules already reported; or
+    --source database reads the events recorded in the web application, every version, with
+    the reports already submitted. Day 0 is the date the investigator became aware; the
+    deadline is day 0 + N calendar days and is on time on the day itself. Every event is
+    validated first: one bad event means nothing is listed.
     """
     from lupustrial.protocol.config import DEFAULT_PROTOCOL
     from lupustrial.safety.events import SafetyEvent, check_causality, open_clocks
 
     day = _today(today, zone)
-    events = validate_all(SafetyEvent, read_records(path))
+    if source is not None and source != "database":
+        raise InputError(f"--source: {source!r} is not a source (the one source is 'database')")
+    if source == "database":
+        if path is not None:
+            raise InputError("give FILE or --source database, not both")
+        events = _database_events()
+    elif path is None:
+        raise InputError("say where the events are: FILE, or --source database")
+    else:
+        events = validate_all(SafetyEvent, read_records(path))
     safety = DEFAULT_PROTOCOL.safety
     problems = [f"{event.id}: {p}" for event in events for p in check_causality(event, safety)]
     if problems:

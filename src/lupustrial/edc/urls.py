@@ -67,6 +67,7 @@ urlpatterns = [
     path("safety/", safety_views.safety_rules, name="safety_rules"),
     path("safety/ctcae/", safety_views.ctcae_lookup, name="ctcae_lookup"),
     path("safety/reports/", safety_views.safety_reports, name="safety_reports"),
+    path("safety/events/<int:pk>/report/", safety_views.event_report, name="safety_event_report"),
     path(
         "safety/reports/<int:pk>/submission/",
         safety_views.report_submission,

@@ -14,7 +14,7 @@ from typing import Any
 
 from lupustrial.protocol.crfs import AdverseEvent
 from lupustrial.protocol.safety.seriousness import Tier
-from lupustrial.safety.events import AeOutcome, Assumed, EventVersion, SafetyEvent
+from lupustrial.safety.events import ActionTaken, AeOutcome, Assumed, EventVersion, SafetyEvent
 
 LIFE_THREATENING_GRADE = 4
 """CTCAE v5.0 (NCI 2017) grade 4: "life-threatening consequences; urgent intervention
@@ -52,6 +52,7 @@ def event_version(event: AdverseEvent) -> EventVersion:
         end_date=event.end_date,
         ctcae_grade=event.grade,
         outcome=AeOutcome(event.outcome),
+        action_taken=ActionTaken(event.action_taken) if event.action_taken else None,
         course=event.course,
         assumed_tier=tier,
         assumed=tuple(assumed),

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import Role
@@ -79,6 +80,13 @@ def send_once(
     return True
 
 
+TIER_LABELS = {
+    "death": gettext_noop("death or may lead to death"),
+    "serious": gettext_noop("other serious"),
+}
+"""A seriousness tier as the mail words it, translated for each reader."""
+
+
 @dataclass(frozen=True)
 class SeriousEvent:
     """A serious adverse event as the notification states it."""
@@ -108,7 +116,7 @@ def notify_new_serious(event: SeriousEvent, now: dt.datetime) -> bool:
             "subject": event.subject_label,
             "site": event.site.code,
             "term": event.term,
-            "tier": event.tier,
+            "tier": _(TIER_LABELS.get(event.tier, event.tier)),
             "aware": event.aware_date.isoformat(),
         }
         return subject, body

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -22,7 +23,13 @@ from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.trail import record
 from lupustrial.edc.safety.models import SafetyReport
-from lupustrial.edc.study.models import Subject
+from lupustrial.edc.safety.recorded import (
+    RecordedEvent,
+    event_key,
+    recorded_event,
+    recorded_events,
+)
+from lupustrial.edc.study.models import AdverseEvent, Subject
 from lupustrial.edc.study.services import require, visible_subjects
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.safety.events import OpenClock, SafetyEvent, open_clocks
@@ -139,6 +146,73 @@ def generate_report(
             },
         )
     return report
+
+
+def generate_event_report(
+    user: User,
+    record: AdverseEvent,
+    rule: str,
+    *,
+    follows: SafetyReport | None = None,
+    now: dt.datetime | None = None,
+) -> SafetyReport:
+    """Generate the report of a recorded adverse event (every version read) under ``rule``."""
+    return generate_report(
+        user, record.subject, recorded_event(record).event, rule, follows=follows, now=now
+    )
+
+
+@dataclass(frozen=True)
+class ClockItem:
+    """An open reporting clock of a recorded event, as pages list it.
+
+    ``report`` is the first report of the event and rule if one has been generated (it
+    awaits submission); days are counted on the subject's site date.
+    """
+
+    recorded: RecordedEvent
+    open: OpenClock
+    report: SafetyReport | None
+    days_left: int | None
+
+    @property
+    def overdue_by(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def _clock_items(recorded: list[RecordedEvent]) -> list[ClockItem]:
+    by_key = {r.event.id: r for r in recorded}
+    today: dict[int, dt.date] = {}
+    items = []
+    for item in open_clocks([r.event for r in recorded], DEFAULT_PROTOCOL.safety):
+        owner = by_key[item.event_id]
+        site = owner.subject.site
+        on = today.setdefault(site.pk, site.today())
+        report = owner.first_reports.get(item.clock.rule.id)
+        items.append(ClockItem(owner, item, report, item.clock.days_left(on)))
+    return items
+
+
+def open_clocks_for(user: User) -> list[ClockItem]:
+    """Every expedited report still to submit for the events of the subjects the user sees,
+    soonest deadline first (Clinical Trials Act Regulations Art. 54, 2018)."""
+    return _clock_items(recorded_events(visible_subjects(user)))
+
+
+def event_clocks(user: User, record: AdverseEvent) -> list[ClockItem]:
+    """The open clocks of one recorded event (its page)."""
+    require(user, Can.VIEW_SUBJECTS, record.subject)
+    return _clock_items([recorded_event(record)])
+
+
+def event_reports(user: User, record: AdverseEvent) -> list[SafetyReport]:
+    """Every report of one recorded event (first reports and follow-ups), oldest first."""
+    require(user, Can.VIEW_SUBJECTS, record.subject)
+    return list(
+        SafetyReport.objects.filter(event_key=event_key(record))
+        .select_related("follows")
+        .order_by("generated_at")
+    )
 
 
 def record_submission(

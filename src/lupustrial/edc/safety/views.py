@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.safety import services as safety
 from lupustrial.edc.safety.models import SafetyReport
 from lupustrial.edc.study import services
+from lupustrial.edc.study.models import AdverseEvent
 from lupustrial.edc.study.views import study_view
 from lupustrial.pdf import PdfUnavailableError
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
@@ -122,12 +124,38 @@ def _report(request: HttpRequest, pk: int) -> SafetyReport:
 
 @study_view
 def safety_reports(request: HttpRequest) -> HttpResponse:
-    """Every report of the subjects the user sees: deadline, days left, submission."""
+    """The open reporting clocks of the recorded events, and every report of the subjects the
+    user sees: deadline, days left, submission."""
     rows = [
         {**safety.due_item(r), "form": SubmissionForm(prefix=str(r.pk))}
         for r in safety.visible_reports(request.user)
     ]
-    return render(request, "edc/safety_reports.html", {"rows": rows})
+    clocks = safety.open_clocks_for(request.user)
+    return render(request, "edc/safety_reports.html", {"rows": rows, "clocks": clocks})
+
+
+@study_view
+@require_POST
+def event_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Generate the report of a recorded adverse event under the rule posted (the
+    investigator); a follow-up names the report it follows."""
+    record = get_object_or_404(AdverseEvent.objects.select_related("subject__site"), pk=pk)
+    services.require(request.user, Can.VIEW_SUBJECTS, record.subject)
+    rule = request.POST.get("rule", "")
+    follows = None
+    if request.POST.get("follows", "").isdigit():
+        follows = SafetyReport.objects.filter(
+            pk=int(request.POST["follows"]), subject=record.subject
+        ).first()
+    try:
+        report = safety.generate_event_report(request.user, record, rule, follows=follows)
+    except safety.SafetyInputError as refused:
+        messages.error(request, f"{refused.field}: {refused.message}")
+        if request.POST.get("back") == "event":  # a fixed choice: never a posted address
+            return redirect("adverse_event", pk=record.pk)
+        return redirect("safety_reports")
+    messages.success(request, gettext("Report %(number)s generated.") % {"number": report.number})
+    return redirect(f"{reverse('safety_reports')}#report-{report.pk}")
 
 
 @study_view

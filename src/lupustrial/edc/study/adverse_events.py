@@ -80,7 +80,7 @@ def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
     except ValidationError as error:
         raise RuleError(str(error)) from error
     for field, problem in reporting_gaps(model):
-        raise IncompleteEventError(field, f"{field}: {problem}")
+        raise IncompleteEventError(field, f"{field}: {_(problem)}")  # msgid: the protocol's text
     return model.model_dump(mode="json", exclude_none=True)
 
 

@@ -187,6 +187,7 @@ class Worklists:
     visits_due: list[DueVisit] = field(default_factory=list)
     visits_overdue: list[DueVisit] = field(default_factory=list)
     safety_reports: list[dict[str, Any]] = field(default_factory=list)
+    safety_clocks: list[Any] = field(default_factory=list)  # open clocks with no report yet
 
     @property
     def empty(self) -> bool:
@@ -199,6 +200,7 @@ class Worklists:
                 self.visits_due,
                 self.visits_overdue,
                 self.safety_reports,
+                self.safety_clocks,
             )
         )
 
@@ -259,9 +261,10 @@ def worklists(user: User, *, reads: StudyReads | None = None) -> Worklists:
     lists.visits_overdue.sort(key=lambda due: (due.visit.window_end, due.visit.subject.label))
     if profile.can(Can.ENTER_DATA) or profile.can(Can.LOCK):
         # Imported here: the safety app reads the study's models and services.
-        from lupustrial.edc.safety.services import awaiting_submission
+        from lupustrial.edc.safety.services import awaiting_submission, open_clocks_for
 
         lists.safety_reports = awaiting_submission(user)
+        lists.safety_clocks = [c for c in open_clocks_for(user) if c.report is None]
     return lists
 
 

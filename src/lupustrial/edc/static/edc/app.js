@@ -1,5 +1,6 @@
 // The page's only script of its own, so that the Content-Security-Policy allows no inline one:
-// a <select data-submit-on-change> submits its form when changed (the language switch).
+// a <select data-submit-on-change> submits its form when changed (the language switch); a
+// CTCAE term's "use" button fills the adverse-event form's term code (and the term, if empty).
 document.addEventListener("change", (event) => {
   const target = event.target;
   if (target instanceof HTMLSelectElement && target.dataset.submitOnChange !== undefined) {
@@ -87,4 +88,21 @@ document.addEventListener("click", (event) => {
       root.scrollIntoView();
     }
   }
+});
+
+const ctcaeCode = () => document.getElementById("id_ctcae_code");
+
+document.addEventListener("DOMContentLoaded", () => {
+  // The "use" buttons show only where there is a form to fill (the adverse-event page).
+  if (ctcaeCode()) document.body.classList.add("can-pick-ctcae");
+});
+
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-ctcae-code]") : null;
+  const code = ctcaeCode();
+  if (!(button instanceof HTMLElement) || !code) return;
+  code.value = button.dataset.ctcaeCode ?? "";
+  const term = document.getElementById("id_term");
+  if (term instanceof HTMLInputElement && !term.value) term.value = button.dataset.ctcaeTerm ?? "";
+  document.getElementById("id_grade")?.focus();
 });
