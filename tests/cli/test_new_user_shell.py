@@ -96,6 +96,21 @@ def test_an_export_to_a_folder_that_does_not_exist_fails_before_the_work(
     )
 
 
+def test_casebook_shows_its_progress_and_refuses_a_missing_folder_before_the_export(
+    demo: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    data, _ = demo
+    done = _run(["casebook", "TKY-001", "--out", str(tmp_path / "c.pdf")], _shell(data), data)
+    assert done.returncode == 0, done.stderr
+    assert "printing the casebook of TKY-001" in done.stderr
+    missing = tmp_path / "no-such-folder" / "c.pdf"
+    done = _run(["casebook", "TKY-001", "--out", str(missing)], _shell(data), data)
+    assert done.returncode == 2
+    # Refused before the export, which the audit trail would otherwise record.
+    assert "printing" not in done.stderr
+    assert "does not exist" in done.stderr
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

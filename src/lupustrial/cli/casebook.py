@@ -66,6 +66,11 @@ def casebook(
         if chosen is None:
             raise InputError(f"no subject {subject!r} (give a subject ID or screening number)")
         target = out or Path(file_name(chosen))
+        # Before the export: it is recorded in the audit trail, which must not name a file
+        # that was never written.
+        if not target.absolute().parent.is_dir():
+            raise InputError(f"{target}: its folder {target.parent} does not exist")
+        typer.echo(f"printing the casebook of {chosen.label}…", err=True)
         with translation.override(language):
             timezone.activate(chosen.site.zone)
             data = export_casebook(actor, chosen, exported_by=actor)
