@@ -259,6 +259,80 @@ SLEDAI2K_DEFINITIONS: dict[str, Promise] = {
 }
 """The SLEDAI-2K descriptors' definitions (Gladman 2002), by descriptor code."""
 
+EULAR_ACR_2019_DEFINITIONS: dict[str, Promise] = {
+    "fever": _("Temperature > 38.3 °C. (Aringer 2019)"),
+    "leukopenia": _("White blood cell count < 4,000/mm³ (4.0 ×10⁹/L). (Aringer 2019)"),
+    "thrombocytopenia": _("Platelet count < 100,000/mm³ (100 ×10⁹/L). (Aringer 2019)"),
+    "autoimmune_hemolysis": _(
+        "Evidence of hemolysis (such as reticulocytosis, low haptoglobin, elevated indirect "
+        "bilirubin, elevated LDH) and a positive direct antiglobulin (Coombs) test. "
+        "(Aringer 2019)"
+    ),
+    "delirium": _(
+        "Change in consciousness or level of arousal with reduced ability to focus, developing "
+        "over hours to < 2 days, fluctuating through the day, with an acute or subacute change "
+        "in cognition or a change in behaviour, mood or affect. (Aringer 2019)"
+    ),
+    "psychosis": _(
+        "Delusions and/or hallucinations without insight, in the absence of delirium. "
+        "(Aringer 2019)"
+    ),
+    "seizure": _("Primary generalised seizure or partial/focal seizure. (Aringer 2019)"),
+    "non_scarring_alopecia": _("Non-scarring alopecia observed by a clinician. (Aringer 2019)"),
+    "oral_ulcers": _("Oral ulcers observed by a clinician. (Aringer 2019)"),
+    "subacute_cutaneous_or_discoid_lupus": _(
+        "Subacute cutaneous lupus (annular or papulosquamous eruption, usually "
+        "photodistributed) or discoid lupus (erythematous-violaceous lesions with atrophic "
+        "scarring, dyspigmentation, follicular hyperkeratosis or plugging) observed by a "
+        "clinician; if biopsied, with the typical interface dermatitis. (Aringer 2019)"
+    ),
+    "acute_cutaneous_lupus": _(
+        "Malar rash or generalised maculopapular rash observed by a clinician; if biopsied, "
+        "with the typical interface dermatitis. (Aringer 2019)"
+    ),
+    "pleural_or_pericardial_effusion": _(
+        "Imaging evidence (ultrasound, X-ray, CT or MRI) of pleural or pericardial effusion, "
+        "or both. (Aringer 2019)"
+    ),
+    "acute_pericarditis": _(
+        "At least 2 of: pericardial chest pain, pericardial rub, ECG with new widespread ST "
+        "elevation or PR depression, new or worsened pericardial effusion on imaging. "
+        "(Aringer 2019)"
+    ),
+    "joint_involvement": _(
+        "Synovitis in at least 2 joints (swelling or effusion), or tenderness in at least 2 "
+        "joints with at least 30 minutes of morning stiffness. (Aringer 2019)"
+    ),
+    "proteinuria": _(
+        "Proteinuria > 0.5 g/24 h by 24-hour urine or an equivalent spot urine "
+        "protein/creatinine ratio. (Aringer 2019)"
+    ),
+    "renal_biopsy_class_ii_or_v": _(
+        "Class II (mesangial proliferative) or class V (membranous) lupus nephritis on renal "
+        "biopsy by the ISN/RPS 2003 classification. (Aringer 2019)"
+    ),
+    "renal_biopsy_class_iii_or_iv": _(
+        "Class III (focal) or class IV (diffuse) lupus nephritis on renal biopsy by the "
+        "ISN/RPS 2003 classification. (Aringer 2019)"
+    ),
+    "antiphospholipid_antibodies": _(
+        "Anticardiolipin antibodies (IgA, IgG or IgM) at medium or high titre (> 40 APL, GPL "
+        "or MPL units, or > the 99th percentile), or positive anti-β2GP1 antibodies (IgA, IgG "
+        "or IgM), or positive lupus anticoagulant. (Aringer 2019)"
+    ),
+    "low_c3_or_low_c4": _("C3 or C4 below the lower limit of normal. (Aringer 2019)"),
+    "low_c3_and_low_c4": _("Both C3 and C4 below their lower limits of normal. (Aringer 2019)"),
+    "anti_dsdna_or_anti_smith": _(
+        "Anti-dsDNA antibodies in an immunoassay with at least 90% specificity for SLE against "
+        "relevant disease controls, or anti-Smith antibodies. (Aringer 2019)"
+    ),
+}
+"""The 2019 EULAR/ACR classification criteria's definitions (Aringer M et al., Arthritis
+Rheumatol 2019;71:1400-12), by item code: `clinical.eular_acr_2019`'s wording word for word
+(`tests/edc/test_japanese_throughout.py`). They are shown under the screening form's
+classification items; the SLEDAI-2K's descriptors of the same name define other thresholds."""
+
+
 HELP: dict[str, Promise] = {
     "ana_titre_denominator": _("160 for a titre of 1:160."),
     "dose": _("The amount given each time, with its unit."),
@@ -299,6 +373,10 @@ def label(path: str) -> Promise | str:
 def help_text(path: str) -> Promise | None:
     """The catalogue's help for the field at ``path``: a definition or a hint, if any."""
     name = field_name(path)
+    if "eular_acr_2019" in path.split("."):
+        found = EULAR_ACR_2019_DEFINITIONS.get(name)
+        if found is not None:
+            return found
     return HELP.get(name) or SLEDAI2K_DEFINITIONS.get(name)
 
 
@@ -374,3 +452,20 @@ OUTCOMES: dict[str, Promise] = {
     "incomplete": _("incomplete"),
 }
 """The eligibility decision's outcomes (`protocol.eligibility.Outcome`)."""
+
+COMPONENT_NAMES: dict[str, Promise] = {
+    # LLDAS, Franklyn 2016 (Table 1), published limits.
+    "SLEDAI-2K ≤ 4 without major activity": _("SLEDAI-2K ≤ 4 without major activity"),
+    "No new activity": _("No new activity"),
+    "PGA ≤ 1": _("PGA ≤ 1"),
+    "Prednisolone ≤ 7.5 mg/day": _("Prednisolone ≤ 7.5 mg/day"),
+    "Standard maintenance therapy": _("Standard maintenance therapy"),
+    # DORIS remission, van Vollenhoven 2021, published limits.
+    "Clinical SLEDAI-2K = 0": _("Clinical SLEDAI-2K = 0"),
+    "PGA < 0.5": _("PGA < 0.5"),
+    "Prednisolone ≤ 5 mg/day": _("Prednisolone ≤ 5 mg/day"),
+    "Stable maintenance therapy": _("Stable maintenance therapy"),
+}
+"""LLDAS and DORIS component names by the clinical layer's English name, at the published
+limits the EDC uses (`clinical.lldas.COMPONENTS`, `clinical.doris.COMPONENTS`; the test
+`tests/edc/test_japanese_throughout.py` checks every one is here)."""

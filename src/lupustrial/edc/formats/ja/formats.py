@@ -1,4 +1,10 @@
-"""Dates as the Japanese pages show them: 2026/12/06, the usual written form in Japan."""
+"""Dates as the Japanese pages show them: 2026/12/06, the usual written form in Japan.
+
+Templates name these settings (`|date:"SHORT_DATE_FORMAT"`), never a pattern of their own, so
+one place decides how each language writes a date.
+"""
 
 SHORT_DATE_FORMAT = "Y/m/d"
 SHORT_DATETIME_FORMAT = "Y/m/d H:i"
+DATETIME_FORMAT = "Y/m/d H:i T"
+YEAR_MONTH_FORMAT = "Y/m"

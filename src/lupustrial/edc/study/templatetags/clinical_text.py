@@ -10,7 +10,7 @@ from typing import Any
 
 from django import template
 
-from lupustrial.edc.study import labels
+from lupustrial.edc.study import derived_text, labels
 
 register = template.Library()
 
@@ -43,3 +43,15 @@ def finding_name(finding: Any) -> str:
     """A SLEDAI-2K descriptor's name in the reader's language."""
     found = labels.LABELS.get(str(getattr(finding, "code", "")))
     return str(found) if found is not None else str(getattr(finding, "name", ""))
+
+
+@register.filter
+def component_name(component: Any) -> str:
+    """An LLDAS or DORIS component's name in the reader's language."""
+    return derived_text.component_name(str(getattr(component, "name", component)))
+
+
+@register.filter
+def derived_lines(result: Any) -> list[str]:
+    """A visit's derived results, one line each, in the reader's language."""
+    return derived_text.summary_lines(result)
