@@ -165,3 +165,22 @@ def test_the_screening_form_gives_the_classification_definitions_in_japanese() -
     assert "直接抗グロブリン" in page  # autoimmune haemolysis: the direct Coombs test
     assert "Evidence of hemolysis" not in page
     assert "observed by a clinician" not in page
+
+
+def test_templates_name_a_format_setting_rather_than_a_date_pattern() -> None:
+    """One place per language decides how dates read (edc/formats); ISO stays in machine values
+    (URL parameters and element ids, written with single quotes in the templates)."""
+    from pathlib import Path
+
+    import lupustrial.edc
+
+    allowed = {"SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT", "DATETIME_FORMAT"}
+    allowed |= {"YEAR_MONTH_FORMAT", "T", "H:i:s"}
+    templates = Path(lupustrial.edc.__file__).parent / "templates"
+    found = {
+        f"{path.name}: {pattern}"
+        for path in templates.rglob("*.html")
+        for pattern in re.findall(r'\|date:"([^"]*)"', path.read_text(encoding="utf-8"))
+        if pattern not in allowed
+    }
+    assert not found, sorted(found)
