@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 import typer
 
 from lupustrial.cli.app import app
-from lupustrial.cli.input import InputError, setup_web_app
+from lupustrial.cli.input import InputError, run_in_web_app
 
 audit = typer.Typer(
     help="Check the audit trail, anchor it outside the database, rotate its key.",
@@ -25,31 +24,15 @@ app.add_typer(jobs, name="jobs")
 T = TypeVar("T")
 
 
-@contextmanager
-def _database() -> Iterator[None]:
-    """Django set up; a database or key problem becomes a message, never a traceback."""
-
-    setup_web_app()
-    from django.db import DatabaseError
-
-    from lupustrial.edc.audit.keys import AuditKeyError
-
-    try:
-        yield
-    except DatabaseError as error:
-        raise InputError(
-            f"cannot read the audit trail ({str(error).strip()}); has the database been "
-            "created (lupustrial web demo or lupustrial web serve)?"
-        ) from None
-    except AuditKeyError as error:
-        raise InputError(str(error)) from None
-    except OSError as error:
-        raise InputError(f"{error.filename}: {error.strerror}") from None
+_DATABASE = (
+    "cannot read the audit trail ({error}); has the database been "
+    "created (lupustrial web demo or lupustrial web serve)?"
+)
 
 
 def _run(function: Callable[[], T]) -> T:
-    with _database():
-        return function()
+    """Django set up; a database or key problem becomes a message, never a traceback."""
+    return run_in_web_app(function, _DATABASE)
 
 
 @audit.command()

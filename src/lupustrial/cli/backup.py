@@ -2,47 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 
 from lupustrial.cli.app import app
-from lupustrial.cli.input import InputError, setup_web_app
+from lupustrial.cli.input import run_in_web_app
 
 T = TypeVar("T")
 
 
-@contextmanager
-def _django() -> Iterator[None]:
-    """Django set up; a database, key or backup problem becomes a message, never a traceback."""
-
-    setup_web_app()
-    from django.db import DatabaseError
-
-    from lupustrial.edc.audit.keys import AuditKeyError
-    from lupustrial.edc.backups.archive import BackupError
-
-    try:
-        yield
-    except BackupError as error:
-        raise InputError(str(error)) from None
-    except DatabaseError as error:
-        raise InputError(
-            f"cannot use the database ({str(error).strip()}); DATABASE_URL (or "
-            "LUPUSTRIAL_DATA_DIR for SQLite) says which, and on PostgreSQL it must exist"
-        ) from None
-    except AuditKeyError as error:
-        raise InputError(str(error)) from None
-    except OSError as error:
-        raise InputError(f"{error.filename}: {error.strerror}") from None
+_DATABASE = (
+    "cannot use the database ({error}); DATABASE_URL (or LUPUSTRIAL_DATA_DIR for SQLite) "
+    "says which, and on PostgreSQL it must exist"
+)
 
 
 def _run(function: Callable[[], T]) -> T:
-    with _django():
-        return function()
+    """Django set up; a database, key or backup problem becomes a message, never a traceback."""
+    from lupustrial.edc.backups.archive import BackupError
+
+    return run_in_web_app(function, _DATABASE, BackupError)
 
 
 def _console() -> str:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lupustrial.cli.app import app
 from lupustrial.cli.input import InputError
+
+if TYPE_CHECKING:
+    from lupustrial.dataset.records import StudyRecords
 
 export_app = typer.Typer(
     help="Export the study in a standard format: CDISC ODM 1.3.2, FHIR R4, REDCap.",
@@ -27,6 +30,30 @@ def _check_writable(out: Path) -> None:
         raise InputError(f"{out}: its folder {out.parent} does not exist")
     if out.is_dir():
         raise InputError(f"{out}: is a folder; give the file to write")
+
+
+SourceOption = Annotated[
+    str,
+    typer.Option(
+        "--source",
+        help="Where the records come from: database (the web application's) or demo.",
+    ),
+]
+
+
+def _study_records(source: str) -> StudyRecords:
+    """The study's records from the named source, or one clear error."""
+    from lupustrial.dataset.sources import SourceError, get_source
+
+    try:
+        chosen = get_source(source)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    _progress(f"reading the study records from {source}")
+    try:
+        return chosen.load()
+    except SourceError as error:
+        raise InputError(f"source {source}: {error}") from None
 
 
 @export_app.command("odm")
@@ -89,13 +116,7 @@ def fhir(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="The FHIR Bundle to write (e.g. bundle.json).")
     ],
-    source: Annotated[
-        str,
-        typer.Option(
-            "--source",
-            help="Where the records come from: database (the web application's) or demo.",
-        ),
-    ] = "database",
+    source: SourceOption = "database",
 ) -> None:
     """Write the study as a FHIR R4 Bundle (JSON), checked by fhir.resources' R4B models.
 
@@ -110,18 +131,9 @@ def fhir(
     from pydantic import ValidationError
 
     from lupustrial.cli.input import describe_validation_error
-    from lupustrial.dataset.sources import SourceError, get_source
 
     _check_writable(out)
-    try:
-        chosen = get_source(source)
-    except ValueError as error:
-        raise InputError(str(error)) from None
-    _progress(f"reading the study records from {source}")
-    try:
-        records = chosen.load()
-    except SourceError as error:
-        raise InputError(f"source {source}: {error}") from None
+    records = _study_records(source)
     from lupustrial.interop.fhir import FhirError, bundle
 
     _progress(
@@ -150,13 +162,7 @@ def redcap(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Directory for the REDCap project's CSV files.")
     ],
-    source: Annotated[
-        str,
-        typer.Option(
-            "--source",
-            help="Where the records come from: database (the web application's) or demo.",
-        ),
-    ] = "database",
+    source: SourceOption = "database",
 ) -> None:
     """Write the study as a REDCap project: data dictionary, events, instrument-event mapping,
     and the data import CSV (plus field_map.csv naming each variable's form and field).
@@ -164,17 +170,7 @@ def redcap(
     Upload the data dictionary, create the events (make 'unscheduled' a repeating event and
     the log's instruments repeating), upload the mapping, then import records.csv.
     """
-    from lupustrial.dataset.sources import SourceError, get_source
-
-    try:
-        chosen = get_source(source)
-    except ValueError as error:
-        raise InputError(str(error)) from None
-    _progress(f"reading the study records from {source}")
-    try:
-        records = chosen.load()
-    except SourceError as error:
-        raise InputError(f"source {source}: {error}") from None
+    records = _study_records(source)
     from lupustrial.interop.redcap import RedcapError, write_project
 
     _progress(f"writing the REDCap project: {len(records.subjects)} subjects")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,6 +18,7 @@ if TYPE_CHECKING:  # pydantic is imported when a record is validated, not for `-
     from pydantic import BaseModel, ValidationError
 
 Model = TypeVar("Model", bound="BaseModel")
+T = TypeVar("T")
 
 
 class InputError(Exception):
@@ -34,6 +37,38 @@ def setup_web_app() -> None:
         setup()
     except ImproperlyConfigured as error:
         raise InputError(f"the web application's settings: {error}") from None
+
+
+@contextmanager
+def web_app_errors(database_message: str, *refused: type[Exception]) -> Iterator[None]:
+    """Django set up for a command; a database, audit-key or file problem, or one of the
+    command's own `refused` errors, becomes a one-line message, never a traceback.
+
+    ``database_message`` says what the user can do; its ``{error}`` is the database's words.
+    """
+    setup_web_app()
+    from django.db import DatabaseError
+
+    from lupustrial.edc.audit.keys import AuditKeyError
+
+    try:
+        yield
+    except refused as error:
+        raise InputError(str(error)) from None
+    except DatabaseError as error:
+        raise InputError(database_message.format(error=str(error).strip())) from None
+    except AuditKeyError as error:
+        raise InputError(str(error)) from None
+    except OSError as error:
+        raise InputError(f"{error.filename}: {error.strerror}") from None
+
+
+def run_in_web_app(
+    function: Callable[[], T], database_message: str, *refused: type[Exception]
+) -> T:
+    """`function()` inside `web_app_errors`."""
+    with web_app_errors(database_message, *refused):
+        return function()
 
 
 @dataclass(frozen=True)
