@@ -21,11 +21,9 @@ SNAPSHOT_DIR = "snapshot"
 
 
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+    """The file's SHA-256 in hex, read in blocks (the standard library's file_digest)."""
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _files(root: Path) -> list[Path]:
