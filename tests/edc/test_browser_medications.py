@@ -53,3 +53,19 @@ def test_the_coordinator_records_every_concomitant_medication(
     }  # fmt: skip
     assert saved[1]["vaccine"] is True
     assert saved[1]["start_date"] == visit.date.isoformat()
+
+
+def test_asked_and_none_taken_is_entered_from_the_page(
+    page: Any,  # noqa: F811
+    live_server: Any,
+) -> None:
+    """The 'asked' box tells 'none taken' from 'not yet asked'; it once rendered as nothing."""
+    base = live_server.url
+    visit = Subject.objects.get(screening_number="S-001").visits.get(code="W12")
+    _log_in(page, base, "coordinator")
+    page.goto(f"{base}/visits/{visit.pk}/forms/medications/")
+    page.check('[name="medications.recorded"]')
+    _submit(
+        page, "#crf-form button[type='submit']:not([name='next'])", f"{base}/visits/{visit.pk}/"
+    )
+    assert FormData.objects.get(visit=visit, crf="medications").data["medications"] == []

@@ -169,3 +169,15 @@ def test_a_live_vaccine_among_the_medications_is_suggested(
     assert [s.category.value for s in found] == ([category] if category else [])
     if category:
         assert found[0].occurred_on == given
+
+
+def test_the_asked_box_of_a_list_is_on_the_page_and_records_none() -> None:
+    """'Asked, none' must be enterable from the page: the box once rendered as nothing."""
+    from django.urls import reverse
+
+    from tests.edc.clients import login
+
+    visit = _w8()
+    client = login("coordinator")
+    page = client.get(reverse("crf", args=[visit.pk, "medications"])).content.decode()
+    assert 'type="checkbox" name="medications.recorded"' in page
