@@ -140,7 +140,7 @@ def test_the_casebook_in_japanese(tmp_path: Path) -> None:
     assert criterion in text.replace("\n", "")  # the criteria in Japanese too
     assert crf in text
     assert "監査証跡の要約" in text
-    assert "照会履歴" in text
+    assert "クエリ履歴" in text
 
 
 @needs_pdf_tools

@@ -308,7 +308,7 @@ def test_the_worklists_grid_and_calendar_in_japanese() -> None:
     assert "7日後に開始" in home
     grid = client.get(reverse("status_grid", args=["OSK"])).content.decode()
     assert "未実施の来院" in grid
-    assert "照会あり" in grid
+    assert "クエリあり" in grid
     calendar = client.get(reverse("visit_calendar")).content.decode()
     assert "来院カレンダー" in calendar
     assert "月" in calendar
