@@ -73,14 +73,7 @@ SourceOption = Annotated[
 
 def _database_events() -> list[SafetyEvent]:
     """Every adverse event recorded in the web application's database, every version."""
-    from django.core.exceptions import ImproperlyConfigured
-
-    from lupustrial.edc import setup
-
-    try:
-        setup()
-    except ImproperlyConfigured as error:
-        raise InputError(f"the web application's settings: {error}") from None
+    setup_web_app()
     from django.db import DatabaseError
 
     from lupustrial.edc.safety.recorded import recorded_events
