@@ -124,6 +124,10 @@ def _closed_port() -> int:
         ["web", "add-user", "someone", "--role", "monitor", "--reason", "test"],
         ["casebook", "TKY-001"],
         ["audit", "verify"],
+        ["export", "odm", "--out", "study.xml"],
+        ["archive", "--out", "closeout"],
+        ["safety", "due", "--source", "database"],
+        ["safety", "notify"],
     ],
     ids=" ".join,
 )

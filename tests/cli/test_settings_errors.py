@@ -16,6 +16,10 @@ COMMANDS = [
     ["web", "demo", "--no-serve"],
     ["audit", "verify"],
     ["safety", "notify"],
+    ["safety", "due", "--source", "database"],
+    ["casebook", "TKY-001"],
+    ["export", "odm", "--out", "study.xml"],
+    ["archive", "--out", "closeout"],
 ]
 
 
@@ -25,7 +29,7 @@ def test_a_bad_email_setting_is_one_line_naming_it(command: list[str], tmp_path:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run(
         [sys.executable, "-m", "lupustrial", *command],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True, text=True, env=env, timeout=120, check=False, cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr

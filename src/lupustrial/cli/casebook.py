@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from lupustrial.cli.app import app
-from lupustrial.cli.input import InputError, setup_web_app
+from lupustrial.cli.input import STUDY_DATABASE, InputError, web_app_errors
 
 
 @app.command()
@@ -44,21 +44,18 @@ def casebook(
     if language not in ("en", "ja"):
         raise InputError(f"--language {language!r}: choose en or ja")
 
-    setup_web_app()
     import getpass
 
-    from django.db import DatabaseError
-    from django.db.models import Q
-    from django.utils import timezone, translation
+    with web_app_errors(STUDY_DATABASE):
+        from django.db.models import Q
+        from django.utils import timezone, translation
 
-    from lupustrial.edc.audit.keys import AuditKeyError
-    from lupustrial.edc.study.casebook import export_casebook, file_name
-    from lupustrial.edc.study.models import Subject
-    from lupustrial.edc.study.services import CONSOLE_PREFIX
-    from lupustrial.pdf import PdfUnavailableError
+        from lupustrial.edc.study.casebook import export_casebook, file_name
+        from lupustrial.edc.study.models import Subject
+        from lupustrial.edc.study.services import CONSOLE_PREFIX
+        from lupustrial.pdf import PdfUnavailableError
 
-    actor = f"{CONSOLE_PREFIX}{getpass.getuser()}"
-    try:
+        actor = f"{CONSOLE_PREFIX}{getpass.getuser()}"
         found = Subject.objects.select_related("site").filter(
             Q(subject_id=subject) | Q(screening_number=subject)
         )
@@ -71,16 +68,12 @@ def casebook(
         if not target.absolute().parent.is_dir():
             raise InputError(f"{target}: its folder {target.parent} does not exist")
         typer.echo(f"printing the casebook of {chosen.label}…", err=True)
-        with translation.override(language):
-            timezone.activate(chosen.site.zone)
-            data = export_casebook(actor, chosen, exported_by=actor)
-    except DatabaseError as error:
-        raise InputError(
-            f"cannot read the study database ({str(error).strip()}); has it been created "
-            "(lupustrial web demo or lupustrial web serve)?"
-        ) from None
-    except (AuditKeyError, PdfUnavailableError) as error:
-        raise InputError(str(error)) from None
+        try:
+            with translation.override(language):
+                timezone.activate(chosen.site.zone)
+                data = export_casebook(actor, chosen, exported_by=actor)
+        except PdfUnavailableError as error:
+            raise InputError(str(error)) from None
     try:
         target.write_bytes(data)
     except OSError as error:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lupustrial.cli.app import app
-from lupustrial.cli.input import InputError
+from lupustrial.cli.input import InputError, web_app_errors
 
 if TYPE_CHECKING:
     from lupustrial.dataset.records import StudyRecords
@@ -18,6 +18,9 @@ export_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
+
+
+_STUDY_DATABASE = "cannot read the study database {where}: {error}"
 
 
 def _progress(message: str) -> None:
@@ -76,27 +79,17 @@ def odm(
     order, each with who, where, when (UTC), why and the trail entry's number and hash. The
     database is the one DATABASE_URL or LUPUSTRIAL_DATA_DIR names, as for `lupustrial web`.
     """
-    from lupustrial.dataset.sources import SourceError
-    from lupustrial.edc import ready
-
     _check_writable(out)
-    try:
-        where = ready()
-    except SourceError as error:
-        raise InputError(str(error)) from None
-    from django.db import DatabaseError
+    with web_app_errors(_STUDY_DATABASE, migrated=True) as where:
+        from lupustrial.edc.odm import odm_document
+        from lupustrial.interop.odm.items import OdmError
+        from lupustrial.interop.odm.schema import schema_errors
 
-    from lupustrial.edc.odm import odm_document
-    from lupustrial.interop.odm.items import OdmError
-    from lupustrial.interop.odm.schema import schema_errors
-
-    _progress(f"exporting the study database {where} as ODM 1.3.2")
-    try:
-        text = odm_document(_progress)
-    except DatabaseError as error:
-        raise InputError(f"cannot read the study database {where}: {error}") from None
-    except OdmError as error:
-        raise InputError(f"the record cannot be written as ODM: {error}") from None
+        _progress(f"exporting the study database {where} as ODM 1.3.2")
+        try:
+            text = odm_document(_progress)
+        except OdmError as error:
+            raise InputError(f"the record cannot be written as ODM: {error}") from None
     if validate:
         _progress("validating against the ODM 1.3.2 XML Schema")
         errors = schema_errors(text)
@@ -211,27 +204,16 @@ def archive(
         return
     if out is None:
         raise InputError("say where to write the package: lupustrial archive --out DIR")
-    from lupustrial.dataset.sources import SourceError
-    from lupustrial.edc import ready
+    with web_app_errors(_STUDY_DATABASE, migrated=True) as where:
+        from lupustrial.edc.closeout import CloseOutError, write_closeout
 
-    try:
-        where = ready()
-    except SourceError as error:
-        raise InputError(str(error)) from None
-    from django.db import DatabaseError
-
-    from lupustrial.edc.audit.keys import AuditKeyError
-    from lupustrial.edc.closeout import CloseOutError, write_closeout
-
-    _progress(f"closing the study database {where} into {out}")
-    try:
-        manifest = write_closeout(out, _progress)
-    except (CloseOutError, AuditKeyError) as error:
-        raise InputError(str(error)) from None
-    except DatabaseError as error:
-        raise InputError(f"cannot read the study database {where}: {error}") from None
-    except OSError as error:
-        raise InputError(f"{out}: cannot be written ({error.strerror})") from None
+        _progress(f"closing the study database {where} into {out}")
+        try:
+            manifest = write_closeout(out, _progress)
+        except CloseOutError as error:
+            raise InputError(str(error)) from None
+        except OSError as error:
+            raise InputError(f"{out}: cannot be written ({error.strerror})") from None
     typer.echo(
         f"close-out package written to {out}: {len(manifest['files'])} files, audit trail "
         f"head {manifest['audit']['head_seq']}; check it with: lupustrial archive verify {out}"

@@ -39,24 +39,45 @@ def setup_web_app() -> None:
         raise InputError(f"the web application's settings: {error}") from None
 
 
+STUDY_DATABASE = (
+    "cannot read the study database ({error}); has it been created "
+    "(lupustrial web demo or lupustrial web serve)?"
+)
+"""What a command that reads the study says when its database does not answer."""
+
+
 @contextmanager
-def web_app_errors(database_message: str, *refused: type[Exception]) -> Iterator[None]:
+def web_app_errors(
+    database_message: str, *refused: type[Exception], migrated: bool = False
+) -> Iterator[str]:
     """Django set up for a command; a database, audit-key or file problem, or one of the
     command's own `refused` errors, becomes a one-line message, never a traceback.
 
-    ``database_message`` says what the user can do; its ``{error}`` is the database's words.
+    ``database_message`` says what the user can do; its ``{error}`` is the database's words
+    and its ``{where}`` the database's name. With ``migrated`` the study database must exist
+    and be migrated first (`edc.ready`, which says how to create it); the context gives its
+    name (else "").
     """
     setup_web_app()
     from django.db import DatabaseError
 
     from lupustrial.edc.audit.keys import AuditKeyError
 
+    where = ""
+    if migrated:
+        from lupustrial.dataset.sources import SourceError
+        from lupustrial.edc import ready
+
+        try:
+            where = ready()
+        except SourceError as error:
+            raise InputError(str(error)) from None
     try:
-        yield
+        yield where
     except refused as error:
         raise InputError(str(error)) from None
     except DatabaseError as error:
-        raise InputError(database_message.format(error=str(error).strip())) from None
+        raise InputError(database_message.format(error=str(error).strip(), where=where)) from None
     except AuditKeyError as error:
         raise InputError(str(error)) from None
     except OSError as error:

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app, print_json
-from lupustrial.cli.input import InputError, read_records, setup_web_app, validate_all
+from lupustrial.cli.input import (
+    STUDY_DATABASE,
+    InputError,
+    read_records,
+    validate_all,
+    web_app_errors,
+)
 
 if TYPE_CHECKING:
     from lupustrial.safety.events import OpenClock, SafetyEvent
@@ -73,19 +79,11 @@ SourceOption = Annotated[
 
 def _database_events() -> list[SafetyEvent]:
     """Every adverse event recorded in the web application's database, every version."""
-    setup_web_app()
-    from django.db import DatabaseError
+    with web_app_errors(STUDY_DATABASE):
+        from lupustrial.edc.safety.recorded import recorded_events
+        from lupustrial.edc.study.models import Subject
 
-    from lupustrial.edc.safety.recorded import recorded_events
-    from lupustrial.edc.study.models import Subject
-
-    try:
         return [r.event for r in recorded_events(Subject.objects.all())]
-    except DatabaseError as error:
-        raise InputError(
-            f"cannot read the study database ({error}); has it been created "
-            "(lupustrial web demo or lupustrial web serve)?"
-        ) from error
 
 
 @safety_app.command("due")
@@ -234,22 +232,15 @@ def notify() -> None:
     it on schedule): reports due within 48 hours and the weekly digest of overdue visits,
     through the web application's e-mail settings. A run that sent any is audited."""
 
-    setup_web_app()
     import datetime as dt
 
-    from django.db import DatabaseError
+    with web_app_errors(STUDY_DATABASE):
+        from lupustrial.edc.safety.services import send_notifications
 
-    from lupustrial.edc.safety.services import send_notifications
-
-    try:
-        sent = send_notifications(dt.datetime.now(dt.UTC))
-    except DatabaseError as error:
-        raise InputError(
-            f"cannot read the study database ({error}); has it been created "
-            "(lupustrial web demo or lupustrial web serve)?"
-        ) from error
-    except OSError as error:
-        raise InputError(f"the mail server refused ({error}); nothing was recorded") from error
+        try:
+            sent = send_notifications(dt.datetime.now(dt.UTC))
+        except OSError as error:
+            raise InputError(f"the mail server refused ({error}); nothing was recorded") from error
     for kind, count in sent.items():
         typer.echo(f"{kind}: {count} sent")
 
