@@ -4,6 +4,7 @@ field appears once, and the import CSV gives back every stored value (no REDCap 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 from collections import defaultdict
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from lupustrial.dataset.demo import demo_records
+from lupustrial.dataset.records import AdverseEventVersion, StudyRecords
 from lupustrial.interop.odm.items import model_items, unflatten
 from lupustrial.interop.redcap import HEADERS, IMPORT_COLUMNS, write_project
 from lupustrial.protocol.crfs import CRF_MODELS
@@ -29,10 +31,49 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _with_versions(records: StudyRecords) -> StudyRecords:
+    """The demo's adverse events, each saved twice: a first report, then a correction of its
+    grade's course with a reason (the demo itself keeps no history)."""
+    versions = []
+    events = []
+    for event in records.adverse_events:
+        state = event.model_dump(exclude={"version", "recorded_on", "visit_id"})
+        day = event.recorded_on or event.onset_date
+        versions.append(
+            AdverseEventVersion(
+                **{**state, "course": "first report, 初回報告"},
+                version=1,
+                recorded_on=day,
+                visit_id=event.visit_id,
+            )
+        )
+        versions.append(
+            AdverseEventVersion(
+                **state,
+                version=2,
+                recorded_on=day + dt.timedelta(days=3),
+                reason="follow-up: 経過を追記",
+            )
+        )
+        events.append(event.model_copy(update={"version": 2}))
+    return StudyRecords.model_validate(
+        {
+            **records.model_dump(),
+            "adverse_events": [e.model_dump() for e in events],
+            "adverse_event_versions": [v.model_dump() for v in versions],
+        }
+    )
+
+
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def records() -> StudyRecords:
+    return _with_versions(demo_records())
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, records: StudyRecords) -> Path:
     out = tmp_path_factory.mktemp("redcap")
-    write_project(demo_records(), out)
+    write_project(records, out)
     return out
 
 
@@ -115,7 +156,7 @@ def _decode(field: dict[str, str], text: str) -> Any:
     return text
 
 
-def test_the_import_gives_back_every_stored_value(project: Path) -> None:
+def test_the_import_gives_back_every_stored_value(project: Path, records: StudyRecords) -> None:
     fields = {r["Variable / Field Name"]: r for r in _read(project / "data_dictionary.csv")}
     rows = _read(project / "records.csv")
     assert set(rows[0]) <= set(IMPORT_COLUMNS) | set(fields)
@@ -159,7 +200,7 @@ def test_the_import_gives_back_every_stored_value(project: Path) -> None:
     for (record, visit, crf, head), values in logged.items():
         flat[(record, visit)][crf][head] = unflatten(values)  # numbered rows: a list
     checked = 0
-    for assessment in demo_records().assessments:
+    for assessment in records.assessments:
         stored = assessment.model_dump(mode="json", exclude_none=True, include=set(CRF_MODELS))
         rebuilt = {
             crf: unflatten({k: v for k, v in values.items() if not isinstance(v, list)})
@@ -168,15 +209,21 @@ def test_the_import_gives_back_every_stored_value(project: Path) -> None:
         }
         assert rebuilt == stored, (assessment.subject_id, assessment.visit_id)
         checked += 1
-    assert checked == len(demo_records().assessments)
-    events = demo_records().adverse_events
-    assert events
-    rebuilt_events = [unflatten(kept[key]) for key in sorted(kept, key=lambda k: (k[0], int(k[2])))]
-    stored_events = [
-        e.model_dump(mode="json", exclude_none=True, exclude={"subject_id"})
-        for e in sorted(events, key=lambda e: e.subject_id)
-    ]
-    assert rebuilt_events == stored_events
+    assert checked == len(records.assessments)
+    # Each adverse event once in its latest state, and every version of each in the history.
+    for attribute in ("adverse_events", "adverse_event_versions"):
+        stored = getattr(records, attribute)
+        assert stored
+        rebuilt_rows = [
+            unflatten(kept[key])
+            for key in sorted(kept, key=lambda k: (k[0], int(k[2])))
+            if key[1] == attribute
+        ]
+        stored_rows = [
+            e.model_dump(mode="json", exclude_none=True, exclude={"subject_id"})
+            for e in sorted(stored, key=lambda e: e.subject_id)
+        ]
+        assert rebuilt_rows == stored_rows, attribute
 
 
 def test_export_redcap_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

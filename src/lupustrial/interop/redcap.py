@@ -14,7 +14,7 @@ dictionary, events, instrument-event mapping and the "records" import template; 
 - `instrument_event_mapping.csv` (`arm_num,unique_event_name,form`);
 - `records.csv`: the data import, one row per subject's enrolment, per visit and per log row.
 
-Rows of a visit form (glucocorticoid regimens, medications, adverse events) are repeating
+Rows of a visit form (glucocorticoid regimens, medications) are repeating
 instruments. REDCap cannot repeat an instrument inside a repeating event, so these rows live in
 the log event, each with the visit it was recorded at and its row number there (the usual
 REDCap AE and concomitant-medication log); the visit's form keeps a yes/no "recorded" field,
@@ -196,10 +196,15 @@ class Instrument:
 
 RECORD_LOGS: dict[str, tuple[str, str, type[BaseModel]]] = {
     "adverse_event_log": ("adverse_events", "ae", ds.AdverseEvent),
+    "adverse_event_history": ("adverse_event_versions", "aeh", ds.AdverseEventVersion),
 }
 """Log instruments of records kept apart from the visits: instrument → (the StudyRecords list,
-the variables' prefix, the record's model). Adverse events are their own records, one row
-each in its latest version (every version is in the ODM file)."""
+the variables' prefix, the record's model). Adverse events are their own records: the log
+holds each event once, in its latest state (`ae_version` its version's number), so a REDCap
+report counts events, not saves; the history holds every version (`aeh_version`, the site's
+date it was saved `aeh_recorded_on`, the visit it was entered at, `aeh_reason`), because
+REDCap's own audit log only knows the changes made in REDCap. Who saved each version and
+when, to the second, are in the ODM file's audit records (the dataset keeps the day)."""
 
 
 class _Subject(BaseModel):
