@@ -89,6 +89,11 @@ ENGLISH_DERIVED = (
     "no descriptor",
     "not assessed:",
     "components)",
+    "prednisolone equivalent",
+    "maintenance therapy",
+    "no new feature",
+    "DORIS remission",
+    " oral",
 )
 
 
@@ -101,9 +106,7 @@ def test_lldas_doris_and_the_derived_lines_in_japanese() -> None:
     _speaks("coordinator", "ja")
     page = login("coordinator").get(reverse("visit", args=[_w12().pk])).content.decode()
     section = page.split('id="derived"', 1)[1].split("</section>", 1)[0]
-    # Each component's evidence (after the dash) is still the clinical layer's English: the
-    # part of issue 18 left open. The summary lines and the component names are checked.
-    section = re.sub(r"</b> — [^<]*</li>", "</b></li>", section)
+    # The summary lines, the component names and each component's evidence (after the dash).
     derived = _visible_text(section)
     for japanese in (
         "主要臓器の活動性なし",

@@ -44,6 +44,13 @@ from lupustrial.clinical.sledai2k import Sledai2kInput, Sledai2kResult, score_sl
 from lupustrial.clinical.slicc_2012 import Slicc2012Input, Slicc2012Result, score_slicc_2012
 from lupustrial.clinical.units import BodyWeight
 
+NO_SLEDAI2K = "no sledai2k section"
+NO_GLUCOCORTICOIDS = "no glucocorticoids section ([] for none)"
+NEEDS_SLEDAI2K = "needs the SLEDAI-2K"
+NO_SECTION = "no section for it"
+"""Why an instrument was not computed (`AssessmentResult.not_computed`), with
+`glucocorticoids.UNDATED_ASSESSMENT`: fixed texts a reader's language can look up."""
+
 
 class PreviousAssessment(StrictModel):
     """The assessment before this one, which LLDAS's "no new activity" compares against."""
@@ -164,7 +171,7 @@ def score_assessment(
     if assessment.sledai2k is not None:
         sledai = score_sledai2k(assessment.sledai2k.model_copy(update={"date": day}))
     else:
-        not_computed["SLEDAI-2K"] = "no sledai2k section"
+        not_computed["SLEDAI-2K"] = NO_SLEDAI2K
     prednisolone = None
     if assessment.glucocorticoids is not None:
         prednisolone = prednisolone_equivalent_on(
@@ -173,7 +180,7 @@ def score_assessment(
         if prednisolone is None:
             not_computed["Prednisolone equivalent"] = UNDATED_ASSESSMENT
     else:
-        not_computed["Prednisolone equivalent"] = "no glucocorticoids section ([] for none)"
+        not_computed["Prednisolone equivalent"] = NO_GLUCOCORTICOIDS
     lldas = doris = None
     if sledai is not None:
         lldas = assess_lldas(_lldas_input(assessment, sledai), lldas_limits)
@@ -187,7 +194,7 @@ def score_assessment(
             doris_limits,
         )
     else:
-        not_computed["LLDAS"] = not_computed["DORIS remission"] = "needs the SLEDAI-2K"
+        not_computed["LLDAS"] = not_computed["DORIS remission"] = NEEDS_SLEDAI2K
     return AssessmentResult.trusted(
         id=assessment.id,
         date=assessment.date,
@@ -236,6 +243,6 @@ def _classify(
 ) -> Result | None:
     """Score a classification set when its section is present; say so when it is not."""
     if data is None:
-        not_computed[name] = "no section for it"
+        not_computed[name] = NO_SECTION
         return None
     return score(data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 from pydantic import Field, model_validator
 
@@ -21,8 +21,95 @@ from lupustrial.clinical.glucocorticoids import (
     prednisolone_equivalent_on,
 )
 from lupustrial.clinical.model import StrictModel
-from lupustrial.clinical.sledai2k import Sledai2kResult
+from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, Sledai2kResult
 from lupustrial.clinical.status import Status, all_of
+
+
+class Reason(StrictModel):
+    """One part of a component's evidence as a code and its values, for any language to word.
+
+    The English `ComponentFinding.evidence` is made from these by `english`; the web pages word
+    the same codes in the reader's language (`edc.study.derived_text`), so a reader of either
+    language sees the same reasons. Values are plain: numbers, text, descriptor or input codes.
+    """
+
+    code: str
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+ITEM_WORDS: dict[str, str] = {
+    "pga": "PGA",
+    "prednisolone_equivalent": "prednisolone equivalent",
+    "haemolytic_anaemia": "haemolytic anaemia",
+    "gastrointestinal_activity": "gastrointestinal activity",
+}
+"""The English of the inputs a reason names; any other input is named by its field name."""
+
+PHRASES: dict[str, str] = {
+    "maintenance_standard": "maintenance therapy standard and well tolerated",
+    "maintenance_not_standard": (
+        "maintenance therapy not standard, not tolerated or investigational"
+    ),
+    "maintenance_stable": "maintenance therapy, if any, stable",
+    "maintenance_not_stable": "maintenance therapy not stable",
+    "no_previous": "no previous assessment",
+    "undated": UNDATED_ASSESSMENT,
+}
+"""Reasons that are a fixed phrase, by code."""
+
+
+def _item(code: str) -> str:
+    return ITEM_WORDS.get(code, code)
+
+
+def _feature(code: str) -> str:
+    """A SLEDAI-2K descriptor's name, or a feature outside the SLEDAI-2K (LLDAS's two)."""
+    descriptor = DESCRIPTOR_BY_CODE.get(code)
+    return descriptor.name if descriptor is not None else _item(code)
+
+
+def _dose_detail(values: dict[str, Any]) -> str:
+    detail = "; ".join(f"{drug} {mg:g} mg/day" for drug, mg in values["doses"])
+    detail = detail or "no glucocorticoid"
+    if values.get("not_current"):
+        detail += f"; {values['not_current']} not taken on {values['on']}"
+    return detail
+
+
+def english(reason: Reason) -> str:
+    """A reason in English, as the command line and the dataset give it."""
+    v, code = reason.values, reason.code
+    if code in PHRASES:
+        return PHRASES[code]
+    if code == "not_recorded":
+        return f"{_item(v['item'])} not recorded"
+    if code == "present":
+        return _item(v["item"])
+    if code == "compared":
+        suffix = f" {v['unit']}" if v.get("unit") else ""
+        text = f"{_item(v['item'])} {v['value']:g}{suffix} {v['sign']} {v['limit']:g}{suffix}"
+        return f"{text} ({_dose_detail(v)})" if "doses" in v else text
+    names = ", ".join(_feature(c) for c in v.get("features", ()))
+    codes = ", ".join(v.get("features", ()))
+    score, limit = v.get("score"), v.get("limit")
+    wording = {
+        "sledai_within": f"SLEDAI-2K {score} ≤ {limit}, no major organ, haemolytic or "
+        "gastrointestinal activity",
+        "sledai_above": f"SLEDAI-2K {score} > {limit}",
+        "sledai_may_exceed": f"SLEDAI-2K {score} may exceed {limit}",
+        "major_organ_activity": f"major organ activity: {names}",
+        "major_organ_not_assessed": f"major organ descriptors not assessed: {codes}",
+        "new_features": f"new since the previous assessment: {names}",
+        "no_new_feature": "no new feature since the previous assessment"
+        + (f" ({v['persisting']} persisting)" if v.get("persisting") else ""),
+        "cannot_tell_new": f"cannot tell whether new: {names}",
+        "clinical_sledai": f"clinical SLEDAI-2K {score}" + (f" ({names} ignored)" if names else ""),
+        "clinical_sledai_active": f"clinical SLEDAI-2K {score}: {names}",
+        "clinical_sledai_not_assessed": f"clinical SLEDAI-2K {score}: not assessed: {codes}",
+    }
+    if code not in wording:
+        raise ValueError(f"no English for the reason {code!r}")
+    return wording[code]
 
 
 @dataclass(frozen=True)
@@ -34,7 +121,7 @@ class Component:
     definition: str
 
     def finding(
-        self, status: Status, evidence: str, missing: Sequence[str] = ()
+        self, status: Status, reasons: Sequence[Reason], missing: Sequence[str] = ()
     ) -> ComponentFinding:
         # What is missing only matters while the component is undecided.
         return ComponentFinding.trusted(
@@ -42,9 +129,14 @@ class Component:
             name=self.name,
             definition=self.definition,
             status=status,
-            evidence=evidence,
+            evidence="; ".join(english(r) for r in reasons),
             missing=list(dict.fromkeys(missing)) if status is Status.UNKNOWN else [],
+            reasons=list(reasons),
         )
+
+
+def reason(code: str, **values: Any) -> Reason:
+    return Reason.trusted(code=code, values=values)
 
 
 class ComponentFinding(StrictModel):
@@ -57,6 +149,11 @@ class ComponentFinding(StrictModel):
     evidence: str = Field(description="Why the component has this status, with the values.")
     missing: list[str] = Field(
         default_factory=list, description="Inputs that would decide an unknown component."
+    )
+    reasons: list[Reason] = Field(
+        default_factory=list,
+        exclude=True,  # the evidence's codes and values, for the pages; the JSON keeps evidence
+        description="The evidence as codes and values, for wording in another language.",
     )
 
 
@@ -100,35 +197,46 @@ class CompositeResult(StrictModel):
 def threshold_finding(
     component: Component,
     *,
-    label: str,
+    item: str,
     value: float | None,
     limit: float,
     inclusive: bool = True,
     unit: str = "",
     missing: str,
-    detail: str | None = None,
+    doses: Sequence[tuple[str, float]] | None = None,
+    not_current: int = 0,
+    on: dt.date | None = None,
 ) -> ComponentFinding:
-    """A component that holds when ``value`` stays at or below (or below) ``limit``."""
+    """A component that holds when ``value`` stays at or below (or below) ``limit``.
+
+    ``doses`` (drug, mg/day) explain a prednisolone equivalent, with the regimens ``not_current``
+    on the day ``on``.
+    """
     if value is None:
-        return component.finding(Status.UNKNOWN, f"{label} not recorded", [missing])
+        return component.finding(Status.UNKNOWN, [reason("not_recorded", item=item)], [missing])
     holds = value <= limit if inclusive else value < limit
     sign = {(True, True): "≤", (True, False): ">", (False, True): "<", (False, False): "≥"}[
         (inclusive, holds)
     ]
-    suffix = f" {unit}" if unit else ""
-    evidence = f"{label} {value:g}{suffix} {sign} {limit:g}{suffix}"
-    if detail:
-        evidence += f" ({detail})"
-    return component.finding(Status.of(holds), evidence)
+    values: dict[str, Any] = {
+        "item": item,
+        "value": value,
+        "sign": sign,
+        "limit": limit,
+        "unit": unit,
+    }
+    if doses is not None:
+        values |= {"doses": list(doses), "not_current": not_current, "on": on}
+    return component.finding(Status.of(holds), [reason("compared", **values)])
 
 
 def boolean_finding(
     component: Component, value: bool | None, *, met: str, not_met: str, missing: str
 ) -> ComponentFinding:
-    """A component recorded directly as a yes/no judgement."""
+    """A component recorded directly as a yes/no judgement (``met``, ``not_met``: phrase codes)."""
     if value is None:
-        return component.finding(Status.UNKNOWN, f"{missing} not recorded", [missing])
-    return component.finding(Status.of(value), met if value else not_met)
+        return component.finding(Status.UNKNOWN, [reason("not_recorded", item=missing)], [missing])
+    return component.finding(Status.of(value), [reason(met if value else not_met)])
 
 
 def sledai_score(result: Sledai2kResult, *, clinical: bool = False) -> str:
@@ -178,23 +286,21 @@ class GlucocorticoidInput(StrictModel):
         """The dose component: the dose taken on ``on`` against ``limit`` mg/day."""
         equivalent = self.prednisolone_equivalent(on)
         if self.glucocorticoids is not None and equivalent is None:
-            return component.finding(Status.UNKNOWN, UNDATED_ASSESSMENT, ["date"])
+            return component.finding(Status.UNKNOWN, [reason("undated")], ["date"])
         value = self.prednisolone_mg_per_day if equivalent is None else equivalent.mg_per_day
-        detail = None
-        if equivalent is not None:
-            detail = "; ".join(
-                f"{c.drug.value} {c.daily_dose_mg:g} mg/day" for c in equivalent.contributions
-            )
-            detail = detail or "no glucocorticoid"
-            if equivalent.not_current:
-                detail += f"; {equivalent.not_current} not taken on {on}"
         return threshold_finding(
             component,
-            label="prednisolone equivalent",
+            item="prednisolone_equivalent",
             value=value,
             limit=limit,
             inclusive=inclusive,
             unit="mg/day",
             missing="prednisolone_mg_per_day or glucocorticoids",
-            detail=detail,
+            doses=(
+                None
+                if equivalent is None
+                else [(c.drug.value, c.daily_dose_mg) for c in equivalent.contributions]
+            ),
+            not_current=equivalent.not_current if equivalent is not None else 0,
+            on=on,
         )

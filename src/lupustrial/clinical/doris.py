@@ -32,6 +32,7 @@ from lupustrial.clinical.components import (
     CompositeResult,
     GlucocorticoidInput,
     boolean_finding,
+    reason,
     sledai_score,
     threshold_finding,
 )
@@ -117,20 +118,23 @@ def clinical_sledai_within_limit(
     component = doris_components(limits)[0]
     sledai = inp.sledai2k
     status = sledai.at_most(limits.clinical_sledai2k_max, clinical=True)
-    score = f"clinical SLEDAI-2K {sledai_score(sledai, clinical=True)}"
+    score = sledai_score(sledai, clinical=True)
     serology = [
-        f.name for f in sledai.findings if f.status is Status.MET and f.code not in _CLINICAL
+        f.code for f in sledai.findings if f.status is Status.MET and f.code not in _CLINICAL
     ]
     if status is Status.MET:
-        ignored = f" ({', '.join(serology)} ignored)" if serology else ""
-        return component.finding(status, f"{score}{ignored}")
+        return component.finding(
+            status, [reason("clinical_sledai", score=score, features=serology)]
+        )
     if status is Status.NOT_MET:
-        active = [f.name for f in sledai.findings if f.status is Status.MET and f.code in _CLINICAL]
-        return component.finding(status, f"{score}: {', '.join(active)}")
+        active = [f.code for f in sledai.findings if f.status is Status.MET and f.code in _CLINICAL]
+        return component.finding(
+            status, [reason("clinical_sledai_active", score=score, features=active)]
+        )
     unassessed = [code for code in sledai.missing if code in _CLINICAL]
     return component.finding(
         status,
-        f"{score}: not assessed: {', '.join(unassessed)}",
+        [reason("clinical_sledai_not_assessed", score=score, features=unassessed)],
         [f"sledai2k.{code}" for code in unassessed],
     )
 
@@ -141,7 +145,7 @@ def pga_within_limit(
     """Component 2: physician global assessment < 0.5 on 0–3 (van Vollenhoven 2021)."""
     return threshold_finding(
         doris_components(limits)[1],
-        label="PGA",
+        item="pga",
         value=inp.pga,
         limit=limits.pga_below,
         inclusive=False,
@@ -167,8 +171,8 @@ def stable_maintenance_therapy(inp: DorisInput) -> ComponentFinding:
     return boolean_finding(
         COMPONENTS[3],
         inp.maintenance_therapy_stable,
-        met="maintenance therapy, if any, stable",
-        not_met="maintenance therapy not stable",
+        met="maintenance_stable",
+        not_met="maintenance_not_stable",
         missing="maintenance_therapy_stable",
     )
 

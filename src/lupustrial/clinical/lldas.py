@@ -36,7 +36,9 @@ from lupustrial.clinical.components import (
     ComponentFinding,
     CompositeResult,
     GlucocorticoidInput,
+    Reason,
     boolean_finding,
+    reason,
     sledai_score,
     threshold_finding,
 )
@@ -166,48 +168,44 @@ def low_activity_without_major_organs(
     status = all_of(
         [total, *(negate(f.status) for f in major), negate(haemolytic), negate(gastrointestinal)]
     )
-    score = f"SLEDAI-2K {sledai_score(sledai)}"
+    score = sledai_score(sledai)
     if status is Status.MET:
-        return component.finding(
-            status,
-            f"{score} ≤ {limit}, no major organ, haemolytic or gastrointestinal activity",
-        )
-    reasons: list[str] = []
+        return component.finding(status, [reason("sledai_within", score=score, limit=limit)])
+    reasons: list[Reason] = []
     missing: list[str] = []
     shown = status  # report only what decides: failures, or else what is unknown
     if total is shown:
-        reasons.append(
-            f"{score} > {limit}" if shown is Status.NOT_MET else f"{score} may exceed {limit}"
-        )
+        code = "sledai_above" if shown is Status.NOT_MET else "sledai_may_exceed"
+        reasons.append(reason(code, score=score, limit=limit))
         missing.extend(f"sledai2k.{code}" for code in sledai.missing)
-    active = [f.name for f in major if f.status is Status.MET]
+    active = [f.code for f in major if f.status is Status.MET]
     unassessed = [f.code for f in major if f.status is Status.UNKNOWN]
     if shown is Status.NOT_MET and active:
-        reasons.append(f"major organ activity: {', '.join(active)}")
+        reasons.append(reason("major_organ_activity", features=active))
     if shown is Status.UNKNOWN and unassessed:
-        reasons.append(f"major organ descriptors not assessed: {', '.join(unassessed)}")
+        reasons.append(reason("major_organ_not_assessed", features=unassessed))
         missing.extend(f"sledai2k.{code}" for code in unassessed)
-    for name, label, value in (
-        ("haemolytic_anaemia", "haemolytic anaemia", haemolytic),
-        ("gastrointestinal_activity", "gastrointestinal activity", gastrointestinal),
+    for name, value in (
+        ("haemolytic_anaemia", haemolytic),
+        ("gastrointestinal_activity", gastrointestinal),
     ):
         if shown is Status.NOT_MET and value is Status.MET:
-            reasons.append(label)
+            reasons.append(reason("present", item=name))
         if shown is Status.UNKNOWN and value is Status.UNKNOWN:
-            reasons.append(f"{label} not recorded")
+            reasons.append(reason("not_recorded", item=name))
             missing.append(name)
-    return component.finding(status, "; ".join(reasons), missing)
+    return component.finding(status, reasons, missing)
 
 
 def no_new_activity(inp: LldasInput) -> ComponentFinding:
     """Component 2: no new features of activity since the previous assessment (Franklyn 2016)."""
     component = COMPONENTS[1]
     now, before = inp.sledai2k, inp.previous_sledai2k
-    # (label, status now, status before, input now, input before)
+    # (feature code, status now, status before, input now, input before)
     status_before = {f.code: f.status for f in before.findings} if before else {}
     features: list[tuple[str, Status, Status, str, str]] = [
         (
-            f.name,
+            f.code,
             f.status,
             status_before.get(f.code, Status.UNKNOWN),
             f"sledai2k.{f.code}",
@@ -215,22 +213,16 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
         )
         for f in now.findings
     ]
-    for label, name, value_now, value_before in (
+    for name, value_now, value_before in (
+        ("haemolytic_anaemia", inp.haemolytic_anaemia, inp.previous_haemolytic_anaemia),
         (
-            "haemolytic anaemia",
-            "haemolytic_anaemia",
-            inp.haemolytic_anaemia,
-            inp.previous_haemolytic_anaemia,
-        ),
-        (
-            "gastrointestinal activity",
             "gastrointestinal_activity",
             inp.gastrointestinal_activity,
             inp.previous_gastrointestinal_activity,
         ),
     ):
         features.append(
-            (label, Status.of(value_now), Status.of(value_before), name, f"previous_{name}")
+            (name, Status.of(value_now), Status.of(value_before), name, f"previous_{name}")
         )
     # A feature is new when present now and absent before; not assessed before is not "absent".
     new = [(feature, all_of([feature[1], negate(feature[2])])) for feature in features]
@@ -239,14 +231,11 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
         # The definition is a comparison: with nothing to compare it can fail, never hold.
         status = all_of([status, Status.UNKNOWN])
     if status is Status.NOT_MET:
-        labels = [f[0] for f, is_new in new if is_new is Status.MET]
-        return component.finding(status, f"new since the previous assessment: {', '.join(labels)}")
+        codes = [f[0] for f, is_new in new if is_new is Status.MET]
+        return component.finding(status, [reason("new_features", features=codes)])
     if status is Status.MET:
         persisting = sum(1 for f in features if f[1] is Status.MET)
-        evidence = "no new feature since the previous assessment"
-        if persisting:
-            evidence += f" ({persisting} persisting)"
-        return component.finding(status, evidence)
+        return component.finding(status, [reason("no_new_feature", persisting=persisting)])
     undecided = [f for f, is_new in new if is_new is Status.UNKNOWN]
     missing = [
         name
@@ -255,9 +244,9 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
         if value is Status.UNKNOWN
     ]
     if before is None:
-        return component.finding(status, "no previous assessment", ["previous_sledai2k", *missing])
+        return component.finding(status, [reason("no_previous")], ["previous_sledai2k", *missing])
     return component.finding(
-        status, f"cannot tell whether new: {', '.join(f[0] for f in undecided)}", missing
+        status, [reason("cannot_tell_new", features=[f[0] for f in undecided])], missing
     )
 
 
@@ -267,7 +256,7 @@ def pga_within_limit(
     """Component 3: SELENA physician global assessment ≤ 1 on 0–3 (Franklyn 2016)."""
     return threshold_finding(
         lldas_components(limits)[2],
-        label="PGA",
+        item="pga",
         value=inp.pga,
         limit=limits.pga_max,
         missing="pga",
@@ -291,8 +280,8 @@ def standard_maintenance_therapy(inp: LldasInput) -> ComponentFinding:
     return boolean_finding(
         COMPONENTS[4],
         inp.maintenance_therapy_standard_and_tolerated,
-        met="maintenance therapy standard and well tolerated",
-        not_met="maintenance therapy not standard, not tolerated or investigational",
+        met="maintenance_standard",
+        not_met="maintenance_not_standard",
         missing="maintenance_therapy_standard_and_tolerated",
     )
 

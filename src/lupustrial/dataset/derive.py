@@ -24,6 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
+from lupustrial.clinical.assessment import NEEDS_SLEDAI2K
 from lupustrial.clinical.components import CompositeResult
 from lupustrial.clinical.doris import DorisResult
 from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
@@ -145,7 +146,7 @@ def _composite(
     """Status, summary and missing inputs; without a SLEDAI-2K it is unknown, and the summary
     is the line the visit page shows (`AssessmentResult.summary_lines`)."""
     if result is None:
-        why = not_computed.get(instrument, "needs the SLEDAI-2K")
+        why = not_computed.get(instrument, NEEDS_SLEDAI2K)
         return Status.UNKNOWN.value, f"{instrument}: not computed — {why}", "sledai2k"
     return result.status.value, result.summary_line(), "; ".join(result.missing) or None
 

@@ -78,7 +78,8 @@ def form_values(data: dict[str, Any]) -> list[FieldValue]:
     for path, value in flat.items():
         if path.endswith(".unit") and f"{path[:-5]}.value" in flat:
             continue  # shown with its value
-        shown = _shown(value)
+        # Coded values (drugs, routes, dose units) in the reader's language.
+        shown = labels.value_word(path, value) if isinstance(value, str) else _shown(value)
         unit = flat.get(f"{path[:-6]}.unit") if path.endswith(".value") else None
         if unit is not None:
             shown = f"{shown} {unit}"

@@ -4,6 +4,10 @@ The clinical layer returns structured results; their `summary_line` is its Engli
 command line. The web pages build the same lines here from the structured fields, through the
 label catalogue, so a Japanese reader gets them in Japanese. Results this module does not know
 (the classification criteria) keep the clinical layer's line.
+
+An LLDAS or DORIS component's evidence is the clinical layer's codes and values
+(`ComponentFinding.reasons`); its English is the clinical layer's own (`evidence`, which the
+dataset and the command line print), and any other language is worded here from the codes.
 """
 
 from __future__ import annotations
@@ -11,11 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from lupustrial.clinical.assessment import AssessmentResult
-from lupustrial.clinical.components import CompositeResult
+from lupustrial.clinical.components import ComponentFinding, CompositeResult, Reason
 from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
 from lupustrial.clinical.sledai2k import Sledai2kResult
 from lupustrial.clinical.status import Status
@@ -25,6 +29,113 @@ from lupustrial.edc.study import labels
 def _label(code: str, fallback: str) -> str:
     found = labels.LABELS.get(code)
     return str(found) if found is not None else fallback
+
+
+def _english() -> bool:
+    return (get_language() or "en").split("-")[0] == "en"
+
+
+def drug_name(name: str) -> str:
+    """A drug's name in the reader's language (the catalogue's), else as recorded."""
+    found = labels.DRUGS.get(" ".join(name.strip().lower().split()))
+    return str(found) if found is not None else name
+
+
+def route_name(route: str) -> str:
+    """A route of administration in the reader's language, else as recorded."""
+    found = labels.ROUTES.get(route)
+    return str(found) if found is not None else route
+
+
+def _names(codes: list[str]) -> str:
+    """SLEDAI-2K descriptors or LLDAS's two other features, by their labels."""
+    return _(", ").join(_label(code, code.replace("_", " ")) for code in codes)
+
+
+def _item(code: str) -> str:
+    found = labels.REASON_ITEMS.get(code) or labels.LABELS.get(code)
+    return str(found) if found is not None else code
+
+
+def _dose_detail(values: dict[str, Any]) -> str:
+    detail = _("; ").join(
+        _("%(drug)s %(mg)s mg/day") % {"drug": drug_name(drug), "mg": f"{mg:g}"}
+        for drug, mg in values["doses"]
+    ) or _("no glucocorticoid")
+    if values.get("not_current"):
+        day = values["on"]
+        detail += _("; %(n)s not taken on %(date)s") % {
+            "n": values["not_current"],
+            "date": formats.date_format(day, "SHORT_DATE_FORMAT") if day else "",
+        }
+    return detail
+
+
+def reason_text(reason: Reason) -> str:
+    """One reason of a component's evidence in the reader's language."""
+    v, code = reason.values, reason.code
+    phrase = labels.REASON_PHRASES.get(code)
+    if phrase is not None:
+        return str(phrase)
+    if code == "not_recorded":
+        return _("%(item)s not recorded") % {"item": _item(v["item"])}
+    if code == "present":
+        return _("%(item)s present") % {"item": _item(v["item"])}
+    if code == "compared":
+        unit = str(labels.UNITS.get(v.get("unit") or "", v.get("unit") or ""))
+        suffix = f" {unit}" if unit else ""
+        text = f"{_item(v['item'])} {v['value']:g}{suffix} {v['sign']} {v['limit']:g}{suffix}"
+        if "doses" in v:
+            text = _("%(text)s (%(detail)s)") % {"text": text, "detail": _dose_detail(v)}
+        return text
+    names = _names(list(v.get("features", ())))
+    score, limit = v.get("score"), v.get("limit")
+    if code == "no_new_feature":
+        text = _("no new feature since the previous assessment")
+        if v.get("persisting"):
+            text += _(" (%(n)s persisting)") % {"n": v["persisting"]}
+        return text
+    if code == "clinical_sledai" and not names:
+        return _("clinical SLEDAI-2K %(score)s") % {"score": score}
+    wordings = {
+        "sledai_within": _(
+            "SLEDAI-2K %(score)s ≤ %(limit)s, no major organ, haemolytic or gastrointestinal "
+            "activity"
+        ),
+        "sledai_above": _("SLEDAI-2K %(score)s > %(limit)s"),
+        "sledai_may_exceed": _("SLEDAI-2K %(score)s may exceed %(limit)s"),
+        "major_organ_activity": _("major organ activity: %(items)s"),
+        "major_organ_not_assessed": _("major organ descriptors not assessed: %(items)s"),
+        "new_features": _("new since the previous assessment: %(items)s"),
+        "cannot_tell_new": _("cannot tell whether new: %(items)s"),
+        "clinical_sledai": _("clinical SLEDAI-2K %(score)s (%(items)s ignored)"),
+        "clinical_sledai_active": _("clinical SLEDAI-2K %(score)s: %(items)s"),
+        "clinical_sledai_not_assessed": _("clinical SLEDAI-2K %(score)s: not assessed: %(items)s"),
+    }
+    wording = wordings.get(code)
+    if wording is None:
+        raise ValueError(f"no wording for the reason {code!r}")
+    return wording % {"score": score, "limit": limit, "items": names}
+
+
+def component_evidence(finding: ComponentFinding) -> str:
+    """Why a component has its status: the clinical layer's English, or worded from its codes."""
+    if _english() or not finding.reasons:
+        return finding.evidence
+    # A component's reasons are one level below the line's "; " between components.
+    return pgettext("evidence", "; ").join(reason_text(r) for r in finding.reasons)
+
+
+def instrument_name(name: str) -> str:
+    """An instrument's name as the clinical layer gives it, in the reader's language."""
+    found = labels.INSTRUMENTS.get(name)
+    return str(found) if found is not None else name
+
+
+def not_computed_reason(why: str) -> str:
+    """Why an instrument was not computed (the clinical layer's fixed English), translated."""
+    found = labels.NOT_COMPUTED_REASONS.get(why)
+    return str(found) if found is not None else why
 
 
 def component_name(name: str) -> str:
@@ -62,9 +173,9 @@ def prednisolone_line(result: PrednisoloneEquivalent) -> str:
     parts = [
         _("%(drug)s %(dose)s mg/day %(route)s = %(mg)s mg")
         % {
-            "drug": c.drug.value,
+            "drug": drug_name(c.drug.value),
             "dose": f"{c.daily_dose_mg:g}",
-            "route": c.route,
+            "route": route_name(c.route),
             "mg": f"{c.prednisolone_mg_per_day:g}",
         }
         for c in result.contributions
@@ -86,20 +197,18 @@ def composite_line(result: CompositeResult) -> str:
     if result.status is Status.MET:
         count = len(result.components)
         return _("%(instrument)s: met (%(n)s/%(n)s components)") % {
-            "instrument": result.instrument,
+            "instrument": instrument_name(result.instrument),
             "n": count,
         }
-    # The English line names each deciding component by its evidence, as the dataset's
-    # lldas_summary / doris_summary do (tests/edc/test_whole_record.py). The evidence is still
-    # the clinical layer's English, so other readers get the component's name instead.
-    english = (get_language() or "en").split("-")[0] == "en"
+    # Each deciding component by its evidence, as the dataset's lldas_summary / doris_summary
+    # name it in English (tests/edc/test_whole_record.py).
     deciding = _("; ").join(
-        f"{c.number} {c.evidence if english else component_name(c.name)}"
+        f"{c.number} {component_evidence(c)}"
         for c in result.components
         if c.status is result.status
     )
     return _("%(instrument)s: %(status)s — %(components)s") % {
-        "instrument": result.instrument,
+        "instrument": instrument_name(result.instrument),
         "status": str(labels.STATUSES[result.status.value]),
         "components": deciding,
     }
@@ -120,7 +229,8 @@ def summary_lines(result: AssessmentResult) -> list[str]:
     others: list[Any] = [result.eular_acr_2019, result.acr_1997, result.slicc_2012]
     lines.extend(other.summary_line() for other in others if other is not None)
     lines.extend(
-        _("%(name)s: not computed — %(why)s") % {"name": name, "why": why}
+        _("%(name)s: not computed — %(why)s")
+        % {"name": instrument_name(name), "why": not_computed_reason(why)}
         for name, why in result.not_computed.items()
     )
     return lines

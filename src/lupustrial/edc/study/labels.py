@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from lupustrial.clinical import assessment
+from lupustrial.clinical.glucocorticoids import UNDATED_ASSESSMENT
 
 LABELS: dict[str, Promise] = {
     "lot_number": _("Lot number"),
@@ -469,3 +473,126 @@ COMPONENT_NAMES: dict[str, Promise] = {
 """LLDAS and DORIS component names by the clinical layer's English name, at the published
 limits the EDC uses (`clinical.lldas.COMPONENTS`, `clinical.doris.COMPONENTS`; the test
 `tests/edc/test_japanese_throughout.py` checks every one is here)."""
+
+
+# derived results / drugs / report (issue 18): the words of the clinical layer's codes.
+
+REASON_PHRASES: dict[str, Promise] = {
+    "maintenance_standard": _("maintenance therapy standard and well tolerated"),
+    "maintenance_not_standard": _(
+        "maintenance therapy not standard, not tolerated or investigational"
+    ),
+    "maintenance_stable": _("maintenance therapy, if any, stable"),
+    "maintenance_not_stable": _("maintenance therapy not stable"),
+    "no_previous": _("no previous assessment"),
+    "undated": _(
+        "the glucocorticoid regimens are dated but the assessment is not, so the dose taken on "
+        "the day cannot be told"
+    ),
+}
+"""LLDAS and DORIS evidence that is a fixed phrase, by the clinical layer's reason code
+(`clinical.components.PHRASES`, whose English these are word for word)."""
+
+REASON_ITEMS: dict[str, Promise] = {
+    "pga": _("PGA"),
+    "prednisolone_equivalent": _("prednisolone equivalent"),
+}
+"""Inputs named in LLDAS and DORIS evidence that are not form fields; the others are LABELS."""
+
+UNITS: dict[str, Promise] = {
+    "mg/day": pgettext_lazy("unit", "mg/day"),
+}
+"""Units in derived results, as a reader writes them."""
+
+INSTRUMENTS: dict[str, Promise] = {
+    "Prednisolone equivalent": _("Prednisolone equivalent"),
+    "DORIS remission": _("DORIS remission"),
+}
+"""Instruments whose name the clinical layer gives in English words (`AssessmentResult`);
+SLEDAI-2K, LLDAS and the classification sets keep their names in every language."""
+
+NOT_COMPUTED_REASONS: dict[str, Promise] = {
+    assessment.NO_SLEDAI2K: _("the SLEDAI-2K form is not saved"),
+    assessment.NO_GLUCOCORTICOIDS: _(
+        "the glucocorticoid form is not saved (tick 'asked' with no row when none is taken)"
+    ),
+    assessment.NEEDS_SLEDAI2K: _("needs the SLEDAI-2K"),
+    assessment.NO_SECTION: _("not recorded"),
+    UNDATED_ASSESSMENT: _(
+        "the glucocorticoid regimens are dated but the assessment is not, so the dose taken on "
+        "the day cannot be told"
+    ),
+}
+"""Why an instrument was not computed, by the clinical layer's reason (`clinical.assessment`)."""
+
+DRUGS: dict[str, Promise] = {
+    # Systemic glucocorticoids (`clinical.glucocorticoids.Glucocorticoid`).
+    "prednisolone": pgettext_lazy("drug", "prednisolone"),
+    "prednisone": pgettext_lazy("drug", "prednisone"),
+    "methylprednisolone": pgettext_lazy("drug", "methylprednisolone"),
+    "hydrocortisone": pgettext_lazy("drug", "hydrocortisone"),
+    "cortisone": pgettext_lazy("drug", "cortisone"),
+    "dexamethasone": pgettext_lazy("drug", "dexamethasone"),
+    "betamethasone": pgettext_lazy("drug", "betamethasone"),
+    "triamcinolone": pgettext_lazy("drug", "triamcinolone"),
+    "deflazacort": pgettext_lazy("drug", "deflazacort"),
+    # Immunosuppressants and immunomodulators (`protocol.config`), and the study drug.
+    "mycophenolate": pgettext_lazy("drug", "mycophenolate"),
+    "mycophenolate mofetil": pgettext_lazy("drug", "mycophenolate mofetil"),
+    "azathioprine": pgettext_lazy("drug", "azathioprine"),
+    "tacrolimus": pgettext_lazy("drug", "tacrolimus"),
+    "ciclosporin": pgettext_lazy("drug", "ciclosporin"),
+    "cyclosporine": pgettext_lazy("drug", "cyclosporine"),
+    "cyclophosphamide": pgettext_lazy("drug", "cyclophosphamide"),
+    "methotrexate": pgettext_lazy("drug", "methotrexate"),
+    "mizoribine": pgettext_lazy("drug", "mizoribine"),
+    "leflunomide": pgettext_lazy("drug", "leflunomide"),
+    "voclosporin": pgettext_lazy("drug", "voclosporin"),
+    "belimumab": pgettext_lazy("drug", "belimumab"),
+    "rituximab": pgettext_lazy("drug", "rituximab"),
+    "anifrolumab": pgettext_lazy("drug", "anifrolumab"),
+    "hydroxychloroquine": pgettext_lazy("drug", "hydroxychloroquine"),
+    "chloroquine": pgettext_lazy("drug", "chloroquine"),
+    "obinutuzumab": pgettext_lazy("drug", "obinutuzumab"),
+    "intravenous immunoglobulin": pgettext_lazy("drug", "intravenous immunoglobulin"),
+}
+"""Drug names by their lower-case English name: the glucocorticoid codes and the protocol's
+immunosuppressant list. A drug typed as free text is worded only when it is one of these."""
+
+ROUTES: dict[str, Promise] = {
+    "oral": pgettext_lazy("route", "oral"),
+    "intravenous": pgettext_lazy("route", "intravenous"),
+    "subcutaneous": pgettext_lazy("route", "subcutaneous"),
+    "intramuscular": pgettext_lazy("route", "intramuscular"),
+    "topical": pgettext_lazy("route", "topical"),
+    "inhaled": pgettext_lazy("route", "inhaled"),
+    "intra-articular": pgettext_lazy("route", "intra-articular"),
+    "other": pgettext_lazy("route", "other"),
+}
+"""Routes of administration by code (`protocol.crfs.Route`, `clinical.glucocorticoids.Route`)."""
+
+DOSE_UNITS: dict[str, Promise] = {
+    "units": pgettext_lazy("dose unit", "units"),
+    "tablets": pgettext_lazy("dose unit", "tablets"),
+    "doses": pgettext_lazy("dose unit", "doses"),
+    "puffs": pgettext_lazy("dose unit", "puffs"),
+    "drops": pgettext_lazy("dose unit", "drops"),
+    "applications": pgettext_lazy("dose unit", "applications"),
+}
+"""Dose units that are words (`protocol.crfs.DoseUnit`); mg, g, µg, mL and IU are symbols."""
+
+CODED_VALUES: dict[str, dict[str, Promise]] = {
+    "drug": DRUGS,
+    "route": ROUTES,
+    "dose_unit": DOSE_UNITS,
+}
+"""Fields whose stored value is a code with words, by field name."""
+
+
+def value_word(path: str, value: object) -> str:
+    """A stored value of the field at ``path`` in the reader's language, else as stored."""
+    words = CODED_VALUES.get(field_name(path))
+    if words is None or not isinstance(value, str):
+        return str(value)
+    found = words.get(" ".join(value.strip().lower().split()))
+    return str(found) if found is not None else value

@@ -131,7 +131,7 @@ def _scalar_field(
     if get_origin(base) is Literal:
         values = get_args(base)
         return forms.TypedChoiceField(
-            choices=[("", "—"), *((str(v), str(v)) for v in values)],
+            choices=[("", "—"), *((str(v), _lazy_value_word(path, str(v))) for v in values)],
             coerce=type(values[0]),
             empty_value=None,
             required=required,
@@ -139,7 +139,7 @@ def _scalar_field(
         )
     if isinstance(base, type) and issubclass(base, enum.Enum):
         return forms.ChoiceField(
-            choices=[("", "—"), *((m.value, m.value) for m in base)],
+            choices=[("", "—"), *((m.value, _lazy_value_word(path, m.value)) for m in base)],
             required=required,
             help_text=help_text,
         )
@@ -169,6 +169,8 @@ def _member_label(member: enum.Enum) -> str:
 
 
 _lazy_member_label = lazy(_member_label, str)
+# A coded value's words (a drug, a route) in the language of the page being drawn.
+_lazy_value_word = lazy(labels.value_word, str)
 
 
 def _choices(item: Any) -> list[tuple[str, Any]] | None:

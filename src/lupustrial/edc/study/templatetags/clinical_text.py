@@ -52,6 +52,12 @@ def component_name(component: Any) -> str:
 
 
 @register.filter
+def component_evidence(component: Any) -> str:
+    """Why an LLDAS or DORIS component has its status, in the reader's language."""
+    return derived_text.component_evidence(component)
+
+
+@register.filter
 def derived_lines(result: Any) -> list[str]:
     """A visit's derived results, one line each, in the reader's language."""
     return derived_text.summary_lines(result)
