@@ -352,3 +352,19 @@ def test_drug_route_and_unit_choices_and_values_in_japanese() -> None:
     with translation.override("en"):
         page = client.get(reverse("crf", args=[w0.pk, "glucocorticoids"])).content.decode()
     assert re.search(r'<option value="prednisolone"[^>]*>prednisolone</option>', page)
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_report_page_words_the_patients_reasons_in_the_readers_language() -> None:
+    _speaks("statistician", "ja")
+    client = login("statistician")
+    page = client.get(reverse("study_report")).content.decode()
+    assert "主要評価項目" in page
+    assert "非奏効" in page or "継続中" in page
+    assert "not yet due" not in page
+    assert "counted as non-response" not in page
+    _speaks("statistician", "en")
+    with translation.override("en"):
+        english = client.get(reverse("study_report")).content.decode()
+    assert "Primary endpoint" in english
+    assert "主要評価項目" not in english

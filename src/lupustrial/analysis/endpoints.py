@@ -170,26 +170,55 @@ def _not_assessed(study: _Study, subject_id: str, visit: str) -> tuple[Category,
     Ongoing while the data cut, as the site's date, is on or before the window's last day
     (`protocol.schedule`: planned day ± 7 days, edges included): the visit may still happen.
     """
+    category, why, _ = _not_assessed_facts(study, subject_id, visit)
+    return category, why
+
+
+def _not_assessed_facts(
+    study: _Study, subject_id: str, visit: str
+) -> tuple[Category, str, dict[str, Any]]:
+    """`_not_assessed` with the values its reason is made of (`SubjectResponse.facts`)."""
     subject = study.subjects[subject_id]
     planned = study.visits.get((subject_id, visit))
+    facts: dict[str, Any] = {"visit": visit}
     if planned is not None and planned["missed"]:
-        return Category.MISSING, f"{visit} missed: {planned['missed_reason']}"
+        facts |= {"why": "missed", "missed_reason": planned["missed_reason"]}
+        return Category.MISSING, f"{visit} missed: {planned['missed_reason']}", facts
     if subject["withdrawal_date"] is not None:
-        return Category.WITHDRAWN, (
+        facts |= {
+            "why": "withdrawn",
+            "withdrawal_date": subject["withdrawal_date"],
+            "withdrawal_reason": subject["withdrawal_reason"],
+        }
+        return (
+            Category.WITHDRAWN,
             f"withdrawn {subject['withdrawal_date'].isoformat()} before {visit}: "
-            f"{subject['withdrawal_reason']}"
+            f"{subject['withdrawal_reason']}",
+            facts,
         )
     cut, end = study.cut_date(subject_id), study.window_end(subject_id, visit)
+    facts |= {"window_end": end, "cut": cut, "site": subject["site"]}
     if end is None:
-        return Category.MISSING, f"no {visit} assessment (window unknown: no first infusion date)"
-    if cut <= end:
-        return Category.ONGOING, (
-            f"{visit} not yet due: its window is open until {end.isoformat()} and the data cut "
-            f"is {cut.isoformat()} at site {subject['site']}"
+        facts["why"] = "window_unknown"
+        return (
+            Category.MISSING,
+            f"no {visit} assessment (window unknown: no first infusion date)",
+            facts,
         )
-    return Category.MISSING, (
+    if cut <= end:
+        facts["why"] = "not_yet_due"
+        return (
+            Category.ONGOING,
+            f"{visit} not yet due: its window is open until {end.isoformat()} and the data cut "
+            f"is {cut.isoformat()} at site {subject['site']}",
+            facts,
+        )
+    facts["why"] = "window_closed"
+    return (
+        Category.MISSING,
         f"no {visit} assessment; window closed {end.isoformat()} before the data cut "
-        f"{cut.isoformat()}: counted as non-response"
+        f"{cut.isoformat()}: counted as non-response",
+        facts,
     )
 
 
@@ -202,11 +231,22 @@ def visit_response(study: _Study, subject_id: str, visit: str, column: str) -> S
     """
     row = study.assessments.get((subject_id, visit))
     if row is None:
-        category, why = _not_assessed(study, subject_id, visit)
+        category, why, facts = _not_assessed_facts(study, subject_id, visit)
         return SubjectResponse(
-            subject_id=subject_id, responder=False, category=category, reason=why
+            subject_id=subject_id, responder=False, category=category, reason=why, facts=facts
         )
     status = row[column]
+    facts = {
+        "visit": visit,
+        "definition": column,
+        "date": row["date"],
+        "days_from_planned": row["days_from_planned"],
+        "sledai2k": row["sledai2k"],
+        "clinical_sledai2k": row["clinical_sledai2k"],
+        "pga": row["pga"],
+        "prednisolone_mg_per_day": row["prednisolone_mg_per_day"],
+        "missing": (row[f"{column}_missing"] or "").split("; ") if row[f"{column}_missing"] else [],
+    }
     if row["in_window"] is not True:
         deviation = row["days_from_planned"]
         why = (
@@ -220,6 +260,7 @@ def visit_response(study: _Study, subject_id: str, visit: str, column: str) -> S
             category=Category.OUT_OF_WINDOW,
             reason=why,
             status=status,
+            facts=facts,
         )
     if status == "met":
         category, why = Category.RESPONDER, row[f"{column}_summary"]
@@ -237,6 +278,7 @@ def visit_response(study: _Study, subject_id: str, visit: str, column: str) -> S
         category=category,
         reason=why,
         status=status,
+        facts=facts,
     )
 
 

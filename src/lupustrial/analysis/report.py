@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from lupustrial.analysis import wording
+from lupustrial.analysis import report_wording, wording
 from lupustrial.analysis.endpoints import compute_endpoints
 from lupustrial.analysis.published import PUBLISHED_RATES
 from lupustrial.analysis.report_figures import line_per_patient, swimmer
@@ -63,8 +63,9 @@ def render_report(
     created_at: dt.datetime | None = None,
     stylesheet: str | None = None,
     fragment: bool = False,
+    language: str = "en",
 ) -> str:
-    """The report's HTML for ``snapshot``.
+    """The report's HTML for ``snapshot``, in ``language`` (en or ja; `report_wording`).
 
     Self-contained by default (style inline, figures as inline SVG), for the file and the PDF.
     With ``stylesheet`` (a URL serving `STYLE`), as the web application serves it under a
@@ -73,6 +74,7 @@ def render_report(
     only the report's ``<div class="study-report">``, for a page of the web application that
     keeps its navigation (and links the stylesheet in its head).
     """
+    report_wording.check_language(language)
     result = compute_endpoints(snapshot)
     fas = [s.subject_id for s in result.primary.main.subjects]
     rows = snapshot.table("assessments")
@@ -110,6 +112,10 @@ def render_report(
         "events_in_patients_ja": wording.events_in_patients_ja,
         "responders_of": wording.responders_of,
         "responders_of_ja": wording.responders_of_ja,
+        "language": language,
+        "_": report_wording.translator(language),
+        "reason": lambda s: report_wording.reason(s, language),
+        "verdict": lambda s: report_wording.verdict(s, language),
     }
     return template.render(context)
 
@@ -127,11 +133,17 @@ def footer_label(snapshot: Snapshot) -> str:
 
 
 def write_report(
-    snapshot: Snapshot, out_dir: str | Path, *, created_at: dt.datetime | None = None
+    snapshot: Snapshot,
+    out_dir: str | Path,
+    *,
+    created_at: dt.datetime | None = None,
+    language: str = "en",
 ) -> Path:
-    """Write ``report.html`` into ``out_dir`` (created if needed); return its path."""
+    """Write ``report.html`` (in ``language``) into ``out_dir`` (created if needed); return
+    its path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
-    path.write_text(render_report(snapshot, created_at=created_at), encoding="utf-8")
+    page = render_report(snapshot, created_at=created_at, language=language)
+    path.write_text(page, encoding="utf-8")
     return path

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from lupustrial.analysis.intervals import ProportionInterval
 from lupustrial.clinical.doris import DorisThresholds
@@ -99,6 +99,12 @@ class SubjectResponse(Result):
     category: Category
     reason: str
     status: str | None = None  # the definition's met / not_met / unknown when assessed
+    facts: dict[str, Any] = Field(
+        default_factory=dict,
+        exclude=True,  # for the report's wording in the reader's language; the JSON has reason
+        description="The values the reason is made of (visit, dates, scores, missing inputs), "
+        "so that another language can word it (`analysis.report_wording`).",
+    )
 
     @property
     def verdict(self) -> str:

@@ -250,6 +250,15 @@ def report(
             help="Also print the page to report.pdf (A4, PDF/A) with WeasyPrint.",
         ),
     ] = True,
+    language: Annotated[
+        str,
+        typer.Option(
+            "--language",
+            "-l",
+            help="The report's language: en (default) or ja. In Japanese each patient's reason "
+            "is worded from the dataset's values; the snapshot's files stay English.",
+        ),
+    ] = "en",
 ) -> None:
     """Write the study report from a snapshot: report.html and, by default, report.pdf.
 
@@ -262,9 +271,11 @@ def report(
     from lupustrial.analysis.report import footer_label, write_report
     from lupustrial.pdf import PdfUnavailableError, write_pdf
 
+    if language not in ("en", "ja"):
+        raise InputError(f"--language {language!r}: choose en or ja")
     snapshot = _load(path)
     try:
-        written = write_report(snapshot, out)
+        written = write_report(snapshot, out, language=language)
     except ValueError as error:
         raise InputError(f"{path}: {error}") from None
     except OSError as error:

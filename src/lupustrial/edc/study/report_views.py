@@ -26,11 +26,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from lupustrial.analysis.report import footer_label, render_report, write_report
 from lupustrial.analysis.report_template import STYLE
+from lupustrial.analysis.report_wording import LANGUAGES
 from lupustrial.dataset.snapshot import SnapshotError, read_snapshot, write_snapshot
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.export import database_records
@@ -62,6 +64,7 @@ def study_report(request: HttpRequest) -> HttpResponse:
     cut = timezone.now().replace(microsecond=0)  # a moment; each site reads its own date of it
     as_pdf = request.GET.get("format") == "pdf"
     download = bool(request.GET.get("download"))
+    language = _report_language()
     try:
         with tempfile.TemporaryDirectory(prefix="lupustrial-report-") as tmp:
             path = Path(tmp) / "snapshot"
@@ -69,14 +72,16 @@ def study_report(request: HttpRequest) -> HttpResponse:
             write_snapshot(database_records(sites), path, cut, source="database", site_scope=sites)
             snapshot = read_snapshot(path)
             if as_pdf:
-                data = _report_pdf(snapshot, Path(tmp))
+                data = _report_pdf(snapshot, Path(tmp), language)
             elif download:
                 # The self-contained page, as `lupustrial report` writes it.
-                page = render_report(snapshot)
+                page = render_report(snapshot, language=language)
             else:
                 # Inside the application's page: style linked, figures as images (no inline
                 # style under the CSP).
-                page = render_report(snapshot, stylesheet=reverse("report_css"), fragment=True)
+                page = render_report(
+                    snapshot, stylesheet=reverse("report_css"), fragment=True, language=language
+                )
     except (SnapshotError, ValidationError, ValueError) as problem:
         message = format_html(
             "<!doctype html><title>{}</title><h1>{}</h1><pre>{}</pre>",
@@ -103,9 +108,15 @@ def study_report(request: HttpRequest) -> HttpResponse:
     return render(request, "edc/study_report.html", {"report": page})
 
 
-def _report_pdf(snapshot: Any, directory: Path) -> bytes:
+def _report_language() -> str:
+    """The reader's language if the report speaks it (`analysis.report_wording`), else English."""
+    language = (get_language() or "en").split("-")[0]
+    return language if language in LANGUAGES else "en"
+
+
+def _report_pdf(snapshot: Any, directory: Path, language: str) -> bytes:
     """The self-contained report printed by the one PDF engine, as `lupustrial report` does."""
-    html = write_report(snapshot, directory / "report")
+    html = write_report(snapshot, directory / "report", language=language)
     pdf = write_pdf(html, html.with_suffix(".pdf"), footer_label=footer_label(snapshot))
     return pdf.read_bytes()
 
