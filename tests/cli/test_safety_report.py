@@ -108,3 +108,66 @@ def test_the_pdf_carries_the_report_in_both_languages(
     assert "Safety report / 疾病等報告 AE-S01-1/PMDA-1" in text
     assert "Minister of Health, Labour and Welfare (through PMDA)" in text
     assert "drug interrupted" in text
+
+
+def _visible(html: str) -> str:
+    import re
+    from html import unescape
+
+    html = re.sub(r"<style\b.*?</style>", " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize("event", ["AE-S01-1", "AE-S03-1"])
+def test_the_report_in_japanese_alone_with_the_same_document(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, event: str
+) -> None:
+    """--language ja: the page in Japanese only (labels and coded values); report.json the same."""
+    import re
+
+    rule = {"AE-S01-1": "CRB-15-unexpected-serious", "AE-S03-1": "CRB-7"}[event]
+    args = ["--event", event, "--rule", rule, "--number", "1"]
+    if event == "AE-S03-1":
+        args += ["--follows", "AE-S03-1/1"]
+    english = _report(capsys, tmp_path / "en", *args)
+    japanese = _report(capsys, tmp_path / "ja", *args, "--language", "ja")
+    for d in (english, japanese):
+        d["report"]["generated_at"] = None  # type: ignore[index]
+    assert japanese == english
+    html = (tmp_path / "ja" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="ja">' in html
+    text = _visible(html)
+    assert "疾病等報告" in text
+    # Free text stays as entered (term, verbatim, course, the rule's source, the RSI document),
+    # and the study's title as registered (the registration has no Japanese title).
+    d = japanese
+    for free in (
+        d["study"]["title"],  # type: ignore[index]
+        d["study"]["registration"],  # type: ignore[index]
+        d["report"]["rule"],  # type: ignore[index]  (an identifier)
+        d["event"]["term"], d["event"]["verbatim"], d["event"]["course"],  # type: ignore[index]
+        d["report"]["source"], d["expectedness"]["reference"]["document"],  # type: ignore[index]
+        d["expectedness"]["reference"]["version"], d["causality"]["scale"],  # type: ignore[index]
+        d["expectedness"]["listed_reaction"] or "",  # type: ignore[index]
+    ):  # fmt: skip
+        if free:
+            text = text.replace(str(free), " ")
+    words = [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in {"CTCAE", "MedDRA", "PMDA"}]
+    assert not words, words
+    if event == "AE-S01-1":
+        assert "予測できない" in text
+        assert "休薬" in text
+        assert "関連があるかもしれない" in text
+
+
+def test_an_unknown_report_language_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    code, _, err = run(
+        capsys, "safety", "report", EVENTS, "--out", str(out), "--event", "AE-S01-1",
+        "--rule", "CRB-15-unexpected-serious", "--number", "1", "--language", "fr",
+    )  # fmt: skip
+    assert code == 2
+    assert "--language 'fr': choose en or ja" in err
+    assert not out.exists()

@@ -257,6 +257,15 @@ def report(
         typer.Option("--follows", help="For a follow-up: the number of the report it follows."),
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print it to PDF.")] = True,
+    language: Annotated[
+        str,
+        typer.Option(
+            "--language",
+            "-l",
+            help="The page's language: en (default: English and Japanese labels) or ja "
+            "(Japanese alone). report.json is the same.",
+        ),
+    ] = "en",
 ) -> None:
     """Write the safety report (疾病等報告) of one event: report.json, report.html, report.pdf.
 
@@ -278,6 +287,8 @@ def report(
         write_report,
     )
 
+    if language not in ("en", "ja"):
+        raise InputError(f"--language {language!r}: choose en or ja")
     events = {e.id: e for e in validate_all(SafetyEvent, read_records(path))}
     if event_id not in events:
         raise InputError(f"--event: no event {event_id!r} in {path} (there: {', '.join(events)})")
@@ -299,7 +310,7 @@ def report(
     except ReportError as error:
         raise InputError(f"--{error}") from None
     try:
-        written = write_report(document, Path(out), pdf=pdf)
+        written = write_report(document, Path(out), pdf=pdf, language=language)
     except RuntimeError as error:  # the PDF engine is missing: the JSON and HTML are written
         typer.echo(f"lupustrial: no PDF ({error}); report.json and report.html written", err=True)
         written = [Path(out) / "report.json", Path(out) / "report.html"]

@@ -159,11 +159,23 @@ def build_report(
     }
 
 
-def write_report(document: dict[str, Any], out: Path, *, pdf: bool = True) -> list[Path]:
-    """Write report.json, report.html and (``pdf``) report.pdf into ``out``; return the paths."""
+LANGUAGES = ("en", "ja")
+"""en: English and Japanese labels on one page (the default); ja: Japanese alone."""
+
+
+def write_report(
+    document: dict[str, Any], out: Path, *, pdf: bool = True, language: str = "en"
+) -> list[Path]:
+    """Write report.json, report.html and (``pdf``) report.pdf into ``out``; return the paths.
+
+    The page is in ``language`` (`LANGUAGES`); the JSON document is the same in every language.
+    """
     import jinja2
 
-    from lupustrial.safety.report_template import TEMPLATE
+    from lupustrial.safety.report_template import JAPANESE, TEMPLATE, TEMPLATE_JA
+
+    if language not in LANGUAGES:
+        raise ReportError(f"language {language!r}: choose {' or '.join(LANGUAGES)}")
 
     out.mkdir(parents=True, exist_ok=True)
     json_path = out / "report.json"
@@ -172,13 +184,18 @@ def write_report(document: dict[str, Any], out: Path, *, pdf: bool = True) -> li
     )
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     html_path = out / "report.html"
-    html_path.write_text(environment.from_string(TEMPLATE).render(d=document), encoding="utf-8")
+    if language == "ja":
+        page = environment.from_string(TEMPLATE_JA).render(
+            d=document, ja=lambda value: JAPANESE.get(str(value), value)
+        )
+    else:
+        page = environment.from_string(TEMPLATE).render(d=document)
+    html_path.write_text(page, encoding="utf-8")
     written = [json_path, html_path]
     if pdf:
         from lupustrial.pdf import write_pdf
 
-        label = (
-            f"{document['study']['registration']} · safety report {document['report']['number']}"
-        )
+        kind = "疾病等報告" if language == "ja" else "safety report"
+        label = f"{document['study']['registration']} · {kind} {document['report']['number']}"
         written.append(write_pdf(html_path, out / "report.pdf", footer_label=label))
     return written
