@@ -30,6 +30,13 @@ is the Spark JVM soak (each run logged, failures counted):
            rendered and translated beforehand (translation time is printed apart);
 * spark  - the full pre-screen on Spark local, at one size (1M unless --spark-size).
 
+Each measurement also reports its CPU seconds (`time.process_time`: every thread of the
+process, DuckDB's workers included), and the ratios are printed for CPU time too: on a
+machine shared with other work the wall-clock ratios move with the load, the CPU ratios much
+less. For ours and like, 'compile s' is the part of the run spent in ibis building SQL
+(`to_sqlglot` and sqlglot writing the text), which Circe's time leaves out (its rendering
+and translation are done before its clock starts).
+
 The aim: ours no slower than Circe's SQL (ratio ≤ 1) and linear in persons (seconds per
 million persons flat across sizes). This is a benchmark, not a test: nothing asserts.
 """
@@ -41,11 +48,13 @@ import datetime as dt
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 AS_OF = dt.date(2025, 1, 15)
 SEED = 11
@@ -110,11 +119,42 @@ def generate(
 # --- measurements (each in a worker process) -------------------------------------------
 
 
+class _CompileClock:
+    """Seconds spent making SQL text from ibis expressions (ibis's `to_sqlglot`, then
+    sqlglot's generator), counted once however the two nest: wraps both for this process."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._depth = 0
+
+    def install(self) -> _CompileClock:
+        from ibis.backends.sql.compilers.base import SQLGlotCompiler
+        from sqlglot.generator import Generator
+
+        SQLGlotCompiler.to_sqlglot = self._timed(SQLGlotCompiler.to_sqlglot)
+        Generator.generate = self._timed(Generator.generate)  # type: ignore[method-assign]
+        return self
+
+    def _timed(self, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if self._depth:
+                return function(*args, **kwargs)
+            self._depth += 1
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+                self._depth -= 1
+
+        return timed
+
+
 def measure_scan(directory: Path) -> dict[str, object]:
     import duckdb
 
     con = duckdb.connect()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     rows = 0
     for table in TABLES:
         single = directory / f"{table}.parquet"
@@ -122,7 +162,11 @@ def measure_scan(directory: Path) -> dict[str, object]:
         # COUNT(*) alone is answered from the Parquet footers; hashing every column reads it.
         query = f"SELECT COUNT(*), BIT_XOR(HASH(COLUMNS(*))) FROM read_parquet('{source}')"
         rows += int(con.execute(query).fetchone()[0])
-    return {"seconds": time.perf_counter() - started, "rows": rows}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu,
+        "rows": rows,
+    }
 
 
 def measure_ours(directory: Path, engine: str, scope: str = "all") -> dict[str, object]:
@@ -140,9 +184,10 @@ def measure_ours(directory: Path, engine: str, scope: str = "all") -> dict[str, 
         options["session"] = local_spark_session()
     else:
         ibis.duckdb.connect().disconnect()
-    started = time.perf_counter()
+    compiling = _CompileClock().install()
+    started, cpu = time.perf_counter(), time.process_time()
     result = run_prescreen(open_database(str(directory), engine, **options), AS_OF, scope=scope)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     # The evidence sentences are written only with the files (`--out`): timed apart.
     started = time.perf_counter()
     result.explained()
@@ -156,6 +201,8 @@ def measure_ours(directory: Path, engine: str, scope: str = "all") -> dict[str, 
             active.stop()
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "compile_seconds": compiling.seconds,
         "sentences_seconds": sentences_seconds,
         "cohort": counts.base,
         "counts": [counts.per_rule, counts.remaining],
@@ -176,12 +223,13 @@ def measure_circe(directory: Path) -> dict[str, object]:
     translate_seconds = time.perf_counter() - started
     con = duckdb.connect()
     peer.prepare_duckdb(con, directory)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     peer.run_circe_sql(con, sql)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     counts = peer.circe_counts(con)
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "translate_seconds": translate_seconds,
         "cohort": counts.base,
         "counts": [counts.per_rule, counts.remaining],
@@ -245,6 +293,10 @@ def median_run(runs: list[dict[str, object]]) -> dict[str, object]:
     chosen = dict(ordered[(len(ordered) - 1) // 2])
     chosen["all_seconds"] = [float(r["seconds"]) for r in runs]  # type: ignore[arg-type]
     chosen["peak_mb"] = max(float(r["peak_mb"]) for r in runs)  # type: ignore[arg-type]
+    # CPU and compile seconds: each its own median (not the median wall run's).
+    for key in ("cpu_seconds", "compile_seconds"):
+        if all(key in r for r in runs):
+            chosen[key] = statistics.median(float(r[key]) for r in runs)  # type: ignore[arg-type]
     return chosen
 
 
@@ -322,11 +374,13 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{float(measured[kind][-1]['seconds']):.2f} s", flush=True)  # type: ignore[arg-type]
         for turn in range(args.repeat):
             seconds = {k: float(measured[k][turn]["seconds"]) for k in kinds}  # type: ignore[arg-type]
+            cpu = {k: float(measured[k][turn]["cpu_seconds"]) for k in kinds}  # type: ignore[arg-type]
             print(
                 f"  {persons:>10,} persons: turn {turn + 1} ratios: like/circe "
                 f"{seconds['like'] / seconds['circe']:.2f}, ours/circe "
                 f"{seconds['duckdb'] / seconds['circe']:.2f}, ours/scan "
-                f"{seconds['duckdb'] / seconds['scan']:.1f}",
+                f"{seconds['duckdb'] / seconds['scan']:.1f}; CPU: like/circe "
+                f"{cpu['like'] / cpu['circe']:.2f}, ours/circe {cpu['duckdb'] / cpu['circe']:.2f}",
                 flush=True,
             )
         for kind in kinds:
@@ -354,6 +408,17 @@ def main(argv: list[str] | None = None) -> None:
         "like MB",
         "circe MB",
         "counts =",
+    ]
+    cpu_header = [
+        "persons",
+        "scan cpu",
+        "ours cpu",
+        "like cpu",
+        "circe cpu",
+        "like/circe",
+        "ours/circe",
+        "ours comp",
+        "like comp",
     ]
     widths = [max(len(h), 10) for h in header]
     print("\nDuckDB: full pre-screen (ours: all 16 criteria with their deciding records, the")
@@ -390,6 +455,24 @@ def main(argv: list[str] | None = None) -> None:
             f"{float(like['peak_mb']):.0f}",  # type: ignore[arg-type]
             f"{float(circe['peak_mb']):.0f}",  # type: ignore[arg-type]
             "yes" if same else "NO",
+        ]
+        print(_row(cells, widths))
+    print("\nCPU seconds (every thread of the process), medians, and their ratios; 'comp': of")
+    print("ours' and like's wall time, the seconds ibis spent compiling SQL (in Circe's, none)")
+    widths = [max(len(h), 10) for h in cpu_header]
+    print(_row(cpu_header, widths))
+    for persons, r in results.items():
+        cpu = {k: float(r[k]["cpu_seconds"]) for k in ("scan", "duckdb", "like", "circe")}  # type: ignore[arg-type]
+        cells = [
+            f"{persons:,}",
+            f"{cpu['scan']:.2f}",
+            f"{cpu['duckdb']:.2f}",
+            f"{cpu['like']:.2f}",
+            f"{cpu['circe']:.2f}",
+            f"{cpu['like'] / cpu['circe']:.2f}",
+            f"{cpu['duckdb'] / cpu['circe']:.2f}",
+            f"{float(r['duckdb']['compile_seconds']):.2f}",  # type: ignore[arg-type]
+            f"{float(r['like']['compile_seconds']):.2f}",  # type: ignore[arg-type]
         ]
         print(_row(cells, widths))
     translate = [float(r["circe"]["translate_seconds"]) for r in results.values()]  # type: ignore[arg-type]
