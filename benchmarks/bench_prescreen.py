@@ -173,20 +173,33 @@ def measure_ours(directory: Path, engine: str, scope: str = "all") -> dict[str, 
     import ibis
 
     from lupustrial.prescreen.circe import peer
-    from lupustrial.prescreen.engine import run_prescreen
+    from lupustrial.prescreen.engine import run_prescreen_on
+    from lupustrial.prescreen.engines import engine_named
     from lupustrial.prescreen.engines.spark import local_spark_session
-    from lupustrial.prescreen.omop import open_database
+    from lupustrial.prescreen.omop import OmopDatabase, open_database
 
     # As for Circe (timed from a connected DuckDB), the engine is up before the clock
     # starts: ibis loads a backend's modules on first use, and Spark starts a JVM.
-    options = {}
     if engine == "spark":
-        options["session"] = local_spark_session()
+        local_spark_session()
     else:
         ibis.duckdb.connect().disconnect()
+
+    def opened() -> OmopDatabase:
+        # Spark: the process's session, or a new one if its JVM was lost (logged).
+        options = {"session": local_spark_session()} if engine == "spark" else {}
+        return open_database(str(directory), engine, **options)
+
+    lost: list[str] = []
+
+    def progress(message: str) -> None:
+        if "was lost" in message:
+            print(message, file=sys.stderr, flush=True)
+            lost.append(message)
+
     compiling = _CompileClock().install()
     started, cpu = time.perf_counter(), time.process_time()
-    result = run_prescreen(open_database(str(directory), engine, **options), AS_OF, scope=scope)
+    result = run_prescreen_on(engine_named(engine), opened, AS_OF, progress=progress, scope=scope)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     # The evidence sentences are written only with the files (`--out`): timed apart.
     started = time.perf_counter()
@@ -207,6 +220,7 @@ def measure_ours(directory: Path, engine: str, scope: str = "all") -> dict[str, 
         "cohort": counts.base,
         "counts": [counts.per_rule, counts.remaining],
         "rows": result.criteria.num_rows,
+        "lost": lost,
     }
 
 
@@ -277,8 +291,15 @@ def spark_runs(directory: Path, persons: int, runs: int) -> list[dict[str, objec
             # Spark is reported apart: its failure leaves the DuckDB comparison standing.
             print(f"failed\n    {error}", flush=True)
             continue
-        print(f"{float(done[-1]['seconds']):.1f} s", flush=True)  # type: ignore[arg-type]
-    print(f"  spark: {runs - len(done)} of {runs} runs failed", flush=True)
+        recovered = list(done[-1].get("lost", []))  # type: ignore[call-overload]
+        note = f" (JVM lost and restarted {len(recovered)}x: {recovered[0]})" if recovered else ""
+        print(f"{float(done[-1]['seconds']):.1f} s{note}", flush=True)  # type: ignore[arg-type]
+    restarted = sum(1 for run in done if run.get("lost"))
+    print(
+        f"  spark: {runs - len(done)} of {runs} runs failed, {restarted} finished after "
+        "their JVM was lost and restarted",
+        flush=True,
+    )
     return done
 
 

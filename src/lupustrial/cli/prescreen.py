@@ -180,15 +180,22 @@ def run(
     screening visit; with --out also writes every person's criteria (met / not met /
     unknown, with the deciding record). Progress goes to standard error.
     """
-    from lupustrial.prescreen.engine import run_prescreen
+    from lupustrial.prescreen.engine import run_prescreen_on
+    from lupustrial.prescreen.engines import EngineLostError, engine_named
     from lupustrial.prescreen.omop import OmopInputError, open_database
     from lupustrial.prescreen.report import render, write_outputs
 
     day = _as_of(as_of)
     try:
-        db = open_database(omop, engine, schema=schema)
-        result = run_prescreen(db, day, progress=_progress, scope=criteria)
-    except OmopInputError as error:
+        # Opened again, and run again once, if the engine is lost mid-run (Spark's JVM).
+        result = run_prescreen_on(
+            engine_named(engine),
+            lambda: open_database(omop, engine, schema=schema),
+            day,
+            progress=_progress,
+            scope=criteria,
+        )
+    except (OmopInputError, EngineLostError) as error:
         raise InputError(str(error)) from error
     typer.echo(render(result, top=top, language="ja" if language == "ja" else "en"))
     if out is not None:

@@ -29,6 +29,7 @@ from lupustrial.prescreen.criteria import (
     sets_for,
     with_parts,
 )
+from lupustrial.prescreen.engines import Engine, EngineLostError
 from lupustrial.prescreen.evidence import evidence_column
 from lupustrial.prescreen.facts import latest_records, person_facts
 from lupustrial.prescreen.omop import OmopDatabase
@@ -169,6 +170,50 @@ def run_prescreen(
         said,
         scope,
     )
+
+
+def run_prescreen_on(
+    engine: Engine,
+    open_db: Callable[[], OmopDatabase],
+    as_of: dt.date,
+    config: PrescreenConfig = DEFAULT_PRESCREEN,
+    progress: Progress = _quiet,
+    scope: str = "all",
+    attempts: int = 2,
+) -> PrescreenResult:
+    """`run_prescreen` on the database ``open_db`` opens on ``engine``; if the engine is lost
+    while opening or mid-run (`Engine.lost`: Spark's JVM went away, py4j "connection
+    refused"), the database is opened again, which starts the engine again, and the run
+    repeated, up to ``attempts`` runs in all. Each loss is reported through ``progress``; a
+    run lost on every attempt is an `EngineLostError`. Any other error is raised at once: a
+    run is only repeated when the engine, not the query or the data, failed, and a repeated
+    run starts from nothing, so its result is the result of one whole run.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return run_prescreen(open_db(), as_of, config, progress, scope)
+        except Exception as error:
+            if not engine.lost(error):
+                raise
+            said = _said(error)
+            if attempt == attempts:
+                raise EngineLostError(
+                    f"the {engine.name} engine was lost on {attempts} attempts: {said}"
+                ) from error
+            progress(
+                f"warning: the {engine.name} engine was lost ({said}); opening it again "
+                f"and running again (attempt {attempt + 1} of {attempts})"
+            )
+    raise AssertionError("attempts must be at least 1")
+
+
+def _said(error: BaseException) -> str:
+    """An error's first line, and its cause's (py4j puts the refused connection there)."""
+    said = [error]
+    cause = error.__cause__ or getattr(error, "cause", None)
+    if isinstance(cause, BaseException):
+        said.append(cause)
+    return "; ".join(f"{type(e).__name__}: {(str(e).strip() or '-').splitlines()[0]}" for e in said)
 
 
 def _outside(db: OmopDatabase, events: ibis.Table, cohort: ibis.Table) -> pa.Table:

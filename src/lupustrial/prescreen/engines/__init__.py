@@ -30,6 +30,11 @@ CriteriaForm = Literal["union", "array"]
 per criterion, or one projection making each person's rows as an array, unnested."""
 
 
+class EngineLostError(Exception):
+    """The engine went away during a run, on every attempt (`engine.run_prescreen_on`): the
+    message says which engine and what it last said, for the user."""
+
+
 class Engine(ABC):
     """A backend: opens an OMOP database on it, keeps, fetches and uploads tables."""
 
@@ -50,6 +55,12 @@ class Engine(ABC):
     def fetch(self, backend: Any, expr: ir.Table) -> pa.Table:
         """``expr``'s rows as an Arrow table, typed as ibis types ``expr``."""
         return expr.to_pyarrow()
+
+    def lost(self, error: BaseException) -> bool:
+        """Whether ``error`` says the engine itself went away mid-run (Spark's JVM gone), so
+        that opening it again and running again may succeed; a wrong query, bad data or a
+        bug is not a loss and is never retried. An embedded engine loses nothing."""
+        return False
 
     def upload(self, backend: Any, table: pa.Table, name: str) -> ir.Table:
         """A small table on the engine, for joins (a temporary table, replaced each run).

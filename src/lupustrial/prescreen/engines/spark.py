@@ -3,6 +3,7 @@ on the session given, the active one, or a new local one (`local_spark_session`)
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from lupustrial.prescreen.omop import (
     backend_tables,
     parquet_tables,
 )
+
+_log = logging.getLogger(__name__)
 
 
 def _require_pyspark() -> None:
@@ -45,9 +48,7 @@ class Spark(Engine):
         _require_pyspark()
         session = options.get("session")
         if session is None:
-            from pyspark.sql import SparkSession
-
-            session = SparkSession.getActiveSession() or local_spark_session()
+            session = _active_session() or local_spark_session()
         backend = ibis.pyspark.connect(session)
         if Path(location).is_dir():
             tables, warnings = parquet_tables(backend, Path(location))
@@ -61,6 +62,27 @@ class Spark(Engine):
         names = backend.list_tables(database=location)
         tables, warnings = backend_tables(backend, where, names, location)
         return OmopDatabase(backend, self, tables, location, warnings=warnings)
+
+    def lost(self, error: BaseException) -> bool:
+        """The JVM went away: py4j could not reach it (`Py4JNetworkError`, "connection
+        refused"), anywhere in the chain of causes. An error the JVM answered with (an
+        analysis error, a failed task) is not a loss."""
+        from py4j.protocol import Py4JNetworkError
+
+        seen: set[int] = set()
+        pending: list[BaseException | None] = [error]
+        while pending:
+            current = pending.pop()
+            if current is None or id(current) in seen:
+                continue
+            seen.add(id(current))
+            if isinstance(current, (Py4JNetworkError, ConnectionError)):
+                return True
+            cause = getattr(current, "cause", None)  # py4j's own place for it
+            pending += [current.__cause__, current.__context__]
+            if isinstance(cause, BaseException):
+                pending.append(cause)
+        return False
 
     def materialize(self, backend: Any, expr: ir.Table) -> ir.Table:
         """Spark only marks the result for caching, and until it is computed plans every
@@ -91,16 +113,80 @@ class Spark(Engine):
         return backend.table(name)
 
 
+def _jvm_alive() -> bool:
+    """Whether this process's Spark JVM is up and answers: its process has not exited
+    (PySpark keeps it as the gateway's ``proc``) and one call through py4j returns."""
+    from py4j.protocol import Py4JError
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return False
+    process = getattr(gateway, "proc", None)
+    if process is not None and process.poll() is not None:
+        return False
+    try:
+        gateway.jvm.java.lang.System.nanoTime()
+    except (Py4JError, OSError):
+        return False
+    return True
+
+
+def _forget_lost_jvm() -> None:
+    """PySpark's record of a JVM that went away, cleared, so that the next session starts a
+    new JVM: otherwise every later session is built on the dead gateway and fails too."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession, SQLContext
+
+    gateway = SparkContext._gateway
+    with SparkContext._lock:
+        SparkContext._active_spark_context = None
+        SparkContext._gateway = None
+        SparkContext._jvm = None
+    SparkSession._instantiatedSession = None
+    SparkSession._activeSession = None
+    SQLContext._instantiatedContext = None
+    if gateway is not None:
+        try:
+            gateway.shutdown()  # closes py4j's sockets to the dead JVM
+        except Exception as error:  # a dead JVM cannot be shut down cleanly; say so
+            _log.debug("closing the lost JVM's gateway: %s", error)
+
+
+def _active_session() -> Any:
+    """The active Spark session, or None: none was started in this process, or its JVM is
+    gone (PySpark's own lookup would call into the dead JVM and fail)."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    if SparkContext._gateway is not None and not _jvm_alive():
+        return None
+    return SparkSession.getActiveSession()
+
+
 def local_spark_session(partitions: int = 2, *, small: bool = False) -> Any:
     """A local Spark session, quiet and quick to start (tests, single machines).
+
+    One per process (Spark allows one context per JVM and `getOrCreate` reuses it); if
+    this process's JVM went away (killed, crashed), the lost one is forgotten, the loss
+    logged, and a new JVM started.
 
     ``partitions`` is the shuffle and default parallelism: the tests' few hundred persons
     run fastest in one; a single machine with millions of rows wants one per core.
     ``small`` interprets expressions instead of compiling them to Java: cheaper for the
     tests' tiny tables, much slower over millions of rows.
     """
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
+    if SparkContext._gateway is not None and not _jvm_alive():
+        process = getattr(SparkContext._gateway, "proc", None)
+        _log.warning(
+            "Spark's JVM (process %s, exit status %s) went away: starting a new one",
+            getattr(process, "pid", "?"),
+            process.poll() if process is not None else "?",
+        )
+        _forget_lost_jvm()
     session = (
         SparkSession.builder.master("local[2]")
         .appName("lupustrial-prescreen")
