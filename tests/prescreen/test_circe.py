@@ -124,3 +124,38 @@ def test_like_for_like_reads_no_laboratory_table(duckdb_result: PrescreenResult)
     seven = duckdb_result.resolved.only(sets_for(SCOPES["circe-seven"]))
     assert "measurement" not in tables_read(seven)
     assert "measurement" in tables_read(duckdb_result.resolved)
+
+
+def test_each_criterion_alone_has_the_parts_it_reads(omop_dir: Path) -> None:
+    """A run judging fewer criteria builds only their parts (`criteria.PARTS`, by reader):
+    each criterion judged alone still finds every part it reads (ibis refuses a missing
+    column as the expression is built), and the like-for-like facts carry no laboratory
+    part."""
+    from lupustrial.prescreen.config import DEFAULT_PRESCREEN
+    from lupustrial.prescreen.criteria import Context, all_criteria, with_parts
+    from lupustrial.prescreen.facts import latest_records, person_facts
+    from lupustrial.prescreen.resolve import resolve
+    from lupustrial.prescreen.staging import stage
+    from lupustrial.prescreen.units import resolve_units
+    from lupustrial.prescreen.windows import Windows
+
+    db = open_database(str(omop_dir))
+    resolved = resolve(db)
+    staged = stage(db, resolved, AS_OF)
+    windows = Windows.of(AS_OF, DEFAULT_PRESCREEN)
+    units = resolve_units(db, staged.events, resolved.ucum)
+    latest = latest_records(db, staged.events, resolved, units, windows)
+    facts = person_facts(staged.events, staged.cohort, latest, windows)
+    every = with_parts(Context(facts, windows, DEFAULT_PRESCREEN)).columns
+    for criterion in CRITERION_IDS:
+        ctx = Context(
+            with_parts(Context(facts, windows, DEFAULT_PRESCREEN), (criterion,)),
+            windows,
+            DEFAULT_PRESCREEN,
+        )
+        all_criteria(ctx, latest, only=(criterion,))
+        assert set(ctx.facts.columns) <= set(every)
+    seven = with_parts(Context(facts, windows, DEFAULT_PRESCREEN), SCOPES["circe-seven"]).columns
+    assert "p_sledai_points" in every
+    assert "p_sledai_points" not in seven
+    assert "p_malignancy" in seven  # E7 is one of Circe's rules

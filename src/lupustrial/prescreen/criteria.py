@@ -680,22 +680,29 @@ CRITERIA: tuple[tuple[str, Callable[[Context], Judged]], ...] = (
 
 CRITERION_IDS: tuple[str, ...] = tuple(cid for cid, _ in CRITERIA)
 
-PARTS: tuple[Callable[[Context], Parts], ...] = (
-    _lab_activity_parts,
-    _age_parts,
-    _marker_parts,
-    _hepatitis_carrier_parts,
-    _hepatitis_history_parts,
-    _liver_parts,
-    _malignancy_parts,
-    _pregnancy_parts,
+PARTS: tuple[tuple[Callable[[Context], Parts], tuple[str, ...]], ...] = (
+    (_lab_activity_parts, ("I3",)),
+    (_age_parts, ("I4",)),
+    (_marker_parts, ("E2", "E3")),
+    (_hepatitis_carrier_parts, ("E2",)),
+    (_hepatitis_history_parts, ("E3",)),
+    (_liver_parts, ("E4",)),
+    (_malignancy_parts, ("E7",)),
+    (_pregnancy_parts, ("E9",)),
 )
+"""Each builder of `Parts`, with the criteria that read what it builds."""
 
 
-def with_parts(ctx: Context) -> ir.Table:
-    """The facts with every criterion's `Parts` as columns ``p_<name>``."""
+def with_parts(ctx: Context, only: tuple[str, ...] = CRITERION_IDS) -> ir.Table:
+    """The facts with the `Parts` of the criteria in ``only`` as columns ``p_<name>``.
+
+    A run that judges fewer criteria (``circe-seven``) builds, compiles and computes only
+    their parts: the laboratory parts are most of the facts' expression.
+    """
     named: Parts = {}
-    for build in PARTS:
+    for build, readers in PARTS:
+        if not set(readers) & set(only):
+            continue
         for name, value in build(ctx).items():
             assert name not in named, f"two parts named {name}"
             named[f"p_{name}"] = value

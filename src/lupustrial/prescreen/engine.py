@@ -133,7 +133,7 @@ def run_prescreen(
         progress(f"warning: {warning}")
     latest = db.materialize(latest_records(db, staged.events, resolved, units, windows))
     facts = person_facts(staged.events, staged.cohort, latest, windows)
-    facts = db.materialize(with_parts(Context(facts, windows, config)))
+    facts = db.materialize(with_parts(Context(facts, windows, config), only=judged))
     progress("judging the criteria")
     rows = all_criteria(
         Context(facts, windows, config), latest, form=db.engine.criteria_form, only=judged
