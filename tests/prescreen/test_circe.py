@@ -132,7 +132,7 @@ def test_each_criterion_alone_has_the_parts_it_reads(omop_dir: Path) -> None:
     column as the expression is built), and the like-for-like facts carry no laboratory
     part."""
     from lupustrial.prescreen.config import DEFAULT_PRESCREEN
-    from lupustrial.prescreen.criteria import Context, all_criteria, with_parts
+    from lupustrial.prescreen.criteria import Context, all_criteria, sets_for, with_parts
     from lupustrial.prescreen.facts import latest_records, person_facts
     from lupustrial.prescreen.resolve import resolve
     from lupustrial.prescreen.staging import stage
@@ -155,7 +155,18 @@ def test_each_criterion_alone_has_the_parts_it_reads(omop_dir: Path) -> None:
         )
         all_criteria(ctx, latest, only=(criterion,))
         assert set(ctx.facts.columns) <= set(every)
-    seven = with_parts(Context(facts, windows, DEFAULT_PRESCREEN), SCOPES["circe-seven"]).columns
+    # Like for like pivots only the sets its criteria read (`sets_for`), and judges them.
+    judged = SCOPES["circe-seven"]
+    only_read = person_facts(staged.events, staged.cohort, latest, windows, sets_for(judged))
+    seven_ctx = Context(
+        with_parts(Context(only_read, windows, DEFAULT_PRESCREEN), judged),
+        windows,
+        DEFAULT_PRESCREEN,
+    )
+    all_criteria(seven_ctx, latest, only=judged)
+    seven = seven_ctx.facts.columns
     assert "p_sledai_points" in every
     assert "p_sledai_points" not in seven
+    assert "ast_value" in every
+    assert "ast_value" not in seven
     assert "p_malignancy" in seven  # E7 is one of Circe's rules

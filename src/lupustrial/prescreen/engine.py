@@ -132,7 +132,9 @@ def run_prescreen(
     for warning in said:
         progress(f"warning: {warning}")
     latest = db.materialize(latest_records(db, staged.events, resolved, units, windows))
-    facts = person_facts(staged.events, staged.cohort, latest, windows)
+    # A run judging fewer criteria pivots only the sets they read (the others are not staged).
+    pivoted = None if judged == CRITERION_IDS else sets_for(judged)
+    facts = person_facts(staged.events, staged.cohort, latest, windows, pivoted)
     facts = db.materialize(with_parts(Context(facts, windows, config), only=judged))
     progress("judging the criteria")
     rows = all_criteria(

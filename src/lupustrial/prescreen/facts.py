@@ -14,6 +14,7 @@ window decides nothing, so dropping those records changes no answer.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import ibis
 import ibis.expr.types as ir
@@ -119,11 +120,13 @@ def latest_records(
     )
 
 
-def pivot(latest: ir.Table) -> ir.Table:
-    """One row per person: ``<set>_<field>`` for every set and field in `FIELDS`."""
+def pivot(latest: ir.Table, sets: Collection[str] | None = None) -> ir.Table:
+    """One row per person: ``<set>_<field>`` for every set (of ``sets``, if given) and field
+    in `FIELDS`."""
     aggregates = {
         f"{key}_{name}": ibis.cases((latest.set_key == key, latest[name])).max()
         for key, names in FIELDS.items()
+        if sets is None or key in sets
         for name in names
     }
     return latest.group_by("person_id").agg(**aggregates)
@@ -157,11 +160,16 @@ def unlisted_vaccines(events: ir.Table, since: dt.date) -> ir.Table:
 
 
 def person_facts(
-    events: ir.Table, cohort: ir.Table, latest: ir.Table, windows: Windows
+    events: ir.Table,
+    cohort: ir.Table,
+    latest: ir.Table,
+    windows: Windows,
+    sets: Collection[str] | None = None,
 ) -> ir.Table:
     """The cohort with every fact the criteria read, one row per person (``latest`` is
-    `latest_records`)."""
-    facts = pivot(latest)
+    `latest_records`); with ``sets``, only those concept sets' facts (a run judging fewer
+    criteria: `criteria.sets_for`), the others being neither staged nor read."""
+    facts = pivot(latest, sets)
     wide = cohort.left_join(facts, "person_id").drop("person_id_right")
     vaccines = unlisted_vaccines(events, windows.live_vaccine)
     return wide.left_join(vaccines, "person_id").drop("person_id_right")
