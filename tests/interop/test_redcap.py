@@ -159,7 +159,8 @@ def _decode(field: dict[str, str], text: str) -> Any:
 def test_the_import_gives_back_every_stored_value(project: Path, records: StudyRecords) -> None:
     fields = {r["Variable / Field Name"]: r for r in _read(project / "data_dictionary.csv")}
     rows = _read(project / "records.csv")
-    assert set(rows[0]) <= set(IMPORT_COLUMNS) | set(fields)
+    statuses = {f"{f['Form Name']}_complete" for f in fields.values()}  # REDCap's own
+    assert set(rows[0]) <= set(IMPORT_COLUMNS) | set(fields) | statuses
     where = {  # each log instrument's "visit" and "row" variables
         (f["Form Name"], f["Field Annotation"].rsplit(":", 1)[-1]): name
         for name, f in fields.items()
@@ -172,6 +173,9 @@ def test_the_import_gives_back_every_stored_value(project: Path, records: StudyR
         visit = row.get("visit_id", "")
         for name, text in row.items():
             if name in IMPORT_COLUMNS or not text or name in ("visit_id", "visit_date"):
+                continue
+            if name in statuses:
+                assert text in ("0", "2")
                 continue
             field = fields[name]
             source = field["Field Annotation"].removeprefix("@lupustrial ")
@@ -233,3 +237,35 @@ def test_export_redcap_command(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 0, stderr
     assert "REDCap project written" in stdout
     assert (tmp_path / "records.csv").exists()
+
+
+def test_each_form_has_its_redcap_status_and_a_form_not_done_keeps_its_reason(
+    tmp_path: Path,
+) -> None:
+    """REDCap's `<form>_complete` (0 Incomplete, 2 Complete; REDCap 14 documentation) per
+    saved form of a visit; a form declared not done is 2 with `<form>_not_done_reason`."""
+    records = demo_records()
+    first = records.assessments[0]
+    reason = "Labs not drawn: the patient left early"
+    changed = first.model_copy(update={"labs": None, "forms_not_done": {"labs": reason}})
+    records = records.model_copy(update={"assessments": [changed, *records.assessments[1:]]})
+    write_project(type(records).model_validate(records.model_dump()), tmp_path)
+    fields = {r["Variable / Field Name"]: r for r in _read(tmp_path / "data_dictionary.csv")}
+    [reason_field] = [
+        name for name, f in fields.items() if f["Field Annotation"] == "@lupustrial labs:not_done"
+    ]
+    assert fields[reason_field]["Form Name"] == "labs"
+    rows = _read(tmp_path / "records.csv")
+    [row] = [
+        r for r in rows if r["record_id"] == first.subject_id and r["visit_id"] == first.visit_id
+    ]
+    assert row["labs_complete"] == "2"
+    assert row[reason_field] == reason
+    # The demo dataset's vitals lack the temperature; with no labs, the SLEDAI-2K's laboratory
+    # descriptors are unanswered (the labs decided them before).
+    assert (row["vitals_complete"], row["sledai2k_complete"]) == ("0", "0")
+    assert row["pregnancy_test_complete"] == ""  # not saved
+    others = [r for r in rows if r["visit_id"] and r is not row]
+    assert {r["labs_complete"] for r in others} == {"0"}  # no platelets in the demo's labs
+    assert not any(r[reason_field] for r in others)
+    assert {r["labs_complete"] for r in rows if not r["visit_id"]} == {""}  # no visit

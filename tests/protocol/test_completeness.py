@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lupustrial.clinical.sledai2k import DESCRIPTORS
 from lupustrial.protocol.completeness import REQUIRED, FormStatus, completeness
 from lupustrial.protocol.crfs import CRF_MODELS
@@ -56,3 +58,19 @@ def test_laboratory_descriptors_the_labs_decide_are_not_gaps() -> None:
     assert completeness("sledai2k", clinical_only).missing == ("fever", "leukopenia")
     assert completeness("sledai2k", clinical_only, frozenset({"leukopenia"})).missing == ("fever",)
     assert completeness("sledai2k", clinical_only, frozenset({"fever", "leukopenia"})).complete
+
+
+def test_a_form_declared_not_done_with_a_reason_is_not_done_and_lists_nothing_missing() -> None:
+    found = completeness("labs", {}, not_done="labs not drawn: the patient refused")
+    assert found.status is FormStatus.NOT_DONE
+    assert found.missing == ()
+    assert not found.complete
+    assert not found.to_enter  # nothing for the incomplete-forms worklist
+
+
+def test_not_done_needs_a_reason_and_an_empty_form() -> None:
+    with pytest.raises(ValueError, match="reason"):
+        completeness("labs", {}, not_done="   ")
+    assert completeness("labs", {}).to_enter  # an empty saved form is still to be entered
+    with pytest.raises(ValueError, match="values"):
+        completeness("labs", {"c3": {"value": 0.9, "unit": "g/L"}}, not_done="not drawn")

@@ -194,6 +194,22 @@ class Assessment(VisitForms):
     visit: VisitCode
     visit_id: str | None = Field(default=None, description="As in `Visit.visit_id`.")
     date: PastDate = Field(description="Date of the visit the assessment belongs to.")
+    forms_not_done: dict[str, str] = Field(
+        default_factory=dict,
+        description="The forms declared not done at the visit, by CRF code, with the reason "
+        "(CDASH --STAT 'NOT DONE' and --REASND); such a form is None here.",
+    )
+
+    @model_validator(mode="after")
+    def _not_done_forms(self) -> Self:
+        for code, reason in self.forms_not_done.items():
+            if code not in VisitForms.model_fields:
+                raise ValueError(f"forms_not_done: unknown form {code!r}")
+            if not reason.strip():
+                raise ValueError(f"forms_not_done: form {code} needs its reason")
+            if getattr(self, code) is not None:
+                raise ValueError(f"forms_not_done: form {code} is not done but holds values")
+        return self
 
     def key(self) -> tuple[str, str, str | None, dt.date]:
         """What tells one visit's assessment from another's."""

@@ -22,7 +22,7 @@ from lupustrial.dataset.derive import (
     score_visits,
 )
 from lupustrial.dataset.records import Assessment, StudyRecords
-from lupustrial.dataset.values import entered_values, medication_category
+from lupustrial.dataset.values import entered_values, medication_category, not_done_value
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.crfs import VisitForms
 from lupustrial.protocol.schedule import VISIT_BY_CODE
@@ -203,7 +203,8 @@ ADVERSE_EVENT_VERSIONS = TableSpec(
 FORM_VALUES = TableSpec(
     "form_values",
     "one value entered in one eCRF field at one visit, as entered (quantities with their "
-    "unit, and in the canonical unit beside); an empty list is 'recorded: none'",
+    "unit, and in the canonical unit beside); an empty list is 'recorded: none'; a form "
+    "declared not done is one row, field 'not_done_reason', kind 'not_done', the reason as text",
     (
         ("subject_id", S), ("visit", S), ("visit_id", S), ("date", D), ("crf", S),
         ("field", S), ("value_kind", S), ("value_text", S), ("value_number", F),
@@ -437,6 +438,10 @@ def _infusion_rows(records: StudyRecords) -> list[Row]:
     return rows
 
 
+NOT_DONE_FIELD = "not_done_reason"
+"""The `form_values` field of a form declared not done (its value_kind is "not_done")."""
+
+
 def _form_value_rows(records: StudyRecords) -> list[Row]:
     rows = []
     for a in records.assessments:
@@ -444,6 +449,8 @@ def _form_value_rows(records: StudyRecords) -> list[Row]:
             form = getattr(a, crf)
             if form is not None:
                 rows += [{**_visit_key(a), "crf": crf, **v} for v in entered_values(form)]
+        for crf, reason in a.forms_not_done.items():
+            rows.append({**_visit_key(a), "crf": crf, **not_done_value(NOT_DONE_FIELD, reason)})
     return rows
 
 

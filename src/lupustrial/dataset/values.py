@@ -67,6 +67,11 @@ def _value(value: Any, path: str) -> Iterator[dict[str, Any]]:
         yield _row(path, "text", value_text=str(value))
 
 
+def not_done_value(path: str, reason: str) -> dict[str, Any]:
+    """The one row of a form declared not done: its reason, kind "not_done"."""
+    return _row(path, "not_done", value_text=reason)
+
+
 def _row(path: str, kind: str, **values: Any) -> dict[str, Any]:
     return {"field": path, "value_kind": kind, **_EMPTY, **values}
 

@@ -25,11 +25,12 @@ from lupustrial.clinical.model import StrictModel
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.audit.trail import decode_value, flatten
-from lupustrial.edc.study.crfs import CRFS
+from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS
 from lupustrial.edc.study.labels import label
 from lupustrial.edc.study.models import Subject
+from lupustrial.edc.study.not_done import FIELD as NOT_DONE_FIELD
 from lupustrial.edc.study.services import ENROLMENT_MEANING
-from lupustrial.interop.odm.items import FormSpec
+from lupustrial.interop.odm.items import FormSpec, ItemSpec
 from lupustrial.interop.odm.writer import (
     Entry,
     EventSpec,
@@ -157,7 +158,23 @@ def form_specs() -> tuple[FormSpec, ...]:
             keyed=True,
         ),
     ]
-    return tuple(_labelled(spec.with_items()) for spec in specs)
+    return tuple(_labelled(_with_status(spec.with_items())) for spec in specs)
+
+
+def _with_status(form: FormSpec) -> FormSpec:
+    """A visit eCRF's items and one more, in the form's own item group: the reason the form
+    was declared not done (`study.not_done`; CDASH --REASND). ODM 1.3.2 has no form status
+    to carry it, so it is an item like any other: an Insert when declared, a Remove when
+    undone, each with its AuditRecord."""
+    if form.code not in CRF_BY_CODE:
+        return form
+    reason = ItemSpec(
+        form.code,
+        NOT_DONE_FIELD,
+        "text",
+        description="Why the form was declared not done at the visit (CDASH --REASND).",
+    )
+    return replace(form, items=(*form.items, reason))
 
 
 def _labelled(form: FormSpec) -> FormSpec:

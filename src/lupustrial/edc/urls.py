@@ -84,6 +84,7 @@ urlpatterns = [
     path("visits/<int:pk>/forms/<str:code>/", views.crf_page, name="crf"),
     path("visits/<int:pk>/forms/labs/import/", lab_import_views.lab_import, name="lab_import"),
     path("visits/<int:pk>/forms/<str:code>/preview/", views.crf_preview, name="crf_preview"),
+    path("visits/<int:pk>/forms/<str:code>/not-done/", views.crf_not_done, name="crf_not_done"),
     path("forms/<int:pk>/<str:action>/", views.form_action, name="form_action"),
     path("queries/<int:pk>/<str:action>/", views.query_action, name="query_action"),
     path("api/", api.urls),

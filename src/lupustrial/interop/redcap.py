@@ -22,6 +22,13 @@ so "recorded, none" survives. A value with a unit is flattened into a value fiel
 field. REDCap variable names are at most 26 characters (REDCap's data dictionary rule); a
 longer path is shortened with a stable hash, and `field_map.csv` names each variable's form
 and path.
+
+Each visit form's status is REDCap's own `<form>_complete` field of the import (0 Incomplete,
+1 Unverified, 2 Complete; REDCap adds it to every instrument, so the dictionary has no row for
+it), from `protocol.completeness`: 2 for a complete form, 0 for an incomplete one, empty for
+a form not saved. REDCap has no "not done": a form declared not done is 2 (nothing more to
+enter, as the worklists say) and its reason is the instrument's `not_done_reason` field, so
+the status is not lost.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from pydantic import BaseModel
 from lupustrial.dataset import records as ds
 from lupustrial.dataset.records import Assessment, StudyRecords
 from lupustrial.interop.odm.items import ItemSpec, model_items
+from lupustrial.protocol.completeness import FormStatus, visit_completeness
 from lupustrial.protocol.crfs import CRF_MODELS
 from lupustrial.protocol.schedule import SCHEDULE
 
@@ -269,6 +277,15 @@ def instruments() -> tuple[Instrument, ...]:
                 )
             elif not spec.group:
                 own.append(_field(crf, crf, spec, spec.path))
+        own.append(
+            Field(
+                variable(crf, NOT_DONE),
+                crf,
+                "notes",
+                "Reason the form was not done (declared not done)",
+                f"{crf}:not_done",
+            )
+        )
         made.append(Instrument(crf, tuple(own), crf=crf))
         for path in lists:
             name = variable(crf, path) if path != crf else crf + "_rows"
@@ -302,6 +319,16 @@ def instruments() -> tuple[Instrument, ...]:
         )
         logs.append(Instrument(name, fields, rows_of="*", records=attribute))
     return (*made, *logs)
+
+
+NOT_DONE = "not_done_reason"
+REDCAP_STATUS = {FormStatus.COMPLETE: "2", FormStatus.NOT_DONE: "2", FormStatus.INCOMPLETE: "0"}
+"""REDCap's form status codes (`<form>_complete`) for `protocol.completeness`'s statuses."""
+
+
+def status_variable(instrument: str) -> str:
+    """REDCap's own form status field of an instrument."""
+    return f"{instrument}_complete"
 
 
 def _check_names(instruments_: Iterable[Instrument]) -> None:
@@ -363,8 +390,13 @@ def _visit_rows(
         "visit_date": assessment.date.isoformat(),
         "visit_id": assessment.visit_id or assessment.visit.value,
     }
+    statuses = visit_completeness(assessment, assessment.date, assessment.forms_not_done)
     for instrument in instruments_:
         document = forms.get(instrument.crf)
+        if instrument.crf in statuses and not instrument.rows_of:
+            row[status_variable(instrument.name)] = REDCAP_STATUS[statuses[instrument.crf].status]
+        if instrument.crf in assessment.forms_not_done and not instrument.rows_of:
+            row[instrument.fields[-1].name] = assessment.forms_not_done[instrument.crf]
         if not instrument.crf or document is None:
             continue
         if instrument.rows_of:
@@ -379,6 +411,8 @@ def _visit_rows(
                 log.append([instrument.name, values])
             continue
         for f in instrument.fields:
+            if f.source.endswith(":not_done"):
+                continue
             path = f.source.split(".", 1)[1]
             if path.endswith(":recorded"):
                 row[f.name] = _encode(
@@ -468,7 +502,11 @@ def write_project(records: StudyRecords, out: Path) -> dict[str, int]:
             forms = [i.name for i in made if i.name != "enrolment" and not i.rows_of]
         mapping += [[ARM, unique, form] for form in forms]
     (out / "instrument_event_mapping.csv").write_text(_csv(mapping), encoding="utf-8")
-    columns = [*IMPORT_COLUMNS, *(f.name for f in fields if f.name != "record_id")]
+    columns = [*IMPORT_COLUMNS]
+    for instrument in made:
+        columns += [f.name for f in instrument.fields if f.name != "record_id"]
+        if instrument.crf and not instrument.rows_of:
+            columns.append(status_variable(instrument.name))
     rows = list(records_rows(records, made))
     (out / "records.csv").write_text(
         _csv([columns, *([row.get(c, "") for c in columns] for row in rows)]), encoding="utf-8"

@@ -7,18 +7,25 @@ absent (Gladman 2002 scores every descriptor; one left blank makes the total a l
 bound), unless the form says why those left blank were not assessed. An item that is a
 list is answered when it was recorded, even as "none".
 
+A form can also be declared **not done** with a reason (labs not drawn, part of the visit not
+attended): CDISC CDASH records this as the status "NOT DONE" with a reason not done
+(--STAT/--REASND, CDASH Implementation Guide v2.1, 2019). A form not done holds no values
+and is no gap: the incomplete-forms worklist does not list it.
+
 The visit page, the worklists and the status grid read `completeness`, so a form cannot be
 "complete" on one page and "incomplete" on another.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from lupustrial.clinical.sledai2k import DESCRIPTORS
+from lupustrial.clinical.sledai2k import DESCRIPTORS, score_sledai2k
+from lupustrial.protocol.crfs import VisitForms, sledai_input
 
 
 class FormStatus(StrEnum):
@@ -26,6 +33,7 @@ class FormStatus(StrEnum):
 
     COMPLETE = "complete"
     INCOMPLETE = "incomplete"
+    NOT_DONE = "not_done"  # declared not done, with a reason (CDASH --STAT/--REASND)
 
 
 @dataclass(frozen=True)
@@ -90,16 +98,33 @@ class Completeness:
     def complete(self) -> bool:
         return self.status is FormStatus.COMPLETE
 
+    @property
+    def to_enter(self) -> bool:
+        """Whether the form still needs entry: incomplete, not complete and not declared not
+        done (what the incomplete-forms worklist lists)."""
+        return self.status is FormStatus.INCOMPLETE
+
 
 def completeness(
-    code: str, data: Mapping[str, Any] | None, derived: frozenset[str] = frozenset()
+    code: str,
+    data: Mapping[str, Any] | None,
+    derived: frozenset[str] = frozenset(),
+    not_done: str | None = None,
 ) -> Completeness:
     """Whether the form ``code`` saved with ``data`` is complete, and what is missing.
 
     ``derived`` names items answered elsewhere: a SLEDAI-2K laboratory descriptor left blank
     is scored from the visit's laboratory results (Gladman 2002), so it is not a gap when
-    those results decide it.
+    those results decide it. ``not_done`` is the reason the form was declared not done
+    (None: it was not); a form not done holds no values. Raises ValueError on a blank
+    reason or a form not done that holds values.
     """
+    if not_done is not None:
+        if not not_done.strip():
+            raise ValueError("a form declared not done needs its reason")
+        if data:
+            raise ValueError(f"form {code} is declared not done but holds values")
+        return Completeness(FormStatus.NOT_DONE)
     if data is None:
         return Completeness(FormStatus.INCOMPLETE, tuple(r.name for r in REQUIRED.get(code, ())))
     missing = tuple(
@@ -109,6 +134,33 @@ def completeness(
         # "Not assessed" with its reason is an answer; without one it is a gap.
         missing = ()
     return Completeness(FormStatus.INCOMPLETE if missing else FormStatus.COMPLETE, missing)
+
+
+def lab_decided(forms: VisitForms, date: dt.date | None) -> frozenset[str]:
+    """The SLEDAI-2K descriptors the visit's laboratory results decide (Gladman 2002): a blank
+    one is scored from the labs, so it is no gap."""
+    sledai = sledai_input(forms, date)
+    if sledai is None:
+        return frozenset()
+    findings = score_sledai2k(sledai).findings
+    return frozenset(f.code for f in findings if f.derived_from and f.status != "unknown")
+
+
+def visit_completeness(
+    forms: VisitForms, date: dt.date | None, not_done: Mapping[str, str]
+) -> dict[str, Completeness]:
+    """Each form of a visit's record that was saved or declared not done, by CRF code: its
+    `completeness`, the SLEDAI-2K's laboratory descriptors answered by the labs."""
+    found = {}
+    for code in VisitForms.model_fields:
+        form = getattr(forms, code)
+        if code in not_done:
+            found[code] = completeness(code, {}, not_done=not_done[code])
+        elif form is not None:
+            data = form.model_dump(mode="json", exclude_none=True)
+            derived = lab_decided(forms, date) if code == "sledai2k" else frozenset()
+            found[code] = completeness(code, data, derived)
+    return found
 
 
 def _get(data: Mapping[str, Any], path: str) -> Any:

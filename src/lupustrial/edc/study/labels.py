@@ -167,6 +167,7 @@ LABELS: dict[str, Promise] = {
     "systolic_mmhg": _("Systolic BP (mmHg)"),
     "diastolic_mmhg": _("Diastolic BP (mmHg)"),
     "not_assessed_reason": _("Reason items were not assessed"),
+    "not_done_reason": _("Reason the form was not done"),
     "pga": _("Physician global assessment (0–3)"),
     "haemolytic_anaemia": _("Haemolytic anaemia"),
     "gastrointestinal_activity": _("Gastrointestinal activity"),

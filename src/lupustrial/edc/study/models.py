@@ -180,11 +180,16 @@ class Visit(models.Model):
 
 
 class FormData(models.Model):
-    """One eCRF of one visit: the validated document, its version, lock and verification."""
+    """One eCRF of one visit: the validated document, its version, lock and verification.
+
+    ``not_done_reason`` is set when the form was declared not done (labs not drawn, part of
+    the visit not attended; `services.set_form_not_done`); such a form holds no values.
+    """
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="forms")
     crf = models.CharField(max_length=30)
     data = models.JSONField()
+    not_done_reason = models.TextField(_("reason not done"), blank=True, default="")
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -198,6 +203,16 @@ class FormData(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["visit", "crf"], name="one_form_per_crf")]
+
+    @property
+    def not_done(self) -> bool:
+        return bool(self.not_done_reason)
+
+    @property
+    def entered(self) -> bool:
+        """Whether the form holds values (a form declared not done, or declared so and then
+        undone before any value was entered, holds none: it reads as not entered)."""
+        return not self.not_done and bool(self.data)
 
 
 class QueryStatus(models.TextChoices):

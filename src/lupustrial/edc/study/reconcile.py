@@ -36,6 +36,7 @@ from lupustrial.edc.study.models import (
     Subject,
     Visit,
 )
+from lupustrial.edc.study.not_done import FIELD as NOT_DONE_FIELD
 from lupustrial.edc.study.services import ENROLMENT_MEANING, identity_seal, signed_digest
 from lupustrial.protocol.schedule import VISIT_BY_CODE
 
@@ -69,6 +70,8 @@ class _Replay:
     def __init__(self) -> None:
         self.forms: dict[tuple[int, str, str], dict[str, Any]] = defaultdict(dict)
         self.verified: dict[tuple[int, str, str], dict[str, Any] | None] = {}
+        # A form's not-done declaration: its reason, None when undone (`not_done.py`).
+        self.not_done: dict[tuple[int, str, str], Any] = {}
         self.screening: dict[int, dict[str, Any]] = defaultdict(dict)
         self.subjects: dict[int, dict[str, Any]] = defaultdict(dict)
         self.identities: dict[int, str] = {}
@@ -94,7 +97,9 @@ class _Replay:
         if ref is None:
             return
         key = (ref, event.visit, form)
-        if event.action in _CHANGES and (form in CRF_BY_CODE or form in RETIRED_CRFS):
+        if event.action in _CHANGES and form in CRF_BY_CODE and event.field == NOT_DONE_FIELD:
+            self.not_done[key] = new  # the form's status, not a value of its content
+        elif event.action in _CHANGES and (form in CRF_BY_CODE or form in RETIRED_CRFS):
             self.forms[key][event.field] = new
             self.changes[(RecordKind.FORM, ref, event.visit, form)].append(
                 (event.seq, event.field, new)
@@ -274,6 +279,8 @@ def _forms(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) -
         compare(found, label, where, flatten(form.data), trail.forms.pop(key, {}))
         if form.locked != trail.locked(key):
             found.append(Difference(label, where, "locked", form.locked, trail.locked(key)))
+        said_not_done = {NOT_DONE_FIELD: trail.not_done.pop(key, None)}
+        compare(found, label, where, {NOT_DONE_FIELD: form.not_done_reason}, said_not_done)
         said = trail.verified.get(key) or {}
         held = (
             {"verified_by": form.verified_by.get_username(), "verified_at": form.verified_at}
@@ -287,6 +294,9 @@ def _forms(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) -
     for (ref, visit, crf), fields in trail.forms.items():
         if ref in labels:
             compare(found, labels[ref], f"{visit} {crf}", {}, fields)
+    for (ref, visit, crf), reason in trail.not_done.items():  # a form row gone
+        if ref in labels:
+            compare(found, labels[ref], f"{visit} {crf}", {}, {NOT_DONE_FIELD: reason})
 
 
 def _queries(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) -> None:

@@ -25,13 +25,27 @@ def visit_forms(visit: Visit) -> VisitForms:
     """The visit's saved eCRFs, validated by their models (what `save_form` stored); validated
     once per version of its forms. The result is shared: read it, never change it. A retired
     form (`crfs.RETIRED_CRFS`: the adverse events form, whose events were carried over to
-    their own records) is no longer a visit's form."""
+    their own records) is no longer a visit's form; a form declared not done, or one holding
+    no value, is None here (`forms_not_done` names the former)."""
     return VALIDATED.get(
         (visit.pk, forms_version(visit)),
         lambda: VisitForms.model_validate(
-            {form.crf: form.data for form in visit.forms.all() if form.crf not in RETIRED_CRFS}
+            {
+                form.crf: form.data
+                for form in visit.forms.all()
+                if form.crf not in RETIRED_CRFS and form.entered
+            }
         ),
     )
+
+
+def forms_not_done(visit: Visit) -> dict[str, str]:
+    """The visit's forms declared not done, by CRF code, with their reasons."""
+    return {
+        form.crf: form.not_done_reason
+        for form in visit.forms.all()
+        if form.not_done and form.crf not in RETIRED_CRFS
+    }
 
 
 def visit_code(visit: Visit) -> ds.VisitCode:
@@ -49,6 +63,7 @@ def visit_record(subject: Subject, visit: Visit, forms: VisitForms) -> ds.Assess
         visit=visit_code(visit),
         visit_id=visit.code,
         date=visit.date,
+        forms_not_done=forms_not_done(visit),
         **{name: getattr(forms, name) for name in VisitForms.model_fields},
     )
 

@@ -933,6 +933,10 @@ def save_locked_form(
     else:
         if form.locked:
             raise RuleError(_("This form is locked."))
+        if form.not_done:
+            raise RuleError(
+                _("This form is declared not done; undo that, with a reason, to enter values.")
+            )
         if form.version != version:
             raise ConflictError(
                 _("%(who)s saved this form since you opened it; nothing was overwritten. Reload.")

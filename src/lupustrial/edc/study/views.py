@@ -44,6 +44,7 @@ from lupustrial.edc.study.models import (
     Visit,
     WithdrawalScope,
 )
+from lupustrial.edc.study.not_done import set_form_not_done
 from lupustrial.edc.study.schema_forms import RECORDED, FormPlan, row_counts
 from lupustrial.edc.study.worklists import StudyReads, worklists
 from lupustrial.protocol.completeness import completeness
@@ -577,7 +578,7 @@ def _status(
 ) -> dict[str, Any] | None:
     if saved is None:
         return None
-    found = completeness(code, saved.data, _derived_items(derived))
+    found = completeness(code, saved.data, _derived_items(derived), saved.not_done_reason or None)
     return {"status": found.status, "missing": _labels_of(found.missing)}
 
 
@@ -696,6 +697,11 @@ def _crf_render(
     # The SLEDAI-2K page shows the visit's derived scores, which also say which laboratory
     # descriptors the labs decide (its completeness).
     derived = services.derived(visit) if code == "sledai2k" else None
+    may_enter = (
+        services.may(request.user, Can.ENTER_DATA, visit.subject)
+        and not (saved and saved.locked)
+        and not visit.subject.casebook_locked
+    )
     return render(
         request,
         "edc/crf.html",
@@ -709,9 +715,11 @@ def _crf_render(
             "form": form,
             "sections": _sections(form, plan),
             **(_sledai_rows(form) if code == "sledai2k" else {}),
-            "editable": services.may(request.user, Can.ENTER_DATA, visit.subject)
-            and not (saved and saved.locked)
-            and not visit.subject.casebook_locked,
+            "editable": may_enter and not (saved and saved.not_done),
+            # A form not entered (or entered empty) may be declared not done; one declared
+            # so may be undone (`study.not_done`).
+            "may_declare_not_done": may_enter and not (saved and (saved.data or saved.not_done)),
+            "may_undo_not_done": may_enter and bool(saved and saved.not_done),
             "derived": derived,
             "version": request.POST.get("version", saved.version if saved else 0),
         },
@@ -743,7 +751,7 @@ def _form_status(
 ) -> dict[str, Any]:
     if saved is None:
         return {"status": None, "missing": []}
-    found = completeness(code, saved.data, _derived_items(derived))
+    found = completeness(code, saved.data, _derived_items(derived), saved.not_done_reason or None)
     return {"status": found, "missing": _labels_of(found.missing)}
 
 
@@ -815,6 +823,33 @@ def posted_version(request: HttpRequest) -> int:
         return int(request.POST.get("version", ""))
     except ValueError:
         return -1
+
+
+@study_view
+@require_POST
+def crf_not_done(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Declare the visit's form not done with a reason, or (``undo``) undo that with one."""
+    visit = _crf_visit(request, get_object_or_404(_VISITS, pk=pk), code)
+    undo = bool(request.POST.get("undo"))
+    try:
+        set_form_not_done(
+            request.user,
+            visit,
+            code,
+            request.POST.get("reason", ""),
+            posted_version(request),
+            not_done=not undo,
+        )
+    except (services.RuleError, services.ConflictError) as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(
+            request,
+            _("Not-done declaration undone: the form is to enter again.")
+            if undo
+            else _("Form declared not done."),
+        )
+    return redirect("crf", pk=visit.pk, code=code)
 
 
 @study_view

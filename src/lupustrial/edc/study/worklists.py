@@ -21,7 +21,6 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
-from lupustrial.clinical.sledai2k import score_sledai2k
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.study.crfs import CRFS, Crf
@@ -36,7 +35,8 @@ from lupustrial.edc.study.models import (
 )
 from lupustrial.edc.study.services import AUTOMATIC_QUERY_MARK, profile_of, visible_subjects
 from lupustrial.protocol.completeness import Completeness, completeness
-from lupustrial.protocol.crfs import VisitForms, sledai_input
+from lupustrial.protocol.completeness import lab_decided as protocol_lab_decided
+from lupustrial.protocol.crfs import VisitForms
 from lupustrial.protocol.schedule import EXPECTED_FORMS, VisitTiming, visit_timing
 
 # -- one read of the study ------------------------------------------------------------------
@@ -146,20 +146,19 @@ def lab_decided(forms: dict[str, FormData], visit: Visit) -> frozenset[str]:
     if "sledai2k" not in forms:
         return frozenset()
     try:
-        record = VisitForms.model_validate({code: form.data for code, form in forms.items()})
+        record = VisitForms.model_validate(
+            {code: form.data for code, form in forms.items() if form.entered}
+        )
     except ValidationError:
         return frozenset()
-    sledai = sledai_input(record, visit.date)
-    if sledai is None:
-        return frozenset()
-    findings = score_sledai2k(sledai).findings
-    return frozenset(f.code for f in findings if f.derived_from and f.status != "unknown")
+    return protocol_lab_decided(record, visit.date)
 
 
 def form_completeness(forms: dict[str, FormData], visit: Visit, code: str) -> Completeness:
     """`protocol.completeness` of one saved form of the visit, lab-decided items answered."""
+    form = forms[code]
     derived = lab_decided(forms, visit) if code == "sledai2k" else frozenset()
-    return completeness(code, forms[code].data, derived)
+    return completeness(code, form.data, derived, form.not_done_reason or None)
 
 
 def incomplete_forms(forms: dict[str, FormData], visit: Visit) -> list[IncompleteForm]:
@@ -171,7 +170,7 @@ def incomplete_forms(forms: dict[str, FormData], visit: Visit) -> list[Incomplet
                 found.append(IncompleteForm(visit, crf))
             continue
         status = form_completeness(forms, visit, crf.code)
-        if not status.complete:
+        if status.to_enter:
             found.append(IncompleteForm(visit, crf, forms[crf.code], status.missing))
     return found
 
@@ -216,7 +215,8 @@ def worklists(user: User, *, reads: StudyReads | None = None) -> Worklists:
       (and automatic ones, raised by an edit check on a save) if I close queries;
     - queries raised by me: every unclosed query I raised;
     - forms to verify (monitor): saved forms not verified since their last change;
-    - incomplete forms: forms the protocol expects at a visit that took place, not entered;
+    - incomplete forms: forms the protocol expects at a visit that took place, not entered
+      or with required items unanswered (a form declared not done is no gap);
     - visits due (window open, or opening within `DUE_SOON_DAYS`) and overdue (window closed,
       no visit date), on each site's own today;
     - safety reports generated and not yet submitted, for the investigator, the coordinator
@@ -279,6 +279,7 @@ class FormState(StrEnum):
     MISSING = "missing"  # expected at a visit that took place, not entered
     QUERY = "query"  # saved, with an open query
     INCOMPLETE = "incomplete"  # saved, required items unanswered (protocol.completeness)
+    NOT_DONE = "not_done"  # declared not done, with a reason (edc.study.not_done)
     ENTERED = "entered"  # saved and complete, not verified
     VERIFIED = "verified"  # saved and source-verified since its last change
     LOCKED = "locked"  # saved and locked
@@ -298,6 +299,7 @@ _SYMBOLS = {
     FormState.MISSING: "○",
     FormState.QUERY: "?",
     FormState.INCOMPLETE: "◐",
+    FormState.NOT_DONE: "⊘",
     FormState.ENTERED: "✓",
     FormState.VERIFIED: "✓✓",
     FormState.LOCKED: "■",  # in the fonts a site has (DejaVu, Noto): no emoji font needed
@@ -308,6 +310,7 @@ _STATE_LABELS = {
     FormState.MISSING: _("incomplete: not entered"),
     FormState.QUERY: _("query open"),
     FormState.INCOMPLETE: _("incomplete: items missing"),
+    FormState.NOT_DONE: _("not done"),
     FormState.ENTERED: _("complete"),
     FormState.VERIFIED: _("verified"),
     FormState.LOCKED: _("locked"),
@@ -318,7 +321,8 @@ def form_state(
     visit: Visit, code: str, form: FormData | None, open_queries: int, *, complete: bool = True
 ) -> FormState:
     """One cell: an open query shows first (it needs action), then the lock, a gap in the
-    required items (`protocol.completeness`), verification."""
+    required items (`protocol.completeness`), verification. A form declared not done shows
+    as such whatever else (its verification says nothing more), after a query and a lock."""
     if form is None:
         if visit.status != VisitStatus.DONE:
             return FormState.NOT_DUE
@@ -328,6 +332,8 @@ def form_state(
         return FormState.QUERY
     if form.locked:
         return FormState.LOCKED
+    if form.not_done:
+        return FormState.NOT_DONE
     if not complete:
         return FormState.INCOMPLETE
     if form.verified_at is not None:
