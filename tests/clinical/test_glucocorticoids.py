@@ -321,3 +321,37 @@ def test_alternate_day_dosing_crosses_the_lldas_limit_by_its_average() -> None:
 def test_a_dosing_interval_outside_one_to_seven_days_is_refused(every_n_days: int) -> None:
     with pytest.raises(ValidationError, match="every_n_days"):
         dose("prednisolone", 10, every_n_days=every_n_days)
+
+
+def test_a_total_daily_dose_is_entered_directly_as_mg_per_day() -> None:
+    """ "per day": the dose is the day's total (CDISC SDTMIG v3.4 CMDOSTOT), not multiplied."""
+    total = dose("prednisolone", 30, dose_per="day")
+    split = dose("prednisolone", 15, times_per_day=2)
+    assert total.daily_dose_mg == split.daily_dose_mg == 30.0
+    assert dose("dexamethasone", 0.75, dose_per="day").daily_dose_mg == 0.75
+    dexamethasone = dose("dexamethasone", 0.75, dose_per="day")
+    assert total_prednisolone_equivalent([dexamethasone]).mg_per_day == 5  # BNF
+    assert dose("prednisolone", 10).dose_per == "administration"  # the default, as before
+
+
+@pytest.mark.parametrize("extra", [{"times_per_day": 2}, {"every_n_days": 2}])
+def test_a_total_daily_dose_has_no_frequency_of_its_own(extra: dict[str, int]) -> None:
+    with pytest.raises(ValidationError, match="total daily dose"):
+        dose("prednisolone", 30, dose_per="day", **extra)
+
+
+@pytest.mark.parametrize(("mg_per_day", "exceeds"), [(29.5, False), (30, False), (30.5, True)])
+def test_the_e1_limit_of_0_6_mg_per_kg_reads_a_daily_total_as_its_split_doses(
+    mg_per_day: float, exceeds: bool
+) -> None:
+    """50 kg: 30 mg/day is exactly 0.6 mg/kg/day (allowed), however the dose was entered."""
+    weight = BodyWeight(value=50, unit="kg")
+    total = total_prednisolone_equivalent(
+        [dose("prednisolone", mg_per_day, dose_per="day")], body_weight=weight
+    )
+    split = total_prednisolone_equivalent(
+        [dose("prednisolone", mg_per_day / 2, times_per_day=2)], body_weight=weight
+    )
+    assert total.mg_per_kg_per_day == split.mg_per_kg_per_day
+    assert total.mg_per_kg_per_day is not None
+    assert (total.mg_per_kg_per_day > 0.6) is exceeds

@@ -26,11 +26,18 @@ from typing import Annotated, Literal, Self
 from pydantic import BeforeValidator, Field, model_validator
 
 from lupustrial.clinical.model import PastDate, StrictModel
-from lupustrial.clinical.sources import BNF_CORTICOSTEROIDS, LIU_2013, WHO_DDD_2024
+from lupustrial.clinical.sources import (
+    BNF_CORTICOSTEROIDS,
+    CDISC_SDTMIG_34_CMDOSTOT,
+    LIU_2013,
+    WHO_DDD_2024,
+)
 from lupustrial.clinical.units import BodyWeight, DoseMass
 
 INTERMITTENT_DOSING_SOURCE = WHO_DDD_2024
 """A regimen given every n days counts as the dose over the interval (its average per day)."""
+TOTAL_DAILY_DOSE_SOURCE = CDISC_SDTMIG_34_CMDOSTOT
+"""A dose entered per day is the day's total, counted as entered (no frequency on top)."""
 
 PREDNISOLONE_REFERENCE_MG = 5.0
 """The tables state each drug's dose equivalent to this much prednisolone."""
@@ -162,14 +169,25 @@ def prednisolone_equivalent_mg(
     return round(daily_dose_mg * PREDNISOLONE_REFERENCE_MG / row.mg_per_5mg_prednisolone, _DECIMALS)
 
 
+DosePer = Literal["administration", "day"]
+"""What a regimen's dose is: one administration's (given ``times_per_day`` times a day, every
+``every_n_days`` days) or the day's total (CDISC SDTMIG v3.4 CMDOSTOT, total daily dose)."""
+
+
 class GlucocorticoidDose(StrictModel):
-    """One systemic glucocorticoid regimen: a dose per administration, given n times a day."""
+    """One systemic glucocorticoid regimen: a dose per administration, given n times a day,
+    or the total daily dose entered directly (``dose_per`` "day", as mg/day)."""
 
     drug: GlucocorticoidName = Field(
         description="The drug, e.g. prednisolone, methylprednisolone, cortisone acetate."
     )
     dose: DoseMass = Field(
         description='Dose per administration, e.g. {"value": 500, "unit": "mg"}.'
+    )
+    dose_per: DosePer = Field(
+        default="administration",
+        description="administration: the dose of one administration; day: the total daily "
+        "dose (mg/day), with no frequency of its own.",
     )
     times_per_day: int = Field(default=1, ge=1, description="Administrations per day.")
     every_n_days: int = Field(
@@ -188,6 +206,17 @@ class GlucocorticoidDose(StrictModel):
     end_date: PastDate | None = Field(default=None, description="Last day of this regimen.")
 
     @model_validator(mode="after")
+    def _daily_total_alone(self) -> Self:
+        """A total daily dose is the day's dose already: a frequency on top would count it
+        again (CMDOSTOT is the total over the day; SDTMIG v3.4, 2021)."""
+        if self.dose_per == "day" and (self.times_per_day != 1 or self.every_n_days != 1):
+            raise ValueError(
+                "a total daily dose (dose per day) has no frequency: times_per_day and "
+                "every_n_days must be 1; enter a dose per administration to give them"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _ends_after_it_starts(self) -> Self:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError(
@@ -202,8 +231,11 @@ class GlucocorticoidDose(StrictModel):
 
         A regimen given every n days counts as its average daily dose, the dose over the
         dosing interval (WHO DDD methodology): 10 mg every other day is 5 mg/day. Whether an
-        alternate-day regimen is "≤ 7.5 mg/day" for LLDAS is thus read on its average.
+        alternate-day regimen is "≤ 7.5 mg/day" for LLDAS is thus read on its average. A total
+        daily dose (``dose_per`` "day"; SDTMIG v3.4 CMDOSTOT) is the day's mg as entered.
         """
+        if self.dose_per == "day":
+            return round(self.dose.to("mg"), _DECIMALS)
         per_day = self.dose.to("mg") * self.times_per_day / self.every_n_days
         return round(per_day, _DECIMALS)
 

@@ -53,6 +53,10 @@ LIU_2013 = (
     "the complications of systemic corticosteroid therapy. Allergy Asthma Clin Immunol. "
     "2013;9(1):30 (Table 1: betamethasone 0.6 mg = prednisone 5 mg)."
 )
+CDISC_SDTMIG_34_CMDOSTOT = (
+    "CDISC. Study Data Tabulation Model Implementation Guide: Human Clinical Trials v3.4. "
+    "2021 (CM domain, CMDOSTOT: total daily dose, the dose over one day)."
+)
 WHO_DDD_2024 = (
     "WHO Collaborating Centre for Drug Statistics Methodology. Guidelines for ATC "
     "classification and DDD assignment 2024. Oslo, 2023 (DDDs of drugs given at intervals "

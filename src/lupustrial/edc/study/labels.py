@@ -126,6 +126,7 @@ LABELS: dict[str, Promise] = {
     "dose": _("Dose per administration"),
     "times_per_day": _("Times a day"),
     "every_n_days": _("Every n days"),
+    "dose_per": _("Dose entered"),
     "end_date": _("End date"),
     "body_weight": _("Body weight"),
     "hepatitis": _("Hepatitis"),
@@ -343,6 +344,10 @@ HELP: dict[str, Promise] = {
     "dose": _("The amount given each time, with its unit."),
     "times_per_day": _("How many times a day it is given."),
     "every_n_days": _("1 = every day, 2 = every other day (counted as the average daily dose)."),
+    "dose_per": _(
+        "Per administration, with its frequency; or per day: the total daily dose (e.g. mg/day), "
+        "with times per day and every n days left at 1."
+    ),
     "doses": _("One row per regimen; tick 'asked' with no row when none is taken."),
     "medications": _("One row per drug; tick 'asked' with no row when none is taken."),
     "events": _("One row per event; tick 'asked' with no row when there were none."),
@@ -582,10 +587,17 @@ DOSE_UNITS: dict[str, Promise] = {
 }
 """Dose units that are words (`protocol.crfs.DoseUnit`); mg, g, µg, mL and IU are symbols."""
 
+DOSE_PER: dict[str, Promise] = {
+    "administration": _("per administration"),
+    "day": _("per day (total daily dose)"),
+}
+"""What a glucocorticoid dose is (`clinical.glucocorticoids.DosePer`)."""
+
 CODED_VALUES: dict[str, dict[str, Promise]] = {
     "drug": DRUGS,
     "route": ROUTES,
     "dose_unit": DOSE_UNITS,
+    "dose_per": DOSE_PER,
 }
 """Fields whose stored value is a code with words, by field name."""
 

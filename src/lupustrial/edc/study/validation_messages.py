@@ -98,6 +98,11 @@ def _exact() -> dict[str, str]:
         "describe the infusion reaction": _("Describe the infusion reaction."),
         "end_time is not after start_time": _("The end time is not after the start time."),
         "a test done needs its result": _("A test done needs its result."),
+        "a total daily dose (dose per day) has no frequency: times_per_day and every_n_days "
+        "must be 1; enter a dose per administration to give them": _(
+            "A total daily dose has no frequency: leave times per day and every n days at 1, "
+            "or enter the dose per administration."
+        ),
         "last_evidence_date is before diagnosis_date": _(
             "The last evidence is before the diagnosis date."
         ),
