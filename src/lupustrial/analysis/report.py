@@ -49,10 +49,14 @@ KINDS = {
 """The report's kind in English and Japanese, by (interim, limited to some sites)."""
 
 
-def report_title(result: StudyResults) -> str:
-    """What the report is: interim or final, the whole study or some sites only."""
+def report_title(result: StudyResults, language: str = "en") -> str:
+    """What the report is: interim or final, the whole study or some sites only (in English
+    and Japanese; in Japanese alone for a Japanese report)."""
     scope = result.snapshot.site_scope
     english, japanese = KINDS[(result.interim, scope is not None)]
+    if language == "ja":
+        where = f" — {'、'.join(scope)}" if scope else ""
+        return f"{japanese} — {result.snapshot.study_id}{where}"
     where = f" — {', '.join(scope)}" if scope else ""
     return f"{english} / {japanese} — {result.snapshot.study_id}{where}"
 
@@ -96,7 +100,7 @@ def render_report(
         figures = {name: _as_image(svg, name) for name, svg in figures.items()}
     template = report_template(fragment=fragment)
     context: dict[str, Any] = {
-        "title": report_title(result),
+        "title": report_title(result, language),
         "r": result,
         "manifest": snapshot.manifest,
         "figures": figures,
@@ -116,6 +120,7 @@ def render_report(
         "_": report_wording.translator(language),
         "reason": lambda s: report_wording.reason(s, language),
         "verdict": lambda s: report_wording.verdict(s, language),
+        "rule": lambda text: report_wording.rule(text, language),
     }
     return template.render(context)
 

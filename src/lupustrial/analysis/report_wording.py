@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lupustrial.analysis.results import Category, SubjectResponse
+from lupustrial.protocol.schedule import PRIMARY_ENDPOINT_VISIT, VISIT_BY_CODE
 
 LANGUAGES = ("en", "ja")
 
@@ -140,7 +141,42 @@ def translator(language: str) -> Callable[..., str]:
     return gettext
 
 
+def rule(text: str, language: str) -> str:
+    """The primary endpoint's responder rule: the dataset's English, or worded in Japanese
+    from the protocol's week-12 window (`protocol.schedule`)."""
+    if language == "en":
+        return text
+    w12 = VISIT_BY_CODE[PRIMARY_ENDPOINT_VISIT]
+    return (
+        f"奏効 = W12 が許容期間内(初回投与から {w12.week * 7} ± {w12.window_days} 日; "
+        "protocol.schedule)に評価され LLDAS を満たす。LLDAS を満たさない又は判定不能、W12 の許容期間外、"
+        "中止、W12 の欠測(データカット前に許容期間が終了)は非奏効とする。データカット時点(施設の日付)で "
+        "W12 の許容期間が終わっていない被験者は継続中とし、評価対象としない"
+    )
+
+
 JAPANESE: dict[str, str] = {
+    # Where the snapshot's records came from (`dataset.sources`; unspecified when not said).
+    "database": "データベース",
+    "demo": "デモ",
+    "unspecified": "指定なし",
+    ". ": "。",
+    ".": "。",
+    "LLDAS at week 12": "W12 の LLDAS",
+    "final": "最終",
+    "interim": "中間",
+    "full analysis set (enrolled, ≥ 1 anifrolumab infusion)": (
+        "最大の解析対象集団(登録され、アニフロルマブを 1 回以上投与)"
+    ),
+    "per protocol": "治験実施計画書適合集団",
+    "observed cases": "観察例",
+    "clopper-pearson": "Clopper–Pearson 法",
+    "wilson": "Wilson 法",
+    "jeffreys": "Jeffreys 法",
+    "female": "女性",
+    "male": "男性",
+    "≤ %(mg)s mg/day": "≤ %(mg)s mg/日",
+    "Safety reports: %(reports)s (%(first)s first, %(follow_ups)s follow-up); expedited first reports %(expedited)s: submitted on time %(on_time)s, late %(late)s, not yet submitted %(not_submitted)s.": "疾病等報告: %(reports)s 件(第一報 %(first)s 件、続報 %(follow_ups)s 件)。期限のある第一報 %(expedited)s 件: 期限内に提出 %(on_time)s 件、期限後 %(late)s 件、未提出 %(not_submitted)s 件。",
     "Data cut": "データカット",
     "site dates": "施設の日付",
     "source": "データ元",
