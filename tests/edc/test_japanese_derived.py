@@ -368,3 +368,39 @@ def test_the_report_page_words_the_patients_reasons_in_the_readers_language() ->
         english = client.get(reverse("study_report")).content.decode()
     assert "Primary endpoint" in english
     assert "主要評価項目" not in english
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_component_names_in_japanese_at_any_limits(published: bool) -> None:
+    """A protocol may set other limits (ProtocolConfig.lldas / .doris); the names state them."""
+    from lupustrial.clinical.doris import DORIS_PUBLISHED, DorisThresholds
+    from lupustrial.clinical.lldas import LLDAS_PUBLISHED
+
+    lldas_limits = (
+        LLDAS_PUBLISHED
+        if published
+        else LldasThresholds(sledai2k_max=6, pga_max=1.5, prednisolone_max_mg_per_day=10)
+    )
+    doris_limits = (
+        DORIS_PUBLISHED
+        if published
+        else DorisThresholds(
+            clinical_sledai2k_max=2,
+            pga_below=1,
+            prednisolone_max_mg_per_day=7.5,
+            prednisolone_inclusive=False,
+        )
+    )
+    quiet = score_sledai2k(Sledai2kInput.model_validate(dict.fromkeys(CODES, False)))
+    results = [
+        assess_lldas(LldasInput(sledai2k=quiet), lldas_limits),
+        assess_doris_remission(DorisInput(sledai2k=quiet), doris_limits),
+    ]
+    for finding in (c for r in results for c in r.components):
+        with translation.override("en"):
+            assert derived_text.component_name(finding) == finding.name
+        with translation.override("ja"):
+            japanese = derived_text.component_name(finding)
+        assert not english_words(japanese), japanese
+        for limit in re.findall(r"\d+(?:\.\d+)?", finding.name.replace("SLEDAI-2K", "")):
+            assert limit in japanese, (finding.name, japanese)

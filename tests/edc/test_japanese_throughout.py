@@ -133,12 +133,17 @@ def test_lldas_doris_and_the_derived_lines_stay_english_in_english() -> None:
 
 def test_every_published_lldas_and_doris_component_has_its_words_in_the_catalogue() -> None:
     from lupustrial.clinical import doris, lldas
+    from lupustrial.clinical.doris import DorisThresholds, doris_components
     from lupustrial.edc.study import labels
 
-    names = [c.name for c in (*lldas.COMPONENTS, *doris.COMPONENTS)]
-    assert sorted(names) == sorted(labels.COMPONENT_NAMES)
+    strict = doris_components(
+        DorisThresholds(clinical_sledai2k_max=2, prednisolone_inclusive=False)
+    )
+    codes = {c.code for c in (*lldas.COMPONENTS, *doris.COMPONENTS, *strict)}
+    assert codes == set(labels.COMPONENT_NAMES)
     with translation.override("ja"):
-        assert all(str(labels.COMPONENT_NAMES[name]) != name for name in names)
+        for component in (*lldas.COMPONENTS, *doris.COMPONENTS):
+            assert str(labels.COMPONENT_NAMES[component.code]) != component.name
 
 
 def test_the_2019_eular_acr_definitions_are_the_sources_and_in_japanese() -> None:

@@ -119,6 +119,9 @@ class Component:
     number: int
     name: str
     definition: str
+    code: str = ""
+    """What the name says, as a code another language words (with ``limit``)."""
+    limit: float | None = None
 
     def finding(
         self, status: Status, reasons: Sequence[Reason], missing: Sequence[str] = ()
@@ -132,6 +135,8 @@ class Component:
             evidence="; ".join(english(r) for r in reasons),
             missing=list(dict.fromkeys(missing)) if status is Status.UNKNOWN else [],
             reasons=list(reasons),
+            code=self.code,
+            limit=self.limit,
         )
 
 
@@ -150,6 +155,8 @@ class ComponentFinding(StrictModel):
     missing: list[str] = Field(
         default_factory=list, description="Inputs that would decide an unknown component."
     )
+    code: str = Field(default="", exclude=True, description="The component's name as a code.")
+    limit: float | None = Field(default=None, exclude=True, description="The limit it states.")
     reasons: list[Reason] = Field(
         default_factory=list,
         exclude=True,  # the evidence's codes and values, for the pages; the JSON keeps evidence

@@ -75,14 +75,19 @@ def doris_components(limits: DorisThresholds = DORIS_PUBLISHED) -> tuple[Compone
     at_most = limits.prednisolone_inclusive
     return (
         Component(1, f"Clinical SLEDAI-2K {sledai_name}",
-                  f"Clinical SLEDAI-2K {sledai_name}, irrespective of serology"),
+                  f"Clinical SLEDAI-2K {sledai_name}, irrespective of serology",
+                  "clinical_sledai_zero" if sledai == 0 else "clinical_sledai_at_most", sledai),
         Component(2, f"PGA < {pga}",
-                  f"Physician global assessment < {pga} (scale 0–3)"),
+                  f"Physician global assessment < {pga} (scale 0–3)",
+                  "pga_below", limits.pga_below),
         Component(3, f"Prednisolone {'≤' if at_most else '<'} {dose} mg/day",
                   f"Prednisolone (or equivalent) {dose} mg/day or less" if at_most
-                  else f"Prednisolone (or equivalent) < {dose} mg/day"),
+                  else f"Prednisolone (or equivalent) < {dose} mg/day",
+                  "prednisolone_at_most" if at_most else "prednisolone_below",
+                  limits.prednisolone_max_mg_per_day),
         Component(4, "Stable maintenance therapy",
-                  "Antimalarials, immunosuppressives and biologics allowed at stable doses"),
+                  "Antimalarials, immunosuppressives and biologics allowed at stable doses",
+                  "stable_maintenance"),
     )  # fmt: skip
 
 

@@ -91,17 +91,20 @@ def lldas_components(limits: LldasThresholds = LLDAS_PUBLISHED) -> tuple[Compone
         Component(1, f"SLEDAI-2K ≤ {sledai} without major activity",
                   f"SLEDAI-2K ≤{sledai}, with no activity in major organ systems (renal, CNS, "
                   "cardiopulmonary, vasculitis, fever) and no haemolytic anaemia or "
-                  "gastrointestinal activity"),
+                  "gastrointestinal activity", "sledai_at_most_without_major", sledai),
         Component(2, "No new activity",
                   "No new features of lupus disease activity compared with the previous "
-                  "assessment"),
+                  "assessment", "no_new_activity"),
         Component(3, f"PGA ≤ {pga}",
-                  f"SELENA-SLEDAI physician global assessment (PGA, scale 0–3) ≤{pga}"),
+                  f"SELENA-SLEDAI physician global assessment (PGA, scale 0–3) ≤{pga}",
+                  "pga_at_most", limits.pga_max),
         Component(4, f"Prednisolone ≤ {dose} mg/day",
-                  f"Current prednisolone (or equivalent) dose ≤{dose} mg daily"),
+                  f"Current prednisolone (or equivalent) dose ≤{dose} mg daily",
+                  "prednisolone_at_most", limits.prednisolone_max_mg_per_day),
         Component(5, "Standard maintenance therapy",
                   "Well tolerated standard maintenance doses of immunosuppressive drugs and "
-                  "approved biological agents, excluding investigational drugs"),
+                  "approved biological agents, excluding investigational drugs",
+                  "standard_maintenance"),
     )  # fmt: skip
 
 

@@ -138,10 +138,14 @@ def not_computed_reason(why: str) -> str:
     return str(found) if found is not None else why
 
 
-def component_name(name: str) -> str:
-    """An LLDAS or DORIS component's name in the reader's language."""
-    found = labels.COMPONENT_NAMES.get(name)
-    return str(found) if found is not None else name
+def component_name(finding: ComponentFinding) -> str:
+    """An LLDAS or DORIS component's name, with the limit applied, in the reader's language."""
+    wording = labels.COMPONENT_NAMES.get(finding.code)
+    if wording is None:
+        return finding.name
+    if finding.limit is None:
+        return str(wording)
+    return str(wording) % {"limit": f"{finding.limit:g}"}
 
 
 def sledai_line(result: Sledai2kResult) -> str:

@@ -464,21 +464,22 @@ OUTCOMES: dict[str, Promise] = {
 """The eligibility decision's outcomes (`protocol.eligibility.Outcome`)."""
 
 COMPONENT_NAMES: dict[str, Promise] = {
-    # LLDAS, Franklyn 2016 (Table 1), published limits.
-    "SLEDAI-2K ≤ 4 without major activity": _("SLEDAI-2K ≤ 4 without major activity"),
-    "No new activity": _("No new activity"),
-    "PGA ≤ 1": _("PGA ≤ 1"),
-    "Prednisolone ≤ 7.5 mg/day": _("Prednisolone ≤ 7.5 mg/day"),
-    "Standard maintenance therapy": _("Standard maintenance therapy"),
-    # DORIS remission, van Vollenhoven 2021, published limits.
-    "Clinical SLEDAI-2K = 0": _("Clinical SLEDAI-2K = 0"),
-    "PGA < 0.5": _("PGA < 0.5"),
-    "Prednisolone ≤ 5 mg/day": _("Prednisolone ≤ 5 mg/day"),
-    "Stable maintenance therapy": _("Stable maintenance therapy"),
+    # LLDAS, Franklyn 2016 (Table 1).
+    "sledai_at_most_without_major": _("SLEDAI-2K ≤ %(limit)s without major activity"),
+    "no_new_activity": _("No new activity"),
+    "pga_at_most": _("PGA ≤ %(limit)s"),
+    "prednisolone_at_most": _("Prednisolone ≤ %(limit)s mg/day"),
+    "standard_maintenance": _("Standard maintenance therapy"),
+    # DORIS remission, van Vollenhoven 2021.
+    "clinical_sledai_zero": _("Clinical SLEDAI-2K = 0"),
+    "clinical_sledai_at_most": _("Clinical SLEDAI-2K ≤ %(limit)s"),
+    "pga_below": _("PGA < %(limit)s"),
+    "prednisolone_below": _("Prednisolone < %(limit)s mg/day"),
+    "stable_maintenance": _("Stable maintenance therapy"),
 }
-"""LLDAS and DORIS component names by the clinical layer's English name, at the published
-limits the EDC uses (`clinical.lldas.COMPONENTS`, `clinical.doris.COMPONENTS`; the test
-`tests/edc/test_japanese_throughout.py` checks every one is here)."""
+"""LLDAS and DORIS component names by their code (`clinical.components.Component.code`), with
+the limit the protocol applies (`tests/edc/test_japanese_derived.py` words every component at
+the published limits and at others)."""
 
 
 # derived results / drugs / report (issue 18): the words of the clinical layer's codes.

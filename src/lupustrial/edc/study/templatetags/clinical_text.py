@@ -48,7 +48,7 @@ def finding_name(finding: Any) -> str:
 @register.filter
 def component_name(component: Any) -> str:
     """An LLDAS or DORIS component's name in the reader's language."""
-    return derived_text.component_name(str(getattr(component, "name", component)))
+    return derived_text.component_name(component)
 
 
 @register.filter
