@@ -281,3 +281,21 @@ def test_the_crf_models_own_refusals_come_in_japanese() -> None:
         .content.decode()
     )
     assert "投与した場合は投与日と投与量が必要です。" in html
+
+
+def test_the_screening_sledai2k_is_the_visit_table_with_weights_and_organ_systems() -> None:
+    """One template (`_sledai_table.html`) for the visit's and the screening's SLEDAI-2K."""
+    subject = Subject.objects.get(screening_number="S-001")
+    html = login("coordinator").get(reverse("screening", args=[subject.pk])).content.decode()
+    table = html[
+        html.index('id="sledai-table"') : html.index("</table>", html.index("sledai-table"))
+    ]
+    assert table.count("data-descriptor=") == 24
+    assert 'name="screening_sledai2k.seizure"' in table
+    for descriptor in (DESCRIPTORS[0], DESCRIPTORS[-1]):
+        row = table[table.index(f'data-descriptor="{descriptor.code}"') :]
+        assert f'<td class="weight">{descriptor.weight}</td>' in row[: row.index("</tr>")]
+    assert "Central nervous system" in table
+    assert "Haematologic" in table
+    assert "Mark all unanswered absent" in html
+    assert 'name="screening_sledai2k.labs.platelets.value"' in html  # its results below it

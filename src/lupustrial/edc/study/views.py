@@ -252,10 +252,27 @@ def _screening_groups(form: forms.Form, plan: FormPlan) -> list[dict[str, Any]]:
     for key, title, parts in SCREENING_GROUPS:
         chosen = [p for p in plan.sections if p in parts or (not parts and p not in named)]
         chosen.sort(key=lambda p: parts.index(p) if p in parts else len(parts))
-        sections = [(str(labels.label(p)), _rows(form, plan.sections[p])) for p in chosen]
+        sections = [(str(labels.label(p)), _part_rows(form, plan, p)) for p in chosen]
         has_error = any(form[path].errors for p in chosen for path in plan.sections[p])
         groups.append({"key": key, "title": title, "sections": sections, "error": has_error})
     return groups
+
+
+SCREENING_SLEDAI = "screening_sledai2k"
+
+
+def _part_rows(form: forms.Form, plan: FormPlan, part: str) -> list[dict[str, Any]]:
+    """A screening part's rows; the screening SLEDAI-2K's descriptors as the visit form's
+    table (one template, `_sledai_table.html`: organ systems and weights), its date and
+    laboratory results as rows below it."""
+    paths = plan.sections[part]
+    if part != SCREENING_SLEDAI:
+        return _rows(form, paths)
+    prefix = f"{SCREENING_SLEDAI}."
+    descriptors = {prefix + d.code for d in DESCRIPTORS}
+    table = _sledai_rows(form, prefix)
+    rest = _rows(form, [path for path in paths if path not in descriptors])
+    return [{"sledai": {"groups": table["sledai_groups"], "rows": rest}}]
 
 
 def _sections(form: forms.Form, plan: FormPlan) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -759,16 +776,18 @@ def _labels_of(names: tuple[str, ...]) -> list[str]:
     return [str(labels.label(name)) for name in names]
 
 
-def _sledai_rows(form: forms.Form) -> dict[str, Any]:
-    """The SLEDAI-2K's 24 descriptors grouped by organ system, in Gladman 2002's order."""
+def _sledai_rows(form: forms.Form, prefix: str = "") -> dict[str, Any]:
+    """The SLEDAI-2K's 24 descriptors grouped by organ system, in Gladman 2002's order, with
+    their weights (`_sledai_table.html`); ``prefix`` is the descriptors' part of a larger form
+    ("screening_sledai2k."), whose other fields its own page lays out."""
     groups: dict[str, list[tuple[Descriptor, forms.BoundField]]] = {}
     for descriptor in DESCRIPTORS:
         system = str(labels.ORGAN_SYSTEMS[descriptor.organ_system.value])
-        groups.setdefault(system, []).append((descriptor, form[descriptor.code]))
-    codes = {d.code for d in DESCRIPTORS}
+        groups.setdefault(system, []).append((descriptor, form[prefix + descriptor.code]))
+    codes = {prefix + d.code for d in DESCRIPTORS}
     return {
         "sledai_groups": list(groups.items()),
-        "sledai_other": [form[name] for name in form.fields if name not in codes],
+        "sledai_other": [] if prefix else [form[n] for n in form.fields if n not in codes],
     }
 
 
