@@ -9,6 +9,7 @@ import pytest
 
 from lupustrial.cli import main
 from lupustrial.edc.export import database_records
+from lupustrial.edc.study.models import Subject
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -28,6 +29,16 @@ def test_the_demo_database_exports_pseudonymised_records() -> None:
     assert (w12.vitals.body_weight.value, w12.vitals.body_weight.unit) == (60, "kg")
     infused = [a for a in records.assessments if a.subject_id == "TKY-001" and a.infusion]
     assert len(infused) == 4
+    # Each subject's screening record, every value as saved (the REDCap export carries it).
+    # Pseudonymised: the date of birth is its year, as for the subjects.
+    saved = {
+        s.label: ({k: v for k, v in s.screening.items() if k != "date_of_birth"},
+                  int(s.screening["date_of_birth"][:4]))
+        for s in Subject.objects.filter(subject_id__in=["TKY-001", "OSK-001"])
+        if s.screening is not None
+    }  # fmt: skip
+    assert len(saved) == 2
+    assert {f.subject_id: (f.record, f.birth_year) for f in records.screening_records} == saved
 
 
 def test_export_then_endpoints_from_the_database(

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from lupustrial.dataset.demo import demo_records
-from lupustrial.dataset.records import AdverseEventVersion, StudyRecords
+from lupustrial.dataset.records import AdverseEventVersion, ScreeningForm, StudyRecords
 from lupustrial.interop.odm.items import model_items, unflatten
 from lupustrial.interop.redcap import HEADERS, IMPORT_COLUMNS, write_project
 from lupustrial.protocol.crfs import CRF_MODELS
+from lupustrial.protocol.screening import ScreeningRecord
 from tests.commands import run
 
 FIELD_TYPES = {"text", "notes", "dropdown", "radio", "checkbox", "yesno", "truefalse", "calc",
@@ -65,9 +66,47 @@ def _with_versions(records: StudyRecords) -> StudyRecords:
     )
 
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _with_screening(records: StudyRecords) -> StudyRecords:
+    """Each subject's screening record (the demo dataset keeps only the decisions): the
+    documented examples, with a row in every list the record has, so that each screening
+    instrument carries values."""
+    extra = {
+        "medical_history": [
+            {"condition": "高血圧 hypertension", "start_date": "2015-04-01", "ongoing": True},
+            {"condition": "appendicectomy", "end_date": "2001-08-10", "notes": "no sequelae"},
+        ],
+        "malignancies": [
+            {"site": "cervix", "diagnosis_date": "2010-02-01", "current": False,
+             "in_situ": True, "local_therapy_only": True}
+        ],
+        "vaccinations": [{"vaccine": "Shingrix", "date": "2026-03-02"}],
+        "other_collagen_diseases": [],
+    }  # fmt: skip
+    forms = []
+    for n, subject in enumerate(records.subjects):
+        name = "screening-ineligible.json" if n % 2 else "screening-eligible.json"
+        document = json.loads((EXAMPLES / name).read_text("utf-8"))
+        document["screening_id"] = subject.screening_number or subject.subject_id
+        if n == 0:
+            document.update(extra)
+            document["classification"]["acr_1997"] = {
+                "leukopenia_two_occasions": True,
+                "leukocyte_counts": [
+                    {"date": "2026-06-01", "count": {"value": 3.1, "unit": "10^9/L"}},
+                    {"date": "2026-06-20", "count": {"value": 3.4, "unit": "10^9/L"}},
+                ],
+            }
+        record = ScreeningRecord.model_validate(document)
+        forms.append(ScreeningForm.of(subject.subject_id, record.screening_id, record))
+    return records.model_copy(update={"screening_records": forms})
+
+
 @pytest.fixture(scope="module")
 def records() -> StudyRecords:
-    return _with_versions(demo_records())
+    return _with_screening(_with_versions(demo_records()))
 
 
 @pytest.fixture(scope="module")
@@ -108,17 +147,23 @@ def test_every_crf_field_appears_once(project: Path) -> None:
         r["Field Annotation"].removeprefix("@lupustrial ")
         for r in _read(project / "data_dictionary.csv")
     ]
-    for crf, model in CRF_MODELS.items():
-        specs = list(model_items(crf, model))
+    for crf, model in [*CRF_MODELS.items(), ("screening", ScreeningRecord)]:
+        # The date of birth is the pseudonymised records' year of birth (enrolment's field).
+        specs = [
+            s for s in model_items(crf, model) if f"{crf}.{s.path}" != "screening.date_of_birth"
+        ]
         lists = {s.path for s in specs if any(o.group == f"{s.path}.*" for o in specs)}
         for spec in specs:
             expected = f"{crf}.{spec.path}:recorded" if spec.path in lists else f"{crf}.{spec.path}"
             assert sources.count(expected) == 1, expected
+    assert "screening.date_of_birth" not in sources
+    assert sources.count("subject.birth_year") == 1
 
 
 def test_events_and_mapping(project: Path) -> None:
     events = _read(project / "events.csv")
     assert [e["event_name"] for e in events] == [
+        "screening",
         "enrolment",
         "w0",
         "w4",
@@ -132,6 +177,10 @@ def test_events_and_mapping(project: Path) -> None:
     forms = {r["Form Name"] for r in _read(project / "data_dictionary.csv")}
     assert {m["form"] for m in mapping} == forms
     assert {m["unique_event_name"] for m in mapping} == {f"{e['event_name']}_arm_1" for e in events}
+    screening = {m["form"] for m in mapping if m["unique_event_name"] == "screening_arm_1"}
+    assert "screening_demographics" in screening
+    assert all(m["unique_event_name"] == "screening_arm_1" for m in mapping
+               if m["form"] in screening)  # fmt: skip
 
 
 def _decode(field: dict[str, str], text: str) -> Any:
@@ -169,6 +218,8 @@ def test_the_import_gives_back_every_stored_value(project: Path, records: StudyR
     flat: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
     logged: dict[tuple[str, str, str, str], dict[str, Any]] = defaultdict(dict)
     kept: dict[tuple[str, str, str], dict[str, Any]] = defaultdict(dict)
+    screened: dict[str, dict[str, Any]] = defaultdict(dict)
+    screened_rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
     for row in rows:
         visit = row.get("visit_id", "")
         for name, text in row.items():
@@ -182,6 +233,18 @@ def test_the_import_gives_back_every_stored_value(project: Path, records: StudyR
             if source.startswith("subject."):
                 continue
             value = _decode(field, text)
+            if source.startswith("screening."):  # the screening event: the record and its lists
+                path = source.split(".", 1)[1]
+                if row["redcap_repeat_instrument"]:
+                    head, _, rest = path.partition(".*.")
+                    number = int(row["redcap_repeat_instance"]) - 1
+                    screened_rows[(row["record_id"], head)][f"{number}.{rest}"] = value
+                elif path.endswith(":recorded"):
+                    if value:
+                        screened[row["record_id"]].setdefault(path.removesuffix(":recorded"), [])
+                else:
+                    screened[row["record_id"]][path] = value
+                continue
             if source.startswith("records."):  # a record kept apart from visits (an AE)
                 _, attribute, path = source.split(".", 2)
                 kept[(row["record_id"], attribute, row["redcap_repeat_instance"])][path] = value
@@ -214,6 +277,21 @@ def test_the_import_gives_back_every_stored_value(project: Path, records: StudyR
         assert rebuilt == stored, (assessment.subject_id, assessment.visit_id)
         checked += 1
     assert checked == len(records.assessments)
+    assert records.screening_records
+    for form in records.screening_records:
+        values = screened[form.subject_id]
+        lists = {k: v for k, v in values.items() if isinstance(v, list)}
+        rebuilt = unflatten({k: v for k, v in values.items() if k not in lists})
+        for (record, head), rows_ in screened_rows.items():
+            if record == form.subject_id:
+                lists[head] = unflatten(rows_)
+        for head, listed in lists.items():  # a list inside a section ("classification.…")
+            node = rebuilt
+            *parents, last = head.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[last] = listed
+        assert rebuilt == form.record, form.subject_id
     # Each adverse event once in its latest state, and every version of each in the history.
     for attribute in ("adverse_events", "adverse_event_versions"):
         stored = getattr(records, attribute)

@@ -160,8 +160,10 @@ def redcap(
     """Write the study as a REDCap project: data dictionary, events, instrument-event mapping,
     and the data import CSV (plus field_map.csv naming each variable's form and field).
 
-    Upload the data dictionary, create the events (make 'unscheduled' a repeating event and
-    the log's instruments repeating), upload the mapping, then import records.csv.
+    Every screening record (the screening event), visit form, adverse event and version of
+    each. Upload the data dictionary, create the events (make 'unscheduled' a repeating
+    event, the log's instruments and the screening event's lists repeating), upload the
+    mapping, then import records.csv.
     """
     records = _study_records(source)
     from lupustrial.interop.redcap import RedcapError, write_project

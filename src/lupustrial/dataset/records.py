@@ -16,7 +16,7 @@ import datetime as dt
 from collections import Counter
 from enum import StrEnum
 from itertools import pairwise
-from typing import Self
+from typing import Any, Self
 
 from pydantic import Field, model_validator
 
@@ -24,6 +24,7 @@ from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.protocol.crfs import VisitForms
 from lupustrial.protocol.criteria import CRITERION_BY_ID
 from lupustrial.protocol.dates import site_zone
+from lupustrial.protocol.screening import ScreeningRecord
 
 Identifier = str
 """A source's own identifier (subject id, screening number): kept as given."""
@@ -144,6 +145,46 @@ class ScreeningDecision(StrictModel):
         if self.decision is Decision.ELIGIBLE and self.failing_criteria:
             raise ValueError("an eligible decision cannot have failing_criteria")
         return self
+
+
+class ScreeningForm(StrictModel):
+    """One consented subject's screening record as entered: every value of the screening
+    form (demographics, classification items, history, laboratory results, exclusions) but
+    the date of birth, which these pseudonymised records keep as the year of birth only (as
+    `Subject.birth_year` does).
+
+    Not a snapshot table (the analysis reads the decision, `ScreeningDecision`, and the
+    medical history); the exports that carry the whole record read it (REDCap). The ODM
+    file holds it with its history."""
+
+    subject_id: Identifier
+    screening_number: Identifier = Field(min_length=1)
+    birth_year: int = Field(ge=1900, le=2100)
+    record: dict[str, Any] = Field(
+        description="The screening record (protocol.screening.ScreeningRecord) as JSON, "
+        "without date_of_birth."
+    )
+
+    @model_validator(mode="after")
+    def _a_screening_record(self) -> Self:
+        if "date_of_birth" in self.record:
+            raise ValueError("the date of birth stays out of the records (birth_year holds it)")
+        # 1 January of the year of birth is the earliest day the person can have been born,
+        # so the record's "not before the birth" checks hold whatever the real day.
+        ScreeningRecord.model_validate(
+            {**self.record, "date_of_birth": dt.date(self.birth_year, 1, 1)}
+        )
+        return self
+
+    @classmethod
+    def of(cls, subject_id: str, screening_number: str, record: ScreeningRecord) -> ScreeningForm:
+        document = record.model_dump(mode="json", exclude_none=True, exclude={"date_of_birth"})
+        return cls(
+            subject_id=subject_id,
+            screening_number=screening_number,
+            birth_year=record.date_of_birth.year,
+            record=document,
+        )
 
 
 class VisitCode(StrEnum):
@@ -435,6 +476,11 @@ class StudyRecords(StrictModel):
     )
     subjects: list[Subject] = Field(default_factory=list)
     screenings: list[ScreeningDecision] = Field(default_factory=list)
+    screening_records: list[ScreeningForm] = Field(
+        default_factory=list,
+        description="Each consented subject's screening record as entered, when the source "
+        "keeps it (the database does).",
+    )
     visits: list[Visit] = Field(default_factory=list)
     assessments: list[Assessment] = Field(default_factory=list)
     adverse_events: list[AdverseEvent] = Field(default_factory=list)
@@ -489,7 +535,13 @@ class StudyRecords(StrictModel):
                     f"{subject.screening_number} has no screening decision"
                 )
         known = set(subject_ids)
-        linked = ("visits", "assessments", "adverse_events", "adverse_event_versions")
+        linked = (
+            "visits",
+            "assessments",
+            "adverse_events",
+            "adverse_event_versions",
+            "screening_records",
+        )
         for table in (*linked, "consents", "deviations", "safety_reports"):
             for index, row in enumerate(getattr(self, table)):
                 if row.subject_id not in known:

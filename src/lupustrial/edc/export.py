@@ -64,6 +64,7 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         "sites": [],
         "subjects": [],
         "screenings": [],
+        "screening_records": [],
         "visits": [],
         "assessments": [],
         "adverse_events": [],
@@ -107,6 +108,11 @@ def database_records(sites: Collection[str] | None = None) -> ds.StudyRecords:
         if consent is None and subject.subject_id is None:
             continue  # never consented: counted in screening only
         out["subjects"].append(_subject(subject, consent, decision is not None))
+        record = services.screening_record(subject)
+        if record is not None:
+            out["screening_records"].append(
+                ds.ScreeningForm.of(subject.label, subject.screening_number, record)
+            )
         _visits(subject, out)
         _adverse_events(subject, out)
         out["consents"].extend(_consent(subject, c) for c in subject.consents.all())

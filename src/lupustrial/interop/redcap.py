@@ -9,10 +9,15 @@ dictionary, events, instrument-event mapping and the "records" import template; 
   together; fields from the CRF models (`interop.odm.items.model_items`, the same leaves the
   ODM export declares): numbers with their validation type and hard range, dates `date_ymd`,
   yes/no as `yesno`, a `Literal`'s or a unit's choices as a dropdown `1, label | 2, label`;
-- `events.csv` (`event_name,arm_num`): enrolment, W0-W12, unscheduled (a repeating event in
-  the project's set-up: REDCap's CSV has no column for it) and a log;
+- `events.csv` (`event_name,arm_num`): screening, enrolment, W0-W12, unscheduled (a repeating
+  event in the project's set-up: REDCap's CSV has no column for it) and a log;
 - `instrument_event_mapping.csv` (`arm_num,unique_event_name,form`);
-- `records.csv`: the data import, one row per subject's enrolment, per visit and per log row.
+- `records.csv`: the data import, one row per subject's screening record and its list rows,
+  enrolment, visit and log row.
+
+The screening record is its own first event, one instrument per section of the screening form,
+its lists repeating instruments there (the event does not repeat); adverse events are a log of
+their latest states and a history of every version (`RECORD_LOGS`).
 
 Rows of a visit form (glucocorticoid regimens, medications) are repeating
 instruments. REDCap cannot repeat an instrument inside a repeating event, so these rows live in
@@ -46,11 +51,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from lupustrial.dataset import records as ds
-from lupustrial.dataset.records import Assessment, StudyRecords
+from lupustrial.dataset.records import Assessment, ScreeningForm, StudyRecords
 from lupustrial.interop.odm.items import ItemSpec, model_items
 from lupustrial.protocol.completeness import FormStatus, visit_completeness
 from lupustrial.protocol.crfs import CRF_MODELS
 from lupustrial.protocol.schedule import SCHEDULE
+from lupustrial.protocol.screening import SCREENING_SECTIONS, ScreeningRecord, screening_section
 
 HEADERS = (
     "Variable / Field Name",
@@ -82,7 +88,13 @@ IMPORT_COLUMNS = (
 )
 MAX_NAME = 26
 ARM = "1"
+SCREENING_EVENT = "screening"
 ENROLMENT_EVENT = "enrolment"
+SCREENING_PREFIX = "scr"
+LEFT_OUT = frozenset({"date_of_birth"})
+"""Screening fields the pseudonymised records do not carry (`dataset.records.ScreeningForm`):
+the date of birth is the year of birth (enrolment's `birth_year`), as names and medical record
+numbers are left out of every export."""
 LOG_EVENT = "log"
 UNSCHEDULED_EVENT = "unscheduled"
 
@@ -200,6 +212,7 @@ class Instrument:
     crf: str = ""  # the CRF whose scalars it holds, or whose list's rows
     rows_of: str = ""  # the list path ("doses") of a log instrument
     records: str = ""  # the study records' list a log instrument holds ("adverse_events")
+    event: str = ""  # the one event it belongs to, when not the visits' ("screening")
 
 
 RECORD_LOGS: dict[str, tuple[str, str, type[BaseModel]]] = {
@@ -235,8 +248,10 @@ def _subject(name: str, kind: str, label: str, **extra: Any) -> Field:
 
 _DATE = {"validation": "date_ymd"}
 _STATUSES = ("screened", "screen_failed", "enrolled", "withdrawn", "completed")
+RECORD_ID = Field(
+    "record_id", f"{SCREENING_EVENT}_demographics", "text", "Subject ID", "subject.subject_id"
+)
 _SUBJECT_FIELDS = (
-    Field("record_id", "enrolment", "text", "Subject ID", "subject.subject_id"),
     _subject("site", "text", "Site"),
     _subject("sex", "dropdown", "Sex", choices=("female", "male")),
     _subject("birth_year", "text", "Year of birth", validation="integer", minimum="1900"),
@@ -254,27 +269,120 @@ _VISIT_FIELDS = (
 )
 
 
+def _list_paths(specs: list[ItemSpec]) -> list[str]:
+    """The lists of rows among a form's items (a JSON item with a repeating group)."""
+    return [s.path for s in specs if s.as_json and any(o.group == f"{s.path}.*" for o in specs)]
+
+
+def _recorded(name: str, instrument: str, form: str, path: str) -> Field:
+    label = path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+    return Field(
+        name, instrument, "yesno", f"{label} recorded (yes even if none)", f"{form}.{path}:recorded"
+    )
+
+
+def _rows(name: str, form: str, path: str, specs: list[ItemSpec]) -> list[Field]:
+    """The fields of one row of a list, named from the row's instrument."""
+    return [
+        _field(name, name, spec, spec.path.removeprefix(f"{path}.*."))
+        for spec in specs
+        if spec.group == f"{path}.*"
+    ]
+
+
+_SCREENING_SHORT = (
+    ("classification.eular_acr_2019.", "eular."),
+    ("classification.acr_1997.", "acr97."),
+    ("screening_sledai2k.labs.", "sledai.lab."),
+    ("screening_sledai2k.", "sledai."),
+    ("investigator_judgement.", "judgement."),
+    ("reproduction.", "repro."),
+    ("hepatitis.", "hep."),
+    ("initial_glucocorticoids", "initial_gc"),
+    ("planned_first_dose_date", "planned_first_dose"),
+    ("suspected_active_infection", "active_infection"),
+    ("other_collagen_diseases", "other_collagen"),
+)
+"""Shorter names for the screening record's long paths, so that most of its variables stay
+readable within REDCap's 26 characters (the field map names each one's full path)."""
+
+
+_ROW_PREFIX = {
+    "prior_medications": "pm",
+    "initial_glucocorticoids": "gc",
+    "malignancies": "mal",
+    "vaccinations": "vac",
+    "medical_history": "mh",
+    "leukocyte_counts": "wbc",
+    "lymphocyte_counts": "lym",
+}
+"""The screening lists' row variables: `scr_<prefix>_<field>` (scr_mh_condition)."""
+
+
+def _short(path: str) -> str:
+    for long, short in _SCREENING_SHORT:
+        path = path.replace(long, short)
+    return path.replace(".*", "").replace(".", "_")
+
+
+def screening_instruments() -> list[Instrument]:
+    """The screening record (`protocol.screening.ScreeningRecord`) as the screening event's
+    instruments: one per section of the screening form (`SCREENING_SECTIONS`), the first
+    holding `record_id`, then one repeating instrument per list of rows (medications,
+    regimens, malignancies, vaccinations, history, counts), the instance being the row's
+    number."""
+    specs = [s for s in model_items("screening", ScreeningRecord) if s.path not in LEFT_OUT]
+    lists = _list_paths(specs)
+    own: dict[str, list[Field]] = {key: [] for key, _ in SCREENING_SECTIONS}
+    first = f"{SCREENING_EVENT}_{SCREENING_SECTIONS[0][0]}"
+    own[SCREENING_SECTIONS[0][0]].append(RECORD_ID)
+    for spec in specs:
+        if spec.group:
+            continue
+        section = screening_section(spec.path.split(".", 1)[0])
+        instrument = f"{SCREENING_EVENT}_{section}"
+        if spec.path in lists:
+            recorded = variable(SCREENING_PREFIX, _short(spec.path), "recorded")
+            own[section].append(_recorded(recorded, instrument, "screening", spec.path))
+            continue
+        own[section].append(_field(instrument, SCREENING_PREFIX, spec, _short(spec.path)))
+    assert own[SCREENING_SECTIONS[0][0]][0].form == first
+    result = [
+        Instrument(f"{SCREENING_EVENT}_{key}", tuple(fields), event=SCREENING_EVENT)
+        for key, fields in own.items()
+        if fields
+    ]
+    for path in lists:
+        last = path.rsplit(".", 1)[-1]
+        name = variable(SCREENING_PREFIX, _short(last))
+        prefix = variable(SCREENING_PREFIX, _ROW_PREFIX[last])
+        rows = [
+            _field(name, prefix, spec, _short(spec.path.removeprefix(f"{path}.*.")))
+            for spec in specs
+            if spec.group == f"{path}.*"
+        ]
+        result.append(
+            Instrument(name, tuple(rows), rows_of=path, crf="screening", event=SCREENING_EVENT)
+        )
+    return result
+
+
 def instruments() -> tuple[Instrument, ...]:
-    """The project's instruments in order: enrolment, visit, each CRF, then the row logs."""
-    made = [Instrument("enrolment", _SUBJECT_FIELDS), Instrument("visit", _VISIT_FIELDS)]
+    """The project's instruments in order: the screening record's, enrolment, visit, each
+    CRF, then the row logs."""
+    made = [
+        *screening_instruments(),
+        Instrument("enrolment", _SUBJECT_FIELDS),
+        Instrument("visit", _VISIT_FIELDS),
+    ]
     logs = []
     for crf, model in CRF_MODELS.items():
         specs = list(model_items(crf, model))
-        lists = [
-            s.path for s in specs if s.as_json and any(o.group == f"{s.path}.*" for o in specs)
-        ]
+        lists = _list_paths(specs)
         own: list[Field] = []
         for spec in specs:
             if spec.path in lists:
-                own.append(
-                    Field(
-                        variable(crf, spec.path, "recorded"),
-                        crf,
-                        "yesno",
-                        f"{spec.path.replace('_', ' ').capitalize()} recorded (yes even if none)",
-                        f"{crf}.{spec.path}:recorded",
-                    )
-                )
+                own.append(_recorded(variable(crf, spec.path, "recorded"), crf, crf, spec.path))
             elif not spec.group:
                 own.append(_field(crf, crf, spec, spec.path))
         own.append(
@@ -301,11 +409,7 @@ def instruments() -> tuple[Instrument, ...]:
                     validation="integer",
                     minimum="1",
                 ),
-            ]
-            rows += [
-                _field(name, name, spec, spec.path.removeprefix(f"{path}.*."))
-                for spec in specs
-                if spec.group == f"{path}.*"
+                *_rows(name, crf, path, specs),
             ]
             logs.append(Instrument(name, tuple(rows), crf=crf, rows_of=path))
     for name, (attribute, prefix, record_model) in RECORD_LOGS.items():
@@ -342,7 +446,13 @@ def _check_names(instruments_: Iterable[Instrument]) -> None:
 
 def events() -> list[tuple[str, str]]:
     """(event name, unique event name) in order."""
-    names = [ENROLMENT_EVENT, *(v.code.lower() for v in SCHEDULE), UNSCHEDULED_EVENT, LOG_EVENT]
+    names = [
+        SCREENING_EVENT,
+        ENROLMENT_EVENT,
+        *(v.code.lower() for v in SCHEDULE),
+        UNSCHEDULED_EVENT,
+        LOG_EVENT,
+    ]
     return [(n, f"{n}_arm_{ARM}") for n in names]
 
 
@@ -397,7 +507,7 @@ def _visit_rows(
             row[status_variable(instrument.name)] = REDCAP_STATUS[statuses[instrument.crf].status]
         if instrument.crf in assessment.forms_not_done and not instrument.rows_of:
             row[instrument.fields[-1].name] = assessment.forms_not_done[instrument.crf]
-        if not instrument.crf or document is None:
+        if not instrument.crf or instrument.event or document is None:
             continue
         if instrument.rows_of:
             for n, item in enumerate(_leaf(document, instrument.rows_of) or [], 1):
@@ -423,20 +533,65 @@ def _visit_rows(
     return row
 
 
+def _screening_rows(
+    form: ScreeningForm, instruments_: tuple[Instrument, ...]
+) -> Iterator[dict[str, str]]:
+    """The screening event's rows: the record's own values, then each list's rows."""
+    document = form.record
+    event = f"{SCREENING_EVENT}_arm_{ARM}"
+    row: dict[str, str] = {"record_id": form.subject_id, "redcap_event_name": event}
+    chosen = [i for i in instruments_ if i.event == SCREENING_EVENT]
+    for instrument in chosen:
+        if instrument.rows_of:
+            continue
+        for f in instrument.fields:
+            if f is RECORD_ID:
+                continue
+            path = f.source.split(".", 1)[1]
+            if path.endswith(":recorded"):
+                listed = _leaf(document, path.removesuffix(":recorded"))
+                row[f.name] = _encode(f, listed is not None)
+            else:
+                row[f.name] = _encode(f, _leaf(document, path))
+    yield row
+    for instrument in chosen:
+        if not instrument.rows_of:
+            continue
+        for n, item in enumerate(_leaf(document, instrument.rows_of) or [], 1):
+            values = {
+                f.name: _encode(
+                    f,
+                    _leaf(item, f.source.split(".", 1)[1].removeprefix(f"{instrument.rows_of}.*.")),
+                )
+                for f in instrument.fields
+            }
+            yield {
+                "record_id": form.subject_id,
+                "redcap_event_name": event,
+                "redcap_repeat_instrument": instrument.name,
+                "redcap_repeat_instance": str(n),
+                **values,
+            }
+
+
 def records_rows(
     records: StudyRecords, instruments_: tuple[Instrument, ...]
 ) -> Iterator[dict[str, str]]:
-    """The data import's rows: enrolment, each visit, each log row, per subject."""
+    """The data import's rows, per subject: the screening record, enrolment, each visit,
+    each log row."""
     by_subject: dict[str, list[Assessment]] = {}
     for assessment in records.assessments:
         by_subject.setdefault(assessment.subject_id, []).append(assessment)
+    screened = {form.subject_id: form for form in records.screening_records}
     for subject in records.subjects:
+        if subject.subject_id in screened:
+            yield from _screening_rows(screened[subject.subject_id], instruments_)
         head = {
             "record_id": subject.subject_id,
             "redcap_event_name": f"{ENROLMENT_EVENT}_arm_{ARM}",
         }
         data = _Subject.model_validate(subject.model_dump(mode="json")).model_dump()
-        for f in _SUBJECT_FIELDS[1:]:
+        for f in _SUBJECT_FIELDS:
             head[f.name] = _encode(f, data[f.source.split(".", 1)[1]])
         yield head
         log: list[list[Any]] = []
@@ -494,12 +649,16 @@ def write_project(records: StudyRecords, out: Path) -> dict[str, int]:
     )
     mapping = [["arm_num", "unique_event_name", "form"]]
     for name, unique in events():
-        if name == ENROLMENT_EVENT:
+        if name == SCREENING_EVENT:
+            forms = [i.name for i in made if i.event == SCREENING_EVENT]
+        elif name == ENROLMENT_EVENT:
             forms = ["enrolment"]
         elif name == LOG_EVENT:
-            forms = [i.name for i in made if i.rows_of]
+            forms = [i.name for i in made if i.rows_of and not i.event]
         else:
-            forms = [i.name for i in made if i.name != "enrolment" and not i.rows_of]
+            forms = [
+                i.name for i in made if i.name != "enrolment" and not i.rows_of and not i.event
+            ]
         mapping += [[ARM, unique, form] for form in forms]
     (out / "instrument_event_mapping.csv").write_text(_csv(mapping), encoding="utf-8")
     columns = [*IMPORT_COLUMNS]

@@ -213,3 +213,25 @@ class ScreeningRecord(StrictModel):
         if self.reproduction is not None and self.sex == "male":
             raise ValueError("reproduction is recorded for female candidates only")
         return self
+
+
+SCREENING_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("demographics", ("sex", "date_of_birth", "planned_first_dose_date", "body_weight",
+                      "reproduction")),
+    ("classification", ("sle_diagnosis_date", "classification")),
+    ("history", ("medical_history", "prior_medications", "initial_glucocorticoids",
+                 "screening_sledai2k", "malignancies", "other_collagen_diseases",
+                 "vaccinations")),
+    ("labs", ("hepatitis", "ast", "alt", "creatinine")),
+    ("exclusions", ()),
+)  # fmt: skip
+"""The screening record's five sections, by its top-level fields; a field not named goes to the
+last one. The web form's sections and the REDCap export's screening instruments both read it."""
+
+
+def screening_section(field: str) -> str:
+    """The section a top-level field of the screening record belongs to."""
+    for key, fields in SCREENING_SECTIONS:
+        if field in fields:
+            return key
+    return SCREENING_SECTIONS[-1][0]

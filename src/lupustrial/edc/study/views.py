@@ -51,7 +51,7 @@ from lupustrial.protocol.completeness import completeness
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.consent import version_in_force
 from lupustrial.protocol.crfs import VisitForms, sledai_input
-from lupustrial.protocol.screening import ScreeningRecord
+from lupustrial.protocol.screening import SCREENING_SECTIONS, ScreeningRecord
 
 View = Callable[..., HttpResponseBase]
 
@@ -219,28 +219,15 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-SCREENING_GROUPS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
-    (
-        "demographics",
-        gettext_lazy("Demographics"),
-        ("sex", "date_of_birth", "planned_first_dose_date", "body_weight", "reproduction"),
-    ),
-    ("classification", gettext_lazy("Classification"), ("sle_diagnosis_date", "classification")),
-    (
-        "history",
-        gettext_lazy("History"),
-        (
-            "medical_history",
-            "prior_medications",
-            "initial_glucocorticoids",
-            "screening_sledai2k",
-            "malignancies",
-            "other_collagen_diseases",
-            "vaccinations",
-        ),
-    ),
-    ("labs", gettext_lazy("Laboratory results"), ("hepatitis", "ast", "alt", "creatinine")),
-    ("exclusions", gettext_lazy("Exclusions"), ()),
+_SECTION_TITLES = {
+    "demographics": gettext_lazy("Demographics"),
+    "classification": gettext_lazy("Classification"),
+    "history": gettext_lazy("History"),
+    "labs": gettext_lazy("Laboratory results"),
+    "exclusions": gettext_lazy("Exclusions"),
+}
+SCREENING_GROUPS: tuple[tuple[str, Any, tuple[str, ...]], ...] = tuple(
+    (key, _SECTION_TITLES[key], parts) for key, parts in SCREENING_SECTIONS
 )
 """The screening form's five sections; a part not named here goes to the last one."""
 
