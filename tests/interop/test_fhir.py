@@ -131,3 +131,41 @@ def test_export_fhir_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     code, _, stderr = run(capsys, "export", "fhir", "--source", "nowhere", "--out", str(out))
     assert code == 2
     assert "unknown source" in stderr
+
+
+JLAC10 = "urn:oid:1.2.392.200119.4.504"
+
+
+def test_laboratory_observations_carry_the_confirmed_jlac10_code_beside_loinc() -> None:
+    records = demo_records()
+    first = records.assessments[0]
+    assert first.labs is not None
+    labs = Labs.model_validate(  # the demo enters few of the confirmed items: add them
+        first.labs.model_dump(mode="json", exclude_none=True)
+        | {
+            "platelets": {"value": 210, "unit": "10^9/L"},
+            "leukocytes": {"value": 5.2, "unit": "10^9/L"},
+            "haemoglobin": {"value": 12.8, "unit": "g/dL"},
+            "creatinine": {"value": 0.7, "unit": "mg/dL"},
+            "ast": {"value": 24, "unit": "U/L"},
+            "alt": {"value": 19, "unit": "U/L"},
+            "urine_protein_creatinine_ratio": {"value": 0.1, "unit": "g/g"},
+        }
+    )
+    changed = first.model_copy(update={"labs": labs})
+    records = records.model_copy(update={"assessments": [changed, *records.assessments[1:]]})
+    exported = bundle(records, CREATED)
+    Bundle.model_validate(exported)
+    jlac10 = {c.loinc: c.jlac10 for c in DEFAULT_PROTOCOL.laboratory_codes}
+    seen = set()
+    for observation in _resources(exported, "Observation"):
+        loinc, *others = observation["code"]["coding"]
+        if loinc["system"] != "http://loinc.org":
+            continue
+        declared = jlac10[loinc["code"]]
+        if declared is None:
+            assert others == [], loinc["code"]  # unconfirmed: LOINC only, nothing guessed
+            continue
+        assert others == [{"system": JLAC10, "code": declared.code, "display": declared.display}]
+        seen.add(declared.display)
+    assert seen == {"PLT", "WBC", "Hb", "Cre", "AST", "ALT", "U-P/C"}

@@ -93,3 +93,46 @@ def test_two_results_for_one_field_are_left_to_the_coordinator() -> None:
 def test_a_file_that_is_not_a_bundle_is_refused_clearly(content: str) -> None:
     with pytest.raises(LabBundleError):
         read_lab_bundle(content)
+
+
+def _jlac10(oid: str, system: str, code: str, value: float, unit: str, ucum: str) -> dict[str, Any]:
+    entry = observation(oid, "0-0", value, unit, ucum)
+    entry["resource"]["code"] = {"coding": [{"system": system, "code": code}]}
+    return entry
+
+
+def test_a_result_coded_with_jlac10_alone_is_proposed() -> None:
+    jp_core = "urn:oid:1.2.392.200119.4.504"
+    medis = "http://medis.or.jp/CodeSystem/master-JLAC10-17digits"  # JP Core's older URI
+    found = read_lab_bundle(
+        bundle(
+            _jlac10("plt", jp_core, "2A050000001930101", 21.0, "万/µL", "10*4/uL"),
+            # AST by "another method": a code of the same analyte the source lists
+            _jlac10("ast", jp_core, "3B035000002399901", 31, "U/L", "U/L"),
+            _jlac10("alt", medis, "3B045000002327201", 25, "U/L", "U/L"),
+        )
+    )
+    assert found.problems == []
+    document = found.document()
+    assert document["platelets"] == {"value": 21.0, "unit": "10^4/µL"}
+    assert document["ast"] == {"value": 31.0, "unit": "U/L"}
+    assert document["alt"] == {"value": 25.0, "unit": "U/L"}
+
+
+def test_an_unconfirmed_jlac10_code_or_codes_that_disagree_are_shown_not_guessed() -> None:
+    jp_core = "urn:oid:1.2.392.200119.4.504"
+    disagree = observation("x", "777-3", 21.0, "10^9/L", "10*9/L")  # LOINC platelets ...
+    disagree["resource"]["code"]["coding"].append(
+        {"system": jp_core, "code": "2A010000001930101"}  # ... and JLAC10 leukocytes
+    )
+    found = read_lab_bundle(
+        bundle(
+            # C3: no JLAC10 code is confirmed for it, so its code is not taken
+            _jlac10("c3", jp_core, "5A050000002306101", 62, "mg/dL", "mg/dL"),
+            disagree,
+        )
+    )
+    assert found.values == []
+    text = "\n".join(found.problems)
+    assert "5A050000002306101" in text
+    assert "Observation/x: its codes name different items (leukocytes, platelets)" in text

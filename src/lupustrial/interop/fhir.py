@@ -30,6 +30,7 @@ from lupustrial.dataset.derive import score_visits
 from lupustrial.dataset.records import Assessment, StudyRecords, SubjectStatus
 from lupustrial.interop.ucum import UCUM_SYSTEM, ucum
 from lupustrial.protocol.config import DEFAULT_PROTOCOL, ProtocolConfig
+from lupustrial.protocol.laboratory_codes import JLAC10_SYSTEM, LaboratoryCode
 
 LOINC = "http://loinc.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -103,6 +104,16 @@ def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any
     if display:
         coding["display"] = display
     return {"coding": [coding], "text": display or code}
+
+
+def _lab_code(code: LaboratoryCode) -> dict[str, Any]:
+    """LOINC first, then the confirmed JLAC10 code (JP Core's system) when there is one."""
+    concept = _coding(LOINC, code.loinc, code.display)
+    if code.jlac10 is not None:
+        concept["coding"].append(
+            {"system": JLAC10_SYSTEM, "code": code.jlac10.code, "display": code.jlac10.display}
+        )
+    return concept
 
 
 def _quantity(value: float, unit: str) -> dict[str, Any]:
@@ -272,7 +283,7 @@ def _visit(
                 patient,
                 when,
                 code.category,
-                _coding(LOINC, code.loinc, code.display),
+                _lab_code(code),
                 valueQuantity=_quantity(value, unit),
                 **({"referenceRange": [limits]} if limits else {}),
             ),

@@ -28,10 +28,14 @@ from lupustrial.interop.odm.items import _strip
 from lupustrial.interop.ucum import UCUM, UCUM_SYSTEM
 from lupustrial.protocol.config import DEFAULT_PROTOCOL, ProtocolConfig
 from lupustrial.protocol.crfs import Labs
+from lupustrial.protocol.laboratory_codes import JLAC10_SYSTEM
 
 LOINC = "http://loinc.org"
-JLAC10 = "urn:oid:1.2.392.200119.4.504"
+JLAC10 = JLAC10_SYSTEM
 """JLAC10's code system in JP Core (the MEDIS/JSLM laboratory code)."""
+JLAC10_SYSTEMS = (JLAC10, "http://medis.or.jp/CodeSystem/master-JLAC10-17digits")
+"""Read under either URI: JP Core's terminology table names the MEDIS URI beside the OID, and
+JP-CLINS 0.9.4 (2023) kept the OID only, so bundles from before then may carry the URI."""
 
 
 class LabBundleError(ValueError):
@@ -67,8 +71,10 @@ def _item_by_code(protocol: ProtocolConfig) -> dict[tuple[str, str], str]:
         if form != "labs":
             continue
         found[(LOINC, code.loinc)] = item
-        if code.jlac10:
-            found[(JLAC10, code.jlac10)] = item
+        if code.jlac10 is not None:
+            for accepted in code.jlac10.accepted:
+                for system in JLAC10_SYSTEMS:
+                    found[(system, accepted)] = item
     return found
 
 
@@ -147,7 +153,11 @@ def _observation(
     name = f"Observation/{resource.get('id') or '(no id)'}"
     codings = (resource.get("code") or {}).get("coding") or []
     keys = [(c.get("system"), c.get("code")) for c in codings]
-    item = next((items[key] for key in keys if key in items), None)
+    named = sorted({items[key] for key in keys if key in items})
+    if len(named) > 1:
+        problems.append(f"{name}: its codes name different items ({', '.join(named)})")
+        return None
+    item = named[0] if named else None
     if item is None:
         described = ", ".join(
             f"{c.get('system')}|{c.get('code')} {c.get('display') or ''}".strip() for c in codings
