@@ -249,7 +249,11 @@ def _subject(name: str, kind: str, label: str, **extra: Any) -> Field:
 _DATE = {"validation": "date_ymd"}
 _STATUSES = ("screened", "screen_failed", "enrolled", "withdrawn", "completed")
 RECORD_ID = Field(
-    "record_id", f"{SCREENING_EVENT}_demographics", "text", "Subject ID", "subject.subject_id"
+    "record_id",
+    f"{SCREENING_EVENT}_{SCREENING_SECTIONS[0][0]}",
+    "text",
+    "Subject ID",
+    "subject.subject_id",
 )
 _SUBJECT_FIELDS = (
     _subject("site", "text", "Site"),
@@ -281,7 +285,7 @@ def _recorded(name: str, instrument: str, form: str, path: str) -> Field:
     )
 
 
-def _rows(name: str, form: str, path: str, specs: list[ItemSpec]) -> list[Field]:
+def _rows(name: str, path: str, specs: list[ItemSpec]) -> list[Field]:
     """The fields of one row of a list, named from the row's instrument."""
     return [
         _field(name, name, spec, spec.path.removeprefix(f"{path}.*."))
@@ -334,8 +338,7 @@ def screening_instruments() -> list[Instrument]:
     specs = [s for s in model_items("screening", ScreeningRecord) if s.path not in LEFT_OUT]
     lists = _list_paths(specs)
     own: dict[str, list[Field]] = {key: [] for key, _ in SCREENING_SECTIONS}
-    first = f"{SCREENING_EVENT}_{SCREENING_SECTIONS[0][0]}"
-    own[SCREENING_SECTIONS[0][0]].append(RECORD_ID)
+    own[SCREENING_SECTIONS[0][0]].append(RECORD_ID)  # REDCap: on the first instrument
     for spec in specs:
         if spec.group:
             continue
@@ -346,7 +349,6 @@ def screening_instruments() -> list[Instrument]:
             own[section].append(_recorded(recorded, instrument, "screening", spec.path))
             continue
         own[section].append(_field(instrument, SCREENING_PREFIX, spec, _short(spec.path)))
-    assert own[SCREENING_SECTIONS[0][0]][0].form == first
     result = [
         Instrument(f"{SCREENING_EVENT}_{key}", tuple(fields), event=SCREENING_EVENT)
         for key, fields in own.items()
@@ -355,7 +357,7 @@ def screening_instruments() -> list[Instrument]:
     for path in lists:
         last = path.rsplit(".", 1)[-1]
         name = variable(SCREENING_PREFIX, _short(last))
-        prefix = variable(SCREENING_PREFIX, _ROW_PREFIX[last])
+        prefix = variable(SCREENING_PREFIX, _ROW_PREFIX.get(last, last))
         rows = [
             _field(name, prefix, spec, _short(spec.path.removeprefix(f"{path}.*.")))
             for spec in specs
@@ -409,7 +411,7 @@ def instruments() -> tuple[Instrument, ...]:
                     validation="integer",
                     minimum="1",
                 ),
-                *_rows(name, crf, path, specs),
+                *_rows(name, path, specs),
             ]
             logs.append(Instrument(name, tuple(rows), crf=crf, rows_of=path))
     for name, (attribute, prefix, record_model) in RECORD_LOGS.items():
