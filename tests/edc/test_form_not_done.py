@@ -200,3 +200,31 @@ def test_the_casebook_shows_the_form_not_done_and_its_reason() -> None:
     with translation.override("en"):
         page = render_casebook(w4.subject, exported_by="osaka")
     assert f"not done: {REASON}" in page
+
+
+def test_the_visit_pages_read_the_other_forms_whatever_is_declared_not_done() -> None:
+    """A form not done holds no values: a page that reads the visit's forms together (the
+    SLEDAI-2K's descriptors from the labs, its preview) skips it instead of failing on it."""
+    from django.urls import reverse
+
+    from tests.edc.clients import login
+
+    w4 = _osaka_w4()
+    for code in ("pregnancy_test", "infusion", "glucocorticoids"):
+        set_form_not_done(_user("osaka"), w4, code, "not done at this visit", version=0)
+    client = login("osaka")
+    assert client.get(reverse("crf", args=[w4.pk, "sledai2k"])).status_code == 200
+    preview = client.post(reverse("crf_preview", args=[w4.pk, "sledai2k"]), {"seizure": "false"})
+    assert preview.status_code == 200
+    assert client.get(reverse("visit", args=[w4.pk])).status_code == 200
+
+
+def test_the_api_gives_a_form_not_done_with_its_reason() -> None:
+    from tests.edc.clients import login
+
+    w4, _form = _labs_not_done()
+    body = login("osaka").get(f"/api/visits/{w4.pk}/forms/labs").json()
+    assert body["not_done_reason"] == REASON
+    assert body["data"] == {}
+    other = login("osaka").get(f"/api/visits/{w4.pk}/forms/vitals").json()
+    assert other["not_done_reason"] is None

@@ -81,6 +81,7 @@ class FormOut(Schema):
     version: int
     locked: bool
     verified: bool
+    not_done_reason: str | None = None  # declared not done at the visit (holds no values)
 
 
 class FormIn(Schema):
@@ -168,6 +169,7 @@ def get_form(request: HttpRequest, pk: int, code: str) -> FormOut:
         version=form.version,
         locked=form.locked,
         verified=form.verified_at is not None,
+        not_done_reason=form.not_done_reason or None,
     )
 
 

@@ -872,7 +872,13 @@ def lock_for_save(visit_pk: int, crf_code: str) -> LockedForSave:
 
 
 def saved_forms(visit: Visit) -> dict[str, dict[str, Any]]:
-    return {form.crf: form.data for form in visit.forms.all()}
+    """The visit's forms that hold values, by CRF code: a form declared not done (or holding
+    none) and a retired form are not the visit's record (`records.visit_forms`)."""
+    return {
+        form.crf: form.data
+        for form in visit.forms.all()
+        if form.entered and form.crf in CRF_BY_CODE
+    }
 
 
 @transaction.atomic
