@@ -404,3 +404,18 @@ def test_component_names_in_japanese_at_any_limits(published: bool) -> None:
         assert not english_words(japanese), japanese
         for limit in re.findall(r"\d+(?:\.\d+)?", finding.name.replace("SLEDAI-2K", "")):
             assert limit in japanese, (finding.name, japanese)
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("code", ["infusion", "disease_activity", "pregnancy_test"])
+def test_the_treatment_and_disease_activity_forms_in_japanese(code: str) -> None:
+    """Their help (from the model's descriptions until now) and coded choices in Japanese."""
+    _speaks("coordinator", "ja")
+    w4 = Subject.objects.get(screening_number="S-001").visits.get(code="W4")
+    page = login("coordinator").get(reverse("crf", args=[w4.pk, code])).content.decode()
+    form = _visible_text("<main" + page.split("<main", 1)[1])
+    # Names every language writes in Latin letters: the sources cited, the time zone, units,
+    # and who saved the form (a user name).
+    names = {"Franklyn", "van", "Vollenhoven", "JST", "mcg", "coordinator", "TKY"}
+    left = [w for w in english_words(form) if w not in names]
+    assert not left, left

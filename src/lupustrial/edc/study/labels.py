@@ -387,7 +387,7 @@ def help_text(path: str) -> Promise | None:
         found = EULAR_ACR_2019_DEFINITIONS.get(name)
         if found is not None:
             return found
-    return HELP.get(name) or SLEDAI2K_DEFINITIONS.get(name)
+    return HELP.get(name) or SLEDAI2K_DEFINITIONS.get(name) or TREATMENT_HELP.get(name)
 
 
 ORGAN_SYSTEMS: dict[str, Promise] = {
@@ -594,10 +594,38 @@ DOSE_PER: dict[str, Promise] = {
 }
 """What a glucocorticoid dose is (`clinical.glucocorticoids.DosePer`)."""
 
+TEST_RESULTS: dict[str, Promise] = {
+    "negative": pgettext_lazy("test result", "negative"),
+    "positive": pgettext_lazy("test result", "positive"),
+}
+"""A qualitative test's result (`protocol.crfs.PregnancyTest.result`)."""
+
+TREATMENT_HELP: dict[str, Promise] = {
+    # The anifrolumab infusion (`protocol.crfs.Infusion`).
+    "lot_number": _("Lot (batch) number on the vial (drug accountability)."),
+    "start_time": _("Infusion start (HH:MM)."),
+    "end_time": _("Infusion end (HH:MM)."),
+    "not_given_reason": _("Why anifrolumab was not given."),
+    # The LLDAS and DORIS items of the disease-activity form (`protocol.crfs.DiseaseActivity`).
+    "haemolytic_anaemia": _("Haemolytic anaemia from lupus (LLDAS, Franklyn 2016)."),
+    "gastrointestinal_activity": _("Gastrointestinal lupus activity (LLDAS, Franklyn 2016)."),
+    "maintenance_therapy_standard_and_tolerated": _(
+        "Immunosuppressives and approved biologics (anifrolumab included) at well-tolerated "
+        "standard maintenance doses; yes also when none (LLDAS)."
+    ),
+    "maintenance_therapy_stable": _(
+        "Antimalarials, immunosuppressives and biologics at stable doses; yes also when none "
+        "(DORIS remission, van Vollenhoven 2021)."
+    ),
+}
+"""Help of the treatment and disease-activity forms, the models' descriptions in words a reader
+reads (`help_text` gives them before falling back to a model's description)."""
+
 CODED_VALUES: dict[str, dict[str, Promise]] = {
     "drug": DRUGS,
     "route": ROUTES,
     "dose_unit": DOSE_UNITS,
+    "result": TEST_RESULTS,
     "dose_per": DOSE_PER,
 }
 """Fields whose stored value is a code with words, by field name."""
