@@ -81,8 +81,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen src/lupustrial/coding src/lupustrial/safety src/lupustrial/interop src/lupustrial/pdf.py
 
 # The PostgreSQL-only tests skip here and run in pytest-postgres (tests/edc/postgresql.py).
+# POSTGRES_URL names the database prescreen's PostgreSQL engine test uses (tests/prescreen).
 pytest: $(STAMP)
-	LUPUSTRIAL_POSTGRESQL_PASS_FOLLOWS=1 $(BIN)/pytest
+	LUPUSTRIAL_POSTGRESQL_PASS_FOLLOWS=1 POSTGRES_URL=$(POSTGRES_URL) $(BIN)/pytest
 
 ## The web application's tests again on PostgreSQL, where one is reachable.
 pytest-postgres: $(STAMP)
