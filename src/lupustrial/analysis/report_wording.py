@@ -168,7 +168,7 @@ JAPANESE: dict[str, str] = {
     "full analysis set (enrolled, ≥ 1 anifrolumab infusion)": (
         "最大の解析対象集団(登録され、アニフロルマブを 1 回以上投与)"
     ),
-    "per protocol": "研究計画書適合集団(PPS)",
+    "per protocol": "研究計画書適合集団",
     "observed cases": "観察例",
     "clopper-pearson": "Clopper–Pearson 法",
     "wilson": "Wilson 法",
