@@ -30,14 +30,20 @@ def setup() -> None:
 def ready() -> str:
     """Configure Django and check that the study database exists and is migrated.
 
-    Returns the database as a user would recognise it; a database that is absent or not
-    migrated is a `SourceError` telling the user how to create one, not a traceback.
+    Returns the database as a user would recognise it; a bad setting (``ImproperlyConfigured``,
+    e.g. ``LUPUSTRIAL_EMAIL=bogus``) or a database that is absent or not migrated is a
+    `SourceError` saying what to do, not a traceback.
     """
-    setup()
-    from django.db import DatabaseError, connection
-    from django.db.migrations.executor import MigrationExecutor
+    from django.core.exceptions import ImproperlyConfigured
 
     from lupustrial.dataset.sources import SourceError
+
+    try:
+        setup()
+    except ImproperlyConfigured as error:
+        raise SourceError(f"the web application's settings: {error}") from None
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
 
     where = _database_name(connection.settings_dict)
     try:
