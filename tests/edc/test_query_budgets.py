@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lupustrial.edc.study.models import FormData, Subject, Visit
+from lupustrial.edc.study.views import DASHBOARDS
 from tests.edc.clients import login
 from tests.edc.query_budgets import QUERY_BUDGETS
 
@@ -35,6 +36,16 @@ def test_the_dashboard_keeps_its_query_budget(
 ) -> None:
     client = _opened(role)
     with django_assert_max_num_queries(QUERY_BUDGETS["home"]):
+        assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["investigator", "datamanager"])
+def test_the_dashboard_after_a_change_keeps_its_query_budget(
+    role: str, django_assert_max_num_queries: Budget
+) -> None:
+    client = _opened(role)
+    DASHBOARDS.clear()  # as after a change: every list is derived again
+    with django_assert_max_num_queries(QUERY_BUDGETS["home, after a change"]):
         assert client.get(reverse("home")).status_code == 200
 
 

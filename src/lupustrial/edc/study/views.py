@@ -24,8 +24,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lupustrial.clinical.assessment import AssessmentResult
@@ -35,6 +35,7 @@ from lupustrial.edc.accounts.roles import SITE_ROLES, Can
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.spreadsheet import write_rows
 from lupustrial.edc.study import adverse_events, labels, services
+from lupustrial.edc.study.by_trail import ByTrail
 from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, Crf
 from lupustrial.edc.study.models import (
     FormData,
@@ -106,32 +107,56 @@ def home(request: HttpRequest) -> HttpResponse:
     profile = services.profile_of(request.user)
     context: dict[str, Any] = {"target": DEFAULT_PROTOCOL.target_recruitment}
     if profile.can(Can.VIEW_SUBJECTS):
-        # Imported here: the deviation app reads the study's models and services.
-        from lupustrial.edc.deviations import services as deviations
-
         show_identity = _shows_identity(request)
-        # One read of the subjects the user sees, with their names, visits, forms, consents,
-        # signatures and open deviations: every list below is made from it (issue 19).
-        subjects = list(
-            services.visible_subjects(request.user)
-            .select_related(*(["identity"] if show_identity else []))
-            .prefetch_related(*services.SUBJECT_RECORD)
-            .annotate(open_deviations=deviations.open_deviation_count())
+        # The lists are kept until the audit trail moves or a site's day turns (issue 19):
+        # one read of the trail's head instead of a dozen of the study's tables.
+        scope = (
+            request.user.pk,
+            profile.role,
+            tuple((site.pk, site.time_zone) for site in profile.site_list),
+            show_identity,
+            get_language(),
         )
-        active = [s for s in subjects if s.status == SubjectStatus.ENROLLED]
-        not_enrolled = {SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED}
-        context.update(
-            subjects=subjects,
-            enrolled=sum(subject.status not in not_enrolled for subject in subjects),
-            work=worklists(request.user, reads=StudyReads.of(subjects)),
-            sites=profile.site_list,
-            show_identity=show_identity,
-            consent_due=services.due_to_consent_again_subjects(request.user, active),
-            consent_in_force=version_in_force(DEFAULT_PROTOCOL.consent_forms).number,
-            suggested_deviations=deviations.pending(request.user, subjects),
-            open_deviations=sum(s.open_deviations for s in subjects),  # type: ignore[attr-defined]
-        )
+        context.update(DASHBOARDS.get(scope, lambda: _dashboard(request.user, show_identity)))
+        context["sites"] = profile.site_list
     return render(request, "edc/home.html", context)
+
+
+DASHBOARDS: ByTrail[dict[str, Any]] = ByTrail(256)
+"""Each user's dashboard lists at the trail's head (`by_trail`): one entry per user and
+language, at most 256 in a worker."""
+
+
+def _dashboard(user: Any, show_identity: bool) -> tuple[dict[str, Any], set[str]]:
+    """The dashboard's lists of the subjects the user sees, and the site time zones whose
+    dates they were made on."""
+    # Imported here: the deviation app reads the study's models and services.
+    from lupustrial.edc.deviations import services as deviations
+
+    profile = services.profile_of(user)
+    # One read of the subjects the user sees, with their names, visits, forms, consents,
+    # signatures and open deviations: every list below is made from it (issue 19).
+    subjects = list(
+        services.visible_subjects(user)
+        .select_related(*(["identity"] if show_identity else []))
+        .prefetch_related(*services.SUBJECT_RECORD)
+        .annotate(open_deviations=deviations.open_deviation_count())
+    )
+    active = [s for s in subjects if s.status == SubjectStatus.ENROLLED]
+    not_enrolled = {SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED}
+    lists = {
+        "subjects": subjects,
+        "enrolled": sum(subject.status not in not_enrolled for subject in subjects),
+        "work": worklists(user, reads=StudyReads.of(subjects)),
+        "show_identity": show_identity,
+        "consent_due": services.due_to_consent_again_subjects(user, active),
+        "consent_in_force": version_in_force(DEFAULT_PROTOCOL.consent_forms).number,
+        "suggested_deviations": deviations.pending(user, subjects),
+        "open_deviations": sum(s.open_deviations for s in subjects),  # type: ignore[attr-defined]
+    }
+    zones = {site.time_zone for site in profile.site_list}
+    zones.update(subject.site.time_zone for subject in subjects)
+    return lists, zones
 
 
 # -- screening --------------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""What a page derives from the whole study, kept until the audit trail moves (issue 19).
+
+The dashboard reads a dozen tables (subjects, visits, forms, consents, signatures, queries,
+adverse events, safety reports, decided suggestions) to make its lists, whatever the number
+of subjects. Every change of study data goes through the services layer, which appends to
+the audit trail in the change's own transaction and moves the trail's head (`AuditHead`:
+sequence number and hash); `audit verify` reconciles every model of the EDC with the trail,
+so a change that did not move the head is itself a finding. One read of the head therefore
+says whether what was derived before is still the study as it is now:
+
+- the key names the head's sequence number AND hash (a restored older backup or a
+  rolled-back write can bring a sequence number back, never with the same hash);
+- what is derived from dates is kept only while each site's date it was made on is still
+  today there (overdue visits, reporting clocks count days on the site's date);
+- the scope (who asks, their role and sites, the language) is the caller's part of the key,
+  so one user's lists are never another's.
+
+Kept in this process, like `by_version`; bounded, least recently used out, thread-safe.
+What is not in the trail (a user's display name, a change made behind the application's
+back) shows at the next audited change; `audit verify` names the latter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.db import connection
+
+from lupustrial.edc.audit.models import GENESIS_HASH, AuditHead
+from lupustrial.protocol import dates
+
+V = TypeVar("V")
+
+Head = tuple[int, str]
+
+
+def trail_head() -> Head:
+    """The audit trail's head now: its last entry's sequence number and hash (one query)."""
+    row = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    return row if row is not None else (0, GENESIS_HASH)
+
+
+@dataclass(frozen=True)
+class _Kept(Generic[V]):
+    head: Head
+    days: tuple[tuple[str, dt.date], ...]  # each site time zone read, and its date then
+    value: V
+
+
+class ByTrail(Generic[V]):
+    """A bounded map from a scope to what was derived for it at one head of the trail."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, _Kept[V]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.derivations = 0  # how many times `get` derived afresh (the tests count them)
+
+    def get(self, scope: Hashable, derive: Callable[[], tuple[V, Iterable[str]]]) -> V:
+        """What ``derive`` gives for ``scope`` at the trail's current head and today's dates.
+
+        ``derive`` returns the value and the site time zones whose dates it depends on.
+        """
+        head = trail_head()
+        key = (connection.alias, connection.settings_dict.get("NAME"), scope)
+        with self._lock:
+            kept = self._items.get(key)
+            if kept is not None:
+                self._items.move_to_end(key)
+        if kept is not None and kept.head == head and _still_today(kept.days):
+            return kept.value
+        # The moment is taken before deriving: a day that turns while it runs makes the kept
+        # dates stale, so the next request derives again, never the other way round.
+        moment = dates.utc_now()
+        value, zones = derive()
+        days = tuple(sorted((zone, dates.site_date(moment, zone)) for zone in set(zones)))
+        with self._lock:
+            self.derivations += 1
+            self._items[key] = _Kept(head, days, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _still_today(days: tuple[tuple[str, dt.date], ...]) -> bool:
+    now = dates.utc_now()
+    return all(dates.site_date(now, zone) == day for zone, day in days)
