@@ -1,9 +1,10 @@
-"""The dashboard's lists kept until the audit trail moves (issue 19, `study.by_trail`).
+"""The dashboard and the subject pages kept until the audit trail moves (issue 19,
+`study.by_trail`).
 
-Each kind of change that shows on a dashboard is made through the services (as the pages
-make it), then every watcher's dashboard as the server keeps it must be the one a fresh
-derivation gives, and the change must show on at least one of them (so a kept page that
-missed the change fails). Scope (user, sites, language) and the site's day are checked too.
+Each kind of change that shows on them is made through the services (as the pages make it),
+then every watcher's dashboard and subject page as the server keeps them must be the ones a
+fresh derivation gives, and the change must show on at least one of them (so a kept page
+that missed the change fails). Scope (user, sites, language) and the site's day are checked.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from lupustrial.edc.deviations import services as deviations
 from lupustrial.edc.safety import services as safety
 from lupustrial.edc.study import adverse_events, services
 from lupustrial.edc.study.models import FormData, Query, Subject, Visit
-from lupustrial.edc.study.views import DASHBOARDS
+from lupustrial.edc.study.views import DASHBOARDS, SUBJECT_PAGES
 from lupustrial.protocol import dates
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.consent import ConsentFormVersion
@@ -42,17 +43,24 @@ def _user(name: str) -> Any:
     return get_user_model().objects.get(username=name)
 
 
-def _page(client: Client) -> str:
-    response = client.get(reverse("home"))
+def _page(client: Client, url: str | None = None) -> str:
+    response = client.get(url or reverse("home"))
     assert response.status_code == 200
     return _PER_REQUEST.sub(r'\1"', response.content.decode())
 
 
-def _kept_and_fresh(client: Client) -> tuple[str, str]:
-    """The dashboard as the server keeps it, then as a fresh derivation gives it."""
-    kept = _page(client)
+def _kept_and_fresh(client: Client, url: str | None = None) -> tuple[str, str]:
+    """The page as the server keeps it, then as a fresh derivation gives it."""
+    kept = _page(client, url)
     DASHBOARDS.clear()
-    return kept, _page(client)
+    SUBJECT_PAGES.clear()
+    return kept, _page(client, url)
+
+
+def _subject_url(name: str) -> str:
+    """The subject page each watcher looks at: Osaka's for Osaka, else Tokyo's."""
+    number = "S-101" if name == "osaka" else "S-001"
+    return reverse("subject", args=[Subject.objects.get(screening_number=number).pk])
 
 
 def _osaka_w4() -> Visit:
@@ -183,18 +191,23 @@ def test_every_kind_of_change_shows_on_every_kept_dashboard(
 ) -> None:
     _consent_form_2(monkeypatch)
     clients = {name: login(name) for name in WATCHERS}
-    before = {name: _page(client) for name, client in clients.items()}  # kept from here on
+    pages = [(name, url) for name in WATCHERS for url in (reverse("home"), _subject_url(name))]
+
+    def read() -> dict[tuple[str, str], str]:
+        return {(name, url): _page(clients[name], url) for name, url in pages}
+
+    before = read()  # kept from here on
     for change, make in CHANGES:
         derived = DASHBOARDS.derivations
         make()
         after = {}
-        for name, client in clients.items():
-            kept, fresh = _kept_and_fresh(client)
-            assert kept == fresh, f"{name}'s dashboard after {change} is not the fresh one"
-            after[name] = fresh
-        assert any(after[name] != before[name] for name in WATCHERS), f"{change} shows nowhere"
+        for name, url in pages:
+            kept, fresh = _kept_and_fresh(clients[name], url)
+            assert kept == fresh, f"{name}'s {url} after {change} is not the fresh one"
+            after[(name, url)] = fresh
+        assert any(after[page] != before[page] for page in pages), f"{change} shows nowhere"
         assert DASHBOARDS.derivations > derived
-        before = {name: _page(client) for name, client in clients.items()}
+        before = read()
 
 
 def test_a_dashboard_is_derived_once_until_the_trail_moves() -> None:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lupustrial.edc.study.models import FormData, Subject, Visit
-from lupustrial.edc.study.views import DASHBOARDS
+from lupustrial.edc.study.views import DASHBOARDS, SUBJECT_PAGES
 from tests.edc.clients import login
 from tests.edc.query_budgets import QUERY_BUDGETS
 
@@ -62,9 +62,13 @@ def test_the_subject_page_keeps_its_query_budget(
     role: str, budget: str, django_assert_max_num_queries: Budget
 ) -> None:
     client = _opened(role)
-    subject = Subject.objects.get(screening_number="S-001")
+    url = reverse("subject", args=[Subject.objects.get(screening_number="S-001").pk])
+    assert client.get(url).status_code == 200
     with django_assert_max_num_queries(QUERY_BUDGETS[budget]):
-        assert client.get(reverse("subject", args=[subject.pk])).status_code == 200
+        assert client.get(url).status_code == 200
+    SUBJECT_PAGES.clear()  # as after a change: the page is derived again
+    with django_assert_max_num_queries(QUERY_BUDGETS[f"{budget}, after a change"]):
+        assert client.get(url).status_code == 200
 
 
 def test_the_visit_page_keeps_its_query_budget(django_assert_max_num_queries: Budget) -> None:

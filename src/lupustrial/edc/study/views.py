@@ -110,16 +110,24 @@ def home(request: HttpRequest) -> HttpResponse:
         show_identity = _shows_identity(request)
         # The lists are kept until the audit trail moves or a site's day turns (issue 19):
         # one read of the trail's head instead of a dozen of the study's tables.
-        scope = (
-            request.user.pk,
-            profile.role,
-            tuple((site.pk, site.time_zone) for site in profile.site_list),
-            show_identity,
-            get_language(),
+        context.update(
+            DASHBOARDS.get(_scope(request), lambda: _dashboard(request.user, show_identity))
         )
-        context.update(DASHBOARDS.get(scope, lambda: _dashboard(request.user, show_identity)))
         context["sites"] = profile.site_list
     return render(request, "edc/home.html", context)
+
+
+def _scope(request: HttpRequest) -> tuple[Any, ...]:
+    """Whose page a kept page is: the user, their role and sites, whether they see names, and
+    the language it is read in (`by_trail`)."""
+    profile = services.profile_of(request.user)
+    return (
+        request.user.pk,
+        profile.role,
+        tuple((site.pk, site.time_zone) for site in profile.site_list),
+        _shows_identity(request),
+        get_language(),
+    )
 
 
 DASHBOARDS: ByTrail[dict[str, Any]] = ByTrail(256)
@@ -356,34 +364,45 @@ def screen_failure(request: HttpRequest, pk: int) -> HttpResponse:
 
 @study_view
 def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
+    # Kept until the audit trail moves or the site's day turns, like the dashboard (issue 19).
+    context = SUBJECT_PAGES.get((pk, *_scope(request)), lambda: _subject_context(request, pk))
+    subject = context["subject"]
+    services.require(request.user, Can.VIEW_SUBJECTS, subject)  # a kept page is checked too
+    _at_site(subject.site)
+    return render(request, "edc/subject.html", context)
+
+
+SUBJECT_PAGES: ByTrail[dict[str, Any]] = ByTrail(1024)
+"""Subject pages as each user reads them at the trail's head (`by_trail`)."""
+
+
+def _subject_context(request: HttpRequest, pk: int) -> tuple[dict[str, Any], set[str]]:
+    """What the subject page shows, and the site time zone whose date it was made on."""
     subject = _subject(request, pk)
     # One read of each relation the page and its helpers use (issue 19).
     prefetch_related_objects([subject], *services.SUBJECT_RECORD)
     results = services.derived_for_subject(subject)
     visits = list(subject.visits.all())
-    return render(
-        request,
-        "edc/subject.html",
-        {
-            "subject": subject,
-            "identity": getattr(subject, "identity", None) if _shows_identity(request) else None,
-            "decision": services.eligibility(subject),
-            "consent": services.first_consent(subject),
-            "consents": services.consents(subject),
-            "consent_due": services.consent_due_again(subject),
-            "consent_in_force": version_in_force(DEFAULT_PROTOCOL.consent_forms).number,
-            "signatures": subject.signatures.all(),
-            "needs_signature": subject.subject_id is not None
-            and services.active_signature(subject) is None,
-            "visits": [(visit, results.get(visit.pk)) for visit in visits],
-            # Read only for those who may lock (the data manager): one query, not for every reader.
-            "lock_warning": _lock_warning(subject)
-            if not subject.casebook_locked and services.may(request.user, Can.LOCK, subject)
-            else "",
-            "adverse_events": adverse_events.adverse_events(subject),
-            "today": subject.site.today(),
-        },
-    )
+    context = {
+        "subject": subject,
+        "identity": getattr(subject, "identity", None) if _shows_identity(request) else None,
+        "decision": services.eligibility(subject),
+        "consent": services.first_consent(subject),
+        "consents": services.consents(subject),
+        "consent_due": services.consent_due_again(subject),
+        "consent_in_force": version_in_force(DEFAULT_PROTOCOL.consent_forms).number,
+        "signatures": list(subject.signatures.all()),
+        "needs_signature": subject.subject_id is not None
+        and services.active_signature(subject) is None,
+        "visits": [(visit, results.get(visit.pk)) for visit in visits],
+        # Read only for those who may lock (the data manager): one query, not for every reader.
+        "lock_warning": _lock_warning(subject)
+        if not subject.casebook_locked and services.may(request.user, Can.LOCK, subject)
+        else "",
+        "adverse_events": adverse_events.adverse_events(subject),
+        "today": subject.site.today(),
+    }
+    return context, {subject.site.time_zone}
 
 
 class ConsentForm(forms.Form):
