@@ -25,6 +25,7 @@ from lupustrial.edc.deviations import services as deviations
 from lupustrial.edc.safety import services as safety
 from lupustrial.edc.study import adverse_events, services
 from lupustrial.edc.study.models import FormData, Query, Subject, Visit
+from lupustrial.edc.study.not_done import set_form_not_done
 from lupustrial.edc.study.views import DASHBOARDS, SUBJECT_PAGES
 from lupustrial.protocol import dates
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
@@ -135,6 +136,11 @@ def _save_form() -> None:
     services.save_form(_user("osaka"), visit, "vitals", data, 0)
 
 
+def _not_done() -> None:
+    reason = "Blood not drawn: the patient declined."
+    set_form_not_done(_user("osaka"), _osaka_w4(), "labs", reason, version=0)
+
+
 def _raise_query() -> None:
     services.raise_query(_user("monitor"), _tky_form(), "temperature", "Please check the unit.")
 
@@ -177,6 +183,7 @@ CHANGES: tuple[tuple[str, Callable[[], None]], ...] = (
     ("a suggested deviation dismissed (Osaka)", _dismiss_suggestion),
     ("a visit date (Osaka)", _visit_date),
     ("a form saved (Osaka)", _save_form),
+    ("a form declared not done (Osaka)", _not_done),
     ("a query raised", _raise_query),
     ("a query answered", _answer_query),
     ("a form verified", _verify),
