@@ -120,7 +120,8 @@ def test_edit_checks_name_the_field(field: str, value: str, message: str) -> Non
 def test_a_visit_cannot_be_dated_in_the_future() -> None:
     form = _form()
     visit = form.visit
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    # The site's tomorrow (Tokyo): from 15:00 UTC the UTC date's tomorrow is today there.
+    tomorrow = visit.subject.site.today() + dt.timedelta(days=1)
     response = login("coordinator").post(
         reverse("visit", args=[visit.pk]),
         {"date": tomorrow.isoformat(), "version": visit.version, "reason": "r"},

@@ -224,7 +224,9 @@ def test_consent_dated_after_the_screening_sledai_is_suggested() -> None:
     assert screening.screening_sledai2k is not None
     sledai_day = screening.screening_sledai2k.date
     assert sledai_day is not None
-    at = dt.datetime.combine(sledai_day + dt.timedelta(days=1), dt.time(9), candidate.site.zone)
+    # Midnight at the site: the day after is the site's today in the demo, and any later hour
+    # of it would be a consent in the future (refused) between midnight and that hour.
+    at = dt.datetime.combine(sledai_day + dt.timedelta(days=1), dt.time(0), candidate.site.zone)
     study.record_consent(_user("coordinator"), candidate, "1.0", at)
     found = [s for s in services.pending(_user("coordinator")) if s.subject == candidate.label]
     assert [s.category.value for s in found] == ["consent"]
