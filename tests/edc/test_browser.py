@@ -201,7 +201,7 @@ def test_a_candidate_is_screened_enrolled_and_seen_at_week_12(page: Any, live_se
     expect(page.locator(".message.success")).to_have_text("Screening data saved.")
     # Consent is recorded in the application, so until then the decision is incomplete.
     expect(page.locator("#decision .outcome")).to_have_text("incomplete")
-    expect(page.locator("#decision")).to_contain_text("missing: consent")
+    expect(page.locator("#decision")).to_contain_text("missing: Consent")
 
     # -- consent -----------------------------------------------------------------------------
     page.goto(subject_url)

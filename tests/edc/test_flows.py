@@ -100,7 +100,7 @@ def test_the_screening_page_decides_and_shows_what_is_missing() -> None:
     page = coordinator.get(reverse("screening", args=[subject.pk])).content.decode()
     # Consent is recorded in the application, so until then I5 is unknown.
     assert "incomplete" in page
-    assert "missing: consent" in page
+    assert "missing: Consent" in page  # inputs by their labels (edc/study/eligibility_text.py)
 
 
 def test_the_screening_form_round_trips_every_field() -> None:

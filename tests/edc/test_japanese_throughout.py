@@ -53,10 +53,7 @@ def test_dates_in_japanese_pages_are_written_the_japanese_way() -> None:
     for url in _pages():
         response = client.get(url)
         assert response.status_code == 200, url
-        # The eligibility evidence lines are the clinical layer's English sentences, dates
-        # included; translating them is the part of issue 18 still open, so they are left out.
-        html = re.sub(r'<ul class="evidence">.*?</ul>', " ", response.content.decode(), flags=re.S)
-        text = _visible_text(html)
+        text = _visible_text(response.content.decode())
         found = [text[max(0, m.start() - 60) : m.end()] for m in ISO_DATE.finditer(text)]
         assert not found, f"{url}: ISO dates in {found[:4]}"
     subject_page = _visible_text(client.get(_pages()[1]).content.decode())

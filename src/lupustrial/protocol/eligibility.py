@@ -19,7 +19,7 @@ from lupustrial.clinical.model import StrictModel
 from lupustrial.clinical.status import Status
 from lupustrial.protocol.config import DEFAULT_PROTOCOL, ProtocolConfig
 from lupustrial.protocol.criteria import CRITERIA, REGISTRATION
-from lupustrial.protocol.rules import Kind
+from lupustrial.protocol.rules import Kind, Phrase
 from lupustrial.protocol.screening import ScreeningRecord
 
 
@@ -39,6 +39,10 @@ class CriterionResult(StrictModel):
     fails: bool = Field(description="True when this criterion makes the candidate ineligible.")
     evidence: list[str]
     missing: list[str]
+    # The same lines as codes and values, for the web layer to word in the reader's language;
+    # left out of the JSON, which stays the English lines above.
+    evidence_phrases: list[Phrase] = Field(default_factory=list, exclude=True)
+    missing_phrases: list[Phrase] = Field(default_factory=list, exclude=True)
 
 
 class ScreeningDecision(StrictModel):
@@ -68,6 +72,7 @@ def decide_eligibility(
     results = []
     for criterion in CRITERIA:
         evaluation = criterion.rule(record, config)
+        missing = evaluation.missing if evaluation.status is Status.UNKNOWN else []
         results.append(
             CriterionResult(
                 id=criterion.id,
@@ -75,8 +80,10 @@ def decide_eligibility(
                 wording=criterion.wording,
                 status=evaluation.status,
                 fails=criterion.fails(evaluation.status),
-                evidence=evaluation.evidence,
-                missing=evaluation.missing if evaluation.status is Status.UNKNOWN else [],
+                evidence=[phrase.text for phrase in evaluation.evidence],
+                missing=[phrase.text for phrase in missing],
+                evidence_phrases=evaluation.evidence,
+                missing_phrases=missing,
             )
         )
     failed = [result.id for result in results if result.fails]

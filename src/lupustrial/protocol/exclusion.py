@@ -13,7 +13,7 @@ from lupustrial.clinical.units import Quantity
 from lupustrial.protocol.config import ProtocolConfig, find_term
 from lupustrial.protocol.dates import add_years
 from lupustrial.protocol.inclusion import FIRST_DOSE
-from lupustrial.protocol.rules import Evaluation, combine
+from lupustrial.protocol.rules import Evaluation, Phrase, combine, field, said
 from lupustrial.protocol.screening import Hepatitis, Malignancy, ScreeningRecord
 
 
@@ -23,30 +23,53 @@ def high_initial_glucocorticoid(record: ScreeningRecord, config: ProtocolConfig)
     if regimen is None:
         return Evaluation.unknown("initial_glucocorticoids")
     if not regimen:
-        return Evaluation(status=Status.NOT_MET, evidence=["no initial glucocorticoid"])
+        return Evaluation(
+            status=Status.NOT_MET,
+            evidence=[said("no_initial_glucocorticoid", "no initial glucocorticoid")],
+        )
     day, doses = heaviest_day(regimen, betamethasone=config.betamethasone)
     total = total_prednisolone_equivalent(
         doses, body_weight=record.body_weight, betamethasone=config.betamethasone
     )
     when = f" on {day.isoformat()}" if day else ""
-    evidence = [f"highest daily dose{when}: {total.summary_line()}"]
+    evidence = [
+        said(
+            "highest_daily_dose",
+            f"highest daily dose{when}: {total.summary_line()}",
+            day=day,
+            result=total,
+        )
+    ]
     limit = config.maximum_initial_prednisolone_mg_per_kg
     if total.mg_per_kg_per_day is None:
         return Evaluation.unknown("body_weight", evidence=evidence)
     exceeds = total.mg_per_kg_per_day > limit
     evidence.append(
-        f"{total.mg_per_kg_per_day:g} mg/kg/day {'>' if exceeds else '≤'} {limit:g} mg/kg/day"
+        said(
+            "mg_per_kg_against_limit",
+            f"{total.mg_per_kg_per_day:g} mg/kg/day {'>' if exceeds else '≤'} {limit:g} mg/kg/day",
+            value=total.mg_per_kg_per_day,
+            above=exceeds,
+            limit=limit,
+        )
     )
     return Evaluation(status=Status.of(exceeds), evidence=evidence)
+
+
+def _result(name: str, positive: bool) -> Phrase:
+    """A test's result: "anti_hcv positive", "hcv_rna_detectable negative"."""
+    return said(
+        "test_result",
+        f"{name} {'positive' if positive else 'negative'}",
+        test=name,
+        positive=positive,
+    )
 
 
 def _positive(marker: bool | None, name: str) -> Evaluation:
     if marker is None:
         return Evaluation.unknown(f"hepatitis.{name}")
-    return Evaluation(
-        status=Status.of(marker),
-        evidence=[f"{name} {'positive' if marker else 'negative'}"],
-    )
+    return Evaluation(status=Status.of(marker), evidence=[_result(name, marker)])
 
 
 def hepatitis_carrier_or_active(record: ScreeningRecord, config: ProtocolConfig) -> Evaluation:
@@ -60,7 +83,9 @@ def hepatitis_carrier_or_active(record: ScreeningRecord, config: ProtocolConfig)
         parts.append(_positive(markers.hcv_rna_detectable, "hcv_rna_detectable"))
     elif markers.anti_hcv:
         parts.append(
-            Evaluation.unknown("hepatitis.hcv_rna_detectable", evidence=["anti_hcv positive"])
+            Evaluation.unknown(
+                "hepatitis.hcv_rna_detectable", evidence=[_result("anti_hcv", positive=True)]
+            )
         )
     else:
         parts.append(_positive(markers.anti_hcv, "anti_hcv"))
@@ -90,13 +115,13 @@ def _hbv_history(markers: Hepatitis) -> Evaluation:
                 evidence=[]
                 if markers.anti_hbs is None
                 else [
-                    "anti_hbs positive, from vaccination only"
+                    said("anti_hbs_from_vaccination", "anti_hbs positive, from vaccination only")
                     if markers.anti_hbs and not anti_hbs_from_infection
-                    else f"anti_hbs {'positive' if markers.anti_hbs else 'negative'}"
+                    else _result("anti_hbs", markers.anti_hbs)
                 ],
-                missing=["hepatitis.anti_hbs"]
+                missing=[field("hepatitis.anti_hbs")]
                 if markers.anti_hbs is None
-                else ["hepatitis.anti_hbs_from_vaccination_only"],
+                else [field("hepatitis.anti_hbs_from_vaccination_only")],
             ),
         ],
         all_needed=False,
@@ -116,25 +141,38 @@ def _history_unless_nat_negative(antibodies: Evaluation, nat: bool | None, name:
     """History counts when an antibody is positive, unless the nucleic-acid test is negative."""
     if nat is False:
         return Evaluation(
-            status=Status.NOT_MET, evidence=[*antibodies.evidence, f"{name} negative"]
+            status=Status.NOT_MET, evidence=[*antibodies.evidence, _result(name, positive=False)]
         )
     if nat is True:
-        return Evaluation(status=Status.MET, evidence=[*antibodies.evidence, f"{name} positive"])
+        return Evaluation(
+            status=Status.MET, evidence=[*antibodies.evidence, _result(name, positive=True)]
+        )
     if antibodies.status is not Status.MET:
         # The antibodies come first: the nucleic-acid test is asked for once one is positive.
         return antibodies
     return Evaluation.unknown(f"hepatitis.{name}", evidence=antibodies.evidence)
 
 
-def _at_or_above(quantity: Quantity | None, field: str, limit: float, unit: str) -> Evaluation:
+def _at_or_above(quantity: Quantity | None, name: str, limit: float, unit: str) -> Evaluation:
     if quantity is None:
-        return Evaluation.unknown(field)
+        return Evaluation.unknown(name)
     value = quantity.to(unit)
     shown = str(quantity) if quantity.unit == unit else f"{quantity} = {value:g} {unit}"
     high = value >= limit
     return Evaluation(
         status=Status.of(high),
-        evidence=[f"{field} {shown} {'≥' if high else '<'} {limit:g} {unit}"],
+        evidence=[
+            said(
+                "measured_against_limit",
+                f"{name} {shown} {'≥' if high else '<'} {limit:g} {unit}",
+                test=name,
+                measured=str(quantity),
+                converted=None if quantity.unit == unit else value,
+                unit=unit,
+                at_or_above=high,
+                limit=limit,
+            )
+        ],
     )
 
 
@@ -155,10 +193,12 @@ def severe_kidney_disease(record: ScreeningRecord, config: ProtocolConfig) -> Ev
     return _at_or_above(record.creatinine, "creatinine", config.creatinine_limit_mg_per_dl, "mg/dL")
 
 
-def _judged(value: bool | None, field: str, present: str, absent: str) -> Evaluation:
+def _judged(value: bool | None, path: str, present: str, absent: str) -> Evaluation:
+    """A yes/no the investigator records; the evidence's code is its English with underscores."""
     if value is None:
-        return Evaluation.unknown(field)
-    return Evaluation(status=Status.of(value), evidence=[present if value else absent])
+        return Evaluation.unknown(path)
+    line = present if value else absent
+    return Evaluation(status=Status.of(value), evidence=[said(line.replace(" ", "_"), line)])
 
 
 def active_tuberculosis(record: ScreeningRecord, config: ProtocolConfig) -> Evaluation:
@@ -191,7 +231,7 @@ def malignancy(record: ScreeningRecord, config: ProtocolConfig) -> Evaluation:
     if record.malignancies is None:
         return Evaluation.unknown("malignancies")
     if not record.malignancies:
-        return Evaluation(status=Status.NOT_MET, evidence=["no malignancy"])
+        return Evaluation(status=Status.NOT_MET, evidence=[said("no_malignancy", "no malignancy")])
     first_dose = record.planned_first_dose_date
     parts = [_one_malignancy(tumour, first_dose, config) for tumour in record.malignancies]
     return combine(parts, all_needed=False)
@@ -201,9 +241,14 @@ def _one_malignancy(
     tumour: Malignancy, first_dose: dt.date | None, config: ProtocolConfig
 ) -> Evaluation:
     if tumour.current:
-        return Evaluation(status=Status.MET, evidence=[f"{tumour.site}: current malignancy"])
+        return Evaluation(
+            status=Status.MET,
+            evidence=[
+                said("current_malignancy", f"{tumour.site}: current malignancy", site=tumour.site)
+            ],
+        )
     if tumour.last_evidence_date is None:
-        return Evaluation.unknown(f"malignancies: last_evidence_date of {tumour.site}")
+        return Evaluation.unknown(_tumour_detail("last_evidence_date", tumour.site))
     if first_dose is None:
         return Evaluation.unknown(FIRST_DOSE)
     last = tumour.last_evidence_date
@@ -222,16 +267,24 @@ def _one_malignancy(
     if exception is Status.MET:
         return Evaluation(
             status=Status.NOT_MET,
-            evidence=[*cervical.evidence, "cervical carcinoma in situ, local therapy only"],
+            evidence=[
+                *cervical.evidence,
+                said("cervical_in_situ", "cervical carcinoma in situ, local therapy only"),
+            ],
         )
     if exception is Status.NOT_MET:
         return general
     missing = [
-        f"malignancies: {name} of {tumour.site}"
+        _tumour_detail(name, tumour.site)
         for name, status in conditions.items()
         if status is Status.UNKNOWN
     ]
     return Evaluation(status=Status.UNKNOWN, evidence=general.evidence, missing=missing)
+
+
+def _tumour_detail(name: str, site: str) -> Phrase:
+    """A missing fact about one recorded tumour: which fact, of which tumour."""
+    return said("tumour_detail", f"malignancies: {name} of {site}", detail=name, site=site)
 
 
 def _recurrence_free(
@@ -243,8 +296,15 @@ def _recurrence_free(
     return Evaluation(
         status=Status.of(excluded),
         evidence=[
-            f"{tumour.site}: last evidence {last.isoformat()}, "
-            f"{'not ' if excluded else ''}more than {years} years before the first dose"
+            said(
+                "recurrence_free",
+                f"{tumour.site}: last evidence {last.isoformat()}, "
+                f"{'not ' if excluded else ''}more than {years} years before the first dose",
+                site=tumour.site,
+                last=last,
+                more_than=not excluded,
+                years=years,
+            )
         ],
     )
 
@@ -256,15 +316,18 @@ def _is_cervical(site: str) -> bool:
 def pregnancy(record: ScreeningRecord, config: ProtocolConfig) -> Evaluation:
     """E9: pregnant or possibly pregnant; childbearing potential needs a recent negative test."""
     if record.sex == "male":
-        return Evaluation(status=Status.NOT_MET, evidence=["male"])
+        return Evaluation(status=Status.NOT_MET, evidence=[said("male", "male")])
     facts = record.reproduction
     if facts is None:
         return Evaluation.unknown("reproduction")
     if facts.pregnant or facts.pregnancy_test == "positive":
         reason = "pregnant" if facts.pregnant else "positive pregnancy test"
-        return Evaluation(status=Status.MET, evidence=[reason])
+        return Evaluation(status=Status.MET, evidence=[said(reason.replace(" ", "_"), reason)])
     if facts.childbearing_potential is False:
-        return Evaluation(status=Status.NOT_MET, evidence=["no childbearing potential"])
+        return Evaluation(
+            status=Status.NOT_MET,
+            evidence=[said("no_childbearing_potential", "no childbearing potential")],
+        )
     first_dose = record.planned_first_dose_date
     if facts.pregnancy_test is None or facts.pregnancy_test_date is None:
         return Evaluation.unknown("reproduction.pregnancy_test")
@@ -273,18 +336,29 @@ def pregnancy(record: ScreeningRecord, config: ProtocolConfig) -> Evaluation:
     days = (first_dose - facts.pregnancy_test_date).days
     window = config.pregnancy_test_window_days
     shown = f"negative pregnancy test {facts.pregnancy_test_date.isoformat()}, {days} days"
+    test = {"date": facts.pregnancy_test_date, "days": days}
     if 0 <= days <= window:
-        return Evaluation(status=Status.NOT_MET, evidence=[f"{shown} before the first dose"])
+        return Evaluation(
+            status=Status.NOT_MET,
+            evidence=[said("negative_pregnancy_test", f"{shown} before the first dose", **test)],
+        )
     return Evaluation.unknown(
         "reproduction.pregnancy_test",
-        evidence=[f"{shown} from the first dose: outside the {window}-day window, repeat it"],
+        evidence=[
+            said(
+                "pregnancy_test_outside_window",
+                f"{shown} from the first dose: outside the {window}-day window, repeat it",
+                **test,
+                window=window,
+            )
+        ],
     )
 
 
 def lactation(record: ScreeningRecord, config: ProtocolConfig) -> Evaluation:
     """E10: lactating female (registration)."""
     if record.sex == "male":
-        return Evaluation(status=Status.NOT_MET, evidence=["male"])
+        return Evaluation(status=Status.NOT_MET, evidence=[said("male", "male")])
     lactating = record.reproduction.lactating if record.reproduction else None
     return _judged(lactating, "reproduction.lactating", "lactating", "not lactating")
 
@@ -295,20 +369,45 @@ def other_collagen_disease(record: ScreeningRecord, config: ProtocolConfig) -> E
     if diseases is None:
         return Evaluation.unknown("other_collagen_diseases")
     if not diseases:
-        return Evaluation(status=Status.NOT_MET, evidence=["no other collagen disease"])
+        return Evaluation(
+            status=Status.NOT_MET,
+            evidence=[said("no_other_collagen_disease", "no other collagen disease")],
+        )
     parts = []
     for disease in diseases:
         if (allowed := find_term(config.allowed_collagen_diseases, disease)) is not None:
+            line = f"{disease}: {allowed.name}, allowed"
             parts.append(
-                Evaluation(status=Status.NOT_MET, evidence=[f"{disease}: {allowed.name}, allowed"])
+                Evaluation(
+                    status=Status.NOT_MET,
+                    evidence=[said("collagen_allowed", line, disease=disease, name=allowed.name)],
+                )
             )
         elif (excluding := find_term(config.excluding_collagen_diseases, disease)) is not None:
-            parts.append(Evaluation(status=Status.MET, evidence=[f"{disease}: {excluding.name}"]))
+            line = f"{disease}: {excluding.name}"
+            parts.append(
+                Evaluation(
+                    status=Status.MET,
+                    evidence=[
+                        said("collagen_excluding", line, disease=disease, name=excluding.name)
+                    ],
+                )
+            )
         else:
             parts.append(
                 Evaluation.unknown(
-                    f"other_collagen_diseases: investigator to judge {disease!r}",
-                    evidence=[f"{disease}: not on the protocol's lists"],
+                    said(
+                        "investigator_to_judge_disease",
+                        f"other_collagen_diseases: investigator to judge {disease!r}",
+                        disease=disease,
+                    ),
+                    evidence=[
+                        said(
+                            "collagen_not_listed",
+                            f"{disease}: not on the protocol's lists",
+                            disease=disease,
+                        )
+                    ],
                 )
             )
     return combine(parts, all_needed=False)
@@ -322,21 +421,36 @@ def recent_live_vaccine(record: ScreeningRecord, config: ProtocolConfig) -> Eval
     if first_dose is None:
         return Evaluation.unknown(FIRST_DOSE)
     window = config.live_vaccine_window_days
-    parts = [Evaluation(status=Status.NOT_MET, evidence=[] if record.vaccinations else ["none"])]
+    none = [] if record.vaccinations else [said("no_vaccination", "none")]
+    parts = [Evaluation(status=Status.NOT_MET, evidence=none)]
     for shot in record.vaccinations:
         days = (first_dose - shot.date).days
         when = f"{shot.vaccine} on {shot.date.isoformat()}, {days} days before the first dose"
+        shown = {"vaccine": shot.vaccine, "date": shot.date, "days": days}
         if not 0 <= days <= window:
-            parts.append(Evaluation(status=Status.NOT_MET, evidence=[f"{when}: outside window"]))
+            line = said("vaccine_outside_window", f"{when}: outside window", **shown)
+            parts.append(Evaluation(status=Status.NOT_MET, evidence=[line]))
         elif (live := find_term(config.live_vaccines, shot.vaccine)) is not None:
-            parts.append(Evaluation(status=Status.MET, evidence=[f"{when}: live ({live.name})"]))
+            line = said("vaccine_live", f"{when}: live ({live.name})", **shown, name=live.name)
+            parts.append(Evaluation(status=Status.MET, evidence=[line]))
         elif find_term(config.non_live_vaccines, shot.vaccine) is not None:
-            parts.append(Evaluation(status=Status.NOT_MET, evidence=[f"{when}: not live"]))
+            line = said("vaccine_not_live", f"{when}: not live", **shown)
+            parts.append(Evaluation(status=Status.NOT_MET, evidence=[line]))
         else:
             parts.append(
                 Evaluation.unknown(
-                    f"vaccinations: whether {shot.vaccine!r} is live",
-                    evidence=[f"{when}: not on the protocol's vaccine lists"],
+                    said(
+                        "whether_vaccine_live",
+                        f"vaccinations: whether {shot.vaccine!r} is live",
+                        vaccine=shot.vaccine,
+                    ),
+                    evidence=[
+                        said(
+                            "vaccine_not_listed",
+                            f"{when}: not on the protocol's vaccine lists",
+                            **shown,
+                        )
+                    ],
                 )
             )
     return combine(parts, all_needed=False)
@@ -348,6 +462,13 @@ def judged_unsuitable(record: ScreeningRecord, config: ProtocolConfig) -> Evalua
     if judgement is None:
         return Evaluation.unknown("investigator_judgement")
     who = f"{judgement.investigator} on {judgement.date.isoformat()}"
+    by = {"investigator": judgement.investigator, "date": judgement.date}
     if judgement.unsuitable:
-        return Evaluation(status=Status.MET, evidence=[f"unsuitable ({judgement.reason}): {who}"])
-    return Evaluation(status=Status.NOT_MET, evidence=[f"suitable: {who}"])
+        line = f"unsuitable ({judgement.reason}): {who}"
+        return Evaluation(
+            status=Status.MET,
+            evidence=[said("judged_unsuitable", line, **by, reason=judgement.reason)],
+        )
+    return Evaluation(
+        status=Status.NOT_MET, evidence=[said("judged_suitable", f"suitable: {who}", **by)]
+    )

@@ -11,7 +11,7 @@ from lupustrial.clinical.sledai2k import score_sledai2k
 from lupustrial.clinical.status import Status
 from lupustrial.protocol.config import ProtocolConfig, find_term
 from lupustrial.protocol.dates import add_months, age_in_completed_years
-from lupustrial.protocol.rules import Evaluation, combine
+from lupustrial.protocol.rules import Evaluation, Phrase, combine, field, said
 from lupustrial.protocol.screening import SYSTEMIC_ROUTES, PriorMedication, ScreeningRecord
 
 FIRST_DOSE = "planned_first_dose_date"
@@ -26,8 +26,8 @@ def sle_classified(record: ScreeningRecord, config: ProtocolConfig) -> Evaluatio
         parts.append(
             Evaluation(
                 status=eular.classified,
-                evidence=[eular.summary_line()],
-                missing=[f"classification.eular_acr_2019.{code}" for code in eular.missing],
+                evidence=[said("classification", eular.summary_line(), result=eular)],
+                missing=[field(f"classification.eular_acr_2019.{code}") for code in eular.missing],
             )
         )
     else:
@@ -37,8 +37,8 @@ def sle_classified(record: ScreeningRecord, config: ProtocolConfig) -> Evaluatio
         parts.append(
             Evaluation(
                 status=acr.classified,
-                evidence=[acr.summary_line()],
-                missing=[f"classification.acr_1997.{code}" for code in acr.missing],
+                evidence=[said("classification", acr.summary_line(), result=acr)],
+                missing=[field(f"classification.acr_1997.{code}") for code in acr.missing],
             )
         )
     else:
@@ -52,7 +52,10 @@ def no_prior_immunosuppression(record: ScreeningRecord, config: ProtocolConfig) 
         return Evaluation.unknown("prior_medications")
     parts = [_prior_medication(medication, config) for medication in record.prior_medications]
     if not parts:
-        return Evaluation(status=Status.MET, evidence=["no prior medication recorded"])
+        return Evaluation(
+            status=Status.MET,
+            evidence=[said("no_prior_medication", "no prior medication recorded")],
+        )
     return combine(parts, all_needed=True)
 
 
@@ -60,33 +63,89 @@ def _prior_medication(medication: PriorMedication, config: ProtocolConfig) -> Ev
     name = medication.drug
     if _is_glucocorticoid(name):
         return Evaluation(
-            status=Status.MET, evidence=[f"{name}: a glucocorticoid, judged by E1 not I2"]
+            status=Status.MET,
+            evidence=[
+                said(
+                    "glucocorticoid_judged_by_e1",
+                    f"{name}: a glucocorticoid, judged by E1 not I2",
+                    drug=name,
+                )
+            ],
         )
     entry = find_term(config.immunosuppressants, name)
     if entry is None:
         return Evaluation(
             status=Status.MET,
-            evidence=[f"{name}: not an immunosuppressant or immunomodulator on the protocol list"],
+            evidence=[
+                said(
+                    "not_an_immunosuppressant",
+                    f"{name}: not an immunosuppressant or immunomodulator on the protocol list",
+                    drug=name,
+                )
+            ],
         )
     if medication.route not in SYSTEMIC_ROUTES:
-        return Evaluation(status=Status.MET, evidence=[f"{name}: {medication.route}, not systemic"])
+        return Evaluation(
+            status=Status.MET,
+            evidence=[
+                said(
+                    "route_not_systemic",
+                    f"{name}: {medication.route}, not systemic",
+                    drug=name,
+                    route=medication.route,
+                )
+            ],
+        )
     if medication.for_sle is False:
-        return Evaluation(status=Status.MET, evidence=[f"{name}: given for another condition"])
+        return Evaluation(
+            status=Status.MET,
+            evidence=[
+                said(
+                    "given_for_another_condition", f"{name}: given for another condition", drug=name
+                )
+            ],
+        )
     if medication.for_sle is None:
         return Evaluation.unknown(
-            f"prior_medications: whether {name} was given for SLE",
-            evidence=[f"{_named(name, entry.name)}, {medication.route}: indication not recorded"],
+            said(
+                "whether_given_for_sle",
+                f"prior_medications: whether {name} was given for SLE",
+                drug=name,
+            ),
+            evidence=[
+                said(
+                    "indication_not_recorded",
+                    f"{_named(name, entry.name)}, {medication.route}: indication not recorded",
+                    drug=name,
+                    canonical=_canonical(name, entry.name),
+                    route=medication.route,
+                )
+            ],
         )
     started = f" from {medication.start_date.isoformat()}" if medication.start_date else ""
     return Evaluation(
         status=Status.NOT_MET,
-        evidence=[f"{_named(name, entry.name)}, {medication.route}{started}, for SLE"],
+        evidence=[
+            said(
+                "given_for_sle",
+                f"{_named(name, entry.name)}, {medication.route}{started}, for SLE",
+                drug=name,
+                canonical=_canonical(name, entry.name),
+                route=medication.route,
+                start=medication.start_date,
+            )
+        ],
     )
 
 
 def _named(recorded: str, canonical: str) -> str:
     """The recorded name, with the protocol's name for it when they differ."""
     return recorded if recorded.lower() == canonical.lower() else f"{recorded} ({canonical})"
+
+
+def _canonical(recorded: str, canonical: str) -> str | None:
+    """The protocol's name for a recorded drug, when it differs from the recorded one."""
+    return None if recorded.lower() == canonical.lower() else canonical
 
 
 def _is_glucocorticoid(name: str) -> bool:
@@ -115,9 +174,17 @@ def within_months_of_diagnosis(record: ScreeningRecord, config: ProtocolConfig) 
     return Evaluation(
         status=Status.of(met),
         evidence=[
-            f"diagnosed {record.sle_diagnosis_date.isoformat()}; first dose "
-            f"{first_dose.isoformat()} {'on or before' if met else 'after'} "
-            f"{limit.isoformat()} ({config.months_since_diagnosis} months)"
+            said(
+                "first_dose_after_diagnosis",
+                f"diagnosed {record.sle_diagnosis_date.isoformat()}; first dose "
+                f"{first_dose.isoformat()} {'on or before' if met else 'after'} "
+                f"{limit.isoformat()} ({config.months_since_diagnosis} months)",
+                diagnosed=record.sle_diagnosis_date,
+                first_dose=first_dose,
+                in_time=met,
+                limit=limit,
+                months=config.months_since_diagnosis,
+            )
         ],
     )
 
@@ -138,8 +205,15 @@ def active_disease(record: ScreeningRecord, config: ProtocolConfig) -> Evaluatio
     result = score_sledai2k(assessment)
     score = Evaluation(
         status=result.at_least(config.minimum_sledai2k),
-        evidence=[f"{result.summary_line()}; needs ≥ {config.minimum_sledai2k}"],
-        missing=[f"screening_sledai2k.{code}" for code in result.missing],
+        evidence=[
+            said(
+                "sledai2k_needs",
+                f"{result.summary_line()}; needs ≥ {config.minimum_sledai2k}",
+                result=result,
+                minimum=config.minimum_sledai2k,
+            )
+        ],
+        missing=[field(f"screening_sledai2k.{code}") for code in result.missing],
     )
     return combine([score, _in_screening_window(assessment.date, record, config)], all_needed=True)
 
@@ -157,8 +231,14 @@ def _in_screening_window(
     return Evaluation(
         status=Status.of(met),
         evidence=[
-            f"assessed {assessed.isoformat()}, {days} days before the first dose "
-            f"(window 0-{config.screening_window_days} days)"
+            said(
+                "assessed_days_before_first_dose",
+                f"assessed {assessed.isoformat()}, {days} days before the first dose "
+                f"(window 0-{config.screening_window_days} days)",
+                assessed=assessed,
+                days=days,
+                window=config.screening_window_days,
+            )
         ],
     )
 
@@ -172,7 +252,16 @@ def adult_under_age_limit(record: ScreeningRecord, config: ProtocolConfig) -> Ev
     low, limit = config.minimum_age_years, config.age_limit_years
     return Evaluation(
         status=Status.of(low <= age < limit),
-        evidence=[f"aged {age} on the consent day {day.isoformat()} (needs {low} to {limit - 1})"],
+        evidence=[
+            said(
+                "age_on_consent_day",
+                f"aged {age} on the consent day {day.isoformat()} (needs {low} to {limit - 1})",
+                age=age,
+                day=day,
+                low=low,
+                high=limit - 1,
+            )
+        ],
     )
 
 
@@ -185,12 +274,17 @@ def written_consent(record: ScreeningRecord, config: ProtocolConfig) -> Evaluati
         f"consent form {consent.form_version} signed {consent.date.isoformat()}, "
         f"obtained by {consent.obtained_by}"
     )
+    signed = {"version": consent.form_version, "date": consent.date, "by": consent.obtained_by}
     first_dose = record.planned_first_dose_date
     if first_dose is None:
-        return Evaluation.unknown(FIRST_DOSE, evidence=[evidence])
+        return Evaluation.unknown(FIRST_DOSE, evidence=[said("consent_signed", evidence, **signed)])
     met = consent.date <= first_dose
     relation = "on or before" if met else "after"
-    return Evaluation(
-        status=Status.of(met),
-        evidence=[f"{evidence}, {relation} the first dose {first_dose.isoformat()}"],
+    line: Phrase = said(
+        "consent_signed_before_first_dose",
+        f"{evidence}, {relation} the first dose {first_dose.isoformat()}",
+        **signed,
+        in_time=met,
+        first_dose=first_dose,
     )
+    return Evaluation(status=Status.of(met), evidence=[line])

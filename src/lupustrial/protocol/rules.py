@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -19,16 +20,53 @@ class Kind(StrEnum):
     EXCLUSION = "exclusion"
 
 
+class Phrase(StrictModel):
+    """One line of evidence, or one item still missing: a code and its values, with its English.
+
+    The English (`text`) is what the command line and the English-only files print; the web
+    layer words the code and its values in the reader's language (`edc/study/eligibility_text`).
+    Values keep their types (dates, numbers, clinical results) so that each language can write
+    them its own way.
+    """
+
+    code: str
+    text: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+def said(code: str, text: str, **params: Any) -> Phrase:
+    """A phrase: its code, its English, and the values the English was made of."""
+    return Phrase(code=code, text=text, params=params)
+
+
+FIELD = "field"
+"""The code of a missing item that is an input field, named by its dotted path."""
+
+
+def field(path: str) -> Phrase:
+    """A missing input field, by its dotted path in the screening record."""
+    return Phrase(code=FIELD, text=path, params={"path": path})
+
+
 class Evaluation(StrictModel):
     """One criterion judged: met / not met / unknown, the evidence, and the inputs missing."""
 
     status: Status
-    evidence: list[str] = Field(default_factory=list)
-    missing: list[str] = Field(default_factory=list)
+    evidence: list[Phrase] = Field(default_factory=list)
+    missing: list[Phrase] = Field(default_factory=list)
 
     @classmethod
-    def unknown(cls, *missing: str, evidence: list[str] | None = None) -> Evaluation:
-        return cls(status=Status.UNKNOWN, evidence=evidence or [], missing=list(missing))
+    def unknown(cls, *missing: str | Phrase, evidence: list[Phrase] | None = None) -> Evaluation:
+        items = [field(m) if isinstance(m, str) else m for m in missing]
+        return cls(status=Status.UNKNOWN, evidence=evidence or [], missing=items)
+
+
+def distinct(phrases: Iterable[Phrase]) -> list[Phrase]:
+    """Each phrase once (by its English), in first-seen order."""
+    seen: dict[str, Phrase] = {}
+    for phrase in phrases:
+        seen.setdefault(phrase.text, phrase)
+    return list(seen.values())
 
 
 def combine(parts: list[Evaluation], *, all_needed: bool) -> Evaluation:
@@ -41,9 +79,7 @@ def combine(parts: list[Evaluation], *, all_needed: bool) -> Evaluation:
     status = all_of(statuses) if all_needed else any_of(statuses)
     evidence = [line for part in parts for line in part.evidence]
     missing = (
-        list(dict.fromkeys(m for part in parts for m in part.missing))
-        if status is Status.UNKNOWN
-        else []
+        distinct(m for part in parts for m in part.missing) if status is Status.UNKNOWN else []
     )
     return Evaluation(status=status, evidence=evidence, missing=missing)
 

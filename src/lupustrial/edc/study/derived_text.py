@@ -2,8 +2,8 @@
 
 The clinical layer returns structured results; their `summary_line` is its English for the
 command line. The web pages build the same lines here from the structured fields, through the
-label catalogue, so a Japanese reader gets them in Japanese. Results this module does not know
-(the classification criteria) keep the clinical layer's line.
+label catalogue, so a Japanese reader gets them in Japanese. The classification criteria's
+lines are `classification_text`'s.
 
 An LLDAS or DORIS component's evidence is the clinical layer's codes and values
 (`ComponentFinding.reasons`); its English is the clinical layer's own (`evidence`, which the
@@ -24,6 +24,7 @@ from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
 from lupustrial.clinical.sledai2k import Sledai2kResult
 from lupustrial.clinical.status import Status
 from lupustrial.edc.study import labels
+from lupustrial.edc.study.classification_text import classification_line
 
 
 def _label(code: str, fallback: str) -> str:
@@ -231,7 +232,7 @@ def summary_lines(result: AssessmentResult) -> list[str]:
         if composite is not None:
             lines.append(composite_line(composite))
     others: list[Any] = [result.eular_acr_2019, result.acr_1997, result.slicc_2012]
-    lines.extend(other.summary_line() for other in others if other is not None)
+    lines.extend(classification_line(other) for other in others if other is not None)
     lines.extend(
         _("%(name)s: not computed — %(why)s")
         % {"name": instrument_name(name), "why": not_computed_reason(why)}

@@ -98,6 +98,14 @@ def plain_help(description: str | None) -> str:
     return text if not text or text.endswith(".") else f"{text}."
 
 
+def help_path(path: str) -> str:
+    """A field's path as help is keyed: no row numbers, no value/unit/recorded part."""
+    parts = [part for part in path.split(".") if not part.isdigit()]
+    while len(parts) > 1 and parts[-1] in ("value", "unit", RECORDED):
+        parts.pop()
+    return ".".join(parts)
+
+
 def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
@@ -199,10 +207,14 @@ class FormPlan:
         *,
         exclude: Iterable[str] = (),
         rows: Mapping[str, int] | None = None,
+        help_texts: Mapping[str, Any] | None = None,
     ) -> None:
         self.model = model
         self.exclude = frozenset(exclude)
         self.rows = dict(rows or {})
+        # This form's own help by field path (rows and value/unit parts left out), over the
+        # label catalogue's and the model's: the same field name can mean another thing here.
+        self.help_texts = dict(help_texts or {})
         self.fields: dict[str, forms.Field] = {}
         self.leaves: list[Leaf] = []
         self.sections: dict[str, list[str]] = {}
@@ -211,6 +223,9 @@ class FormPlan:
     def _add(self, path: str, field: forms.Field, kind: str, section: str) -> None:
         if not field.label:
             field.label = labels.label(path)
+        own = self.help_texts.get(help_path(path))
+        if own is not None and kind not in ("quantity_unit", "lines"):
+            field.help_text = own
         row = re.search(r"\.(\d+)\.", path)
         if row and not isinstance(field.widget, forms.RadioSelect):
             # A list row's cells have no <label> of their own: name them for screen readers.

@@ -47,6 +47,7 @@ from lupustrial.edc.study.models import (
 )
 from lupustrial.edc.study.not_done import set_form_not_done
 from lupustrial.edc.study.schema_forms import RECORDED, FormPlan, row_counts
+from lupustrial.edc.study.screening_help import SCREENING_HELP
 from lupustrial.edc.study.worklists import StudyReads, worklists
 from lupustrial.protocol.completeness import completeness
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
@@ -203,6 +204,7 @@ def _screening_plan(data: dict[str, Any] | None) -> FormPlan:
         ScreeningRecord,
         exclude=("screening_id", "consent"),
         rows=row_counts(ScreeningRecord, data),
+        help_texts=SCREENING_HELP,
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import template
 
-from lupustrial.edc.study import derived_text, labels
+from lupustrial.edc.study import derived_text, eligibility_text, labels
 
 register = template.Library()
 
@@ -61,3 +61,15 @@ def component_evidence(component: Any) -> str:
 def derived_lines(result: Any) -> list[str]:
     """A visit's derived results, one line each, in the reader's language."""
     return derived_text.summary_lines(result)
+
+
+@register.filter
+def evidence_lines(criterion: Any) -> list[str]:
+    """An eligibility criterion's evidence, one line each, in the reader's language."""
+    return eligibility_text.evidence_lines(criterion)
+
+
+@register.filter
+def missing_lines(criterion: Any) -> list[str]:
+    """What an eligibility criterion still needs, one item each, in the reader's language."""
+    return eligibility_text.missing_lines(criterion)
