@@ -105,7 +105,18 @@ def _test(name: str) -> str:
     return str(labels.label(name))
 
 
+_NUCLEIC_ACID_TESTS: dict[str, Promise] = {
+    "hbv_dna_detectable": gettext_lazy("HBV DNA"),
+    "hcv_rna_detectable": gettext_lazy("HCV RNA"),
+}
+"""The nucleic-acid tests, whose result is detected or not (their fields say "detectable")."""
+
+
 def _result(p: Params) -> str:
+    nucleic_acid = _NUCLEIC_ACID_TESTS.get(p["test"])
+    if nucleic_acid is not None:
+        template = _("%(test)s detected") if p["positive"] else _("%(test)s not detected")
+        return template % {"test": str(nucleic_acid)}
     template = _("%(test)s positive") if p["positive"] else _("%(test)s negative")
     return template % {"test": _test(p["test"])}
 
