@@ -20,8 +20,6 @@ from lupustrial.edc.study.services import RuleError
 
 pytestmark = pytest.mark.usefixtures("demo")
 
-CUT = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
-
 
 def _user(name: str) -> Any:
     return get_user_model().objects.get(username=name)
@@ -32,7 +30,10 @@ def _tokyo() -> Subject:
 
 
 def _snapshot(tmp_path: Path) -> Snapshot:
-    write_snapshot(database_records(), tmp_path / "snap", CUT, source="database")
+    # The cut is taken now, not when the module was imported: a run that crossed midnight at
+    # the Tokyo sites (15:00 UTC) held records of the sites' new day after an earlier cut.
+    cut = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    write_snapshot(database_records(), tmp_path / "snap", cut, source="database")
     return read_snapshot(tmp_path / "snap")
 
 
