@@ -19,7 +19,7 @@ from lupustrial.edc.export import database_records
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import FormData
 from tests.edc.clients import login
-from tests.edc.test_whole_record import CUT
+from tests.edc.test_whole_record import data_cut
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -58,7 +58,7 @@ def test_a_total_daily_dose_is_kept_as_entered_and_counted_as_entered(tmp_path: 
             _user("coordinator"), form.visit, "glucocorticoids",
             {"doses": [{**regimen, "times_per_day": 2}]}, form.version + 1, reason="twice",
         )  # fmt: skip
-    write_snapshot(database_records(), tmp_path / "snap", CUT, source="database")
+    write_snapshot(database_records(), tmp_path / "snap", data_cut(), source="database")
     snap = read_snapshot(tmp_path / "snap")
     [row] = snap.rows("glucocorticoids", subject_id="TKY-001", visit="W12")
     assert (row["dose_value"], row["daily_dose_mg"], row["prednisolone_mg_per_day"]) == (

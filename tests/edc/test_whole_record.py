@@ -23,11 +23,15 @@ from tests.edc.clients import login
 pytestmark = pytest.mark.usefixtures("demo")
 
 
+def data_cut() -> dt.datetime:
+    """A data cut just after now, taken when the snapshot is written: a cut taken when the
+    module was imported fell before records of the Tokyo sites' new day in a run that crossed
+    their midnight (15:00 UTC)."""
+    return dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+
+
 def _snapshot(tmp_path: Path) -> Snapshot:
-    # The cut is taken now, not when the module was imported: a run that crossed midnight at
-    # the Tokyo sites (15:00 UTC) held records of the sites' new day after an earlier cut.
-    cut = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
-    write_snapshot(database_records(), tmp_path / "snap", cut, source="database")
+    write_snapshot(database_records(), tmp_path / "snap", data_cut(), source="database")
     return read_snapshot(tmp_path / "snap")
 
 
