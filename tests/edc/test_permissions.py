@@ -9,14 +9,17 @@ other site: the TKY subjects are refused to them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from lupustrial.edc.study.models import FormData, Subject, Visit
+from lupustrial.edc.study import adverse_events
+from lupustrial.edc.study.models import AdverseEvent, FormData, Subject, Visit
 from tests.edc.clients import login
 
 ROLES = ("investigator", "coordinator", "osaka", "datamanager", "monitor", "statistician", "admin")
@@ -75,6 +78,23 @@ def _form_action(action: str) -> Callable[[Client], int]:
     )
 
 
+def _verify_adverse_event(client: Client) -> int:
+    """The monitor's SDV of an adverse event (TKY-001's AE-001, recorded here the first time:
+    the demo has none)."""
+    subject = _subject("S-001")
+    event = AdverseEvent.objects.filter(subject=subject, number=1).first()
+    if event is None:
+        assert subject.first_infusion_date is not None
+        onset = (subject.first_infusion_date + dt.timedelta(days=12)).isoformat()
+        data = {"term": "Herpes zoster", "onset": onset, "grade": 2, "serious": False,
+                "related": "possible", "outcome": "not recovered"}  # fmt: skip
+        coordinator = get_user_model().objects.get(username="coordinator")
+        event = adverse_events.record_adverse_event(coordinator, subject, data)
+    return client.post(
+        reverse("adverse_event_verify", args=[event.pk]), {"version": event.version}
+    ).status_code
+
+
 def _api_get(path: Callable[[], str]) -> Callable[[Client], int]:
     return lambda client: client.get(path()).status_code
 
@@ -108,6 +128,7 @@ CASES = (
     Case("audit export", _get("audit_export"), frozenset({"datamanager"})),
     Case("save an eCRF", _save_vitals, SITE),
     Case("verify a form", _form_action("verify"), frozenset({"monitor"})),
+    Case("verify an adverse event", _verify_adverse_event, frozenset({"monitor"})),
     Case("raise a query", _form_action("query"), frozenset({"datamanager", "monitor"})),
     Case("API subjects", _api_get(lambda: "/api/subjects"), READERS | {"osaka"}),
     Case("API subject", _api_get(lambda: f"/api/subjects/{_subject('S-001').pk}"), READERS),

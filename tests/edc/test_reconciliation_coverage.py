@@ -121,13 +121,16 @@ def _whole_record() -> None:
     adverse = adverse_events.update_adverse_event(
         _user("coordinator"), adverse, {**zoster, "grade": 3}, adverse.version, "worse"
     )
-    adverse_events.update_adverse_event(
+    # Verified, then a new version (which clears it), then verified again.
+    adverse = adverse_events.verify_adverse_event(_user("monitor"), adverse, adverse.version)
+    adverse = adverse_events.update_adverse_event(
         _user("coordinator"),
         adverse,
         {**zoster, "grade": 3, "outcome": "recovered", "end_date": tokyo.site.today().isoformat()},
         adverse.version,
         "resolved",
     )
+    adverse_events.verify_adverse_event(_user("monitor"), adverse, adverse.version)
 
     event = SafetyEvent.model_validate(
         {

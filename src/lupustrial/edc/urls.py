@@ -48,6 +48,11 @@ urlpatterns = [
         name="adverse_event_new",
     ),
     path("adverse-events/<int:pk>/", ae_views.adverse_event_page, name="adverse_event"),
+    path(
+        "adverse-events/<int:pk>/verify/",
+        ae_views.adverse_event_verify,
+        name="adverse_event_verify",
+    ),
     path("subjects/<int:pk>/lock/", views.casebook_lock, name="casebook_lock"),
     path("subjects/<int:pk>/audit/", views.audit_trail, name="audit_trail"),
     path("subjects/<int:pk>/casebook.pdf", overview_views.casebook, name="casebook"),

@@ -30,11 +30,11 @@ class MonitoringPlan(StrictModel):
     sdv_crfs: tuple[str, ...] = Field(
         default=(
             "labs", "vitals", "sledai2k", "disease_activity", "glucocorticoids", "medications",
-            "infusion", "pregnancy_test",
+            "infusion", "pregnancy_test", "adverse_event",
         ),
-        description="eCRFs verified against the source: every one (a 10-patient study whose "
-        "primary endpoint rests on all of them; a protocol choice). Adverse events are their "
-        "own records, not a visit's eCRF.",
+        description="Records verified against the source: every eCRF and every adverse event "
+        "(its own record, 'adverse_event'), in a 10-patient study whose primary endpoint and "
+        "safety rest on all of them (a protocol choice).",
     )  # fmt: skip
     visit_interval_days: int = Field(
         default=90,

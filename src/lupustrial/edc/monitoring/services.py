@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import CharField, Value
 from django.utils.translation import gettext as _
 
 from lupustrial.edc.accounts.models import Site
@@ -30,7 +31,14 @@ from lupustrial.edc.monitoring.models import (
 )
 from lupustrial.edc.study import services as study
 from lupustrial.edc.study.characters import invalid_character
-from lupustrial.edc.study.models import FormData, Query, QueryStatus, Subject
+from lupustrial.edc.study.models import (
+    AdverseEvent,
+    FormData,
+    Query,
+    QueryStatus,
+    RecordKind,
+    Subject,
+)
 from lupustrial.protocol import monitoring as plan_rules
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 
@@ -202,8 +210,12 @@ def overview(user: study.User) -> list[SiteMonitoring]:
     forms = FormData.objects.filter(visit__subject__in=subjects).values_list(
         "visit__subject_id", "crf", "verified_at"
     )
+    # Adverse events are verified by the same plan, under their record kind's name.
+    events = AdverseEvent.objects.filter(subject__in=subjects).values_list(
+        "subject_id", Value(RecordKind.ADVERSE_EVENT.value, output_field=CharField()), "verified_at"
+    )
     by_subject: dict[int, list[tuple[str, bool]]] = {}
-    for subject_id, crf, verified_at in forms:
+    for subject_id, crf, verified_at in [*forms, *events]:
         by_subject.setdefault(subject_id, []).append((crf, verified_at is not None))
     queries = (
         Query.objects.filter(form__visit__subject__in=subjects)

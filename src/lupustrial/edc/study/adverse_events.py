@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.audit.models import Action
-from lupustrial.edc.audit.trail import record_changes
+from lupustrial.edc.audit.trail import record, record_changes
 from lupustrial.edc.study.models import (
     AdverseEvent,
     Subject,
@@ -168,7 +168,22 @@ def update_adverse_event(
     event.version += 1
     event.updated_at = timezone.now()
     event.updated_by = user  # type: ignore[assignment]
-    event.save(update_fields=["data", "version", "updated_at", "updated_by"])
+    was_verified = event.verified_at is not None
+    event.verified_at = None
+    event.verified_by = None
+    event.save(
+        update_fields=["data", "version", "updated_at", "updated_by", "verified_at", "verified_by"]
+    )
+    if was_verified:  # the new version is not the one verified (as `services.save_form`)
+        record(
+            user,
+            Action.UNVERIFY,
+            subject=subject,
+            visit=visit.code if visit else "",
+            form=AUDIT_FORM,
+            field=event.label,
+            reason="data changed after verification",
+        )
     entries = record_changes(
         user,
         Action.UPDATE,
@@ -181,3 +196,33 @@ def update_adverse_event(
     )
     store_version(event, validated, user, reason, entries, visit)
     return event
+
+
+@transaction.atomic
+def verify_adverse_event(user: User, event: AdverseEvent, version: int) -> AdverseEvent:
+    """Source-data verification of the event's version the monitor opened (ICH E6(R2) 5.18.4,
+    2016), the same statement as `services.verify_form` makes of a form: the same permission
+    (`Can.VERIFY`, the monitor's), the same trail entry (VERIFY, the version and the time;
+    the field names the event), and a version saved since the page was opened is refused."""
+    require(user, Can.VERIFY, event.subject)
+    current = AdverseEvent.objects.select_for_update().select_related("subject").get(pk=event.pk)
+    if current.version != version:
+        raise ConflictError(
+            _(
+                "You opened version %(seen)s of this form, but version %(now)s was saved since: "
+                "nothing was done. Reload the form and check what is there."
+            )
+            % {"seen": version, "now": current.version}
+        )
+    current.verified_at = timezone.now()
+    current.verified_by = user  # type: ignore[assignment]
+    current.save(update_fields=["verified_at", "verified_by"])
+    record(
+        user,
+        Action.VERIFY,
+        subject=current.subject,
+        form=AUDIT_FORM,
+        field=current.label,
+        new={"version": current.version, "at": current.verified_at.isoformat()},
+    )
+    return current

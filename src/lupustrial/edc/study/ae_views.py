@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.study import adverse_events, services
@@ -49,6 +50,7 @@ def _render(request: HttpRequest, subject: Subject, context: dict[str, Any]) -> 
             "subject": subject,
             "editable": services.may(request.user, Can.ENTER_DATA, subject)
             and not subject.casebook_locked,
+            "may_verify": services.may(request.user, Can.VERIFY, subject),
             **context,
         },
     )
@@ -89,7 +91,8 @@ def adverse_event_new(request: HttpRequest, pk: int) -> HttpResponse:
 def adverse_event_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One adverse event: its latest version to change (with a reason) and every version."""
     event = get_object_or_404(
-        AdverseEvent.objects.select_related("subject__site", "visit", "updated_by"), pk=pk
+        AdverseEvent.objects.select_related("subject__site", "visit", "updated_by", "verified_by"),
+        pk=pk,
     )
     subject = event.subject
     services.require(request.user, Can.VIEW_SUBJECTS, subject)
@@ -127,3 +130,17 @@ def adverse_event_page(request: HttpRequest, pk: int) -> HttpResponse:
             "version": request.POST.get("version", event.version),
         },
     )
+
+
+@study_view
+@require_POST
+def adverse_event_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """The monitor's source-data verification of the version the page showed."""
+    event = get_object_or_404(AdverseEvent.objects.select_related("subject"), pk=pk)
+    try:
+        adverse_events.verify_adverse_event(request.user, event, posted_version(request))
+    except (services.RuleError, services.ConflictError) as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Source data verified."))
+    return redirect("adverse_event", pk=pk)

@@ -60,6 +60,11 @@ def _instant(text: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(text)) if text else None
 
 
+def _verification(by: Any, at: dt.datetime | None) -> dict[str, Any]:
+    """A record's source-data verification as compared: who and when, or nothing."""
+    return {"verified_by": by.get_username(), "verified_at": at} if by and at else {}
+
+
 def _day(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -89,6 +94,7 @@ class _Replay:
         )
 
         self.adverse_events: dict[tuple[int, str], dict[str, Any]] = defaultdict(dict)
+        self.events_verified: dict[tuple[int, str], dict[str, Any] | None] = {}
         # Each versioned record's field changes in trail order: (seq, field, new value).
         self.changes: dict[tuple[Any, ...], list[tuple[int, str, Any]]] = defaultdict(list)
 
@@ -108,6 +114,12 @@ class _Replay:
             label, _, field = event.field.partition(".")
             self.adverse_events[(ref, label)][field] = new
             self.changes[(RecordKind.ADVERSE_EVENT, ref, label)].append((event.seq, field, new))
+        elif event.action in (Action.VERIFY, Action.UNVERIFY) and form == ADVERSE_EVENT_FORM:
+            self.events_verified[(ref, event.field)] = (
+                {"verified_by": event.actor, "verified_at": (new or {}).get("at")}
+                if event.action == Action.VERIFY
+                else None
+            )
         elif event.action == Action.VERIFY:
             self.verified[key] = {"verified_by": event.actor, "verified_at": (new or {}).get("at")}
         elif event.action == Action.UNVERIFY:
@@ -219,10 +231,18 @@ def _adverse_events(found: list[Difference], trail: _Replay, labels: Mapping[int
         "record_id", "number"
     ):
         carried[row.record_id] = row.data
-    for event in AdverseEvent.objects.all():
+    for event in AdverseEvent.objects.select_related("verified_by"):
         ref = event.subject_id
         said = flatten(carried.get(event.pk, {})) | trail.adverse_events.pop((ref, event.label), {})
         compare(found, labels[ref], event.label, flatten(event.data), said)
+        verified = trail.events_verified.get((ref, event.label))
+        compare(
+            found,
+            labels[ref],
+            f"{event.label} verification",
+            _verification(event.verified_by, event.verified_at),
+            {**verified, "verified_at": _instant(verified["verified_at"])} if verified else {},
+        )
     for (ref, label), fields in trail.adverse_events.items():
         if ref in labels:
             compare(found, labels[ref], label, {}, fields)

@@ -25,6 +25,7 @@ from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.study.crfs import CRFS, Crf
 from lupustrial.edc.study.models import (
+    AdverseEvent,
     FormData,
     Query,
     QueryStatus,
@@ -182,6 +183,7 @@ class Worklists:
     queries_awaiting_me: list[Query] = field(default_factory=list)
     queries_raised_by_me: list[Query] = field(default_factory=list)
     forms_to_verify: list[FormData] = field(default_factory=list)
+    events_to_verify: list[AdverseEvent] = field(default_factory=list)
     incomplete_forms: list[IncompleteForm] = field(default_factory=list)
     visits_due: list[DueVisit] = field(default_factory=list)
     visits_overdue: list[DueVisit] = field(default_factory=list)
@@ -195,6 +197,7 @@ class Worklists:
                 self.queries_awaiting_me,
                 self.queries_raised_by_me,
                 self.forms_to_verify,
+                self.events_to_verify,
                 self.incomplete_forms,
                 self.visits_due,
                 self.visits_overdue,
@@ -214,7 +217,9 @@ def worklists(user: User, *, reads: StudyReads | None = None) -> Worklists:
     - queries awaiting me: open ones at my sites if I answer queries; answered ones I raised
       (and automatic ones, raised by an edit check on a save) if I close queries;
     - queries raised by me: every unclosed query I raised;
-    - forms to verify (monitor): saved forms not verified since their last change;
+    - forms to verify (monitor): saved forms not verified since their last change; events to
+      verify: adverse events not verified since their last version (one more read, the
+      monitor's only);
     - incomplete forms: forms the protocol expects at a visit that took place, not entered
       or with required items unanswered (a form declared not done is no gap);
     - visits due (window open, or opening within `DUE_SOON_DAYS`) and overdue (window closed,
@@ -257,6 +262,12 @@ def worklists(user: User, *, reads: StudyReads | None = None) -> Worklists:
             lists.visits_due.append(DueVisit(visit, timing, on))
         elif timing is VisitTiming.OVERDUE:
             lists.visits_overdue.append(DueVisit(visit, timing, on))
+    if profile.can(Can.VERIFY):
+        lists.events_to_verify = list(
+            AdverseEvent.objects.filter(subject__in=subjects, verified_at__isnull=True)
+            .select_related("subject")
+            .order_by("subject__screening_number", "number")
+        )
     lists.visits_due.sort(key=lambda due: (due.visit.window_start, due.visit.subject.label))
     lists.visits_overdue.sort(key=lambda due: (due.visit.window_end, due.visit.subject.label))
     if profile.can(Can.ENTER_DATA) or profile.can(Can.LOCK):
