@@ -23,6 +23,7 @@ from lupustrial.edc.monitoring import services as monitoring
 from lupustrial.edc.reconciliation import reconcile
 from lupustrial.edc.study import adverse_events as ae
 from lupustrial.edc.study import services
+from lupustrial.edc.study.casebook import render_casebook
 from lupustrial.edc.study.models import AdverseEvent, Subject
 from lupustrial.edc.study.worklists import worklists
 from lupustrial.protocol.monitoring import MonitoringPlan, sdv_progress
@@ -201,3 +202,17 @@ def test_a_verification_taken_off_behind_the_application_is_named() -> None:
         )
     lines = [d.line() for d in reconcile()]
     assert any(line.startswith("TKY-001 AE-001 verification verified_by") for line in lines), lines
+
+
+def test_the_casebook_says_which_version_of_an_event_was_verified_by_whom() -> None:
+    def heading(html: str) -> str:
+        return html.split("<h3>AE-001", 1)[1].split("</h3>", 1)[0]
+
+    event = _event()
+    with translation.override("en"):
+        assert "verified" not in heading(render_casebook(event.subject, exported_by="monitor"))
+    ae.verify_adverse_event(_user("monitor"), event, event.version)
+    with translation.override("en"):
+        said = heading(render_casebook(event.subject, exported_by="monitor"))
+    assert "· verified (version 2)" in said
+    assert said.endswith("(monitor)")

@@ -49,7 +49,11 @@ _LABEL = re.compile(r"AE-(\d{3,})")
 
 def adverse_events(subject: Subject) -> list[AdverseEvent]:
     """The subject's adverse events, in the order recorded (AE-001 first)."""
-    return list(AdverseEvent.objects.filter(subject=subject).select_related("visit", "updated_by"))
+    return list(
+        AdverseEvent.objects.filter(subject=subject).select_related(
+            "visit", "updated_by", "verified_by"
+        )
+    )
 
 
 def find_adverse_event(subject: Subject, label: str) -> AdverseEvent | None:
