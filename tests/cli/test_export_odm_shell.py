@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from tests.cli.shells import LUPUSTRIAL, run, shell
 
 from lupustrial.interop.odm.reader import read
 from lupustrial.interop.odm.schema import schema_errors
 
-LUPUSTRIAL = shutil.which("lupustrial", path=str(Path(sys.executable).parent)) or "lupustrial"
 
-
-def _shell(data_dir: Path) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
-    }
-    env["LUPUSTRIAL_DATA_DIR"] = str(data_dir)
-    return env
-
-
-def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [LUPUSTRIAL, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
-    )
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("var")
-    done = _run(["web", "demo", "--no-serve"], _shell(data), data)
-    assert done.returncode == 0, done.stderr
-    return data
-
-
-def test_export_odm_in_a_fresh_shell(demo_dir: Path, tmp_path: Path) -> None:
-    done = _run(["export", "odm", "--out", "study.xml"], _shell(demo_dir), tmp_path)
+def test_export_odm_in_a_freshshell(demo_dir: Path, tmp_path: Path) -> None:
+    done = run(["export", "odm", "--out", "study.xml"], shell(demo_dir), tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert "audit trail entries" in done.stderr  # progress on the way
@@ -54,7 +27,7 @@ def test_export_odm_in_a_fresh_shell(demo_dir: Path, tmp_path: Path) -> None:
 def test_export_odm_without_a_database_is_a_clear_error(tmp_path: Path) -> None:
     empty = tmp_path / "nothing-here"
     empty.mkdir()
-    done = _run(["export", "odm", "--out", "study.xml"], _shell(empty), tmp_path)
+    done = run(["export", "odm", "--out", "study.xml"], shell(empty), tmp_path)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "lupustrial web" in done.stderr
@@ -69,18 +42,18 @@ def test_export_odm_has_help() -> None:
     assert "ODM 1.3.2" in done.stdout
 
 
-def test_archive_and_verify_in_a_fresh_shell(demo_dir: Path, tmp_path: Path) -> None:
-    env = _shell(demo_dir)
-    done = _run(["archive", "--out", "closeout"], env, tmp_path)
+def test_archive_and_verify_in_a_freshshell(demo_dir: Path, tmp_path: Path) -> None:
+    env = shell(demo_dir)
+    done = run(["archive", "--out", "closeout"], env, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "verifying the audit trail" in done.stderr
-    checked = _run(["archive", "verify", "closeout"], env, tmp_path)
+    checked = run(["archive", "verify", "closeout"], env, tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert "intact" in checked.stdout
     (tmp_path / "closeout" / "study.odm.xml").write_text("<ODM/>", encoding="utf-8")
-    checked = _run(["archive", "verify", "closeout"], env, tmp_path)
+    checked = run(["archive", "verify", "closeout"], env, tmp_path)
     assert checked.returncode == 1
     assert "study.odm.xml" in checked.stdout
-    again = _run(["archive", "--out", "closeout"], env, tmp_path)
+    again = run(["archive", "--out", "closeout"], env, tmp_path)
     assert again.returncode == 2
     assert "not empty" in again.stderr

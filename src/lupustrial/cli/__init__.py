@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 import lupustrial.cli.exchange  # registers `export`
+import lupustrial.cli.importing  # registers `import`
 import lupustrial.cli.periodic  # noqa: F401  (registers `report periodic` on `report`)
 from lupustrial.cli import (  # noqa: F401  (each module registers its commands)
     audit,
@@ -40,6 +41,7 @@ COMMAND_ORDER = (
     "report",
     "plan",
     "export",
+    "import",
     "archive",
     "backup",
     "restore",

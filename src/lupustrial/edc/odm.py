@@ -122,6 +122,10 @@ class EndOfStudy(StrictModel):
 
 ADVERSE_EVENT = "adverse_event"
 """The trail's form of an adverse event record; its fields are "AE-001.<field>"."""
+STUDY_FORMS = ("site", "account", "drug_accountability")
+"""The trail's records that belong to no subject and that the study's data rest on: the sites
+(their time zones date every visit), the accounts (roles and sites) and the drug lots an
+infusion names. Written as study-level annotations so that an import can rebuild them."""
 SUBJECT_FORMS = ("registration", "consent", "enrolment", "screen_failure", "end_of_study")
 """The subject's own records, which the trail holds as one entry each: each of its values is
 one ItemData in the file (`_expand`)."""
@@ -268,6 +272,31 @@ def _entries(progress: Callable[[str], None]) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
+def _study_entries() -> tuple[Entry, ...]:
+    """The trail's entries about the sites, accounts and drug lots, which name no subject
+    (sign-ins, exports and jobs are the application's, not the study's, and stay out)."""
+    rows = AuditEntry.objects.filter(subject="", form__in=STUDY_FORMS).order_by("seq")
+    return tuple(
+        Entry(
+            seq=row.seq,
+            at=row.at,
+            actor=row.actor,
+            role=row.role,
+            action=row.action,
+            subject_key="",
+            site="",
+            visit=row.visit,
+            form=row.form,
+            field=row.field,
+            old=decode_value(row.old_value),
+            new=decode_value(row.new_value),
+            reason=row.reason,
+            hash=row.hash,
+        )
+        for row in rows.iterator(chunk_size=2000)
+    )
+
+
 def _expand(entry: Entry) -> list[Entry]:
     """A subject-level entry holding several values (consent: version, time, who...) as one
     change per value, each keeping the entry's number and hash; an adverse event's change
@@ -315,6 +344,7 @@ def study(progress: Callable[[str], None] = lambda _: None) -> Study:
         people=_people(),
         places=tuple(Place(s.code, s.name) for s in Site.objects.order_by("code")),
         entries=_entries(progress),
+        study_entries=_study_entries(),
         signature_meaning=ENROLMENT_MEANING,
         event_of_visit=event_of_visit,
     )

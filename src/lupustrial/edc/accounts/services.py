@@ -233,6 +233,48 @@ def create_account(
     return user
 
 
+@transaction.atomic
+def create_inactive_account(
+    actor: Actor,
+    username: str,
+    role: str,
+    sites: Iterable[str],
+    reason: str,
+    *,
+    full_name: str = "",
+) -> Any:
+    """An account for a person who made changes in another system (an imported study's
+    original actors, `lupustrial import odm`): inactive and with no password, so nobody signs
+    in as them; it exists so that each imported change names its real actor, with the role
+    and sites the study gave them (the services check these as for any change)."""
+    reason = _needs_reason(reason)
+    _administrator(actor)
+    if role not in Role.values:
+        raise AdministrationError(
+            _("Unknown role %(role)s (known: %(known)s).")
+            % {"role": role, "known": ", ".join(Role.values)}
+        )
+    model = get_user_model()
+    if model.objects.filter(username=username).exists():
+        raise AdministrationError(_("User %(name)s exists already.") % {"name": username})
+    first, _sep, last = full_name.rpartition(" ")
+    user = model(username=username, first_name=first, last_name=last, is_active=False)
+    user.set_unusable_password()
+    user.save()
+    profile = StaffProfile.objects.create(user=user, role=role)
+    profile.sites.set(Site.objects.filter(code__in=list(sites)))
+    record_account_change(actor, user, None, reason)
+    record(
+        actor,
+        Action.USER,
+        form="account",
+        field=f"{username}.password",
+        new="password sign-in disabled",
+        reason=reason,
+    )
+    return user
+
+
 def check_site_code(code: str) -> None:
     """A site code makes the subject IDs (``TKY-001``): two to ten capitals or digits."""
     from lupustrial.edc.study.identifiers import SITE_CODE

@@ -40,6 +40,7 @@ class Action(models.TextChoices):
     JOB = "job", _("scheduled job")
     BACKUP = "backup", _("backed up")
     RESTORE = "restore", _("restored")
+    IMPORT = "import", _("imported")
 
 
 class AuditQuerySet(models.QuerySet["AuditEntry"]):
@@ -70,6 +71,10 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     # The key that sealed the entry (keys.py); blank for entries from before the trail was keyed.
     key_id = models.CharField(max_length=16, blank=True, default="", db_default="")
+    # Written by an import (`imports.py`): its id and who ran it; the actor and time are the
+    # original change's. Blank for every entry made in this application.
+    import_id = models.CharField(max_length=40, blank=True, default="", db_default="")
+    imported_by = models.CharField(max_length=150, blank=True, default="", db_default="")
     hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditQuerySet.as_manager()

@@ -6,7 +6,9 @@ the application's back breaks the chain where it happened, and nobody without th
 recompute the hashes after a change. `verify_chain` walks the chain and names each break;
 `checkpoints.py` anchors the head outside the database; `lupustrial audit verify` prints both.
 Entries written before the trail was keyed (blank ``key_id``) keep their plain SHA-256 and
-may only precede the keyed ones.
+may only precede the keyed ones. Entries written by an import (`imports.importing`) carry
+the original time and actor and also who imported them under which import id; their hash
+covers both.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from typing import Any, Protocol
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.utils import timezone
 
+from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.keys import AuditKey, current_key, keyring
 from lupustrial.edc.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 
@@ -69,6 +71,8 @@ def entry_digest(values: Mapping[str, Any], key: AuditKey | None = None) -> str:
     parts = [_timestamp(values[name]) if name == "at" else values[name] for name in _HASHED_FIELDS]
     if values.get("subject_ref") is not None:
         parts.append(values["subject_ref"])
+    if values.get("import_id"):  # only imported entries: the others keep their digest
+        parts.extend([values["import_id"], values.get("imported_by", "")])
     if key is not None:
         parts.append(key.key_id)
     payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -126,12 +130,22 @@ def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
     # anyway, and the savepoint cost two queries per audited change (issue 19).
     with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        at = timezone.now().replace(tzinfo=dt.UTC)
+        # Inside an import: the original change's time, and who imported it under which id.
+        at = imports.now().astimezone(dt.UTC)
+        run = imports.current_run()
+        stamp = {"import_id": run.import_id, "imported_by": run.importer[:150]} if run else {}
         entries = []
         seq, previous = head.seq, head.hash
         for event in events:
             seq += 1
-            values = {**event, "seq": seq, "at": at, "prev_hash": previous, "key_id": key.key_id}
+            values = {
+                **event,
+                **stamp,
+                "seq": seq,
+                "at": at,
+                "prev_hash": previous,
+                "key_id": key.key_id,
+            }
             entry = AuditEntry(**values, hash=entry_digest(values, key))
             entries.append(entry)
             previous = entry.hash
@@ -245,7 +259,7 @@ def verify_chain(
         entries
         if entries is not None
         else AuditEntry.objects.order_by("seq")
-        .values(*_HASHED_FIELDS, "subject_ref", "key_id", "hash")
+        .values(*_HASHED_FIELDS, "subject_ref", "key_id", "import_id", "imported_by", "hash")
         .iterator()
     )
     keys = keyring()

@@ -153,8 +153,14 @@ def _instant(text: str) -> dt.datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
+_IMPORT_COLUMNS = ("import_id", "imported_by")
+"""Audit 0007's columns: blank in a backup taken before them (no entry was imported then)."""
+
+
 def _entry(row: Mapping[str, Any]) -> dict[str, Any]:
     entry = {name: row[name] for name in _ENTRY_COLUMNS}
+    present = set(row.keys())
+    entry.update({name: (row[name] or "") if name in present else "" for name in _IMPORT_COLUMNS})
     entry["seq"] = int(entry["seq"])
     entry["at"] = _instant(str(entry["at"]))
     entry["subject_ref"] = int(entry["subject_ref"]) if entry["subject_ref"] is not None else None
@@ -174,10 +180,9 @@ def sqlite_trail(path: Path) -> Trail:
     connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     connection.row_factory = sqlite3.Row
     try:
-        columns = ", ".join(_ENTRY_COLUMNS)
+        # Every column: a backup from before audit 0007 has no import columns (`_entry`).
         entries = [
-            _entry(row)
-            for row in connection.execute(f"SELECT {columns} FROM audit_auditentry ORDER BY seq")
+            _entry(row) for row in connection.execute("SELECT * FROM audit_auditentry ORDER BY seq")
         ]
         head_row = connection.execute(
             "SELECT seq, hash FROM audit_audithead WHERE id = 1"

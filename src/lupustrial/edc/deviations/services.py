@@ -14,10 +14,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lupustrial.edc.accounts.roles import Can
+from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.trail import record, record_changes
 from lupustrial.edc.deviations.models import Deviation, SuggestionDecision, SuggestionStatus
@@ -161,7 +161,7 @@ def record_deviation(
                 subject=subject,
                 number=_next_number(subject),
                 suggestion_key=suggestion_key,
-                recorded_at=timezone.now(),
+                recorded_at=imports.now(),
                 recorded_by=user,
                 **values,
             )
@@ -238,7 +238,7 @@ def close_deviation(user: User, deviation: Deviation, version: int) -> Deviation
                 "reported_to_board_on",
                 _("A serious deviation is reported to the review board before it is closed."),
             )
-        current.closed_at = timezone.now()
+        current.closed_at = imports.now()
         current.closed_by = user  # type: ignore[assignment]
         current.version += 1
         current.save(update_fields=["closed_at", "closed_by", "version"])
@@ -335,7 +335,7 @@ def _decide(
                 reason=reason,
                 description=suggestion.description,
                 deviation=deviation,
-                decided_at=timezone.now(),
+                decided_at=imports.now(),
                 decided_by=user,
             )
     except IntegrityError:

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lupustrial.edc.accounts.models import Site
+from lupustrial.edc.audit import imports
 
 
 class VisitKind(models.TextChoices):
@@ -34,7 +35,7 @@ class MonitoringVisit(models.Model):
     )
     summary = models.TextField(_("summary"))
     follow_up = models.TextField(_("follow-up agreed"), blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=imports.now)
 
     class Meta:
         ordering = ["-visited_on", "-id"]
@@ -61,7 +62,7 @@ class MonitoringFinding(models.Model):
     deviation = models.ForeignKey(
         "deviations.Deviation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=imports.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lupustrial.edc.accounts.models import Site
+from lupustrial.edc.audit import imports
 
 
 class DrugLot(models.Model):
@@ -22,7 +23,7 @@ class DrugLot(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, verbose_name=_("site"))
     lot_number = models.CharField(_("lot number"), max_length=40)
     expiry_date = models.DateField(_("expiry date"))
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=imports.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -60,7 +61,7 @@ class LotMovement(models.Model):
         verbose_name=_("subject"),
     )
     note = models.TextField(_("note"), blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=imports.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -16,11 +16,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from lupustrial.edc.accounts.roles import Can
+from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.trail import record, record_changes
 from lupustrial.edc.study.models import (
@@ -116,7 +116,7 @@ def record_adverse_event(
     # The subject row is locked: two events recorded at once get two numbers.
     taken = AdverseEvent.objects.filter(subject=subject).aggregate(Max("number"))["number__max"]
     number = (taken or 0) + 1
-    now = timezone.now()
+    now = imports.now()
     event = AdverseEvent.objects.create(
         subject=subject,
         number=number,
@@ -170,7 +170,7 @@ def update_adverse_event(
     before = event.data
     event.data = validated
     event.version += 1
-    event.updated_at = timezone.now()
+    event.updated_at = imports.now()
     event.updated_by = user  # type: ignore[assignment]
     was_verified = event.verified_at is not None
     event.verified_at = None

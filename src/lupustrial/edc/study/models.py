@@ -14,10 +14,10 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lupustrial.edc.accounts.models import Site
+from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import AppendOnlyError
 
 
@@ -51,7 +51,7 @@ class Subject(models.Model):
     withdrawal_reason = models.TextField(blank=True)
     completed_on = models.DateField(null=True, blank=True)
     casebook_locked = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=imports.now)
 
     class Meta:
         ordering = ["screening_number"]
@@ -104,7 +104,7 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("entered by"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=imports.now)
     withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
     withdrawal_scope = models.CharField(
         _("withdrawal"), max_length=20, choices=WithdrawalScope.choices, blank=True
@@ -135,9 +135,17 @@ class Signature(models.Model):
     signed_digest = models.CharField(max_length=64)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
+    # Blank for a signature given here. An imported one (`lupustrial import odm`) was given
+    # in the source system and cannot be given again without its signer: this names where the
+    # file records it ("ODM Signature SG.112 of <file>"); signer, time and meaning are its.
+    imported_from = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["signed_at"]
+
+    @property
+    def imported(self) -> bool:
+        return bool(self.imported_from)
 
 
 class VisitStatus(models.TextChoices):
@@ -191,7 +199,7 @@ class FormData(models.Model):
     data = models.JSONField()
     not_done_reason = models.TextField(_("reason not done"), blank=True, default="")
     version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=imports.now)  # set on every save (`save`)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -214,6 +222,11 @@ class FormData(models.Model):
         undone before any value was entered, holds none: it reads as not entered)."""
         return not self.not_done and bool(self.data)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # What auto_now did, but an import's original time when one is replayed (imports.py).
+        self.updated_at = imports.now()
+        super().save(*args, **kwargs)
+
 
 class QueryStatus(models.TextChoices):
     OPEN = "open", _("open")
@@ -231,7 +244,7 @@ class Query(models.Model):
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    raised_at = models.DateTimeField(auto_now_add=True)
+    raised_at = models.DateTimeField(default=imports.now)
     answer = models.TextField(blank=True)
 
     class Meta:
@@ -261,8 +274,8 @@ class AdverseEvent(models.Model):
     )
     data = models.JSONField()
     version = models.PositiveIntegerField(default=1)
-    recorded_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=imports.now)
+    updated_at = models.DateTimeField(default=imports.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -28,6 +28,7 @@ from lupustrial.clinical.assessment import AssessmentResult
 from lupustrial.clinical.limits import soft_limit_findings
 from lupustrial.edc.accounts.models import Site, StaffProfile
 from lupustrial.edc.accounts.roles import SITE_ROLES, Can
+from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.keys import current_key, keyring
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import encode_value, record, record_changes
@@ -372,14 +373,14 @@ def latest_consent(subject: Subject) -> Consent | None:
 
 def consent_staff(subject: Subject) -> QuerySet[Any]:
     """Who may have obtained a consent at the subject's site: its investigators and
-    coordinators (the site roles)."""
-    return (
-        get_user_model()
-        .objects.filter(
-            staff__role__in=sorted(SITE_ROLES), staff__sites=subject.site, is_active=True
-        )
-        .order_by("username")
+    coordinators (the site roles), with an active account; in an import, the original staff,
+    whose accounts are inactive (`audit.imports`)."""
+    staff = get_user_model().objects.filter(
+        staff__role__in=sorted(SITE_ROLES), staff__sites=subject.site
     )
+    if imports.current_run() is None:
+        staff = staff.filter(is_active=True)
+    return staff.order_by("username")
 
 
 @transaction.atomic
@@ -555,7 +556,7 @@ def _void_changed_signatures(user: User, subject: Subject) -> None:
     digest = signed_digest(subject)
     for signature in subject.signatures.filter(voided_at__isnull=True):
         if signature.signed_digest != digest:
-            signature.voided_at = timezone.now()
+            signature.voided_at = imports.now()
             signature.void_reason = "the signed data changed"
             signature.save(update_fields=["voided_at", "void_reason"])
             record(
@@ -572,8 +573,12 @@ def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
     """Apply the investigator's signature to the eligibility data (21 CFR 11.50, 11.200).
 
     The password is entered again at signing; the signer's name, the time and the meaning are
-    stored with a digest of the data signed.
+    stored with a digest of the data signed. In an import, the signature the file records is
+    kept as imported instead (`_imported_signature`): nobody signs.
     """
+    replayed = imports.current_original()
+    if replayed is not None and replayed.signature is not None:
+        return _imported_signature(user, subject, replayed.signature)
     if not isinstance(user, AbstractBaseUser):
         raise SignatureRefusedError(_("The password did not match: the signature was not applied."))
     if signing_blocked(user):
@@ -586,17 +591,58 @@ def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
         )
     if not user.check_password(password):
         raise SignatureRefusedError(_("The password did not match: the signature was not applied."))
-    now = timezone.now()
+    entry = record(user, Action.SIGN, subject=subject, form="enrolment", new=ENROLMENT_MEANING)
+    # Signed when the trail says: an export's Signature (the entry's time) gives it back.
     Signature.objects.create(
         subject=subject,
         signer=user,
         signer_name=user.get_full_name() or user.get_username(),  # type: ignore[attr-defined]
         meaning=ENROLMENT_MEANING,
-        signed_at=now,
+        signed_at=entry.at,
         signed_digest=signed_digest(subject),
     )
-    record(user, Action.SIGN, subject=subject, form="enrolment", new=ENROLMENT_MEANING)
-    return now
+    return entry.at
+
+
+def _imported_signature(
+    user: User, subject: Subject, given: imports.ImportedSignature
+) -> dt.datetime:
+    """The enrolment signature an imported file records, kept as imported, not re-signed.
+
+    Its signer, time and meaning are the file's; the digest is of the data as replayed, which
+    the signer saw (the file's changes before it). Marked with where the file records it, and
+    the trail entry says so in its reason.
+    """
+    if not isinstance(user, AbstractBaseUser) or user.get_username() != given.signer:
+        raise RuleError(
+            _("The imported signature is %(signer)s's, not this change's actor's.")
+            % {"signer": given.signer}
+        )
+    if given.meaning != ENROLMENT_MEANING:
+        raise RuleError(
+            _("The imported signature's meaning is not the enrolment's: %(meaning)s")
+            % {"meaning": given.meaning}
+        )
+    Signature.objects.create(
+        subject=subject,
+        signer=user,
+        signer_name=user.get_full_name() or user.get_username(),  # type: ignore[attr-defined]
+        meaning=given.meaning,
+        signed_at=given.at,
+        signed_digest=signed_digest(subject),
+        imported_from=given.source[:200],
+    )
+    with imports.original(given.at, signature=given):  # its entry at the signature's time
+        record(
+            user,
+            Action.SIGN,
+            subject=subject,
+            form="enrolment",
+            new=ENROLMENT_MEANING,
+            reason=f"imported signature, not signed again: given by {given.signer} at "
+            f"{given.at.astimezone(dt.UTC).isoformat()} ({given.source})",
+        )
+    return given.at
 
 
 def _cooloff() -> dt.timedelta:
@@ -1080,7 +1126,7 @@ def verify_form(user: User, form: FormData, version: int) -> FormData:
     """Source-data verification of the version the monitor opened (ICH E6(R2) 5.18.4, 2016)."""
     require(user, Can.VERIFY, form.visit.subject)
     form = _form_as_seen(form, version)
-    form.verified_at = timezone.now()
+    form.verified_at = imports.now()
     form.verified_by = user  # type: ignore[assignment]
     form.save(update_fields=["verified_at", "verified_by"])
     record(
@@ -1286,6 +1332,12 @@ def require_casebook(actor: User | str, subject: Subject) -> None:
 def record_casebook_export(actor: User | str, subject: Subject, sha256: str) -> None:
     """A casebook exported: who, which subject, and the SHA-256 of the PDF handed out."""
     record(actor, Action.EXPORT, subject=subject, form="casebook", new={"sha256": sha256})
+
+
+def record_import(actor: str, what: str, new: Mapping[str, Any], reason: str) -> None:
+    """An import's own start and end in the trail (`edc.odm_import`): who ran it, from which
+    file, and what it wrote; the entries it replays in between carry its import id."""
+    record(actor, Action.IMPORT, form="odm", field=what, new=dict(new), reason=reason)
 
 
 def is_overdue(visit: Visit, subject: Subject, today: dt.date) -> bool:

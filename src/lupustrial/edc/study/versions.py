@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.utils import timezone
 
+from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.study.models import (
     AdverseEvent,
@@ -89,7 +89,9 @@ def store_version(
         number=record.version,
         data=dict(data),
         visit=visit,
-        saved_at=timezone.now(),
+        # The time of its change in the trail, so that the file an export writes from the
+        # trail gives every version's time back (`lupustrial import odm`).
+        saved_at=entries[0].at if entries else imports.now(),
         saved_by=user if isinstance(user, AbstractBaseUser) else None,
         reason=reason,
         audit_seq=min((e.seq for e in entries), default=None),

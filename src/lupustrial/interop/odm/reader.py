@@ -38,6 +38,18 @@ class Change:
     source: str
 
 
+@dataclass(frozen=True)
+class Step:
+    """One SubjectData of the file (one save, a signature or a note), or one study-level
+    note, with what the forms it changed held right after it: an import replays these."""
+
+    subject: str  # the SubjectKey; blank for a study-level note
+    changes: tuple[Change, ...]
+    documents: dict[FormKey, dict[str, Any] | None]
+    signature: dict[str, str] | None
+    notes: tuple[str, ...]
+
+
 @dataclass
 class Replay:
     """The file's changes in order and each form's values after them."""
@@ -46,6 +58,9 @@ class Replay:
     values: dict[FormKey, dict[str, Any]] = field(default_factory=dict)
     signatures: list[dict[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (subject key, comment text)
+    steps: list[Step] = field(default_factory=list)
+    study_notes: list[str] = field(default_factory=list)  # ClinicalData's own Annotations
+    signature_meanings: dict[str, str] = field(default_factory=dict)  # SignatureDef OID → text
 
     def document(self, key: FormKey) -> dict[str, Any] | None:
         """The form's document after every change (None: never saved)."""
@@ -110,34 +125,62 @@ def read(source: str | bytes | Path) -> Replay:
         raise OdmError("not an ODM 1.3 document (root element is not ODM)")
     items, forms, keyed = _items(root), _forms(root), _keyed(root)
     replay = Replay()
+    for definition in root.iterfind(".//odm:AdminData/odm:SignatureDef", NS):
+        replay.signature_meanings[definition.get("OID", "")] = _text(definition, "Meaning")
     for subject in root.iterfind("odm:ClinicalData/odm:SubjectData", NS):
         key = subject.get("SubjectKey", "")
+        first = len(replay.changes)
         signature = subject.find("odm:Signature", NS)
+        signed = None
         if signature is not None:
-            replay.signatures.append(
-                {
-                    "subject": key,
-                    "user": _ref(signature, "UserRef", "UserOID"),
-                    "location": _ref(signature, "LocationRef", "LocationOID"),
-                    "meaning": _ref(signature, "SignatureRef", "SignatureOID"),
-                    "at": _text(signature, "DateTimeStamp"),
-                }
+            signed = {
+                "subject": key,
+                "id": signature.get("ID", ""),
+                "user": _ref(signature, "UserRef", "UserOID"),
+                "location": _ref(signature, "LocationRef", "LocationOID"),
+                "meaning": _ref(signature, "SignatureRef", "SignatureOID"),
+                "at": _text(signature, "DateTimeStamp"),
+            }
+            replay.signatures.append(signed)
+        notes = tuple(n.text or "" for n in subject.iterfind(".//odm:Annotation/odm:Comment", NS))
+        replay.notes.extend((key, text) for text in notes)
+        _subject_changes(replay, subject, key, items, forms, keyed)
+        changed = replay.changes[first:]
+        touched = dict.fromkeys(change.form for change in changed)
+        replay.steps.append(
+            Step(
+                subject=key,
+                changes=tuple(changed),
+                documents={form: replay.document(form) for form in touched},
+                signature=signed,
+                notes=notes,
             )
-        for note in subject.iterfind(".//odm:Annotation/odm:Comment", NS):
-            replay.notes.append((key, note.text or ""))
-        for event in subject.iterfind("odm:StudyEventData", NS):
-            event_code = event.get("StudyEventOID", "").removeprefix("SE.")
-            repeat = event.get("StudyEventRepeatKey", "")
-            for form in event.iterfind("odm:FormData", NS):
-                form_key = (key, event_code, repeat, forms.get(form.get("FormOID", ""), ""))
-                for group in form.iterfind("odm:ItemGroupData", NS):
-                    row = group.get("ItemGroupRepeatKey", "")
-                    record = ""
-                    if group.get("ItemGroupOID") in keyed:
-                        record, _, row = row.partition(RECORD_SEPARATOR)
-                    for item in group.iterfind("odm:ItemData", NS):
-                        _replay(replay, form_key, row, item, items, record)
+        )
+    for note in root.iterfind("odm:ClinicalData/odm:Annotations/odm:Annotation/odm:Comment", NS):
+        replay.study_notes.append(note.text or "")
     return replay
+
+
+def _subject_changes(
+    replay: Replay,
+    subject: ET.Element,
+    key: str,
+    items: dict[str, tuple[str, str, bool]],
+    forms: dict[str, str],
+    keyed: set[str],
+) -> None:
+    for event in subject.iterfind("odm:StudyEventData", NS):
+        event_code = event.get("StudyEventOID", "").removeprefix("SE.")
+        repeat = event.get("StudyEventRepeatKey", "")
+        for form in event.iterfind("odm:FormData", NS):
+            form_key = (key, event_code, repeat, forms.get(form.get("FormOID", ""), ""))
+            for group in form.iterfind("odm:ItemGroupData", NS):
+                row = group.get("ItemGroupRepeatKey", "")
+                record = ""
+                if group.get("ItemGroupOID") in keyed:
+                    record, _, row = row.partition(RECORD_SEPARATOR)
+                for item in group.iterfind("odm:ItemData", NS):
+                    _replay(replay, form_key, row, item, items, record)
 
 
 def _replay(

@@ -127,6 +127,8 @@ class Study:
     signature_meaning: str
     event_of_visit: Callable[[str], tuple[str, str]]
     """A visit code's (event code, repeat key): "W4" → ("W4", ""), "U2" → ("UNSCHEDULED", "U2")."""
+    study_entries: tuple[Entry, ...] = ()
+    """Trail entries about no subject (sites, accounts, drug lots): study-level Annotations."""
 
 
 E = TypeVar("E")
@@ -179,6 +181,7 @@ def build(study: Study, created: dt.datetime, source_version: str) -> odm.ODM:
                 StudyOID=study.info.oid,
                 MetaDataVersionOID=METADATA_VERSION,
                 SubjectData=list(_subject_data(study, forms)),
+                **_study_annotations(study),
             )
         ],
     )
@@ -537,6 +540,13 @@ def _note(entry: Entry) -> odm.Annotation:
             SponsorOrSite="Site" if entry.role in ("investigator", "coordinator") else "Sponsor",
         ),
     )
+
+
+def _study_annotations(study: Study) -> dict[str, list[odm.Annotations]]:
+    """The entries about no subject as ClinicalData's own Annotations (ODM 1.3.2 4.3.1)."""
+    if not study.study_entries:
+        return {}
+    return {"Annotations": [odm.Annotations(Annotation=[_note(e) for e in study.study_entries])]}
 
 
 def _noted(study: Study, forms: dict[str, FormSpec], entry: Entry) -> odm.SubjectData:
