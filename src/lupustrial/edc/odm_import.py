@@ -237,7 +237,9 @@ class _Importer:
         subject_key, form = first.form[0], first.form[3]
         user, reason, at = self.user(first.user), first.reason, _instant(first.at)
         document = step.documents[first.form]
-        with imports.original(at, signature=self.signatures.pop(subject_key, None)):
+        # The signature given just before an enrolment rides with it (`services._sign`).
+        signature = self.signatures.pop(subject_key, None) if form == "enrolment" else None
+        with imports.original(at, signature=signature):
             if form == "registration":
                 self.register(user, document or {})
             elif form == "adverse_event":
