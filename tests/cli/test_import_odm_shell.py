@@ -32,7 +32,7 @@ import datetime as dt
 from lupustrial.edc import setup
 setup()
 from lupustrial.edc.demo import DEMO_PASSWORD
-from lupustrial.edc.study import services
+from lupustrial.edc.study import not_done, services
 from lupustrial.edc.study.models import Query, Subject
 from tests.edc.test_odm_export import _change_the_study, _user
 _change_the_study()  # corrections, rows, an adverse event, a query, U1, a missed visit
@@ -47,6 +47,12 @@ services.sign_again(_user("investigator"), subject, DEMO_PASSWORD)  # ...signed 
 query = Query.objects.exclude(text__startswith=services.AUTOMATIC_QUERY_MARK).get()
 services.answer_query(_user("coordinator"), query, "g/L で正しいです")
 services.close_query(_user("monitor"), Query.objects.get(pk=query.pk))
+u1 = subject.visits.get(code="U1")  # forms declared not done, and one of them undone
+not_done.set_form_not_done(_user("coordinator"), u1, "labs", "検体採取なし (no sample)", 0)
+not_done.set_form_not_done(_user("coordinator"), u1, "disease_activity", "not assessed", 0)
+not_done.set_form_not_done(
+    _user("coordinator"), u1, "disease_activity", "assessed after all", 1, not_done=False
+)
 """
 
 

@@ -43,7 +43,7 @@ from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.verification import verify
 from lupustrial.edc.pharmacy import services as pharmacy
 from lupustrial.edc.pharmacy.models import DrugLot
-from lupustrial.edc.study import adverse_events, services
+from lupustrial.edc.study import adverse_events, not_done, services
 from lupustrial.edc.study.models import FormData, Query, Subject, SubjectStatus
 from lupustrial.interop.odm.reader import NS, Replay, Step, read
 from lupustrial.interop.odm.schema import schema_errors
@@ -344,7 +344,15 @@ class _Importer:
         if visit is None:
             raise ImportRefusedError(f"{subject.label}: form {form} of visit {code}, not held")
         saved = FormData.objects.filter(visit=visit, crf=form).first()
-        services.save_form(user, visit, form, document, saved.version if saved else 0, reason)
+        version = saved.version if saved else 0
+        declared = [c for c in step.changes if c.field == not_done.FIELD]
+        if declared:  # a declaration "not done" (or its undo): one change, its own service
+            not_done.set_form_not_done(
+                user, visit, form, reason, version, not_done=declared[0].kind != "Remove"
+            )
+            return
+        values = {k: v for k, v in document.items() if k != not_done.FIELD}
+        services.save_form(user, visit, form, values, version, reason)
 
     def adverse_event(self, user: Any, step: Step, document: dict[str, Any], reason: str) -> None:
         subject = self.subject(step.subject)
