@@ -17,6 +17,7 @@ WRITERS = {"record", "record_changes", "_append"}
 SERVICES = {
     SOURCES / "edc" / "study" / "services.py",
     SOURCES / "edc" / "study" / "adverse_events.py",
+    SOURCES / "edc" / "study" / "not_done.py",  # a service: permission, rule, trail, version
     SOURCES / "edc" / "accounts" / "services.py",
     SOURCES / "edc" / "safety" / "services.py",
     SOURCES / "edc" / "deviations" / "services.py",
