@@ -218,7 +218,7 @@ def verify_adverse_event(user: User, event: AdverseEvent, version: int) -> Adver
             )
             % {"seen": version, "now": current.version}
         )
-    current.verified_at = timezone.now()
+    current.verified_at = imports.now()
     current.verified_by = user  # type: ignore[assignment]
     current.save(update_fields=["verified_at", "verified_by"])
     record(
