@@ -93,6 +93,9 @@ pytest: $(STAMP)
 
 ## The web application's tests again on PostgreSQL, where one is reachable.
 # Its own pytest cache: `make test` runs it beside the SQLite pass, whose cache it would overwrite.
+# Every test of tests/edc runs here too, except those marked SQLITE_IN_SUBPROCESSES
+# (tests/edc/postgresql.py): they run commands in fresh shells on their own SQLite data directory
+# and never open the test database, so here they would repeat the SQLite pass's test unchanged.
 pytest-postgres: $(STAMP)
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(POSTGRES_URL:/lupustrial=/postgres)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "PostgreSQL reachable: the web application's tests on PostgreSQL"; \

@@ -14,6 +14,15 @@ import os
 import pytest
 from django.db import connection
 
+SQLITE_IN_SUBPROCESSES = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="its commands run on SQLite in fresh shells (DATABASE_URL removed) and it never opens "
+    "the test database, so it is the same test in the SQLite pass: not run again on PostgreSQL",
+)
+"""For a test that only runs commands in subprocesses on their own SQLite data directory: the
+PostgreSQL pass (DATABASE_URL set) would repeat it unchanged, so it runs in the SQLite pass only
+(CI time, see the Makefile's pytest-postgres)."""
+
 # The TRUNCATE guards of migration audit 0005, which the browser tests' flush needs lifted.
 _TRUNCATE_GUARDS = (
     ("audit_auditentry", "audit_entry_no_truncate"),

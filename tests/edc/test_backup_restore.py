@@ -26,6 +26,7 @@ import pytest
 
 from lupustrial.edc.audit.keys import AuditKey, key_id_of
 from lupustrial.edc.backups.archive import MANIFEST, seal, sha256_of
+from tests.edc.postgresql import SQLITE_IN_SUBPROCESSES
 
 ROOT = Path(__file__).resolve().parents[2]
 LUPUSTRIAL = shutil.which("lupustrial", path=str(Path(sys.executable).parent)) or "lupustrial"
@@ -158,6 +159,7 @@ def sqlite_study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return source, _create_study(_shell(source))
 
 
+@SQLITE_IN_SUBPROCESSES
 def test_a_sqlite_backup_restores_every_row_and_the_chain_on_a_new_host(
     sqlite_study: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -194,6 +196,7 @@ def test_a_sqlite_backup_restores_every_row_and_the_chain_on_a_new_host(
     assert "audit trail intact" in verified.stdout
 
 
+@SQLITE_IN_SUBPROCESSES
 def test_restore_refuses_a_database_with_data_and_an_older_backup_unless_told(
     sqlite_study: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -230,6 +233,7 @@ def test_restore_refuses_a_database_with_data_and_an_older_backup_unless_told(
     assert "no such file" in missing.stderr
 
 
+@SQLITE_IN_SUBPROCESSES
 @pytest.mark.parametrize(
     ("change", "reseal", "message"),
     [
@@ -253,6 +257,7 @@ def test_a_tampered_sqlite_backup_is_refused_and_nothing_is_restored(
     assert not (host / "lupustrial.sqlite3").exists()
 
 
+@SQLITE_IN_SUBPROCESSES
 def test_restore_without_the_key_or_of_something_else_says_what_to_do(
     sqlite_study: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -404,6 +409,7 @@ def test_a_postgresql_backup_resealed_by_an_insider_is_refused_by_its_chain(
     assert tables == 0  # nothing was restored
 
 
+@SQLITE_IN_SUBPROCESSES
 def test_the_scheduler_backs_up_when_due_and_once(
     sqlite_study: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -22,6 +22,7 @@ from lupustrial.edc.study.crfs import CRF_BY_CODE
 from lupustrial.edc.study.models import FormData, Subject
 from tests.dataset.test_database_export_shell import _run, _shell
 from tests.edc.clients import login
+from tests.edc.postgresql import SQLITE_IN_SUBPROCESSES
 
 needs_pdf_tools = pytest.mark.skipif(
     shutil.which("pdftotext") is None,
@@ -144,6 +145,7 @@ def test_the_casebook_in_japanese(tmp_path: Path) -> None:
 
 
 @needs_pdf_tools
+@SQLITE_IN_SUBPROCESSES
 def test_the_casebook_command_in_a_fresh_shell(tmp_path: Path) -> None:
     data = tmp_path / "var"
     data.mkdir()
