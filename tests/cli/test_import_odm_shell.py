@@ -53,6 +53,14 @@ not_done.set_form_not_done(_user("coordinator"), u1, "disease_activity", "not as
 not_done.set_form_not_done(
     _user("coordinator"), u1, "disease_activity", "assessed after all", 1, not_done=False
 )
+from lupustrial.edc.study import adverse_events
+from lupustrial.edc.study.models import FormData
+osaka = Subject.objects.get(screening_number="S-101")
+labs = FormData.objects.get(visit__subject=osaka, visit__code="W0", crf="labs")
+services.verify_form(_user("monitor"), labs, labs.version)  # source data verified
+event = adverse_events.find_adverse_event(subject, "AE-001")
+adverse_events.verify_adverse_event(_user("monitor"), event, event.version)
+services.set_casebook_lock(_user("datamanager"), osaka, True, "data cleaned")
 """
 
 
@@ -180,6 +188,22 @@ def test_form_versions_are_the_originals(trip: RoundTrip) -> None:
         "ORDER BY v.saved_at, v.kind, v.number"
     )
     assert trip.rows(trip.imported, sql) == trip.rows(trip.original, sql)
+
+
+def test_verifications_and_locks_are_the_originals(trip: RoundTrip) -> None:
+    forms = (
+        "SELECT s.screening_number, v.code, f.crf, f.version, f.verified_at IS NOT NULL, f.locked "
+        "FROM study_formdata f JOIN study_visit v ON v.id = f.visit_id "
+        "JOIN study_subject s ON s.id = v.subject_id ORDER BY 1, 2, 3"
+    )
+    assert trip.rows(trip.imported, forms) == trip.rows(trip.original, forms)
+    assert (True, True) in {row[4:] for row in trip.rows(trip.imported, forms)}
+    others = (
+        "SELECT 'casebook', screening_number, casebook_locked FROM study_subject UNION ALL "
+        "SELECT 'event', number, verified_at IS NOT NULL FROM study_adverseevent ORDER BY 1, 2"
+    )
+    assert trip.rows(trip.imported, others) == trip.rows(trip.original, others)
+    assert ("event", 1, 1) in trip.rows(trip.imported, others)
 
 
 def test_the_enrolment_signatures_are_kept_as_imported_not_signed(trip: RoundTrip) -> None:

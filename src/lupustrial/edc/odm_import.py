@@ -381,6 +381,8 @@ class _Importer:
             self.skip("signature voids and withdrawn verifications (written by the change)")
         elif action == "query":
             self.query(self.subject(key), note)
+        elif action in ("verify", "lock", "unlock"):
+            self.verified_or_locked(self.subject(key), note)
         elif form == "drug_accountability":
             self.movement(note, self.subject(key))
         else:
@@ -447,6 +449,29 @@ class _Importer:
                 services.answer_query(user, self.query_of(number, note), new["answer"])
             else:
                 services.close_query(user, self.query_of(number, note))
+
+    def verified_or_locked(self, subject: Subject, note: dict[str, Any]) -> None:
+        """Source data verified (a form's or an adverse event's version), a form or the
+        casebook locked or unlocked: the service again, at the version the entry names."""
+        action, new, user = note["action"], note["new"] or {}, self.user(note["actor"])
+        with imports.original(_instant(note["at"])):
+            if note["form"] == "casebook":
+                services.set_casebook_lock(user, subject, action == "lock", note["reason"])
+            elif note["form"] == "adverse_event" and action == "verify":
+                event = adverse_events.find_adverse_event(subject, note["field"])
+                if event is None:
+                    raise ImportRefusedError(f"audit entry {note['seq']}: no {note['field']}")
+                adverse_events.verify_adverse_event(user, event, new["version"])
+            else:
+                form = FormData.objects.get(
+                    visit__subject=subject, visit__code=note["visit"], crf=note["form"]
+                )
+                if action == "verify":
+                    services.verify_form(user, form, new["version"])
+                else:
+                    services.set_form_lock(
+                        user, form, action == "lock", new["version"], note["reason"]
+                    )
 
     def query_of(self, number: int, note: dict[str, Any]) -> Query:
         if number not in self.queries:
