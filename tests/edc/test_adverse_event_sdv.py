@@ -216,3 +216,11 @@ def test_the_casebook_says_which_version_of_an_event_was_verified_by_whom() -> N
         said = heading(render_casebook(event.subject, exported_by="monitor"))
     assert "· verified (version 2)" in said
     assert said.endswith("(monitor)")
+
+
+def test_the_api_says_whether_the_event_is_verified() -> None:
+    event = _event()
+    client = login("monitor")
+    assert client.get(f"/api/adverse-events/{event.pk}").json()["verified"] is False
+    ae.verify_adverse_event(_user("monitor"), event, event.version)
+    assert client.get(f"/api/adverse-events/{event.pk}").json()["verified"] is True

@@ -195,6 +195,7 @@ class AdverseEventOut(Schema):
     version: int
     visit: str | None
     recorded_at: dt.datetime
+    verified: bool  # the latest version source-data verified (as a form's `verified`)
 
 
 class AdverseEventIn(Schema):
@@ -224,6 +225,7 @@ def _event_out(event: AdverseEvent) -> AdverseEventOut:
         version=event.version,
         visit=event.visit.code if event.visit else None,
         recorded_at=event.recorded_at,
+        verified=event.verified_at is not None,
     )
 
 
