@@ -224,3 +224,12 @@ def test_the_api_says_whether_the_event_is_verified() -> None:
     assert client.get(f"/api/adverse-events/{event.pk}").json()["verified"] is False
     ae.verify_adverse_event(_user("monitor"), event, event.version)
     assert client.get(f"/api/adverse-events/{event.pk}").json()["verified"] is True
+
+
+def test_the_subject_pages_list_of_events_marks_the_verified_ones() -> None:
+    event = _event()
+    url = reverse("subject", args=[event.subject.pk])
+    with translation.override("en"):
+        assert 'class="tag ae-verified"' not in login("monitor").get(url).content.decode()
+        ae.verify_adverse_event(_user("monitor"), event, event.version)
+        assert 'class="tag ae-verified"' in login("monitor").get(url).content.decode()
