@@ -203,18 +203,9 @@ def create_account(
     ``own_password``: the password was typed by the user themself (at the console), so it
     need not be changed at the first sign-in.
     """
-    reason = _needs_reason(reason)
-    _administrator(actor)
-    if role not in Role.values:
-        raise AdministrationError(
-            _("Unknown role %(role)s (known: %(known)s).")
-            % {"role": role, "known": ", ".join(Role.values)}
-        )
-    model = get_user_model()
-    if model.objects.filter(username=username).exists():
-        raise AdministrationError(_("User %(name)s exists already.") % {"name": username})
+    reason = _may_create_account(actor, username, role, reason)
     first, _sep, last = full_name.rpartition(" ")
-    user = model(username=username, first_name=first, last_name=last, email=email)
+    user = get_user_model()(username=username, first_name=first, last_name=last, email=email)
     user.set_password(password)
     user.save()
     profile = StaffProfile.objects.create(user=user, role=role)
@@ -233,6 +224,21 @@ def create_account(
     return user
 
 
+def _may_create_account(actor: Actor, username: str, role: str, reason: str) -> str:
+    """The checks every new account passes (a reason, an administrator, a known role, a new
+    name); returns the reason, trimmed."""
+    reason = _needs_reason(reason)
+    _administrator(actor)
+    if role not in Role.values:
+        raise AdministrationError(
+            _("Unknown role %(role)s (known: %(known)s).")
+            % {"role": role, "known": ", ".join(Role.values)}
+        )
+    if get_user_model().objects.filter(username=username).exists():
+        raise AdministrationError(_("User %(name)s exists already.") % {"name": username})
+    return reason
+
+
 @transaction.atomic
 def create_inactive_account(
     actor: Actor,
@@ -247,18 +253,9 @@ def create_inactive_account(
     original actors, `lupustrial import odm`): inactive and with no password, so nobody signs
     in as them; it exists so that each imported change names its real actor, with the role
     and sites the study gave them (the services check these as for any change)."""
-    reason = _needs_reason(reason)
-    _administrator(actor)
-    if role not in Role.values:
-        raise AdministrationError(
-            _("Unknown role %(role)s (known: %(known)s).")
-            % {"role": role, "known": ", ".join(Role.values)}
-        )
-    model = get_user_model()
-    if model.objects.filter(username=username).exists():
-        raise AdministrationError(_("User %(name)s exists already.") % {"name": username})
+    reason = _may_create_account(actor, username, role, reason)
     first, _sep, last = full_name.rpartition(" ")
-    user = model(username=username, first_name=first, last_name=last, is_active=False)
+    user = get_user_model()(username=username, first_name=first, last_name=last, is_active=False)
     user.set_unusable_password()
     user.save()
     profile = StaffProfile.objects.create(user=user, role=role)

@@ -36,7 +36,9 @@ from lupustrial.edc.study.services import (
     _editable,
     _needs_reason,
     checked,
+    clear_verification,
     require,
+    require_version_opened,
 )
 from lupustrial.edc.study.versions import store_version
 from lupustrial.protocol.crfs import AdverseEvent as AdverseEventForm
@@ -172,22 +174,18 @@ def update_adverse_event(
     event.version += 1
     event.updated_at = imports.now()
     event.updated_by = user  # type: ignore[assignment]
-    was_verified = event.verified_at is not None
-    event.verified_at = None
-    event.verified_by = None
+    clear_verification(  # the new version is not the one verified (as `services.save_form`)
+        user,
+        event,
+        "data changed after verification",
+        subject=subject,
+        visit=visit.code if visit else "",
+        form=AUDIT_FORM,
+        field=event.label,
+    )
     event.save(
         update_fields=["data", "version", "updated_at", "updated_by", "verified_at", "verified_by"]
     )
-    if was_verified:  # the new version is not the one verified (as `services.save_form`)
-        record(
-            user,
-            Action.UNVERIFY,
-            subject=subject,
-            visit=visit.code if visit else "",
-            form=AUDIT_FORM,
-            field=event.label,
-            reason="data changed after verification",
-        )
     entries = record_changes(
         user,
         Action.UPDATE,
@@ -210,14 +208,7 @@ def verify_adverse_event(user: User, event: AdverseEvent, version: int) -> Adver
     the field names the event), and a version saved since the page was opened is refused."""
     require(user, Can.VERIFY, event.subject)
     current = AdverseEvent.objects.select_for_update().select_related("subject").get(pk=event.pk)
-    if current.version != version:
-        raise ConflictError(
-            _(
-                "You opened version %(seen)s of this form, but version %(now)s was saved since: "
-                "nothing was done. Reload the form and check what is there."
-            )
-            % {"seen": version, "now": current.version}
-        )
+    require_version_opened(version, current.version)
     current.verified_at = imports.now()
     current.verified_by = user  # type: ignore[assignment]
     current.save(update_fields=["verified_at", "verified_by"])

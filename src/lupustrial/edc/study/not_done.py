@@ -31,6 +31,7 @@ from lupustrial.edc.study.services import (
     _editable,
     _needs_reason,
     checked,
+    clear_verification,
     require,
 )
 from lupustrial.edc.study.versions import store_version
@@ -84,19 +85,16 @@ def set_form_not_done(
     old = form.not_done_reason or None
     form.not_done_reason = reason if not_done else ""
     form.updated_by = user  # type: ignore[assignment]
-    was_verified = form.verified_at is not None
-    form.verified_at = None
-    form.verified_by = None
+    # The status verified is no longer the form's status.
+    clear_verification(
+        user,
+        form,
+        "declared not done" if not_done else "not-done declaration undone",
+        subject=visit.subject,
+        visit=visit.code,
+        form=crf_code,
+    )
     form.save()
-    if was_verified:  # the status verified is no longer the form's status
-        record(
-            user,
-            Action.UNVERIFY,
-            subject=visit.subject,
-            visit=visit.code,
-            form=crf_code,
-            reason="declared not done" if not_done else "not-done declaration undone",
-        )
     entry = record(
         user,
         Action.CREATE if created else Action.UPDATE,

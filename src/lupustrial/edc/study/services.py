@@ -999,21 +999,18 @@ def save_locked_form(
         form.data = validated
         form.version += 1
         form.updated_by = user  # type: ignore[assignment]
-        was_verified = form.verified_at is not None
-        form.verified_at = None
-        form.verified_by = None
+        # A new version is not the one verified, changed or not.
+        clear_verification(
+            user,
+            form,
+            "data changed after verification"
+            if before != validated
+            else "saved again after verification",
+            subject=visit.subject,
+            visit=visit.code,
+            form=crf_code,
+        )
         form.save()
-        if was_verified:  # a new version is not the one verified, changed or not
-            record(
-                user,
-                Action.UNVERIFY,
-                subject=visit.subject,
-                visit=visit.code,
-                form=crf_code,
-                reason="data changed after verification"
-                if before != validated
-                else "saved again after verification",
-            )
     entries = record_changes(
         user,
         Action.CREATE if before is None else Action.UPDATE,
@@ -1110,15 +1107,41 @@ def _form_as_seen(form: FormData, version: int) -> FormData:
     the page was opened is refused, not verified or locked unseen.
     """
     current = FormData.objects.select_for_update().select_related("visit__subject").get(pk=form.pk)
-    if current.version != version:
+    require_version_opened(version, current.version)
+    return current
+
+
+def require_version_opened(seen: int, now: int) -> None:
+    """Refuse a statement (verification, lock) about a version other than the one now stored."""
+    if seen != now:
         raise ConflictError(
             _(
                 "You opened version %(seen)s of this form, but version %(now)s was saved since: "
                 "nothing was done. Reload the form and check what is there."
             )
-            % {"seen": version, "now": current.version}
+            % {"seen": seen, "now": now}
         )
-    return current
+
+
+def clear_verification(
+    user: User,
+    verified: Any,
+    reason: str,
+    *,
+    subject: Subject,
+    visit: str,
+    form: str,
+    field: str = "",
+) -> None:
+    """A record that changes is no longer the version verified (ICH E6(R2) 5.18.4, 2016): its
+    verification ends, and the trail says so. The caller saves the record."""
+    if verified.verified_at is None:
+        return
+    verified.verified_at = None
+    verified.verified_by = None
+    record(
+        user, Action.UNVERIFY, subject=subject, visit=visit, form=form, field=field, reason=reason
+    )
 
 
 @transaction.atomic
