@@ -621,6 +621,49 @@ TREATMENT_HELP: dict[str, Promise] = {
 """Help of the treatment and disease-activity forms, the models' descriptions in words a reader
 reads (`help_text` gives them before falling back to a model's description)."""
 
+MEASUREMENT_HELP: dict[str, Promise] = {
+    # By field name, or by list and field name where a name means two things.
+    # The laboratory and vital-signs forms (`protocol.crfs.Labs`, `protocol.crfs.Vitals`).
+    "platelets": _("Platelet count."),
+    "leukocytes": _("White blood cell count."),
+    "lymphocytes": _("Lymphocyte count."),
+    "haemoglobin": _("Haemoglobin."),
+    "creatinine": _("Serum creatinine."),
+    "ast": _("AST (aspartate aminotransferase)."),
+    "alt": _("ALT (alanine aminotransferase)."),
+    "urine_protein_24h": _("Protein in a 24-hour urine collection."),
+    "urine_protein_creatinine_ratio": _("Spot urine protein/creatinine ratio."),
+    "urine_rbc_per_hpf": _("Urine red blood cells per high-power field."),
+    "urine_wbc_per_hpf": _("Urine white blood cells per high-power field."),
+    "c3": _("Complement C3: the measured level, e.g. 0.7 g/L."),
+    "c4": _("Complement C4: the measured level, e.g. 0.1 g/L."),
+    "anti_dsdna": _("The measured anti-dsDNA level, in the laboratory's unit (e.g. IU/mL)."),
+    "lower_limit_of_normal": _("The testing laboratory's lower limit of normal."),
+    "upper_limit_of_normal": _("The testing laboratory's upper limit of normal, in the same unit."),
+    "temperature": _("Body temperature."),
+    "body_weight": _("Body weight."),
+    "systolic_mmhg": _("Systolic blood pressure (mmHg)."),
+    "diastolic_mmhg": _("Diastolic blood pressure (mmHg)."),
+    "date": _("Date of the assessment."),
+    # Glucocorticoid regimens and other medications (`protocol.crfs`).
+    "doses.drug": _("The drug, e.g. prednisolone, methylprednisolone, cortisone acetate."),
+    "medications.drug": _("e.g. hydroxychloroquine, amlodipine, MMR."),
+    "doses.route": _(
+        "Systemic routes only: topical, inhaled and intra-articular doses are not converted by "
+        "these tables."
+    ),
+    "start_date": _("First day of this regimen."),
+    "end_date": _("Last day of this regimen."),
+    "daily_dose": _("Total daily dose (mass)."),
+    "frequency": _("e.g. once daily, twice daily, weekly, as needed, once."),
+    "indication": _("What it is taken for."),
+    "vaccine": _("A vaccine (exclusion criterion E12 and the safety review read these)."),
+}
+"""Help of the visit forms' measurements and medication rows, in the reader's language: the
+models' descriptions are English for programmers. A form's field takes the catalogue's help
+(`help_text`), else this, and only then its model's description (`schema_forms`); a form with
+help of its own (screening's, by path) keeps it."""
+
 CODED_VALUES: dict[str, dict[str, Promise]] = {
     "drug": DRUGS,
     "route": ROUTES,

@@ -98,6 +98,17 @@ def plain_help(description: str | None) -> str:
     return text if not text or text.endswith(".") else f"{text}."
 
 
+def _help(path: str, info: FieldInfo) -> Any:
+    """A field's help: the label catalogue's, else the measurement help (both in the reader's
+    language), else the model's description less its data-format sentences."""
+    found = (
+        labels.help_text(path)
+        or labels.MEASUREMENT_HELP.get(help_path(path))
+        or labels.MEASUREMENT_HELP.get(labels.field_name(path))
+    )
+    return found or plain_help(info.description)
+
+
 def help_path(path: str) -> str:
     """A field's path as help is keyed: no row numbers, no value/unit/recorded part."""
     parts = [part for part in path.split(".") if not part.isdigit()]
@@ -120,11 +131,11 @@ def _scalar_field(
     """The Django field for one scalar; required only where the model requires it.
 
     Its help is the label catalogue's, else the model's description less its data-format
-    sentences (`plain_help`).
+    sentences (`_help`).
     """
     base = _base_type(annotation)
     required = False  # presence is the model's business: its error names the field
-    help_text: Any = labels.help_text(path) or plain_help(info.description)
+    help_text: Any = _help(path, info)
     if base is bool:
         present_absent = issubclass(owner, Sledai2kInput)
         choices = _PRESENT_ABSENT if present_absent else _YES_NO_UNKNOWN
@@ -260,7 +271,7 @@ class FormPlan:
             forms.FloatField(
                 required=False,
                 label=labels.label(path),
-                help_text=labels.help_text(path) or plain_help(info.description),
+                help_text=_help(path, info),
             ),
             "quantity_value",
             section,
@@ -283,7 +294,7 @@ class FormPlan:
                 forms.BooleanField(
                     required=False,
                     label=_("Asked (tick even when none)"),
-                    help_text=labels.help_text(path) or plain_help(info.description),
+                    help_text=_help(path, info),
                 ),
                 "recorded",
                 section,
