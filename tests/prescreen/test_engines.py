@@ -49,6 +49,23 @@ def test_spark_matches_duckdb(omop_dir: Path, duckdb_result: PrescreenResult) ->
     assert [s.remaining for s in spark.funnel] == [s.remaining for s in duckdb_result.funnel]
 
 
+def _create_database_if_missing(url: str) -> None:
+    """A fresh CI machine has the server but not the Makefile's database (the PostgreSQL pass
+    makes only its `test_` copy): create it, as `make test` installs what it needs."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    name = str(conninfo_to_dict(url).get("dbname") or "")
+    if not name:
+        return
+    maintenance = make_conninfo(url, dbname="postgres")
+    with psycopg.connect(maintenance, connect_timeout=3, autocommit=True) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if found.fetchone() is None:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def _configured_postgres_url() -> str:
     """The PostgreSQL database the run is configured with: POSTGRES_URL (the Makefile passes
     its own), else a PostgreSQL DATABASE_URL. Each engineer/CI points these at its own database;
@@ -64,6 +81,7 @@ def _configured_postgres_url() -> str:
         import psycopg
 
         try:
+            _create_database_if_missing(url)
             psycopg.connect(url, connect_timeout=3).close()
         except psycopg.Error as error:
             problem = f"PostgreSQL not reachable at {url}: {str(error).strip()}"
