@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -161,6 +162,11 @@ class Suggestion(StrictModel):
     occurred_on: dt.date | None
     description: str
     rule: str = Field(description="The rule and its source.")
+    code: str = Field(description="What the rule found, for the web layer to word.")
+    params: dict[str, Any] = Field(
+        description="The plain values behind the finding (visit codes, dates, names, numbers), "
+        "which the web layer words in the reader's language beside the English description."
+    )
 
 
 def visit_window_finding(
@@ -191,6 +197,8 @@ def visit_window_finding(
             description=f"{visit} on {visit_date.isoformat()}, outside its window "
             f"{start.isoformat()} to {end.isoformat()}",
             rule=rule,
+            code="visit_outside_window",
+            params={"visit": visit, "date": visit_date, "start": start, "end": end},
         )
     if missed or today > end:
         return Suggestion(
@@ -201,6 +209,8 @@ def visit_window_finding(
             description=f"{visit} {'missed' if missed else 'not done'} (window closed "
             f"{end.isoformat()})",
             rule=rule,
+            code="visit_missed" if missed else "visit_not_done",
+            params={"visit": visit, "end": end},
         )
     return None
 
@@ -225,6 +235,8 @@ def consent_after_procedure(
         occurred_on=early[0][0],
         description=f"consent dated {consent_date.isoformat()}, after {listed}",
         rule=f"Clinical Trials Act Art. 9 (2017); {ART_15}",
+        code="consent_after_procedure",
+        params={"consent": consent_date, "procedures": [(name, day) for day, name in early]},
     )
 
 
@@ -242,6 +254,8 @@ def enrolled_not_eligible(
         occurred_on=today,
         description=f"enrolled, but the eligibility decision is now {outcome}{detail}",
         rule=NOTICE_2022,
+        code="enrolled_not_eligible",
+        params={"outcome": outcome, "failed": list(failed)},
     )
 
 
@@ -255,6 +269,8 @@ def signature_voided(subject: str, signature: str, voided_on: dt.date) -> Sugges
         description=f"the enrolment signature was voided on {voided_on.isoformat()} by a "
         "correction and has not been given again",
         rule=f"{NOTICE_2022}; 21 CFR 11.50",
+        code="signature_voided",
+        params={"voided_on": voided_on},
     )
 
 
@@ -272,6 +288,8 @@ def prohibited_medication(
         occurred_on=started,
         description=f"{drug} recorded at {visit} (prohibited: {term.name})",
         rule=NOTICE_2022,
+        code="prohibited_medication",
+        params={"drug": drug, "visit": visit, "term": term.name},
     )
 
 
@@ -290,8 +308,10 @@ def infusion_finding(
     in protocol (28 ± 7 days: 21 and 35 are fine, 20 and 36 are not).
     """
     problems = []
+    params: dict[str, Any] = {"visit": visit, "given_on": given_on}
     if abs(dose_mg - rules.infusion_dose_mg) > 0.5:  # half a milligram: rounding of a record
         problems.append(f"{dose_mg:g} mg instead of {rules.infusion_dose_mg:g} mg")
+        params["dose"] = {"given": dose_mg, "expected": rules.infusion_dose_mg}
     if previous_on is not None:
         days = (given_on - previous_on).days
         low = rules.infusion_interval_days - rules.infusion_interval_tolerance_days
@@ -300,6 +320,7 @@ def infusion_finding(
             problems.append(
                 f"{days} days after the previous infusion ({low} to {high} in protocol)"
             )
+            params["interval"] = {"days": days, "low": low, "high": high}
     if not problems:
         return None
     return Suggestion(
@@ -309,6 +330,8 @@ def infusion_finding(
         occurred_on=given_on,
         description=f"infusion at {visit} on {given_on.isoformat()}: " + "; ".join(problems),
         rule=f"{ART_15}; Morand 2020 (TULIP-2): 300 mg every 4 weeks",
+        code="infusion",
+        params=params,
     )
 
 
@@ -352,6 +375,14 @@ def live_vaccine(
                 f"{days_before} days before the first infusion (E12: {window_days} days or "
                 "fewer excludes)",
                 rule=f"{NOTICE_2022}; registration E12",
+                code="live_vaccine_before_first_infusion",
+                params={
+                    "vaccine": vaccine,
+                    "term": term.name,
+                    "visit": visit,
+                    "days_before": days_before,
+                    "window_days": window_days,
+                },
             )
     return Suggestion(
         key=f"live_vaccine:{subject}:{visit}:{term.name}",
@@ -362,4 +393,6 @@ def live_vaccine(
         + (f" on {given_on.isoformat()}" if given_on else "")
         + ", on anifrolumab",
         rule=f"{NOTICE_2022}; {SAPHNELO_LIVE_VACCINES}",
+        code="live_vaccine_on_treatment",
+        params={"vaccine": vaccine, "term": term.name, "visit": visit, "given_on": given_on},
     )

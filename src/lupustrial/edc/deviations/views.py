@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lupustrial.edc.accounts.roles import Can
-from lupustrial.edc.deviations import services
+from lupustrial.edc.deviations import finding_text, services
 from lupustrial.edc.deviations.models import Deviation
 from lupustrial.edc.study import services as study
 from lupustrial.edc.study.models import Subject
@@ -86,7 +86,8 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
         {
             "deviations": [(d, category_label(d.category)) for d in deviations],
             "suggestions": [
-                (s, category_label(s.category.value)) for s in services.pending(request.user)
+                (s, category_label(s.category.value), finding_text.finding(s))
+                for s in services.pending(request.user)
             ],
             "may_record": study.may(request.user, Can.RECORD_DEVIATION),
             "categories": DEFAULT_PROTOCOL.deviations.categories,

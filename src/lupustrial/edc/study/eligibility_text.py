@@ -81,6 +81,12 @@ def _term(name: str | None) -> str | None:
     return str(found) if found is not None else derived_text.drug_name(name)
 
 
+def protocol_term(name: str) -> str:
+    """A protocol term's name in the reader's language (a vaccine, a disease or a drug)."""
+    found = PROTOCOL_TERMS.get(name)
+    return str(found) if found is not None else derived_text.drug_name(name)
+
+
 def _day(value: dt.date) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 

@@ -140,6 +140,7 @@ def _dashboard(user: Any, show_identity: bool) -> tuple[dict[str, Any], set[str]
     """The dashboard's lists of the subjects the user sees, and the site time zones whose
     dates they were made on."""
     # Imported here: the deviation app reads the study's models and services.
+    from lupustrial.edc.deviations import finding_text
     from lupustrial.edc.deviations import services as deviations
 
     profile = services.profile_of(user)
@@ -160,7 +161,9 @@ def _dashboard(user: Any, show_identity: bool) -> tuple[dict[str, Any], set[str]
         "show_identity": show_identity,
         "consent_due": services.due_to_consent_again_subjects(user, active),
         "consent_in_force": version_in_force(DEFAULT_PROTOCOL.consent_forms).number,
-        "suggested_deviations": deviations.pending(user, subjects),
+        "suggested_deviations": [
+            (s, finding_text.finding(s)) for s in deviations.pending(user, subjects)
+        ],
         "open_deviations": sum(s.open_deviations for s in subjects),  # type: ignore[attr-defined]
     }
     zones = {site.time_zone for site in profile.site_list}
