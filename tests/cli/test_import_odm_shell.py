@@ -60,6 +60,22 @@ labs = FormData.objects.get(visit__subject=osaka, visit__code="W0", crf="labs")
 services.verify_form(_user("monitor"), labs, labs.version)  # source data verified
 event = adverse_events.find_adverse_event(subject, "AE-001")
 adverse_events.verify_adverse_event(_user("monitor"), event, event.version)
+from lupustrial.edc.deviations import services as deviations
+deviation = deviations.record_deviation(  # a deviation recorded, changed and closed
+    _user("coordinator"), subject, category="visit_window",
+    occurred_on=subject.site.today() - dt.timedelta(days=3),
+    description="W8 done a day late", serious=False,
+)
+deviation = deviations.update_deviation(
+    _user("coordinator"), deviation, deviation.version, "the patient was away",
+    description="W8 done a day late: the patient was away", corrective_action="reminder call",
+)
+deviations.close_deviation(_user("investigator"), deviation, deviation.version)
+w8 = osaka.visits.get(code="W8")  # a second suggestion: a visit missed
+services.mark_missed(_user("osaka"), w8, "the patient moved away")
+keys = {s.key.rpartition(":")[2]: s.key for s in deviations.pending(_user("monitor"))}
+deviations.confirm_suggestion(_user("monitor"), keys["W4"], serious=False)  # decisions on
+deviations.dismiss_suggestion(_user("monitor"), keys["W8"], "the visit was held")  # suggestions
 services.set_casebook_lock(_user("datamanager"), osaka, True, "data cleaned")
 """
 
@@ -204,6 +220,26 @@ def test_verifications_and_locks_are_the_originals(trip: RoundTrip) -> None:
     )
     assert trip.rows(trip.imported, others) == trip.rows(trip.original, others)
     assert ("event", 1, 1) in trip.rows(trip.imported, others)
+
+
+def test_deviations_and_decisions_on_suggestions_are_the_originals(trip: RoundTrip) -> None:
+    deviations = (
+        "SELECT d.number, d.category, d.occurred_on, d.description, d.serious, "
+        "d.corrective_action, d.suggestion_key, d.recorded_at, r.username, d.closed_at, "
+        "d.version FROM deviations_deviation d JOIN auth_user r ON r.id = d.recorded_by_id "
+        "ORDER BY d.number"
+    )
+    rows = trip.rows(trip.original, deviations)
+    assert len(rows) == 2
+    assert trip.rows(trip.imported, deviations) == rows
+    decisions = (
+        "SELECT s.key, s.status, s.reason, s.description, s.decided_at, u.username "
+        "FROM deviations_suggestiondecision s JOIN auth_user u ON u.id = s.decided_by_id "
+        "ORDER BY s.key"
+    )
+    rows = trip.rows(trip.original, decisions)
+    assert {row[1] for row in rows} == {"confirmed", "dismissed"}
+    assert trip.rows(trip.imported, decisions) == rows
 
 
 def test_the_enrolment_signatures_are_kept_as_imported_not_signed(trip: RoundTrip) -> None:

@@ -2,9 +2,10 @@
 
 The file (`lupustrial export odm`) is the audit trail in order. Each change is replayed by
 calling the service that made it (`study.services`, `study.adverse_events`,
-`pharmacy.services`) as its original actor, inside the import context (`audit.imports`): the
-services check their rules and write the one audit trail as they always do, and the writer
-stamps each entry with the original time and with who imported it under which import id.
+`pharmacy.services`, `deviations.services` through `odm_deviations`) as its original actor,
+inside the import context (`audit.imports`): the services check their rules and write the one
+audit trail as they always do, and the writer stamps each entry with the original time and
+with who imported it under which import id.
 
 - Sites and accounts are set up first, by the importer: each site with its name and time
   zone, each user of the file's AdminData as an **inactive account without a password**, with
@@ -30,6 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import xml.etree.ElementTree as ET
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,7 @@ from typing import Any
 
 from django.db import transaction
 
+from lupustrial.edc import odm_deviations
 from lupustrial.edc.accounts import services as accounts
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.audit import imports
@@ -50,6 +53,9 @@ from lupustrial.interop.odm.schema import schema_errors
 from lupustrial.interop.odm.writer import RECORD_SEPARATOR, SYSTEM_USER
 
 Progress = Callable[[str], None]
+
+# Study-level entries with no replay yet: they stop the import rather than pass as set-up.
+NO_REPLAY_YET = ("monitoring_visit", "monitoring_finding")
 
 
 class ImportRefusedError(Exception):
@@ -142,6 +148,7 @@ class _Importer:
         self.users: dict[str, Any] = {}
         self.signatures: dict[str, imports.ImportedSignature] = {}
         self.queries: dict[int, Query] = {}  # the file's query number → the query here
+        self.ahead: deque[_Operation] = deque()  # the operations not replayed yet
 
     # -- set-up: sites and accounts -------------------------------------------------------------
 
@@ -187,15 +194,29 @@ class _Importer:
     # -- replay ---------------------------------------------------------------------------------
 
     def run(self, progress: Progress) -> None:
-        operations = list(_operations(self.replay))
-        for n, operation in enumerate(operations, 1):
+        self.ahead = deque(_operations(self.replay))
+        total = len(self.ahead)
+        while self.ahead:
+            operation = self.ahead.popleft()
             if operation.note is not None:
                 self.study_note(operation.note)
             elif operation.step is not None:
                 self.step(operation.step)
             self.result.changes += 1
-            if n % 100 == 0:
-                progress(f"  {n} of {len(operations)} changes replayed")
+            if (total - len(self.ahead)) // 100 > (total - len(self.ahead) - 1) // 100:
+                progress(f"  {total - len(self.ahead)} of {total} changes replayed")
+
+    def next_subject_note(self, key: str) -> dict[str, Any] | None:
+        """The next operation's note when it is one of subject ``key`` alone, else None."""
+        step = self.ahead[0].step if self.ahead else None
+        if step is None or step.subject != key or step.changes or len(step.notes) != 1:
+            return None
+        return dict(json.loads(step.notes[0]))
+
+    def take_next(self) -> None:
+        """The next operation is replayed with the current one (one service wrote both)."""
+        self.ahead.popleft()
+        self.result.changes += 1
 
     def skip(self, why: str) -> None:
         self.result.not_replayed[why] = self.result.not_replayed.get(why, 0) + 1
@@ -385,14 +406,45 @@ class _Importer:
             self.verified_or_locked(self.subject(key), note)
         elif form == "drug_accountability":
             self.movement(note, self.subject(key))
+        elif form in odm_deviations.FORMS and action in ("create", "update"):
+            self.deviation(key, note)
         else:
             raise ImportRefusedError(
                 f"audit entry {note['seq']} ({action} {form} of {key}) has no import yet"
             )
 
+    def deviation(self, key: str, note: dict[str, Any]) -> None:
+        """A deviation recorded, changed or closed, or a suggested one decided on
+        (`odm_deviations`), with the entries the same service call wrote taken along."""
+        user, subject = self.user(note["actor"]), self.subject(key)
+        try:
+            with imports.original(_instant(note["at"])):
+                if note["form"] == "deviation_suggestion":
+                    odm_deviations.decide(user, note)
+                elif note["action"] == "create":
+                    decision = self.next_subject_note(key)
+                    if odm_deviations.confirms(note, decision):
+                        self.take_next()
+                    else:
+                        decision = None
+                    odm_deviations.record(user, subject, note, decision)
+                else:
+                    notes = [note]
+                    if not str(note["field"]).endswith(".closed"):
+                        while odm_deviations.same_update(note, self.next_subject_note(key)):
+                            notes.append(self.next_subject_note(key) or {})
+                            self.take_next()
+                    odm_deviations.update(user, notes)
+        except odm_deviations.DeviationReplayError as error:
+            raise ImportRefusedError(str(error)) from None
+
     def study_note(self, note: dict[str, Any]) -> None:
         if note["form"] == "drug_accountability":
             self.movement(note, None)
+        elif note["form"] in NO_REPLAY_YET:  # a monitoring visit is about no one subject
+            raise ImportRefusedError(
+                f"audit entry {note['seq']} ({note['action']} {note['form']}) has no import yet"
+            )
         else:  # sites and accounts: set up from them (`set_up`)
             self.skip("site and account changes (set up by the importer)")
 

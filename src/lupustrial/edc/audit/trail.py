@@ -121,8 +121,11 @@ def _values(
     }
 
 
-def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
-    """Chain the events after the head, in one locked step, in the caller's transaction."""
+def _append(events: list[dict[str, Any]], at: dt.datetime | None = None) -> list[AuditEntry]:
+    """Chain the events after the head, in one locked step, in the caller's transaction.
+
+    ``at``: the moment the service stamped on the row it changed (`imports.now()`), so the
+    row's time and its entry's are one (an imported file gives them back exactly)."""
     if not events:
         return []
     key = current_key()
@@ -131,7 +134,7 @@ def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
     with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         # Inside an import: the original change's time, and who imported it under which id.
-        at = imports.now().astimezone(dt.UTC)
+        at = (at or imports.now()).astimezone(dt.UTC)
         run = imports.current_run()
         stamp = {"import_id": run.import_id, "imported_by": run.importer[:150]} if run else {}
         entries = []
@@ -155,13 +158,15 @@ def _append(events: list[dict[str, Any]]) -> list[AuditEntry]:
     return entries
 
 
-def record(actor: Actor, action: str, **fields: Any) -> AuditEntry:
+def record(
+    actor: Actor, action: str, *, at: dt.datetime | None = None, **fields: Any
+) -> AuditEntry:
     """Append one entry to the trail, chained to the last one, in the caller's transaction.
 
     ``fields`` are `_values`' keywords: subject (the model instance), visit, form, field,
-    old, new, reason.
+    old, new, reason. ``at``: the time the service stored on the row (`_append`).
     """
-    return _append([_values(actor, action, **fields)])[0]
+    return _append([_values(actor, action, **fields)], at)[0]
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:

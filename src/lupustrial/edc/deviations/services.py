@@ -138,8 +138,11 @@ def record_deviation(
     preventive_action: str = "",
     reported_to_board_on: dt.date | None = None,
     suggestion_key: str = "",
+    at: dt.datetime | None = None,
 ) -> Deviation:
-    """A new deviation in the log, numbered per site, audited (CREATE, form 'deviation')."""
+    """A new deviation in the log, numbered per site, audited (CREATE, form 'deviation').
+
+    ``at``: a confirmation's one moment, for the deviation and the decision alike."""
     require(user, Can.RECORD_DEVIATION, subject)
     if reported_to_board_on is not None:
         require(user, Can.CLOSE_DEVIATION, subject)
@@ -155,13 +158,14 @@ def record_deviation(
             "reported_to_board_on": reported_to_board_on,
         },
     )
+    at = at or imports.now()  # the row's time and its entry's are one (`trail._append`)
     try:
         with transaction.atomic():
             deviation = Deviation.objects.create(
                 subject=subject,
                 number=_next_number(subject),
                 suggestion_key=suggestion_key,
-                recorded_at=imports.now(),
+                recorded_at=at,
                 recorded_by=user,
                 **values,
             )
@@ -172,6 +176,7 @@ def record_deviation(
                 form=FORM,
                 field=deviation.number,
                 new=_document(values),
+                at=at,
             )
     except IntegrityError:
         raise DeviationInputError(
@@ -249,6 +254,7 @@ def close_deviation(user: User, deviation: Deviation, version: int) -> Deviation
             form=FORM,
             field=f"{current.number}.closed",
             new={"closed_at": current.closed_at.isoformat()},
+            at=current.closed_at,  # the row's time and its entry's are one
         )
     return current
 
@@ -293,6 +299,7 @@ def confirm_suggestion(
     """A suggested deviation confirmed: it enters the log with the rule's finding."""
     subject, suggestion = _suggestion(user, key)
     require(user, Can.RECORD_DEVIATION, subject)
+    at = imports.now()  # one moment for the deviation and the decision (an import gives both)
     with transaction.atomic():
         deviation = record_deviation(
             user,
@@ -304,8 +311,9 @@ def confirm_suggestion(
             corrective_action=corrective_action,
             preventive_action=preventive_action,
             suggestion_key=key,
+            at=at,
         )
-        _decide(user, subject, suggestion, SuggestionStatus.CONFIRMED, "", deviation)
+        _decide(user, subject, suggestion, SuggestionStatus.CONFIRMED, "", deviation, at)
     return deviation
 
 
@@ -315,7 +323,9 @@ def dismiss_suggestion(user: User, key: str, reason: str) -> SuggestionDecision:
     require(user, Can.RECORD_DEVIATION, subject)
     reason = _text("reason", reason, required=True)
     with transaction.atomic():
-        return _decide(user, subject, suggestion, SuggestionStatus.DISMISSED, reason, None)
+        return _decide(
+            user, subject, suggestion, SuggestionStatus.DISMISSED, reason, None, imports.now()
+        )
 
 
 def _decide(
@@ -325,6 +335,7 @@ def _decide(
     status: SuggestionStatus,
     reason: str,
     deviation: Deviation | None,
+    at: dt.datetime,  # the row's time and its entry's are one (`trail._append`)
 ) -> SuggestionDecision:
     try:
         with transaction.atomic():
@@ -335,7 +346,7 @@ def _decide(
                 reason=reason,
                 description=suggestion.description,
                 deviation=deviation,
-                decided_at=imports.now(),
+                decided_at=at,
                 decided_by=user,
             )
     except IntegrityError:
@@ -352,5 +363,6 @@ def _decide(
             "deviation": deviation.number if deviation else None,
         },
         reason=reason,
+        at=at,
     )
     return decision
