@@ -247,26 +247,7 @@ def _entries(progress: Callable[[str], None]) -> tuple[Entry, ...]:
         subject = subjects.get(row.subject_ref) if row.subject_ref else by_label.get(row.subject)
         if subject is None:
             continue  # a subject the trail names but the study no longer holds: none yet
-        entries.extend(
-            _expand(
-                Entry(
-                    seq=row.seq,
-                    at=row.at,
-                    actor=row.actor,
-                    role=row.role,
-                    action=row.action,
-                    subject_key=subject.screening_number,
-                    site=subject.site.code,
-                    visit=row.visit,
-                    form=row.form,
-                    field=row.field,
-                    old=decode_value(row.old_value),
-                    new=decode_value(row.new_value),
-                    reason=row.reason,
-                    hash=row.hash,
-                )
-            )
-        )
+        entries.extend(_expand(_entry(row, subject.screening_number, subject.site.code)))
         if n % 10000 == 0:
             progress(f"  {n} of {total} entries read")
     return tuple(entries)
@@ -276,24 +257,26 @@ def _study_entries() -> tuple[Entry, ...]:
     """The trail's entries about the sites, accounts and drug lots, which name no subject
     (sign-ins, exports and jobs are the application's, not the study's, and stay out)."""
     rows = AuditEntry.objects.filter(subject="", form__in=STUDY_FORMS).order_by("seq")
-    return tuple(
-        Entry(
-            seq=row.seq,
-            at=row.at,
-            actor=row.actor,
-            role=row.role,
-            action=row.action,
-            subject_key="",
-            site="",
-            visit=row.visit,
-            form=row.form,
-            field=row.field,
-            old=decode_value(row.old_value),
-            new=decode_value(row.new_value),
-            reason=row.reason,
-            hash=row.hash,
-        )
-        for row in rows.iterator(chunk_size=2000)
+    return tuple(_entry(row, "", "") for row in rows.iterator(chunk_size=2000))
+
+
+def _entry(row: AuditEntry, subject_key: str, site: str) -> Entry:
+    """One trail row as the ODM writer reads it, for the subject (or none) it is about."""
+    return Entry(
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        role=row.role,
+        action=row.action,
+        subject_key=subject_key,
+        site=site,
+        visit=row.visit,
+        form=row.form,
+        field=row.field,
+        old=decode_value(row.old_value),
+        new=decode_value(row.new_value),
+        reason=row.reason,
+        hash=row.hash,
     )
 
 
