@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -32,6 +31,7 @@ from typing import Generic, TypeVar
 from django.db import connection
 
 from lupustrial.edc.audit.models import GENESIS_HASH, AuditHead
+from lupustrial.edc.study.by_version import ByVersion
 from lupustrial.protocol import dates
 
 V = TypeVar("V")
@@ -53,11 +53,11 @@ class _Kept(Generic[V]):
 
 
 class ByTrail(Generic[V]):
-    """A bounded map from a scope to what was derived for it at one head of the trail."""
+    """A bounded map from a scope to what was derived for it at one head of the trail (kept in
+    a `ByVersion`: the same bounded, least-recently-used, thread-safe store)."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, _Kept[V]] = OrderedDict()
+        self._kept: ByVersion[_Kept[V]] = ByVersion(size)
         self._lock = threading.Lock()
         self.derivations = 0  # how many times `get` derived afresh (the tests count them)
 
@@ -68,10 +68,7 @@ class ByTrail(Generic[V]):
         """
         head = trail_head()
         key = (connection.alias, connection.settings_dict.get("NAME"), scope)
-        with self._lock:
-            kept = self._items.get(key)
-            if kept is not None:
-                self._items.move_to_end(key)
+        kept = self._kept.kept(key)
         if kept is not None and kept.head == head and _still_today(kept.days):
             return kept.value
         # The moment is taken before deriving: a day that turns while it runs makes the kept
@@ -81,18 +78,14 @@ class ByTrail(Generic[V]):
         days = tuple(sorted((zone, dates.site_date(moment, zone)) for zone in set(zones)))
         with self._lock:
             self.derivations += 1
-            self._items[key] = _Kept(head, days, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        self._kept.keep(key, _Kept(head, days, value))
         return value
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._kept.clear()
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._kept)
 
 
 def _still_today(days: tuple[tuple[str, dt.date], ...]) -> bool:

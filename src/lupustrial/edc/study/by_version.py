@@ -47,16 +47,28 @@ class ByVersion(Generic[V]):
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, derive: Callable[[], V]) -> V:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
+        found = self.kept(key)
+        if found is not None:
+            return found
         value = derive()
+        self.keep(key, value)
+        return value
+
+    def kept(self, key: Hashable) -> V | None:
+        """What is kept for ``key`` (now the most recently used), or None."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def keep(self, key: Hashable, value: V) -> None:
+        """Keep ``value`` for ``key``, the least recently used out beyond the size."""
         with self._lock:
             self._items[key] = value
+            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self._lock:
