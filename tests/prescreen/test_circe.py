@@ -134,6 +134,7 @@ def test_each_criterion_alone_has_the_parts_it_reads(omop_dir: Path) -> None:
     from lupustrial.prescreen.config import DEFAULT_PRESCREEN
     from lupustrial.prescreen.criteria import Context, all_criteria, sets_for, with_parts
     from lupustrial.prescreen.facts import latest_records, person_facts
+    from lupustrial.prescreen.params import PARAMS_TABLE, Params, params_row
     from lupustrial.prescreen.resolve import resolve
     from lupustrial.prescreen.staging import stage
     from lupustrial.prescreen.units import resolve_units
@@ -141,26 +142,26 @@ def test_each_criterion_alone_has_the_parts_it_reads(omop_dir: Path) -> None:
 
     db = open_database(str(omop_dir))
     resolved = resolve(db)
-    staged = stage(db, resolved, AS_OF)
-    windows = Windows.of(AS_OF, DEFAULT_PRESCREEN)
+    params = Params(db.upload(params_row(Windows.of(AS_OF, DEFAULT_PRESCREEN)), PARAMS_TABLE))
+    staged = stage(db, resolved, params)
     units = resolve_units(db, staged.events, resolved.ucum)
-    latest = latest_records(db, staged.events, resolved, units, windows)
-    facts = person_facts(staged.events, staged.cohort, latest, windows)
-    every = with_parts(Context(facts, windows, DEFAULT_PRESCREEN)).columns
+    latest = latest_records(db, staged.events, resolved, units, params)
+    facts = person_facts(staged.events, staged.cohort, latest, params)
+    every = with_parts(Context(facts, params, DEFAULT_PRESCREEN)).columns
     for criterion in CRITERION_IDS:
         ctx = Context(
-            with_parts(Context(facts, windows, DEFAULT_PRESCREEN), (criterion,)),
-            windows,
+            with_parts(Context(facts, params, DEFAULT_PRESCREEN), (criterion,)),
+            params,
             DEFAULT_PRESCREEN,
         )
         all_criteria(ctx, latest, only=(criterion,))
         assert set(ctx.facts.columns) <= set(every)
     # Like for like pivots only the sets its criteria read (`sets_for`), and judges them.
     judged = SCOPES["circe-seven"]
-    only_read = person_facts(staged.events, staged.cohort, latest, windows, sets_for(judged))
+    only_read = person_facts(staged.events, staged.cohort, latest, params, sets_for(judged))
     seven_ctx = Context(
-        with_parts(Context(only_read, windows, DEFAULT_PRESCREEN), judged),
-        windows,
+        with_parts(Context(only_read, params, DEFAULT_PRESCREEN), judged),
+        params,
         DEFAULT_PRESCREEN,
     )
     all_criteria(seven_ctx, latest, only=judged)

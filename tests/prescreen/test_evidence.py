@@ -12,8 +12,9 @@ import pytest
 
 from lupustrial.clinical.sledai2k import LAB_THRESHOLDS
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN
-from lupustrial.prescreen.criteria import CRITERION_IDS, Windows
+from lupustrial.prescreen.criteria import CRITERION_IDS
 from lupustrial.prescreen.evidence import evidence, evidence_column
+from lupustrial.prescreen.windows import Windows
 
 WINDOWS = Windows.of(dt.date(2025, 1, 15), DEFAULT_PRESCREEN)
 

@@ -14,7 +14,6 @@ Criterion ids are the registration's (I1-I5, E1-E13), with I2 split in its two p
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
@@ -28,8 +27,8 @@ from lupustrial.prescreen.concepts import MALE_CONCEPT_ID
 from lupustrial.prescreen.config import PrescreenConfig
 from lupustrial.prescreen.engines import CriteriaForm
 from lupustrial.prescreen.facts import SET_CODE
+from lupustrial.prescreen.params import Params
 from lupustrial.prescreen.staging import domain_literal
-from lupustrial.prescreen.windows import Windows
 
 NULL = ibis.null().cast("boolean")
 
@@ -37,15 +36,16 @@ NULL = ibis.null().cast("boolean")
 @dataclass(frozen=True)
 class Context:
     facts: ir.Table
-    windows: Windows
+    params: Params
     config: PrescreenConfig
 
-    def date(self, value: dt.date) -> ir.Value:
-        return ibis.literal(value, type="date")
+    def date(self, window: str) -> ir.DateValue:
+        """The first day of ``window`` (a `Windows` field), read from the run's parameters."""
+        return self.params.day(window)
 
-    def observed_since(self, day: dt.date) -> ir.BooleanValue:
-        """Observed without a gap from ``day`` to the as-of date (current period)."""
-        return self.facts.op_start.notnull() & (self.facts.op_start <= self.date(day))
+    def observed_since(self, window: str) -> ir.BooleanValue:
+        """Observed without a gap from ``window``'s first day to the as-of date."""
+        return self.facts.op_start.notnull() & (self.facts.op_start <= self.date(window))
 
 
 # --- three-valued helpers (NULL is unknown) ---------------------------------------------
@@ -146,7 +146,7 @@ def sle_diagnosis(ctx: Context) -> Judged:
 def recent_diagnosis(ctx: Context) -> Judged:
     """I2 (registration): first SLE diagnosis within six calendar months of the as-of date."""
     f = ctx.facts
-    recent = f.first_dx_date >= ctx.date(ctx.windows.diagnosis)
+    recent = f.first_dx_date >= ctx.date("diagnosis")
     record = named_record(f.first_dx_domain, f.first_dx_id, f.first_dx_date)
     return row("I2.recent", recent, record)
 
@@ -192,7 +192,7 @@ _LAB_MEASUREMENTS = tuple(dict.fromkeys(rule.measurement for rule in LAB_THRESHO
 
 def _lab_activity_parts(ctx: Context) -> Parts:
     f = ctx.facts
-    since = ctx.date(ctx.windows.sledai)
+    since = ctx.date("sledai")
     present = {code: _descriptor_present(f, code, since).fill_null(False) for code in _LAB_CODES}
     points = reduce(
         lambda a, b: a + b,
@@ -215,7 +215,7 @@ def lab_activity(ctx: Context) -> Judged:
     detail = reduce(lambda a, b: a + b, [ibis.ifelse(present[c], f"{c} ", "") for c in codes])
     # The results inside the window that could not be read (no usable unit or no value):
     # named after a "|", so the sentence says why the lower bound may be low.
-    since = ctx.date(ctx.windows.sledai)
+    since = ctx.date("sledai")
     unread = [
         ibis.ifelse(f[f"{m}_date"] >= since, ibis.ifelse(f[f"{m}_value"].isnull(), f" {m}", ""), "")
         for m in _LAB_MEASUREMENTS
@@ -229,11 +229,12 @@ def lab_activity(ctx: Context) -> Judged:
 
 def _age_parts(ctx: Context) -> Parts:
     f = ctx.facts
-    on = ctx.windows.as_of
+    on = ctx.date("as_of")
+    year, month_now, day_now = on.year(), on.month(), on.day()
 
     def completed(month: ir.IntegerValue, day: ir.IntegerValue) -> ir.IntegerValue:
-        before = (on.month < month) | ((on.month == month) & (on.day < day))
-        return on.year - f.year_of_birth - ibis.ifelse(before, 1, 0)
+        before = (month_now < month) | ((month_now == month) & (day_now < day))
+        return year - f.year_of_birth - ibis.ifelse(before, 1, 0)
 
     return {
         "age_youngest": completed(f.month_of_birth.fill_null(12), f.day_of_birth.fill_null(31)),
@@ -423,7 +424,7 @@ def _stale(f: ir.Table, key: str, since: ir.Value) -> ir.BooleanValue:
 
 def _liver_parts(ctx: Context) -> Parts:
     limit = ctx.config.protocol.liver_enzyme_limit_u_per_l
-    since = ctx.date(ctx.windows.liver_result)
+    since = ctx.date("liver_result")
     return {
         "ast_high": _at_or_above(ctx.facts, "ast", limit, since),
         "alt_high": _at_or_above(ctx.facts, "alt", limit, since),
@@ -437,7 +438,7 @@ def liver(ctx: Context) -> Judged:
     """
     f = ctx.facts
     ast, alt = f.p_ast_high, f.p_alt_high
-    since = ctx.date(ctx.windows.liver_result)
+    since = ctx.date("liver_result")
     value = any_of(ast, alt)
     record = first_record(
         (ast, record_of(f, "ast")),
@@ -473,7 +474,7 @@ def kidney(ctx: Context) -> Judged:
     A result older than `kidney_result_max_age_days` decides nothing (recheck at screening).
     """
     f = ctx.facts
-    since = ctx.date(ctx.windows.kidney_result)
+    since = ctx.date("kidney_result")
     limit = ctx.config.protocol.creatinine_limit_mg_per_dl
     value = _at_or_above(f, "creatinine", limit, since)
     has = f.creatinine_date.notnull()
@@ -495,15 +496,14 @@ def tuberculosis(ctx: Context) -> Judged:
     record is unknown (the investigator confirms).
     """
     f = ctx.facts
-    w = ctx.windows
     has = f.tuberculosis_date.notnull()
-    open_ended = f.tuberculosis_end.isnull() | (f.tuberculosis_end >= ctx.date(w.as_of))
-    recent = f.tuberculosis_date >= ctx.date(w.active_condition)
+    open_ended = f.tuberculosis_end.isnull() | (f.tuberculosis_end >= ctx.date("as_of"))
+    recent = f.tuberculosis_date >= ctx.date("active_condition")
     value = ibis.cases(
         (has & open_ended & recent, True),
         (has & ~open_ended, False),
         (has, NULL),
-        (ctx.observed_since(w.active_condition), False),
+        (ctx.observed_since("active_condition"), False),
         else_=NULL,
     )
     detail = ibis.cases(
@@ -523,17 +523,16 @@ def _evidence_date(f: ir.Table, key: str, as_of: ir.Value) -> ir.DateValue:
 
 def _malignancy_parts(ctx: Context) -> Parts:
     f = ctx.facts
-    w = ctx.windows
-    as_of = ctx.date(w.as_of)
-    observed = ctx.observed_since(w.malignancy)
+    as_of = ctx.date("as_of")
+    observed = ctx.observed_since("malignancy")
     has_cancer = f.malignancy_date.notnull()
-    cancer_recent = _evidence_date(f, "malignancy", as_of) >= ctx.date(w.malignancy)
+    cancer_recent = _evidence_date(f, "malignancy", as_of) >= ctx.date("malignancy")
     cancer = ibis.cases((has_cancer, cancer_recent), (observed, False), else_=NULL)
     has_cis = f.cervical_in_situ_date.notnull()
     cis_date = _evidence_date(f, "cervical_in_situ", as_of)
     cis = ibis.cases(
-        (has_cis & (cis_date >= ctx.date(w.cervical_in_situ)), True),
-        (has_cis & (cis_date >= ctx.date(w.malignancy)), NULL),
+        (has_cis & (cis_date >= ctx.date("cervical_in_situ")), True),
+        (has_cis & (cis_date >= ctx.date("malignancy")), NULL),
         (has_cis, False),
         (observed, False),
         else_=NULL,
@@ -570,14 +569,13 @@ def malignancy(ctx: Context) -> Judged:
 
 def _pregnancy_parts(ctx: Context) -> Parts:
     f = ctx.facts
-    w = ctx.windows
     test = f.pregnancy_test_result
     test_date = f.pregnancy_test_date
     later_negative = ((test == 0) & (test_date > f.pregnancy_date)).fill_null(False)
     return {
-        "positive_test": (test == 1) & (test_date >= ctx.date(w.pregnancy)),
-        "pregnancy_recorded": (f.pregnancy_date >= ctx.date(w.pregnancy)) & ~later_negative,
-        "negative_test": (test == 0) & (test_date >= ctx.date(w.pregnancy_test)),
+        "positive_test": (test == 1) & (test_date >= ctx.date("pregnancy")),
+        "pregnancy_recorded": (f.pregnancy_date >= ctx.date("pregnancy")) & ~later_negative,
+        "negative_test": (test == 0) & (test_date >= ctx.date("pregnancy_test")),
         "male": f.gender_concept_id == MALE_CONCEPT_ID,
     }
 
@@ -616,7 +614,7 @@ def lactation(ctx: Context) -> Judged:
     """E10 (registration): lactating female, where records say so; else unknown."""
     f = ctx.facts
     male = f.gender_concept_id == MALE_CONCEPT_ID
-    recorded = f.lactation_date >= ctx.date(ctx.windows.lactation)
+    recorded = f.lactation_date >= ctx.date("lactation")
     value = ibis.cases((male, False), (recorded, True), else_=NULL)
     detail = ibis.cases(
         (male.fill_null(False), "male"),
@@ -641,11 +639,10 @@ def live_vaccine(ctx: Context) -> Judged:
     A vaccine on neither protocol list in the window leaves it unknown.
     """
     f = ctx.facts
-    w = ctx.windows
-    live = f.live_vaccines_date >= ctx.date(w.live_vaccine)
+    live = f.live_vaccines_date >= ctx.date("live_vaccine")
     unlisted = f.unlisted_vaccine_date.notnull()
     value = ibis.cases(
-        (live, True), (unlisted, NULL), (ctx.observed_since(w.live_vaccine), False), else_=NULL
+        (live, True), (unlisted, NULL), (ctx.observed_since("live_vaccine"), False), else_=NULL
     )
     record = first_record(
         (live, record_of(f, "live_vaccines")),

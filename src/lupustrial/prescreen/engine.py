@@ -34,6 +34,7 @@ from lupustrial.prescreen.evidence import evidence_column
 from lupustrial.prescreen.facts import latest_records, person_facts
 from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.outcome import FunnelStep, Person, funnel, kind_of
+from lupustrial.prescreen.params import PARAMS_TABLE, Params, params_row
 from lupustrial.prescreen.resolve import ResolvedConcepts, resolve
 from lupustrial.prescreen.staging import DOMAINS, cohort_counts, stage
 from lupustrial.prescreen.units import resolve_units
@@ -121,8 +122,9 @@ def run_prescreen(
     for item in resolved.unresolved:
         progress(f"warning: concept set {item.set_key}: {item.item.reference} not in vocabulary")
     progress("reading clinical tables once (events inside the concept sets)")
-    staged = stage(db, resolved, as_of)
     windows = Windows.of(as_of, config)
+    params = Params(db.upload(params_row(windows), PARAMS_TABLE))
+    staged = stage(db, resolved, params)
     units = resolve_units(db, staged.events, resolved.ucum)
     report = coverage(db, staged.events, resolved, units)
     if judged != CRITERION_IDS:
@@ -131,14 +133,14 @@ def run_prescreen(
     said = [*db.warnings, *warnings(report)]
     for warning in said:
         progress(f"warning: {warning}")
-    latest = db.materialize(latest_records(db, staged.events, resolved, units, windows))
+    latest = db.materialize(latest_records(db, staged.events, resolved, units, params))
     # A run judging fewer criteria pivots only the sets they read (the others are not staged).
     pivoted = None if judged == CRITERION_IDS else sets_for(judged)
-    facts = person_facts(staged.events, staged.cohort, latest, windows, pivoted)
-    facts = db.materialize(with_parts(Context(facts, windows, config), only=judged))
+    facts = person_facts(staged.events, staged.cohort, latest, params, pivoted)
+    facts = db.materialize(with_parts(Context(facts, params, config), only=judged))
     progress("judging the criteria")
     rows = all_criteria(
-        Context(facts, windows, config), latest, form=db.engine.criteria_form, only=judged
+        Context(facts, params, config), latest, form=db.engine.criteria_form, only=judged
     )
     if db.engine.sorts_results:
         # DuckDB sorts in parallel at almost no cost on top of the query, where Arrow's

@@ -13,18 +13,19 @@ window decides nothing, so dropping those records changes no answer.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from lupustrial.clinical.sledai2k import LAB_THRESHOLDS
+from lupustrial.prescreen.arrow import table
 from lupustrial.prescreen.labs import QUALITATIVE, QUANTITATIVE
 from lupustrial.prescreen.omop import OmopDatabase
+from lupustrial.prescreen.params import Params
 from lupustrial.prescreen.resolve import ResolvedConcepts
 from lupustrial.prescreen.units import ResolvedUnits, unit_keys
-from lupustrial.prescreen.windows import Windows
 
 _RECORD = ("date",)
 _WITH_END = ("tuberculosis", "malignancy", "cervical_in_situ")
@@ -58,18 +59,18 @@ SET_CODE: dict[str, int] = {key: code for code, key in enumerate(LATEST_SETS)}
 """A set as the engines carry it in `latest_records` and in a criterion's deciding record."""
 
 
-def look_back(windows: Windows) -> dict[str, dt.date]:
+def look_back(params: Params) -> dict[str, ir.DateValue]:
     """Sets read only inside a window, with the window's first day (see the module doc).
 
     I3 reads its lab descriptors only from the SLEDAI-2K window; E9 a pregnancy record or a
     test only from the pregnancy look-back (or the shorter negative-test window, whichever
     starts earlier); E10 and E12 their records only inside their windows.
     """
-    days = {rule.measurement: windows.sledai for rule in LAB_THRESHOLDS}
-    days["pregnancy"] = windows.pregnancy
-    days["pregnancy_test"] = min(windows.pregnancy, windows.pregnancy_test)
-    days["lactation"] = windows.lactation
-    days["live_vaccines"] = windows.live_vaccine
+    days = {rule.measurement: params.day("sledai") for rule in LAB_THRESHOLDS}
+    days["pregnancy"] = params.day("pregnancy")
+    days["pregnancy_test"] = ibis.least(params.day("pregnancy"), params.day("pregnancy_test"))
+    days["lactation"] = params.day("lactation")
+    days["live_vaccines"] = params.day("live_vaccine")
     return days
 
 
@@ -78,14 +79,14 @@ def latest_records(
     events: ir.Table,
     resolved: ResolvedConcepts,
     units: ResolvedUnits,
-    windows: Windows,
+    params: Params,
 ) -> ir.Table:
     """Each person's most recent in-period record per set, values in their criterion's unit."""
-    windowed = look_back(windows)
+    windowed = look_back(params)
     unbounded = [key for key in LATEST_SETS if key not in windowed]
     inside = events.set_key.isin(unbounded)
     for key, since in windowed.items():
-        inside |= (events.set_key == key) & (events.start_date >= ibis.literal(since))
+        inside |= (events.set_key == key) & (events.start_date >= since)
     wanted = events.filter(events.in_period & inside)
     ranked = wanted.mutate(
         rank=ibis.row_number().over(
@@ -95,28 +96,41 @@ def latest_records(
     )
     latest = ranked.filter(ranked["rank"] == 0)
     unit_map = db.upload(units.table, "prescreen_units")
+    results = db.upload(result_concepts(resolved), "prescreen_results")
     unit_id, written = unit_keys(latest)
-    joined = latest.left_join(
+    with_unit = latest.left_join(
         unit_map,
         (latest.set_key == unit_map.set_key)
         & (unit_id == unit_map.unit_key)
         & (written == unit_map.unit_text),
     )
-    positive = sorted(resolved.members["positive"]) or [-1]
-    negative = sorted(resolved.members["negative"]) or [-1]
+    joined = with_unit.left_join(results, with_unit.value_concept_id == results.concept_id)
     return joined.select(
         person_id=joined.person_id,
-        set_key=latest.set_key,
-        set_code=ibis.cases(*[(latest.set_key == k, c) for k, c in SET_CODE.items()]).cast("int16"),
+        set_key=joined.set_key,
+        set_code=ibis.cases(*[(joined.set_key == k, c) for k, c in SET_CODE.items()]).cast("int16"),
         date=joined.start_date,
         end=joined.end_date,
         id=joined.record_id,
         domain=joined.domain,
         value=(joined.value * joined.scale + joined.shift).round(9),
-        result=ibis.cases(
-            (joined.value_concept_id.isin(positive), 1),
-            (joined.value_concept_id.isin(negative), 0),
-        ).cast("int64"),
+        result=joined.result.cast("int64"),
+    )
+
+
+def result_concepts(resolved: ResolvedConcepts) -> pa.Table:
+    """(concept_id, result): the qualitative answers' concepts, 1 positive, 0 negative.
+
+    Sent as a table to join rather than written into the query, so that the query is the
+    same whatever the vocabulary holds; a concept in both sets reads as positive.
+    """
+    positive = sorted(resolved.members["positive"])
+    negative = sorted(resolved.members["negative"] - resolved.members["positive"])
+    return table(
+        {
+            "concept_id": ([*positive, *negative], "int64"),
+            "result": ([1] * len(positive) + [0] * len(negative), "int64"),
+        }
     )
 
 
@@ -132,11 +146,11 @@ def pivot(latest: ir.Table, sets: Collection[str] | None = None) -> ir.Table:
     return latest.group_by("person_id").agg(**aggregates)
 
 
-def unlisted_vaccines(events: ir.Table, since: dt.date) -> ir.Table:
+def unlisted_vaccines(events: ir.Table, since: ir.DateValue) -> ir.Table:
     """Vaccinations since ``since`` whose vaccine is on neither protocol list (latest one)."""
     vaccines = events.filter(
         events.in_period
-        & (events.start_date >= ibis.literal(since))
+        & (events.start_date >= since)
         & events.set_key.isin(["any_vaccine", "live_vaccines", "non_live_vaccines"])
     )
     listed = ibis.ifelse(vaccines.set_key != "any_vaccine", 1, 0)  # no bool→int cast on PG
@@ -163,7 +177,7 @@ def person_facts(
     events: ir.Table,
     cohort: ir.Table,
     latest: ir.Table,
-    windows: Windows,
+    params: Params,
     sets: Collection[str] | None = None,
 ) -> ir.Table:
     """The cohort with every fact the criteria read, one row per person (``latest`` is
@@ -171,5 +185,5 @@ def person_facts(
     criteria: `criteria.sets_for`), the others being neither staged nor read."""
     facts = pivot(latest, sets)
     wide = cohort.left_join(facts, "person_id").drop("person_id_right")
-    vaccines = unlisted_vaccines(events, windows.live_vaccine)
+    vaccines = unlisted_vaccines(events, params.day("live_vaccine"))
     return wide.left_join(vaccines, "person_id").drop("person_id_right")

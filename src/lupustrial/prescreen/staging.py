@@ -8,7 +8,6 @@ tables again. Events after the as-of date are dropped (they have not happened ye
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import ibis
@@ -17,6 +16,7 @@ import pyarrow as pa
 
 from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS
 from lupustrial.prescreen.omop import OmopDatabase
+from lupustrial.prescreen.params import Params
 from lupustrial.prescreen.resolve import ResolvedConcepts
 
 _SLE = next(s for s in DEFAULT_CONCEPT_SETS if s.key == "sle")
@@ -61,7 +61,7 @@ class Staged:
 
 
 def _events_of(
-    db: OmopDatabase, table: str, members: ir.Table, persons: ir.Table, as_of: dt.date
+    db: OmopDatabase, table: str, members: ir.Table, persons: ir.Table, as_of: ir.DateValue
 ) -> ir.Table:
     record_id, concept_id, start, end, has_values = SOURCES[table]
     source = db[table].semi_join(persons, "person_id")
@@ -77,7 +77,7 @@ def _events_of(
         value_concept_id=source.value_as_concept_id if has_values else null_id,
         unit_concept_id=source.unit_concept_id if has_values else null_id,
         unit_source=source.unit_source_value if has_values else ibis.null().cast("string"),
-    ).filter(lambda t: t.start_date <= ibis.literal(as_of))
+    ).filter(lambda t: t.start_date <= as_of)
     return rows.join(members, "concept_id")
 
 
@@ -110,7 +110,7 @@ def _members(db: OmopDatabase, resolved: ResolvedConcepts) -> ir.Table:
     return db.upload(pa.concat_tables(per_table), "prescreen_members")
 
 
-def _sle_persons(db: OmopDatabase, members: ir.Table, as_of: dt.date) -> ir.Table:
+def _sle_persons(db: OmopDatabase, members: ir.Table, as_of: ir.DateValue) -> ir.Table:
     """Persons with any SLE record on or before the as-of date (in or outside a period).
 
     Only these persons can be in the cohort or in the funnel's SLE counts, so every
@@ -122,16 +122,17 @@ def _sle_persons(db: OmopDatabase, members: ir.Table, as_of: dt.date) -> ir.Tabl
         _, concept_id, start, _, _ = SOURCES[table]
         source = db[table]
         found = source.semi_join(members, source[concept_id] == members.concept_id)
-        parts.append(found.filter(found[start] <= ibis.literal(as_of)).select("person_id"))
+        parts.append(found.filter(found[start] <= as_of).select("person_id"))
     return db.materialize(ibis.union(*parts, distinct=True))
 
 
-def stage(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> Staged:
+def stage(db: OmopDatabase, resolved: ResolvedConcepts, params: Params) -> Staged:
     """Read each clinical table once into the cached events table; find the cohort.
 
     The clinical tables are first restricted (semi-join on person_id) to persons with an SLE
     record: nothing outside them is ever judged or counted.
     """
+    as_of = params.as_of
     members = _members(db, resolved)
     persons = _sle_persons(db, members, as_of)
     parts = []
@@ -155,9 +156,8 @@ def stage(db: OmopDatabase, resolved: ResolvedConcepts, as_of: dt.date) -> Stage
     return Staged(events=events, cohort=db.materialize(_cohort(db, events, as_of)))
 
 
-def _cohort(db: OmopDatabase, events: ir.Table, as_of: dt.date) -> ir.Table:
+def _cohort(db: OmopDatabase, events: ir.Table, when: ir.DateValue) -> ir.Table:
     """Persons with an SLE record inside an observation period, with what every rule needs."""
-    when = ibis.literal(as_of)
     sle = events.filter((events.set_key == "sle") & events.in_period)
     ranked = sle.mutate(
         rank=ibis.row_number().over(

@@ -1,0 +1,47 @@
+"""The run's dates as data: the as-of date and every window's first day, one row on the engine.
+
+Every query of a run reads its dates from this one-row table (uploaded per run, `Windows`
+computed in Python with the protocol's calendar) instead of carrying them as literals, so
+the SQL of a run does not depend on its as-of date: compiled once, it serves every run
+(`plan`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from lupustrial.prescreen.windows import Windows
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
+
+PARAMS_TABLE = "prescreen_params"
+WINDOW_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Windows))
+"""The columns of the parameter row: ``as_of`` and every window (`Windows`' fields)."""
+
+
+def params_row(windows: Windows) -> pa.Table:
+    """The one-row table of ``windows``' dates, a date column each."""
+    from lupustrial.prescreen.arrow import table
+
+    return table({name: ([getattr(windows, name)], "date") for name in WINDOW_NAMES})
+
+
+class Params:
+    """The uploaded parameter row, read in queries as scalars (uncorrelated subqueries)."""
+
+    def __init__(self, row: ir.Table) -> None:
+        self.row = row
+
+    def day(self, name: str) -> ir.DateValue:
+        """The date ``name`` (`WINDOW_NAMES`) as a scalar of the query."""
+        if name not in WINDOW_NAMES:
+            raise KeyError(name)
+        value: ir.DateValue = self.row[name].as_scalar()
+        return value
+
+    @property
+    def as_of(self) -> ir.DateValue:
+        return self.day("as_of")
