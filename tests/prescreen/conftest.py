@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,13 @@ from lupustrial.prescreen.synthetic import write_synthetic
 
 AS_OF = dt.date(2025, 1, 15)
 PERSONS = 600
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_sql_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Compiled SQL (`plan`) kept in the session's own directory, not the user's cache
+    (commands run in a subprocess inherit it)."""
+    os.environ["LUPUSTRIAL_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="session")

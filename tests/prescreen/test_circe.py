@@ -14,7 +14,7 @@ import pytest
 
 from lupustrial.prescreen.circe import peer
 from lupustrial.prescreen.config import PrescreenConfig
-from lupustrial.prescreen.criteria import CRITERION_IDS, NOT_JUDGED, SCOPES
+from lupustrial.prescreen.criteria_ids import CRITERION_IDS, NOT_JUDGED, SCOPES
 from lupustrial.prescreen.engine import PrescreenResult, run_prescreen
 from lupustrial.prescreen.omop import open_database
 from lupustrial.protocol.config import ProtocolConfig
@@ -118,7 +118,7 @@ def test_an_unknown_scope_is_refused(omop_dir: Path) -> None:
 
 def test_like_for_like_reads_no_laboratory_table(duckdb_result: PrescreenResult) -> None:
     """Circe reads no `measurement`; neither does the like-for-like run (the full one does)."""
-    from lupustrial.prescreen.criteria import sets_for
+    from lupustrial.prescreen.criteria_ids import sets_for
     from lupustrial.prescreen.staging import tables_read
 
     seven = duckdb_result.resolved.only(sets_for(SCOPES["circe-seven"]))
@@ -132,8 +132,9 @@ def test_each_criterion_alone_has_the_parts_it_reads(omop_dir: Path) -> None:
     column as the expression is built), and the like-for-like facts carry no laboratory
     part."""
     from lupustrial.prescreen.config import DEFAULT_PRESCREEN
-    from lupustrial.prescreen.criteria import Context, all_criteria, sets_for, with_parts
-    from lupustrial.prescreen.facts import latest_records, person_facts
+    from lupustrial.prescreen.criteria import Context, all_criteria, with_parts
+    from lupustrial.prescreen.criteria_ids import sets_for
+    from lupustrial.prescreen.facts import latest_records, person_facts, result_concepts
     from lupustrial.prescreen.params import PARAMS_TABLE, Params, params_row
     from lupustrial.prescreen.resolve import resolve
     from lupustrial.prescreen.staging import stage
@@ -145,8 +146,11 @@ def test_each_criterion_alone_has_the_parts_it_reads(omop_dir: Path) -> None:
     params = Params(db.upload(params_row(Windows.of(AS_OF, DEFAULT_PRESCREEN)), PARAMS_TABLE))
     staged = stage(db, resolved, params)
     units = resolve_units(db, staged.events, resolved.ucum)
-    latest = latest_records(db, staged.events, resolved, units, params)
-    facts = person_facts(staged.events, staged.cohort, latest, params)
+    unit_map = db.upload(units.table, "prescreen_units")
+    results = db.upload(result_concepts(resolved), "prescreen_results")
+    events, cohort = staged.events.table, staged.cohort.table
+    latest = latest_records(events, unit_map, results, params)
+    facts = person_facts(events, cohort, latest, params)
     every = with_parts(Context(facts, params, DEFAULT_PRESCREEN)).columns
     for criterion in CRITERION_IDS:
         ctx = Context(
@@ -158,7 +162,7 @@ def test_each_criterion_alone_has_the_parts_it_reads(omop_dir: Path) -> None:
         assert set(ctx.facts.columns) <= set(every)
     # Like for like pivots only the sets its criteria read (`sets_for`), and judges them.
     judged = SCOPES["circe-seven"]
-    only_read = person_facts(staged.events, staged.cohort, latest, params, sets_for(judged))
+    only_read = person_facts(events, cohort, latest, params, sets_for(judged))
     seven_ctx = Context(
         with_parts(Context(only_read, params, DEFAULT_PRESCREEN), judged),
         params,

@@ -52,7 +52,7 @@ def test_circe_seven_is_a_documented_option(omop_dir: Path, tmp_path: Path, caps
     import json
 
     from lupustrial.cli import prescreen as command
-    from lupustrial.prescreen.criteria import SCOPES
+    from lupustrial.prescreen.criteria_ids import SCOPES
 
     assert set(command._SCOPES) == set(SCOPES)  # the CLI's list is the engine's
     options = ["--omop", str(omop_dir), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path)]

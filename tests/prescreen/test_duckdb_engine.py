@@ -38,6 +38,7 @@ class _Counting:
 
 def _counted(omop_dir: Path) -> tuple[OmopDatabase, _Counting]:
     db = open_database(str(omop_dir))
+    assert db.backend.ibis is not None  # ibis set up over the connection before counting
     counting = _Counting(db.backend.con)
     db.backend.con = counting
     return db, counting

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lupustrial.prescreen.criteria import CRITERION_IDS
+from lupustrial.prescreen.criteria_ids import CRITERION_IDS
 from lupustrial.prescreen.engine import PrescreenResult
 from lupustrial.prescreen.synthetic import BASELINE_EXPECTED, EDGE_CASES, EDGE_PERSON_ID
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-import ibis.expr.types as ir
 import pytest
 from tests.commands import run
 
@@ -19,12 +18,13 @@ from lupustrial.prescreen.engine import PrescreenResult, run_prescreen_on
 from lupustrial.prescreen.engines import Engine, EngineLostError
 from lupustrial.prescreen.engines.duckdb import DuckDB
 from lupustrial.prescreen.engines.spark import Spark
+from lupustrial.prescreen.plan import Step
 
 from .conftest import AS_OF
 
 
 class _Flaky(DuckDB):
-    """DuckDB whose first ``failures`` materialisations raise ``error``; ``opened`` counts
+    """DuckDB whose first ``failures`` kept results raise ``error``; ``opened`` counts
     the databases opened on it."""
 
     failures: ClassVar[int] = 0
@@ -35,11 +35,11 @@ class _Flaky(DuckDB):
         type(self).opened += 1
         return super().open(location, **options)
 
-    def materialize(self, backend: Any, expr: ir.Table) -> ir.Table:
+    def run_keep(self, backend: Any, name: str, step: Step) -> None:
         if type(self).failures:
             type(self).failures -= 1
             raise type(self).error
-        return super().materialize(backend, expr)
+        super().run_keep(backend, name, step)
 
     def lost(self, error: BaseException) -> bool:
         return isinstance(error, ConnectionRefusedError)

@@ -12,7 +12,7 @@ import pytest
 
 from lupustrial.clinical.sledai2k import LAB_THRESHOLDS
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN
-from lupustrial.prescreen.criteria import CRITERION_IDS
+from lupustrial.prescreen.criteria_ids import CRITERION_IDS
 from lupustrial.prescreen.evidence import evidence, evidence_column
 from lupustrial.prescreen.windows import Windows
 

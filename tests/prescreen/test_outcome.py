@@ -12,7 +12,7 @@ from collections import Counter
 import numpy as np
 import pyarrow as pa
 
-from lupustrial.prescreen.criteria import CRITERION_IDS
+from lupustrial.prescreen.criteria_ids import CRITERION_IDS
 from lupustrial.prescreen.engine import PrescreenResult, _notes, _sorted
 from lupustrial.prescreen.outcome import fails
 

@@ -14,7 +14,7 @@ import pytest
 
 from lupustrial.prescreen.concepts import CONCEPT_SET_BY_KEY
 from lupustrial.prescreen.config import PrescreenConfig
-from lupustrial.prescreen.criteria import CRITERION_IDS
+from lupustrial.prescreen.criteria_ids import CRITERION_IDS
 from lupustrial.prescreen.engine import PrescreenResult, run_prescreen
 from lupustrial.prescreen.labs import QUANTITATIVE, STANDARD_UCUM_IDS
 from lupustrial.prescreen.omop import open_database

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from lupustrial.prescreen.criteria import CRITERION_IDS
+from lupustrial.prescreen.criteria_ids import CRITERION_IDS
 from lupustrial.prescreen.engine import PrescreenResult
 from lupustrial.prescreen.report import render
 from lupustrial.prescreen.wording import (

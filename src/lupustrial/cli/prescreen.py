@@ -84,7 +84,7 @@ SchemaOption = Annotated[
 TopOption = Annotated[int, typer.Option("--top", help="Candidates printed (all are written).")]
 _TOP = 20
 _SCOPES = ("all", "circe-seven")
-"""`criteria.SCOPES`'s names, spelled here so that `--help` imports no query library."""
+"""`criteria_ids.SCOPES`'s names, spelled here so that `--help` imports no query library."""
 
 
 def _scope(name: str) -> str:

@@ -12,13 +12,16 @@ warning (printed, and written with the results).
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS, Domain
 from lupustrial.prescreen.omop import OmopDatabase
+from lupustrial.prescreen.plan import Kept
 from lupustrial.prescreen.resolve import ResolvedConcepts
 from lupustrial.prescreen.units import ResolvedUnits
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 MOSTLY = 0.5
 """A test whose results lack a usable unit in more than this share is a warning."""
@@ -52,11 +55,14 @@ class SetCoverage:
 
 
 def coverage(
-    db: OmopDatabase, events: ir.Table, resolved: ResolvedConcepts, units: ResolvedUnits
+    db: OmopDatabase, events: Kept, resolved: ResolvedConcepts, units: ResolvedUnits
 ) -> list[SetCoverage]:
     """Every default concept set's coverage here (one small query for the record counts)."""
-    counted = events.group_by("set_key").agg(n=events.count())
-    records = dict(zip(*db.fetch(counted).to_pydict().values(), strict=True))
+
+    def counted() -> ir.Table:
+        return events.table.group_by("set_key").agg(n=events.table.count())
+
+    records = dict(zip(*db.take("set_counts", counted).to_pydict().values(), strict=True))
     report = []
     for concept_set in DEFAULT_CONCEPT_SETS:
         key = concept_set.key

@@ -25,6 +25,7 @@ from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, LAB_THRESHOLDS
 from lupustrial.clinical.thresholds import COMPARE
 from lupustrial.prescreen.concepts import MALE_CONCEPT_ID
 from lupustrial.prescreen.config import PrescreenConfig
+from lupustrial.prescreen.criteria_ids import CRITERION_IDS, NOT_JUDGED
 from lupustrial.prescreen.engines import CriteriaForm
 from lupustrial.prescreen.facts import SET_CODE
 from lupustrial.prescreen.params import Params
@@ -56,11 +57,6 @@ def any_of(*parts: ir.BooleanValue) -> ir.BooleanValue:
     some = reduce(lambda a, b: a | b, [p.fill_null(False) for p in parts])
     none = reduce(lambda a, b: a & b, [~p.fill_null(True) for p in parts])
     return ibis.cases((some, True), (none, False), else_=NULL)
-
-
-STATUSES: tuple[str, ...] = ("met", "not_met", "unknown")
-"""The three statuses; engines return a status as its position here, and a criterion as
-its position in `CRITERION_IDS` (small integers travel faster than words)."""
 
 
 def status_of(value: ir.BooleanValue) -> ir.IntegerValue:
@@ -675,7 +671,7 @@ CRITERIA: tuple[tuple[str, Callable[[Context], Judged]], ...] = (
 )
 """In funnel order: what every candidate must pass first, the lab lower bound last."""
 
-CRITERION_IDS: tuple[str, ...] = tuple(cid for cid, _ in CRITERIA)
+assert tuple(cid for cid, _ in CRITERIA) == CRITERION_IDS, "CRITERIA in CRITERION_IDS' order"
 
 PARTS: tuple[tuple[Callable[[Context], Parts], tuple[str, ...]], ...] = (
     (_lab_activity_parts, ("I3",)),
@@ -704,71 +700,6 @@ def with_parts(ctx: Context, only: tuple[str, ...] = CRITERION_IDS) -> ir.Table:
             assert name not in named, f"two parts named {name}"
             named[f"p_{name}"] = value
     return ctx.facts.mutate(**named)
-
-
-SETS_READ: dict[str, tuple[str, ...]] = {
-    "I1": ("sle",),
-    "I2.recent": ("sle",),
-    "I2.untreated": ("immunosuppressants",),
-    "I3": tuple(dict.fromkeys(rule.measurement for rule in LAB_THRESHOLDS)),
-    "E2": (
-        "viral_hepatitis",
-        "hbs_ag",
-        "hbv_dna",
-        "hcv_rna",
-        "anti_hcv",
-        "hepatitis_b",
-        "hepatitis_c",
-    ),
-    "E3": ("anti_hbc", "anti_hbs", "anti_hcv", "hbv_dna", "hcv_rna", "hepatitis_b", "hepatitis_c"),
-    "E4": ("ast", "alt"),
-    "E5": ("creatinine",),
-    "E6": ("tuberculosis",),
-    "E7": ("malignancy", "cervical_in_situ"),
-    "E9": ("pregnancy", "pregnancy_test"),
-    "E10": ("lactation",),
-    "E11": ("collagen_diseases",),
-    "E12": ("live_vaccines", "any_vaccine"),
-}
-"""The concept sets each criterion reads, for the outside-observation-period notes."""
-
-
-CIRCE_EXPRESSIBLE: tuple[str, ...] = (
-    "alive",
-    "I2.recent",
-    "I2.untreated",
-    "E7",
-    "E10",
-    "E11",
-    "E12",
-)
-"""The criteria OHDSI Circe can express as inclusion rules (its cohort, I1, aside): the
-rules of `circe/prescreen_cohort.json`, in order. Why the others cannot be:
-`circe.peer.NOT_EXPRESSIBLE`."""
-
-SCOPES: dict[str, tuple[str, ...]] = {
-    "all": CRITERION_IDS,
-    "circe-seven": tuple(c for c in CRITERION_IDS if c == "I1" or c in CIRCE_EXPRESSIBLE),
-}
-"""The criteria a run judges. ``circe-seven`` is the like-for-like mode: only the cohort (I1)
-and the seven rules Circe can express, each still with its deciding record and reason, so
-that its time compares with Circe's SQL for the same work; the other criteria are returned
-as unknown with the detail ``NOT_JUDGED`` and fail no one."""
-
-NOT_JUDGED = "not_judged"
-
-SCOPE_EXTRA_SETS: dict[str, tuple[str, ...]] = {"E12": ("non_live_vaccines",)}
-"""Concept sets a criterion reads beyond `SETS_READ` (which lists those whose records
-outside an observation period are noted): E12 also tells listed from unlisted vaccines."""
-
-
-def sets_for(criteria: tuple[str, ...]) -> frozenset[str]:
-    """The concept sets the given criteria read (the cohort's SLE set always)."""
-    keys = {"sle"}
-    for criterion in criteria:
-        keys.update(SETS_READ.get(criterion, ()))
-        keys.update(SCOPE_EXTRA_SETS.get(criterion, ()))
-    return frozenset(keys)
 
 
 def not_judged(criterion: str) -> Judged:

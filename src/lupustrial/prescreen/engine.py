@@ -11,35 +11,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN, PrescreenConfig
 from lupustrial.prescreen.coverage import SetCoverage, coverage, warnings
-from lupustrial.prescreen.criteria import (
-    CRITERION_IDS,
-    SCOPES,
-    SETS_READ,
-    STATUSES,
-    Context,
-    all_criteria,
-    sets_for,
-    with_parts,
-)
+from lupustrial.prescreen.criteria_ids import CRITERION_IDS, SCOPES, SETS_READ, STATUSES, sets_for
 from lupustrial.prescreen.engines import Engine, EngineLostError
 from lupustrial.prescreen.evidence import evidence_column
-from lupustrial.prescreen.facts import latest_records, person_facts
+from lupustrial.prescreen.facts import latest_records, person_facts, result_concepts
 from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.outcome import FunnelStep, Person, funnel, kind_of
 from lupustrial.prescreen.params import PARAMS_TABLE, Params, params_row
+from lupustrial.prescreen.plan import Kept, Plan
 from lupustrial.prescreen.resolve import ResolvedConcepts, resolve
 from lupustrial.prescreen.staging import DOMAINS, cohort_counts, stage
 from lupustrial.prescreen.units import resolve_units
 from lupustrial.prescreen.windows import Windows
 from lupustrial.protocol.rules import Kind
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 Progress = Callable[[str], None]
 
@@ -72,7 +67,7 @@ class PrescreenResult:
     """What this database could not answer as a whole (`coverage`), and tables read as
     empty (`OmopDatabase.warnings`): printed as the run goes and written with the results."""
     scope: str = "all"
-    """Which criteria were judged (`criteria.SCOPES`); the others are "not judged"."""
+    """Which criteria were judged (`criteria_ids.SCOPES`); the others are "not judged"."""
     _explained: pa.Table | None = field(default=None, init=False, repr=False, compare=False)
 
     def explained(self) -> pa.Table:
@@ -109,12 +104,13 @@ def run_prescreen(
 ) -> PrescreenResult:
     """Pre-screen ``db`` on its engine for the as-of date (the consent/first-dose proxy).
 
-    ``scope`` names the criteria judged (`criteria.SCOPES`): with fewer, only the concept
+    ``scope`` names the criteria judged (`criteria_ids.SCOPES`): with fewer, only the concept
     sets they read are staged (``circe-seven`` reads no laboratory result, as Circe does).
     """
     if scope not in SCOPES:
         raise ValueError(f"unknown criteria scope {scope!r}: one of {', '.join(SCOPES)}")
     judged = SCOPES[scope]
+    db.plan = Plan.for_run(db.engine.name, scope, config)
     progress(f"resolving concept sets in {db.location} ({db.engine.name})")
     resolved = resolve(db)
     if judged != CRITERION_IDS:
@@ -123,7 +119,7 @@ def run_prescreen(
         progress(f"warning: concept set {item.set_key}: {item.item.reference} not in vocabulary")
     progress("reading clinical tables once (events inside the concept sets)")
     windows = Windows.of(as_of, config)
-    params = Params(db.upload(params_row(windows), PARAMS_TABLE))
+    params = Params(db.send(params_row(windows), PARAMS_TABLE))
     staged = stage(db, resolved, params)
     units = resolve_units(db, staged.events, resolved.ucum)
     report = coverage(db, staged.events, resolved, units)
@@ -133,24 +129,45 @@ def run_prescreen(
     said = [*db.warnings, *warnings(report)]
     for warning in said:
         progress(f"warning: {warning}")
-    latest = db.materialize(latest_records(db, staged.events, resolved, units, params))
+    unit_map = db.send(units.table, "prescreen_units")
+    results = db.send(result_concepts(resolved), "prescreen_results")
+    latest = db.keep(
+        "latest",
+        lambda: latest_records(staged.events.table, unit_map.table, results.table, params),
+    )
     # A run judging fewer criteria pivots only the sets they read (the others are not staged).
     pivoted = None if judged == CRITERION_IDS else sets_for(judged)
-    facts = person_facts(staged.events, staged.cohort, latest, params, pivoted)
-    facts = db.materialize(with_parts(Context(facts, params, config), only=judged))
+
+    def facts() -> ir.Table:
+        # The criteria's expressions are built (and ibis imported) only to compile a step.
+        from lupustrial.prescreen.criteria import Context, with_parts
+
+        wide = person_facts(staged.events.table, staged.cohort.table, latest.table, params, pivoted)
+        return with_parts(Context(wide, params, config), only=judged)
+
+    kept_facts = db.keep("facts", facts)
     progress("judging the criteria")
-    rows = all_criteria(
-        Context(facts, params, config), latest, form=db.engine.criteria_form, only=judged
-    )
-    if db.engine.sorts_results:
-        # DuckDB sorts in parallel at almost no cost on top of the query, where Arrow's
-        # single-threaded sort took 0.4 s for 1.5M rows; an engine that does not
-        # (`Engine.sorts_results`) has its rows sorted by `_sorted`.
-        rows = rows.order_by(_ORDER)
-    raw = db.fetch(rows)
+
+    def criteria() -> ir.Table:
+        from lupustrial.prescreen.criteria import Context, all_criteria
+
+        ctx = Context(kept_facts.table, params, config)
+        rows = all_criteria(ctx, latest.table, form=db.engine.criteria_form, only=judged)
+        if db.engine.sorts_results:
+            # DuckDB sorts in parallel at almost no cost on top of the query, where Arrow's
+            # single-threaded sort took 0.4 s for 1.5M rows; an engine that does not
+            # (`Engine.sorts_results`) has its rows sorted by `_sorted`.
+            rows = rows.order_by(_ORDER)
+        return rows
+
+    raw = db.take("criteria", criteria)
     outside = _outside(db, staged.events, staged.cohort)
-    cohort = db.fetch(staged.cohort.select("person_id", "first_dx_date", "last_visit"))
+    cohort = db.take(
+        "cohort_rows",
+        lambda: staged.cohort.table.select("person_id", "first_dx_date", "last_visit"),
+    )
     counts = cohort_counts(db, staged.events)
+    db.plan.save()
     progress(f"{cohort.num_rows:,} persons in the cohort; formatting results")
     table, grid = _assemble(raw, outside)
     persons = _persons(grid, cohort)
@@ -220,11 +237,14 @@ def _said(error: BaseException) -> str:
     return "; ".join(f"{type(e).__name__}: {(str(e).strip() or '-').splitlines()[0]}" for e in said)
 
 
-def _outside(db: OmopDatabase, events: ibis.Table, cohort: ibis.Table) -> pa.Table:
+def _outside(db: OmopDatabase, events: Kept, cohort: Kept) -> pa.Table:
     """Per cohort person and concept set: records outside every observation period."""
-    out = events.filter(~events.in_period).semi_join(cohort, "person_id")
-    counted = out.group_by(["person_id", "set_key"]).agg(n=out.count(), last=out.start_date.max())
-    return db.fetch(counted)
+
+    def counted() -> ir.Table:
+        out = events.table.filter(~events.table.in_period).semi_join(cohort.table, "person_id")
+        return out.group_by(["person_id", "set_key"]).agg(n=out.count(), last=out.start_date.max())
+
+    return db.take("outside", counted)
 
 
 _SETS_READ: tuple[tuple[str, int], ...] = tuple(

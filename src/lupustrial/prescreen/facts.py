@@ -14,18 +14,18 @@ window decides nothing, so dropping those records changes no answer.
 from __future__ import annotations
 
 from collections.abc import Collection
-
-import ibis
-import ibis.expr.types as ir
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from lupustrial.clinical.sledai2k import LAB_THRESHOLDS
 from lupustrial.prescreen.arrow import table
 from lupustrial.prescreen.labs import QUALITATIVE, QUANTITATIVE
-from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.params import Params
 from lupustrial.prescreen.resolve import ResolvedConcepts
-from lupustrial.prescreen.units import ResolvedUnits, unit_keys
+from lupustrial.prescreen.units import unit_keys
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
 
 _RECORD = ("date",)
 _WITH_END = ("tuberculosis", "malignancy", "cervical_in_situ")
@@ -66,6 +66,8 @@ def look_back(params: Params) -> dict[str, ir.DateValue]:
     test only from the pregnancy look-back (or the shorter negative-test window, whichever
     starts earlier); E10 and E12 their records only inside their windows.
     """
+    import ibis
+
     days = {rule.measurement: params.day("sledai") for rule in LAB_THRESHOLDS}
     days["pregnancy"] = params.day("pregnancy")
     days["pregnancy_test"] = ibis.least(params.day("pregnancy"), params.day("pregnancy_test"))
@@ -75,13 +77,12 @@ def look_back(params: Params) -> dict[str, ir.DateValue]:
 
 
 def latest_records(
-    db: OmopDatabase,
-    events: ir.Table,
-    resolved: ResolvedConcepts,
-    units: ResolvedUnits,
-    params: Params,
+    events: ir.Table, unit_map: ir.Table, results: ir.Table, params: Params
 ) -> ir.Table:
-    """Each person's most recent in-period record per set, values in their criterion's unit."""
+    """Each person's most recent in-period record per set, values in their criterion's unit
+    (``unit_map``: `units.ResolvedUnits.table`; ``results``: `result_concepts`)."""
+    import ibis
+
     windowed = look_back(params)
     unbounded = [key for key in LATEST_SETS if key not in windowed]
     inside = events.set_key.isin(unbounded)
@@ -95,8 +96,6 @@ def latest_records(
         )
     )
     latest = ranked.filter(ranked["rank"] == 0)
-    unit_map = db.upload(units.table, "prescreen_units")
-    results = db.upload(result_concepts(resolved), "prescreen_results")
     unit_id, written = unit_keys(latest)
     with_unit = latest.left_join(
         unit_map,
@@ -137,6 +136,8 @@ def result_concepts(resolved: ResolvedConcepts) -> pa.Table:
 def pivot(latest: ir.Table, sets: Collection[str] | None = None) -> ir.Table:
     """One row per person: ``<set>_<field>`` for every set (of ``sets``, if given) and field
     in `FIELDS`."""
+    import ibis
+
     aggregates = {
         f"{key}_{name}": ibis.cases((latest.set_key == key, latest[name])).max()
         for key, names in FIELDS.items()
@@ -148,6 +149,8 @@ def pivot(latest: ir.Table, sets: Collection[str] | None = None) -> ir.Table:
 
 def unlisted_vaccines(events: ir.Table, since: ir.DateValue) -> ir.Table:
     """Vaccinations since ``since`` whose vaccine is on neither protocol list (latest one)."""
+    import ibis
+
     vaccines = events.filter(
         events.in_period
         & (events.start_date >= since)
@@ -182,7 +185,7 @@ def person_facts(
 ) -> ir.Table:
     """The cohort with every fact the criteria read, one row per person (``latest`` is
     `latest_records`); with ``sets``, only those concept sets' facts (a run judging fewer
-    criteria: `criteria.sets_for`), the others being neither staged nor read."""
+    criteria: `criteria_ids.sets_for`), the others being neither staged nor read."""
     facts = pivot(latest, sets)
     wide = cohort.left_join(facts, "person_id").drop("person_id_right")
     vaccines = unlisted_vaccines(events, params.day("live_vaccine"))

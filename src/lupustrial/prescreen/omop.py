@@ -9,16 +9,20 @@ is cast on read to the type the CDM specifies (64-bit ids, dates), so an ETL tha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import ibis
-import ibis.expr.types as ir
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from lupustrial.prescreen.engines import ENGINE_NAMES, Engine, engine_named
+from lupustrial.prescreen.plan import Kept, Plan
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 ID, DATE, FLOAT, STR = "int64", "date", "float64", "string"
 
@@ -130,20 +134,82 @@ class OmopDatabase:
         """A small table on the engine, for joins (a temporary table, replaced each run)."""
         return self.engine.upload(self.backend, table, name)
 
+    plan: Plan | None = None
+    """The run's compiled statements (`plan`), where the engine runs SQL it is given."""
 
-def _typed(table: ir.Table, name: str, where: str) -> ir.Table:
+    def keep(self, step: str, build: Callable[[], ir.Table]) -> Kept:
+        """Step ``step``'s result kept on the engine for the rest of the run: from the
+        plan's SQL if it has the step, else ``build``'s expression, compiled and added."""
+        if self.plan is None or not self.engine.runs_sql:
+            return Kept(step, expr=self.materialize(build()))
+        name = f"prescreen_{step.split(':')[0]}"
+        compiled = self.plan.get(step)
+        if compiled is None:
+            compiled = self.engine.compile_keep(self.backend, build())
+            self.plan.add(step, compiled)
+        self.engine.run_keep(self.backend, name, compiled)
+        columns = compiled.columns
+        return Kept(name, lambda: self.engine.table_over(self.backend, name, columns))
+
+    def take(self, step: str, build: Callable[[], ir.Table]) -> pa.Table:
+        """Step ``step``'s rows as Arrow (as `keep`, fetched rather than kept)."""
+        if self.plan is None or not self.engine.runs_sql:
+            return self.fetch(build())
+        compiled = self.plan.get(step)
+        if compiled is None:
+            compiled = self.engine.compile_fetch(self.backend, build())
+            self.plan.add(step, compiled)
+        return self.engine.run_fetch(self.backend, compiled)
+
+    def send(self, table: pa.Table, name: str) -> Kept:
+        """`upload`, as a `Kept` whose ibis table is made only if a step is built."""
+        if self.plan is None or not self.engine.runs_sql:
+            return Kept(name, expr=self.upload(table, name))
+        self.engine.send(self.backend, table, name)
+        schema = table.schema
+        return Kept(
+            name, lambda: self.engine.table_over(self.backend, name, self.engine.columns_of(schema))
+        )
+
+
+How = Literal["cast", "try_cast", "null"]
+
+
+def column_sources(
+    name: str, present: Mapping[str, bool], where: str
+) -> dict[str, tuple[str | None, How]]:
+    """Per CDM column of table ``name``: the column it is read from among ``present``
+    (name, in any case → whether it holds text) and how it is typed: cast; cast where it is
+    a value, when text is read as a number or date (`_cast`); or NULL, for an optional
+    column left out (`OPTIONAL_COLUMNS`). A required column missing is an `OmopInputError`."""
     columns = CDM_COLUMNS[name]
-    present = {column.lower(): column for column in table.columns}
+    found = {column.lower(): column for column in present}
     optional = OPTIONAL_COLUMNS.get(name, frozenset())
-    missing = [column for column in columns if column not in present and column not in optional]
+    missing = [column for column in columns if column not in found and column not in optional]
     if missing:
         raise OmopInputError(f"{where}: table {name} lacks column(s) {', '.join(missing)}")
+    sources: dict[str, tuple[str | None, How]] = {}
+    for column, kind in columns.items():
+        if column not in found:
+            sources[column] = (None, "null")
+        else:
+            text = present[found[column]] and kind != STR
+            sources[column] = (found[column], "try_cast" if text else "cast")
+    return sources
+
+
+def _typed(table: ir.Table, name: str, where: str) -> ir.Table:
+    import ibis
+
+    present = {column: table[column].type().is_string() for column in table.columns}
+    sources = column_sources(name, present, where)
+    kinds = CDM_COLUMNS[name]
     return table.select(
         **{
-            column: _cast(table[present[column]], kind)
-            if column in present
-            else ibis.null().cast(kind)
-            for column, kind in columns.items()
+            column: ibis.null().cast(kinds[column])
+            if source is None
+            else _cast(table[source], kinds[column])
+            for column, (source, _) in sources.items()
         }
     )
 
@@ -157,13 +223,6 @@ def _cast(column: ir.Value, kind: str) -> ir.Value:
     return column.cast(kind)
 
 
-def _parquet_path(directory: Path, name: str) -> Path | None:
-    for candidate in (directory / f"{name}.parquet", directory / name):
-        if candidate.is_file() or (candidate.is_dir() and any(candidate.glob("*.parquet"))):
-            return candidate
-    return None
-
-
 OPTIONAL_TABLES = frozenset({"death"})
 """Tables a pre-screen runs without: an absent, empty or malformed one is read as empty,
 with a warning (Eunomia's death table has placeholder column names and its header as a
@@ -171,39 +230,66 @@ row), where a missing clinical table stops the run."""
 
 
 def _empty(name: str) -> ir.Table:
+    import ibis
+    import pyarrow as pa
+
+    arrow = {ID: pa.int64(), DATE: pa.date32(), FLOAT: pa.float64(), STR: pa.string()}
     columns = CDM_COLUMNS[name]
-    schema = pa.schema([(column, _ARROW[kind]) for column, kind in columns.items()])
+    schema = pa.schema([(column, arrow[kind]) for column, kind in columns.items()])
     return ibis.memtable(schema.empty_table())
 
 
-_ARROW = {ID: pa.int64(), DATE: pa.date32(), FLOAT: pa.float64(), STR: pa.string()}
-
-
-def _read_all(
-    raw: dict[str, ir.Table | None], where: str, missing_message: str
-) -> tuple[dict[str, ir.Table], list[str]]:
-    """Every CDM table typed (`_typed`), an optional one read as empty if it cannot be."""
+def read_tables(
+    raw: Mapping[str, T | None],
+    where: str,
+    missing_message: str,
+    typed: Callable[[T, str, str], R],
+    empty: Callable[[str], R],
+) -> tuple[dict[str, R], list[str]]:
+    """Every CDM table typed (``typed``: `column_sources`' rule), an optional one read as
+    empty (``empty``) if it cannot be, with a warning."""
     missing = [name for name, table in raw.items() if table is None and name not in OPTIONAL_TABLES]
     if missing:
         raise OmopInputError(missing_message.format(", ".join(missing)))
-    tables: dict[str, ir.Table] = {}
+    tables: dict[str, R] = {}
     warnings: list[str] = []
     for name, table in raw.items():
         try:
             if table is None:
                 raise OmopInputError(f"{where}: no table {name}")
-            tables[name] = _typed(table, name, where)
+            tables[name] = typed(table, name, where)
         except OmopInputError as error:
             if name not in OPTIONAL_TABLES:
                 raise
             warnings.append(f"{error}: read as empty (no {name} records known)")
-            tables[name] = _empty(name)
+            tables[name] = empty(name)
     return tables, warnings
+
+
+def _read_all(
+    raw: dict[str, ir.Table | None], where: str, missing_message: str
+) -> tuple[dict[str, ir.Table], list[str]]:
+    """Every CDM table typed as ibis tables (`read_tables`)."""
+    return read_tables(raw, where, missing_message, _typed, _empty)
+
+
+def parquet_path(directory: Path, name: str) -> Path | None:
+    for candidate in (directory / f"{name}.parquet", directory / name):
+        if candidate.is_file() or (candidate.is_dir() and any(candidate.glob("*.parquet"))):
+            return candidate
+    return None
+
+
+def parquet_missing(directory: Path) -> str:
+    """`read_tables`' message for Parquet tables not found in ``directory``."""
+    return (
+        f"{directory}: no Parquet for table(s) {{}} (expected <table>.parquet or <table>/*.parquet)"
+    )
 
 
 def parquet_tables(backend: Any, directory: Path) -> tuple[dict[str, ir.Table], list[str]]:
     """Every CDM table from a directory of Parquet files, typed, and the warnings."""
-    paths = {name: _parquet_path(directory, name) for name in CDM_COLUMNS}
+    paths = {name: parquet_path(directory, name) for name in CDM_COLUMNS}
     raw: dict[str, ir.Table | None] = {}
     for name, path in paths.items():
         if path is None:
@@ -211,12 +297,7 @@ def parquet_tables(backend: Any, directory: Path) -> tuple[dict[str, ir.Table], 
             continue
         source = str(path / "*.parquet") if path.is_dir() else str(path)
         raw[name] = backend.read_parquet(source, table_name=f"omop_{name}")
-    return _read_all(
-        raw,
-        str(directory),
-        f"{directory}: no Parquet for table(s) {{}} "
-        "(expected <table>.parquet or <table>/*.parquet)",
-    )
+    return _read_all(raw, str(directory), parquet_missing(directory))
 
 
 def backend_tables(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from lupustrial.prescreen.plan import Kept
 from lupustrial.prescreen.windows import Windows
 
 if TYPE_CHECKING:
@@ -32,8 +33,12 @@ def params_row(windows: Windows) -> pa.Table:
 class Params:
     """The uploaded parameter row, read in queries as scalars (uncorrelated subqueries)."""
 
-    def __init__(self, row: ir.Table) -> None:
-        self.row = row
+    def __init__(self, row: Kept | ir.Table) -> None:
+        self._row = row
+
+    @property
+    def row(self) -> ir.Table:
+        return self._row.table if isinstance(self._row, Kept) else self._row
 
     def day(self, name: str) -> ir.DateValue:
         """The date ``name`` (`WINDOW_NAMES`) as a scalar of the query."""

@@ -13,7 +13,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from lupustrial.edc.spreadsheet import spreadsheet_cell
-from lupustrial.prescreen.criteria import CRITERION_IDS
+from lupustrial.prescreen.criteria_ids import CRITERION_IDS
 from lupustrial.prescreen.engine import PrescreenResult
 from lupustrial.prescreen.wording import LABEL_WIDTH, Language, step_label, text
 

@@ -8,13 +8,17 @@ membership table every criterion joins against, and a report of what each item f
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
+from lupustrial.prescreen.arrow import table
 from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS, ConceptItem, ConceptSet
 from lupustrial.prescreen.omop import OmopDatabase
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 @dataclass(frozen=True)
@@ -38,20 +42,6 @@ class ResolvedConcepts:
     items: list[ItemResolution]
     ucum: dict[int, str] = field(default_factory=dict)
     """The UCUM concepts of the database's own vocabulary: concept id → UCUM code."""
-
-    def membership(self, keys: list[str] | None = None) -> pa.Table:
-        """(concept_id, set_key) rows for the given sets (all by default)."""
-        ids: list[int] = []
-        sets: list[str] = []
-        for key, members in self.members.items():
-            if keys is not None and key not in keys:
-                continue
-            ids.extend(sorted(members))
-            sets.extend([key] * len(members))
-        # Typed: a table with no rows (a run reading none of a table's sets) keeps its schema.
-        return pa.table(
-            {"concept_id": pa.array(ids, pa.int64()), "set_key": pa.array(sets, pa.string())}
-        )
 
     def only(self, keys: frozenset[str]) -> ResolvedConcepts:
         """These concepts with every set but ``keys`` emptied (a run of fewer criteria)."""
@@ -87,17 +77,22 @@ def resolve(
     codes = sorted({i.concept_code for _, i in items if i.concept_code and i.concept_code != "*"})
     names = sorted({i.name.lower() for _, i in items if i.by_name})
     whole = sorted({i.vocabulary_id for _, i in items if i.concept_code == "*" and i.vocabulary_id})
-    concept = db["concept"]
-    wanted = (
-        concept.concept_id.isin(ids or [-1])
-        | concept.concept_code.isin(codes or [""])
-        | concept.concept_name.lower().isin(names or [""])
-        | concept.vocabulary_id.isin([*whole, "UCUM"])
-    )
-    found = concept.filter(wanted).select(
-        "concept_id", "concept_name", "vocabulary_id", "concept_code"
-    )
-    rows = db.fetch(found).to_pylist()
+
+    def concepts() -> ir.Table:
+        concept = db["concept"]
+        wanted = (
+            concept.concept_id.isin(ids or [-1])
+            | concept.concept_code.isin(codes or [""])
+            | concept.concept_name.lower().isin(names or [""])
+            | concept.vocabulary_id.isin([*whole, "UCUM"])
+        )
+        return concept.filter(wanted).select(
+            "concept_id", "concept_name", "vocabulary_id", "concept_code"
+        )
+
+    # The lists are written into the query: its step is named after them.
+    named = hashlib.sha256(repr((ids, codes, names, whole)).encode()).hexdigest()[:16]
+    rows = db.take(f"concepts:{named}", concepts).to_pylist()
     roots: dict[tuple[str, ConceptItem], list[dict[str, object]]] = {
         (key, item): [row for row in rows if _matches(item, row)] for key, item in items
     }
@@ -111,12 +106,15 @@ def resolve(
     )
     children: dict[int, set[int]] = defaultdict(set)
     if with_descendants:
-        ancestor = db["concept_ancestor"]
-        links = db.fetch(
-            ancestor.filter(ancestor.ancestor_concept_id.isin(with_descendants)).select(
-                "ancestor_concept_id", "descendant_concept_id"
-            )
-        )
+        parents = db.send(table({"concept_id": (with_descendants, "int64")}), "prescreen_roots")
+
+        def descendants() -> ir.Table:
+            ancestor = db["concept_ancestor"]
+            return ancestor.semi_join(
+                parents.table, ancestor.ancestor_concept_id == parents.table.concept_id
+            ).select("ancestor_concept_id", "descendant_concept_id")
+
+        links = db.take("descendants", descendants)
         for parent, child in zip(
             links["ancestor_concept_id"].to_pylist(),
             links["descendant_concept_id"].to_pylist(),

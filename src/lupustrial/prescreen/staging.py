@@ -9,15 +9,18 @@ tables again. Events after the as-of date are dropped (they have not happened ye
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.types as ir
-import pyarrow as pa
-
+from lupustrial.prescreen.arrow import table as arrow_table
 from lupustrial.prescreen.concepts import DEFAULT_CONCEPT_SETS
 from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.params import Params
+from lupustrial.prescreen.plan import Kept
 from lupustrial.prescreen.resolve import ResolvedConcepts
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
 
 _SLE = next(s for s in DEFAULT_CONCEPT_SETS if s.key == "sle")
 SOURCES: dict[str, tuple[str, str, str, str | None, bool]] = {
@@ -49,20 +52,24 @@ DOMAIN_CODE: dict[str, int] = {name: code for code, name in enumerate(DOMAINS)}
 
 def domain_literal(name: str) -> ir.IntegerValue:
     """A table name as the engines carry it (see `DOMAINS`)."""
+    import ibis
+
     return ibis.literal(DOMAIN_CODE[name], type="int16")
 
 
 @dataclass
 class Staged:
-    """The cached events and cohort, and the counts the funnel starts from."""
+    """The kept events and cohort, and the counts the funnel starts from."""
 
-    events: ir.Table
-    cohort: ir.Table
+    events: Kept
+    cohort: Kept
 
 
 def _events_of(
     db: OmopDatabase, table: str, members: ir.Table, persons: ir.Table, as_of: ir.DateValue
 ) -> ir.Table:
+    import ibis
+
     record_id, concept_id, start, end, has_values = SOURCES[table]
     source = db[table].semi_join(persons, "person_id")
     null_id = ibis.null().cast("int64")
@@ -96,18 +103,24 @@ def tables_read(resolved: ResolvedConcepts) -> tuple[str, ...]:
     return read or tuple(SOURCES)
 
 
-def _members(db: OmopDatabase, resolved: ResolvedConcepts) -> ir.Table:
+def membership(resolved: ResolvedConcepts) -> pa.Table:
     """(concept_id, set_key, source): every set's concepts, per clinical table it is read in.
 
-    One table for all the clinical tables: each upload is four statements on the engine.
+    One table for all the clinical tables: each upload is a statement on the engine.
     """
-    per_table = []
+    ids: list[int] = []
+    keys: list[str] = []
+    sources: list[int] = []
     for table in SOURCES:
-        keys = [s.key for s in DEFAULT_CONCEPT_SETS if table in s.tables]
-        members = resolved.membership(keys)
-        source = pa.array([DOMAIN_CODE[table]] * members.num_rows, pa.int16())
-        per_table.append(members.append_column("source", source))
-    return db.upload(pa.concat_tables(per_table), "prescreen_members")
+        read_here = [s.key for s in DEFAULT_CONCEPT_SETS if table in s.tables]
+        for key, members in resolved.members.items():
+            if key in read_here:
+                ids.extend(sorted(members))
+                keys.extend([key] * len(members))
+                sources.extend([DOMAIN_CODE[table]] * len(members))
+    return arrow_table(
+        {"concept_id": (ids, "int64"), "set_key": (keys, "string"), "source": (sources, "int16")}
+    )
 
 
 def _sle_persons(db: OmopDatabase, members: ir.Table, as_of: ir.DateValue) -> ir.Table:
@@ -116,6 +129,8 @@ def _sle_persons(db: OmopDatabase, members: ir.Table, as_of: ir.DateValue) -> ir
     Only these persons can be in the cohort or in the funnel's SLE counts, so every
     clinical table is restricted to them before the events are built.
     """
+    import ibis
+
     members = members.filter(members.set_key == _SLE.key)
     parts = []
     for table in _SLE.tables:
@@ -123,20 +138,21 @@ def _sle_persons(db: OmopDatabase, members: ir.Table, as_of: ir.DateValue) -> ir
         source = db[table]
         found = source.semi_join(members, source[concept_id] == members.concept_id)
         parts.append(found.filter(found[start] <= as_of).select("person_id"))
-    return db.materialize(ibis.union(*parts, distinct=True))
+    return ibis.union(*parts, distinct=True)
 
 
-def stage(db: OmopDatabase, resolved: ResolvedConcepts, params: Params) -> Staged:
-    """Read each clinical table once into the cached events table; find the cohort.
+def _events(
+    db: OmopDatabase,
+    read: tuple[str, ...],
+    members: ir.Table,
+    persons: ir.Table,
+    as_of: ir.DateValue,
+) -> ir.Table:
+    """Every record of the tables ``read`` in a concept set, flagged in or outside a period."""
+    import ibis
 
-    The clinical tables are first restricted (semi-join on person_id) to persons with an SLE
-    record: nothing outside them is ever judged or counted.
-    """
-    as_of = params.as_of
-    members = _members(db, resolved)
-    persons = _sle_persons(db, members, as_of)
     parts = []
-    for table in tables_read(resolved):
+    for table in read:
         of_table = members.filter(members.source == DOMAIN_CODE[table])
         parts.append(_events_of(db, table, of_table.drop("source"), persons, as_of))
     events = ibis.union(*parts, distinct=False)
@@ -147,33 +163,53 @@ def stage(db: OmopDatabase, resolved: ResolvedConcepts, params: Params) -> Stage
         & (events.start_date >= period.observation_period_start_date)
         & (events.start_date <= period.observation_period_end_date),
     )
-    events = db.materialize(
-        joined.select(
-            *[joined[c] for c in events.columns],
-            in_period=joined.observation_period_start_date.notnull(),
-        )
+    return joined.select(
+        *[joined[c] for c in events.columns],
+        in_period=joined.observation_period_start_date.notnull(),
     )
-    return Staged(events=events, cohort=db.materialize(_cohort(db, events, as_of)))
 
 
-def _cohort(db: OmopDatabase, events: ir.Table, when: ir.DateValue) -> ir.Table:
-    """Persons with an SLE record inside an observation period, with what every rule needs."""
+def stage(db: OmopDatabase, resolved: ResolvedConcepts, params: Params) -> Staged:
+    """Read each clinical table once into the kept events table; find the cohort.
+
+    The clinical tables are first restricted (semi-join on person_id) to persons with an SLE
+    record: nothing outside them is ever judged or counted. Each step is kept on the engine
+    (`OmopDatabase.keep`); the events' SQL depends on which tables are read (`tables_read`).
+    """
+    members = db.send(membership(resolved), "prescreen_members")
+    persons = db.keep("sle_persons", lambda: _sle_persons(db, members.table, params.as_of))
+    read = tables_read(resolved)
+    events = db.keep(
+        f"events:{'+'.join(read)}",
+        lambda: _events(db, read, members.table, persons.table, params.as_of),
+    )
+    # Computed once: every per-person summary of the cohort is restricted to these persons,
+    # and Spark, unlike DuckDB, would compute them again for each (3 of 8 s at 1M persons).
+    first = db.keep("first_diagnosis", lambda: _first_diagnosis(events.table))
+    cohort = db.keep("cohort", lambda: _cohort(db, first.table, params.as_of))
+    return Staged(events=events, cohort=cohort)
+
+
+def _first_diagnosis(events: ir.Table) -> ir.Table:
+    """Per person with an SLE record inside an observation period, the first such record."""
+    import ibis
+
     sle = events.filter((events.set_key == "sle") & events.in_period)
     ranked = sle.mutate(
         rank=ibis.row_number().over(
             group_by=sle.person_id, order_by=[sle.start_date, sle.record_id]
         )
     )
-    # Computed once: every per-person summary below is restricted to these persons, and
-    # Spark, unlike DuckDB, would compute them again for each (3 of 8 s at 1M persons).
-    first = db.materialize(
-        ranked.filter(ranked["rank"] == 0).select(
-            "person_id",
-            first_dx_date=ranked.start_date,
-            first_dx_id=ranked.record_id,
-            first_dx_domain=ranked.domain,
-        )
+    return ranked.filter(ranked["rank"] == 0).select(
+        "person_id",
+        first_dx_date=ranked.start_date,
+        first_dx_id=ranked.record_id,
+        first_dx_domain=ranked.domain,
     )
+
+
+def _cohort(db: OmopDatabase, first: ir.Table, when: ir.DateValue) -> ir.Table:
+    """Persons with an SLE record inside an observation period, with what every rule needs."""
     person = db["person"]
     cohort = first.join(person, "person_id").select(
         first.person_id,
@@ -216,17 +252,20 @@ def _cohort(db: OmopDatabase, events: ir.Table, when: ir.DateValue) -> ir.Table:
     return cohort
 
 
-def cohort_counts(db: OmopDatabase, events: ir.Table) -> dict[str, int]:
+def cohort_counts(db: OmopDatabase, events: Kept) -> dict[str, int]:
     """Persons in the database, with any SLE record, with one inside an observation period."""
-    sle = events.filter(events.set_key == "sle")
-    person = db["person"]
-    counts = person.aggregate(everyone=person.count()).cross_join(
-        sle.aggregate(
-            recorded=sle.person_id.nunique(),
-            in_period=sle.person_id.nunique(where=sle.in_period),
+
+    def counts() -> ir.Table:
+        sle = events.table.filter(events.table.set_key == "sle")
+        person = db["person"]
+        return person.aggregate(everyone=person.count()).cross_join(
+            sle.aggregate(
+                recorded=sle.person_id.nunique(),
+                in_period=sle.person_id.nunique(where=sle.in_period),
+            )
         )
-    )
-    row = db.fetch(counts).to_pylist()[0]
+
+    row = db.take("cohort_counts", counts).to_pylist()[0]
     return {
         "persons in the database": int(row["everyone"]),
         "with an SLE record": int(row["recorded"]),

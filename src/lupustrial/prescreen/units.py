@@ -15,12 +15,16 @@ engine (`facts.latest_records`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import ibis.expr.types as ir
-import pyarrow as pa
-
+from lupustrial.prescreen.arrow import table
 from lupustrial.prescreen.labs import QUANTITATIVE, STANDARD_UCUM_IDS, LabTest
 from lupustrial.prescreen.omop import OmopDatabase
+from lupustrial.prescreen.plan import Kept
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
 
 NO_UNIT_ID = -1
 """A missing ``unit_concept_id`` as the join key carries it (NULL never equals NULL)."""
@@ -57,15 +61,7 @@ class ResolvedUnits:
     coverage: dict[str, LabUnits]
 
 
-_SCHEMA = pa.schema(
-    [
-        ("set_key", pa.string()),
-        ("unit_key", pa.int64()),
-        ("unit_text", pa.string()),
-        ("scale", pa.float64()),
-        ("shift", pa.float64()),
-    ]
-)
+_NAMES = ("set_key", "unit_key", "unit_text", "scale", "shift")
 
 
 def unit_keys(events: ir.Table) -> tuple[ir.IntegerValue, ir.StringValue]:
@@ -76,16 +72,19 @@ def unit_keys(events: ir.Table) -> tuple[ir.IntegerValue, ir.StringValue]:
     )
 
 
-def resolve_units(db: OmopDatabase, events: ir.Table, vocabulary: dict[int, str]) -> ResolvedUnits:
+def resolve_units(db: OmopDatabase, events: Kept, vocabulary: dict[int, str]) -> ResolvedUnits:
     """Map every unit the staged laboratory results are in (one small query)."""
-    labs = events.filter(events.set_key.isin(list(QUANTITATIVE)))
-    unit_id, written = unit_keys(labs)
-    combos = labs.group_by(set_key=labs.set_key, unit_key=unit_id, unit_text=written).agg(
-        n=labs.count()
-    )
-    rows = db.fetch(combos).to_pylist()
+
+    def combos() -> ir.Table:
+        labs = events.table.filter(events.table.set_key.isin(list(QUANTITATIVE)))
+        unit_id, written = unit_keys(labs)
+        return labs.group_by(set_key=labs.set_key, unit_key=unit_id, unit_text=written).agg(
+            n=labs.count()
+        )
+
+    rows = db.take("unit_combinations", combos).to_pylist()
     counts = {key: [0, 0] for key in QUANTITATIVE}
-    mapped: dict[str, list[object]] = {name: [] for name in _SCHEMA.names}
+    mapped: dict[str, list[object]] = {name: [] for name in _NAMES}
     for row in rows:
         key, unit, text, n = row["set_key"], row["unit_key"], row["unit_text"], row["n"]
         found = linear_map(
@@ -95,7 +94,9 @@ def resolve_units(db: OmopDatabase, events: ir.Table, vocabulary: dict[int, str]
         if found is None:
             counts[key][1] += n
             continue
-        for name, value in zip(_SCHEMA.names, (key, unit, text, *found), strict=True):
+        for name, value in zip(_NAMES, (key, unit, text, *found), strict=True):
             mapped[name].append(value)
     coverage = {key: LabUnits(total, without) for key, (total, without) in counts.items()}
-    return ResolvedUnits(pa.table(mapped, schema=_SCHEMA), coverage)
+    kinds = ("string", "int64", "string", "float64", "float64")
+    columns = {name: (mapped[name], kind) for name, kind in zip(_NAMES, kinds, strict=True)}
+    return ResolvedUnits(table(columns), coverage)  # type: ignore[arg-type]

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from lupustrial.prescreen.concepts import MALE_CONCEPT_ID
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN, PrescreenConfig
-from lupustrial.prescreen.criteria import CIRCE_EXPRESSIBLE
+from lupustrial.prescreen.criteria_ids import CIRCE_EXPRESSIBLE
 from lupustrial.prescreen.engine import PrescreenResult
 from lupustrial.prescreen.resolve import ResolvedConcepts
 from lupustrial.prescreen.windows import Windows

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from lupustrial.prescreen.omop import OmopDatabase
+    from lupustrial.prescreen.plan import Step
 
 ENGINE_NAMES: tuple[str, ...] = ("duckdb", "spark", "postgres")
 """Every engine, the default first: the one list (the command's choices read it)."""
@@ -43,6 +44,9 @@ class Engine(ABC):
     sorts_results: ClassVar[bool] = True
     """Whether the criteria rows are sorted by the engine (cheap where it sorts in parallel
     with the query) rather than in Python after the fetch."""
+    runs_sql: ClassVar[bool] = False
+    """Whether a run's statements are compiled once and sent as SQL text (`plan`): the
+    engine then implements the methods below from `compile_keep` on."""
 
     @abstractmethod
     def open(self, location: str, **options: Any) -> OmopDatabase:
@@ -69,6 +73,36 @@ class Engine(ABC):
         (`Table.cache`) then see it on every backend.
         """
         return backend.create_table(name, table, temp=True, overwrite=True)
+
+    # --- an engine that runs SQL it is given (`runs_sql`; `plan`) ---------------------
+
+    def compile_keep(self, backend: Any, expr: ir.Table) -> Step:
+        """The statement that keeps ``expr``'s rows, typed as ibis types them."""
+        raise NotImplementedError
+
+    def run_keep(self, backend: Any, name: str, step: Step) -> None:
+        """Keep a compiled step's rows as the temporary table ``name`` (replacing it)."""
+        raise NotImplementedError
+
+    def compile_fetch(self, backend: Any, expr: ir.Table) -> Step:
+        """The statement that returns ``expr``'s rows."""
+        raise NotImplementedError
+
+    def run_fetch(self, backend: Any, step: Step) -> pa.Table:
+        """A compiled step's rows as Arrow, typed as ibis types them."""
+        raise NotImplementedError
+
+    def send(self, backend: Any, table: pa.Table, name: str) -> None:
+        """``table`` as the temporary table ``name`` (replacing it)."""
+        raise NotImplementedError
+
+    def columns_of(self, schema: pa.Schema) -> tuple[tuple[str, str], ...]:
+        """An Arrow schema's columns as ibis type names (what `table_over` takes)."""
+        raise NotImplementedError
+
+    def table_over(self, backend: Any, name: str, columns: tuple[tuple[str, str], ...]) -> ir.Table:
+        """The ibis table over the temporary table ``name`` of these columns."""
+        raise NotImplementedError
 
 
 def engine_named(name: str) -> Engine:
