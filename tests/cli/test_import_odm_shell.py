@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,49 @@ keys = {s.key.rpartition(":")[2]: s.key for s in deviations.pending(_user("monit
 deviations.confirm_suggestion(_user("monitor"), keys["W4"], serious=False)  # decisions on
 deviations.dismiss_suggestion(_user("monitor"), keys["W8"], "the visit was held")  # suggestions
 services.set_casebook_lock(_user("datamanager"), osaka, True, "data cleaned")
+from lupustrial.edc.safety import services as safety  # a serious event's reports:
+tky = subject.site.today()
+pneumonia = adverse_events.record_adverse_event(_user("coordinator"), subject, {
+    "term": "pneumonia", "ctcae_code": 10021881, "specified_code": 10035664,
+    "onset": (tky - dt.timedelta(days=5)).isoformat(),
+    "aware_date": (tky - dt.timedelta(days=3)).isoformat(), "grade": 3, "serious": True,
+    "seriousness_criteria": ["hospitalisation"], "related": "probable",
+    "outcome": "recovering", "action_taken": "drug interrupted", "infection": True,
+})  # fmt: skip
+RULE = "CRB-15-unexpected-serious"
+first = safety.generate_event_report(_user("investigator"), pneumonia, RULE)  # frozen
+safety.record_download(_user("investigator"), first, "pdf")  # not a change: not replayed
+safety.record_submission(_user("investigator"), first, "認定臨床研究審査委員会", tky)
+pneumonia = adverse_events.find_adverse_event(subject, pneumonia.label)
+adverse_events.update_adverse_event(
+    _user("coordinator"), pneumonia, {**pneumonia.data, "outcome": "recovered",
+    "end_date": tky.isoformat()}, pneumonia.version, "discharged",
+)  # fmt: skip
+pneumonia = adverse_events.find_adverse_event(subject, pneumonia.label)
+follow_up = safety.generate_event_report(_user("investigator"), pneumonia, RULE, follows=first)
+safety.record_submission(_user("investigator"), follow_up, "the review board", tky)
+from lupustrial.edc.monitoring import services as monitoring  # a monitoring visit:
+visit = monitoring.log_visit(
+    _user("monitor"), subject.site, visited_on=tky, kind="on_site",
+    summary="同意書と原資料を確認 (consent and source checked)",
+    follow_up="file the consent copy", subjects=[subject],
+)  # fmt: skip
+monitoring.add_finding(_user("monitor"), visit, text="Binder tidy.", action="note")
+monitoring.add_finding(
+    _user("monitor"), visit, text="Consent copy not filed.", action="note", subject=subject
+)
+vitals = FormData.objects.get(visit__subject=subject, visit__code="W4", crf="vitals")
+found = monitoring.add_finding(  # a finding raised as a query, answered and closed
+    _user("monitor"), visit, text="Weight differs from the source.", action="query",
+    subject=subject, form=vitals,
+)  # fmt: skip
+services.answer_query(_user("coordinator"), Query.objects.get(pk=found.query_id), "corrected")
+services.close_query(_user("monitor"), Query.objects.get(pk=found.query_id))
+monitoring.add_finding(  # a finding recorded as a deviation
+    _user("monitor"), visit, text="W4 labs drawn after the infusion.", action="deviation",
+    subject=subject, category="dosing", occurred_on=tky - dt.timedelta(days=20),
+    serious=False,
+)  # fmt: skip
 """
 
 
@@ -142,7 +186,8 @@ def test_the_import_reports_what_it_did(trip: RoundTrip) -> None:
 
 
 def test_the_snapshot_tables_are_the_originals_byte_for_byte(trip: RoundTrip) -> None:
-    cut = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z")
+    # After the safety reports' deadlines (day 15 of an event known three days ago).
+    cut = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).strftime("%Y-%m-%dT00:00:00Z")
     first = trip.snapshot(trip.original, "snapshot-original", cut)
     second = trip.snapshot(trip.imported, "snapshot-imported", cut)
     files = sorted(p.name for p in first.iterdir())
@@ -230,7 +275,7 @@ def test_deviations_and_decisions_on_suggestions_are_the_originals(trip: RoundTr
         "ORDER BY d.number"
     )
     rows = trip.rows(trip.original, deviations)
-    assert len(rows) == 2
+    assert len(rows) == 3  # the third from a monitoring finding
     assert trip.rows(trip.imported, deviations) == rows
     decisions = (
         "SELECT s.key, s.status, s.reason, s.description, s.decided_at, u.username "
@@ -240,6 +285,93 @@ def test_deviations_and_decisions_on_suggestions_are_the_originals(trip: RoundTr
     rows = trip.rows(trip.original, decisions)
     assert {row[1] for row in rows} == {"confirmed", "dismissed"}
     assert trip.rows(trip.imported, decisions) == rows
+
+
+def test_safety_reports_and_their_frozen_documents_are_the_originals(trip: RoundTrip) -> None:
+    sql = (
+        "SELECT r.number, r.event_key, r.rule, f.number, r.document, r.generated_at, g.username, "
+        "r.submitted_to, r.submitted_on, s.username FROM safety_safetyreport r "
+        "LEFT JOIN safety_safetyreport f ON f.id = r.follows_id "
+        "JOIN auth_user g ON g.id = r.generated_by_id "
+        "LEFT JOIN auth_user s ON s.id = r.submitted_by_id ORDER BY r.number"
+    )
+    rows = trip.rows(trip.original, sql)
+    assert [(row[0].rpartition("/")[2], row[3] is None, row[8] is None) for row in rows] == [
+        ("1", True, False),
+        ("2", False, False),
+    ]  # a first report and its follow-up, both submitted
+    # The documents as JSON values: SQLite keeps a JSON field's text in the order it was
+    # given, the file's notes are written with sorted keys (PostgreSQL's jsonb keeps neither).
+    assert [(*row[:4], json.loads(row[4]), *row[5:]) for row in trip.rows(trip.imported, sql)] == [
+        (*row[:4], json.loads(row[4]), *row[5:]) for row in rows
+    ]
+    kinds = [json.loads(row[4])["report"]["kind"] for row in rows]
+    assert kinds == ["first", "follow-up"]
+
+
+def test_monitoring_visits_and_findings_are_the_originals(trip: RoundTrip) -> None:
+    visits = (
+        "SELECT v.id, s.code, v.visited_on, v.kind, m.username, v.summary, v.follow_up, "
+        "v.recorded_at FROM monitoring_monitoringvisit v JOIN accounts_site s ON s.id = v.site_id "
+        "JOIN auth_user m ON m.id = v.monitor_id ORDER BY v.id"
+    )
+    rows = trip.rows(trip.original, visits)
+    assert len(rows) == 1
+    assert trip.rows(trip.imported, visits) == rows
+    reviewed = (
+        "SELECT v.monitoringvisit_id, s.screening_number "
+        "FROM monitoring_monitoringvisit_subjects v "
+        "JOIN study_subject s ON s.id = v.subject_id ORDER BY 1, 2"
+    )
+    assert trip.rows(trip.imported, reviewed) == trip.rows(trip.original, reviewed) != []
+    findings = (
+        "SELECT f.visit_id, s.screening_number, f.text, f.action, q.text, q.status, d.number, "
+        "f.recorded_at, u.username FROM monitoring_monitoringfinding f "
+        "LEFT JOIN study_subject s ON s.id = f.subject_id "
+        "LEFT JOIN study_query q ON q.id = f.query_id "
+        "LEFT JOIN deviations_deviation d ON d.id = f.deviation_id "
+        "JOIN auth_user u ON u.id = f.recorded_by_id ORDER BY f.id"
+    )
+    rows = trip.rows(trip.original, findings)
+    assert [(row[1], row[3], row[5]) for row in rows] == [
+        (None, "note", None),
+        ("S-001", "note", None),
+        ("S-001", "query", "closed"),
+        ("S-001", "deviation", None),
+    ]
+    assert trip.rows(trip.imported, findings) == rows
+
+
+def _notes(replay: Any) -> list[dict[str, Any]]:
+    """Every entry that is no value (subject and study-level notes), without its trail number
+    and hash, in the trail's order."""
+    texts = [text for _, text in replay.notes] + list(replay.study_notes)
+    notes = sorted((json.loads(text) for text in texts), key=lambda note: note["seq"])
+    return [{k: v for k, v in note.items() if k not in ("seq", "hash")} for note in notes]
+
+
+def test_safety_monitoring_query_and_deviation_entries_come_back_as_they_were(
+    trip: RoundTrip,
+) -> None:
+    """The entries that are no value, re-exported: the same user, time, reason and value."""
+    forms = ("safety_report", "monitoring_visit", "monitoring_finding", "deviation")
+    original, again = _notes(read(trip.file)), _notes(read(trip.again))
+
+    def kept(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        notes = [n for n in notes if n["action"] != "export"]
+        return [n for n in notes if n["form"] in forms or n["action"] == "query"]
+
+    assert {n["form"] for n in kept(original)} >= set(forms)
+    documents = [
+        n["document"] for n in original if n["form"] == "safety_report" and "document" in n
+    ]
+    assert len(documents) == 2  # the frozen documents themselves, not only their digests
+    assert kept(again) == kept(original)
+    downloads = [
+        [n for n in notes if n["form"] == "safety_report" and n["action"] == "export"]
+        for notes in (original, again)
+    ]
+    assert [len(d) for d in downloads] == [1, 0]  # a download is not a change: not replayed
 
 
 def test_the_enrolment_signatures_are_kept_as_imported_not_signed(trip: RoundTrip) -> None:
@@ -270,6 +402,37 @@ def test_a_database_that_holds_data_is_refused(demo_dir: Path, trip: RoundTrip) 
         .endswith("the database holds data already: an ODM file is imported only into an empty one")
     )
     assert trip.rows(demo_dir, "SELECT COUNT(*) FROM audit_auditentry") == before
+
+
+def test_a_change_a_service_refuses_is_one_line_exit_2_and_nothing_kept(
+    trip: RoundTrip, tmp_path: Path
+) -> None:
+    """A report's submission dated before the report was generated (an altered file): the
+    safety service refuses it during the replay; the import stops, naming the entry."""
+    ET.register_namespace("", "http://www.cdisc.org/ns/odm/v1.3")
+    tree = ET.parse(trip.file)
+    comments = tree.getroot().iter("{http://www.cdisc.org/ns/odm/v1.3}Comment")
+    submissions = [
+        c
+        for c in comments
+        if '"form": "safety_report"' in (c.text or "") and ".submission" in (c.text or "")
+    ]
+    note = json.loads(submissions[0].text or "")
+    note["new"]["on"] = "2001-01-01"
+    submissions[0].text = json.dumps(note, ensure_ascii=False, sort_keys=True)
+    altered = tmp_path / "altered.xml"
+    tree.write(altered, encoding="utf-8", xml_declaration=True)
+    data_dir = tmp_path / "var"
+    done = run(["import", "odm", str(altered)], shell(data_dir), tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.endswith(
+        f"audit entry {note['seq']} (update safety_report of S-001) is refused here: "
+        "submitted_on: The report was generated after that date."
+    )
+    assert trip.rows(data_dir, "SELECT COUNT(*) FROM audit_auditentry") == [(0,)]
+    assert trip.rows(data_dir, "SELECT COUNT(*) FROM safety_safetyreport") == [(0,)]
 
 
 def test_a_file_breaking_the_schema_is_one_line_and_exit_2(trip: RoundTrip, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """`lupustrial import odm`: study-level entries with no replay stop the import (issue 20).
 
-A monitoring visit's entry names no subject, like the site and account entries the set-up is
-made from; it must stop the import, naming the entry, not pass silently as set-up."""
+An entry that names no subject and is not one the set-up is made from (sites, accounts), nor
+one with its own replay (drug lots, the monitoring log), must stop the import, naming the
+entry, not pass silently as set-up."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ def _note(form: str) -> dict[str, Any]:
     return {"seq": 42, "action": "create", "form": form, "field": "TKY:2026-12-01", "new": {}}
 
 
-@pytest.mark.parametrize("form", ["monitoring_visit", "monitoring_finding"])
-def test_a_monitoring_entry_about_no_subject_stops_the_import(form: str) -> None:
+@pytest.mark.parametrize("form", ["jobs", "odm", "unknown"])
+def test_a_study_level_entry_with_no_replay_stops_the_import(form: str) -> None:
     with pytest.raises(ImportRefusedError, match=f"audit entry 42 \\(create {form}\\) has no"):
         _importer().study_note(_note(form))
 

@@ -25,6 +25,10 @@ from lupustrial.clinical.model import StrictModel
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.audit.trail import decode_value, flatten
+from lupustrial.edc.monitoring.services import FINDING_FORM as MONITORING_FINDING_FORM
+from lupustrial.edc.monitoring.services import VISIT_FORM as MONITORING_VISIT_FORM
+from lupustrial.edc.safety.models import SafetyReport
+from lupustrial.edc.safety.services import FORM as SAFETY_REPORT_FORM
 from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS
 from lupustrial.edc.study.labels import label
 from lupustrial.edc.study.models import Subject
@@ -122,10 +126,13 @@ class EndOfStudy(StrictModel):
 
 ADVERSE_EVENT = "adverse_event"
 """The trail's form of an adverse event record; its fields are "AE-001.<field>"."""
-STUDY_FORMS = ("site", "account", "drug_accountability")
+STUDY_FORMS = (
+    "site", "account", "drug_accountability", MONITORING_VISIT_FORM, MONITORING_FINDING_FORM
+)  # fmt: skip
 """The trail's records that belong to no subject and that the study's data rest on: the sites
-(their time zones date every visit), the accounts (roles and sites) and the drug lots an
-infusion names. Written as study-level annotations so that an import can rebuild them."""
+(their time zones date every visit), the accounts (roles and sites), the drug lots an
+infusion names, and the monitoring log (visits, and findings about no one subject). Written
+as study-level annotations so that an import can rebuild them."""
 SUBJECT_FORMS = ("registration", "consent", "enrolment", "screen_failure", "end_of_study")
 """The subject's own records, which the trail holds as one entry each: each of its values is
 one ItemData in the file (`_expand`)."""
@@ -242,12 +249,17 @@ def _entries(progress: Callable[[str], None]) -> tuple[Entry, ...]:
     rows = AuditEntry.objects.exclude(subject="").order_by("seq")
     total = rows.count()
     progress(f"reading {total} audit trail entries about subjects")
+    # A safety report's entry names its frozen document by digest; the file holds the document.
+    documents = dict(SafetyReport.objects.values_list("number", "document"))
     entries = []
     for n, row in enumerate(rows.iterator(chunk_size=2000), 1):
         subject = subjects.get(row.subject_ref) if row.subject_ref else by_label.get(row.subject)
         if subject is None:
             continue  # a subject the trail names but the study no longer holds: none yet
-        entries.extend(_expand(_entry(row, subject.screening_number, subject.site.code)))
+        entry = _entry(row, subject.screening_number, subject.site.code)
+        if row.form == SAFETY_REPORT_FORM and row.action == "create":
+            entry = replace(entry, document=documents.get(row.field))
+        entries.extend(_expand(entry))
         if n % 10000 == 0:
             progress(f"  {n} of {total} entries read")
     return tuple(entries)

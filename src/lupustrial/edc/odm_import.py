@@ -2,7 +2,8 @@
 
 The file (`lupustrial export odm`) is the audit trail in order. Each change is replayed by
 calling the service that made it (`study.services`, `study.adverse_events`,
-`pharmacy.services`, `deviations.services` through `odm_deviations`) as its original actor,
+`pharmacy.services`, and one module per area: `odm_deviations`, `odm_safety` for the safety
+reports, `odm_monitoring` for the monitoring log) as its original actor,
 inside the import context (`audit.imports`): the services check their rules and write the one
 audit trail as they always do, and the writer stamps each entry with the original time and
 with who imported it under which import id.
@@ -19,7 +20,9 @@ with who imported it under which import id.
   again by the replayed change, so the file's copy of it is not replayed; downloads and
   failed signings are not changes to the record and are not replayed either.
 - Anything else the file holds that has no replay yet stops the import, naming the trail
-  entry, and nothing is kept (one transaction): nothing is silently dropped.
+  entry, and nothing is kept (one transaction): nothing is silently dropped. So does a
+  change a service refuses here (its rule no longer allows it, or the file was altered):
+  one line naming the entry and the service's reason.
 
 Identity (names, medical record numbers) is not in the file (the trail keeps only its seal):
 imported candidates have a blank identity, to be entered from the site's identification log.
@@ -39,13 +42,16 @@ from typing import Any
 
 from django.db import transaction
 
-from lupustrial.edc import odm_deviations
+from lupustrial.edc import odm_deviations, odm_monitoring, odm_safety
 from lupustrial.edc.accounts import services as accounts
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.verification import verify
+from lupustrial.edc.deviations.services import DeviationInputError
+from lupustrial.edc.monitoring.services import MonitoringInputError
 from lupustrial.edc.pharmacy import services as pharmacy
 from lupustrial.edc.pharmacy.models import DrugLot
+from lupustrial.edc.safety.services import SafetyInputError
 from lupustrial.edc.study import adverse_events, not_done, services
 from lupustrial.edc.study.models import FormData, Query, Subject, SubjectStatus
 from lupustrial.interop.odm.reader import NS, Replay, Step, read
@@ -54,8 +60,25 @@ from lupustrial.interop.odm.writer import RECORD_SEPARATOR, SYSTEM_USER
 
 Progress = Callable[[str], None]
 
-# Study-level entries with no replay yet: they stop the import rather than pass as set-up.
-NO_REPLAY_YET = ("monitoring_visit", "monitoring_finding")
+SET_UP_FORMS = ("site", "account")
+"""Study-level entries the set-up is made from (`_Importer.set_up`), not replayed one by one."""
+_REPLAY_ERRORS = (
+    odm_deviations.DeviationReplayError,
+    odm_safety.SafetyReplayError,
+    odm_monitoring.MonitoringReplayError,
+)
+_SERVICE_REFUSALS = (
+    services.NotAllowedError,
+    services.ConflictError,
+    services.RuleError,
+    accounts.AdministrationError,
+    DeviationInputError,
+    MonitoringInputError,
+    pharmacy.ProductInputError,
+    SafetyInputError,
+)
+"""What the services raise when they refuse a change: a replayed change they refuse stops
+the import in one line (`_Importer.run`), not with a traceback."""
 
 
 class ImportRefusedError(Exception):
@@ -148,6 +171,7 @@ class _Importer:
         self.users: dict[str, Any] = {}
         self.signatures: dict[str, imports.ImportedSignature] = {}
         self.queries: dict[int, Query] = {}  # the file's query number → the query here
+        self.monitoring = odm_monitoring.Log()  # the file's monitoring visits → the ones here
         self.ahead: deque[_Operation] = deque()  # the operations not replayed yet
 
     # -- set-up: sites and accounts -------------------------------------------------------------
@@ -198,10 +222,19 @@ class _Importer:
         total = len(self.ahead)
         while self.ahead:
             operation = self.ahead.popleft()
-            if operation.note is not None:
-                self.study_note(operation.note)
-            elif operation.step is not None:
-                self.step(operation.step)
+            try:
+                if operation.note is not None:
+                    self.study_note(operation.note)
+                elif operation.step is not None:
+                    self.step(operation.step)
+            except _REPLAY_ERRORS as error:
+                raise ImportRefusedError(str(error)) from None
+            except _SERVICE_REFUSALS as error:
+                reason = " ".join(str(error).split())  # one line
+                raise ImportRefusedError(
+                    f"audit entry {operation.seq} ({_described(operation)}) is refused here: "
+                    f"{reason}"
+                ) from None
             self.result.changes += 1
             if (total - len(self.ahead)) // 100 > (total - len(self.ahead) - 1) // 100:
                 progress(f"  {total - len(self.ahead)} of {total} changes replayed")
@@ -408,6 +441,10 @@ class _Importer:
             self.movement(note, self.subject(key))
         elif form in odm_deviations.FORMS and action in ("create", "update"):
             self.deviation(key, note)
+        elif form == odm_safety.FORM:
+            self.safety_report(self.subject(key), note)
+        elif form in odm_monitoring.FORMS:
+            self.monitoring_entry(note, self.subject(key))
         else:
             raise ImportRefusedError(
                 f"audit entry {note['seq']} ({action} {form} of {key}) has no import yet"
@@ -417,36 +454,60 @@ class _Importer:
         """A deviation recorded, changed or closed, or a suggested one decided on
         (`odm_deviations`), with the entries the same service call wrote taken along."""
         user, subject = self.user(note["actor"]), self.subject(key)
-        try:
-            with imports.original(_instant(note["at"])):
-                if note["form"] == "deviation_suggestion":
-                    odm_deviations.decide(user, note)
-                elif note["action"] == "create":
-                    decision = self.next_subject_note(key)
-                    if odm_deviations.confirms(note, decision):
+        with imports.original(_instant(note["at"])):
+            if note["form"] == "deviation_suggestion":
+                odm_deviations.decide(user, note)
+            elif note["action"] == "create":
+                following = self.next_subject_note(key)
+                if odm_monitoring.records_deviation(note, following):
+                    self.take_next()  # a monitoring finding recorded it: one `add_finding`
+                    self.monitoring.finding(user, subject, following or {}, deviation=note)
+                    return
+                decision = following if odm_deviations.confirms(note, following) else None
+                if decision is not None:
+                    self.take_next()
+                odm_deviations.record(user, subject, note, decision)
+            else:
+                notes = [note]
+                if not str(note["field"]).endswith(".closed"):
+                    while odm_deviations.same_update(note, self.next_subject_note(key)):
+                        notes.append(self.next_subject_note(key) or {})
                         self.take_next()
-                    else:
-                        decision = None
-                    odm_deviations.record(user, subject, note, decision)
-                else:
-                    notes = [note]
-                    if not str(note["field"]).endswith(".closed"):
-                        while odm_deviations.same_update(note, self.next_subject_note(key)):
-                            notes.append(self.next_subject_note(key) or {})
-                            self.take_next()
-                    odm_deviations.update(user, notes)
-        except odm_deviations.DeviationReplayError as error:
-            raise ImportRefusedError(str(error)) from None
+                odm_deviations.update(user, notes)
+
+    def safety_report(self, subject: Subject, note: dict[str, Any]) -> None:
+        """A safety report generated (its frozen document from the file) or its submission
+        recorded (`odm_safety`)."""
+        user = self.user(note["actor"])
+        with imports.original(_instant(note["at"]), document=odm_safety.document_of(note)):
+            odm_safety.replay(user, subject, note)
+
+    def monitoring_entry(self, note: dict[str, Any], subject: Subject | None) -> None:
+        """A monitoring visit logged, or a finding noted (`odm_monitoring`); a finding raised
+        as a query or a deviation is replayed with that query's or deviation's entry."""
+        user = self.user(note["actor"])
+        with imports.original(_instant(note["at"])):
+            if note["form"] == odm_monitoring.FORMS[0]:
+                self.monitoring.visit(user, note)
+            elif (note.get("new") or {}).get("action") == "note":
+                self.monitoring.finding(user, subject, note)
+            else:
+                raise ImportRefusedError(
+                    f"audit entry {note['seq']}: a monitoring finding raised as a "
+                    f"{(note.get('new') or {}).get('action')} without the entry that raised it"
+                )
 
     def study_note(self, note: dict[str, Any]) -> None:
         if note["form"] == "drug_accountability":
             self.movement(note, None)
-        elif note["form"] in NO_REPLAY_YET:  # a monitoring visit is about no one subject
+        elif note["form"] in odm_monitoring.FORMS:  # a visit is about a site, not a subject
+            self.monitoring_entry(note, None)
+        elif note["form"] in SET_UP_FORMS:  # sites and accounts: set up from them (`set_up`)
+            self.skip("site and account changes (set up by the importer)")
+        else:
             raise ImportRefusedError(
                 f"audit entry {note['seq']} ({note['action']} {note['form']}) has no import yet"
             )
-        else:  # sites and accounts: set up from them (`set_up`)
-            self.skip("site and account changes (set up by the importer)")
 
     def movement(self, note: dict[str, Any], subject: Subject | None) -> None:
         new = note["new"]
@@ -496,7 +557,15 @@ class _Importer:
                 self.queries[number] = found
                 self.skip("automatic queries (raised again by the save)")
             elif status == "open":
-                self.queries[number] = services.raise_query(user, form, note["field"], new["text"])
+                following = self.next_subject_note(subject.screening_number)
+                if odm_monitoring.raises_query(note, following):
+                    self.take_next()  # a monitoring finding raised it: one `add_finding`
+                    found = self.monitoring.finding(user, subject, following or {}, form=form)
+                    self.queries[number] = Query.objects.get(pk=found.query_id)
+                else:
+                    self.queries[number] = services.raise_query(
+                        user, form, note["field"], new["text"]
+                    )
             elif status == "answered":
                 services.answer_query(user, self.query_of(number, note), new["answer"])
             else:
@@ -529,6 +598,22 @@ class _Importer:
         if number not in self.queries:
             raise ImportRefusedError(f"audit entry {note['seq']}: query {number} was never raised")
         return Query.objects.get(pk=self.queries[number].pk)
+
+
+def _described(operation: _Operation) -> str:
+    """What an operation is, for a message: "create safety_report of S-001"."""
+    if operation.note is not None:
+        return f"{operation.note['action']} {operation.note['form']}"
+    step = operation.step
+    assert step is not None
+    if step.changes:
+        what = f"change of {step.changes[0].form[3]}"
+    elif step.signature is not None:
+        what = "signature"
+    else:
+        note = json.loads(step.notes[0])
+        what = f"{note['action']} {note['form']}"
+    return f"{what} of {step.subject}"
 
 
 def _element_text(element: ET.Element, tag: str) -> str:

@@ -13,7 +13,9 @@ every service:
 
 The enrolment signature cannot be given again without its signer: the original signature
 (signer, time, meaning, from the file) rides in `original(..., signature=...)`, and the
-signing service records it as imported, not signed (`services._sign`).
+signing service records it as imported, not signed (`services._sign`). Likewise a document
+that was frozen when made and sent on (a safety report) rides in `original(..., document=...)`:
+the service keeps what was sent, not what it would build today (`safety.services`).
 
 Outside an import nothing changes: `now()` is `timezone.now()` and entries carry no importer.
 """
@@ -25,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -49,10 +52,12 @@ class ImportedSignature:
 
 @dataclass(frozen=True)
 class Original:
-    """The change being replayed: when it was made, and the signature it carried, if any."""
+    """The change being replayed: when it was made, and the signature or the frozen document
+    it carried, if any."""
 
     at: dt.datetime
     signature: ImportedSignature | None = None
+    document: Any = None
 
 
 _run: ContextVar[ImportRun | None] = ContextVar("lupustrial_import_run", default=None)
@@ -75,13 +80,15 @@ def importing(import_id: str, importer: str) -> Iterator[ImportRun]:
 
 
 @contextmanager
-def original(at: dt.datetime, signature: ImportedSignature | None = None) -> Iterator[Original]:
+def original(
+    at: dt.datetime, signature: ImportedSignature | None = None, document: Any = None
+) -> Iterator[Original]:
     """Replay one change made at ``at`` (an aware time); only inside `importing`."""
     if _run.get() is None:
         raise RuntimeError("an original time is given only inside an import")
     if at.tzinfo is None:
         raise ValueError("the original time must carry its time zone")
-    token = _original.set(Original(at.astimezone(dt.UTC), signature))
+    token = _original.set(Original(at.astimezone(dt.UTC), signature, document))
     try:
         yield _original.get()  # type: ignore[misc]
     finally:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import Can
+from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.trail import record
 from lupustrial.edc.deviations import services as deviations
@@ -104,9 +105,10 @@ def log_visit(
     reviewed = subjects or []
     if any(s.site_id != site.pk for s in reviewed):
         raise MonitoringInputError("subjects", _("Choose subjects of this site."))
+    at = imports.now()  # the row's time and its entry's are one (`trail._append`)
     visit = MonitoringVisit.objects.create(
         site=site, visited_on=visited_on, kind=kind, monitor=user, summary=summary,
-        follow_up=follow_up,
+        follow_up=follow_up, recorded_at=at,
     )  # fmt: skip
     visit.subjects.set(reviewed)
     record(
@@ -122,6 +124,7 @@ def log_visit(
             "follow_up": follow_up,
             "subjects": [s.label for s in reviewed],
         },
+        at=at,
     )
     return visit
 
@@ -147,23 +150,24 @@ def add_finding(
     if subject is not None and (subject.site_id != visit.site_id or subject.subject_id is None):
         raise MonitoringInputError("subject", _("Choose an enrolled subject of this site."))
     query = deviation = None
+    at = imports.now()  # one moment for the finding and the query or deviation it raised
     if action == FindingAction.QUERY:
         if form is None or subject is None or form.visit.subject_id != subject.pk:
             raise MonitoringInputError("form", _("Choose the subject's form the query is on."))
-        query = study.raise_query(user, form, "", text)
+        query = study.raise_query(user, form, "", text, at=at)
     elif action == FindingAction.DEVIATION:
         if subject is None:
             raise MonitoringInputError("subject", _("A deviation belongs to a subject."))
         try:
             deviation = deviations.record_deviation(
                 user, subject, category=category, occurred_on=occurred_on,
-                description=text, serious=serious,
+                description=text, serious=serious, at=at,
             )  # fmt: skip
         except deviations.DeviationInputError as problem:
             raise MonitoringInputError(problem.field, problem.message) from None
     finding = MonitoringFinding.objects.create(
         visit=visit, subject=subject, text=text, action=action, query=query,
-        deviation=deviation, recorded_by=user,
+        deviation=deviation, recorded_by=user, recorded_at=at,
     )  # fmt: skip
     record(
         user,
@@ -179,6 +183,7 @@ def add_finding(
             "query": query.pk if query else None,
             "deviation": deviation.number if deviation else None,
         },
+        at=at,
     )
     return finding
 

@@ -4,6 +4,11 @@ Generating a report and recording its submission are the investigator's (the onl
 signs): the report document is built by `lupustrial.safety.report` from the event as now
 recorded and frozen; the submission says to whom, when and by whom. Bad input raises
 `SafetyInputError` naming the field, and nothing is saved.
+
+Times come from `audit.imports.now()`: the clock's, or inside `lupustrial import odm` the
+original change's, and a report's ``generated_at`` is its trail entry's time. An import
+replaying a report gives the frozen document the source kept (`imports.original(...,
+document=...)`): what was sent is kept, not what this version would build today.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lupustrial.edc.accounts.roles import Can
+from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.trail import record
 from lupustrial.edc.safety.models import SafetyReport
@@ -66,7 +72,6 @@ def generate_report(
     rule: str,
     *,
     follows: SafetyReport | None = None,
-    now: dt.datetime | None = None,
 ) -> SafetyReport:
     """Generate and keep the report of ``event`` under ``rule`` (a follow-up when ``follows``).
 
@@ -77,7 +82,7 @@ def generate_report(
     require(user, Can.SIGN, subject)
     if event.subject_id != subject.label:
         raise SafetyInputError("event", _("The event belongs to another subject."))
-    now = now or timezone.now()
+    now = imports.now()  # the row's time and its entry's are one (`trail._append`)
     with transaction.atomic():
         first = SafetyReport.objects.filter(
             event_key=event.id, rule=rule, follows__isnull=True
@@ -115,6 +120,7 @@ def generate_report(
         except ReportError as error:
             field, _sep, message = str(error).partition(": ")
             raise SafetyInputError(field, message) from None
+        document = _imported_document(document)
         try:
             report = SafetyReport.objects.create(
                 subject=subject,
@@ -144,8 +150,28 @@ def generate_report(
                 "due": document["report"]["due"],
                 "document_sha256": document_digest(document),
             },
+            at=now,
         )
     return report
+
+
+def _imported_document(built: dict[str, Any]) -> dict[str, Any]:
+    """The document to keep: the one built, or inside an import the one the source froze and
+    sent, which must be the report of the same number, event and rule (the rules were checked
+    on the one built from the record replayed so far)."""
+    replayed = imports.current_original()
+    if replayed is None or replayed.document is None:
+        return built
+    kept = replayed.document
+    same = isinstance(kept, dict) and all(
+        isinstance(kept.get(part), dict) and kept[part].get(key) == built[part][key]
+        for part, key in (("report", "number"), ("report", "rule"), ("event", "id"))
+    )
+    if not same:
+        raise SafetyInputError(
+            "document", _("The imported report is not this event's report under this rule.")
+        )
+    return dict(kept)
 
 
 def generate_event_report(
@@ -154,11 +180,10 @@ def generate_event_report(
     rule: str,
     *,
     follows: SafetyReport | None = None,
-    now: dt.datetime | None = None,
 ) -> SafetyReport:
     """Generate the report of a recorded adverse event (every version read) under ``rule``."""
     return generate_report(
-        user, record.subject, recorded_event(record).event, rule, follows=follows, now=now
+        user, record.subject, recorded_event(record).event, rule, follows=follows
     )
 
 

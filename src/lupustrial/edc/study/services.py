@@ -1215,7 +1215,13 @@ def set_casebook_lock(user: User, subject: Subject, locked: bool, reason: str = 
 
 
 @transaction.atomic
-def raise_query(user: User, form: FormData, field: str, text: str) -> Query:
+def raise_query(
+    user: User, form: FormData, field: str, text: str, *, at: dt.datetime | None = None
+) -> Query:
+    """A question on a form's field (or the whole form: ``field`` blank), audited.
+
+    ``at``: the moment of the change that raised it (a monitoring finding), for the query's
+    ``raised_at`` and its entry alike."""
     require(user, Can.RAISE_QUERY, form.visit.subject)
     checked(field=field, text=text)
     if not text.strip():
@@ -1227,8 +1233,11 @@ def raise_query(user: User, form: FormData, field: str, text: str) -> Query:
             _("%(field)s is too long: at most %(limit)s characters.")
             % {"field": "field", "limit": limit},
         )
-    query = Query.objects.create(form=form, field=field.strip(), text=text.strip(), raised_by=user)
-    _query_audit(user, query, {"status": "open", "text": query.text})
+    at = at or imports.now()  # the row's time and its entry's are one (`trail._append`)
+    query = Query.objects.create(
+        form=form, field=field.strip(), text=text.strip(), raised_by=user, raised_at=at
+    )
+    _query_audit(user, query, {"status": "open", "text": query.text}, at=at)
     return query
 
 
@@ -1256,7 +1265,9 @@ def close_query(user: User, query: Query) -> Query:
     return query
 
 
-def _query_audit(user: User, query: Query, new: dict[str, str]) -> None:
+def _query_audit(
+    user: User, query: Query, new: dict[str, str], *, at: dt.datetime | None = None
+) -> None:
     form = query.form
     record(
         user,
@@ -1266,6 +1277,7 @@ def _query_audit(user: User, query: Query, new: dict[str, str]) -> None:
         form=form.crf,
         field=query.field,
         new={"query": query.pk, **new},
+        at=at,
     )
 
 

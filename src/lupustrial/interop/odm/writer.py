@@ -112,6 +112,9 @@ class Entry:
     record: str = ""  # the record of a keyed form the change belongs to (AE-001)
     part: int = 0  # one trail entry holding several values is several ItemData: 1, 2, ...
     null: bool = False  # the value was set to null (not removed): IsNull="Yes"
+    document: Any = None
+    """What the service kept beside the entry, which the entry names only by its digest (a
+    safety report's frozen document): written in the entry's note, for an import to keep."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ class Study:
     event_of_visit: Callable[[str], tuple[str, str]]
     """A visit code's (event code, repeat key): "W4" → ("W4", ""), "U2" → ("UNSCHEDULED", "U2")."""
     study_entries: tuple[Entry, ...] = ()
-    """Trail entries about no subject (sites, accounts, drug lots): study-level Annotations."""
+    """Trail entries about no subject (sites, accounts, drug lots, monitoring visits):
+    study-level Annotations."""
 
 
 E = TypeVar("E")
@@ -532,6 +536,8 @@ def _note(entry: Entry) -> odm.Annotation:
         "reason": entry.reason,
         "hash": entry.hash,
     }
+    if entry.document is not None:
+        document["document"] = entry.document
     return odm.Annotation(
         SeqNum=entry.seq,
         ID=f"AN.{entry.seq}",
