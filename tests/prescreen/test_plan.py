@@ -94,15 +94,19 @@ def test_an_unwritable_cache_only_means_compiling_again(
     assert result.criteria.num_rows > 0
 
 
-def test_a_command_from_kept_sql_imports_no_ibis(omop_dir: Path, cache: Path) -> None:
+def test_a_command_from_kept_sql_imports_no_ibis_nor_pandas(omop_dir: Path, cache: Path) -> None:
     """The command's start-up: with its SQL compiled, a DuckDB run loads neither ibis nor
-    sqlglot (0.4 s of CPU time at start-up)."""
+    sqlglot (0.4 s of CPU time), nor pandas (0.2 s: `arrow` keeps pyarrow from loading it)."""
     script = (
-        "import sys, datetime as dt\n"
-        "from lupustrial.prescreen.engine import run_prescreen\n"
-        "from lupustrial.prescreen.omop import open_database\n"
-        f"run_prescreen(open_database({str(omop_dir)!r}), dt.date(2025, 1, 15))\n"
-        "print(sorted(m for m in ('ibis', 'sqlglot') if m in sys.modules))\n"
+        "import sys\n"
+        "from lupustrial.cli import main\n"
+        f"sys.argv = ['lupustrial', 'prescreen', '--omop', {str(omop_dir)!r}, "
+        "'--as-of', '2025-01-15']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "print(sorted(m for m in ('ibis', 'sqlglot', 'pandas') if m in sys.modules))\n"
     )
     environment = {**os.environ, "LUPUSTRIAL_CACHE_DIR": str(cache)}
     loaded = []
@@ -115,4 +119,5 @@ def test_a_command_from_kept_sql_imports_no_ibis(omop_dir: Path, cache: Path) ->
             check=True,
         )
         loaded.append(done.stdout.strip().splitlines()[-1])
-    assert loaded == ["['ibis', 'sqlglot']", "[]"]
+    assert loaded[0].startswith("['ibis'")
+    assert loaded[1] == "[]"

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lupustrial.prescreen.arrow import array, from_numpy, numpy_of, scalar
 from lupustrial.prescreen.config import DEFAULT_PRESCREEN, PrescreenConfig
 from lupustrial.prescreen.coverage import SetCoverage, coverage, warnings
 from lupustrial.prescreen.criteria_ids import CRITERION_IDS, SCOPES, SETS_READ, STATUSES, sets_for
@@ -260,20 +261,23 @@ def _notes(persons: np.ndarray, outside: pa.Table) -> pa.Array:
     concept set in the set's order, or null."""
     text = pc.binary_join_element_wise(
         pc.cast(outside["n"], pa.string()),
-        " ",
+        scalar(" ", "string"),
         outside["set_key"],
-        " record(s) outside the observation period ignored (latest ",
+        scalar(" record(s) outside the observation period ignored (latest ", "string"),
         pc.cast(outside["last"], pa.string()),
-        ")",
-        "",
+        scalar(")", "string"),
+        scalar("", "string"),
     )
-    person_ids = outside["person_id"].to_numpy()
+    person_ids = numpy_of(outside["person_id"])
     at = np.searchsorted(persons, person_ids)
     judged = bool(np.all(at < len(persons))) and np.array_equal(persons[at], person_ids)
     assert judged, "notes only for judged persons"
-    set_code = pc.fill_null(
-        pc.index_in(outside["set_key"], value_set=pa.array(_SETS_NOTED)), -1
-    ).to_numpy()
+    set_code = numpy_of(
+        pc.fill_null(
+            pc.index_in(outside["set_key"], value_set=array(_SETS_NOTED, "string")),
+            scalar(-1, "int32"),
+        )
+    )
     # One piece per (outside record count, criterion reading its set); its place in the
     # long table, and its place among the criterion's sets (the order the note lists them).
     pieces = [
@@ -291,9 +295,9 @@ def _notes(persons: np.ndarray, outside: pa.Table) -> pa.Array:
     size = len(persons) * len(CRITERION_IDS)
     if not len(first):
         return pa.nulls(size, pa.string())
-    groups = pa.array(np.r_[first, len(row)].astype(np.int32))
-    pieces_text = pc.take(text, pa.array(source)).combine_chunks()
-    joined = pc.binary_join(pa.ListArray.from_arrays(groups, pieces_text), "; ")
+    groups = from_numpy(np.r_[first, len(row)].astype(np.int32))
+    pieces_text = pc.take(text, from_numpy(source)).combine_chunks()
+    joined = pc.binary_join(pa.ListArray.from_arrays(groups, pieces_text), scalar("; ", "string"))
     # Built from buffers: the rows with a note come in row order, so their texts already
     # lie end to end; every other row is a null of length zero.
     ends = np.frombuffer(joined.buffers()[1], np.int32)[joined.offset :][: len(joined) + 1]
@@ -310,8 +314,8 @@ def _notes(persons: np.ndarray, outside: pa.Table) -> pa.Array:
     )
 
 
-_CRITERIA = pa.array(CRITERION_IDS, pa.string())
-_KINDS = pa.array([kind.value for kind in Kind], pa.string())
+_CRITERIA = array(CRITERION_IDS, "string")
+_KINDS = array([kind.value for kind in Kind], "string")
 _KIND_CODE = np.array([list(Kind).index(kind_of(c)) for c in CRITERION_IDS], np.int8)
 _FAILING_CODE = np.array(
     [STATUSES.index("not_met" if kind_of(c) is Kind.INCLUSION else "met") for c in CRITERION_IDS],
@@ -321,8 +325,8 @@ _FAILING_CODE = np.array(
 code that fails it."""
 _UNKNOWN = STATUSES.index("unknown")
 _I3 = CRITERION_IDS.index("I3")
-_DOMAINS = pa.array(DOMAINS, pa.string())
-_STATUSES = pa.array(STATUSES, pa.string())
+_DOMAINS = array(DOMAINS, "string")
+_STATUSES = array(STATUSES, "string")
 
 
 _ORDER = ("person_id", "criterion")
@@ -331,8 +335,8 @@ _ORDER = ("person_id", "criterion")
 def _sorted(table: pa.Table) -> pa.Table:
     """``table`` by person and criterion: as the engine returned it when it kept the order
     asked for (checked, cheaply), otherwise sorted here."""
-    person = table["person_id"].to_numpy()
-    criterion = table["criterion"].to_numpy()
+    person = numpy_of(table["person_id"])
+    criterion = numpy_of(table["criterion"])
     step = np.diff(person)
     in_order = bool(np.all((step > 0) | ((step == 0) & (np.diff(criterion) > 0))))
     return table if in_order else table.sort_by([(c, "ascending") for c in _ORDER])
@@ -365,13 +369,13 @@ class _Grid:
         width = len(CRITERION_IDS)
         if table.num_rows % width:
             raise AssertionError("the engine must return every criterion of every person")
-        criterion = table["criterion"].to_numpy().reshape(-1, width)
+        criterion = numpy_of(table["criterion"]).reshape(-1, width)
         if not np.array_equal(criterion, np.broadcast_to(np.arange(width), criterion.shape)):
             raise AssertionError("the engine must return every criterion of every person")
-        status = table["status"].to_numpy().reshape(-1, width)
-        value = pc.fill_null(table["value"], 0.0).to_numpy().reshape(-1, width)
+        status = numpy_of(table["status"]).reshape(-1, width)
+        value = numpy_of(pc.fill_null(table["value"], scalar(0.0, "float64"))).reshape(-1, width)
         return cls(
-            persons=table["person_id"].to_numpy()[::width],
+            persons=numpy_of(table["person_id"])[::width],
             status=status,
             fails=status == _FAILING_CODE,
             lab_points=value[:, _I3],
@@ -407,9 +411,9 @@ def _assemble(raw: pa.Table, outside: pa.Table) -> tuple[pa.Table, _Grid]:
     }
     for name, column in named.items():
         table = table.set_column(table.schema.get_field_index(name), name, column)
-    kind = _named(pa.chunked_array([_KIND_CODE[position.to_numpy()]]), _KINDS)
+    kind = _named(pa.chunked_array([from_numpy(_KIND_CODE[numpy_of(position)])]), _KINDS)
     table = table.append_column("kind", kind)
-    table = table.append_column("fails", pa.array(grid.fails.ravel()))
+    table = table.append_column("fails", from_numpy(grid.fails.ravel()))
     table = table.append_column(pa.field("note", pa.string()), _notes(grid.persons, outside))
     return table, grid
 
@@ -417,7 +421,7 @@ def _assemble(raw: pa.Table, outside: pa.Table) -> tuple[pa.Table, _Grid]:
 def _persons(grid: _Grid, cohort: pa.Table) -> pa.Table:
     """One row per cohort person: failures, unknowns, the first failed criterion, lab points."""
     cohort = cohort.sort_by("person_id")
-    if not np.array_equal(cohort["person_id"].to_numpy(), grid.persons):
+    if not np.array_equal(numpy_of(cohort["person_id"]), grid.persons):
         raise AssertionError("every cohort person, and only they, must be judged")
     first = grid.first_failed
     return pa.table(
@@ -425,10 +429,10 @@ def _persons(grid: _Grid, cohort: pa.Table) -> pa.Table:
             "person_id": cohort["person_id"],
             "first_dx_date": cohort["first_dx_date"],
             "last_visit": cohort["last_visit"],
-            "failed": grid.fails.sum(axis=1),
-            "unknown": (grid.status == _UNKNOWN).sum(axis=1),
-            "first_failed": pc.take(_CRITERIA, pa.array(first, mask=first < 0)),
-            "lab_points": grid.lab_points,
+            "failed": from_numpy(grid.fails.sum(axis=1)),
+            "unknown": from_numpy((grid.status == _UNKNOWN).sum(axis=1)),
+            "first_failed": pc.take(_CRITERIA, from_numpy(first, mask=first < 0)),
+            "lab_points": from_numpy(grid.lab_points),
         }
     )
 
@@ -437,10 +441,10 @@ def _candidates(grid: _Grid, persons: pa.Table) -> list[Person]:
     """Persons failing nothing, ranked: fewest unknowns, then most lab activity, most recent
     diagnosis, most recent visit (never visited last), and the person id, so the order is
     the same on every engine."""
-    at = pa.array(np.arange(persons.num_rows))
+    at = from_numpy(np.arange(persons.num_rows))
     chosen = (
         persons.append_column("_at", at)
-        .filter(pc.equal(persons["failed"], 0))
+        .filter(pc.equal(persons["failed"], scalar(0, "int64")))
         .sort_by(
             [
                 ("unknown", "ascending", "at_end"),
