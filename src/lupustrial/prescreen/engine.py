@@ -120,7 +120,10 @@ def run_prescreen(
         progress(f"warning: concept set {item.set_key}: {item.item.reference} not in vocabulary")
     progress("reading clinical tables once (events inside the concept sets)")
     windows = Windows.of(as_of, config)
-    params = Params(db.send(params_row(windows), PARAMS_TABLE))
+    if db.engine.runs_sql:
+        params = Params(db.send(params_row(windows), PARAMS_TABLE))
+    else:
+        params = Params(None, literal=windows)
     staged = stage(db, resolved, params)
     units = resolve_units(db, staged.events, resolved.ucum)
     report = coverage(db, staged.events, resolved, units)
