@@ -185,7 +185,10 @@ def post_fork(server, worker):
         return execute(sql, params, many, context)
 
     def install(sender, connection, **kwargs):
-        connection.execute_wrappers.append(count)
+        # Once per connection object: it is created again after CONN_MAX_AGE (60 s), and a
+        # second wrapper would count each statement twice from then on.
+        if count not in connection.execute_wrappers:
+            connection.execute_wrappers.append(count)
 
     connection_created.connect(install, weak=False)
 

@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from lupustrial.edc.accounts import services as accounts
 from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.deviations import services as deviations
 from lupustrial.edc.safety import services as safety
@@ -177,6 +178,41 @@ def _deviation() -> None:
     )
 
 
+def _close_query() -> None:
+    query = Query.objects.select_related("form__visit__subject").get(text__startswith="Please")
+    services.close_query(_user("monitor"), query)
+
+
+def _rename_site() -> None:
+    """Study level: the administrator renames Tokyo's site (the admin site's path)."""
+    site = Site.objects.get(code="TKY")
+    before = {"code": site.code, "name": site.name, "time_zone": site.time_zone}
+    site.name = "Tokyo Metropolitan Hospital"
+    site.save()
+    accounts.record_site_change(_user("admin"), site, before, "The hospital was renamed.")
+
+
+def _rename_user() -> None:
+    """Study level: the administrator corrects the investigator's name, which the Tokyo
+    subject's consent shows as who obtained it (the admin site's path)."""
+    user = _user("investigator")
+    before = accounts.account_state(user.pk)
+    user.first_name, user.last_name = "Aiko", "Sato-Kimura"
+    user.save()
+    accounts.record_account_change(_user("admin"), user, before, "Name changed on marriage.")
+
+
+def _withdraw_consent() -> None:
+    subject = _tky()
+    services.withdraw_consent(
+        _user("coordinator"), subject, subject.site.today(), "no_further_data"
+    )
+
+
+def _lock_casebook() -> None:
+    services.set_casebook_lock(_user("datamanager"), _tky(), True)
+
+
 CHANGES: tuple[tuple[str, Callable[[], None]], ...] = (
     ("a new candidate", _register),
     ("a consent again, on the new version", _consent),
@@ -190,6 +226,11 @@ CHANGES: tuple[tuple[str, Callable[[], None]], ...] = (
     ("a serious adverse event", _adverse_event),
     ("a safety report generated", _safety_report),
     ("a deviation recorded", _deviation),
+    ("a query closed", _close_query),
+    ("a site renamed (study level)", _rename_site),
+    ("a user's name corrected (study level)", _rename_user),
+    ("consent withdrawn (safety follow-up allowed)", _withdraw_consent),
+    ("the casebook locked", _lock_casebook),
 )
 
 

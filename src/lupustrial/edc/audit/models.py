@@ -60,8 +60,9 @@ class AuditEntry(models.Model):
     role = models.CharField(_("role"), max_length=20, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     subject = models.CharField(_("subject"), max_length=40, blank=True, db_index=True)
-    # The subject's primary key: what pages filter on, since a label can repeat across sites.
-    subject_ref = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    # The subject's primary key: what pages filter on, since a label can repeat across sites
+    # (indexed with the sequence number: `Meta.indexes`).
+    subject_ref = models.PositiveBigIntegerField(null=True, blank=True)
     visit = models.CharField(_("visit"), max_length=20, blank=True)
     form = models.CharField(_("form"), max_length=40, blank=True)
     field = models.CharField(_("field"), max_length=200, blank=True)
@@ -81,6 +82,12 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["seq"]
+        # A subject's, or one kind of set-up's, latest entry is one index lookup: what a kept
+        # subject page is checked against on every view (`study.by_trail.subject_head`).
+        indexes = [
+            models.Index(fields=["subject_ref", "seq"], name="audit_subject_seq"),
+            models.Index(fields=["form", "seq"], name="audit_form_seq"),
+        ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
 

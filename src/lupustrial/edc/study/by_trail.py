@@ -15,9 +15,17 @@ says whether what was derived before is still the study as it is now:
 - the scope (who asks, their role and sites, the language) is the caller's part of the key,
   so one user's lists are never another's.
 
+A page about one subject needs a narrower key (`subject_head`): the subject's own latest
+entry, and the latest entry of the study's set-up that its page shows (a site's name and time
+zone, a user's name). Every change shown on a subject page is written to the trail with that
+subject's reference (`AuditEntry.subject_ref`), so other subjects' changes and sign-ins, which
+move the whole trail's head, leave it kept. Each entry's hash chains every entry before it,
+so the latest of those entries (sequence number and hash) names all of them.
+
 Kept in this process, like `by_version`; bounded, least recently used out, thread-safe.
-What is not in the trail (a user's display name, a change made behind the application's
-back) shows at the next audited change; `audit verify` names the latter.
+What is not in the trail (a user's display name edited outside the admin site, a change made
+behind the application's back) shows at the next audited change; `audit verify` names the
+latter.
 """
 
 from __future__ import annotations
@@ -29,8 +37,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.db import connection
+from django.db.models import Q, Subquery
 
-from lupustrial.edc.audit.models import GENESIS_HASH, AuditHead
+from lupustrial.edc.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from lupustrial.edc.study.by_version import ByVersion
 from lupustrial.protocol import dates
 
@@ -45,9 +54,34 @@ def trail_head() -> Head:
     return row if row is not None else (0, GENESIS_HASH)
 
 
+SET_UP_FORMS = ("site", "account")
+"""The study-level entries (no subject) that can change a subject page: a site's name or time
+zone (`accounts.services.record_site_change`), a user's name, role, sites or status
+(`record_account_change`): the page names who obtained each consent."""
+
+
+def latest_of(*kinds: Q) -> tuple[Head, ...]:
+    """The latest entry (sequence number and hash) of each kind of entry that has one, in
+    one query; each "latest" is an index lookup (`subject_ref`, `form`; then `seq`)."""
+    latest = [
+        Q(seq=Subquery(AuditEntry.objects.filter(kind).order_by("-seq").values("seq")[:1]))
+        for kind in kinds
+    ]
+    either = latest[0]
+    for other in latest[1:]:
+        either |= other
+    return tuple(AuditEntry.objects.filter(either).order_by("seq").values_list("seq", "hash"))
+
+
+def subject_head(subject_pk: int) -> tuple[Head, ...]:
+    """What a page of one subject is derived from, as the trail names it (one query): the
+    subject's latest entry, and the latest set-up entry (`SET_UP_FORMS`) of the study."""
+    return latest_of(Q(subject_ref=subject_pk), Q(subject_ref__isnull=True, form__in=SET_UP_FORMS))
+
+
 @dataclass(frozen=True)
 class _Kept(Generic[V]):
-    head: Head
+    head: Hashable
     days: tuple[tuple[str, dt.date], ...]  # each site time zone read, and its date then
     value: V
 
@@ -61,15 +95,22 @@ class ByTrail(Generic[V]):
         self._lock = threading.Lock()
         self.derivations = 0  # how many times `get` derived afresh (the tests count them)
 
-    def get(self, scope: Hashable, derive: Callable[[], tuple[V, Iterable[str]]]) -> V:
+    def get(
+        self,
+        scope: Hashable,
+        derive: Callable[[], tuple[V, Iterable[str]]],
+        head: Callable[[], Hashable] = trail_head,
+    ) -> V:
         """What ``derive`` gives for ``scope`` at the trail's current head and today's dates.
 
-        ``derive`` returns the value and the site time zones whose dates it depends on.
+        ``derive`` returns the value and the site time zones whose dates it depends on;
+        ``head`` reads the part of the trail it is derived from (the whole trail's head unless
+        given, e.g. `subject_head`), before ``derive`` reads the data.
         """
-        head = trail_head()
+        current = head()
         key = (connection.alias, connection.settings_dict.get("NAME"), scope)
         kept = self._kept.kept(key)
-        if kept is not None and kept.head == head and _still_today(kept.days):
+        if kept is not None and kept.head == current and _still_today(kept.days):
             return kept.value
         # The moment is taken before deriving: a day that turns while it runs makes the kept
         # dates stale, so the next request derives again, never the other way round.
@@ -78,7 +119,7 @@ class ByTrail(Generic[V]):
         days = tuple(sorted((zone, dates.site_date(moment, zone)) for zone in set(zones)))
         with self._lock:
             self.derivations += 1
-        self._kept.keep(key, _Kept(head, days, value))
+        self._kept.keep(key, _Kept(current, days, value))
         return value
 
     def clear(self) -> None:

@@ -35,7 +35,7 @@ from lupustrial.edc.accounts.roles import SITE_ROLES, Can
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.spreadsheet import write_rows
 from lupustrial.edc.study import adverse_events, labels, services
-from lupustrial.edc.study.by_trail import ByTrail
+from lupustrial.edc.study.by_trail import ByTrail, subject_head
 from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, Crf
 from lupustrial.edc.study.models import (
     FormData,
@@ -369,8 +369,11 @@ def screen_failure(request: HttpRequest, pk: int) -> HttpResponse:
 
 @study_view
 def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
-    # Kept until the audit trail moves or the site's day turns, like the dashboard (issue 19).
-    context = SUBJECT_PAGES.get((pk, *_scope(request)), lambda: _subject_context(request, pk))
+    # Kept until the subject's part of the audit trail moves or the site's day turns, like
+    # the dashboard (issue 19): other subjects' changes and sign-ins leave it kept.
+    context = SUBJECT_PAGES.get(
+        (pk, *_scope(request)), lambda: _subject_context(request, pk), lambda: subject_head(pk)
+    )
     subject = context["subject"]
     services.require(request.user, Can.VIEW_SUBJECTS, subject)  # a kept page is checked too
     _at_site(subject.site)
@@ -378,7 +381,8 @@ def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 SUBJECT_PAGES: ByTrail[dict[str, Any]] = ByTrail(1024)
-"""Subject pages as each user reads them at the trail's head (`by_trail`)."""
+"""Subject pages as each user reads them at the subject's latest trail entries
+(`by_trail.subject_head`)."""
 
 
 def _subject_context(request: HttpRequest, pk: int) -> tuple[dict[str, Any], set[str]]:
