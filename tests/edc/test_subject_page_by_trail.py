@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.db.models import Q
 
 from lupustrial.edc.accounts import services as accounts
 from lupustrial.edc.study import by_trail
@@ -52,11 +51,11 @@ def test_other_subjects_changes_and_sign_ins_leave_the_page_kept() -> None:
 
 
 def _only_the_subject(pk: int) -> tuple[by_trail.Head, ...]:
-    return by_trail.latest_of(Q(subject_ref=pk))
+    return by_trail.latest_of(by_trail.subject_entries(pk))
 
 
 def _only_set_up(pk: int) -> tuple[by_trail.Head, ...]:
-    return by_trail.latest_of(Q(subject_ref__isnull=True, form__in=by_trail.SET_UP_FORMS))
+    return by_trail.latest_of(by_trail.set_up_entries())
 
 
 @pytest.mark.parametrize(

@@ -34,10 +34,9 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import connection
-from django.db.models import Q, Subquery
 
 from lupustrial.edc.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from lupustrial.edc.study.by_version import ByVersion
@@ -48,10 +47,23 @@ V = TypeVar("V")
 Head = tuple[int, str]
 
 
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# The heads are read on every view of a kept page, so they are written in SQL: building the
+# same statements through the ORM cost 0.3 ms (trail head) and 0.9 ms (subject head) of CPU
+# per view, against 0.03 and 0.09 ms for the statements themselves (PostgreSQL, issue 19).
+_ENTRIES = AuditEntry._meta.db_table
+_HEAD = AuditHead._meta.db_table
+
+
 def trail_head() -> Head:
     """The audit trail's head now: its last entry's sequence number and hash (one query)."""
-    row = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
-    return row if row is not None else (0, GENESIS_HASH)
+    rows = _rows(f"SELECT seq, hash FROM {_HEAD} WHERE id = 1", [])
+    return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS_HASH)
 
 
 SET_UP_FORMS = ("site", "account")
@@ -60,23 +72,33 @@ zone (`accounts.services.record_site_change`), a user's name, role, sites or sta
 (`record_account_change`): the page names who obtained each consent."""
 
 
-def latest_of(*kinds: Q) -> tuple[Head, ...]:
+def latest_of(*kinds: tuple[str, list[Any]]) -> tuple[Head, ...]:
     """The latest entry (sequence number and hash) of each kind of entry that has one, in
-    one query; each "latest" is an index lookup (`subject_ref`, `form`; then `seq`)."""
-    latest = [
-        Q(seq=Subquery(AuditEntry.objects.filter(kind).order_by("-seq").values("seq")[:1]))
-        for kind in kinds
-    ]
-    either = latest[0]
-    for other in latest[1:]:
-        either |= other
-    return tuple(AuditEntry.objects.filter(either).order_by("seq").values_list("seq", "hash"))
+    one query; a kind is an SQL condition on the trail's table and its parameters. Each
+    latest is one index lookup (`AuditEntry.Meta.indexes`: subject_ref or form, then seq)."""
+    latest = ", ".join(f"(SELECT max(seq) FROM {_ENTRIES} WHERE {where})" for where, _ in kinds)
+    rows = _rows(
+        f"SELECT seq, hash FROM {_ENTRIES} WHERE seq IN ({latest}) ORDER BY seq",
+        [value for _, params in kinds for value in params],
+    )
+    return tuple((int(seq), str(hash_)) for seq, hash_ in rows)
+
+
+def subject_entries(subject_pk: int) -> tuple[str, list[Any]]:
+    """The entries about one subject (`AuditEntry.subject_ref`)."""
+    return "subject_ref = %s", [subject_pk]
+
+
+def set_up_entries() -> tuple[str, list[Any]]:
+    """The study's set-up entries that a subject page shows (`SET_UP_FORMS`)."""
+    marks = ", ".join(["%s"] * len(SET_UP_FORMS))
+    return f"subject_ref IS NULL AND form IN ({marks})", list(SET_UP_FORMS)
 
 
 def subject_head(subject_pk: int) -> tuple[Head, ...]:
     """What a page of one subject is derived from, as the trail names it (one query): the
     subject's latest entry, and the latest set-up entry (`SET_UP_FORMS`) of the study."""
-    return latest_of(Q(subject_ref=subject_pk), Q(subject_ref__isnull=True, form__in=SET_UP_FORMS))
+    return latest_of(subject_entries(subject_pk), set_up_entries())
 
 
 @dataclass(frozen=True)
