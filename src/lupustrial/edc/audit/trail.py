@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
 
 from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.keys import AuditKey, current_key, keyring
@@ -132,13 +132,12 @@ def _append(events: list[dict[str, Any]], at: dt.datetime | None = None) -> list
     # No savepoint inside the caller's transaction: a failure here fails the whole change
     # anyway, and the savepoint cost two queries per audited change (issue 19).
     with transaction.atomic(savepoint=False):
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        seq, previous = _locked_head()
         # Inside an import: the original change's time, and who imported it under which id.
         at = (at or imports.now()).astimezone(dt.UTC)
         run = imports.current_run()
         stamp = {"import_id": run.import_id, "imported_by": run.importer[:150]} if run else {}
         entries = []
-        seq, previous = head.seq, head.hash
         for event in events:
             seq += 1
             values = {
@@ -153,9 +152,31 @@ def _append(events: list[dict[str, Any]], at: dt.datetime | None = None) -> list
             entries.append(entry)
             previous = entry.hash
         AuditEntry.objects.bulk_create(entries)
-        head.seq, head.hash = seq, previous
-        head.save(update_fields=["seq", "hash"])
+        _move_head(seq, previous)
     return entries
+
+
+# The head is locked and moved in SQL written here: every audited change does both, and the
+# ORM's building of the two statements cost each save about 0.5 ms of CPU (issue 19).
+_HEAD = AuditHead._meta.db_table
+
+
+def _locked_head() -> tuple[int, str]:
+    """The head's sequence number and hash, its row locked until the transaction ends (the
+    row is created on the trail's first entry)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {_HEAD} WHERE id = 1{lock}")
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0]), str(row[1])
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    return head.seq, head.hash
+
+
+def _move_head(seq: int, hash_: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1", [seq, hash_])
 
 
 def record(

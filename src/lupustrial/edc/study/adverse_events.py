@@ -49,13 +49,12 @@ AUDIT_FORM = "adverse_event"
 _LABEL = re.compile(r"AE-(\d{3,})")
 
 
-def adverse_events(subject: Subject) -> list[AdverseEvent]:
-    """The subject's adverse events, in the order recorded (AE-001 first)."""
-    return list(
-        AdverseEvent.objects.filter(subject=subject).select_related(
-            "visit", "updated_by", "verified_by"
-        )
-    )
+def adverse_events(subject: Subject, *, people: bool = True) -> list[AdverseEvent]:
+    """The subject's adverse events, in the order recorded (AE-001 first); ``people``: with
+    who last changed and who verified each (the subject page shows neither, and joining the
+    two user rows cost it about 0.5 ms of CPU per view, issue 19)."""
+    related = ("visit", "updated_by", "verified_by") if people else ("visit",)
+    return list(AdverseEvent.objects.filter(subject=subject).select_related(*related))
 
 
 def find_adverse_event(subject: Subject, label: str) -> AdverseEvent | None:

@@ -908,11 +908,10 @@ def lock_for_save(visit_pk: int, crf_code: str) -> LockedForSave:
         .select_related("subject__site")
         .get(pk=visit_pk)
     )
+    # Without its last writer: only a refused save (a version conflict) names them, and
+    # joining the user's row cost every save about 0.8 ms of CPU (issue 19).
     form = (
-        FormData.objects.select_for_update(of=("self",))
-        .select_related("updated_by")
-        .filter(visit=visit, crf=crf_code)
-        .first()
+        FormData.objects.select_for_update(of=("self",)).filter(visit=visit, crf=crf_code).first()
     )
     return LockedForSave(visit, form)
 

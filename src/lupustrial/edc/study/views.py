@@ -408,7 +408,7 @@ def _subject_context(request: HttpRequest, pk: int) -> tuple[dict[str, Any], set
         "lock_warning": _lock_warning(subject)
         if not subject.casebook_locked and services.may(request.user, Can.LOCK, subject)
         else "",
-        "adverse_events": adverse_events.adverse_events(subject),
+        "adverse_events": adverse_events.adverse_events(subject, people=False),
         "today": subject.site.today(),
     }
     return context, {subject.site.time_zone}
