@@ -229,6 +229,7 @@ class FormPlan:
         self.fields: dict[str, forms.Field] = {}
         self.leaves: list[Leaf] = []
         self.sections: dict[str, list[str]] = {}
+        self._form_class: type[forms.Form] | None = None
         self._walk(model, "", section=None)
 
     def _add(self, path: str, field: forms.Field, kind: str, section: str) -> None:
@@ -384,7 +385,11 @@ class FormPlan:
         return flat
 
     def form_class(self) -> type[forms.Form]:
-        return type(f"{self.model.__name__}Form", (forms.Form,), dict(self.fields))
+        """The Django form class of these fields, made once per plan (each form made from it
+        copies the fields, so the plan's are never changed)."""
+        if self._form_class is None:
+            self._form_class = type(f"{self.model.__name__}Form", (forms.Form,), dict(self.fields))
+        return self._form_class
 
     def validate(
         self, form: forms.Form, fixed: Mapping[str, Any] | None = None
