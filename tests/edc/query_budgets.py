@@ -20,11 +20,14 @@ QUERY_BUDGETS: dict[str, int] = {
     # whose open reporting clocks the dashboard lists (issue 16; two more, versions and first
     # reports, only when there are events).
     "home, after a change": 13,
-    # Kept like the dashboard (`study.by_trail`): session, user with profile, sites, head.
+    # Kept like the dashboard, until the subject's own latest trail entry or the study's
+    # latest set-up entry moves (`study.by_trail.subject_head`, one query): session, user with
+    # profile, sites, that read.
     "subject": 4,
     "subject, may lock": 4,
-    # After a change: the head, the subject (with its site and name), its visits, forms,
-    # consents, signatures and adverse events (issue 13: their own records).
+    # After a change to the subject (or to sites and accounts): that read, the subject (with
+    # its site and name), its visits, forms, consents, signatures and adverse events (issue
+    # 13: their own records).
     "subject, after a change": 10,
     # The data manager, who may lock the casebook, also reads the open queries the lock
     # warning lists (issue 18): one more table.
