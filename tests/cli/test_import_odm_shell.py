@@ -278,12 +278,15 @@ def test_deviations_and_decisions_on_suggestions_are_the_originals(trip: RoundTr
     assert len(rows) == 3  # the third from a monitoring finding
     assert trip.rows(trip.imported, deviations) == rows
     decisions = (
-        "SELECT s.key, s.status, s.reason, s.description, s.decided_at, u.username "
+        "SELECT s.key, s.status, s.reason, s.description, s.code, s.params, s.decided_at, "
+        "u.username "
         "FROM deviations_suggestiondecision s JOIN auth_user u ON u.id = s.decided_by_id "
         "ORDER BY s.key"
     )
     rows = trip.rows(trip.original, decisions)
     assert {row[1] for row in rows} == {"confirmed", "dismissed"}
+    assert {row[4] for row in rows} == {"visit_missed"}  # the finding's code and values kept
+    assert all(json.loads(row[5])["visit"] in ("W4", "W8") for row in rows)
     assert trip.rows(trip.imported, decisions) == rows
 
 

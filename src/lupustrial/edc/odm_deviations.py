@@ -13,6 +13,10 @@ context (`audit.imports`), so the service checks its rules and stamps the origin
 - ``update deviation`` of ``<number>.closed`` → `close_deviation`;
 - ``update deviation_suggestion`` dismissed → `dismiss_suggestion` with its reason.
 
+A decision's finding (its English, code and values) is found again by the service in the data
+replayed so far; one that differs from the file's stops the import (a file from before decisions
+kept a code has none to compare, and gets the one found).
+
 A number the replay gives differently from the file's stops the import (`ImportRefusedError`).
 """
 
@@ -22,7 +26,7 @@ import datetime as dt
 from typing import Any
 
 from lupustrial.edc.deviations import services as deviations
-from lupustrial.edc.deviations.models import Deviation, SuggestionStatus
+from lupustrial.edc.deviations.models import Deviation, SuggestionDecision, SuggestionStatus
 from lupustrial.edc.study.models import Subject
 
 FORMS = (deviations.FORM, "deviation_suggestion")
@@ -45,6 +49,19 @@ def _deviation(number: str, note: Note) -> Deviation:
     if found is None:
         raise DeviationReplayError(f"audit entry {note['seq']}: deviation {number} not recorded")
     return found
+
+
+def _same_finding(note: Note) -> None:
+    """The decision just replayed found what the file's decision found."""
+    decision = SuggestionDecision.objects.get(key=note["field"])
+    new = note["new"] or {}
+    replayed = {"finding": decision.description, "code": decision.code, "params": decision.params}
+    for name, value in replayed.items():
+        if name in new and new[name] != value:
+            raise DeviationReplayError(
+                f"audit entry {note['seq']}: the suggestion {note['field']} found {value!r} "
+                f"here, {new[name]!r} in the file ({name})"
+            )
 
 
 def confirms(create: Note, following: Note | None) -> bool:
@@ -85,6 +102,7 @@ def record(user: Any, subject: Subject, create: Note, decision: Note | None) -> 
             corrective_action=new.get("corrective_action") or "",
             preventive_action=new.get("preventive_action") or "",
         )
+        _same_finding(decision)
     else:
         made = deviations.record_deviation(
             user,
@@ -127,3 +145,4 @@ def decide(user: Any, note: Note) -> None:
             f"audit entry {note['seq']}: a confirmed suggestion without the deviation it recorded"
         )
     deviations.dismiss_suggestion(user, note["field"], note["reason"])
+    _same_finding(note)

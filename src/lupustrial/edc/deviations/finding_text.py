@@ -8,15 +8,17 @@ typed) is shown as recorded, and in Japanese by the drug catalogue's name where 
 
 In English each line reads as the description, word for word
 (`tests/edc/test_japanese_deviations.py`). Suggestions are recomputed from the record on every
-view (`services.pending`), so the live ones are always worded; a decision already taken keeps the
-English finding it stored (`SuggestionDecision.description`).
+view (`services.pending`), so the live ones are always worded. A decision keeps the code and the
+values as JSON holds them (`SuggestionDecision.code`, ``params``: dates as ISO text), and is worded
+from them the same way (`decided`); one taken before they were stored keeps the English finding it
+stored (`SuggestionDecision.description`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import formats
 from django.utils.functional import Promise
@@ -27,6 +29,9 @@ from lupustrial.edc.study import derived_text
 from lupustrial.edc.study.eligibility_text import protocol_term
 from lupustrial.protocol.deviations import Suggestion
 
+if TYPE_CHECKING:
+    from lupustrial.edc.deviations.models import SuggestionDecision
+
 Params = Mapping[str, Any]
 
 
@@ -34,9 +39,11 @@ def _english() -> bool:
     return (get_language() or "en").split("-")[0] == "en"
 
 
-def _day(value: dt.date) -> str:
+def _day(value: dt.date | str) -> str:
     # The English description has ISO dates; the English short format is the same (Y-m-d).
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
+    # A decided finding's values come back from JSON, its dates as ISO text.
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _recorded(name: str) -> str:
@@ -175,10 +182,22 @@ _WORDING: dict[str, Callable[[Params], str]] = {
 }
 
 
+def _worded(code: str, params: Params) -> str:
+    try:
+        word = _WORDING[code]
+    except KeyError:
+        raise ValueError(f"no wording for deviation finding {code!r}") from None
+    return word(params)
+
+
 def finding(suggestion: Suggestion) -> str:
     """What the rule found, in the reader's language; an unknown code is a programming error."""
-    try:
-        word = _WORDING[suggestion.code]
-    except KeyError:
-        raise ValueError(f"no wording for deviation finding {suggestion.code!r}") from None
-    return word(suggestion.params)
+    return _worded(suggestion.code, suggestion.params)
+
+
+def decided(decision: SuggestionDecision) -> str:
+    """What the rule found when a person decided on it, in the reader's language; a decision
+    stored without its code shows the English it stored."""
+    if not decision.code:
+        return decision.description
+    return _worded(decision.code, decision.params)

@@ -63,6 +63,11 @@ class SuggestionDecision(models.Model):
     status = models.CharField(_("decision"), max_length=10, choices=SuggestionStatus.choices)
     reason = models.TextField(_("reason"), blank=True)
     description = models.TextField(_("what the rule found"))
+    # The finding's code and plain values (`protocol.deviations.Suggestion`), as JSON holds them
+    # (dates as ISO text): the pages word the finding from them in the reader's language
+    # (`finding_text.decided`). Blank on a decision taken before they were stored.
+    code = models.CharField(max_length=60, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     deviation = models.ForeignKey(
         Deviation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

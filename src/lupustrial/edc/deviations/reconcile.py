@@ -1,7 +1,8 @@
 """The deviation log and the decisions on suggested deviations compared with the replayed
 trail: a deviation added, removed, re-dated, re-categorised, closed or reopened behind the
-application, or a decision changed, shows by subject and deviation number (issue 14,
-finding 2). `edc.reconciliation` runs it with the other apps' comparisons.
+application, or a decision changed (its finding's code and values too), shows by subject and
+deviation number (issue 14, finding 2). `edc.reconciliation` runs it with the other apps'
+comparisons.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
                 "subject": event.ref,
                 "status": event.new["decision"],
                 "description": event.new["finding"],
+                # An entry from before decisions kept them has neither (nor has its row).
+                "code": event.new.get("code", ""),
+                "params": event.new.get("params", {}),
                 "deviation": event.new["deviation"],
                 "reason": event.reason,
                 "decided_by": event.actor,
@@ -71,6 +75,8 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
             "subject": decision.subject_id,
             "status": decision.status,
             "description": decision.description,
+            "code": decision.code,
+            "params": decision.params,
             "deviation": decision.deviation.number if decision.deviation else None,
             "reason": decision.reason,
             "decided_by": decision.decided_by.get_username(),

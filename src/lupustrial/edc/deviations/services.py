@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import Action
-from lupustrial.edc.audit.trail import record, record_changes
+from lupustrial.edc.audit.trail import decode_value, encode_value, record, record_changes
+from lupustrial.edc.deviations import finding_text
 from lupustrial.edc.deviations.models import Deviation, SuggestionDecision, SuggestionStatus
 from lupustrial.edc.deviations.suggestions import suggestions_for
 from lupustrial.edc.study import services as study
@@ -47,6 +48,15 @@ def visible_deviations(user: User) -> QuerySet[Deviation]:
     """The deviations of the subjects the user sees."""
     return Deviation.objects.filter(subject__in=visible_subjects(user)).select_related(
         "subject__site", "recorded_by", "closed_by"
+    )
+
+
+def visible_decisions(user: User) -> QuerySet[SuggestionDecision]:
+    """The decisions on suggested deviations of the subjects the user sees, latest first."""
+    return (
+        SuggestionDecision.objects.filter(subject__in=visible_subjects(user))
+        .select_related("subject__site", "deviation", "decided_by")
+        .order_by("-decided_at", "key")
     )
 
 
@@ -296,7 +306,10 @@ def confirm_suggestion(
     corrective_action: str = "",
     preventive_action: str = "",
 ) -> Deviation:
-    """A suggested deviation confirmed: it enters the log with the rule's finding."""
+    """A suggested deviation confirmed: it enters the log with the rule's finding.
+
+    Without a ``description``, the finding is worded in the active language, the reader's on a
+    page (`finding_text`): the person signs off what they read, and it is stored as confirmed."""
     subject, suggestion = _suggestion(user, key)
     require(user, Can.RECORD_DEVIATION, subject)
     at = imports.now()  # one moment for the deviation and the decision (an import gives both)
@@ -306,7 +319,7 @@ def confirm_suggestion(
             subject,
             category=suggestion.category.value,
             occurred_on=suggestion.occurred_on or subject.site.today(),
-            description=description.strip() or suggestion.description,
+            description=description.strip() or finding_text.finding(suggestion),
             serious=serious,
             corrective_action=corrective_action,
             preventive_action=preventive_action,
@@ -328,6 +341,13 @@ def dismiss_suggestion(user: User, key: str, reason: str) -> SuggestionDecision:
         )
 
 
+def plain_params(suggestion: Suggestion) -> dict[str, Any]:
+    """The finding's values as JSON holds them, the same in the row and in its trail entry
+    (`trail.encode_value`: dates as ISO text, pairs as lists)."""
+    plain: dict[str, Any] = decode_value(encode_value(suggestion.params))
+    return plain
+
+
 def _decide(
     user: User,
     subject: Subject,
@@ -345,6 +365,8 @@ def _decide(
                 status=status,
                 reason=reason,
                 description=suggestion.description,
+                code=suggestion.code,
+                params=plain_params(suggestion),
                 deviation=deviation,
                 decided_at=at,
                 decided_by=user,
@@ -360,6 +382,8 @@ def _decide(
         new={
             "decision": status.value,
             "finding": suggestion.description,
+            "code": suggestion.code,
+            "params": plain_params(suggestion),
             "deviation": deviation.number if deviation else None,
         },
         reason=reason,

@@ -89,6 +89,11 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
                 (s, category_label(s.category.value), finding_text.finding(s))
                 for s in services.pending(request.user)
             ],
+            "decided": [
+                # the day of the decision at the subject's site, like the log's dates
+                (d, finding_text.decided(d), d.decided_at.astimezone(d.subject.site.zone).date())
+                for d in services.visible_decisions(request.user)
+            ],
             "may_record": study.may(request.user, Can.RECORD_DEVIATION),
             "categories": DEFAULT_PROTOCOL.deviations.categories,
             "japanese": (get_language() or "en").startswith("ja"),
