@@ -8,16 +8,17 @@ login session (with its CSRF token for writes).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from ninja import NinjaAPI, Schema, Status
 from ninja.security import django_auth
 
 from lupustrial.edc.accounts.roles import Can
-from lupustrial.edc.study import adverse_events, services
+from lupustrial.edc.study import adverse_events, eligibility_text, services
 from lupustrial.edc.study.crfs import CRF_BY_CODE
 from lupustrial.edc.study.models import AdverseEvent, FormData, Subject, Visit
 from lupustrial.edc.study.versions import versions_of
@@ -120,11 +121,22 @@ def get_subject(request: HttpRequest, pk: int) -> SubjectOut:
 
 
 @api.get("/subjects/{pk}/eligibility", summary="The eligibility decision (I1-I5, E1-E13)")
-def get_eligibility(request: HttpRequest, pk: int) -> dict[str, Any]:
+def get_eligibility(
+    request: HttpRequest, pk: int, language: Literal["en", "ja"] | None = None
+) -> dict[str, Any]:
+    """``decision``: the protocol layer's decision, its lines in English (unchanged).
+    ``worded``: each criterion's wording, status, evidence and missing items, each line with its
+    code and values, in ``language`` (``en`` or ``ja``), by default the signed-in user's (as the
+    API's other texts, `UserLanguageMiddleware`), as the pages word them."""
     subject = get_object_or_404(Subject, pk=pk)
     services.require(request.user, Can.VIEW_SUBJECTS, subject)
     decision = services.eligibility(subject)
-    return {"decision": decision.model_dump(mode="json") if decision else None}
+    with translation.override(language or translation.get_language() or "en"):
+        return {
+            "decision": decision.model_dump(mode="json") if decision else None,
+            "language": translation.get_language(),
+            "worded": eligibility_text.worded_decision(decision) if decision else None,
+        }
 
 
 @api.get("/subjects/{pk}/visits", response=list[VisitOut])

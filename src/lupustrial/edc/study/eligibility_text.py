@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
 from lupustrial.clinical.sledai2k import Sledai2kResult
 from lupustrial.edc.study import classification_text, derived_text, labels
-from lupustrial.protocol.eligibility import CriterionResult
+from lupustrial.protocol.eligibility import CriterionResult, ScreeningDecision
 from lupustrial.protocol.rules import FIELD, Phrase
 
 Params = Mapping[str, Any]
@@ -392,3 +392,51 @@ def missing_lines(result: CriterionResult) -> list[str]:
     if not result.missing_phrases:
         return list(result.missing)
     return [missing_line(phrase) for phrase in result.missing_phrases]
+
+
+def outcome_word(outcome: Any) -> str:
+    """Eligible / ineligible / incomplete in the reader's language."""
+    value = str(getattr(outcome, "value", outcome))
+    found = labels.OUTCOMES.get(value)
+    return str(found) if found is not None else value
+
+
+def status_word(status: Any) -> str:
+    """Met / not met / unknown in the reader's language."""
+    value = getattr(status, "value", status)
+    found = labels.STATUSES.get(str(value))
+    return str(found) if found is not None else str(getattr(status, "label", status))
+
+
+def criterion_wording(criterion: Any) -> str:
+    """An eligibility criterion's wording in the reader's language."""
+    found = labels.CRITERIA.get(str(getattr(criterion, "id", "")))
+    return str(found) if found is not None else str(getattr(criterion, "wording", ""))
+
+
+def _said(phrases: list[Phrase], lines: list[str]) -> list[dict[str, Any]]:
+    """Each line with its code and values (JSON-ready); a result without phrases has none."""
+    if not phrases:
+        return [{"code": None, "params": {}, "text": line} for line in lines]
+    return [
+        {"code": p.code, "params": p.model_dump(mode="json")["params"], "text": line}
+        for p, line in zip(phrases, lines, strict=True)
+    ]
+
+
+def worded_decision(decision: ScreeningDecision) -> dict[str, Any]:
+    """The decision as the pages word it, in the reader's language, for the JSON API: each
+    criterion's wording, status, evidence and missing items, with their codes and values."""
+    return {
+        "outcome": outcome_word(decision.outcome),
+        "criteria": [
+            {
+                "id": c.id,
+                "wording": criterion_wording(c),
+                "status": status_word(c.status),
+                "evidence": _said(c.evidence_phrases, evidence_lines(c)),
+                "missing": _said(c.missing_phrases, missing_lines(c)),
+            }
+            for c in decision.criteria
+        ],
+    }

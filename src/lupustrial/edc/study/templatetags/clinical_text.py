@@ -18,24 +18,19 @@ register = template.Library()
 @register.filter
 def status_word(status: Any) -> str:
     """Met / not met / unknown in the reader's language."""
-    value = getattr(status, "value", status)
-    found = labels.STATUSES.get(str(value))
-    return str(found) if found is not None else str(getattr(status, "label", status))
+    return eligibility_text.status_word(status)
 
 
 @register.filter
 def outcome_word(outcome: Any) -> str:
     """Eligible / ineligible / incomplete in the reader's language."""
-    value = str(getattr(outcome, "value", outcome))
-    found = labels.OUTCOMES.get(value)
-    return str(found) if found is not None else value
+    return eligibility_text.outcome_word(outcome)
 
 
 @register.filter
 def criterion_wording(criterion: Any) -> str:
     """An eligibility criterion's wording in the reader's language."""
-    found = labels.CRITERIA.get(str(getattr(criterion, "id", "")))
-    return str(found) if found is not None else str(getattr(criterion, "wording", ""))
+    return eligibility_text.criterion_wording(criterion)
 
 
 @register.filter
