@@ -26,7 +26,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from lupustrial.edc.study import derived_text
-from lupustrial.edc.study.eligibility_text import protocol_term
+from lupustrial.edc.study.eligibility_text import outcome_word, protocol_term
 from lupustrial.protocol.deviations import Suggestion
 
 if TYPE_CHECKING:
@@ -56,11 +56,6 @@ _PROCEDURES: dict[str, Promise] = {
     "pregnancy test": gettext_lazy("pregnancy test"),
 }
 """The screening procedures `deviations.suggestions` dates against the consent."""
-
-_OUTCOMES: dict[str, Promise] = {
-    "ineligible": gettext_lazy("ineligible"),
-    "incomplete": gettext_lazy("incomplete"),
-}
 
 
 def _outside_window(p: Params) -> str:
@@ -97,7 +92,7 @@ def _consent(p: Params) -> str:
 
 
 def _not_eligible(p: Params) -> str:
-    outcome = str(_OUTCOMES.get(p["outcome"], p["outcome"]))
+    outcome = outcome_word(p["outcome"])
     if p["failed"]:
         return _("enrolled, but the eligibility decision is now %(outcome)s (%(failed)s)") % {
             "outcome": outcome,

@@ -459,7 +459,8 @@ STATUSES: dict[str, Promise] = {
 OUTCOMES: dict[str, Promise] = {
     "eligible": _("eligible"),
     "ineligible": _("ineligible"),
-    "incomplete": _("incomplete"),
+    # Not a form's "incomplete" (未完了): the decision waits for the items still missing.
+    "incomplete": pgettext_lazy("eligibility outcome", "incomplete"),
 }
 """The eligibility decision's outcomes (`protocol.eligibility.Outcome`)."""
 
