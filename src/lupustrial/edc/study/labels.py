@@ -189,6 +189,7 @@ LABELS: dict[str, Promise] = {
     "outcome": _("Outcome"),
     "infection": _("Infection"),
     "herpes_zoster": _("Herpes zoster"),
+    "action_taken": _("Action taken"),
     "ctcae_code": _("CTCAE v5.0 term (MedDRA code)"),
     "specified_code": _("MedDRA code of the event specified"),
     "aware_date": _("Date the investigator became aware"),
@@ -387,7 +388,12 @@ def help_text(path: str) -> Promise | None:
         found = EULAR_ACR_2019_DEFINITIONS.get(name)
         if found is not None:
             return found
-    return HELP.get(name) or SLEDAI2K_DEFINITIONS.get(name) or TREATMENT_HELP.get(name)
+    return (
+        HELP.get(name)
+        or SLEDAI2K_DEFINITIONS.get(name)
+        or TREATMENT_HELP.get(name)
+        or ADVERSE_EVENT_HELP.get(name)
+    )
 
 
 ORGAN_SYSTEMS: dict[str, Promise] = {
@@ -601,6 +607,51 @@ TEST_RESULTS: dict[str, Promise] = {
 }
 """A qualitative test's result (`protocol.crfs.PregnancyTest.result`)."""
 
+RELATEDNESS: dict[str, Promise] = {
+    "not related": pgettext_lazy("adverse event", "not related"),
+    "unlikely": pgettext_lazy("adverse event", "unlikely"),
+    "possible": pgettext_lazy("adverse event", "possible"),
+    "probable": pgettext_lazy("adverse event", "probable"),
+    "definite": pgettext_lazy("adverse event", "definite"),
+}
+"""An adverse event's relatedness to anifrolumab (`protocol.safety.causality`)."""
+
+AE_OUTCOMES: dict[str, Promise] = {
+    "recovered": pgettext_lazy("adverse event", "recovered"),
+    "recovering": pgettext_lazy("adverse event", "recovering"),
+    "not recovered": pgettext_lazy("adverse event", "not recovered"),
+    "with sequelae": pgettext_lazy("adverse event", "with sequelae"),
+    "fatal": pgettext_lazy("adverse event", "fatal"),
+}
+"""An adverse event's outcome (`protocol.crfs.AdverseEvent.outcome`)."""
+
+ACTIONS_TAKEN: dict[str, Promise] = {
+    "dose not changed": pgettext_lazy("adverse event", "dose not changed"),
+    "drug interrupted": pgettext_lazy("adverse event", "drug interrupted"),
+    "drug withdrawn": pgettext_lazy("adverse event", "drug withdrawn"),
+    "not applicable": pgettext_lazy("adverse event", "not applicable"),
+    "unknown": pgettext_lazy("adverse event", "unknown"),
+}
+"""What was done with anifrolumab because of an adverse event (`safety.events.ActionTaken`).
+
+The three above are worded as the safety report words them (`safety.report_template.JAPANESE`,
+`tests/edc/test_japanese_adverse_events.py`)."""
+
+ADVERSE_EVENT_HELP: dict[str, Promise] = {
+    # The adverse-event form (`protocol.crfs.AdverseEvent`).
+    "term": _("MedDRA preferred term or a plain description."),
+    "grade": _("CTCAE grade 1-5."),
+    "action_taken": _("What was done with anifrolumab because of the event."),
+    "infection": _("An infection (counted apart)."),
+    "herpes_zoster": _("Herpes zoster (counted apart)."),
+    "seriousness_criteria": _(
+        "The seriousness criteria the event meets (Clinical Trials Act Enforcement Regulations "
+        "Art. 54); a serious event meets at least one."
+    ),
+    "course": _("The course of the event, in the investigator's words."),
+}
+"""Help of the adverse-event form, the model's descriptions in the reader's language."""
+
 TREATMENT_HELP: dict[str, Promise] = {
     # The anifrolumab infusion (`protocol.crfs.Infusion`).
     "lot_number": _("Lot (batch) number on the vial (drug accountability)."),
@@ -671,6 +722,9 @@ CODED_VALUES: dict[str, dict[str, Promise]] = {
     "dose_unit": DOSE_UNITS,
     "result": TEST_RESULTS,
     "dose_per": DOSE_PER,
+    "related": RELATEDNESS,
+    "outcome": AE_OUTCOMES,
+    "action_taken": ACTIONS_TAKEN,
 }
 """Fields whose stored value is a code with words, by field name."""
 

@@ -308,7 +308,7 @@ class FormPlan:
                     choices=choices,
                     required=False,
                     widget=forms.CheckboxSelectMultiple,
-                    help_text=info.description or "",
+                    help_text=_help(path, info),  # the catalogue's, as every other field's
                 ),
                 "choices",
                 section,

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, ValidationError
 
 from lupustrial.clinical.assessment import AssessmentResult
@@ -62,7 +63,9 @@ User = AbstractBaseUser | AnonymousUser
 P = ParamSpec("P")
 R = TypeVar("R")
 
-ENROLMENT_MEANING = "I confirm that this subject meets every eligibility criterion."
+# Stored and signed as this one English statement (the record, its trail entry, the ODM
+# Signature); the pages show it in the reader's language (gettext of it, marked here).
+ENROLMENT_MEANING = gettext_noop("I confirm that this subject meets every eligibility criterion.")
 
 
 class NotAllowedError(Exception):

@@ -522,7 +522,7 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
         _("Enrolment"),
         lambda data: services.enrol(request.user, subject, **data),
         _("Subject enrolled and signature applied."),
-        statement=services.ENROLMENT_MEANING,
+        statement=_(services.ENROLMENT_MEANING),
     )
 
 
@@ -1069,5 +1069,5 @@ def sign_again(request: HttpRequest, pk: int) -> HttpResponse:
         _("Sign the eligibility"),
         lambda data: services.sign_again(request.user, subject, data["password"]),
         _("Signature applied."),
-        statement=services.ENROLMENT_MEANING,
+        statement=_(services.ENROLMENT_MEANING),
     )

@@ -6,11 +6,15 @@ Those layers speak English by design (they never import Django); the label catal
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import formats
+from django.utils.translation import gettext
 
 from lupustrial.edc.study import derived_text, eligibility_text, labels
+from lupustrial.edc.study.services import ENROLMENT_MEANING
 
 register = template.Library()
 
@@ -68,3 +72,29 @@ def evidence_lines(criterion: Any) -> list[str]:
 def missing_lines(criterion: Any) -> list[str]:
     """What an eligibility criterion still needs, one item each, in the reader's language."""
     return eligibility_text.missing_lines(criterion)
+
+
+@register.filter
+def value_word(value: Any, field: str) -> str:
+    """A stored code of the field named ``field`` (relatedness, outcome...) in the reader's
+    language, else as stored."""
+    return labels.value_word(field, value)
+
+
+@register.filter
+def iso_day(value: Any) -> Any:
+    """A date stored as ISO text (a record's data) in the reader's format; anything else as
+    it is."""
+    if isinstance(value, str):
+        try:
+            return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
+
+
+@register.filter
+def signature_meaning(meaning: str) -> str:
+    """A signature's stored meaning in the reader's language (the statement signed is stored in
+    English, `services.ENROLMENT_MEANING`); any other meaning as stored."""
+    return gettext(meaning) if meaning == ENROLMENT_MEANING else meaning
