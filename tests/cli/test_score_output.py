@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.cli import score_corpus
 from tests.commands import run
 
 from lupustrial.clinical import model
@@ -134,3 +135,21 @@ def test_the_output_is_the_same_bytes_as_before(
         _score(capsys, monkeypatch, False, str(f), "--format", output).encode() for f in files
     )
     assert hashlib.sha256(printed).hexdigest() == BEFORE[(source, output)]
+
+
+def test_a_varied_corpus_prints_what_it_printed_before(tmp_path: Path) -> None:
+    """3,000 drawn assessments (`score_corpus`) print, as JSON and as text, the bytes the
+    command printed for them before its scoring was made faster (issue 19)."""
+    golden = score_corpus.GOLDEN.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "corpus.jsonl"
+    corpus_digest = score_corpus.write_corpus(path)
+    assert golden[0] == f"corpus {corpus_digest}", (
+        "the corpus itself changed (an input model or the generator): regenerate the golden "
+        "file from code known right (`python -m tests.cli.score_corpus` on main before the change)"
+    )
+    now = score_corpus.golden_lines(path)
+    differing = [
+        line.split()[0] for line, was in zip(now[2:], golden[2:], strict=True) if line != was
+    ]
+    assert not differing, f"{len(differing)} records print differently: {differing[:10]}"
+    assert now[1] == golden[1], "the text output differs"
