@@ -8,7 +8,8 @@ conjunction), so one component known to fail decides even when others are unknow
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -89,27 +90,47 @@ def english(reason: Reason) -> str:
         suffix = f" {v['unit']}" if v.get("unit") else ""
         text = f"{_item(v['item'])} {v['value']:g}{suffix} {v['sign']} {v['limit']:g}{suffix}"
         return f"{text} ({_dose_detail(v)})" if "doses" in v else text
-    names = ", ".join(_feature(c) for c in v.get("features", ()))
-    codes = ", ".join(v.get("features", ()))
-    score, limit = v.get("score"), v.get("limit")
-    wording = {
-        "sledai_within": f"SLEDAI-2K {score} ≤ {limit}, no major organ, haemolytic or "
-        "gastrointestinal activity",
-        "sledai_above": f"SLEDAI-2K {score} > {limit}",
-        "sledai_may_exceed": f"SLEDAI-2K {score} may exceed {limit}",
-        "major_organ_activity": f"major organ activity: {names}",
-        "major_organ_not_assessed": f"major organ descriptors not assessed: {codes}",
-        "new_features": f"new since the previous assessment: {names}",
-        "no_new_feature": "no new feature since the previous assessment"
-        + (f" ({v['persisting']} persisting)" if v.get("persisting") else ""),
-        "cannot_tell_new": f"cannot tell whether new: {names}",
-        "clinical_sledai": f"clinical SLEDAI-2K {score}" + (f" ({names} ignored)" if names else ""),
-        "clinical_sledai_active": f"clinical SLEDAI-2K {score}: {names}",
-        "clinical_sledai_not_assessed": f"clinical SLEDAI-2K {score}: not assessed: {codes}",
-    }
-    if code not in wording:
+    wording = _WORDING.get(code)
+    if wording is None:
         raise ValueError(f"no English for the reason {code!r}")
-    return wording[code]
+    return wording(v)
+
+
+def _names(v: dict[str, Any]) -> str:
+    return ", ".join(_feature(c) for c in v.get("features", ()))
+
+
+def _codes(v: dict[str, Any]) -> str:
+    return ", ".join(v.get("features", ()))
+
+
+_WORDING: dict[str, Callable[[dict[str, Any]], str]] = {
+    # Only the reason at hand is worded (issue 19: wording all of them for each cost more
+    # than judging the component).
+    "sledai_within": lambda v: (
+        f"SLEDAI-2K {v.get('score')} ≤ {v.get('limit')}, no major "
+        "organ, haemolytic or gastrointestinal activity"
+    ),
+    "sledai_above": lambda v: f"SLEDAI-2K {v.get('score')} > {v.get('limit')}",
+    "sledai_may_exceed": lambda v: f"SLEDAI-2K {v.get('score')} may exceed {v.get('limit')}",
+    "major_organ_activity": lambda v: f"major organ activity: {_names(v)}",
+    "major_organ_not_assessed": lambda v: f"major organ descriptors not assessed: {_codes(v)}",
+    "new_features": lambda v: f"new since the previous assessment: {_names(v)}",
+    "no_new_feature": lambda v: (
+        "no new feature since the previous assessment"
+        + (f" ({v['persisting']} persisting)" if v.get("persisting") else "")
+    ),
+    "cannot_tell_new": lambda v: f"cannot tell whether new: {_names(v)}",
+    "clinical_sledai": lambda v: (
+        f"clinical SLEDAI-2K {v.get('score')}"
+        + (f" ({names} ignored)" if (names := _names(v)) else "")
+    ),
+    "clinical_sledai_active": lambda v: f"clinical SLEDAI-2K {v.get('score')}: {_names(v)}",
+    "clinical_sledai_not_assessed": lambda v: (
+        f"clinical SLEDAI-2K {v.get('score')}: not assessed: {_codes(v)}"
+    ),
+}
+"""Reasons worded from their values, by code."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +240,41 @@ def threshold_finding(
     ``doses`` (drug, mg/day) explain a prednisolone equivalent, with the regimens ``not_current``
     on the day ``on``.
     """
+    if doses is None:
+        return _shared_threshold_finding(component, item, value, limit, inclusive, unit, missing)
+    return _threshold_finding(
+        component, item, value, limit, inclusive, unit, missing, doses, not_current, on
+    )
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _shared_threshold_finding(
+    component: Component,
+    item: str,
+    value: float | None,
+    limit: float,
+    inclusive: bool,
+    unit: str,
+    missing: str,
+) -> ComponentFinding:
+    """A comparison that depends on nothing but its arguments (a PGA against its limit):
+    built once and shared, as results are immutable; the few values a scale has recur
+    (issue 19)."""
+    return _threshold_finding(component, item, value, limit, inclusive, unit, missing)
+
+
+def _threshold_finding(
+    component: Component,
+    item: str,
+    value: float | None,
+    limit: float,
+    inclusive: bool,
+    unit: str,
+    missing: str,
+    doses: Sequence[tuple[str, float]] | None = None,
+    not_current: int = 0,
+    on: dt.date | None = None,
+) -> ComponentFinding:
     if value is None:
         return component.finding(Status.UNKNOWN, [reason("not_recorded", item=item)], [missing])
     holds = value <= limit if inclusive else value < limit
@@ -237,6 +293,7 @@ def threshold_finding(
     return component.finding(Status.of(holds), [reason("compared", **values)])
 
 
+@functools.cache  # three findings per component (yes, no, not recorded): built once, shared
 def boolean_finding(
     component: Component, value: bool | None, *, met: str, not_met: str, missing: str
 ) -> ComponentFinding:

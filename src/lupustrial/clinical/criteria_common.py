@@ -15,17 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from lupustrial.clinical.model import PastDate, StrictModel
-from lupustrial.clinical.status import Status, all_of, any_of, negate
+from lupustrial.clinical.status import CodeEnum, Status, all_of, any_of, negate
 from lupustrial.clinical.thresholds import Evidence, Threshold
 
 
-class CriterionKind(StrEnum):
+class CriterionKind(CodeEnum):
     """The two kinds of SLICC 2012 criteria; at least one of each is required (Petri 2012)."""
 
     CLINICAL = "clinical"

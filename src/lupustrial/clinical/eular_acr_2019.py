@@ -37,14 +37,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
 
 from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.clinical.sources import ARINGER_2019
-from lupustrial.clinical.status import Status, all_of, any_of
+from lupustrial.clinical.status import CodeEnum, Status, all_of, any_of
 from lupustrial.clinical.thresholds import Threshold, any_crossed
 from lupustrial.clinical.units import (
     CellCount,
@@ -54,7 +53,7 @@ from lupustrial.clinical.units import (
 )
 
 
-class DomainKind(StrEnum):
+class DomainKind(CodeEnum):
     """The two kinds of domain; classification needs at least one clinical criterion."""
 
     CLINICAL = "clinical"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Literal, Self
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -32,6 +31,7 @@ from lupustrial.clinical.sources import (
     LIU_2013,
     WHO_DDD_2024,
 )
+from lupustrial.clinical.status import CodeEnum
 from lupustrial.clinical.units import BodyWeight, DoseMass
 
 INTERMITTENT_DOSING_SOURCE = WHO_DDD_2024
@@ -47,7 +47,7 @@ _DECIMALS = 6
 0.6 mg/kg/day exactly, and 6 mg methylprednisolone 7.5 mg prednisolone exactly."""
 
 
-class Glucocorticoid(StrEnum):
+class Glucocorticoid(CodeEnum):
     """A systemic glucocorticoid with a published prednisolone equivalent."""
 
     PREDNISOLONE = "prednisolone"
@@ -72,7 +72,7 @@ SYNONYMS: dict[str, Glucocorticoid] = {
 left out on purpose: labels disagree on whether the strength is of the salt or the base."""
 
 
-class BetamethasoneSource(StrEnum):
+class BetamethasoneSource(CodeEnum):
     """Which published figure converts betamethasone: the tables disagree."""
 
     BNF = "bnf"  # 0.75 mg = 5 mg prednisolone

@@ -165,12 +165,13 @@ def low_activity_without_major_organs(
     limit = limits.sledai2k_max
     sledai = inp.sledai2k
     total = sledai.at_most(limit)
-    major = [sledai.finding(code) for code in MAJOR_ORGAN_CODES]
+    by_code = {f.code: f for f in sledai.findings}
+    major = [by_code[code] for code in MAJOR_ORGAN_CODES]
     haemolytic = Status.of(inp.haemolytic_anaemia)
     gastrointestinal = Status.of(inp.gastrointestinal_activity)
-    status = all_of(
-        [total, *(negate(f.status) for f in major), negate(haemolytic), negate(gastrointestinal)]
-    )
+    # Each distinct status once: the conjunction does not depend on order or repetition.
+    absent = {f.status for f in major} | {haemolytic, gastrointestinal}
+    status = all_of([total, *(negate(s) for s in absent)])
     score = sledai_score(sledai)
     if status is Status.MET:
         return component.finding(status, [reason("sledai_within", score=score, limit=limit)])
@@ -204,8 +205,11 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
     """Component 2: no new features of activity since the previous assessment (Franklyn 2016)."""
     component = COMPONENTS[1]
     now, before = inp.sledai2k, inp.previous_sledai2k
-    # (feature code, status now, status before, input now, input before)
+    # (feature code, status now, status before, input now, input before) of every feature
+    # present or not assessed now; one absent now cannot be new, so it decides nothing here
+    # (and most are absent: passing over them is most of this component's speed, issue 19).
     status_before = {f.code: f.status for f in before.findings} if before else {}
+    absent = Status.NOT_MET
     features: list[tuple[str, Status, Status, str, str]] = [
         (
             f.code,
@@ -215,6 +219,7 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
             f"previous_sledai2k.{f.code}" if before else "previous_sledai2k",
         )
         for f in now.findings
+        if f.status is not absent
     ]
     for name, value_now, value_before in (
         ("haemolytic_anaemia", inp.haemolytic_anaemia, inp.previous_haemolytic_anaemia),
@@ -224,9 +229,10 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
             inp.previous_gastrointestinal_activity,
         ),
     ):
-        features.append(
-            (name, Status.of(value_now), Status.of(value_before), name, f"previous_{name}")
-        )
+        if value_now is not False:
+            features.append(
+                (name, Status.of(value_now), Status.of(value_before), name, f"previous_{name}")
+            )
     # A feature is new when present now and absent before; not assessed before is not "absent".
     new = [(feature, all_of([feature[1], negate(feature[2])])) for feature in features]
     status = negate(any_of(is_new for _, is_new in new))

@@ -7,7 +7,7 @@ import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, NoReturn, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
@@ -27,10 +27,12 @@ class _Plan:
     template: dict[str, Any]  # every field, in order: its default or a marker
     factories: tuple[tuple[str, Callable[[], Any]], ...]
     required: frozenset[str]
+    size: int  # len(template)
 
 
 _PLANS: dict[type[BaseModel], _Plan] = {}
 _set = object.__setattr__
+_new = object.__new__  # a model's own __new__ is object's: looked up once, not per result
 
 
 def _plan(model: type[BaseModel]) -> _Plan:
@@ -45,7 +47,7 @@ def _plan(model: type[BaseModel]) -> _Plan:
             else:
                 template[name] = _REQUIRED if field.is_required() else field.default
         required = frozenset(n for n, v in template.items() if v is _REQUIRED)
-        plan = _PLANS[model] = _Plan(template, tuple(factories), required)  # type: ignore[arg-type]
+        plan = _PLANS[model] = _Plan(template, tuple(factories), required, len(template))  # type: ignore[arg-type]
     return plan
 
 
@@ -66,16 +68,12 @@ class StrictModel(BaseModel):
         """
         plan = _PLANS.get(cls) or _plan(cls)
         fields = plan.template | values  # the template's order, which serialisation follows
-        if len(fields) != len(plan.template):
-            unknown = sorted(set(values) - set(plan.template))
-            raise TypeError(f"{cls.__name__}: unknown fields {', '.join(unknown)}")
-        if not plan.required <= values.keys():
-            missing = sorted(plan.required - values.keys())
-            raise TypeError(f"{cls.__name__}: missing required field {', '.join(missing)}")
+        if len(fields) != plan.size or not plan.required <= values.keys():
+            _refuse(cls, plan, values)
         for name, factory in plan.factories:
             if name not in values:
                 fields[name] = factory()
-        instance = cls.__new__(cls)
+        instance = _new(cls)
         _set(instance, "__dict__", fields)
         _set(instance, "__pydantic_fields_set__", set(values))
         _set(instance, "__pydantic_extra__", None)
@@ -83,6 +81,14 @@ class StrictModel(BaseModel):
         if CHECK_RESULTS:
             _check_trusted(instance, cls(**values))
         return instance
+
+
+def _refuse(cls: type[BaseModel], plan: _Plan, values: dict[str, Any]) -> NoReturn:
+    unknown = sorted(set(values) - set(plan.template))
+    if unknown:
+        raise TypeError(f"{cls.__name__}: unknown fields {', '.join(unknown)}")
+    missing = sorted(plan.required - values.keys())
+    raise TypeError(f"{cls.__name__}: missing required field {', '.join(missing)}")
 
 
 def _check_trusted(built: BaseModel, validated: BaseModel) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -23,7 +22,7 @@ from pydantic import Field
 from lupustrial.clinical import limits
 from lupustrial.clinical.model import PastDate, StrictModel
 from lupustrial.clinical.sources import GLADMAN_2002, TOUMA_2010
-from lupustrial.clinical.status import Status
+from lupustrial.clinical.status import CodeEnum, Status
 from lupustrial.clinical.thresholds import Threshold, first_given
 from lupustrial.clinical.units import (
     CellCount,
@@ -35,7 +34,7 @@ from lupustrial.clinical.units import (
 )
 
 
-class OrganSystem(StrEnum):
+class OrganSystem(CodeEnum):
     """Organ systems, grouped as LLDAS (Franklyn 2016) names its major ones."""
 
     CNS = "central nervous system"
