@@ -124,15 +124,14 @@ def clinical_sledai_within_limit(
     sledai = inp.sledai2k
     status = sledai.at_most(limits.clinical_sledai2k_max, clinical=True)
     score = sledai_score(sledai, clinical=True)
-    serology = [
-        f.code for f in sledai.findings if f.status is Status.MET and f.code not in _CLINICAL
-    ]
+    met = Status.MET  # a name, not an enum lookup per descriptor (issue 19)
+    serology = [f.code for f in sledai.findings if f.status is met and f.code not in _CLINICAL]
     if status is Status.MET:
         return component.finding(
             status, [reason("clinical_sledai", score=score, features=serology)]
         )
     if status is Status.NOT_MET:
-        active = [f.code for f in sledai.findings if f.status is Status.MET and f.code in _CLINICAL]
+        active = [f.code for f in sledai.findings if f.status is met and f.code in _CLINICAL]
         return component.finding(
             status, [reason("clinical_sledai_active", score=score, features=active)]
         )

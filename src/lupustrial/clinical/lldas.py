@@ -209,12 +209,12 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
     # present or not assessed now; one absent now cannot be new, so it decides nothing here
     # (and most are absent: passing over them is most of this component's speed, issue 19).
     status_before = {f.code: f.status for f in before.findings} if before else {}
-    absent = Status.NOT_MET
+    absent, unknown = Status.NOT_MET, Status.UNKNOWN  # names, not an enum lookup per feature
     features: list[tuple[str, Status, Status, str, str]] = [
         (
             f.code,
             f.status,
-            status_before.get(f.code, Status.UNKNOWN),
+            status_before.get(f.code, unknown),
             f"sledai2k.{f.code}",
             f"previous_sledai2k.{f.code}" if before else "previous_sledai2k",
         )

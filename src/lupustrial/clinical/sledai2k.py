@@ -416,29 +416,39 @@ def _judged(
 def score_sledai2k(inp: Sledai2kInput) -> Sledai2kResult:
     """Score the SLEDAI-2K from descriptor judgements and raw results (Gladman 2002)."""
     findings = [_judge(inp, descriptor) for descriptor in DESCRIPTORS]
-    serology = {d.code for d in DESCRIPTORS if d.serology}
-
-    def weights(status: Status, *, clinical: bool) -> int:
-        return sum(
-            f.weight
-            for f in findings
-            if f.status is status and not (clinical and f.code in serology)
-        )
-
-    total = weights(Status.MET, clinical=False)
-    clinical_total = weights(Status.MET, clinical=True)
+    # One pass over the findings for every sum and list (issue 19), in the findings' order.
+    total = clinical_total = unknown = clinical_unknown = 0
+    present: list[str] = []
+    missing: list[str] = []
+    met, not_assessed = Status.MET, Status.UNKNOWN
+    for finding in findings:
+        status = finding.status
+        if status is met:
+            present.append(finding.code)
+            total += finding.weight
+            if finding.code not in _SEROLOGY:
+                clinical_total += finding.weight
+        elif status is not_assessed:
+            missing.append(finding.code)
+            unknown += finding.weight
+            if finding.code not in _SEROLOGY:
+                clinical_unknown += finding.weight
     return Sledai2kResult.trusted(
         date=inp.date,
         lookback_days=inp.lookback_days,
         lookback_source=LOOKBACK_DAYS[inp.lookback_days],
         total=total,
         clinical_total=clinical_total,
-        maximum_possible=total + weights(Status.UNKNOWN, clinical=False),
-        clinical_maximum_possible=clinical_total + weights(Status.UNKNOWN, clinical=True),
-        complete=all(f.status is not Status.UNKNOWN for f in findings),
-        present=[f.code for f in findings if f.status is Status.MET],
-        missing=[f.code for f in findings if f.status is Status.UNKNOWN],
+        maximum_possible=total + unknown,
+        clinical_maximum_possible=clinical_total + clinical_unknown,
+        complete=not missing,
+        present=present,
+        missing=missing,
         derived=[f.code for f in findings if f.basis == "derived"],
         discrepancies=[f.discrepancy for f in findings if f.discrepancy],
         findings=findings,
     )
+
+
+_SEROLOGY = frozenset(d.code for d in DESCRIPTORS if d.serology)
+"""The two serology descriptors, left out of the clinical SLEDAI-2K."""
