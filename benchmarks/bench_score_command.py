@@ -1,26 +1,35 @@
-"""`lupustrial score` on JSON Lines: assessments per second, results validated as built or not.
+"""`lupustrial score` on JSON Lines: assessments per second, two ways of scoring compared.
 
 Writes N assessments (the shipped examples, cycled, each with its own id) to a JSON Lines
-file, then runs the command in-process on it, alternating two ways of building the results:
+file, then runs the command on it, alternating two ways:
 
-- validated: every result model validated as it is built (`StrictModel.trusted` replaced by
-  the model's own constructor), as before issue 19;
-- trusted: results built from values already validated (`StrictModel.trusted`), as now.
+- by default, in-process: results validated as they are built (`StrictModel.trusted`
+  replaced by the model's own constructor, as before issue 19) against results built from
+  values already validated (`StrictModel.trusted`, as now);
+- with ``--against REV``: the command as it was at git revision REV (its ``src`` exported to
+  a temporary folder) against the working tree's, each round in a fresh process of its own.
 
-The command was imported and run once before timing, so the rates are steady (no start-up).
-Prints each round, the median rate of each way, their ratio, and whether both printed the
-same bytes. Not a test: numbers from one run, on whatever else the machine is doing.
+The command is imported and run once before timing, so the rates are steady (no start-up).
+Prints each round, the median rate of each way in wall and CPU time, their ratio, and whether
+both printed the same bytes. Not a test: numbers from one run, on whatever else the machine
+is doing (say the load with them).
 
     .venv/bin/python benchmarks/bench_score_command.py --assessments 3000 --rounds 3
+    .venv/bin/python benchmarks/bench_score_command.py --against main~3 --rounds 5
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import json
+import os
 import statistics
+import subprocess
+import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
@@ -30,7 +39,8 @@ from typing import Any
 from lupustrial.cli import main
 from lupustrial.clinical.model import StrictModel
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
 
 
 def write_input(path: Path, count: int) -> None:
@@ -66,38 +76,89 @@ def run_once(path: Path) -> tuple[float, float, str]:
     return time.perf_counter() - wall, time.process_time() - cpu, buffer.getvalue()
 
 
+def worker(path: Path) -> None:
+    """One round in this process (the one ``--against`` started): a warm-up run, a timed run."""
+    run_once(path)
+    wall, cpu, printed = run_once(path)
+    digest = hashlib.sha256(printed.encode()).hexdigest()
+    sys.__stdout__.write(json.dumps({"wall": wall, "cpu": cpu, "sha256": digest}) + "\n")
+
+
+def export_src(revision: str, into: Path) -> Path:
+    """The ``src`` folder of ``revision``, written under ``into``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "src"], check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
+
+
+def in_subprocess(src: Path, path: Path) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one timed round run with ``src`` first on the path."""
+    environment = dict(os.environ, PYTHONPATH=str(src))
+    answer = subprocess.run(
+        [sys.executable, __file__, "--worker", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    result = json.loads(answer.stdout.strip().splitlines()[-1])
+    return result["wall"], result["cpu"], result["sha256"]
+
+
 def main_bench() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assessments", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--against", metavar="REV", help="compare with the command at REV")
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.worker is not None:
+        worker(options.worker)
+        return
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "assessments.jsonl"
         write_input(path, options.assessments)
-        run_once(path)  # imports and first-call costs out of the measurement
-        rates: dict[str, list[float]] = {"validated": [], "trusted": []}
-        cpu_rates: dict[str, list[float]] = {"validated": [], "trusted": []}
-        outputs: dict[str, str] = {}
-        for number in range(1, options.rounds + 1):
-            for way in ("validated", "trusted"):  # alternated, so drift hits both alike
+        if options.against:
+            ways = (options.against, "working tree")
+            sources = {ways[0]: export_src(options.against, Path(directory) / "before")}
+            sources[ways[1]] = ROOT / "src"
+
+            def measure(way: str) -> tuple[float, float, str]:
+                return in_subprocess(sources[way], path)
+        else:
+            ways = ("validated", "trusted")
+            run_once(path)  # imports and first-call costs out of the measurement
+
+            def measure(way: str) -> tuple[float, float, str]:
                 context = validated_results() if way == "validated" else contextlib.nullcontext()
                 with context:
-                    wall, cpu, printed = run_once(path)
+                    return run_once(path)
+
+        rates: dict[str, list[float]] = {way: [] for way in ways}
+        cpu_rates: dict[str, list[float]] = {way: [] for way in ways}
+        outputs: dict[str, str] = {}
+        for number in range(1, options.rounds + 1):
+            for way in ways:  # alternated, so drift hits both alike
+                wall, cpu, printed = measure(way)
                 outputs[way] = printed
                 rates[way].append(options.assessments / wall)
                 cpu_rates[way].append(options.assessments / cpu)
                 print(
-                    f"round {number} {way:>9}: {options.assessments / wall:7,.0f} per second "
-                    f"({options.assessments / cpu:7,.0f} per CPU second)"
+                    f"round {number} {way:>12}: {options.assessments / wall:7,.0f} per second "
+                    f"({options.assessments / cpu:7,.0f} per CPU second)",
+                    flush=True,
                 )
+    first, second = ways
     for label, measured in (("wall", rates), ("CPU", cpu_rates)):
-        validated = statistics.median(measured["validated"])
-        trusted = statistics.median(measured["trusted"])
+        before, after = statistics.median(measured[first]), statistics.median(measured[second])
         print(
-            f"median per {label} second: validated {validated:,.0f}, trusted {trusted:,.0f}; "
-            f"ratio trusted/validated {trusted / validated:.2f}"
+            f"median per {label} second: {first} {before:,.0f}, {second} {after:,.0f}; "
+            f"ratio {second}/{first} {after / before:.2f}"
         )
-    print(f"same output: {'yes' if outputs['validated'] == outputs['trusted'] else 'NO'}")
+    print(f"same output: {'yes' if outputs[first] == outputs[second] else 'NO'}")
 
 
 if __name__ == "__main__":
