@@ -215,8 +215,11 @@ def record_changes(
     visit: str = "",
     form: str = "",
     reason: str = "",
+    at: dt.datetime | None = None,
 ) -> list[AuditEntry]:
-    """One entry per field whose value differs between ``before`` and ``after``."""
+    """One entry per field whose value differs between ``before`` and ``after``.
+
+    ``at``: the moment of the whole change, when the service writes more entries for it."""
     old, new = flatten(before or {}), flatten(after or {})
     events = [
         _values(
@@ -233,7 +236,7 @@ def record_changes(
         for name in sorted(old.keys() | new.keys())
         if old.get(name) != new.get(name)
     ]
-    return _append(events)
+    return _append(events, at)
 
 
 @dataclass(frozen=True)

@@ -218,5 +218,6 @@ def verify_adverse_event(user: User, event: AdverseEvent, version: int) -> Adver
         form=AUDIT_FORM,
         field=current.label,
         new={"version": current.version, "at": current.verified_at.isoformat()},
+        at=current.verified_at,  # the row's time and its entry's are one (`trail._append`)
     )
     return current

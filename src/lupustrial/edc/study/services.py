@@ -285,6 +285,7 @@ def save_screening(
     before = subject.screening
     if before is not None:
         reason = _needs_reason(reason)
+    at = imports.now()  # one moment for the change and the signatures it voids
     record_changes(
         user,
         Action.CREATE if before is None else Action.UPDATE,
@@ -293,11 +294,12 @@ def save_screening(
         subject=subject,
         form="screening",
         reason=reason,
+        at=at,
     )
     subject.screening = validated
     subject.screening_version += 1
     subject.save(update_fields=["screening", "screening_version"])
-    _void_changed_signatures(user, subject)
+    _void_changed_signatures(user, subject, at)
     decision = eligibility(subject)
     assert decision is not None
     return decision
@@ -555,11 +557,13 @@ def signed_digest(subject: Subject) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _void_changed_signatures(user: User, subject: Subject) -> None:
+def _void_changed_signatures(user: User, subject: Subject, at: dt.datetime) -> None:
+    """Void the signatures whose data changed, at the change's moment ``at`` (an import
+    replaying the change writes the void again at the change's original time)."""
     digest = signed_digest(subject)
     for signature in subject.signatures.filter(voided_at__isnull=True):
         if signature.signed_digest != digest:
-            signature.voided_at = imports.now()
+            signature.voided_at = at
             signature.void_reason = "the signed data changed"
             signature.save(update_fields=["voided_at", "void_reason"])
             record(
@@ -569,6 +573,7 @@ def _void_changed_signatures(user: User, subject: Subject) -> None:
                 form="enrolment",
                 old=signature.meaning,
                 reason="the signed data changed",
+                at=at,
             )
 
 
@@ -1161,6 +1166,7 @@ def verify_form(user: User, form: FormData, version: int) -> FormData:
         visit=form.visit.code,
         form=form.crf,
         new={"version": form.version, "at": form.verified_at.isoformat()},
+        at=form.verified_at,  # the row's time and its entry's are one (`trail._append`)
     )
     return form
 
