@@ -302,8 +302,14 @@ def total_prednisolone_equivalent(
     *,
     body_weight: BodyWeight | None = None,
     betamethasone: BetamethasoneSource = BetamethasoneSource.BNF,
+    on: dt.date | None = None,
+    not_current: int = 0,
 ) -> PrednisoloneEquivalent:
-    """The prednisolone-equivalent mg/day (and mg/kg/day) of concurrent doses (BNF)."""
+    """The prednisolone-equivalent mg/day (and mg/kg/day) of concurrent doses (BNF).
+
+    ``on`` and ``not_current`` are stated in the result: the day the doses were taken on and
+    how many other regimens were recorded but not taken that day.
+    """
     contributions = []
     for dose in doses:
         row = equivalence(dose.drug, betamethasone=betamethasone)
@@ -329,6 +335,8 @@ def total_prednisolone_equivalent(
         body_weight_kg=weight_kg,
         betamethasone=betamethasone,
         contributions=contributions,
+        date=on,
+        not_current=not_current,
     )
 
 
@@ -363,10 +371,13 @@ def prednisolone_equivalent_on(
     if day is None:
         return None
     current = taken_on(doses, day)
-    total = total_prednisolone_equivalent(
-        current, body_weight=body_weight, betamethasone=betamethasone
+    return total_prednisolone_equivalent(
+        current,
+        body_weight=body_weight,
+        betamethasone=betamethasone,
+        on=day,
+        not_current=len(doses) - len(current),
     )
-    return total.model_copy(update={"date": day, "not_current": len(doses) - len(current)})
 
 
 def heaviest_day(
