@@ -607,6 +607,12 @@ TEST_RESULTS: dict[str, Promise] = {
 }
 """A qualitative test's result (`protocol.crfs.PregnancyTest.result`)."""
 
+SEXES: dict[str, Promise] = {
+    "female": pgettext_lazy("sex", "female"),
+    "male": pgettext_lazy("sex", "male"),
+}
+"""The screening record's sex (`protocol.screening`)."""
+
 RELATEDNESS: dict[str, Promise] = {
     "not related": pgettext_lazy("adverse event", "not related"),
     "unlikely": pgettext_lazy("adverse event", "unlikely"),
@@ -722,6 +728,8 @@ CODED_VALUES: dict[str, dict[str, Promise]] = {
     "dose_unit": DOSE_UNITS,
     "result": TEST_RESULTS,
     "dose_per": DOSE_PER,
+    "sex": SEXES,
+    "pregnancy_test": TEST_RESULTS,  # the screening record's (`protocol.screening`)
     "related": RELATEDNESS,
     "outcome": AE_OUTCOMES,
     "action_taken": ACTIONS_TAKEN,
