@@ -56,11 +56,20 @@ PGA = (0.0, 0.2, 0.49, 0.5, 0.51, 0.8, 1.0, 1.01, 1.5, 2.0, 3.0)
 TEXT = ("S-001", "week 12", "ループス W4", 'a "quoted" id', "tab\there", "x" * 40)
 
 
-def _day(rng: random.Random, start: dt.date = FIRST_DAY) -> dt.date:
+class Draws(random.Random):
+    """The corpus's seeded draws, and how the record being drawn is drawn."""
+
+    absent = 0.2
+    """How often an optional field is left out."""
+    activity = 0.1
+    """How often a yes/no finding is true (a stable-therapy one false)."""
+
+
+def _day(rng: Draws, start: dt.date = FIRST_DAY) -> dt.date:
     return start + dt.timedelta(days=rng.randrange((LAST_DAY - start).days + 1))
 
 
-def _quantity(rng: random.Random, kind: type[Quantity], name: str) -> dict[str, Any]:
+def _quantity(rng: Draws, kind: type[Quantity], name: str) -> dict[str, Any]:
     unit = rng.choice(sorted(kind.KIND.factors))
     canonical = rng.choice(CANONICAL.get(name, (0.0, 0.5, 1.0, 2.0, 10.0)))
     if rng.random() < 0.3:
@@ -72,7 +81,7 @@ def _quantity(rng: random.Random, kind: type[Quantity], name: str) -> dict[str, 
     return {"value": value, "unit": unit}
 
 
-def _value(rng: random.Random, annotation: Any, metadata: list[Any], name: str) -> Any:
+def _value(rng: Draws, annotation: Any, metadata: list[Any], name: str) -> Any:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         inner, *extra = typing.get_args(annotation)
@@ -92,7 +101,7 @@ def _value(rng: random.Random, annotation: Any, metadata: list[Any], name: str) 
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return rng.choice([e.value for e in annotation])
     if annotation is bool:  # activity is rare in a quiet record; stable therapy common
-        active = rng.random() < _ACTIVITY[-1]
+        active = rng.random() < rng.activity
         return not active if name.startswith("maintenance") else active
     if annotation is str:
         return rng.choice(TEXT)
@@ -110,10 +119,10 @@ def _value(rng: random.Random, annotation: Any, metadata: list[Any], name: str) 
     raise NotImplementedError(f"no value for {annotation!r}")
 
 
-def draw_model(rng: random.Random, model: type[BaseModel], name: str = "") -> dict[str, Any]:
+def draw_model(rng: Draws, model: type[BaseModel], name: str = "") -> dict[str, Any]:
     """One document of ``model``: each optional field absent, null or drawn."""
     document: dict[str, Any] = {}
-    absent = _ABSENT[-1]
+    absent = rng.absent
     for field_name, field in model.model_fields.items():
         if not field.is_required():
             roll = rng.random()
@@ -126,7 +135,7 @@ def draw_model(rng: random.Random, model: type[BaseModel], name: str = "") -> di
     return document
 
 
-def _dated(rng: random.Random, document: dict[str, Any]) -> dict[str, Any]:
+def _dated(rng: Draws, document: dict[str, Any]) -> dict[str, Any]:
     """Dates that make sense together: the previous assessment before this one, the SLEDAI-2K
     on the assessment's day, regimens around it (the models refuse other combinations)."""
     day = _day(rng, dt.date(2021, 1, 1))
@@ -159,19 +168,14 @@ def _dated(rng: random.Random, document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-_ABSENT = [0.2]
-_ACTIVITY = [0.1]
-"""The record being drawn: how often an optional field is absent, and a yes/no item true."""
-
-
 def corpus(count: int, seed: int = SEED) -> list[dict[str, Any]]:
     """``count`` valid assessments (as JSON documents), the same for the same seed."""
-    rng = random.Random(seed)
+    rng = Draws(seed)
     documents: list[dict[str, Any]] = []
     while len(documents) < count:
         # Some records nearly complete, others sparse; some quiet (remission), others active.
-        _ABSENT[-1] = rng.choice((0.0, 0.05, 0.2, 0.5))
-        _ACTIVITY[-1] = rng.choice((0.0, 0.0, 0.02, 0.1, 0.3))
+        rng.absent = rng.choice((0.0, 0.05, 0.2, 0.5))
+        rng.activity = rng.choice((0.0, 0.0, 0.02, 0.1, 0.3))
         document = _dated(rng, draw_model(rng, Assessment))
         document["id"] = f"C-{len(documents):05d}"
         try:
