@@ -177,3 +177,16 @@ def test_score_rejects_an_impossible_pga_naming_the_field(
     assert code == 2
     assert out == ""
     assert "pga: Input should be less than or equal to 3" in err
+
+
+def test_score_rejects_a_previous_assessment_dated_after_this_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A check that ran only while scoring once escaped as a traceback; now it is input."""
+    path = tmp_path / "a.json"
+    record = {"date": "2026-01-01", "previous": {"sledai2k": {"date": "2026-01-02"}}}
+    path.write_text(json.dumps(record), encoding="utf-8")
+    code, out, err = run(capsys, "score", str(path))
+    assert (code, out) == (2, "")
+    assert "Traceback" not in err
+    assert "previous.sledai2k.date 2026-01-02 is after the assessment (2026-01-01)" in err

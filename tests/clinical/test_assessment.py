@@ -85,11 +85,23 @@ def test_without_sledai2k_lldas_and_doris_say_why_they_were_not_computed() -> No
         ({"date": "2999-01-01"}, "date"),
         ({"sledai2k": {"labs": {"leukocytes": {"value": 3, "unit": "bananas"}}}}, "unit"),
         ({"date": "2026-01-02", "sledai2k": {"date": "2026-01-01"}}, "differs"),
+        ({"date": "2026-01-01", "previous": {"sledai2k": {"date": "2026-01-02"}}}, "previous"),
+        (
+            {"sledai2k": {"date": "2026-01-01"}, "previous": {"sledai2k": {"date": "2026-01-02"}}},
+            "previous",
+        ),
     ],
 )
 def test_impossible_input_is_rejected(data: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError, match=field):
         Assessment.model_validate(data)
+
+
+@pytest.mark.parametrize("previous", ["2025-12-31", "2026-01-01"])
+def test_a_previous_assessment_up_to_the_same_day_is_accepted(previous: str) -> None:
+    """The boundary of the check above: the previous SLEDAI-2K may be dated the same day."""
+    data = {"date": "2026-01-01", "previous": {"sledai2k": {"date": previous}}}
+    assert Assessment.model_validate(data).previous is not None
 
 
 def _quiet_sledai(**extra: Any) -> dict[str, Any]:

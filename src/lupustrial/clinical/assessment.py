@@ -116,6 +116,19 @@ class Assessment(StrictModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _previous_comes_first(self) -> Self:
+        # LLDAS checks the same on its own input (`LldasInput`), but only while scoring: checked
+        # here, a bad record is refused with the others before anything is scored.
+        own = self.date or (self.sledai2k.date if self.sledai2k else None)
+        before = self.previous.sledai2k.date if self.previous else None
+        if own and before and before > own:
+            raise ValueError(
+                f"previous.sledai2k.date {before.isoformat()} is after the assessment "
+                f"({own.isoformat()})"
+            )
+        return self
+
 
 class AssessmentResult(StrictModel):
     """Every instrument the assessment allowed, and why the others were not computed."""
