@@ -100,3 +100,16 @@ def test_the_history_and_the_causality_grades_read_the_readers_way() -> None:
     assert "possible" in history
     assert "drug interrupted" in history
     assert onset.isoformat() in history
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_reference_safety_informations_version_in_the_readers_language() -> None:
+    from lupustrial.protocol.safety.expectedness import ANIFROLUMAB_RSI
+
+    shipped = "as shipped with lupustrial (to be confirmed against the current insert)"
+    assert ANIFROLUMAB_RSI.version == shipped  # the protocol's data stays English
+    rules = visible(_japanese("investigator").get(reverse("safety_rules")).content.decode())
+    assert "to be confirmed against the current insert" not in rules
+    assert "lupustrial同梱版（最新の添付文書との照合が必要）" in rules
+    english = visible(login("monitor").get(reverse("safety_rules")).content.decode())
+    assert f"version {shipped}," in english

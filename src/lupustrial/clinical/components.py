@@ -21,22 +21,9 @@ from lupustrial.clinical.glucocorticoids import (
     PrednisoloneEquivalent,
     prednisolone_equivalent_on,
 )
-from lupustrial.clinical.model import StrictModel
+from lupustrial.clinical.model import Reason, StrictModel
 from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, Sledai2kResult
 from lupustrial.clinical.status import Status, all_of
-
-
-class Reason(StrictModel):
-    """One part of a component's evidence as a code and its values, for any language to word.
-
-    The English `ComponentFinding.evidence` is made from these by `english`; the web pages word
-    the same codes in the reader's language (`edc.study.derived_text`), so a reader of either
-    language sees the same reasons. Values are plain: numbers, text, descriptor or input codes.
-    """
-
-    code: str
-    values: dict[str, Any] = Field(default_factory=dict)
-
 
 ITEM_WORDS: dict[str, str] = {
     "pga": "PGA",

@@ -36,13 +36,12 @@ from lupustrial.clinical.components import (
     ComponentFinding,
     CompositeResult,
     GlucocorticoidInput,
-    Reason,
     boolean_finding,
     reason,
     sledai_score,
     threshold_finding,
 )
-from lupustrial.clinical.model import StrictModel
+from lupustrial.clinical.model import Reason, StrictModel
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import DESCRIPTORS, OrganSystem, Sledai2kResult
 from lupustrial.clinical.sources import FRANKLYN_2016

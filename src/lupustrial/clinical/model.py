@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 CHECK_RESULTS_ENV = "LUPUSTRIAL_CHECK_RESULTS"
 CHECK_RESULTS = os.environ.get(CHECK_RESULTS_ENV, "") not in ("", "0")
@@ -131,3 +131,17 @@ def _not_in_future(value: dt.date) -> dt.date:
 PastDate = Annotated[dt.date, AfterValidator(_not_in_future)]
 """A calendar date not after today anywhere on Earth (UTC+14; the site's own check is stricter):
 clinical observations cannot come from the future."""
+
+
+class Reason(StrictModel):
+    """One part of a component's evidence as a code and its values, for any language to word.
+
+    The English `ComponentFinding.evidence` is made from these by `components.english`, and a
+    SLEDAI-2K laboratory note (`DescriptorFinding.derived_from`) beside its own; the web pages
+    word the same codes in the reader's language (`edc.study.derived_text`), so a reader of
+    either language sees the same reasons. Values are plain: numbers, text, descriptor or input
+    codes. It lives here, below every instrument, as SLEDAI-2K's thresholds give reasons too.
+    """
+
+    code: str
+    values: dict[str, Any] = Field(default_factory=dict)

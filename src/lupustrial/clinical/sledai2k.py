@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from lupustrial.clinical import limits
-from lupustrial.clinical.model import PastDate, StrictModel
+from lupustrial.clinical.model import PastDate, Reason, StrictModel
 from lupustrial.clinical.sources import GLADMAN_2002, TOUMA_2010
 from lupustrial.clinical.status import CodeEnum, Status
 from lupustrial.clinical.thresholds import Threshold, first_given
@@ -253,6 +253,11 @@ class DescriptorFinding(StrictModel):
     basis: Basis
     derived_from: str | None = None
     discrepancy: str | None = None
+    reasons: list[Reason] = Field(
+        default_factory=list,
+        exclude=True,  # derived_from's codes and values, for the pages; the JSON keeps its English
+        description="The laboratory judgement as codes and values, for another language.",
+    )
 
     @property
     def points(self) -> int:
@@ -323,30 +328,58 @@ class Sledai2kResult(StrictModel):
         return line
 
 
-def _lab_judgement(labs: Sledai2kLabs | None, code: str) -> tuple[bool, str] | None:
+_Derived = tuple[bool, str, tuple[Reason, ...]]
+"""A laboratory judgement: present, its English note, and the note as codes and values."""
+
+
+def _lab_judgement(labs: Sledai2kLabs | None, code: str) -> _Derived | None:
     """Judge one descriptor from raw results, with the value it came from (Gladman 2002)."""
     if labs is None:
         return None
     evidence = first_given(LAB_THRESHOLDS, code, labs)
     if evidence is not None:
-        return evidence.present, evidence.note
+        return evidence.present, evidence.note, evidence.reasons
     if code == "low_complement":
         return _low_complement(labs)
     if code == "increased_dna_binding" and labs.anti_dsdna is not None:
         dna = labs.anti_dsdna
         present = dna.value > dna.upper_limit_of_normal
         sign = ">" if present else "≤"
-        return present, (
+        reason = _limit_reason(
+            "lab_upper_limit", "anti_dsdna", dna.value, dna.unit, sign, dna.upper_limit_of_normal
+        )
+        return (
+            present,
             f"anti_dsdna {dna.value:g} {dna.unit} {sign} upper limit "
-            f"{dna.upper_limit_of_normal:g} {dna.unit}"
+            f"{dna.upper_limit_of_normal:g} {dna.unit}",
+            (reason,),
         )
     return None
 
 
-def _low_complement(labs: Sledai2kLabs) -> tuple[bool, str] | None:
+def _limit_reason(
+    code: str, item: str, value: float, unit: str, sign: str, limit: float, limit_unit: str = ""
+) -> Reason:
+    """A result against the testing laboratory's own limit, as values (``lab_lower_limit``,
+    ``lab_upper_limit``)."""
+    return Reason.trusted(
+        code=code,
+        values={
+            "item": item,
+            "value": value,
+            "unit": unit,
+            "sign": sign,
+            "limit": limit,
+            "limit_unit": limit_unit or unit,
+        },
+    )
+
+
+def _low_complement(labs: Sledai2kLabs) -> _Derived | None:
     """Low complement is present when C3 or C4 is below the lab's lower limit (Gladman 2002)."""
     levels = {"c3": labs.c3, "c4": labs.c4}
     notes = []
+    reasons = []
     low = False
     for name, level in levels.items():
         if level is None:
@@ -355,11 +388,23 @@ def _low_complement(labs: Sledai2kLabs) -> tuple[bool, str] | None:
         low = low or below
         sign = "<" if below else "≥"
         notes.append(f"{name} {level.value} {sign} lower limit {level.lower_limit_of_normal}")
+        floor = level.lower_limit_of_normal
+        reasons.append(
+            _limit_reason(
+                "lab_lower_limit",
+                name,
+                level.value.value,
+                level.value.unit,
+                sign,
+                floor.value,
+                floor.unit,
+            )
+        )
     if low:
-        return True, "; ".join(notes)
+        return True, "; ".join(notes), tuple(reasons)
     # Normal complement needs both components: a normal C3 says nothing about C4.
     if all(level is not None for level in levels.values()):
-        return False, "; ".join(notes)
+        return False, "; ".join(notes), tuple(reasons)
     return None
 
 
@@ -379,11 +424,14 @@ def _as_entered(code: str, entered: bool | None) -> DescriptorFinding:
 
 
 def _judged(
-    descriptor: Descriptor, entered: bool | None, derived: tuple[bool, str] | None
+    descriptor: Descriptor, entered: bool | None, derived: _Derived | None
 ) -> DescriptorFinding:
     basis: Basis
     discrepancy = None
     derived_from = None
+    reasons: list[Reason] = []
+    if derived is not None:
+        reasons = list(derived[2])
     if entered is not None:
         value: bool | None = entered
         basis = "entered"
@@ -396,7 +444,7 @@ def _judged(
                     f"({derived[1]}); the entered value counts."
                 )
     elif derived is not None:
-        value, derived_from = derived
+        value, derived_from = derived[0], derived[1]
         basis = "derived"
     else:
         value = None
@@ -410,6 +458,7 @@ def _judged(
         basis=basis,
         derived_from=derived_from,
         discrepancy=discrepancy,
+        reasons=reasons,
     )
 
 

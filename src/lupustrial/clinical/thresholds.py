@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from lupustrial.clinical.model import Reason
 from lupustrial.clinical.units import Quantity
 
 Comparison = Literal["<", ">", "≥"]
@@ -27,10 +28,15 @@ _OPPOSITE: Mapping[str, str] = {"<": "≥", ">": "≤", "≥": "<"}
 
 @dataclass(frozen=True)
 class Evidence:
-    """A finding judged from measurements, with the values and the limit it came from."""
+    """A finding judged from measurements, with the values and the limit it came from.
+
+    ``note`` is the English the results print; ``reasons`` are the same values as codes
+    (``lab_threshold``), for the pages to word in the reader's language.
+    """
 
     present: bool
     note: str
+    reasons: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,31 @@ class Threshold:
 
     def judge(self, measured: Quantity | float) -> Evidence:
         present = self.holds(measured)
-        return Evidence(present, f"{self.measurement} {self.shown(measured)} {self.bound(present)}")
+        return Evidence(
+            present,
+            f"{self.measurement} {self.shown(measured)} {self.bound(present)}",
+            (self.reason(measured, present),),
+        )
+
+    def reason(self, measured: Quantity | float, present: bool) -> Reason:
+        """The judgement as values: what ``shown`` and ``bound`` write, unworded."""
+        if isinstance(measured, Quantity):
+            value, unit = measured.value, measured.unit
+            converted = None if unit == self.unit else self.value_of(measured)
+        else:
+            value, unit, converted = float(measured), self.unit, None
+        return Reason.trusted(
+            code="lab_threshold",
+            values={
+                "item": self.measurement,
+                "value": value,
+                "unit": unit,
+                "converted": converted,
+                "sign": self.comparison if present else _OPPOSITE[self.comparison],
+                "limit": self.threshold,
+                "limit_unit": self.unit,
+            },
+        )
 
 
 def _given(
@@ -113,4 +143,8 @@ def any_crossed(
     judged = [threshold.judge(measured) for threshold, measured in _given(thresholds, code, record)]
     if not judged:
         return None
-    return Evidence(any(e.present for e in judged), "; ".join(e.note for e in judged))
+    return Evidence(
+        any(e.present for e in judged),
+        "; ".join(e.note for e in judged),
+        tuple(r for e in judged for r in e.reasons),
+    )

@@ -8,6 +8,8 @@ lines are `classification_text`'s.
 An LLDAS or DORIS component's evidence is the clinical layer's codes and values
 (`ComponentFinding.reasons`); its English is the clinical layer's own (`evidence`, which the
 dataset and the command line print), and any other language is worded here from the codes.
+A SLEDAI-2K descriptor judged from laboratory results is the same: its English note
+(`DescriptorFinding.derived_from`) and its codes (`DescriptorFinding.reasons`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from lupustrial.clinical.assessment import AssessmentResult
-from lupustrial.clinical.components import ComponentFinding, CompositeResult, Reason
+from lupustrial.clinical.components import ComponentFinding, CompositeResult
 from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
-from lupustrial.clinical.sledai2k import Sledai2kResult
+from lupustrial.clinical.model import Reason
+from lupustrial.clinical.sledai2k import DescriptorFinding, Sledai2kResult
 from lupustrial.clinical.status import Status
 from lupustrial.edc.study import labels
 from lupustrial.edc.study.classification_text import classification_line
@@ -125,6 +128,50 @@ def component_evidence(finding: ComponentFinding) -> str:
         return finding.evidence
     # A component's reasons are one level below the line's "; " between components.
     return pgettext("evidence", "; ").join(reason_text(r) for r in finding.reasons)
+
+
+def lab_reason_text(reason: Reason) -> str:
+    """One laboratory result against its limit, the field by its label (Gladman 2002's limits
+    or the testing laboratory's own); numbers as the notes write them, units as symbols."""
+    v, code = reason.values, reason.code
+    item = _label(v["item"], v["item"])
+    value = f"{v['value']:g} {v['unit']}"
+    limit = f"{v['limit']:g} {v['limit_unit']}"
+    if code == "lab_threshold":
+        if v.get("converted") is not None:
+            value = f"{value} = {v['converted']:g} {v['limit_unit']}"
+        return f"{item} {value} {v['sign']} {limit}"
+    values = {"item": item, "value": value, "sign": v["sign"], "limit": limit}
+    if code == "lab_lower_limit":
+        return _("%(item)s %(value)s %(sign)s lower limit %(limit)s") % values
+    if code == "lab_upper_limit":
+        return _("%(item)s %(value)s %(sign)s upper limit %(limit)s") % values
+    raise ValueError(f"no wording for the laboratory reason {code!r}")
+
+
+def finding_derived_from(finding: DescriptorFinding) -> str:
+    """The laboratory results a SLEDAI-2K descriptor was judged from, in the reader's language."""
+    if _english() or not finding.reasons:
+        return finding.derived_from or ""
+    return pgettext("evidence", "; ").join(lab_reason_text(r) for r in finding.reasons)
+
+
+def finding_discrepancy(finding: DescriptorFinding) -> str:
+    """An entered descriptor the laboratory results contradict, in the reader's language."""
+    if _english() or not finding.discrepancy or not finding.reasons:
+        return finding.discrepancy or ""
+    # The entered value counts, so the finding's status is what was entered.
+    entered = finding.status is Status.MET
+    word = {True: _("present"), False: _("absent")}
+    return _(
+        "%(name)s entered as %(entered)s, but the laboratory result says %(derived)s "
+        "(%(note)s); the entered value counts."
+    ) % {
+        "name": _label(finding.code, finding.name),
+        "entered": word[entered],
+        "derived": word[not entered],
+        "note": finding_derived_from(finding),
+    }
 
 
 def instrument_name(name: str) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from lupustrial.clinical import assessment
 from lupustrial.clinical.glucocorticoids import UNDATED_ASSESSMENT
+from lupustrial.protocol.safety.expectedness import SHIPPED_VERSION
 
 LABELS: dict[str, Promise] = {
     "lot_number": _("Lot number"),
@@ -517,6 +518,11 @@ UNITS: dict[str, Promise] = {
     "mg/day": pgettext_lazy("unit", "mg/day"),
 }
 """Units in derived results, as a reader writes them."""
+
+RSI_VERSIONS: dict[str, Promise] = {
+    SHIPPED_VERSION: _("as shipped with lupustrial (to be confirmed against the current insert)"),
+}
+"""A reference safety information's version when it is a phrase, not a number or date."""
 
 INSTRUMENTS: dict[str, Promise] = {
     "Prednisolone equivalent": _("Prednisolone equivalent"),

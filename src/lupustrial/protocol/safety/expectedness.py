@@ -85,9 +85,12 @@ class ReferenceSafetyInformation(StrictModel):
         return Expectedness.UNEXPECTED
 
 
+SHIPPED_VERSION = "as shipped with lupustrial (to be confirmed against the current insert)"
+"""The version of an insert's list taken as lupustrial ships it; the pages word it by this value."""
+
 ANIFROLUMAB_RSI = ReferenceSafetyInformation(
     document="Saphnelo (anifrolumab) package insert, Japan: adverse reactions listed",
-    version="as shipped with lupustrial (to be confirmed against the current insert)",
+    version=SHIPPED_VERSION,
     date=dt.date(2021, 9, 27),
     confirmed_by_principal_investigator=False,
     reactions=(

@@ -45,6 +45,25 @@ def finding_name(finding: Any) -> str:
 
 
 @register.filter
+def rsi_version(version: str) -> str:
+    """A reference safety information's version in the reader's language, else as given."""
+    found = labels.RSI_VERSIONS.get(version)
+    return str(found) if found is not None else version
+
+
+@register.filter
+def derived_from_note(finding: Any) -> str:
+    """ "(from …)": the laboratory results a SLEDAI-2K descriptor was judged from."""
+    return gettext("(from %(note)s)") % {"note": derived_text.finding_derived_from(finding)}
+
+
+@register.filter
+def discrepancy_words(finding: Any) -> str:
+    """An entered SLEDAI-2K descriptor the laboratory results contradict."""
+    return derived_text.finding_discrepancy(finding)
+
+
+@register.filter
 def component_name(component: Any) -> str:
     """An LLDAS or DORIS component's name in the reader's language."""
     return derived_text.component_name(component)
