@@ -37,6 +37,13 @@ from lupustrial.edc.study import not_done, services
 from lupustrial.edc.study.models import Query, Subject
 from tests.edc.test_odm_export import _change_the_study, _user
 _change_the_study()  # corrections, rows, an adverse event, a query, U1, a missed visit
+from lupustrial.edc.accounts import services as accounts
+from lupustrial.edc.accounts.models import Site
+osk = Site.objects.get(code="OSK")  # a site renamed and moved to another zone, midway,
+before = {"code": osk.code, "name": osk.name, "time_zone": osk.time_zone}
+osk.name, osk.time_zone = "Osaka General Hospital (new wing)", "Asia/Seoul"
+osk.save()  # as the administration site saves it, then records it through the service
+accounts.record_site_change(_user("admin"), osk, before, "renamed by the hospital")
 subject = Subject.objects.get(screening_number="S-001")
 screening = dict(subject.screening)
 born = dt.date.fromisoformat(screening["date_of_birth"]) + dt.timedelta(days=1)
@@ -121,6 +128,19 @@ monitoring.add_finding(  # a finding recorded as a deviation
     subject=subject, category="dosing", occurred_on=tky - dt.timedelta(days=20),
     serious=False,
 )  # fmt: skip
+# The Osaka investigator, who entered data and marked a visit missed, becomes a monitor of
+# both sites, then leaves the study: their account is deactivated (as the administration
+# site does: the account saved, then the change recorded through the service).
+osaka_user = _user("osaka")
+before = accounts.account_state(osaka_user.pk)
+osaka_user.staff.role = "monitor"
+osaka_user.staff.save()
+osaka_user.staff.sites.set(Site.objects.filter(code__in=["OSK", "TKY"]))
+accounts.record_account_change(_user("admin"), osaka_user, before, "now monitors the study")
+before = accounts.account_state(osaka_user.pk)
+osaka_user.is_active = False
+osaka_user.save()
+accounts.record_account_change(_user("admin"), osaka_user, before, "left the study")
 """
 
 
@@ -356,8 +376,8 @@ def _notes(replay: Any) -> list[dict[str, Any]]:
 def test_every_entry_that_is_no_value_comes_back_as_it_was(trip: RoundTrip) -> None:
     """The notes (queries, verifications, locks, signature voids, deviations, safety reports,
     the monitoring log, drug lots), re-exported: the same user, time, reason and value. Not
-    compared: the set-up's site and account entries (the importer's own), downloads (not
-    changes: not replayed) and signing (an imported signature says so in its reason)."""
+    compared: downloads (not changes: not replayed) and signing (an imported signature says
+    so in its reason); the site and account entries have their own test below."""
     forms = ("safety_report", "monitoring_visit", "monitoring_finding", "deviation")
     original, again = _notes(read(trip.file)), _notes(read(trip.again))
 
@@ -366,7 +386,7 @@ def test_every_entry_that_is_no_value_comes_back_as_it_was(trip: RoundTrip) -> N
             n
             for n in notes
             if n["action"] not in ("export", "sign") and n["form"] not in ("site", "account")
-        ]
+        ]  # the site and account entries: `test_account_and_site_changes_come_back_...`
 
     assert {n["form"] for n in kept(original)} >= set(forms)
     assert {"query", "verify", "signature_void", "lock"} <= {n["action"] for n in kept(original)}
@@ -380,6 +400,45 @@ def test_every_entry_that_is_no_value_comes_back_as_it_was(trip: RoundTrip) -> N
         for notes in (original, again)
     ]
     assert [len(d) for d in downloads] == [1, 0]  # a download is not a change: not replayed
+
+
+def test_account_and_site_changes_come_back_in_sequence(trip: RoundTrip) -> None:
+    """Every site and account entry (created, renamed, moved to another time zone, a role and
+    sites changed, deactivated, passwords) is replayed in the trail's order, by its original
+    actor at its time with its reason and value; the importer's own entries come last: each
+    imported account held inactive, without a password sign-in."""
+    original, again = _notes(read(trip.file)), _notes(read(trip.again))
+
+    def administration(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [n for n in notes if n["form"] in ("site", "account")]
+
+    replayed = [n for n in administration(again) if not n["actor"].startswith("console:")]
+    assert replayed == administration(original)
+    fields = {(n["actor"], n["field"], json.dumps(n["new"])) for n in replayed}
+    assert ("admin", "2.time_zone", '"Asia/Seoul"') in fields  # the site changed midway
+    assert ("admin", "osaka.role", '"monitor"') in fields
+    assert ("admin", "osaka.active", "false") in fields
+    closing = [n for n in administration(again) if n["actor"].startswith("console:")]
+    assert closing == [n for n in again if n["actor"].startswith("console:")][: len(closing)]
+    users = {n["field"].partition(".")[0] for n in original if n["form"] == "account"}
+    assert {n["field"] for n in closing} == {f"{u}.password" for u in users} | {
+        f"{u}.active"
+        for u in users - {"osaka"}  # osaka was deactivated in the file already
+    }
+    assert {json.dumps(n["new"]) for n in closing} == {"false", '"password sign-in disabled"'}
+
+
+def test_each_change_is_replayed_with_the_role_its_actor_had_then(trip: RoundTrip) -> None:
+    """The Osaka investigator's changes, made before they became a monitor, are replayed (and
+    checked) as an investigator's. (An enrolment signature's reason says it was imported.)"""
+    sql = (
+        "SELECT actor, role, at, action, subject, visit, form, field, "
+        "CASE WHEN action = 'sign' THEN '' ELSE reason END "
+        "FROM audit_auditentry WHERE actor IN ('osaka', 'admin') ORDER BY at, seq"
+    )
+    rows = trip.rows(trip.original, sql)
+    assert {row[1] for row in rows if row[0] == "osaka"} == {"investigator"}
+    assert trip.rows(trip.imported, sql) == rows
 
 
 def test_the_enrolment_signatures_are_kept_as_imported_not_signed(trip: RoundTrip) -> None:

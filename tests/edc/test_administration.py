@@ -231,3 +231,69 @@ def test_an_unknown_role_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
         main(["web", "add-user", "someone", "--role", "boss", "--reason", "x"])
     assert exit_.value.code == 2
     assert "unknown role 'boss'" in capsys.readouterr().err
+
+
+def test_an_imported_account_stays_inactive_whatever_the_file_says() -> None:
+    """Inside an import the account's status entries are the original system's (recorded as
+    the file gives them) while the account stays inactive and without a password; the
+    import's end records it as it is here (`lupustrial import odm`, issue 20)."""
+    from lupustrial.edc.audit import imports
+
+    with pytest.raises(RuntimeError):  # only an import makes such accounts
+        services.create_inactive_account("loader", "ann", "investigator", ["TKY"], "why")
+    with imports.importing("odm-test", "console:test"):
+        ann = services.create_inactive_account(
+            "loader", "ann", "investigator", ["TKY"], "joined", full_name="Ann Abe", active=True
+        )
+        services.replay_password_entry("loader", ann, "set", "")
+        services.change_account(_user("admin"), ann, "moved", role="monitor", sites=[])
+        services.change_account(_user("admin"), ann, "left", active=False)
+        services.change_account(_user("admin"), ann, "back", active=True)
+        ann.refresh_from_db()
+        assert (ann.is_active, ann.has_usable_password()) == (False, False)
+        assert services.account_state(ann.pk) == services.AccountState(
+            True, "monitor", (), "Ann Abe"
+        )
+        services.close_imported_account("console:test", ann, "import done")
+        assert services.account_state(ann.pk) == services.AccountState(
+            False, "monitor", (), "Ann Abe"
+        )
+    trail = AuditEntry.objects.filter(field__startswith="ann.").order_by("seq")
+    assert [(e.actor, e.field, e.new_value) for e in trail] == [
+        ("loader", "ann.active", "true"),
+        ("loader", "ann.name", '"Ann Abe"'),
+        ("loader", "ann.role", '"investigator"'),
+        ("loader", "ann.sites", '["TKY"]'),
+        ("loader", "ann.password", '"set"'),
+        ("admin", "ann.role", '"monitor"'),
+        ("admin", "ann.sites", "[]"),
+        ("admin", "ann.active", "false"),
+        ("admin", "ann.active", "true"),
+        ("console:test", "ann.active", "false"),
+        ("console:test", "ann.password", '"password sign-in disabled"'),
+    ]
+    assert {e.role for e in trail if e.actor == "admin"} == {"administrator"}
+
+
+def test_an_account_change_outside_an_import_is_checked_and_applied() -> None:
+    user = _user("coordinator")
+    with pytest.raises(services.AdministrationError, match="Only an administrator"):
+        services.change_account(_user("monitor"), user, "why", active=False)
+    with pytest.raises(services.AdministrationError, match="own role"):
+        services.change_account(_user("admin"), _user("admin"), "why", role="monitor")
+    services.change_account(_user("admin"), user, "left the study", active=False)
+    assert not _user("coordinator").is_active
+    with pytest.raises(RuntimeError):
+        services.replay_password_entry(_user("admin"), user, "set", "why")
+
+
+def test_a_site_change_is_applied_and_recorded_at_one_moment() -> None:
+    tky = Site.objects.get(code="TKY")
+    with pytest.raises(services.AdministrationError, match="not a known time zone"):
+        services.change_site(_user("admin"), tky, "why", time_zone="Mars/Olympus")
+    services.change_site(_user("admin"), tky, "moved", name="Tokyo East", time_zone="Asia/Seoul")
+    tky.refresh_from_db()
+    assert (tky.name, tky.time_zone) == ("Tokyo East", "Asia/Seoul")
+    entries = AuditEntry.objects.filter(form="site", field__startswith=f"{tky.pk}.", reason="moved")
+    assert {e.field.partition(".")[2] for e in entries} == {"name", "time_zone"}
+    assert len({e.at for e in entries}) == 1

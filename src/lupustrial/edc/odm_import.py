@@ -8,11 +8,16 @@ inside the import context (`audit.imports`): the services check their rules and 
 audit trail as they always do, and the writer stamps each entry with the original time and
 with who imported it under which import id.
 
-- Sites and accounts are set up first, by the importer: each site with its name and time
-  zone, each user of the file's AdminData as an **inactive account without a password**, with
-  the role and sites the study's trail last gave them. Inactive because the person is not
-  here to sign in; an account because every imported change must name its real actor, and
-  the services check that actor's role as for any change.
+- Sites and accounts are replayed in sequence like the rest (`_Importer.administration`):
+  a site created, renamed or moved to another time zone, an account created with the role
+  and sites of its first entries, then given another role, other sites, another name,
+  deactivated, at the time each change was made, by whoever made it, through
+  `accounts.services`; so each change is checked against the role its actor had then. Every
+  account is an **inactive account without a password**, whatever the file says, all
+  through the import: the person is not here to sign in; an account because every imported
+  change must name its real actor. The file's status and password entries are recorded as
+  the original system's history (`imports.ImportRun.statuses`), and at the end the importer
+  records each account as it is here: inactive, password sign-in disabled.
 - The enrolment signature cannot be given again without its signer: the file's Signature
   (signer, time, meaning) is kept as an imported signature (`services._imported_signature`).
 - What the services write by themselves (a query on a value outside its soft limits, a
@@ -56,12 +61,13 @@ from lupustrial.edc.study import adverse_events, not_done, services
 from lupustrial.edc.study.models import FormData, Query, Subject, SubjectStatus
 from lupustrial.interop.odm.reader import NS, Replay, Step, read
 from lupustrial.interop.odm.schema import schema_errors
-from lupustrial.interop.odm.writer import RECORD_SEPARATOR, SYSTEM_USER
+from lupustrial.interop.odm.writer import RECORD_SEPARATOR
 
 Progress = Callable[[str], None]
 
 SET_UP_FORMS = ("site", "account")
-"""Study-level entries the set-up is made from (`_Importer.set_up`), not replayed one by one."""
+"""Study-level entries about sites and accounts, replayed in sequence
+(`_Importer.administration`)."""
 _REPLAY_ERRORS = (
     odm_deviations.DeviationReplayError,
     odm_safety.SafetyReplayError,
@@ -169,43 +175,127 @@ class _Importer:
     def __init__(self, replay: Replay, root: ET.Element, importer: str, result: Imported):
         self.replay, self.root, self.importer, self.result = replay, root, importer, result
         self.users: dict[str, Any] = {}
+        self.sites: dict[str, Site] = {}  # the file's site numbers → the sites here
         self.signatures: dict[str, imports.ImportedSignature] = {}
         self.queries: dict[int, Query] = {}  # the file's query number → the query here
         self.monitoring = odm_monitoring.Log()  # the file's monitoring visits → the ones here
         self.ahead: deque[_Operation] = deque()  # the operations not replayed yet
 
-    # -- set-up: sites and accounts -------------------------------------------------------------
+    # -- sites and accounts ---------------------------------------------------------------------
 
     def set_up(self) -> None:
-        reason = f"import {self.result.import_id}: set up from the ODM file"
-        sites, people = _sites_and_people(self.replay)
+        """Refuse a file that does not give each of its sites a time zone (every date at a
+        site is its local date); the sites and accounts are made by replaying their entries."""
+        sites = _sites(self.replay)
         for location in self.root.iterfind(".//odm:AdminData/odm:Location", NS):
             oid = location.get("OID", "")
             if location.get("LocationType") != "Site" or not oid.startswith("LOC."):
                 continue
             code = oid.removeprefix("LOC.")
-            zone = sites.get(code, {}).get("time_zone")
-            if not zone:
+            if not sites.get(code, {}).get("time_zone"):
                 raise ImportRefusedError(f"the file does not give site {code}'s time zone")
-            accounts.create_site(
-                self.importer, code, location.get("Name", code), reason, time_zone=zone
+
+    def administration(self, note: dict[str, Any]) -> None:
+        """A site's or an account's change: its entries (one per field, written by one call of
+        the service) replayed by one call of `accounts.services`, as its original actor at its
+        time; a password event alone."""
+        notes = [note]
+        owner, _, name = str(note["field"]).rpartition(".")
+        following = self.ahead[0].note if self.ahead else None
+        while name != "password" and following is not None and _same_change(note, following):
+            notes.append(following)
+            self.take_next()
+            following = self.ahead[0].note if self.ahead else None
+        values = {str(n["field"]).rpartition(".")[2]: n["new"] for n in notes}
+        actor, reason = self.administrator(note["actor"]), str(note["reason"])
+        with imports.original(_instant(note["at"])):
+            if note["form"] == "site":
+                self.site_change(actor, owner, values, reason, note)
+            else:
+                self.account_change(actor, owner, values, reason, note)
+
+    def administrator(self, login: str) -> Any:
+        """Who made an administrative change: an account replayed so far, else the operator
+        at the original's host (`lupustrial web add-user`, a loader), named as the file does."""
+        login = login.removeprefix("USR.")
+        return self.users.get(login, login)
+
+    def site_change(
+        self, actor: Any, number: str, values: dict[str, Any], reason: str, note: dict[str, Any]
+    ) -> None:
+        site = self.sites.get(number)
+        if site is None:
+            if not values.get("code"):
+                raise ImportRefusedError(
+                    f"audit entry {note['seq']}: site {number} is changed before it is created"
+                )
+            code = str(values["code"])
+            self.sites[number] = accounts.create_site(
+                actor,
+                code,
+                str(values.get("name") or code),
+                reason,
+                time_zone=str(values.get("time_zone") or ""),
             )
-        for user in self.root.iterfind(".//odm:AdminData/odm:User", NS):
-            login = _element_text(user, "LoginName") or user.get("OID", "").removeprefix("USR.")
-            if login == SYSTEM_USER:
-                continue
-            known = people.get(login)
-            if known is None or not known.get("role"):
-                continue  # no role in the study's trail: made no change a service checks
+        elif "code" in values:
+            raise ImportRefusedError(
+                f"audit entry {note['seq']}: a site's code changed ({site.code} to "
+                f"{values['code']}) has no import yet"
+            )
+        else:
+            accounts.change_site(
+                actor,
+                site,
+                reason,
+                name=values.get("name"),
+                time_zone=str(values.get("time_zone") or ""),
+            )
+
+    def account_change(
+        self, actor: Any, login: str, values: dict[str, Any], reason: str, note: dict[str, Any]
+    ) -> None:
+        user = self.users.get(login)
+        if "password" in values:
+            if user is None:
+                raise ImportRefusedError(
+                    f"audit entry {note['seq']}: a password of {login!r}, who has no account"
+                )
+            accounts.replay_password_entry(actor, user, str(values["password"]), reason)
+        elif user is None:
+            if not values.get("role"):
+                raise ImportRefusedError(
+                    f"audit entry {note['seq']}: the account {login!r} is created with no role"
+                )
             self.users[login] = accounts.create_inactive_account(
-                self.importer,
+                actor,
                 login,
-                str(known["role"]),
-                [str(code) for code in known.get("sites") or []],
-                reason + " (the original actor's account: inactive, no password)",
-                full_name=_element_text(user, "FullName"),
+                str(values["role"]),
+                [str(code) for code in values.get("sites") or []],
+                reason,
+                full_name=str(values.get("name") or ""),
+                active=bool(values.get("active", True)),
             )
             self.result.accounts.append(login)
+        else:
+            sites = values.get("sites")
+            accounts.change_account(
+                actor,
+                user,
+                reason,
+                role=values.get("role"),
+                sites=[str(code) for code in sites] if sites is not None else None,
+                active=values.get("active"),
+                full_name=values.get("name"),
+            )
+
+    def close_accounts(self) -> None:
+        """Each imported account as it is here: inactive, without a password sign-in."""
+        reason = (
+            f"import {self.result.import_id}: the original actor's account here is inactive, "
+            "with no password"
+        )
+        for user in self.users.values():
+            accounts.close_imported_account(self.importer, user, reason)
 
     def user(self, login: str) -> Any:
         login = login.removeprefix("USR.")
@@ -502,8 +592,8 @@ class _Importer:
             self.movement(note, None)
         elif note["form"] in odm_monitoring.FORMS:  # a visit is about a site, not a subject
             self.monitoring_entry(note, None)
-        elif note["form"] in SET_UP_FORMS:  # sites and accounts: set up from them (`set_up`)
-            self.skip("site and account changes (set up by the importer)")
+        elif note["form"] in SET_UP_FORMS:  # sites and accounts, in sequence too
+            self.administration(note)
         else:
             raise ImportRefusedError(
                 f"audit entry {note['seq']} ({note['action']} {note['form']}) has no import yet"
@@ -625,19 +715,31 @@ Values = dict[str, dict[str, Any]]
 """Values by their owner: a site's by its code, an account's by its login."""
 
 
-def _sites_and_people(replay: Replay) -> tuple[Values, Values]:
-    """Each site's values and each account's, as the study-level notes last left them."""
+def _sites(replay: Replay) -> Values:
+    """Each site's values, as the study-level notes last left them, by its code."""
     by_pk: Values = {}
-    people: Values = {}
     for text in replay.study_notes:
         note = json.loads(text)
         owner, _, name = str(note["field"]).rpartition(".")
         if note["form"] == "site" and owner:
             by_pk.setdefault(owner, {})[name] = note["new"]
-        elif note["form"] == "account" and owner:
-            people.setdefault(owner, {})[name] = note["new"]
-    sites = {str(values["code"]): values for values in by_pk.values() if values.get("code")}
-    return sites, people
+    return {str(values["code"]): values for values in by_pk.values() if values.get("code")}
+
+
+def _same_change(first: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Whether ``other`` is another entry of the service call that wrote ``first``: the same
+    site or account, actor and reason, not a password, and the same moment, or both entries
+    of its creation (a file written before one change had one moment: entry by entry)."""
+    owner, name = str(first["field"]).rpartition(".")[::2]
+    other_owner, other_name = str(other["field"]).rpartition(".")[::2]
+    return (
+        other["form"] == first["form"]
+        and other_owner == owner
+        and other_name != "password"
+        and other_name != name
+        and (other["actor"], other["reason"]) == (first["actor"], first["reason"])
+        and (other["at"] == first["at"] or (first["old"] is None and other["old"] is None))
+    )
 
 
 def import_odm(
@@ -674,6 +776,7 @@ def import_odm(
         importer_run = _Importer(replay, ET.fromstring(data), importer, result)
         importer_run.set_up()
         importer_run.run(progress)
+        importer_run.close_accounts()
         from lupustrial.edc.audit.models import AuditEntry
 
         result.entries = AuditEntry.objects.filter(import_id=import_id).count() + 1

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from lupustrial.edc.accounts.models import Credential, Site, StaffProfile
 from lupustrial.edc.accounts.roles import Can, Role
+from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.trail import Actor, record
 
@@ -50,8 +51,10 @@ def account_state(user_pk: int | None) -> AccountState | None:
     if user is None:
         return None
     profile = StaffProfile.objects.filter(user=user).first()
+    run = imports.current_run()
     return AccountState(
-        active=user.is_active,
+        # Inside an import, the original system's status: the account itself stays inactive.
+        active=run.statuses.get(user.get_username(), False) if run else user.is_active,
         role=profile.role if profile else "",
         sites=tuple(sorted(profile.sites.values_list("code", flat=True))) if profile else (),
         name=user.get_full_name(),  # type: ignore[attr-defined]
@@ -109,6 +112,7 @@ def record_account_change(
     check_account_change(actor, user, before, after)
     username = user.get_username()
     old, new = asdict(before) if before else {}, asdict(after) if after else {}
+    at = imports.now()  # one change, one moment: an imported file gives each entry back
     for name in sorted(old.keys() | new.keys()):
         if old.get(name) != new.get(name):
             action = Action.ROLE_CHANGE if name in ("role", "sites") else Action.USER
@@ -116,6 +120,7 @@ def record_account_change(
             record(
                 actor,
                 action,
+                at=at,
                 form="account",
                 field=f"{username}.{name}",
                 old=list(old[name]) if isinstance(old.get(name), tuple) else old.get(name),
@@ -248,11 +253,17 @@ def create_inactive_account(
     reason: str,
     *,
     full_name: str = "",
+    active: bool = False,
 ) -> Any:
     """An account for a person who made changes in another system (an imported study's
-    original actors, `lupustrial import odm`): inactive and with no password, so nobody signs
-    in as them; it exists so that each imported change names its real actor, with the role
-    and sites the study gave them (the services check these as for any change)."""
+    original actors, `lupustrial import odm`), created as the file's first entry about it
+    says: inactive and with no password, so nobody signs in as them; it exists so that each
+    imported change names its real actor, with the role and sites the study then gave them
+    (the services check these as for any change). ``active``: the original account's status,
+    recorded as the file gives it (`imports.ImportRun.statuses`); only inside an import."""
+    run = imports.current_run()
+    if run is None:
+        raise RuntimeError("an inactive account is created only by an import")
     reason = _may_create_account(actor, username, role, reason)
     first, _sep, last = full_name.rpartition(" ")
     user = get_user_model()(username=username, first_name=first, last_name=last, is_active=False)
@@ -260,16 +271,79 @@ def create_inactive_account(
     user.save()
     profile = StaffProfile.objects.create(user=user, role=role)
     profile.sites.set(Site.objects.filter(code__in=list(sites)))
+    run.statuses[username] = active
     record_account_change(actor, user, None, reason)
+    return user
+
+
+@transaction.atomic
+def change_account(
+    actor: Actor,
+    user: Any,
+    reason: str,
+    *,
+    role: str | None = None,
+    sites: Iterable[str] | None = None,
+    active: bool | None = None,
+    full_name: str | None = None,
+) -> AccountState | None:
+    """An account's role, sites, status or name changed, as the administration site changes
+    them (`record_account_change` checks and records it). Inside an import the status is the
+    original system's, recorded, while the account stays inactive (`imports`)."""
+    before = account_state(user.pk)
+    profile = user.staff
+    if role is not None:
+        if role not in Role.values:
+            raise AdministrationError(
+                _("Unknown role %(role)s (known: %(known)s).")
+                % {"role": role, "known": ", ".join(Role.values)}
+            )
+        profile.role = role
+        profile.save(update_fields=["role"])
+    if sites is not None:
+        profile.sites.set(Site.objects.filter(code__in=list(sites)))
+    if full_name is not None:
+        user.first_name, _sep, user.last_name = full_name.rpartition(" ")
+        user.save(update_fields=["first_name", "last_name"])
+    run = imports.current_run()
+    if active is not None and run is not None:
+        run.statuses[user.get_username()] = active
+    elif active is not None:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return record_account_change(actor, user, before, reason)
+
+
+@transaction.atomic
+def replay_password_entry(actor: Actor, user: Any, said: str, reason: str) -> None:
+    """A password event of the original system (set, changed, sign-in disabled), recorded as
+    the file gives it; the password itself is never in a file and the account keeps none.
+    Only inside an import; checked as `set_password` is (someone else's: an administrator)."""
+    if imports.current_run() is None:
+        raise RuntimeError("a password event is replayed only by an import")
+    if not _same_person(actor, user):
+        _administrator(actor)
     record(
         actor,
         Action.USER,
         form="account",
-        field=f"{username}.password",
-        new="password sign-in disabled",
+        field=f"{user.get_username()}.password",
+        new=said,
         reason=reason,
     )
-    return user
+
+
+@transaction.atomic
+def close_imported_account(actor: Actor, user: Any, reason: str) -> None:
+    """At the end of an import, the account as it is here: inactive (recorded if the original
+    was active) and without a password sign-in (recorded)."""
+    run = imports.current_run()
+    if run is None:
+        raise RuntimeError("an imported account is closed only by its import")
+    before = account_state(user.pk)
+    run.statuses.pop(user.get_username(), None)
+    record_account_change(actor, user, before, reason)
+    set_password(actor, user, None, reason)
 
 
 def check_site_code(code: str) -> None:
@@ -303,18 +377,44 @@ def record_site_change(
     _administrator(actor)
     check_site_code(site.code)
     after = {"code": site.code, "name": site.name, "time_zone": site.time_zone}
+    at = imports.now()  # one change, one moment: an imported file gives each entry back
     for name in ("code", "name", "time_zone"):
         old = before.get(name) if before else None
         if old != after[name]:
             record(
                 actor,
                 Action.USER,
+                at=at,
                 form="site",
                 field=f"{site.pk}.{name}",
                 old=old,
                 new=after[name],
                 reason=reason,
             )
+
+
+@transaction.atomic
+def change_site(
+    actor: Actor, site: Site, reason: str, *, name: str | None = None, time_zone: str = ""
+) -> Site:
+    """A site renamed or moved to another time zone, as the administration site does it (saved,
+    then `record_site_change` checks and records it)."""
+    before = {"code": site.code, "name": site.name, "time_zone": site.time_zone}
+    if name is not None:
+        site.name = name
+    if time_zone:
+        from django.core.exceptions import ValidationError
+
+        from lupustrial.edc.accounts.models import validate_time_zone
+
+        try:
+            validate_time_zone(time_zone)
+        except ValidationError as error:
+            raise AdministrationError(" ".join(error.messages)) from None
+        site.time_zone = time_zone
+    site.save(update_fields=["name", "time_zone"])
+    record_site_change(actor, site, before, reason)
+    return site
 
 
 # -- sign-in events --------------------------------------------------------------------------

@@ -17,6 +17,11 @@ signing service records it as imported, not signed (`services._sign`). Likewise 
 that was frozen when made and sent on (a safety report) rides in `original(..., document=...)`:
 the service keeps what was sent, not what it would build today (`safety.services`).
 
+An original actor's account stays inactive and without a password all through an import,
+whatever the file says: its status and password entries are replayed as the original
+system's history (`ImportRun.statuses`, `accounts.services`), and the import closes each
+account at its end (`accounts.services.close_imported_account`).
+
 Outside an import nothing changes: `now()` is `timezone.now()` and entries carry no importer.
 """
 
@@ -26,7 +31,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -38,6 +43,9 @@ class ImportRun:
 
     import_id: str
     importer: str
+    statuses: dict[str, bool] = field(default_factory=dict, compare=False)
+    """The original system's account status (active or not) by login, as replayed so far: the
+    accounts themselves stay inactive during an import (`accounts.services.account_state`)."""
 
 
 @dataclass(frozen=True)
