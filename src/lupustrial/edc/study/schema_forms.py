@@ -21,6 +21,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 import annotated_types
 from django import forms
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ValidationError
@@ -241,9 +242,11 @@ class FormPlan:
         row = re.search(r"\.(\d+)\.", path)
         if row and not isinstance(field.widget, forms.RadioSelect):
             # A list row's cells have no <label> of their own: name them for screen readers.
-            field.widget.attrs["aria-label"] = f"{field.label} ({int(row[1]) + 1})"
+            # Worded lazily, when the page is drawn: a plan may be built once and kept (the
+            # adverse-event form's at import), so text made here would stay in that language.
+            field.widget.attrs["aria-label"] = format_lazy("{} ({})", field.label, int(row[1]) + 1)
         elif kind == "quantity_unit":
-            field.widget.attrs["aria-label"] = str(_("unit"))
+            field.widget.attrs["aria-label"] = _("unit")
         self.fields[path] = field
         self.leaves.append(Leaf(path, kind))
         self.sections.setdefault(section, []).append(path)
