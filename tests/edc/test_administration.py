@@ -25,7 +25,7 @@ def _user(username: str) -> Any:
     return get_user_model().objects.get(username=username)
 
 
-def _change_account(client: Client, username: str, **changes: Any) -> Any:
+def _change_account(client: Client, username: str, /, **changes: Any) -> Any:
     """POST the admin's change form for a user, as the page would send it."""
     user = _user(username)
     profile = user.staff
@@ -101,6 +101,30 @@ def test_nobody_changes_their_own_role_or_sites() -> None:
     profile.save()
     with pytest.raises(services.AdministrationError, match="own role"):
         services.record_account_change(admin, admin, before, "self-service")
+
+
+def test_a_user_name_never_changes() -> None:
+    """The trail names each person by their user name (who acted, whose account changed): a
+    name changed or handed to someone else would attribute their entries to another person
+    (21 CFR 11.100(a), 1997: an identification is never reassigned). Their name can change."""
+    page = login("admin").get(reverse("study_admin:auth_user_change", args=[_user("monitor").pk]))
+    assert 'name="username"' not in page.content.decode()  # shown, not editable
+    response = _change_account(
+        login("admin"), "monitor", username="monitor2", last_name="Kimura", reason="married"
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert get_user_model().objects.filter(username="monitor2").exists() is False
+    assert _user("monitor").last_name == "Kimura"
+    entry = AuditEntry.objects.filter(field="monitor.name").last()
+    assert entry is not None
+    assert (entry.actor, entry.reason) == ("admin", "married")
+    # The service is the wall behind the page: a rename saved another way is refused there.
+    monitor = _user("monitor")
+    before = services.account_state(monitor.pk)
+    monitor.username = "monitor2"
+    monitor.save()
+    with pytest.raises(services.AdministrationError, match="user name"):
+        services.record_account_change(_user("admin"), monitor, before, "typo")
 
 
 def test_a_password_set_by_an_administrator_must_be_changed_at_the_next_sign_in() -> None:

@@ -104,3 +104,13 @@ def test_a_role_changed_in_the_database_is_reported() -> None:
     assert _lines() == [
         "account admin.role: the record holds 'investigator', the trail says 'administrator'"
     ]
+
+
+def test_a_user_name_changed_in_the_database_is_reported() -> None:
+    """The trail names people by user name; one renamed behind the application is named, old
+    and new (the application never renames: `accounts.services.check_account_change`)."""
+    _sql("UPDATE auth_user SET username = 'monitor2' WHERE username = 'monitor'", [])
+    assert _lines() == [
+        "account monitor2.username: the record holds 'monitor2', the trail says None",
+        "account monitor.username: the record holds None, the trail says 'monitor'",
+    ]

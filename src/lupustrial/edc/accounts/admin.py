@@ -134,6 +134,12 @@ class StudyUserAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
         ),
     )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A user name is given once (`services.check_account_change`): the trail names the
+        # person by it. Shown, not editable; the person's name is theirs to change.
+        fixed = ("username",) if obj is not None else ()
+        return (*super().get_readonly_fields(request, obj), *fixed)
+
     @admin.display(description=gettext_lazy("role"))
     def role(self, user: Any) -> str:
         profile = getattr(user, "staff", None)

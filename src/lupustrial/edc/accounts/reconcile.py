@@ -1,6 +1,6 @@
 """Accounts and sites compared with the replayed trail: a role, a user's sites, an account's
-state, or a site's code, name or time zone changed behind the application shows (issue 14,
-finding 2). `edc.reconciliation` runs it with the other apps' comparisons.
+state, a user name, or a site's code, name or time zone changed behind the application shows
+(issue 14, finding 2). `edc.reconciliation` runs it with the other apps' comparisons.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Model
 
 from lupustrial.edc.accounts.models import Site, StaffProfile
@@ -30,9 +31,20 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
             pk, _, name = event.field.partition(".")
             sites[pk][name] = event.new
 
+    # Every user name the trail made an account for: a name no account has any more, or an
+    # account the trail never named, is a user renamed (or made) behind the application.
+    named = {
+        event.field.rpartition(".")[0]
+        for event in events
+        if event.form == "account" and event.action in (Action.ROLE_CHANGE, Action.USER)
+    }
     found: list[Difference] = []
+    held_names = set(get_user_model().objects.values_list("username", flat=True))
     for profile in StaffProfile.objects.select_related("user").prefetch_related("sites"):
         username = profile.user.get_username()
+        if username not in named:
+            found.append(Difference("", "account", f"{username}.username", username, None))
+            continue  # the trail has nothing of it to compare with
         held = {
             "role": profile.role,
             "sites": sorted(s.code for s in profile.sites.all()),
@@ -47,6 +59,8 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
                 )
             elif (username, name) not in accounts and name == "role":
                 found.append(Difference("", "account", f"{username}.role", value, None))
+    for username in sorted(named - held_names):
+        found.append(Difference("", "account", f"{username}.username", None, username))
     for site in Site.objects.all():
         held_site = {"code": site.code, "name": site.name, "time_zone": site.time_zone}
         compare(found, "", f"site {site.pk}", held_site, sites.pop(str(site.pk), {}))

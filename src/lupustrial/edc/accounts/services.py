@@ -35,12 +35,14 @@ class AdministrationError(Exception):
 
 @dataclass(frozen=True)
 class AccountState:
-    """What the trail keeps of an account: its status, role and sites (never its password)."""
+    """What the trail keeps of an account: its status, role, sites and name (never its
+    password), and the user name its entries are keyed by."""
 
     active: bool
     role: str
     sites: tuple[str, ...]
     name: str
+    username: str = ""
 
 
 def account_state(user_pk: int | None) -> AccountState | None:
@@ -58,6 +60,7 @@ def account_state(user_pk: int | None) -> AccountState | None:
         role=profile.role if profile else "",
         sites=tuple(sorted(profile.sites.values_list("code", flat=True))) if profile else (),
         name=user.get_full_name(),  # type: ignore[attr-defined]
+        username=user.get_username(),
     )
 
 
@@ -84,7 +87,13 @@ def _administrator(actor: Actor) -> None:
 def check_account_change(
     actor: Actor, user: Any, before: AccountState | None, after: AccountState | None
 ) -> None:
-    """The rule: nobody gives themself a role or a site, or changes their own."""
+    """The rules: nobody gives themself a role or a site, or changes their own; a user name
+    never changes once given (21 CFR 11.100(a), 1997: an identification is never reassigned) —
+    the trail names each person by it, as actor and as account."""
+    if before is not None and after is not None and before.username != after.username:
+        raise AdministrationError(
+            _("A user name never changes: the audit trail names the person by it.")
+        )
     own = before is not None and after is not None and _same_person(actor, user)
     if own and (before.role, before.sites) != (after.role, after.sites):  # type: ignore[union-attr]
         raise AdministrationError(
@@ -113,7 +122,8 @@ def record_account_change(
     username = user.get_username()
     old, new = asdict(before) if before else {}, asdict(after) if after else {}
     at = imports.now()  # one change, one moment: an imported file gives each entry back
-    for name in sorted(old.keys() | new.keys()):
+    # The user name keys every entry (``<username>.<what>``); it is not a value that changes.
+    for name in sorted((old.keys() | new.keys()) - {"username"}):
         if old.get(name) != new.get(name):
             action = Action.ROLE_CHANGE if name in ("role", "sites") else Action.USER
             value = new.get(name)
