@@ -84,7 +84,11 @@ def page(
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
-        context.set_default_timeout(10_000)
+        # Every browser test's one timeout for an action or a wait (not per test). 30 s, not
+        # 10: a click can wait on a legitimately slow response on a loaded machine — the
+        # casebook PDF's download took 6-10 s of wall time at load 6-7 (1.2-1.7 s of CPU), and a
+        # click on its link timed out at 10 s under load 12. A page that hangs still fails.
+        context.set_default_timeout(30_000)
         tab = context.new_page()
         errors: list[str] = []
         tab.on("pageerror", lambda error: errors.append(str(error)))
