@@ -61,3 +61,19 @@ def test_the_adverse_event_form_speaks_each_readers_language_in_one_process() ->
             assert word in html, (language, word)
         for word in not_words:
             assert word not in html, (language, word)
+
+
+def test_the_adverse_event_end_date_has_its_own_help_not_a_regimens() -> None:
+    """The adverse event's end date shared its help with a medication's ("Last day of this
+    regimen."), by field name; the form has its own, in each language."""
+    from lupustrial.edc.study.ae_views import _PLAN
+    from lupustrial.edc.study.views import _crf_plan
+
+    for language, event, regimen in (
+        ("en", "The day the event ended; blank while it is ongoing.", "Last day of this regimen."),
+        ("ja", "事象の転帰日。継続中の場合は空欄。", "この投与の終了日。"),
+    ):
+        with translation.override(language):
+            assert str(_PLAN.form_class()()["end_date"].help_text) == event
+            medications = _crf_plan("medications", None).form_class()()
+            assert str(medications["medications.0.end_date"].help_text) == regimen

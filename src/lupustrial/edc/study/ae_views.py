@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lupustrial.edc.accounts.roles import Can
-from lupustrial.edc.study import adverse_events, services
+from lupustrial.edc.study import adverse_events, labels, services
 from lupustrial.edc.study.models import AdverseEvent, Subject, Visit
 from lupustrial.edc.study.schema_forms import FormPlan
 from lupustrial.edc.study.versions import versions_of
@@ -30,7 +30,7 @@ from lupustrial.edc.study.views import (
 )
 from lupustrial.protocol.crfs import AdverseEvent as AdverseEventForm
 
-_PLAN = FormPlan(AdverseEventForm)
+_PLAN = FormPlan(AdverseEventForm, help_texts=labels.ADVERSE_EVENT_OWN_HELP)
 
 
 def _visit_of(request: HttpRequest, subject: Subject) -> Visit | None:

@@ -664,6 +664,14 @@ ADVERSE_EVENT_HELP: dict[str, Promise] = {
 }
 """Help of the adverse-event form, the model's descriptions in the reader's language."""
 
+ADVERSE_EVENT_OWN_HELP: dict[str, Promise] = {
+    # By path, over the catalogue's help by field name (`FormPlan(help_texts=...)`): a
+    # medication's end date, the same field name, is the last day of a regimen.
+    "end_date": _("The day the event ended; blank while it is ongoing."),
+}
+"""Help the adverse-event form keeps for itself, where a field name means another thing in
+the visit forms."""
+
 TREATMENT_HELP: dict[str, Promise] = {
     # The anifrolumab infusion (`protocol.crfs.Infusion`).
     "lot_number": _("Lot (batch) number on the vial (drug accountability)."),
