@@ -10,7 +10,7 @@ and (g), limiting system access to authorised individuals, 1997).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -42,7 +42,8 @@ class AccountState:
     role: str
     sites: tuple[str, ...]
     name: str
-    username: str = ""
+    # The key of the account's entries, not a value they record: states compare without it.
+    username: str = field(default="", compare=False)
 
 
 def account_state(user_pk: int | None) -> AccountState | None:
