@@ -121,3 +121,20 @@ def test_a_command_from_kept_sql_imports_no_ibis_nor_pandas(omop_dir: Path, cach
         loaded.append(done.stdout.strip().splitlines()[-1])
     assert loaded[0].startswith("['ibis'")
     assert loaded[1] == "[]"
+
+
+def test_duckdb_binds_the_dates_as_prepared_parameters(
+    omop_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On DuckDB the kept SQL names each date as a prepared parameter (`$as_of`), bound when a
+    step runs, not as a subquery over the parameter row: DuckDB plans a bound parameter as a
+    constant, so a date filter reaches the Parquet scan (about 7% of the events step at 5M
+    persons), while the SQL still serves every as-of date."""
+    first = run_prescreen(open_database(str(omop_dir)), LATER)
+    (kept,) = (cache / "prescreen-sql").iterdir()
+    text = kept.read_text(encoding="utf-8")
+    assert "$as_of" in text
+    assert "prescreen_params" not in text
+    monkeypatch.setattr(plan, "_MEMORY", {})
+    _compiling_fails(monkeypatch)
+    _same(first, run_prescreen(open_database(str(omop_dir)), LATER))

@@ -10,6 +10,7 @@ ibis is loaded, over the same connection, only to build and compile a step (`Con
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from lupustrial.prescreen.omop import (
     parquet_path,
     read_tables,
 )
+from lupustrial.prescreen.params import PARAMS_TABLE
 from lupustrial.prescreen.plan import Step, arrow_schema_text
 
 if TYPE_CHECKING:
@@ -52,6 +54,8 @@ class Connection:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self._ibis: Any = None
+        self.dates: dict[str, Any] = {}
+        """The run's parameter row (`params`), bound to the kept SQL's ``$name`` parameters."""
 
     @property
     def ibis(self) -> Any:
@@ -60,6 +64,29 @@ class Connection:
 
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
+
+
+_DATE_SUBQUERY = re.compile(
+    r'\(SELECT "t\d+"\."(\w+)" FROM "temp"\."main"\."' + PARAMS_TABLE + r'" AS "t\d+"\)'
+)
+"""A date read from the parameter row as ibis compiles it (`params.Params.day`)."""
+_DATE_PARAMETER = re.compile(r"\$(\w+)")
+
+
+def _bound(sql: str) -> str:
+    """``sql`` with each date read from the parameter row as a prepared parameter (``$as_of``).
+
+    DuckDB plans a bound parameter as a constant, so a date filter reaches the Parquet scan
+    (its row groups' statistics); a scalar subquery it cannot push down. Measured at 5M
+    persons, the events step 1.41 s against 1.52 s (three runs each, alternated, idle).
+    """
+    return _DATE_SUBQUERY.sub(lambda match: "$" + match.group(1), sql)
+
+
+def _dates(backend: Connection, sql: str) -> dict[str, Any] | None:
+    """The run's dates the statement names (DuckDB refuses a value it does not name)."""
+    named = set(_DATE_PARAMETER.findall(sql)) & backend.dates.keys()
+    return {name: backend.dates[name] for name in named} or None
 
 
 def _connect(path: str | None) -> Connection:
@@ -184,24 +211,29 @@ class DuckDB(Engine):
             f"CAST({quoted[column]} AS {DuckDBType.to_string(kind)}) AS {quoted[column]}"
             for column, kind in schema.items()
         )
-        sql = f"SELECT {columns} FROM ({self._compiled(backend, expr)})"
+        sql = f"SELECT {columns} FROM ({_bound(self._compiled(backend, expr))})"
         return Step("keep", sql, tuple((c, str(t)) for c, t in schema.items()))
 
     def run_keep(self, backend: Any, name: str, step: Step) -> None:
-        backend.con.execute(f"CREATE OR REPLACE TEMPORARY TABLE {_quoted(name)} AS {step.sql}")
+        backend.con.execute(
+            f"CREATE OR REPLACE TEMPORARY TABLE {_quoted(name)} AS {step.sql}",
+            _dates(backend, step.sql),
+        )
 
     def compile_fetch(self, backend: Any, expr: ir.Table) -> Step:
         schema = expr.schema()
         arrow = arrow_schema_text(schema.to_pyarrow())
-        return Step("fetch", self._compiled(backend, expr), arrow_schema=arrow)
+        return Step("fetch", _bound(self._compiled(backend, expr)), arrow_schema=arrow)
 
     def run_fetch(self, backend: Any, step: Step) -> pa.Table:
         """The rows as Arrow, cast to the types ibis gives them (as ibis's `to_pyarrow`)."""
-        table = backend.con.sql(step.sql).to_arrow_table()
+        table = backend.con.sql(step.sql, params=_dates(backend, step.sql)).to_arrow_table()
         schema = step.schema()
         return table if table.schema == schema else table.cast(schema)
 
     def send(self, backend: Any, table: pa.Table, name: str) -> None:
+        if name == PARAMS_TABLE:
+            (backend.dates,) = table.to_pylist()
         view = f"{name}_arrow"
         backend.con.register(view, table)
         try:
