@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import Action
-from lupustrial.edc.audit.trail import record, record_changes
+from lupustrial.edc.audit.trail import record_changes
 from lupustrial.edc.study.models import (
     AdverseEvent,
     Subject,
@@ -37,6 +37,7 @@ from lupustrial.edc.study.services import (
     _needs_reason,
     checked,
     clear_verification,
+    mark_verified,
     require,
     require_version_opened,
 )
@@ -208,16 +209,5 @@ def verify_adverse_event(user: User, event: AdverseEvent, version: int) -> Adver
     require(user, Can.VERIFY, event.subject)
     current = AdverseEvent.objects.select_for_update().select_related("subject").get(pk=event.pk)
     require_version_opened(version, current.version)
-    current.verified_at = imports.now()
-    current.verified_by = user  # type: ignore[assignment]
-    current.save(update_fields=["verified_at", "verified_by"])
-    record(
-        user,
-        Action.VERIFY,
-        subject=current.subject,
-        form=AUDIT_FORM,
-        field=current.label,
-        new={"version": current.version, "at": current.verified_at.isoformat()},
-        at=current.verified_at,  # the row's time and its entry's are one (`trail._append`)
-    )
+    mark_verified(user, current, subject=current.subject, form=AUDIT_FORM, field=current.label)
     return current

@@ -1151,23 +1151,39 @@ def clear_verification(
     )
 
 
+def mark_verified(
+    user: User,
+    verified: Any,
+    *,
+    subject: Subject,
+    visit: str = "",
+    form: str,
+    field: str = "",
+) -> None:
+    """Source-data verification of the version the monitor opened (ICH E6(R2) 5.18.4, 2016):
+    the record is stamped and saved, and the trail says which version, at the row's time.
+    The twin of `clear_verification`; the caller has checked the permission and the version."""
+    verified.verified_at = imports.now()
+    verified.verified_by = user
+    verified.save(update_fields=["verified_at", "verified_by"])
+    record(
+        user,
+        Action.VERIFY,
+        subject=subject,
+        visit=visit,
+        form=form,
+        field=field,
+        new={"version": verified.version, "at": verified.verified_at.isoformat()},
+        at=verified.verified_at,  # the row's time and its entry's are one (`trail._append`)
+    )
+
+
 @transaction.atomic
 def verify_form(user: User, form: FormData, version: int) -> FormData:
     """Source-data verification of the version the monitor opened (ICH E6(R2) 5.18.4, 2016)."""
     require(user, Can.VERIFY, form.visit.subject)
     form = _form_as_seen(form, version)
-    form.verified_at = imports.now()
-    form.verified_by = user  # type: ignore[assignment]
-    form.save(update_fields=["verified_at", "verified_by"])
-    record(
-        user,
-        Action.VERIFY,
-        subject=form.visit.subject,
-        visit=form.visit.code,
-        form=form.crf,
-        new={"version": form.version, "at": form.verified_at.isoformat()},
-        at=form.verified_at,  # the row's time and its entry's are one (`trail._append`)
-    )
+    mark_verified(user, form, subject=form.visit.subject, visit=form.visit.code, form=form.crf)
     return form
 
 
