@@ -6,36 +6,18 @@ must end in one line naming the problem and exit status 2, never a traceback.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-LUPUSTRIAL = shutil.which("lupustrial", path=str(Path(sys.executable).parent)) or "lupustrial"
-
-
-def _shell(data_dir: Path) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
-    }
-    env["LUPUSTRIAL_DATA_DIR"] = str(data_dir)
-    return env
-
-
-def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [LUPUSTRIAL, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+from tests.cli.shells import run, shell
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     data = tmp_path_factory.mktemp("var")
-    done = _run(["web", "demo", "--no-serve"], _shell(data), data)
+    done = run(["web", "demo", "--no-serve"], shell(data), data)
     assert done.returncode == 0, done.stderr
     return data, done
 
@@ -53,8 +35,8 @@ def test_every_option_of_web_demo_has_help(
     demo: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
     data, _ = demo
-    env = {**_shell(data), "COLUMNS": "200"}
-    done = _run(["web", "demo", "--help"], env, data)
+    env = {**shell(data), "COLUMNS": "200"}
+    done = run(["web", "demo", "--help"], env, data)
     serve_line = next(line for line in done.stdout.splitlines() if "--no-serve" in line)
     assert "only" in serve_line.lower()
 
@@ -77,7 +59,7 @@ def test_a_wrong_input_is_one_clear_line(
     demo: tuple[Path, subprocess.CompletedProcess[str]], args: list[str], says: str
 ) -> None:
     data, _ = demo
-    done = _run(args, _shell(data), data)
+    done = run(args, shell(data), data)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert says in done.stderr
@@ -89,7 +71,7 @@ def test_an_export_to_a_folder_that_does_not_exist_fails_before_the_work(
     demo: tuple[Path, subprocess.CompletedProcess[str]], kind: str
 ) -> None:
     data, _ = demo
-    done = _run(["export", kind, "--out", "no-such-folder/study.out"], _shell(data), data)
+    done = run(["export", kind, "--out", "no-such-folder/study.out"], shell(data), data)
     assert done.returncode == 2
     assert done.stderr.strip() == (
         "lupustrial: no-such-folder/study.out: its folder no-such-folder does not exist"
@@ -100,11 +82,11 @@ def test_casebook_shows_its_progress_and_refuses_a_missing_folder_before_the_exp
     demo: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
 ) -> None:
     data, _ = demo
-    done = _run(["casebook", "TKY-001", "--out", str(tmp_path / "c.pdf")], _shell(data), data)
+    done = run(["casebook", "TKY-001", "--out", str(tmp_path / "c.pdf")], shell(data), data)
     assert done.returncode == 0, done.stderr
     assert "printing the casebook of TKY-001" in done.stderr
     missing = tmp_path / "no-such-folder" / "c.pdf"
-    done = _run(["casebook", "TKY-001", "--out", str(missing)], _shell(data), data)
+    done = run(["casebook", "TKY-001", "--out", str(missing)], shell(data), data)
     assert done.returncode == 2
     # Refused before the export, which the audit trail would otherwise record.
     assert "printing" not in done.stderr
@@ -133,8 +115,8 @@ def _closed_port() -> int:
 )
 def test_a_database_that_does_not_answer_is_one_clear_line(tmp_path: Path, args: list[str]) -> None:
     # A new user's commonest mistake: DATABASE_URL naming a server that is not running.
-    env = {**_shell(tmp_path), "DATABASE_URL": f"postgresql://u@127.0.0.1:{_closed_port()}/x"}
-    done = _run(args, env, tmp_path)
+    env = {**shell(tmp_path), "DATABASE_URL": f"postgresql://u@127.0.0.1:{_closed_port()}/x"}
+    done = run(args, env, tmp_path)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     # Progress lines ("Preparing the database…") may come first; the error is the last line.
