@@ -26,11 +26,10 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.utils import timezone
 
 from lupustrial.edc.demo import DEMO_PASSWORD, _complete_visit, _screening, _visit_forms, load_demo
 from lupustrial.edc.study.models import Subject
-from tests.edc.test_flows import _crf_post, _screening_post
+from tests.edc.test_flows import _crf_post, _enrolled, _first_dose, _screening_post
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
@@ -65,9 +64,7 @@ pytestmark = [
     ),
 ]
 
-TODAY = timezone.localdate()
-FIRST_DOSE = TODAY - dt.timedelta(weeks=12, days=1)
-ENROLLED = FIRST_DOSE - dt.timedelta(days=1)
+
 INVESTIGATOR_NAME = "Dr Aiko Sato"  # the demo investigator at TKY
 
 
@@ -194,7 +191,7 @@ def test_a_candidate_is_screened_enrolled_and_seen_at_week_12(page: Any, live_se
     expect(page.locator("#decision")).to_have_text("No screening data yet.")
 
     # -- the screening form: a few fields by hand, the long generated rest by name ---------
-    data = _screening("screening-eligible.json", FIRST_DOSE)
+    data = _screening("screening-eligible.json", _first_dose())
     posted = _screening_post(data, 0)
     page.select_option('[name="sex"]', posted.pop("sex"))
     page.fill('[name="date_of_birth"]', posted.pop("date_of_birth"))
@@ -210,7 +207,7 @@ def test_a_candidate_is_screened_enrolled_and_seen_at_week_12(page: Any, live_se
     # -- consent -----------------------------------------------------------------------------
     page.goto(subject_url)
     page.click("text=Record consent")
-    consent_at = dt.datetime.combine(FIRST_DOSE - dt.timedelta(days=11), dt.time(9, 0))
+    consent_at = dt.datetime.combine(_first_dose() - dt.timedelta(days=11), dt.time(9, 0))
     page.select_option('[name="form_version"]', "1.0")
     page.fill('[name="obtained_at"]', consent_at.strftime("%Y-%m-%dT%H:%M"))
     # The investigator obtained it; the coordinator enters it (issue 17).
@@ -226,9 +223,9 @@ def test_a_candidate_is_screened_enrolled_and_seen_at_week_12(page: Any, live_se
     _log_in(page, base, "investigator")
     page.goto(subject_url)
     page.click("text=Enrol (sign)")
-    page.fill('[name="first_infusion_date"]', FIRST_DOSE.isoformat())
+    page.fill('[name="first_infusion_date"]', _first_dose().isoformat())
     if page.locator('[name="enrolment_date"]').count():  # defaults to today
-        page.fill('[name="enrolment_date"]', ENROLLED.isoformat())
+        page.fill('[name="enrolment_date"]', _enrolled().isoformat())
     page.fill('[name="password"]', DEMO_PASSWORD)
     _shot(page, "06-enrol-signature.png")
     _submit(page, 'main button[type="submit"]', subject_url)

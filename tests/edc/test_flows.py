@@ -9,22 +9,32 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from lupustrial.edc.accounts.models import Site
+from lupustrial.edc.accounts.models import STUDY_TIME_ZONE, Site
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.demo import DEMO_PASSWORD, _screening, _visit_forms
 from lupustrial.edc.study.crfs import CRF_BY_CODE
 from lupustrial.edc.study.models import FormData, Subject, SubjectStatus, Visit, VisitStatus
 from lupustrial.edc.study.schema_forms import FormPlan, row_counts
+from lupustrial.protocol.dates import site_today
 from lupustrial.protocol.screening import ScreeningRecord
 from tests.edc.clients import login
 
 pytestmark = pytest.mark.usefixtures("people")
 
-TODAY = timezone.localdate()
-FIRST_DOSE = TODAY - dt.timedelta(weeks=12, days=1)
-ENROLLED = FIRST_DOSE - dt.timedelta(days=1)
+
+def _today() -> dt.date:
+    """The Tokyo site's date, read at each use: the server judges dates by the site's own, and
+    a date read at import is yesterday's after the site's midnight (test_dates_at_use)."""
+    return site_today(STUDY_TIME_ZONE)
+
+
+def _first_dose() -> dt.date:
+    return _today() - dt.timedelta(weeks=12, days=1)
+
+
+def _enrolled() -> dt.date:
+    return _first_dose() - dt.timedelta(days=1)
 
 
 def _post_data(plan: FormPlan, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -62,10 +72,10 @@ def _register(client: Client, number: str = "S-900") -> Subject:
 
 def _screened_and_consented(coordinator: Client) -> Subject:
     subject = _register(coordinator)
-    data = _screening("screening-eligible.json", FIRST_DOSE)
+    data = _screening("screening-eligible.json", _first_dose())
     response = coordinator.post(reverse("screening", args=[subject.pk]), _screening_post(data, 0))
     assert response.status_code == 302, response.content.decode()[-3000:]
-    consent_at = dt.datetime.combine(FIRST_DOSE - dt.timedelta(days=11), dt.time(9, 0))
+    consent_at = dt.datetime.combine(_first_dose() - dt.timedelta(days=11), dt.time(9, 0))
     response = coordinator.post(
         reverse("consent", args=[subject.pk]),
         {
@@ -83,8 +93,8 @@ def _enrol(subject: Subject) -> Subject:
     response = investigator.post(
         reverse("enrol", args=[subject.pk]),
         {
-            "first_infusion_date": FIRST_DOSE.isoformat(),
-            "enrolment_date": ENROLLED.isoformat(),
+            "first_infusion_date": _first_dose().isoformat(),
+            "enrolment_date": _enrolled().isoformat(),
             "password": DEMO_PASSWORD,
         },
     )
@@ -95,7 +105,7 @@ def _enrol(subject: Subject) -> Subject:
 def test_the_screening_page_decides_and_shows_what_is_missing() -> None:
     coordinator = login("coordinator")
     subject = _register(coordinator)
-    data = _screening("screening-eligible.json", FIRST_DOSE)
+    data = _screening("screening-eligible.json", _first_dose())
     coordinator.post(reverse("screening", args=[subject.pk]), _screening_post(data, 0))
     page = coordinator.get(reverse("screening", args=[subject.pk])).content.decode()
     # Consent is recorded in the application, so until then I5 is unknown.
@@ -106,7 +116,7 @@ def test_the_screening_page_decides_and_shows_what_is_missing() -> None:
 def test_the_screening_form_round_trips_every_field() -> None:
     coordinator = login("coordinator")
     subject = _register(coordinator)
-    data = _screening("screening-eligible.json", FIRST_DOSE)
+    data = _screening("screening-eligible.json", _first_dose())
     coordinator.post(reverse("screening", args=[subject.pk]), _screening_post(data, 0))
     saved = Subject.objects.get(pk=subject.pk).screening
     expected = ScreeningRecord.model_validate({**data, "screening_id": "S-900"}).model_dump(
@@ -118,7 +128,7 @@ def test_the_screening_form_round_trips_every_field() -> None:
 def test_a_bad_value_is_shown_beside_its_field_and_nothing_is_saved() -> None:
     coordinator = login("coordinator")
     subject = _register(coordinator)
-    data = _screening("screening-eligible.json", FIRST_DOSE)
+    data = _screening("screening-eligible.json", _first_dose())
     posted = _screening_post(data, 0)
     posted["body_weight.value"] = "-60"
     response = coordinator.post(reverse("screening", args=[subject.pk]), posted)
@@ -134,7 +144,7 @@ def test_consent_then_signed_enrolment_assigns_an_id_and_plans_the_visits() -> N
     visits = list(subject.visits.all())
     assert [v.code for v in visits] == ["W0", "W4", "W8", "W12"]
     w12 = visits[-1]
-    assert w12.planned_date == FIRST_DOSE + dt.timedelta(weeks=12)
+    assert w12.planned_date == _first_dose() + dt.timedelta(weeks=12)
     assert (w12.window_start, w12.window_end) == (
         w12.planned_date - dt.timedelta(days=7),
         w12.planned_date + dt.timedelta(days=7),
@@ -150,13 +160,13 @@ def test_consent_then_signed_enrolment_assigns_an_id_and_plans_the_visits() -> N
 def test_no_enrolment_without_consent() -> None:
     coordinator = login("coordinator")
     subject = _register(coordinator)
-    data = _screening("screening-eligible.json", FIRST_DOSE)
+    data = _screening("screening-eligible.json", _first_dose())
     coordinator.post(reverse("screening", args=[subject.pk]), _screening_post(data, 0))
     response = login("investigator").post(
         reverse("enrol", args=[subject.pk]),
         {
-            "first_infusion_date": FIRST_DOSE.isoformat(),
-            "enrolment_date": ENROLLED.isoformat(),
+            "first_infusion_date": _first_dose().isoformat(),
+            "enrolment_date": _enrolled().isoformat(),
             "password": DEMO_PASSWORD,
         },
     )
@@ -169,8 +179,8 @@ def test_a_wrong_password_applies_no_signature() -> None:
     response = login("investigator").post(
         reverse("enrol", args=[subject.pk]),
         {
-            "first_infusion_date": FIRST_DOSE.isoformat(),
-            "enrolment_date": ENROLLED.isoformat(),
+            "first_infusion_date": _first_dose().isoformat(),
+            "enrolment_date": _enrolled().isoformat(),
             "password": "not-my-password",
         },
     )
@@ -186,8 +196,8 @@ def test_the_coordinator_cannot_sign() -> None:
     response = login("coordinator").post(
         reverse("enrol", args=[subject.pk]),
         {
-            "first_infusion_date": FIRST_DOSE.isoformat(),
-            "enrolment_date": ENROLLED.isoformat(),
+            "first_infusion_date": _first_dose().isoformat(),
+            "enrolment_date": _enrolled().isoformat(),
             "password": DEMO_PASSWORD,
         },
     )
@@ -197,7 +207,7 @@ def test_the_coordinator_cannot_sign() -> None:
 def test_a_correction_after_signing_voids_the_signature_until_signed_again() -> None:
     coordinator = login("coordinator")
     subject = _enrol(_screened_and_consented(coordinator))
-    data = _screening("screening-eligible.json", FIRST_DOSE)
+    data = _screening("screening-eligible.json", _first_dose())
     data["body_weight"] = {"value": 61, "unit": "kg"}
     response = coordinator.post(
         reverse("screening", args=[subject.pk]),
@@ -218,7 +228,7 @@ def test_a_correction_after_signing_voids_the_signature_until_signed_again() -> 
 def test_a_screen_failure_keeps_the_failing_criteria() -> None:
     coordinator = login("coordinator")
     subject = _register(coordinator)
-    data = _screening("screening-ineligible.json", TODAY + dt.timedelta(days=7))
+    data = _screening("screening-ineligible.json", _today() + dt.timedelta(days=7))
     coordinator.post(reverse("screening", args=[subject.pk]), _screening_post(data, 0))
     coordinator.post(reverse("screen_failure", args=[subject.pk]), {"note": "steroid pulse"})
     subject = Subject.objects.get(pk=subject.pk)
@@ -262,11 +272,13 @@ def test_missed_and_unscheduled_visits_and_withdrawal() -> None:
     coordinator.post(reverse("visit_missed", args=[w4.pk]), {"reason": "patient travelling"})
     w4.refresh_from_db()
     assert (w4.status, w4.missed_reason) == (VisitStatus.MISSED, "patient travelling")
-    coordinator.post(reverse("unscheduled_visit", args=[subject.pk]), {"date": TODAY.isoformat()})
-    assert subject.visits.get(code="U1").date == TODAY
+    coordinator.post(
+        reverse("unscheduled_visit", args=[subject.pk]), {"date": _today().isoformat()}
+    )
+    assert subject.visits.get(code="U1").date == _today()
     coordinator.post(
         reverse("end_of_study", args=[subject.pk, "withdraw"]),
-        {"on": TODAY.isoformat(), "reason": "moved away"},
+        {"on": _today().isoformat(), "reason": "moved away"},
     )
     subject.refresh_from_db()
     assert (subject.status, subject.withdrawal_reason) == (SubjectStatus.WITHDRAWN, "moved away")
@@ -274,7 +286,7 @@ def test_missed_and_unscheduled_visits_and_withdrawal() -> None:
 
 def test_overdue_visits_are_on_the_dashboard() -> None:
     subject = _enrol(_screened_and_consented(login("coordinator")))
-    assert subject.visits.filter(window_end__lt=TODAY).count() == 3
+    assert subject.visits.filter(window_end__lt=_today()).count() == 3
     home = login("coordinator").get(reverse("home")).content.decode()
     assert "Overdue visits" in home
     assert "TKY-001 W0" in home
@@ -285,7 +297,9 @@ def test_a_new_sledai_form_starts_with_the_descriptors_the_labs_define() -> None
     subject = _enrol(_screened_and_consented(coordinator))
     w0 = subject.visits.get(code="W0")
     forms = _visit_forms(0, 30, True)
-    coordinator.post(reverse("visit", args=[w0.pk]), {"date": FIRST_DOSE.isoformat(), "version": 0})
+    coordinator.post(
+        reverse("visit", args=[w0.pk]), {"date": _first_dose().isoformat(), "version": 0}
+    )
     coordinator.post(reverse("crf", args=[w0.pk, "labs"]), _crf_post("labs", forms["labs"], 0))
     form = coordinator.get(reverse("crf", args=[w0.pk, "sledai2k"])).context["form"]
     # C3 0.7 g/L under its lower limit 0.86: low complement; 210 platelets: no thrombocytopenia.

@@ -31,6 +31,7 @@ from lupustrial.clinical.limits import Limits
 from lupustrial.clinical.units import Quantity
 from lupustrial.coding import ctcae
 from lupustrial.dataset.snapshot import read_snapshot, write_snapshot
+from lupustrial.edc.accounts.models import STUDY_TIME_ZONE
 from lupustrial.edc.export import database_records
 from lupustrial.edc.pharmacy.models import DrugLot
 from lupustrial.edc.pharmacy.services import receive_lot
@@ -38,6 +39,7 @@ from lupustrial.edc.study import adverse_events, services
 from lupustrial.edc.study.models import FormData, Subject, Visit
 from lupustrial.protocol.crfs import CRF_MODELS, reporting_gaps
 from lupustrial.protocol.crfs import AdverseEvent as AdverseEventForm
+from lupustrial.protocol.dates import site_today
 from lupustrial.protocol.safety.seriousness import Seriousness
 
 pytestmark = pytest.mark.usefixtures("demo")
@@ -53,8 +55,15 @@ TEXT = (
     .map(str.strip)  # the models trim surrounding spaces (StrictModel): not data
     .filter(bool)
 )
-TODAY = dt.date.today()
-PAST = st.dates(min_value=dt.date(2020, 1, 1), max_value=TODAY - dt.timedelta(days=1))
+
+
+def _yesterday() -> dt.date:
+    """The day before the Tokyo site's date, read at each use (test_dates_at_use)."""
+    return site_today(STUDY_TIME_ZONE) - dt.timedelta(days=1)
+
+
+# Deferred: the strategy, and so its latest date, is made when the test first draws from it.
+PAST = st.deferred(lambda: st.dates(min_value=dt.date(2020, 1, 1), max_value=_yesterday()))
 CHECKED: list[int] = []
 EVENT_VERSIONS: list[tuple[int, int, int]] = []
 """Per run: adverse events entered, their versions, and their values checked."""
@@ -170,7 +179,7 @@ def adverse_event_documents(draw: st.DrawFn) -> dict[str, Any]:
     elif document["outcome"] == "fatal":
         document["outcome"] = "recovering"
     onset = dt.date.fromisoformat(document["onset"])
-    later = st.dates(min_value=onset, max_value=TODAY - dt.timedelta(days=1)).map(dt.date.isoformat)
+    later = st.dates(min_value=onset, max_value=_yesterday()).map(dt.date.isoformat)
     document["end_date"] = draw(st.none() | later)
     document["aware_date"] = draw(st.none() | later)
     others = [c for c in document["seriousness_criteria"] if c != Seriousness.DEATH.value]
@@ -304,7 +313,7 @@ def test_every_value_entered_is_in_the_snapshot_as_entered(
     user = get_user_model().objects.get(username="coordinator")
     subject = Subject.objects.get(screening_number="S-001")
     w12 = subject.visits.get(code="W12")
-    extra = services.add_unscheduled_visit(user, subject, TODAY - dt.timedelta(days=1))
+    extra = services.add_unscheduled_visit(user, subject, _yesterday())
     if not DrugLot.objects.filter(lot_number=LOT).exists():
         receive_lot(user, subject.site, LOT, dt.date(2099, 12, 31), 10, dt.date(2020, 1, 1))
     entered = {}
