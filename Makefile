@@ -83,8 +83,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
+# mypy strict (pyproject.toml [tool.mypy]); the web application's subpackages join as they pass.
+TYPED := src/lupustrial/__init__.py src/lupustrial/__main__.py src/lupustrial/pdf.py \
+	src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen src/lupustrial/coding \
+	src/lupustrial/safety src/lupustrial/interop src/lupustrial/analysis src/lupustrial/cli \
+	src/lupustrial/dataset
 typecheck: $(STAMP)
-	$(BIN)/mypy src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen src/lupustrial/coding src/lupustrial/safety src/lupustrial/interop src/lupustrial/pdf.py
+	$(BIN)/mypy $(TYPED)
 
 # The PostgreSQL-only tests skip here and run in pytest-postgres (tests/edc/postgresql.py).
 # POSTGRES_URL names the database prescreen's PostgreSQL engine test uses (tests/prescreen).

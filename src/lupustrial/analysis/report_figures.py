@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Literal, TypedDict
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -19,7 +20,18 @@ from lupustrial.dataset.tables import Row
 matplotlib.rcParams["svg.hashsalt"] = "lupustrial"
 matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable
 
-OUTSIDE_RIGHT: dict[str, object] = {
+
+class LegendPlacement(TypedDict):
+    """Axes.legend's placement arguments, typed so that mypy checks them against matplotlib's."""
+
+    loc: Literal["upper left"]
+    bbox_to_anchor: tuple[float, float]
+    borderaxespad: float
+    fontsize: int
+    frameon: bool
+
+
+OUTSIDE_RIGHT: LegendPlacement = {
     "loc": "upper left",
     "bbox_to_anchor": (1.01, 1.0),
     "borderaxespad": 0.0,

@@ -83,6 +83,8 @@ def checkpoint(
         if not report.intact:
             typer.echo("\n".join(report.lines()))
             raise typer.Exit(1)
+        # verify(checkpoint_by=...) writes a checkpoint for every intact trail.
+        assert report.checkpoint is not None
         return report.checkpoint.line()
 
     typer.echo(_run(act))

@@ -18,7 +18,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -27,6 +27,9 @@ from django.db import connection, transaction
 from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.keys import AuditKey, current_key, keyring
 from lupustrial.edc.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+
+if TYPE_CHECKING:
+    from lupustrial.edc.audit.checkpoints import Checkpoint
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
 
@@ -254,7 +257,7 @@ class ChainReport:
     head_seq: int
     head_hash: str
     breaks: list[Break] = field(default_factory=list)
-    checkpoint: Any = None  # the checkpoint written after a verification that passed
+    checkpoint: Checkpoint | None = None  # written after a verification that passed
 
     @property
     def intact(self) -> bool:
