@@ -87,7 +87,8 @@ lint: $(STAMP)
 TYPED := src/lupustrial/__init__.py src/lupustrial/__main__.py src/lupustrial/pdf.py \
 	src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen src/lupustrial/coding \
 	src/lupustrial/safety src/lupustrial/interop src/lupustrial/analysis src/lupustrial/cli \
-	src/lupustrial/dataset
+	src/lupustrial/dataset src/lupustrial/edc/audit src/lupustrial/edc/formats src/lupustrial/edc/api \
+	src/lupustrial/edc/backups src/lupustrial/edc/jobs
 typecheck: $(STAMP)
 	$(BIN)/mypy $(TYPED)
 
