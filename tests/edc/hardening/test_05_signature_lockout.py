@@ -15,7 +15,7 @@ from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.demo import DEMO_PASSWORD
 from lupustrial.edc.study.models import Subject, SubjectStatus
 from tests.edc.clients import login
-from tests.edc.test_flows import ENROLLED, FIRST_DOSE, _screened_and_consented
+from tests.edc.test_flows import _enrolled, _first_dose, _screened_and_consented
 
 pytestmark = pytest.mark.usefixtures("people")
 
@@ -24,8 +24,8 @@ def _enrol_with(subject: Subject, password: str) -> str:
     response = login("investigator").post(
         reverse("enrol", args=[subject.pk]),
         {
-            "first_infusion_date": FIRST_DOSE.isoformat(),
-            "enrolment_date": ENROLLED.isoformat(),
+            "first_infusion_date": _first_dose().isoformat(),
+            "enrolment_date": _enrolled().isoformat(),
             "password": password,
         },
     )
