@@ -88,7 +88,7 @@ TYPED := src/lupustrial/__init__.py src/lupustrial/__main__.py src/lupustrial/pd
 	src/lupustrial/clinical src/lupustrial/protocol src/lupustrial/prescreen src/lupustrial/coding \
 	src/lupustrial/safety src/lupustrial/interop src/lupustrial/analysis src/lupustrial/cli \
 	src/lupustrial/dataset src/lupustrial/edc/audit src/lupustrial/edc/formats src/lupustrial/edc/api \
-	src/lupustrial/edc/backups src/lupustrial/edc/jobs
+	src/lupustrial/edc/backups src/lupustrial/edc/jobs src/lupustrial/edc/accounts
 typecheck: $(STAMP)
 	$(BIN)/mypy $(TYPED)
 

@@ -93,11 +93,12 @@ class AccountChangeForm(UserChangeForm):  # type: ignore[type-arg]
     reason = _reason_field()
 
 
-class AccountCreationForm(AdminUserCreationForm):  # type: ignore[type-arg]
+class AccountCreationForm(AdminUserCreationForm):
     reason = _reason_field()
 
 
-class PasswordSetForm(AdminPasswordChangeForm):
+# Generic in django-stubs only: a subscript here would fail at run time (no django_stubs_ext).
+class PasswordSetForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
     """The administrator's password form: with a reason, through the account services."""
 
     actor: Any = None

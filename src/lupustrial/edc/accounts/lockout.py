@@ -30,7 +30,7 @@ from django.http import HttpRequest
 def client_address(request: HttpRequest) -> str:
     """The client's address: the proxy's last X-Forwarded-For entry behind it, else the peer."""
     if settings.SECURE_PROXY_SSL_HEADER is not None:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.rsplit(",", 1)[-1].strip()
         if last:
             return last

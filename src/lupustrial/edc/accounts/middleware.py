@@ -22,7 +22,7 @@ class UserLanguageMiddleware:
         profile = getattr(request.user, "staff", None) if request.user.is_authenticated else None
         if profile is None:
             return self.get_response(request)
-        request.LANGUAGE_CODE = profile.language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = profile.language
         # Overridden for this request only: a worker thread's next request (or a job run in the
         # same thread) must not inherit the previous user's language.
         with translation.override(profile.language):

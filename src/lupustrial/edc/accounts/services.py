@@ -9,7 +9,7 @@ and (g), limiting system access to authorised individuals, 1997).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -60,7 +60,7 @@ def account_state(user_pk: int | None) -> AccountState | None:
         active=run.statuses.get(user.get_username(), False) if run else user.is_active,
         role=profile.role if profile else "",
         sites=tuple(sorted(profile.sites.values_list("code", flat=True))) if profile else (),
-        name=user.get_full_name(),  # type: ignore[attr-defined]
+        name=user.get_full_name(),
         username=user.get_username(),
     )
 
@@ -381,7 +381,7 @@ def create_site(actor: Actor, code: str, name: str, reason: str, time_zone: str 
 
 @transaction.atomic
 def record_site_change(
-    actor: Actor, site: Site, before: dict[str, str] | None, reason: str
+    actor: Actor, site: Site, before: Mapping[str, object] | None, reason: str
 ) -> None:
     """A site created or renamed in the admin site, with who and why."""
     reason = _needs_reason(reason)
