@@ -234,28 +234,68 @@ def screening_record(subject: Subject) -> ScreeningRecord | None:
 
 
 def eligibility(subject: Subject) -> ScreeningDecision | None:
-    """The protocol layer's decision on the saved screening data (I1-I5, E1-E13)."""
+    """The protocol layer's decision on the saved screening data (I1-I5, E1-E13).
+
+    Decided once per content of its inputs and kept (`DECISIONS`, issue 19): the screening
+    data as saved, the consent I5 reads and the protocol. The key is the data themselves, not
+    `screening_version`: a save decides inside its transaction, and a rolled-back save would
+    leave a decision under a version number the next save takes again.
+    """
+    return kept_eligibility(subject)[0]
+
+
+EligibilityKey = tuple[str, tuple[tuple[str, str], ...] | None, "_Same"]
+
+
+def kept_eligibility(
+    subject: Subject,
+) -> tuple[ScreeningDecision, EligibilityKey] | tuple[None, None]:
+    """The decision (`eligibility`) and the key it is kept under, for what is made from it
+    alone (the subject page's decision panel, per language)."""
+    if subject.screening is None:
+        return None, None
+    consent = _consent_read_by_i5(subject)
+    key: EligibilityKey = (json.dumps(subject.screening), consent, _Same(DEFAULT_PROTOCOL))
+    return DECISIONS.get(key, lambda: _decide(subject, consent)), key
+
+
+def _decide(subject: Subject, consent: tuple[tuple[str, str], ...] | None) -> ScreeningDecision:
     screening = screening_record(subject)
-    if screening is None:
-        return None
-    return decide_eligibility(_with_consent(subject, screening), DEFAULT_PROTOCOL)
+    assert screening is not None
+    if consent is not None:  # the consent recorded in the app, over anything typed in
+        screening = ScreeningRecord.model_validate(
+            {**screening.model_dump(mode="json", exclude_none=True), "consent": dict(consent)}
+        )
+    return decide_eligibility(screening, DEFAULT_PROTOCOL)
 
 
-def _with_consent(subject: Subject, screening: ScreeningRecord) -> ScreeningRecord:
-    """The consent recorded in the app is the one I5 reads, over anything typed in."""
+def _consent_read_by_i5(subject: Subject) -> tuple[tuple[str, str], ...] | None:
+    """What I5 reads of the first consent: its date at the site, form version and who."""
     consent = first_consent(subject)
     if consent is None:
-        return screening
-    return ScreeningRecord.model_validate(
-        {
-            **screening.model_dump(mode="json", exclude_none=True),
-            "consent": {
-                "date": subject.site.date_of(consent.obtained_at).isoformat(),
-                "form_version": consent.form_version,
-                "obtained_by": consent.obtained_by.get_username(),
-            },
-        }
+        return None
+    return (
+        ("date", subject.site.date_of(consent.obtained_at).isoformat()),
+        ("form_version", consent.form_version),
+        ("obtained_by", consent.obtained_by.get_username()),
     )
+
+
+class _Same:
+    """A key part equal only to itself: the protocol object in force (tests replace it)."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.value is self.value
+
+
+DECISIONS: ByVersion[ScreeningDecision] = ByVersion(4096)
+"""Each subject's eligibility decision per content of what it reads (`eligibility`)."""
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,6 +37,7 @@ from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.spreadsheet import write_rows
 from lupustrial.edc.study import adverse_events, labels, services
 from lupustrial.edc.study.by_trail import ByTrail, subject_head
+from lupustrial.edc.study.by_version import ByVersion
 from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, Crf
 from lupustrial.edc.study.models import (
     FormData,
@@ -53,6 +55,7 @@ from lupustrial.protocol.completeness import completeness
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.consent import version_in_force
 from lupustrial.protocol.crfs import VisitForms, sledai_input
+from lupustrial.protocol.eligibility import ScreeningDecision
 from lupustrial.protocol.screening import SCREENING_SECTIONS, ScreeningRecord
 
 View = Callable[..., HttpResponseBase]
@@ -392,10 +395,12 @@ def _subject_context(request: HttpRequest, pk: int) -> tuple[dict[str, Any], set
     prefetch_related_objects([subject], *services.SUBJECT_RECORD)
     results = services.derived_for_subject(subject)
     visits = list(subject.visits.all())
+    decision, decided_on = services.kept_eligibility(subject)
     context = {
         "subject": subject,
         "identity": getattr(subject, "identity", None) if _shows_identity(request) else None,
-        "decision": services.eligibility(subject),
+        "decision": decision,
+        "decision_panel": _decision_panel(decision, decided_on),
         "consent": services.first_consent(subject),
         "consents": services.consents(subject),
         "consent_due": services.consent_due_again(subject),
@@ -412,6 +417,21 @@ def _subject_context(request: HttpRequest, pk: int) -> tuple[dict[str, Any], set
         "today": subject.site.today(),
     }
     return context, {subject.site.time_zone}
+
+
+def _decision_panel(
+    decision: ScreeningDecision | None, decided_on: services.EligibilityKey | None
+) -> str:
+    """The eligibility panel's HTML, rendered once per decision and language (issue 19): a
+    save of a visit form derives the subject page again, not its unchanged decision."""
+    return DECISION_PANELS.get(
+        (decided_on, get_language()),
+        lambda: render_to_string("edc/_decision.html", {"decision": decision}),
+    )
+
+
+DECISION_PANELS: ByVersion[str] = ByVersion(1024)
+"""`edc/_decision.html` per eligibility key (`services.kept_eligibility`) and language."""
 
 
 class ConsentForm(forms.Form):
