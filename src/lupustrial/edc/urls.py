@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from lupustrial.edc.accounts.admin import study_admin
-from lupustrial.edc.accounts.views import PasswordChangeView
+from lupustrial.edc.accounts.views import LoginView, PasswordChangeView
 from lupustrial.edc.api.routes import api
 from lupustrial.edc.deviations import views as deviation_views
 from lupustrial.edc.monitoring import views as monitoring_views
@@ -18,11 +18,7 @@ handler500 = "lupustrial.edc.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="edc/login.html"),
-        name="login",
-    ),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("language/", views.set_language, name="set_language"),

@@ -1,7 +1,8 @@
-"""The signed-in user's own password change, through the account services."""
+"""The login page, and the signed-in user's own password change through the account services."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.contrib import messages
@@ -9,9 +10,44 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lupustrial.edc.accounts import services
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login view; its empty form rendered once per language and kept (issue 19).
+
+    Every `GET /login/` showed the same two fields, rendered through Django's form templates
+    each time (a quarter of the page's CPU). The empty form's HTML depends on nothing but the
+    form class and the language; a form with errors (or what was typed) is rendered as usual.
+    """
+
+    template_name = "edc/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        if not form.is_bound:
+            context["empty_form"] = _empty_form(type(form), get_language())
+        return context
+
+
+def _empty_form(form_class: type[Any], language: str) -> SafeString:
+    key = (form_class, language)
+    found = LOGIN_FORMS.get(key)
+    if found is None:  # two threads may both render it: the same HTML, no harm
+        found = form_class().as_p()
+        with _LOGIN_FORMS_LOCK:
+            LOGIN_FORMS[key] = found
+    return found
+
+
+LOGIN_FORMS: dict[tuple[type[Any], str], SafeString] = {}
+"""The login form's empty HTML per form class and language (a few entries per process)."""
+_LOGIN_FORMS_LOCK = threading.Lock()
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
