@@ -24,9 +24,11 @@ LATER = dt.date(2025, 7, 1)
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A cache of its own: empty on disk and in memory."""
+    """A cache of its own: empty on disk and in memory, and no shipped plan (as for a
+    configuration other than the default; `test_precompiled` tests the shipped ones)."""
     monkeypatch.setenv("LUPUSTRIAL_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(plan, "_MEMORY", {})
+    monkeypatch.setattr(plan, "SHIPPED", tmp_path / "no-shipped-plans")
     return tmp_path
 
 
@@ -99,6 +101,9 @@ def test_a_command_from_kept_sql_imports_no_ibis_nor_pandas(omop_dir: Path, cach
     sqlglot (0.4 s of CPU time), nor pandas (0.2 s: `arrow` keeps pyarrow from loading it)."""
     script = (
         "import sys\n"
+        "from pathlib import Path\n"
+        "from lupustrial.prescreen import plan\n"
+        f"plan.SHIPPED = Path({str(cache / 'no-shipped-plans')!r})\n"
         "from lupustrial.cli import main\n"
         f"sys.argv = ['lupustrial', 'prescreen', '--omop', {str(omop_dir)!r}, "
         "'--as-of', '2025-01-15']\n"

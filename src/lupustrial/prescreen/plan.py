@@ -14,6 +14,15 @@ engine can run SQL itself (`Engine.runs_sql`).
 The disk copy lives in ``$LUPUSTRIAL_CACHE_DIR`` (default ``$XDG_CACHE_HOME/lupustrial``
 or ``~/.cache/lupustrial``), a file per key; a directory that cannot be written only means
 the SQL is compiled again next time.
+
+The plans of the default configuration come with the package (``compiled/``, written by
+``python -m lupustrial.prescreen.precompile``), so that a new user's first run does not
+compile either (ibis's import and the compiling were half of that run at 100,000 persons).
+A shipped plan carries its key and is used only under that same key, so only with the very
+sources, library versions and configuration that compiled it, as a kept plan: it can be out
+of date (then a first run compiles, as for any other configuration), never wrong.
+`tests/prescreen/test_precompiled.py` fails when it is out of date or differs from a fresh
+compilation.
 """
 
 from __future__ import annotations
@@ -75,7 +84,10 @@ def arrow_schema_text(schema: pa.Schema) -> str:
 
 
 _SOURCES = ("prescreen", "clinical", "protocol")
-_LIBRARIES = ("ibis-framework", "sqlglot", "duckdb", "pyspark")
+_LIBRARIES = ("ibis-framework", "sqlglot", "duckdb")
+"""The libraries that write kept SQL and run it: only DuckDB runs SQL it is given
+(`Engine.runs_sql`). Not pyspark, an extra: a plain install, which lacks it, must find the
+shipped plans under the key they were compiled with."""
 _FINGERPRINT: list[str] = []
 
 
@@ -124,6 +136,14 @@ def cache_dir() -> Path:
     return Path(base) / "lupustrial"
 
 
+SHIPPED = Path(__file__).resolve().parent / "compiled"
+"""The plans shipped with the package, a file per engine and criteria scope."""
+
+
+def shipped_path(engine: str, scope: str) -> Path:
+    return SHIPPED / f"{engine}-{scope}.json"
+
+
 _MEMORY: dict[str, dict[str, Step]] = {}
 """Compiled steps per key, for the process."""
 
@@ -146,7 +166,7 @@ class Plan:
         key = f"{engine}-{scope}-{hashlib.sha256(text.encode()).hexdigest()[:24]}"
         steps = _MEMORY.get(key)
         if steps is None:
-            steps = _read(key)
+            steps = {**_shipped(engine, scope, key), **_read(key)}
             _MEMORY[key] = steps
         return cls(key, steps)
 
@@ -181,6 +201,17 @@ def _read(key: str) -> dict[str, Step]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         return {name: Step.from_json(data) for name, data in document.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _shipped(engine: str, scope: str, key: str) -> dict[str, Step]:
+    """The shipped plan of ``engine`` and ``scope``, if it was compiled under ``key``."""
+    try:
+        document = json.loads(shipped_path(engine, scope).read_text(encoding="utf-8"))
+        if document["key"] != key:
+            return {}
+        return {name: Step.from_json(data) for name, data in document["steps"].items()}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 

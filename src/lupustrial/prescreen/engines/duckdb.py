@@ -62,6 +62,10 @@ class Connection:
         if self._ibis is None:
             import ibis
 
+            from lupustrial.prescreen import ibis_loader
+
+            # Only DuckDB's SQL compiler, not every dialect's (`ibis_loader`).
+            ibis_loader.load("duckdb")
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
 
