@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import random
+import struct
 from pathlib import Path
 
 import pytest
 from tests.cli import score_corpus
 from tests.commands import run
 
+from lupustrial.cli.app import json_line
 from lupustrial.clinical import model
 from lupustrial.clinical.assessment import Assessment, score_assessment
+from lupustrial.clinical.model import Reason
 from lupustrial.clinical.sledai2k import Sledai2kResult
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -153,3 +158,65 @@ def test_a_varied_corpus_prints_what_it_printed_before(tmp_path: Path) -> None:
     ]
     assert not differing, f"{len(differing)} records print differently: {differing[:10]}"
     assert now[1] == golden[1], "the text output differs"
+
+
+# What `json.dumps` and pydantic's serialiser spell differently, or could: floats below 1e-4
+# (json 1e-05, pydantic 0.00001), exponents, escapes, non-ASCII text, empty and nested
+# containers, and text that looks like the fall-back's triggers.
+AWKWARD: tuple[object, ...] = (
+    1e-05,
+    9.99e-05,
+    -1.5e-07,
+    6.7e-05,
+    1e-10,
+    0.0001,
+    0.00012,
+    1e16,
+    1.2345678901234567e19,
+    -0.0,
+    0.30000000000000004,
+    2.5,
+    4.0,
+    2**70,
+    "tab\there, and a newline\n",
+    'a "quoted" id: \\ back',
+    "\x00\x1f\x7f\u2028 ループス 😀 Ibañez",
+    "e-mail 0.0000 {}, []: ",
+    [],
+    {},
+    [{}, [], None, True, False],
+    {"nested": {"deeper": [1, 2.0, "3", {"a,\n": ": "}]}},
+)
+
+
+@pytest.mark.parametrize("value", AWKWARD, ids=repr)
+def test_a_json_line_is_what_json_dumps_writes_for_the_dump(value: object) -> None:
+    reason = Reason.trusted(code="any, code: x", values={"v": value, "w": [value, value]})
+    expected = json.dumps(reason.model_dump(mode="json"), ensure_ascii=False)
+    assert json_line(reason) == expected
+
+
+def test_random_floats_are_written_as_json_dumps_writes_them() -> None:
+    draws = random.Random(19)
+    values = [draws.uniform(-1, 1) * 10.0 ** draws.randint(-9, 20) for _ in range(3000)]
+    values += [struct.unpack("d", struct.pack("Q", draws.getrandbits(64)))[0] for _ in range(3000)]
+    for value in filter(math.isfinite, values):
+        reason = Reason.trusted(code="x", values={"v": value})
+        assert json_line(reason) == json.dumps(reason.model_dump(mode="json")), value
+
+
+def test_a_dose_below_a_ten_thousandth_of_a_milligram_prints_as_before(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """6.7e-05 mg/day of prednisolone: `json` writes the exponent, so the line must too."""
+    record = {
+        "id": "tiny",
+        "date": "2026-11-02",
+        "glucocorticoids": [{"drug": "dexamethasone", "dose": {"value": 1e-05, "unit": "mg"}}],
+    }
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    printed = _score(capsys, monkeypatch, False, str(path))
+    result = score_assessment(Assessment.model_validate(record))
+    assert printed == json.dumps(result.model_dump(mode="json"), ensure_ascii=False) + "\n"
+    assert '"mg_per_day": 6.7e-05' in printed

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING
 
 import typer
 
-from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app
+from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app, json_line
 from lupustrial.cli.input import read_records, validate_all
 from lupustrial.cli.schema import register_schema
 
@@ -31,20 +30,15 @@ def score(path: InputArgument, output: FormatOption = OutputFormat.JSON) -> None
     if output is OutputFormat.JSON:
         # One JSON document per line, as `print_json` writes it, to the stream directly: one
         # write per line and one flush at the end, not an echo and a flush per line (issue 19).
-        write, encode = sys.stdout.write, _ENCODER.encode
+        write = sys.stdout.write
         for assessment in assessments:
-            write(encode(score_assessment(assessment).model_dump(mode="json")) + "\n")
+            write(json_line(score_assessment(assessment)) + "\n")
         sys.stdout.flush()
         return
     for number, assessment in enumerate(assessments, start=1):
         if number > 1:
             typer.echo()
         typer.echo(render_text(score_assessment(assessment)))
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
-"""`json.dumps(document, ensure_ascii=False)`, as `print_json`, without building it per line
-(a result holds no cycle to check for)."""
 
 
 def render_text(result: AssessmentResult) -> str:
