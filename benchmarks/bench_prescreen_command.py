@@ -12,6 +12,7 @@ after. Not a test: numbers from one run, on whatever else the machine is doing.
 
     .venv/bin/python benchmarks/bench_prescreen_command.py --rounds 5
     .venv/bin/python benchmarks/bench_prescreen_command.py --against main~1 --rounds 5
+    .venv/bin/python benchmarks/bench_prescreen_command.py --out   # writing the files too
 
 Python writes no bytecode where ``PYTHONDONTWRITEBYTECODE`` is set: each run then compiles
 the project's own modules again (about 0.1 s CPU more than an installed package, which
@@ -54,11 +55,13 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "lupustrial"]
 
 
-def run(src: Path, population: Path, cache: Path) -> tuple[float, float, str]:
-    """Wall and CPU seconds of one command with ``src`` first on the path, and a digest of
-    what it printed."""
+def run(src: Path, population: Path, cache: Path, out: Path | None) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one command with ``src`` first on the path (writing its files
+    into ``out``, if given), and a digest of what it printed."""
     environment = dict(os.environ, PYTHONPATH=str(src), LUPUSTRIAL_CACHE_DIR=str(cache))
     argv = [*command(), "prescreen", "--omop", str(population), "--as-of", AS_OF.isoformat()]
+    if out is not None:
+        argv += ["--out", str(out)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(argv, env=environment, capture_output=True, check=True)
@@ -75,12 +78,14 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/lupustrial-bench-prescreen"))
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--against", metavar="REV", help="compare with the command at REV")
+    parser.add_argument("--out", action="store_true", help="the command writes its files (--out)")
     options = parser.parse_args()
     population = data_dir(options.cache, options.persons, options.sle_share)
     bytecode = "not written" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "written"
     print(
         f"lupustrial prescreen, {options.persons:,} persons (SLE share {options.sle_share:.2%}), "
-        f"bytecode {bytecode}, load {os.getloadavg()[0]:.2f}",
+        f"{'with --out, ' if options.out else ''}bytecode {bytecode}, "
+        f"load {os.getloadavg()[0]:.2f}",
         flush=True,
     )
     with tempfile.TemporaryDirectory() as directory:
@@ -96,7 +101,8 @@ def main() -> None:
             for way, src in sources.items():  # alternated, so drift hits every way alike
                 cache = Path(tempfile.mkdtemp(dir=directory, prefix="sql-"))
                 for run_kind in ("first", "kept"):
-                    wall, cpu, digest = run(src, population, cache)
+                    out = Path(tempfile.mkdtemp(dir=directory)) if options.out else None
+                    wall, cpu, digest = run(src, population, cache, out)
                     printed.add(digest)
                     times.setdefault((way, run_kind), []).append((wall, cpu))
                     print(

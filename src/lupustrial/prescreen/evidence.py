@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lupustrial.prescreen.arrow import array, from_numpy, numpy_of, scalar
 from lupustrial.prescreen.config import PrescreenConfig
 from lupustrial.prescreen.windows import Windows
 from lupustrial.protocol.dates import add_months
@@ -268,7 +269,7 @@ class _Number:
 def _codes(column: pa.Array) -> tuple[np.ndarray, list[Any]]:
     """Per row, the index of its value among the returned distinct values (None included)."""
     encoded = pc.dictionary_encode(column, null_encoding="encode")
-    return encoded.indices.to_numpy(), encoded.dictionary.to_pylist()
+    return numpy_of(encoded.indices), encoded.dictionary.to_pylist()
 
 
 def _numbers(column: pa.Array) -> tuple[np.ndarray, list[Any]]:
@@ -276,7 +277,7 @@ def _numbers(column: pa.Array) -> tuple[np.ndarray, list[Any]]:
     # which print differently.
     bits = pc.cast(column, pa.float64()).view(pa.int64())
     encoded = pc.dictionary_encode(bits, null_encoding="encode")
-    return encoded.indices.to_numpy(), encoded.dictionary.view(pa.float64()).to_pylist()
+    return numpy_of(encoded.indices), encoded.dictionary.view(pa.float64()).to_pylist()
 
 
 def _dates(column: pa.Array) -> tuple[np.ndarray, list[Any]]:
@@ -317,7 +318,8 @@ def evidence_column(table: pa.Table, windows: Windows, config: PrescreenConfig) 
         numbers = pool.submit(_numbers, column("value"))
         dates = pool.submit(_dates, column("record_date"))
         record_id = column("record_id")
-        ids = pool.submit(lambda: pc.fill_null(pc.cast(record_id, pa.string()), ""))
+        empty = scalar("", "string")  # `fill_null` given a Python value imports pandas
+        ids = pool.submit(lambda: pc.fill_null(pc.cast(record_id, pa.string()), empty))
         (criterion, criteria), (status, statuses), (detail, details), (domain, domains) = (
             future.result() for future in coded
         )
@@ -326,7 +328,7 @@ def evidence_column(table: pa.Table, windows: Windows, config: PrescreenConfig) 
 
         flags = (
             (number == _null_code(values)).astype(np.int64)
-            | pc.is_null(record_id).to_numpy(zero_copy_only=False).astype(np.int64) << 1
+            | numpy_of(pc.cast(pc.is_null(record_id), pa.int8())).astype(np.int64) << 1
             | (day == _null_code(days)).astype(np.int64) << 2
         )
         dated = np.array([c in _DATE_WORDED for c in criteria])[criterion]
@@ -348,10 +350,10 @@ def evidence_column(table: pa.Table, windows: Windows, config: PrescreenConfig) 
         for size, (_, codes) in zip(sizes, fields, strict=True):
             np.multiply(key, size, out=key)
             np.add(key, codes, out=key)
-        encoded = pc.dictionary_encode(pa.array(key))
+        encoded = pc.dictionary_encode(from_numpy(key))
         templates = [
             _MARKER.split(evidence(row, windows, config))
-            for row in _placeholders(encoded.dictionary.to_numpy(), [f for f, _ in fields])
+            for row in _placeholders(numpy_of(encoded.dictionary), [f for f, _ in fields])
         ]
 
         def source(name: str) -> tuple[pa.Array, np.ndarray | None]:
@@ -360,16 +362,16 @@ def evidence_column(table: pa.Table, windows: Windows, config: PrescreenConfig) 
                 # Python prints the distinct numbers, as `evidence` does (Arrow's float cast
                 # writes other digits); adding a zero offset would turn -0.0 into 0.0.
                 shown = ["" if u is None else f"{u + offset if offset else u:g}" for u in values]
-                return pa.array(shown, pa.string()), number
+                return array(shown, "string"), number
             if name == "date":
-                return pa.array([d.isoformat() if d else "" for d in days], pa.string()), day
+                return array([d.isoformat() if d else "" for d in days], "string"), day
             if name == "id":
                 return ids.result(), None
             if name == "domain":
-                return pa.array([d or "" for d in domains], pa.string()), domain
+                return array([d or "" for d in domains], "string"), domain
             raise ValueError(f"no slot {name!r}")
 
-        return _fill(templates, encoded.indices.to_numpy(), source, pool)
+        return _fill(templates, numpy_of(encoded.indices), source, pool)
 
 
 def _placeholders(keys: np.ndarray, distinct: list[list[Any]]) -> list[Row]:
@@ -425,7 +427,7 @@ def _fill(
             piece_text.append(0 if is_slot else texts.setdefault(text, len(texts)))
             piece_slot.append(slots.setdefault(text, len(slots) + 1) if is_slot else 0)
         lengths.append(len(pieces))
-    arrays = [pa.array(list(texts), pa.string())]
+    arrays = [array(list(texts), "string")]
     starts = [len(texts)]  # where each slot's texts start in `everything`
     by_row: list[np.ndarray | None] = [None]
     for name in slots:
@@ -452,7 +454,7 @@ def _fill(
                 where = np.flatnonzero(slot == code)
                 at = row[where] if indices is None else indices[row[where]]
                 index[where] = starts[code - 1] + at
-        joined = pc.take(everything, pa.array(index))
+        joined = pc.take(everything, from_numpy(index))
         offsets = np.frombuffer(joined.buffers()[1], np.int32)[bounds]
         data = joined.buffers()[2] or pa.py_buffer(b"")
         return pa.Array.from_buffers(pa.string(), len(rows), [None, pa.py_buffer(offsets), data])

@@ -13,6 +13,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from lupustrial.edc.spreadsheet import spreadsheet_cell
+from lupustrial.prescreen.arrow import scalar
 from lupustrial.prescreen.criteria_ids import CRITERION_IDS
 from lupustrial.prescreen.engine import PrescreenResult
 from lupustrial.prescreen.wording import LABEL_WIDTH, Language, step_label, text
@@ -67,6 +68,10 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 
 
+_APOSTROPHE = scalar("'", "string")
+_NOTHING = scalar("", "string")
+
+
 def _defused(table: pa.Table) -> pa.Table:
     """``table`` with every text cell a spreadsheet would run as a formula (a start of
     ``=``, ``+``, ``-``, ``@``, tab or CR, not a plain number) behind an apostrophe, column
@@ -80,7 +85,9 @@ def _defused(table: pa.Table) -> pa.Table:
             pc.match_substring_regex(column, _FORMULA_START),
             pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)),
         )
-        quoted = pc.binary_join_element_wise("'", column, "")
+        # Arrow scalars, not Python strings: a compute function given a Python value
+        # imports pandas (`arrow`).
+        quoted = pc.binary_join_element_wise(_APOSTROPHE, column, _NOTHING)
         table = table.set_column(at, field, pc.if_else(formula, quoted, column))
     return table
 
