@@ -154,14 +154,52 @@ def _append(events: list[dict[str, Any]], at: dt.datetime | None = None) -> list
             entry = AuditEntry(**values, hash=entry_digest(values, key))
             entries.append(entry)
             previous = entry.hash
-        AuditEntry.objects.bulk_create(entries)
+        _insert(entries)
         _move_head(seq, previous)
     return entries
+
+
+def _insert(entries: list[AuditEntry]) -> None:
+    """The entries' INSERT, written here like the head's statements: the ORM's `bulk_create`
+    built it for about 1 ms of CPU per save (issue 19). Each column's value is prepared by
+    its model field, as `bulk_create` does; the new rows' ids are read back onto the entries."""
+    if not connection.features.can_return_rows_from_bulk_insert:
+        AuditEntry.objects.bulk_create(entries)
+        return
+    fields = _entry_fields()
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [
+        field.get_db_prep_save(field.pre_save(entry, add=True), connection)
+        for entry in entries
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_ENTRIES} ({_columns(fields)}) VALUES "
+            + ", ".join([row] * len(entries))
+            + f" RETURNING {connection.ops.quote_name(AuditEntry._meta.pk.column)}",
+            params,
+        )
+        ids = [row_id for (row_id,) in cursor.fetchall()]
+    # PostgreSQL and SQLite return a multi-row INSERT's rows in the order of its VALUES.
+    for entry, row_id in zip(entries, ids, strict=True):
+        entry.pk = row_id
+        entry._state.adding = False
+        entry._state.db = connection.alias
+
+
+def _entry_fields() -> list[Any]:
+    return [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+
+def _columns(fields: list[Any]) -> str:
+    return ", ".join(connection.ops.quote_name(field.column) for field in fields)
 
 
 # The head is locked and moved in SQL written here: every audited change does both, and the
 # ORM's building of the two statements cost each save about 0.5 ms of CPU (issue 19).
 _HEAD = AuditHead._meta.db_table
+_ENTRIES = AuditEntry._meta.db_table
 
 
 def _locked_head() -> tuple[int, str]:
