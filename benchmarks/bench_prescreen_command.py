@@ -13,6 +13,7 @@ after. Not a test: numbers from one run, on whatever else the machine is doing.
     .venv/bin/python benchmarks/bench_prescreen_command.py --rounds 5
     .venv/bin/python benchmarks/bench_prescreen_command.py --against main~1 --rounds 5
     .venv/bin/python benchmarks/bench_prescreen_command.py --out   # writing the files too
+    .venv/bin/python benchmarks/bench_prescreen_command.py --without-shipped   # and compiling
 
 Python writes no bytecode where ``PYTHONDONTWRITEBYTECODE`` is set: each run then compiles
 the project's own modules again (about 0.1 s CPU more than an installed package, which
@@ -49,17 +50,34 @@ def export_src(revision: str, into: Path) -> Path:
     return into / "src"
 
 
-def command() -> list[str]:
+_WITHOUT_SHIPPED = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from lupustrial.prescreen import plan\n"
+    "plan.SHIPPED = Path('/nonexistent')\n"
+    "from lupustrial.cli import main\n"
+    "sys.exit(main())\n"
+)
+"""The command without the shipped plans (`plan.SHIPPED`): a first run compiles, as the first
+run of a configuration other than the default does."""
+
+
+def command(without_shipped: bool = False) -> list[str]:
     """The installed command beside this interpreter, as a user starts it."""
+    if without_shipped:
+        return [sys.executable, "-c", _WITHOUT_SHIPPED]
     script = Path(sys.executable).parent / "lupustrial"
     return [str(script)] if script.exists() else [sys.executable, "-m", "lupustrial"]
 
 
-def run(src: Path, population: Path, cache: Path, out: Path | None) -> tuple[float, float, str]:
+def run(
+    src: Path, population: Path, cache: Path, out: Path | None, without_shipped: bool = False
+) -> tuple[float, float, str]:
     """Wall and CPU seconds of one command with ``src`` first on the path (writing its files
     into ``out``, if given), and a digest of what it printed."""
     environment = dict(os.environ, PYTHONPATH=str(src), LUPUSTRIAL_CACHE_DIR=str(cache))
-    argv = [*command(), "prescreen", "--omop", str(population), "--as-of", AS_OF.isoformat()]
+    argv = [*command(without_shipped), "prescreen", "--omop", str(population)]
+    argv += ["--as-of", AS_OF.isoformat()]
     if out is not None:
         argv += ["--out", str(out)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -79,6 +97,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--against", metavar="REV", help="compare with the command at REV")
     parser.add_argument("--out", action="store_true", help="the command writes its files (--out)")
+    parser.add_argument(
+        "--without-shipped",
+        action="store_true",
+        help="also the working tree without its shipped plans: a first run that compiles, as "
+        "for a configuration other than the default",
+    )
     options = parser.parse_args()
     population = data_dir(options.cache, options.persons, options.sle_share)
     bytecode = "not written" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "written"
@@ -95,14 +119,15 @@ def main() -> None:
                 options.against: export_src(options.against, Path(directory) / "before"),
                 **sources,
             }
+        compiling = {"compiling": ROOT / "src"} if options.without_shipped else {}
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
         printed: set[str] = set()
         for number in range(1, options.rounds + 1):
-            for way, src in sources.items():  # alternated, so drift hits every way alike
+            for way, src in {**sources, **compiling}.items():  # alternated: drift hits all alike
                 cache = Path(tempfile.mkdtemp(dir=directory, prefix="sql-"))
                 for run_kind in ("first", "kept"):
                     out = Path(tempfile.mkdtemp(dir=directory)) if options.out else None
-                    wall, cpu, digest = run(src, population, cache, out)
+                    wall, cpu, digest = run(src, population, cache, out, way == "compiling")
                     printed.add(digest)
                     times.setdefault((way, run_kind), []).append((wall, cpu))
                     print(
