@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Literal
+from typing import Literal, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -146,12 +146,19 @@ def _title(text: object) -> tuple[str, str]:
     return english, japanese
 
 
+class _SubjectForm(TypedDict):
+    """FormSpec's arguments for a form of the subject's, not of a visit's."""
+
+    per_visit: bool
+    event: str
+
+
 def form_specs() -> tuple[FormSpec, ...]:
     """The record's forms: the visit, each eCRF, and screening; items from their models."""
     specs = [FormSpec("visit", *_title(_("Visit")), VisitRecord)]
     specs += [FormSpec(crf.code, *_title(crf.title), crf.model) for crf in CRFS]
     specs.append(FormSpec("screening", *_title(_("Screening")), ScreeningRecord, per_visit=False))
-    subject = {"per_visit": False, "event": "SUBJECT"}
+    subject: _SubjectForm = {"per_visit": False, "event": "SUBJECT"}
     specs += [
         FormSpec("registration", *_title(_("Registration")), Registration, **subject),
         FormSpec("consent", *_title(_("Consent")), ConsentRecord, **subject, keyed=True),

@@ -650,8 +650,9 @@ class _Importer:
                 following = self.next_subject_note(subject.screening_number)
                 if odm_monitoring.raises_query(note, following):
                     self.take_next()  # a monitoring finding raised it: one `add_finding`
-                    found = self.monitoring.finding(user, subject, following or {}, form=form)
-                    self.queries[number] = Query.objects.get(pk=found.query_id)
+                    finding = self.monitoring.finding(user, subject, following or {}, form=form)
+                    assert finding.query_id is not None  # raises_query: this one raised a query
+                    self.queries[number] = Query.objects.get(pk=finding.query_id)
                 else:
                     self.queries[number] = services.raise_query(
                         user, form, note["field"], new["text"]

@@ -128,7 +128,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "lupustrial.sqlite3",
+            "NAME": str(DATA_DIR / "lupustrial.sqlite3"),
             # Writers wait for each other instead of failing at once under concurrent saves.
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }

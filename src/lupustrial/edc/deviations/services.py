@@ -9,6 +9,7 @@ investigator. Bad input raises `DeviationInputError` naming the field, and nothi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -176,7 +177,7 @@ def record_deviation(
                 number=_next_number(subject),
                 suggestion_key=suggestion_key,
                 recorded_at=at,
-                recorded_by=user,
+                recorded_by=study.account(user),
                 **values,
             )
             record(
@@ -254,7 +255,7 @@ def close_deviation(user: User, deviation: Deviation, version: int) -> Deviation
                 _("A serious deviation is reported to the review board before it is closed."),
             )
         current.closed_at = imports.now()
-        current.closed_by = user  # type: ignore[assignment]
+        current.closed_by = study.account(user)
         current.version += 1
         current.save(update_fields=["closed_at", "closed_by", "version"])
         record(
@@ -272,7 +273,7 @@ def close_deviation(user: User, deviation: Deviation, version: int) -> Deviation
 # -- suggested deviations ------------------------------------------------------------------------
 
 
-def pending(user: User, subjects: list[Subject] | None = None) -> list[Suggestion]:
+def pending(user: User, subjects: Sequence[Subject] | None = None) -> list[Suggestion]:
     """Suggested deviations of the subjects the user sees that nobody has decided on yet.
 
     ``subjects``: those the user sees, as a page already read them (`study.SUBJECT_RECORD`).
@@ -369,7 +370,7 @@ def _decide(
                 params=plain_params(suggestion),
                 deviation=deviation,
                 decided_at=at,
-                decided_by=user,
+                decided_by=study.account(user),
             )
     except IntegrityError:
         raise DeviationInputError("key", _("This suggestion has already been decided.")) from None

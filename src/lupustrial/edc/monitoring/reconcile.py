@@ -93,7 +93,7 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
     rows = MonitoringVisit.objects.select_related("site", "monitor").prefetch_related("subjects")
     for visit in rows.order_by("pk"):
         where = f"{visit.site.code}:{visit.visited_on.isoformat()}"
-        held = {
+        held: dict[str, Any] = {
             "site": visit.site.code,
             "visited_on": visit.visited_on.isoformat(),
             "kind": visit.kind,

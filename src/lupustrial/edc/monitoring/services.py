@@ -107,7 +107,7 @@ def log_visit(
         raise MonitoringInputError("subjects", _("Choose subjects of this site."))
     at = imports.now()  # the row's time and its entry's are one (`trail._append`)
     visit = MonitoringVisit.objects.create(
-        site=site, visited_on=visited_on, kind=kind, monitor=user, summary=summary,
+        site=site, visited_on=visited_on, kind=kind, monitor=study.account(user), summary=summary,
         follow_up=follow_up, recorded_at=at,
     )  # fmt: skip
     visit.subjects.set(reviewed)
@@ -167,7 +167,7 @@ def add_finding(
             raise MonitoringInputError(problem.field, problem.message) from None
     finding = MonitoringFinding.objects.create(
         visit=visit, subject=subject, text=text, action=action, query=query,
-        deviation=deviation, recorded_by=user, recorded_at=at,
+        deviation=deviation, recorded_by=study.account(user), recorded_at=at,
     )  # fmt: skip
     record(
         user,

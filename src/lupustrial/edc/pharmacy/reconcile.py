@@ -38,7 +38,7 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
         lots.setdefault(
             event.field, {"expiry_date": new["expiry_date"], "recorded_by": event.actor}
         )
-        said = {
+        entry = {
             "lot": event.field,
             "kind": new["kind"],
             "vials": new["vials"],
@@ -48,20 +48,20 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
             "recorded_by": event.actor,
         }
         if "movement" in new:
-            movements[new["movement"]] = said
+            movements[new["movement"]] = entry
         else:
-            unnamed[event.field].append(said)
+            unnamed[event.field].append(entry)
 
     found: list[Difference] = []
     for lot in DrugLot.objects.select_related("site", "recorded_by"):
         key = _lot_key(lot)
-        held = {
+        held: dict[str, Any] = {
             "expiry_date": lot.expiry_date.isoformat(),
             "recorded_by": lot.recorded_by.get_username(),
         }
         compare(found, "", f"drug lot {key}", held, lots.pop(key, {}))
-    for key, said in lots.items():
-        compare(found, "", f"drug lot {key}", {}, said)
+    for key, lot_said in lots.items():
+        compare(found, "", f"drug lot {key}", {}, lot_said)
 
     rows = LotMovement.objects.select_related("lot__site", "recorded_by").order_by("pk")
     for movement in rows:

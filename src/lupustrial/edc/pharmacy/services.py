@@ -25,7 +25,13 @@ from lupustrial.edc.audit.trail import record
 from lupustrial.edc.pharmacy.models import DrugLot, LotMovement, MovementKind
 from lupustrial.edc.study.characters import invalid_character
 from lupustrial.edc.study.models import FormData, Subject
-from lupustrial.edc.study.services import NotAllowedError, User, profile_of, visible_sites
+from lupustrial.edc.study.services import (
+    NotAllowedError,
+    User,
+    account,
+    profile_of,
+    visible_sites,
+)
 from lupustrial.protocol import accountability as rules
 from lupustrial.protocol.accountability import AccountabilityError, Balance, Discrepancy
 
@@ -122,7 +128,7 @@ def receive_lot(
         try:
             with transaction.atomic():
                 lot = DrugLot.objects.create(
-                    site=site, lot_number=number, expiry_date=expiry_date, recorded_by=user
+                    site=site, lot_number=number, expiry_date=expiry_date, recorded_by=account(user)
                 )
         except IntegrityError:  # a concurrent receipt of the same lot: read it again
             lot = DrugLot.objects.select_for_update().get(site=site, lot_number=number)
@@ -182,7 +188,13 @@ def _move(
     except AccountabilityError as error:
         raise ProductInputError(error.field, _refusal(error)) from None
     movement = LotMovement.objects.create(
-        lot=lot, kind=kind, vials=vials, on=on, subject=subject, note=note, recorded_by=user
+        lot=lot,
+        kind=kind,
+        vials=vials,
+        on=on,
+        subject=subject,
+        note=note,
+        recorded_by=account(user),
     )
     _audit(user, lot, movement, note)
     return movement

@@ -23,6 +23,7 @@ from lupustrial.edc.pharmacy.models import DrugLot, MovementKind
 from lupustrial.edc.study import services as study
 from lupustrial.edc.study.models import Subject
 from lupustrial.edc.study.views import study_view
+from lupustrial.protocol import accountability as rules
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -100,9 +101,10 @@ def receive(request: HttpRequest) -> HttpResponse:
 
 def _errors(form: forms.Form) -> str:
     return "; ".join(
-        f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}".lstrip(
-            ": "
-        )
+        (
+            f"{form.fields[field].label if field in form.fields else ''}: "
+            f"{' '.join(str(error) for error in errors)}"
+        ).lstrip(": ")
         for field, errors in form.errors.items()
     )
 
@@ -141,7 +143,7 @@ def lot_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "lot": lot,
             "movements": movements,
-            "balance": services.rules.balance(services._movements(lot)),
+            "balance": rules.balance(services._movements(lot)),
             "form": form,
             "may_manage": study.may(request.user, Can.MANAGE_PRODUCT),
         },

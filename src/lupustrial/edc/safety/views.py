@@ -26,7 +26,7 @@ from lupustrial.edc.safety import services as safety
 from lupustrial.edc.safety.models import SafetyReport
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import AdverseEvent
-from lupustrial.edc.study.views import study_view
+from lupustrial.edc.study.views import SignedInRequest, study_view
 from lupustrial.pdf import PdfUnavailableError
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.safety.reporting import Recipient
@@ -123,7 +123,7 @@ def _report(request: HttpRequest, pk: int) -> SafetyReport:
 
 
 @study_view
-def safety_reports(request: HttpRequest) -> HttpResponse:
+def safety_reports(request: SignedInRequest) -> HttpResponse:
     """The open reporting clocks of the recorded events, and every report of the subjects the
     user sees: deadline, days left, submission."""
     rows = [
@@ -136,7 +136,7 @@ def safety_reports(request: HttpRequest) -> HttpResponse:
 
 @study_view
 @require_POST
-def event_report(request: HttpRequest, pk: int) -> HttpResponse:
+def event_report(request: SignedInRequest, pk: int) -> HttpResponse:
     """Generate the report of a recorded adverse event under the rule posted (the
     investigator); a follow-up names the report it follows."""
     record = get_object_or_404(AdverseEvent.objects.select_related("subject__site"), pk=pk)
@@ -160,14 +160,14 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @study_view
 @require_POST
-def report_submission(request: HttpRequest, pk: int) -> HttpResponse:
+def report_submission(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record a report's submission (the investigator); a refusal names the field."""
     report = _report(request, pk)
     form = SubmissionForm(request.POST, prefix=str(report.pk))
     if not form.is_valid():
         for field, problems in form.errors.items():
             label = form.fields[field].label if field in form.fields else field
-            messages.error(request, f"{label}: {' '.join(problems)}")
+            messages.error(request, f"{label}: {' '.join(str(problem) for problem in problems)}")
         return redirect("safety_reports")
     try:
         safety.record_submission(
@@ -187,7 +187,7 @@ def report_submission(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @study_view
-def report_download(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+def report_download(request: SignedInRequest, pk: int, what: str) -> HttpResponse:
     """The report as generated: its JSON document, or printed to PDF (the one PDF engine)."""
     report = _report(request, pk)
     if what not in ("json", "pdf"):

@@ -35,6 +35,7 @@ from lupustrial.edc.study.services import (
     User,
     _editable,
     _needs_reason,
+    account,
     checked,
     clear_verification,
     mark_verified,
@@ -127,7 +128,7 @@ def record_adverse_event(
         version=1,
         recorded_at=now,
         updated_at=now,
-        updated_by=user,
+        updated_by=account(user),
     )
     entries = record_changes(
         user,
@@ -173,7 +174,7 @@ def update_adverse_event(
     event.data = validated
     event.version += 1
     event.updated_at = imports.now()
-    event.updated_by = user  # type: ignore[assignment]
+    event.updated_by = account(user)
     clear_verification(  # the new version is not the one verified (as `services.save_form`)
         user,
         event,

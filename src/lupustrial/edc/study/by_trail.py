@@ -50,7 +50,8 @@ Head = tuple[int, str]
 def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 # The heads are read on every view of a kept page, so they are written in SQL: building the

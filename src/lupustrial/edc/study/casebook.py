@@ -33,7 +33,7 @@ from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import flatten
 from lupustrial.edc.study import adverse_events, labels, services
 from lupustrial.edc.study.crfs import CRF_BY_CODE
-from lupustrial.edc.study.models import FormData, Query, RecordKind, Subject
+from lupustrial.edc.study.models import FormData, Query, RecordKind, Subject, Visit
 from lupustrial.edc.study.versions import versions_by_record
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "edc" / "casebook.css"
@@ -138,7 +138,7 @@ def casebook_context(subject: Subject, *, exported_by: str) -> dict[str, Any]:
     )
     derived = services.derived_for_subject(subject)
     visit_pages = []
-    queries = []
+    queries: list[tuple[Visit, FormData, Query]] = []
     for visit in visits:
         saved = visit.forms.all()
         pages = []

@@ -68,10 +68,6 @@ def criterion_name(name: str) -> str:
     return str(found) if found is not None else name
 
 
-def _list(items: list[str]) -> str:
-    return _(", ").join(items)
-
-
 def classification_line(result: ClassificationResult | EularAcr2019Result) -> str:
     """A classification result's summary line in the reader's language."""
     if isinstance(result, EularAcr2019Result):

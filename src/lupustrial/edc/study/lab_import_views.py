@@ -30,7 +30,7 @@ def lab_import(request: HttpRequest, pk: int) -> HttpResponse:
     from lupustrial.interop.fhir_labs import LabBundleError, read_lab_bundle
 
     visit = get_object_or_404(Visit.objects.select_related("subject__site"), pk=pk)
-    services.require(request.user, Can.ENTER_DATA, visit.subject)  # type: ignore[arg-type]
+    services.require(request.user, Can.ENTER_DATA, visit.subject)
     saved = FormData.objects.filter(visit=visit, crf=LABS).first()
     context: dict[str, Any] = {
         "visit": visit,

@@ -12,6 +12,8 @@ The SLEDAI-2K definitions are Gladman 2002's, as `clinical.sledai2k.DESCRIPTORS`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -20,7 +22,10 @@ from lupustrial.clinical import assessment
 from lupustrial.clinical.glucocorticoids import UNDATED_ASSESSMENT
 from lupustrial.protocol.safety.expectedness import SHIPPED_VERSION
 
-LABELS: dict[str, Promise] = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # gettext_lazy's text, as the form fields take it
+
+LABELS: dict[str, StrPromise] = {
     "lot_number": _("Lot number"),
     "start_time": _("Infusion start (time)"),
     "end_time": _("Infusion end (time)"),
@@ -375,7 +380,7 @@ def field_name(path: str) -> str:
     return parts[-1]
 
 
-def label(path: str) -> Promise | str:
+def label(path: str) -> StrPromise | str:
     """The label of the field at the dotted ``path``: the catalogue's, else its name."""
     name = field_name(path)
     found = LABELS.get(name)

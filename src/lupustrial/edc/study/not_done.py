@@ -84,7 +84,7 @@ def set_form_not_done(
             )
     old = form.not_done_reason or None
     form.not_done_reason = reason if not_done else ""
-    form.updated_by = user  # type: ignore[assignment]
+    form.updated_by = user
     # The status verified is no longer the form's status.
     clear_verification(
         user,

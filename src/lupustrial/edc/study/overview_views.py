@@ -17,12 +17,12 @@ from lupustrial.edc.accounts.roles import Can
 from lupustrial.edc.study import services
 from lupustrial.edc.study.crfs import CRFS
 from lupustrial.edc.study.models import Subject
-from lupustrial.edc.study.views import study_view
+from lupustrial.edc.study.views import SignedInRequest, study_view
 from lupustrial.edc.study.worklists import LEGEND, CalendarMark, month_calendar, status_grid
 
 
 @study_view
-def site_status(request: HttpRequest, code: str) -> HttpResponse:
+def site_status(request: SignedInRequest, code: str) -> HttpResponse:
     """Subjects × visits × forms at one site, REDCap's record status dashboard."""
     profile = services.require(request.user, Can.VIEW_SUBJECTS)
     site = next((site for site in profile.site_list if site.code == code), None)
@@ -52,7 +52,7 @@ WEEKDAYS = tuple(WEEKDAYS_ABBR[day] for day in range(7))
 
 
 @study_view
-def visit_calendar(request: HttpRequest) -> HttpResponse:
+def visit_calendar(request: SignedInRequest) -> HttpResponse:
     """A month of planned and done visits with their windows."""
     profile = services.require(request.user, Can.VIEW_SUBJECTS)
     sites = profile.site_list

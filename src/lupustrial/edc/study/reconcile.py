@@ -259,7 +259,7 @@ def _versions(found: list[Difference], trail: _Replay) -> None:
         stored[(row.kind, row.record_id)].append(row)
     records: list[tuple[RecordKind, Any, str, tuple[Any, ...]]] = []
     for form in FormData.objects.select_related("visit__subject"):
-        key = (RecordKind.FORM, form.visit.subject_id, form.visit.code, form.crf)
+        key: tuple[Any, ...] = (RecordKind.FORM, form.visit.subject_id, form.visit.code, form.crf)
         records.append((RecordKind.FORM, form, f"{form.visit.code} {form.crf}", key))
     for event in AdverseEvent.objects.select_related("subject"):
         key = (RecordKind.ADVERSE_EVENT, event.subject_id, event.label)
@@ -339,10 +339,10 @@ def _queries(found: list[Difference], trail: _Replay, labels: Mapping[int, str])
     left = [(n, q) for n, q in trail.queries.items()] + [
         (0, q) for queries in unnamed.values() for q in queries
     ]
-    for number, query in left:
-        ref, visit, crf = query["where"]
+    for number, entry in left:
+        ref, visit, crf = entry["where"]
         name = f"query {number}" if number else "query"
-        compare(found, labels.get(ref, ""), f"{visit} {crf} {name}", {}, query)
+        compare(found, labels.get(ref, ""), f"{visit} {crf} {name}", {}, entry)
 
 
 def _visits(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) -> None:
@@ -354,7 +354,7 @@ def _visits(found: list[Difference], trail: _Replay, labels: Mapping[int, str]) 
         ref = visit.subject_id
         said = dict(trail.visits.get((ref, visit.code), {}))
         said.setdefault("status", "planned")
-        held = {
+        held: dict[str, Any] = {
             "date": _day(visit.date),
             "status": visit.status,
             "missed_reason": visit.missed_reason,

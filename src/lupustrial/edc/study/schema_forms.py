@@ -16,7 +16,7 @@ import re
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, TypedDict, Union, get_args, get_origin
 
 import annotated_types
 from django import forms
@@ -77,8 +77,22 @@ def _base_type(annotation: Any) -> Any:
     return annotation
 
 
-def _bounds(info: FieldInfo) -> dict[str, float]:
-    limits: dict[str, float] = {}
+class Bounds(TypedDict, total=False):
+    """A number field's limits, as FloatField takes them."""
+
+    min_value: float
+    max_value: float
+
+
+class WholeBounds(TypedDict, total=False):
+    """A whole-number field's limits, as IntegerField takes them."""
+
+    min_value: int
+    max_value: int
+
+
+def _bounds(info: FieldInfo) -> Bounds:
+    limits: Bounds = {}
     for item in info.metadata:
         if isinstance(item, annotated_types.Ge):
             limits["min_value"] = float(item.ge)  # type: ignore[arg-type]
@@ -152,7 +166,9 @@ def _scalar_field(
         values = get_args(base)
         return forms.TypedChoiceField(
             choices=[("", "—"), *((str(v), _lazy_value_word(path, str(v))) for v in values)],
-            coerce=type(values[0]),
+            # A Literal's values share one type (str or int), which takes the submitted text;
+            # django-stubs' coerce protocol wants a positional-only parameter type[Any] lacks.
+            coerce=type(values[0]),  # type: ignore[arg-type]
             empty_value=None,
             required=required,
             help_text=help_text,
@@ -206,8 +222,13 @@ def _choices(item: Any) -> list[tuple[str, Any]] | None:
     return [(str(member.value), _lazy_member_label(member)) for member in item]
 
 
-def _int(bounds: dict[str, float]) -> dict[str, int]:
-    return {key: int(value) for key, value in bounds.items()}
+def _int(bounds: Bounds) -> WholeBounds:
+    whole: WholeBounds = {}
+    if "min_value" in bounds:
+        whole["min_value"] = int(bounds["min_value"])
+    if "max_value" in bounds:
+        whole["max_value"] = int(bounds["max_value"])
+    return whole
 
 
 class FormPlan:

@@ -12,12 +12,13 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User as Account
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
@@ -118,10 +119,21 @@ def checked(**values: Any) -> None:
 
 
 def profile_of(user: User) -> StaffProfile:
-    profile = getattr(user, "staff", None) if user.is_authenticated else None
+    profile: StaffProfile | None = getattr(user, "staff", None) if user.is_authenticated else None
     if profile is None:
         raise NotAllowedError(_("You have no role in this study."))
     return profile
+
+
+def account(user: User) -> Account:
+    """``user`` as the account model, for the columns that name who did something.
+
+    Its callers have passed `require`, which refuses anyone without a staff profile (the
+    anonymous user too): this refuses nobody, it shows mypy what `require` made sure of.
+    """
+    if not isinstance(user, Account):
+        raise NotAllowedError(_("You have no role in this study."))
+    return user
 
 
 def require(user: User, capability: Can, subject: Subject | None = None) -> StaffProfile:
@@ -499,7 +511,7 @@ def record_consent(
         language=language,
         obtained_at=obtained_at,
         obtained_by=obtained_by,
-        entered_by=user,
+        entered_by=account(user),
     )
     record(
         user,
@@ -569,7 +581,7 @@ def consent_due_again(subject: Subject) -> bool:
 
 
 def due_to_consent_again_subjects(
-    user: User, subjects: list[Subject] | None = None
+    user: User, subjects: Sequence[Subject] | None = None
 ) -> list[Subject]:
     """The active subjects the user sees who must consent again on the version in force.
 
@@ -627,7 +639,7 @@ def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
     replayed = imports.current_original()
     if replayed is not None and replayed.signature is not None:
         return _imported_signature(user, subject, replayed.signature)
-    if not isinstance(user, AbstractBaseUser):
+    if not isinstance(user, Account):
         raise SignatureRefusedError(_("The password did not match: the signature was not applied."))
     if signing_blocked(user):
         raise SigningBlockedError(
@@ -644,7 +656,7 @@ def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
     Signature.objects.create(
         subject=subject,
         signer=user,
-        signer_name=user.get_full_name() or user.get_username(),  # type: ignore[attr-defined]
+        signer_name=user.get_full_name() or user.get_username(),
         meaning=ENROLMENT_MEANING,
         signed_at=entry.at,
         signed_digest=signed_digest(subject),
@@ -661,7 +673,7 @@ def _imported_signature(
     the signer saw (the file's changes before it). Marked with where the file records it, and
     the trail entry says so in its reason.
     """
-    if not isinstance(user, AbstractBaseUser) or user.get_username() != given.signer:
+    if not isinstance(user, Account) or user.get_username() != given.signer:
         raise RuleError(
             _("The imported signature is %(signer)s's, not this change's actor's.")
             % {"signer": given.signer}
@@ -674,7 +686,7 @@ def _imported_signature(
     Signature.objects.create(
         subject=subject,
         signer=user,
-        signer_name=user.get_full_name() or user.get_username(),  # type: ignore[attr-defined]
+        signer_name=user.get_full_name() or user.get_username(),
         meaning=given.meaning,
         signed_at=given.at,
         signed_digest=signed_digest(subject),
@@ -1026,7 +1038,7 @@ def save_locked_form(
     if form is None:
         if version != 0:
             raise ConflictError(_("This form was deleted or never saved; reload it."))
-        form = FormData(visit=visit, crf=crf_code, data=validated, updated_by=user)
+        form = FormData(visit=visit, crf=crf_code, data=validated, updated_by=account(user))
         form.save()
         before = None
     else:
@@ -1045,7 +1057,7 @@ def save_locked_form(
         before = form.data
         form.data = validated
         form.version += 1
-        form.updated_by = user  # type: ignore[assignment]
+        form.updated_by = account(user)
         # A new version is not the one verified, changed or not.
         clear_verification(
             user,
@@ -1093,7 +1105,9 @@ def _query_soft_limits(user: User, form: FormData, model: BaseModel) -> None:
         text = AUTOMATIC_QUERY_MARK + _(
             "%(problem)s; expected %(expected)s (%(source)s). Please confirm or correct."
         ) % {"problem": finding.problem, "expected": finding.expected, "source": finding.source}
-        query = Query.objects.create(form=form, field=finding.field, text=text, raised_by=user)
+        query = Query.objects.create(
+            form=form, field=finding.field, text=text, raised_by=account(user)
+        )
         _query_audit(user, query, {"status": "open", "text": query.text})
 
 
@@ -1123,7 +1137,7 @@ def derived_for_subject(subject: Subject) -> dict[int, AssessmentResult]:
             continue
         previous = previous_assessment(visits, pair, lambda v: v[0].date, lambda v: v[1])
         # Scored once per version of the forms and dates it reads (`by_version`).
-        key = (visit.pk, visit.date, forms_version(visit))
+        key: tuple[object, ...] = (visit.pk, visit.date, forms_version(visit))
         if previous is not None:
             key += (previous[0].pk, previous[0].date, forms_version(previous[0]))
         results[visit.pk] = SCORES.get(
@@ -1291,6 +1305,7 @@ def raise_query(
     if not text.strip():
         raise RuleError(_("A query needs a question."))
     limit = Query._meta.get_field("field").max_length
+    assert limit is not None  # a CharField: Django requires its max_length
     if len(field.strip()) > limit:
         raise InvalidTextError(
             "field",
@@ -1299,7 +1314,7 @@ def raise_query(
         )
     at = at or imports.now()  # the row's time and its entry's are one (`trail._append`)
     query = Query.objects.create(
-        form=form, field=field.strip(), text=text.strip(), raised_by=user, raised_at=at
+        form=form, field=field.strip(), text=text.strip(), raised_by=account(user), raised_at=at
     )
     _query_audit(user, query, {"status": "open", "text": query.text}, at=at)
     return query

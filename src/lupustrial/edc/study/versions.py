@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import AuditEntry
@@ -92,7 +92,7 @@ def store_version(
         # The time of its change in the trail, so that the file an export writes from the
         # trail gives every version's time back (`lupustrial import odm`).
         saved_at=entries[0].at if entries else imports.now(),
-        saved_by=user if isinstance(user, AbstractBaseUser) else None,
+        saved_by=user if isinstance(user, User) else None,
         reason=reason,
         audit_seq=min((e.seq for e in entries), default=None),
     )

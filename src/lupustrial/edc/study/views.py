@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
@@ -59,6 +60,12 @@ from lupustrial.protocol.eligibility import ScreeningDecision
 from lupustrial.protocol.screening import SCREENING_SECTIONS, ScreeningRecord
 
 View = Callable[..., HttpResponseBase]
+
+
+class SignedInRequest(HttpRequest):
+    """The request a `study_view` is given: login_required let only a signed-in account in."""
+
+    user: User
 
 
 def study_view(view: View) -> View:
@@ -167,7 +174,7 @@ def _dashboard(user: Any, show_identity: bool) -> tuple[dict[str, Any], set[str]
         "suggested_deviations": [
             (s, finding_text.finding(s)) for s in deviations.pending(user, subjects)
         ],
-        "open_deviations": sum(s.open_deviations for s in subjects),  # type: ignore[attr-defined]
+        "open_deviations": sum(s.open_deviations for s in subjects),
     }
     zones = {site.time_zone for site in profile.site_list}
     zones.update(subject.site.time_zone for subject in subjects)
@@ -178,7 +185,9 @@ def _dashboard(user: Any, show_identity: bool) -> tuple[dict[str, Any], set[str]
 
 
 class CandidateForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Site"))  # type: ignore[arg-type]
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Site")
+    )
     screening_number = forms.CharField(max_length=20, label=gettext_lazy("Screening number"))
     name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
     medical_record_number = forms.CharField(
@@ -444,8 +453,8 @@ class ConsentForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=gettext_lazy("Local time at the site (its time zone)."),
     )
-    obtained_by = forms.ModelChoiceField(
-        queryset=None,  # type: ignore[arg-type]
+    obtained_by: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None,
         label=gettext_lazy("Obtained by"),
         help_text=gettext_lazy("The investigator or coordinator who obtained the consent."),
     )
@@ -917,7 +926,7 @@ def posted_version(request: HttpRequest) -> int:
 
 @study_view
 @require_POST
-def crf_not_done(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def crf_not_done(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     """Declare the visit's form not done with a reason, or (``undo``) undo that with one."""
     visit = _crf_visit(request, get_object_or_404(_VISITS, pk=pk), code)
     undo = bool(request.POST.get("undo"))

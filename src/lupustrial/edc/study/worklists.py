@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -61,15 +62,15 @@ class StudyReads:
         )
         forms: dict[int, dict[str, FormData]] = defaultdict(dict)
         for form in FormData.objects.filter(visit__subject__in=subjects):
-            forms[form.visit_id][form.crf] = form  # type: ignore[attr-defined]
+            forms[form.visit_id][form.crf] = form
         by_visit = {visit.pk: visit for visit in visits}
         for saved in forms.values():
             for form in saved.values():
-                form.visit = by_visit[form.visit_id]  # type: ignore[attr-defined]
+                form.visit = by_visit[form.visit_id]
         return cls._with_queries(subjects, visits, forms)
 
     @classmethod
-    def of(cls, subjects: list[Subject]) -> StudyReads:
+    def of(cls, subjects: Sequence[Subject]) -> StudyReads:
         """The same from subjects a page read with their visits and forms
         (`services.SUBJECT_RECORD`): only the queries are read (issue 19)."""
         visits = [visit for subject in subjects for visit in subject.visits.all()]
@@ -94,7 +95,7 @@ class StudyReads:
         )
         open_queries: dict[int, int] = defaultdict(int)
         for query in queries:
-            form = forms[query.form.visit_id][query.form.crf]  # type: ignore[attr-defined]
+            form = forms[query.form.visit_id][query.form.crf]
             query.form = form  # the form read above, with its visit and subject
             if query.status == QueryStatus.OPEN:
                 open_queries[form.pk] += 1
@@ -235,7 +236,7 @@ def worklists(user: User, *, reads: StudyReads | None = None) -> Worklists:
     reads = reads or StudyReads.read(subjects)
     today = {site.pk: site.today() for site in profile.site_list}
     for query in reads.queries:
-        mine = query.raised_by_id == user.pk  # type: ignore[attr-defined]
+        mine = query.raised_by_id == user.pk
         awaiting = (query.status == QueryStatus.OPEN and profile.can(Can.ANSWER_QUERY)) or (
             query.status == QueryStatus.ANSWERED
             and profile.can(Can.CLOSE_QUERY)
@@ -256,7 +257,7 @@ def worklists(user: User, *, reads: StudyReads | None = None) -> Worklists:
             lists.incomplete_forms.extend(incomplete_forms(saved, visit))
         if subject.status != SubjectStatus.ENROLLED or visit.status != VisitStatus.PLANNED:
             continue
-        on = today.get(subject.site_id) or subject.site.today()  # type: ignore[attr-defined]
+        on = today.get(subject.site_id) or subject.site.today()
         timing = visit_timing(visit.window_start, visit.window_end, on, done=False)
         if timing.due:
             lists.visits_due.append(DueVisit(visit, timing, on))
