@@ -67,11 +67,10 @@ def test_a_consent_typed_at_the_site_is_stored_in_utc_and_dated_at_the_site() ->
     assert subject.consents.get().obtained_at == dt.datetime(2025, 3, 9, 23, 0, tzinfo=UTC)
     exported = database_records().subject(subject.label)
     assert exported.consent_date == CONSENT_DAY
-    recorded = services.screening_record(subject)
-    assert recorded is not None
-    screening = services._with_consent(subject, recorded)
-    assert screening.consent is not None
-    assert screening.consent.date == CONSENT_DAY
+    # What I5 reads of the consent (the eligibility decision's input since 9b4e79d).
+    consent = services._consent_read_by_i5(subject)
+    assert consent is not None
+    assert dict(consent)["date"] == CONSENT_DAY.isoformat()
     page = login("coordinator").get(reverse("subject", args=[subject.pk])).content.decode()
     assert "2025-03-10 08:00 JST" in page
 
