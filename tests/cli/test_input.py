@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lupustrial.cli.input import InputError, read_records, validate_all
+from lupustrial.cli.input import InputError, read_records, read_valid, validate_all
 from lupustrial.clinical.sledai2k import Sledai2kInput
 
 
@@ -56,3 +56,37 @@ def test_validation_reports_every_problem_and_returns_nothing(tmp_path: Path) ->
     assert ":2: seizures: unknown field" in message
     assert ":3: expected a JSON object" in message
     assert ":4: fever: Input should be a valid boolean" in message
+
+
+READ_AND_VALIDATE = {
+    "json lines": '{"rash": true}\n\n{"fever": false, "date": "2026-01-02"}\n',
+    "one object": '{"rash": true, "lookback_days": 30}',
+    "an array": '[{"rash": true}, {"fever": false}]',
+    "a duplicate key": '{"rash": true, "rash": false}\n{"fever": true}\n',
+    "text as a flag": '{"rash": "true", "fever": 0}\n{"arthritis": 1}\n',
+    "broken json": '{"rash": true}\n{"fever": \n{"a": 1}{"b"}\n',
+    "a raw tab": '{"rash": true}\n{"rash": true, "labs": {"c3": "\t"}}\n',
+    "not objects": '{"rash": true}\n[1]\nnull\n',
+    "invalid": '{"rash": true}\n{"seizures": true}\n{"fever": "hot"}\n',
+    "not a number": '{"rash": true}\n{"labs": {"platelets": {"value": NaN, "unit": "10^9/L"}}}\n',
+    "a lone surrogate": '{"rash": true}\n{"labs": {"anti_dsdna": {"value": 1, '
+    '"upper_limit_of_normal": 2, "unit": "\\ud800"}}}\n',
+}
+
+
+@pytest.mark.parametrize("text", READ_AND_VALIDATE.values(), ids=READ_AND_VALIDATE.keys())
+def test_reading_and_validating_at_once_is_validating_what_was_read(
+    tmp_path: Path, text: str
+) -> None:
+    """`read_valid` (each JSON line validated from its text, issue 19) gives the same models,
+    or the same message, as `validate_all` over `read_records`."""
+    path = write(tmp_path, text)
+    try:
+        expected: list[Sledai2kInput] | str = validate_all(Sledai2kInput, read_records(path))
+    except InputError as error:
+        expected = str(error)
+    try:
+        got: list[Sledai2kInput] | str = read_valid(Sledai2kInput, path)
+    except InputError as error:
+        got = str(error)
+    assert got == expected

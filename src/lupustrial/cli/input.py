@@ -102,6 +102,31 @@ class Record:
 
 def read_records(path: str) -> list[Record]:
     """Read one JSON object (or an array of them) or JSON Lines from a file or '-'."""
+    text, name = _read_text(path)
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        return _json_lines(text, name)
+    return _whole(whole, name)
+
+
+def read_valid(model: type[Model], path: str) -> list[Model]:
+    """``validate_all(model, read_records(path))``, with JSON Lines validated from their text
+    by pydantic's own parser instead of parsed by `json` and then validated: about a third of
+    the time (issue 19). The first line it refuses sends the whole file the usual way, so a bad
+    file is reported exactly as `validate_all` reports it, and nothing is half-read.
+    """
+    text, name = _read_text(path)
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        valid = _valid_lines(model, text)
+        return valid if valid is not None else validate_all(model, _json_lines(text, name))
+    return validate_all(model, _whole(whole, name))
+
+
+def _read_text(path: str) -> tuple[str, str]:
+    """The text of a file or of '-' (standard input), and its name for messages."""
     if path == "-":
         text, name = sys.stdin.read(), "<stdin>"
     else:
@@ -115,13 +140,25 @@ def read_records(path: str) -> list[Record]:
         name = path
     if not text.strip():
         raise InputError(f"{name}: is empty; expected a JSON object or JSON Lines")
-    try:
-        whole = json.loads(text)
-    except json.JSONDecodeError:
-        return _json_lines(text, name)
+    return text, name
+
+
+def _whole(whole: Any, name: str) -> list[Record]:
     if isinstance(whole, list):
         return [Record(f"{name}[{i}]", item) for i, item in enumerate(whole)]
     return [Record(name, whole)]
+
+
+def _valid_lines(model: type[Model], text: str) -> list[Model] | None:
+    """Every non-blank line validated from its text; None at the first it refuses (the same
+    lines as `_json_lines`: `str.splitlines`, blank ones skipped)."""
+    from pydantic import ValidationError
+
+    validate = model.model_validate_json
+    try:
+        return [validate(line) for line in text.splitlines() if line.strip()]
+    except ValidationError:
+        return None
 
 
 def _json_lines(text: str, name: str) -> list[Record]:

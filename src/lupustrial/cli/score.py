@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app, json_line
-from lupustrial.cli.input import read_records, validate_all
+from lupustrial.cli.input import read_valid
 from lupustrial.cli.schema import register_schema
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def score(path: InputArgument, output: FormatOption = OutputFormat.JSON) -> None
     """
     from lupustrial.clinical.assessment import Assessment, score_assessment
 
-    assessments = validate_all(Assessment, read_records(path))
+    assessments = read_valid(Assessment, path)
     if output is OutputFormat.JSON:
         # One JSON document per line, as `print_json` writes it, to the stream directly: one
         # write per line and one flush at the end, not an echo and a flush per line (issue 19).
