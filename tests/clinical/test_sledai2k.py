@@ -269,3 +269,15 @@ def test_adding_a_descriptor_never_lowers_the_score(
     after = score_sledai2k(Sledai2kInput.model_validate({**states, code: True}))
     assert after.total >= before.total
     assert after.clinical_total >= before.clinical_total
+
+
+def test_equal_inputs_give_equal_results_that_share_no_list() -> None:
+    """Inputs without laboratory results share their findings' tally (issue 19): the
+    results are equal, and each has its own lists, so changing one cannot change another."""
+    first = score_sledai2k(Sledai2kInput(rash=True, fever=False))
+    second = score_sledai2k(Sledai2kInput(rash=True, fever=False))
+    assert first == second
+    for name in ("present", "missing", "derived", "discrepancies", "findings"):
+        assert getattr(first, name) is not getattr(second, name), name
+    first.present.append("seizure")
+    assert second.present == ["rash"]

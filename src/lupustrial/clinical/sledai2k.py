@@ -14,6 +14,7 @@ excluded a cause such as infection or a drug) and the result says so.
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -28,6 +29,7 @@ from lupustrial.clinical.units import (
     CellCount,
     CellsPerHighPowerField,
     ProteinConcentration,
+    Quantity,
     Temperature,
     UrineProtein24h,
     UrineProteinCreatinineRatio,
@@ -408,12 +410,27 @@ def _low_complement(labs: Sledai2kLabs) -> _Derived | None:
     return None
 
 
-def _judge(inp: Sledai2kInput, descriptor: Descriptor) -> DescriptorFinding:
-    entered = inp.entered(descriptor.code)
-    derived = _lab_judgement(inp.labs, descriptor.code)
-    if derived is None:
-        return _as_entered(descriptor.code, entered)
-    return _judged(descriptor, entered, derived)
+def _lab_judgements(labs: Sledai2kLabs) -> dict[str, _Derived]:
+    """Every descriptor the results speak to, judged in one pass over the table (issue 19):
+    `_lab_judgement` of each code, without asking the table once per descriptor."""
+    judged: dict[str, _Derived] = {}
+    for threshold in LAB_THRESHOLDS:
+        code = threshold.code
+        if code in judged:  # the first measurement given decides, as `first_given`
+            continue
+        measured = getattr(labs, threshold.measurement)
+        if isinstance(measured, Quantity | int | float):
+            evidence = threshold.judge(measured)
+            judged[code] = evidence.present, evidence.note, evidence.reasons
+    for code in _OWN_LIMIT_CODES:
+        derived = _lab_judgement(labs, code)
+        if derived is not None:
+            judged[code] = derived
+    return judged
+
+
+_OWN_LIMIT_CODES = ("low_complement", "increased_dna_binding")
+"""Judged against the testing laboratory's own limits, not a table threshold."""
 
 
 @functools.cache
@@ -464,8 +481,57 @@ def _judged(
 
 def score_sledai2k(inp: Sledai2kInput) -> Sledai2kResult:
     """Score the SLEDAI-2K from descriptor judgements and raw results (Gladman 2002)."""
-    findings = [_judge(inp, descriptor) for descriptor in DESCRIPTORS]
-    # One pass over the findings for every sum and list (issue 19), in the findings' order.
+    entries = _ENTRIES(inp)
+    if inp.labs is None:
+        # Entries alone decide: the findings and their sums, shared by every equal set of entries.
+        tally = _tally_entered(entries)
+    else:
+        judged = _lab_judgements(inp.labs)
+        tally = _tally(
+            tuple(
+                _as_entered(code, entered)
+                if (lab := judged.get(code)) is None
+                else _judged(descriptor, entered, lab)
+                for descriptor, code, entered in zip(DESCRIPTORS, _CODES, entries, strict=True)
+            )
+        )
+    findings, present, missing, derived, discrepancies, sums = tally
+    total, clinical_total, unknown, clinical_unknown = sums
+    return Sledai2kResult.trusted(
+        date=inp.date,
+        lookback_days=inp.lookback_days,
+        lookback_source=LOOKBACK_DAYS[inp.lookback_days],
+        total=total,
+        clinical_total=clinical_total,
+        maximum_possible=total + unknown,
+        clinical_maximum_possible=clinical_total + clinical_unknown,
+        complete=not missing,
+        present=list(present),
+        missing=list(missing),
+        derived=list(derived),
+        discrepancies=list(discrepancies),
+        findings=list(findings),
+    )
+
+
+_CODES = tuple(d.code for d in DESCRIPTORS)
+_ENTRIES = operator.attrgetter(*_CODES)
+"""The 24 entries of an input in `DESCRIPTORS`' order, as one tuple (one C call)."""
+
+_Tally = tuple[
+    tuple[DescriptorFinding, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[int, int, int, int],
+]
+"""Findings; present, missing, derived codes; discrepancies; total, clinical total, and the
+weights not assessed with and without serology."""
+
+
+def _tally(findings: tuple[DescriptorFinding, ...]) -> _Tally:
+    """Every sum and list in one pass over the findings (issue 19), in the findings' order."""
     total = clinical_total = unknown = clinical_unknown = 0
     present: list[str] = []
     missing: list[str] = []
@@ -482,21 +548,22 @@ def score_sledai2k(inp: Sledai2kInput) -> Sledai2kResult:
             unknown += finding.weight
             if finding.code not in _SEROLOGY:
                 clinical_unknown += finding.weight
-    return Sledai2kResult.trusted(
-        date=inp.date,
-        lookback_days=inp.lookback_days,
-        lookback_source=LOOKBACK_DAYS[inp.lookback_days],
-        total=total,
-        clinical_total=clinical_total,
-        maximum_possible=total + unknown,
-        clinical_maximum_possible=clinical_total + clinical_unknown,
-        complete=not missing,
-        present=present,
-        missing=missing,
-        derived=[f.code for f in findings if f.basis == "derived"],
-        discrepancies=[f.discrepancy for f in findings if f.discrepancy],
-        findings=findings,
+    return (
+        findings,
+        tuple(present),
+        tuple(missing),
+        tuple(f.code for f in findings if f.basis == "derived"),
+        tuple(f.discrepancy for f in findings if f.discrepancy),
+        (total, clinical_total, unknown, clinical_unknown),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _tally_entered(entries: tuple[bool | None, ...]) -> _Tally:
+    """The tally of an input without laboratory results: its entries decide everything, and
+    most records repeat a few patterns (mostly absent), so it is computed once per pattern and
+    shared (results are immutable; the result's lists are copies), issue 19."""
+    return _tally(tuple(_as_entered(c, e) for c, e in zip(_CODES, entries, strict=True)))
 
 
 _SEROLOGY = frozenset(d.code for d in DESCRIPTORS if d.serology)
