@@ -202,7 +202,7 @@ def score_assessment(
     if sledai is not None:
         lldas = assess_lldas(_lldas_input(assessment, sledai), lldas_limits)
         doris = assess_doris_remission(
-            DorisInput(
+            DorisInput.trusted(
                 sledai2k=sledai,
                 pga=assessment.pga,
                 glucocorticoids=assessment.glucocorticoids,
@@ -230,8 +230,11 @@ def score_assessment(
 
 
 def _lldas_input(assessment: Assessment, sledai: Sledai2kResult) -> LldasInput:
+    # LLDAS's and DORIS's inputs are built from the assessment's validated values without
+    # validating them again (`trusted`, issue 19): their one cross-field rule, the previous
+    # assessment first, is `Assessment._previous_comes_first`; no precomputed dose is given.
     previous = assessment.previous
-    return LldasInput(
+    return LldasInput.trusted(
         sledai2k=sledai,
         previous_sledai2k=score_sledai2k(previous.sledai2k) if previous else None,
         haemolytic_anaemia=assessment.haemolytic_anaemia,

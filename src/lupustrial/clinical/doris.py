@@ -67,7 +67,7 @@ DORIS_PUBLISHED = DorisThresholds()
 
 
 @functools.cache  # the same few limits for every assessment: worded once
-def doris_components(limits: DorisThresholds = DORIS_PUBLISHED) -> tuple[Component, ...]:
+def _doris_components(limits: DorisThresholds = DORIS_PUBLISHED) -> tuple[Component, ...]:
     """The four components of the 2021 DORIS definition (van Vollenhoven 2021), limits stated."""
     sledai = limits.clinical_sledai2k_max
     sledai_name = "= 0" if sledai == 0 else f"≤ {sledai}"
@@ -91,8 +91,16 @@ def doris_components(limits: DorisThresholds = DORIS_PUBLISHED) -> tuple[Compone
     )  # fmt: skip
 
 
-COMPONENTS: tuple[Component, ...] = doris_components()
+COMPONENTS: tuple[Component, ...] = _doris_components()
 """The four components with the published limits (van Vollenhoven 2021)."""
+
+
+def doris_components(limits: DorisThresholds = DORIS_PUBLISHED) -> tuple[Component, ...]:
+    """The components worded with ``limits``: `COMPONENTS` for the published ones, found by
+    identity rather than by hashing the limits (a pydantic model's hash reads every field;
+    several times per assessment, issue 19)."""
+    return COMPONENTS if limits is DORIS_PUBLISHED else _doris_components(limits)
+
 
 _CLINICAL = frozenset(code for code, d in DESCRIPTOR_BY_CODE.items() if not d.serology)
 

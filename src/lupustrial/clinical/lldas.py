@@ -82,7 +82,7 @@ MAJOR_ORGAN_CODES: tuple[str, ...] = tuple(
 
 
 @functools.cache  # the same few limits for every assessment: worded once
-def lldas_components(limits: LldasThresholds = LLDAS_PUBLISHED) -> tuple[Component, ...]:
+def _lldas_components(limits: LldasThresholds = LLDAS_PUBLISHED) -> tuple[Component, ...]:
     """The five components as Franklyn 2016 (Table 1) words them, with ``limits`` stated."""
     sledai, pga = limits.sledai2k_max, f"{limits.pga_max:g}"
     dose = f"{limits.prednisolone_max_mg_per_day:g}"
@@ -107,8 +107,15 @@ def lldas_components(limits: LldasThresholds = LLDAS_PUBLISHED) -> tuple[Compone
     )  # fmt: skip
 
 
-COMPONENTS: tuple[Component, ...] = lldas_components()
+COMPONENTS: tuple[Component, ...] = _lldas_components()
 """The five components with the published limits (Franklyn 2016, Table 1)."""
+
+
+def lldas_components(limits: LldasThresholds = LLDAS_PUBLISHED) -> tuple[Component, ...]:
+    """The components worded with ``limits``: `COMPONENTS` for the published ones, found by
+    identity rather than by hashing the limits (a pydantic model's hash reads every field;
+    several times per assessment, issue 19)."""
+    return COMPONENTS if limits is LLDAS_PUBLISHED else _lldas_components(limits)
 
 
 class LldasInput(GlucocorticoidInput):
