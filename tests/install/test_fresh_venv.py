@@ -43,6 +43,7 @@ class FreshInstall:
         env = {name: os.environ[name] for name in keep if name in os.environ}
         env["PATH"] = f"{self.venv / 'bin'}:/usr/local/bin:/usr/bin:/bin"
         env["LUPUSTRIAL_DATA_DIR"] = str(self.work / "var")
+        env["LUPUSTRIAL_CACHE_DIR"] = str(self.work / "cache")
         return env
 
     def run(self, *argv: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
@@ -116,6 +117,10 @@ def test_prescreen_on_duckdb(fresh: FreshInstall) -> None:
     ).stdout
     assert "Candidates:" in shown
     assert (fresh.work / "results" / "candidates.csv").stat().st_size > 0
+    # The first run sent the SQL shipped for the default configuration (`plan.SHIPPED`): the
+    # installed sources and locked libraries give the key it was compiled under, so nothing
+    # was compiled, and nothing kept.
+    assert not (fresh.work / "cache" / "prescreen-sql").exists()
 
 
 def test_web_demo_dataset_and_report(fresh: FreshInstall) -> None:
