@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 
+from lupustrial.cli import main
+from lupustrial.edc.accounts import services
+from lupustrial.edc.accounts.models import StaffProfile
 from lupustrial.edc.audit.verification import verify
 from lupustrial.edc.reconciliation import reconcile
 from lupustrial.edc.study.models import Consent, FormData, Signature, Subject
@@ -114,3 +118,59 @@ def test_a_user_name_changed_in_the_database_is_reported() -> None:
         "account monitor2.username: the record holds 'monitor2', the trail says None",
         "account monitor.username: the record holds None, the trail says 'monitor'",
     ]
+
+
+def test_a_user_inserted_in_the_database_without_a_role_is_named(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An account made behind the application (SQL, a shell, Django's own commands) may sign
+    in whether or not it has a staff profile: `audit verify` names it, profile or none."""
+    _sql(
+        "INSERT INTO auth_user (username, password, is_superuser, first_name, last_name, email,"
+        " is_staff, is_active, date_joined) VALUES ('ghost', '', %s, '', '', '', %s, %s, %s)",
+        [True, True, True, "2026-01-01 00:00:00"],
+    )
+    get_user_model().objects.create_user("shade", password="made-in-a-shell-2026")
+    assert _lines() == [
+        "account ghost.username: the record holds 'ghost', the trail says None",
+        "account shade.username: the record holds 'shade', the trail says None",
+    ]
+    with pytest.raises(SystemExit) as exit_:
+        main(["audit", "verify"])
+    assert exit_.value.code == 1
+    out = capsys.readouterr().out
+    assert "account ghost.username" in out
+    assert "account shade.username" in out
+
+
+def test_a_role_removed_in_the_database_is_reported() -> None:
+    """The profile deleted: the user stays, with no role and no sites, which the trail never
+    recorded."""
+    _sql(
+        "DELETE FROM accounts_staffprofile_sites WHERE staffprofile_id IN (SELECT id FROM"
+        " accounts_staffprofile WHERE user_id = (SELECT id FROM auth_user WHERE username ="
+        " 'monitor'))",
+        [],
+    )
+    _sql(
+        "DELETE FROM accounts_staffprofile WHERE user_id ="
+        " (SELECT id FROM auth_user WHERE username = 'monitor')",
+        [],
+    )
+    assert _lines() == [
+        "account monitor.role: the record holds '', the trail says 'monitor'",
+        "account monitor.sites: the record holds [], the trail says ['OSK', 'TKY']",
+    ]
+
+
+def test_an_account_without_a_role_is_compared_like_any_other() -> None:
+    """An account the application made without a role (the admin's add page, no profile):
+    reactivated or deactivated behind the application, it is reported as any account."""
+    user = services.create_account("operator", "nobody", "Temporary-pass-2026", "monitor", [], "x")
+    StaffProfile.objects.filter(user=user).delete()
+    services.record_account_change(
+        "operator", user, services.AccountState(True, "monitor", (), "", "nobody"), "role removed"
+    )
+    assert _lines() == []
+    _sql("UPDATE auth_user SET is_active = %s WHERE username = 'nobody'", [False])
+    assert _lines() == ["account nobody.active: the record holds False, the trail says True"]

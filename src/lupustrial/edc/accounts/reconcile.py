@@ -1,6 +1,8 @@
 """Accounts and sites compared with the replayed trail: a role, a user's sites, an account's
 state, a user name, or a site's code, name or time zone changed behind the application shows
-(issue 14, finding 2). `edc.reconciliation` runs it with the other apps' comparisons.
+(issue 14, finding 2), and so does an account made or a profile removed there, every user
+compared whether or not it has a staff profile. `edc.reconciliation` runs it with the other
+apps' comparisons.
 """
 
 from __future__ import annotations
@@ -39,16 +41,23 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
         if event.form == "account" and event.action in (Action.ROLE_CHANGE, Action.USER)
     }
     found: list[Difference] = []
-    held_names = set(get_user_model().objects.values_list("username", flat=True))
-    for profile in StaffProfile.objects.select_related("user").prefetch_related("sites"):
-        username = profile.user.get_username()
+    held_names: set[str] = set()
+    # Every account, with a staff profile or without: one made behind the application (SQL,
+    # a shell, Django's own commands) may sign in either way, and a profile deleted leaves
+    # the user. Without a profile an account holds what `services.account_state` gives it:
+    # no role, no sites.
+    users = get_user_model().objects.select_related("staff").prefetch_related("staff__sites")
+    for user in users.order_by("pk"):
+        username = user.get_username()
+        held_names.add(username)
         if username not in named:
             found.append(Difference("", "account", f"{username}.username", username, None))
             continue  # the trail has nothing of it to compare with
+        profile = getattr(user, "staff", None)
         held = {
-            "role": profile.role,
-            "sites": sorted(s.code for s in profile.sites.all()),
-            "active": profile.user.is_active,
+            "role": profile.role if profile else "",
+            "sites": sorted(s.code for s in profile.sites.all()) if profile else [],
+            "active": user.is_active,
         }
         for name, value in held.items():
             if (username, name) in accounts and accounts[(username, name)] != value:
