@@ -285,6 +285,7 @@ def test_an_imported_account_stays_inactive_whatever_the_file_says() -> None:
     trail = AuditEntry.objects.filter(field__startswith="ann.").order_by("seq")
     assert [(e.actor, e.field, e.new_value) for e in trail] == [
         ("loader", "ann.active", "true"),
+        ("loader", "ann.email", '""'),
         ("loader", "ann.name", '"Ann Abe"'),
         ("loader", "ann.role", '"investigator"'),
         ("loader", "ann.sites", '["TKY"]'),
@@ -321,3 +322,40 @@ def test_a_site_change_is_applied_and_recorded_at_one_moment() -> None:
     entries = AuditEntry.objects.filter(form="site", field__startswith=f"{tky.pk}.", reason="moved")
     assert {e.field.partition(".")[2] for e in entries} == {"name", "time_zone"}
     assert len({e.at for e in entries}) == 1
+
+
+def test_an_address_changed_in_the_admin_names_the_administrator_and_the_reason() -> None:
+    """Safety e-mails go to the address on the account (`safety.notifications`): changed in
+    the admin, it is in the trail with who changed it and why, like every other field."""
+    response = _change_account(
+        login("admin"), "investigator", email="sato@hospital.example", reason="new address"
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.filter(field="investigator.email").last()
+    assert entry is not None
+    assert (entry.actor, entry.reason, entry.new_value) == (
+        "admin",
+        "new address",
+        '"sato@hospital.example"',
+    )
+    assert entry.old_value == '"investigator@example.org"'
+
+
+def test_accounts_and_sites_are_never_deleted_in_the_admin() -> None:
+    """The trail names accounts and sites: the admin offers no delete, by page or by action."""
+    admin_client = login("admin")
+    monitor, site = _user("monitor"), Site.objects.get(code="TKY")
+    for url in (
+        reverse("study_admin:auth_user_delete", args=[monitor.pk]),
+        reverse("study_admin:accounts_site_delete", args=[site.pk]),
+    ):
+        assert admin_client.post(url, {"post": "yes"}).status_code == 403, url
+    for url, pk in (
+        (reverse("study_admin:auth_user_changelist"), monitor.pk),
+        (reverse("study_admin:accounts_site_changelist"), site.pk),
+    ):
+        admin_client.post(
+            url, {"action": "delete_selected", "_selected_action": [pk], "post": "yes"}
+        )
+    assert get_user_model().objects.filter(pk=monitor.pk).exists()
+    assert Site.objects.filter(pk=site.pk).exists()

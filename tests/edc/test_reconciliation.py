@@ -174,3 +174,12 @@ def test_an_account_without_a_role_is_compared_like_any_other() -> None:
     assert _lines() == []
     _sql("UPDATE auth_user SET is_active = %s WHERE username = 'nobody'", [False])
     assert _lines() == ["account nobody.active: the record holds False, the trail says True"]
+
+
+def test_an_address_changed_in_the_database_is_reported() -> None:
+    """Safety e-mails go to the account's address: one redirected in SQL shows."""
+    _sql("UPDATE auth_user SET email = 'elsewhere@example.net' WHERE username = 'investigator'", [])
+    assert _lines() == [
+        "account investigator.email: the record holds 'elsewhere@example.net', "
+        "the trail says 'investigator@example.org'"
+    ]

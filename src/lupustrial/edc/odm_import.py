@@ -274,6 +274,7 @@ class _Importer:
                 reason,
                 full_name=str(values.get("name") or ""),
                 active=bool(values.get("active", True)),
+                email=str(values.get("email") or ""),
             )
             self.result.accounts.append(login)
         else:
@@ -286,6 +287,7 @@ class _Importer:
                 sites=[str(code) for code in sites] if sites is not None else None,
                 active=values.get("active"),
                 full_name=values.get("name"),
+                email=values.get("email"),
             )
 
     def close_accounts(self) -> None:

@@ -27,7 +27,7 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
     for event in events:
         if event.form == "account" and event.action in (Action.ROLE_CHANGE, Action.USER):
             username, _, name = event.field.rpartition(".")
-            if name in ("role", "sites", "active"):
+            if name in ("role", "sites", "active", "email"):
                 accounts[(username, name)] = event.new
         elif event.form == "site" and event.action == Action.USER:
             pk, _, name = event.field.partition(".")
@@ -58,6 +58,8 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
             "role": profile.role if profile else "",
             "sites": sorted(s.code for s in profile.sites.all()) if profile else [],
             "active": user.is_active,
+            # Compared where the trail records it (every account made since it does).
+            "email": user.email,
         }
         for name, value in held.items():
             if (username, name) in accounts and accounts[(username, name)] != value:

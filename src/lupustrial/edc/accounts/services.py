@@ -35,8 +35,8 @@ class AdministrationError(Exception):
 
 @dataclass(frozen=True)
 class AccountState:
-    """What the trail keeps of an account: its status, role, sites and name (never its
-    password), and the user name its entries are keyed by."""
+    """What the trail keeps of an account: its status, role, sites, name and e-mail address
+    (never its password), and the user name its entries are keyed by."""
 
     active: bool
     role: str
@@ -44,6 +44,8 @@ class AccountState:
     name: str
     # The key of the account's entries, not a value they record: states compare without it.
     username: str = field(default="", compare=False)
+    # Where the safety e-mails go (`safety.notifications`): who changed it, and why, counts.
+    email: str = ""
 
 
 def account_state(user_pk: int | None) -> AccountState | None:
@@ -62,6 +64,7 @@ def account_state(user_pk: int | None) -> AccountState | None:
         sites=tuple(sorted(profile.sites.values_list("code", flat=True))) if profile else (),
         name=user.get_full_name(),
         username=user.get_username(),
+        email=getattr(user, "email", "") or "",
     )
 
 
@@ -265,6 +268,7 @@ def create_inactive_account(
     *,
     full_name: str = "",
     active: bool = False,
+    email: str = "",
 ) -> Any:
     """An account for a person who made changes in another system (an imported study's
     original actors, `lupustrial import odm`), created as the file's first entry about it
@@ -277,7 +281,9 @@ def create_inactive_account(
         raise RuntimeError("an inactive account is created only by an import")
     reason = _may_create_account(actor, username, role, reason)
     first, _sep, last = full_name.rpartition(" ")
-    user = get_user_model()(username=username, first_name=first, last_name=last, is_active=False)
+    user = get_user_model()(
+        username=username, first_name=first, last_name=last, email=email, is_active=False
+    )
     user.set_unusable_password()
     user.save()
     profile = StaffProfile.objects.create(user=user, role=role)
@@ -297,10 +303,11 @@ def change_account(
     sites: Iterable[str] | None = None,
     active: bool | None = None,
     full_name: str | None = None,
+    email: str | None = None,
 ) -> AccountState | None:
-    """An account's role, sites, status or name changed, as the administration site changes
-    them (`record_account_change` checks and records it). Inside an import the status is the
-    original system's, recorded, while the account stays inactive (`imports`)."""
+    """An account's role, sites, status, name or e-mail address changed, as the administration
+    site changes them (`record_account_change` checks and records it). Inside an import the
+    status is the original system's, recorded, while the account stays inactive (`imports`)."""
     before = account_state(user.pk)
     profile = user.staff
     if role is not None:
@@ -316,6 +323,9 @@ def change_account(
     if full_name is not None:
         user.first_name, _sep, user.last_name = full_name.rpartition(" ")
         user.save(update_fields=["first_name", "last_name"])
+    if email is not None:
+        user.email = email
+        user.save(update_fields=["email"])
     run = imports.current_run()
     if active is not None and run is not None:
         run.statuses[user.get_username()] = active
