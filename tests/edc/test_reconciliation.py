@@ -10,6 +10,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection
 
 from lupustrial.cli import main
@@ -183,3 +184,10 @@ def test_an_address_changed_in_the_database_is_reported() -> None:
         "account investigator.email: the record holds 'elsewhere@example.net', "
         "the trail says 'investigator@example.org'"
     ]
+
+
+def test_an_account_made_by_djangos_createsuperuser_is_named() -> None:
+    """Django's own commands run at the host write the database directly, not through the
+    services: the account they make has no entry, and `audit verify` names it."""
+    call_command("createsuperuser", username="root", email="", interactive=False, verbosity=0)
+    assert _lines() == ["account root.username: the record holds 'root', the trail says None"]
