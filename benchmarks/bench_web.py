@@ -9,15 +9,19 @@ per endpoint, the server's CPU milliseconds per request (gunicorn workers and Po
 backends) and the SQL queries per request (counted in the workers).
 
     .venv/bin/python benchmarks/bench_web.py [--clients 1,5,20] [--rounds 3] [--seconds 15]
-        [--think 0] [--workers 4] [--via page|api]
-        [--database-url postgresql://postgres@127.0.0.1:5432/lupustrial_bench]
+        [--think 0] [--worker-class gthread|sync] [--workers 2] [--threads 4] [--via page|api]
+        [--database-url postgresql://postgres@127.0.0.1:5432/lupustrial_bench] [--src OTHER/src]
+
+gunicorn runs as docs/web.md recommends for production (gthread, 2 workers of 4 threads on 2
+cores) unless told otherwise (`--worker-class sync --workers 4`, the earlier default).
+`--src` serves another checkout's src (a worktree of an older commit) for a before/after.
 
 Rounds alternate the order of the client counts (1, 5, 20, then 20, 5, 1, ...), so a change
 of the machine's load during the run falls on every count alike; the samples of every round
 are pooled. The database named in --database-url is DROPPED and created again on every run.
-Only the standard library is used on the client side (urllib + http.cookiejar); gunicorn's
-sync workers close the connection after each response, so every request opens a new TCP
-connection, on the form save and on the baseline alike. docs/web.md explains the numbers.
+Only the standard library is used on the client side (urllib + http.cookiejar), which opens
+a new TCP connection for every request, on the form save and on the baseline alike.
+docs/web.md explains the numbers.
 """
 
 from __future__ import annotations
@@ -625,7 +629,9 @@ def report(runs: list[Pooled], args: argparse.Namespace, visits: int) -> str:
         f"gunicorn -w {args.workers} ({args.worker_class} workers"
         + (f", {args.threads} threads each" if args.worker_class == "gthread" else "")
         + (f", keep-alive {args.keep_alive:g} s" if args.keep_alive is not None else "")
-        + f") on PostgreSQL ({database}), "
+        + f") on PostgreSQL ({database})"
+        + (f", code from {args.src}" if args.src is not None else "")
+        + ", "
         f"{os.cpu_count()} CPUs; clients are threads (urllib) on {visits} visits; form saves "
         f"via {args.via}; think time {args.think:g} s; {args.rounds} round(s) of "
         f"{args.seconds:g} s per number of clients, order alternating",
@@ -711,14 +717,18 @@ def main() -> None:
         default=3,
         help="rounds over the client counts, order alternating (default 3)",
     )
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument(
         "--worker-class",
         choices=("sync", "gthread"),
-        default="sync",
-        help="gunicorn's worker class (gthread: --threads threads per worker)",
+        default="gthread",
+        help="gunicorn's worker class (default gthread, the production setting of docs/web.md)",
     )
-    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default 2 gthread, 4 sync)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads per gthread worker (default 4)"
+    )
     parser.add_argument(
         "--keep-alive",
         type=float,
@@ -741,7 +751,21 @@ def main() -> None:
         help="mean seconds a client waits before each request (0: back to back, saturating)",
     )
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: free)")
+    parser.add_argument(
+        "--src",
+        type=Path,
+        default=None,
+        help="serve another checkout's src (e.g. a worktree of an older commit; default: "
+        "this Python's lupustrial)",
+    )
     args = parser.parse_args()
+    gthread = args.worker_class == "gthread"
+    if args.workers is None:
+        args.workers = 2 if gthread else 4
+    if args.threads is None:
+        args.threads = 4 if gthread else 1
+    if not gthread and args.threads != 1:  # gunicorn would run gthread workers instead
+        parser.error("--threads applies to --worker-class gthread only")
     if args.seconds <= 0 or args.think < 0 or args.rounds < 1 or args.workers < 1:
         parser.error("--seconds must be > 0, --think ≥ 0, --rounds and --workers ≥ 1")
     most = max(args.clients)
@@ -755,6 +779,12 @@ def main() -> None:
             "DJANGO_SETTINGS_MODULE": "lupustrial.edc.settings",
         }
         env.pop("LUPUSTRIAL_DEBUG", None)
+        if args.src is not None:  # the demo, the subjects prepared here and gunicorn alike
+            src = args.src.resolve()
+            if not (src / "lupustrial" / "edc").is_dir():
+                parser.error(f"--src {args.src}: no lupustrial package there")
+            env["PYTHONPATH"] = str(src)
+            sys.path.insert(0, str(src))
         print(f"Preparing {args.database_url} (dropped, migrated, demo loaded)…", file=sys.stderr)
         fresh_database(args.database_url)
         load_demo(env)
