@@ -306,8 +306,10 @@ class _Same:
         return isinstance(other, _Same) and other.value is self.value
 
 
-DECISIONS: ByVersion[ScreeningDecision] = ByVersion(4096)
-"""Each subject's eligibility decision per content of what it reads (`eligibility`)."""
+DECISIONS: ByVersion[ScreeningDecision] = ByVersion(1024)
+"""Each subject's eligibility decision per content of what it reads (`eligibility`): one
+live entry per screened subject, earlier contents least recently used out; a decision with its
+evidence is tens of kilobytes, so the bound is that of the subject pages kept (`by_trail`)."""
 
 
 @transaction.atomic
