@@ -68,11 +68,15 @@ class StrictModel(BaseModel):
         """
         plan = _PLANS.get(cls) or _plan(cls)
         fields = plan.template | values  # the template's order, which serialisation follows
-        if len(fields) != plan.size or not plan.required <= values.keys():
+        size = plan.size
+        # No unknown field (the union is the template); every required one given (all are
+        # when every field is, the common case, which skips the set comparison).
+        if len(fields) != size or (len(values) != size and not plan.required <= values.keys()):
             _refuse(cls, plan, values)
-        for name, factory in plan.factories:
-            if name not in values:
-                fields[name] = factory()
+        if plan.factories:
+            for name, factory in plan.factories:
+                if name not in values:
+                    fields[name] = factory()
         instance = _new(cls)
         _set(instance, "__dict__", fields)
         _set(instance, "__pydantic_fields_set__", set(values))
