@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
@@ -43,9 +44,10 @@ def _covered_points(figure: Figure) -> list[tuple[float, float]]:
     box = legend.get_window_extent()
     points: list[tuple[float, float]] = []
     for collection in axes.collections:
-        points.extend(map(tuple, collection.get_offsets()))
+        points.extend((float(x), float(y)) for x, y in np.asarray(collection.get_offsets()))
     for line in axes.get_lines():
-        points.extend(zip(line.get_xdata(), line.get_ydata(), strict=True))
+        xs, ys = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+        points.extend(zip(xs.tolist(), ys.tolist(), strict=True))
     return [
         (x, y) for x, y in points if box.contains(*axes.transData.transform((float(x), float(y))))
     ]
@@ -56,7 +58,9 @@ def test_the_swimmer_legend_covers_no_marker(patients: int) -> None:
     rows, subjects = _rows(patients)
     figure = swimmer_figure(rows, subjects)
     assert _covered_points(figure) == []
-    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    legend = figure.axes[0].get_legend()
+    assert legend is not None
+    labels = [text.get_text() for text in legend.get_texts()]
     assert labels == [status.replace("_", " ") for status in MARKERS]  # every status named
 
 

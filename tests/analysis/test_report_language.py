@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.commands import run
@@ -89,7 +90,7 @@ def test_the_japanese_report_words_each_patients_reason_in_japanese(snapshot: Sn
 
 def test_every_reason_has_its_japanese_words() -> None:
     day = dt.date(2025, 3, 1)
-    cases = [
+    cases: list[tuple[Category, str | None, dict[str, Any]]] = [
         (Category.RESPONDER, "met", {"definition": "lldas", "date": day}),
         (
             Category.NOT_MET,

@@ -112,8 +112,14 @@ def _value(rng: Draws, annotation: Any, metadata: list[Any], name: str) -> Any:
             return rng.choice(PGA)
         return rng.choice((0.0, 0.5, 1.0, 5.0, 7.5, 7.51, 12.0))
     if annotation is int:
-        low = next((m.ge for m in metadata if isinstance(m, annotated_types.Ge)), 0)
-        high = next((m.le for m in metadata if isinstance(m, annotated_types.Le)), None)
+        low = next(
+            (m.ge for m in metadata if isinstance(m, annotated_types.Ge) and isinstance(m.ge, int)),
+            0,
+        )
+        high = next(
+            (m.le for m in metadata if isinstance(m, annotated_types.Le) and isinstance(m.le, int)),
+            None,
+        )
         choices = [n for n in (1, 2, 3, 30, 40, 80, 160, 320) if n >= low]
         return rng.choice([n for n in choices if high is None or n <= high] or [low])
     raise NotImplementedError(f"no value for {annotation!r}")

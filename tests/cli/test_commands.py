@@ -95,7 +95,11 @@ def test_bad_input_names_the_field_and_prints_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = tmp_path / "s.json"
-    record = {"screening_id": "S", "sex": "female", "date_of_birth": "1990-01-01"}
+    record: dict[str, object] = {
+        "screening_id": "S",
+        "sex": "female",
+        "date_of_birth": "1990-01-01",
+    }
     record |= {"consent": {"date": "2026-01-01"}, "hair": "red"}
     path.write_text(json.dumps(record), encoding="utf-8")
     code, out, err = run(capsys, "eligibility", str(path))

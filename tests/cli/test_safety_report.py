@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.commands import run
@@ -13,10 +14,10 @@ from tests.commands import run
 EVENTS = str(Path(__file__).resolve().parents[2] / "examples" / "safety-events.json")
 
 
-def _report(capsys: pytest.CaptureFixture[str], out: Path, *extra: str) -> dict[str, object]:
+def _report(capsys: pytest.CaptureFixture[str], out: Path, *extra: str) -> dict[str, Any]:
     code, _, err = run(capsys, "safety", "report", EVENTS, "--out", str(out), "--no-pdf", *extra)
     assert code == 0, err
-    document: dict[str, object] = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))
     return document
 
 
@@ -31,21 +32,21 @@ def test_first_report_states_event_assessment_and_deadline(
         "number": "AE-S01-1/1",
         "kind": "first",
         "follows": None,
-        "generated_at": d["report"]["generated_at"],  # type: ignore[index]
+        "generated_at": d["report"]["generated_at"],
         "rule": "CRB-15-unexpected-serious",
         "recipient": "certified review board (through the head of the institution)",
-        "source": d["report"]["source"],  # type: ignore[index]
+        "source": d["report"]["source"],
         "rule_confirmed": True,
         "day_zero": "2026-03-02",
         "due": "2026-03-17",
     }
     event = d["event"]
-    assert event["meddra_code"] == 10035664  # type: ignore[index]
-    assert event["action_taken_with_anifrolumab"] == "drug interrupted"  # type: ignore[index]
-    assert event["course"].startswith("Fever and cough")  # type: ignore[index]
-    assert d["seriousness"]["criteria"][0]["label_ja"].startswith("治療のために")  # type: ignore[index]
-    assert d["expectedness"]["value"] == "unexpected"  # type: ignore[index]
-    assert d["causality"] == {  # type: ignore[comparison-overlap]
+    assert event["meddra_code"] == 10035664
+    assert event["action_taken_with_anifrolumab"] == "drug interrupted"
+    assert event["course"].startswith("Fever and cough")
+    assert d["seriousness"]["criteria"][0]["label_ja"].startswith("治療のために")
+    assert d["expectedness"]["value"] == "unexpected"
+    assert d["causality"] == {
         "grade": "possible",
         "suspected": True,
         "scale": "five-point relatedness (eCRF)",
@@ -62,10 +63,10 @@ def test_follow_up_links_to_the_first_and_unrecorded_values_say_so(
         capsys, tmp_path, "--event", "AE-S03-1", "--rule", "CRB-7", "--number", "AE-S03-1/2",
         "--follows", "AE-S03-1/1",
     )  # fmt: skip
-    assert d["report"]["kind"] == "follow-up"  # type: ignore[index]
-    assert d["report"]["follows"] == {"number": "AE-S03-1/1", "submitted_on": None}  # type: ignore[index]
-    assert d["event"]["outcome"] == "not recorded"  # type: ignore[index]
-    assert d["event"]["course"] == "not recorded"  # type: ignore[index]
+    assert d["report"]["kind"] == "follow-up"
+    assert d["report"]["follows"] == {"number": "AE-S03-1/1", "submitted_on": None}
+    assert d["event"]["outcome"] == "not recorded"
+    assert d["event"]["course"] == "not recorded"
     assert "follows / 先行報告 AE-S03-1/1" in (tmp_path / "report.html").read_text("utf-8")
 
 
@@ -132,7 +133,7 @@ def test_the_report_in_japanese_alone_with_the_same_document(
     english = _report(capsys, tmp_path / "en", *args)
     japanese = _report(capsys, tmp_path / "ja", *args, "--language", "ja")
     for d in (english, japanese):
-        d["report"]["generated_at"] = None  # type: ignore[index]
+        d["report"]["generated_at"] = None
     assert japanese == english
     html = (tmp_path / "ja" / "report.html").read_text(encoding="utf-8")
     assert '<html lang="ja">' in html
@@ -142,13 +143,13 @@ def test_the_report_in_japanese_alone_with_the_same_document(
     # and the study's title as registered (the registration has no Japanese title).
     d = japanese
     for free in (
-        d["study"]["title"],  # type: ignore[index]
-        d["study"]["registration"],  # type: ignore[index]
-        d["report"]["rule"],  # type: ignore[index]  (an identifier)
-        d["event"]["term"], d["event"]["verbatim"], d["event"]["course"],  # type: ignore[index]
-        d["report"]["source"], d["expectedness"]["reference"]["document"],  # type: ignore[index]
-        d["expectedness"]["reference"]["version"], d["causality"]["scale"],  # type: ignore[index]
-        d["expectedness"]["listed_reaction"] or "",  # type: ignore[index]
+        d["study"]["title"],
+        d["study"]["registration"],
+        d["report"]["rule"],  # an identifier
+        d["event"]["term"], d["event"]["verbatim"], d["event"]["course"],
+        d["report"]["source"], d["expectedness"]["reference"]["document"],
+        d["expectedness"]["reference"]["version"], d["causality"]["scale"],
+        d["expectedness"]["listed_reaction"] or "",
     ):  # fmt: skip
         if free:
             text = text.replace(str(free), " ")

@@ -335,7 +335,7 @@ def test_a_total_daily_dose_is_entered_directly_as_mg_per_day() -> None:
 
 
 @pytest.mark.parametrize("extra", [{"times_per_day": 2}, {"every_n_days": 2}])
-def test_a_total_daily_dose_has_no_frequency_of_its_own(extra: dict[str, int]) -> None:
+def test_a_total_daily_dose_has_no_frequency_of_its_own(extra: dict[str, Any]) -> None:
     with pytest.raises(ValidationError, match="total daily dose"):
         dose("prednisolone", 30, dose_per="day", **extra)
 

@@ -37,7 +37,9 @@ def test_the_form_asks_for_the_codes_and_the_criteria_as_check_boxes() -> None:
     criteria = plan.fields["seriousness_criteria"]
     assert isinstance(criteria, forms.MultipleChoiceField)
     assert isinstance(criteria.widget, forms.CheckboxSelectMultiple)
-    assert ("may_lead_to_disability", "may lead to disability") in list(criteria.choices)
+    choices = criteria.choices
+    assert isinstance(choices, list)
+    assert ("may_lead_to_disability", "may lead to disability") in choices
 
 
 def test_the_criteria_read_in_japanese_for_a_japanese_reader() -> None:

@@ -58,13 +58,13 @@ def test_the_adverse_events_forms_become_records_with_every_version(transactiona
             ],
             "W12": [],
         }
-        for code, events in forms.items():
+        for code, rows in forms.items():
             if visits[code].date is None:
                 continue
             form_data.objects.create(
                 visit=visits[code],
                 crf="adverse_events",
-                data={"events": events},
+                data={"events": rows},
                 updated_by_id=user_id,
             )
         apps = _migrate(AFTER)
@@ -86,6 +86,7 @@ def test_the_adverse_events_forms_become_records_with_every_version(transactiona
     assert [v.visit for v in first] == ["W4", "W8"]
     assert all(v.migrated and "adverse events form" in v.reason for v in first)
     assert events[1].data["grade"] == 1
+    assert events[0].visit is not None
     assert events[0].visit.code == "W4"
     # Every saved form (the old adverse events forms too) has its content as a version.
     for form in FormData.objects.filter(visit__subject=subject):

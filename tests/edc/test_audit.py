@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -82,7 +84,7 @@ def test_the_application_refuses_to_change_or_delete_an_entry() -> None:
         AuditEntry.objects.all().delete()
 
 
-def _behind_the_applications_back(sql: str, params: list[object]) -> None:
+def _behind_the_applications_back(sql: str, params: list[Any]) -> None:
     """Run SQL as another database client would; on PostgreSQL the trigger must be lifted."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

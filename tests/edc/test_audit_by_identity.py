@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from lupustrial.edc.accounts.models import Site
@@ -20,7 +21,7 @@ from tests.edc.clients import login
 pytestmark = pytest.mark.usefixtures("demo")
 
 
-def _osaka() -> object:
+def _osaka() -> User:
     return get_user_model().objects.get(username="osaka")
 
 

@@ -403,9 +403,9 @@ def test_a_postgresql_backup_resealed_by_an_insider_is_refused_by_its_chain(
     import psycopg
 
     with psycopg.connect(target_url) as db:
-        (tables,) = db.execute(
-            "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'"
-        ).fetchone()
+        row = db.execute("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+    assert row is not None
+    (tables,) = row
     assert tables == 0  # nothing was restored
 
 

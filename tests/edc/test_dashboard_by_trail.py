@@ -162,7 +162,7 @@ def _adverse_event() -> None:
 
 
 def _safety_report() -> None:
-    event = _tky().adverse_events.get()  # type: ignore[attr-defined]
+    event = _tky().adverse_events.get()
     safety.generate_event_report(_user("investigator"), event, "CRB-15-unexpected-serious")
 
 

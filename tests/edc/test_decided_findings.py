@@ -149,7 +149,7 @@ def test_the_deviations_page_shows_decided_findings_in_the_readers_language() ->
         assert english_words(cell.replace("SLEDAI-2K", " ")) == [], cell
 
 
-def _sql(sql: str, params: list[object]) -> None:
+def _sql(sql: str, params: list[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

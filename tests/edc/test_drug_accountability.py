@@ -41,7 +41,9 @@ def _w8() -> Visit:
 
 def _lot(expiry: dt.date, vials: int = 4, number: str = "AF1234") -> DrugLot:
     site = _tokyo().site
-    received = _w8().date - dt.timedelta(days=30)  # type: ignore[operator]
+    seen = _w8().date
+    assert seen is not None
+    received = seen - dt.timedelta(days=30)
     return services.receive_lot(_user("coordinator"), site, number, expiry, vials, received)
 
 

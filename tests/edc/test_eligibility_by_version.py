@@ -4,6 +4,7 @@ through `services.eligibility`), never stale, not a second derivation."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import Subject
+from lupustrial.protocol import eligibility
 from lupustrial.protocol.eligibility import ScreeningDecision
 from tests.edc.clients import login
 
@@ -34,7 +36,7 @@ def decided(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One entry per call of the decision itself; the kept decisions start empty."""
     services.DECISIONS.clear()
     calls: list[int] = []
-    real = services.decide_eligibility
+    real = eligibility.decide_eligibility  # what services imported, replaced below
 
     def counting(*args: Any, **kwargs: Any) -> ScreeningDecision:
         calls.append(1)
@@ -93,7 +95,7 @@ def test_a_first_consent_is_decided_again(decided: list[int]) -> None:
     before = _dump(services.eligibility(_subject("S-003")))
     assert "I5" in before["unknown"] or "I5" in before["failed"]  # no consent yet
     services.record_consent(
-        _user("coordinator"), _subject("S-003"), "1.0", timezone.now() - timezone.timedelta(hours=1)
+        _user("coordinator"), _subject("S-003"), "1.0", timezone.now() - dt.timedelta(hours=1)
     )
     after = _dump(services.eligibility(_subject("S-003")))
     assert after["consent_date"] is not None

@@ -378,6 +378,7 @@ def test_every_phrase_the_protocol_says_has_its_wording() -> None:
 
     said = set()
     for module in (inclusion, exclusion):
+        assert module.__file__ is not None
         said |= set(re.findall(r'said\(\s*"([a-z0-9_]+)"', Path(module.__file__).read_text()))
     worded = {*eligibility_text._FIXED, *eligibility_text._WORDED, *eligibility_text._MISSING}
     assert len(said) > 40

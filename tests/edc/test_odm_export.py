@@ -176,6 +176,7 @@ def test_the_subjects_own_records_are_items_too(exported: str) -> None:
         key = subject.screening_number
         enrolment = replay.document((key, "SUBJECT", "", "enrolment")) or {}
         assert enrolment["subject_id"] == subject.subject_id
+        assert subject.enrolment_date is not None
         assert enrolment["enrolment_date"] == subject.enrolment_date.isoformat()
         consents = replay.document((key, "SUBJECT", "", "consent")) or {}
         assert set(consents) == {c.form_version for c in subject.consents.all()}

@@ -139,6 +139,7 @@ def test_a_monitoring_visit_and_a_query_finding_are_one_moment_each() -> None:
     finding = monitoring.add_finding(
         _user("monitor"), visit, text="Weight?", action="query", subject=subject, form=vitals
     )
+    assert finding.query_id is not None
     query = Query.objects.get(pk=finding.query_id)
     entries = list(AuditEntry.objects.order_by("-seq")[:2])
     assert {e.at for e in entries} == {finding.recorded_at} == {query.raised_at}

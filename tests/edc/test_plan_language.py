@@ -4,9 +4,8 @@ reader's language, not frozen in the language active when the plan was built."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -40,7 +39,7 @@ def test_a_plans_screen_reader_names_are_in_the_readers_language(
     assert cells["label"] == _cells(read_in, read_in)["label"]
 
 
-def _page(client: Any, language: str, subject: Subject) -> str:
+def _page(client: Client, language: str, subject: Subject) -> str:
     client.post(reverse("set_language"), {"language": language, "next": "/"})
     return client.get(reverse("adverse_event_new", args=[subject.pk])).content.decode()
 

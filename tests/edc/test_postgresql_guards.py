@@ -6,6 +6,8 @@ These tests need PostgreSQL (DATABASE_URL); elsewhere they are skipped, except u
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -19,7 +21,7 @@ def _postgresql(db: None) -> None:
     require_postgresql()
 
 
-def _refused(sql: str, params: list[object] | None = None) -> None:
+def _refused(sql: str, params: list[Any] | None = None) -> None:
     with pytest.raises(DatabaseError, match="refused"), transaction.atomic():
         connection.cursor().execute(sql, params or [])
 

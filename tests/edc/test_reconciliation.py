@@ -7,6 +7,7 @@ with SQL, as a database client would, and must be reported by subject, form and 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,7 +24,7 @@ from lupustrial.edc.study.models import Consent, FormData, Signature, Subject
 pytestmark = pytest.mark.usefixtures("demo")
 
 
-def _sql(sql: str, params: list[object]) -> None:
+def _sql(sql: str, params: list[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -58,6 +59,7 @@ def test_an_unvoided_signature_is_reported_and_its_digest_rechecked() -> None:
     subject = Subject.objects.get(subject_id="TKY-001")
     signature = Signature.objects.get(subject=subject)
     # The data change, the signature is voided, then someone "restores" it in the database.
+    assert subject.screening is not None
     screening = {**subject.screening, "weight_kg": 59}
     _sql(
         "UPDATE study_subject SET screening = %s WHERE id = %s", [json.dumps(screening), subject.pk]

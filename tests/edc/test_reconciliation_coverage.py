@@ -54,7 +54,7 @@ def _user(name: str) -> Any:
     return get_user_model().objects.get(username=name)
 
 
-def _sql(sql: str, params: list[object]) -> None:
+def _sql(sql: str, params: list[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

@@ -61,7 +61,7 @@ def test_an_idle_session_ends_within_a_minute_of_the_timeout(
     _at(monkeypatch, ends)
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_an_anonymous_visit_creates_no_session() -> None:

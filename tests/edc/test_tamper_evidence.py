@@ -93,7 +93,7 @@ def test_a_rewritten_entry_with_recomputed_hashes_is_reported(keep_key_id: bool)
     target = AuditEntry.objects.filter(form="vitals").first()
     assert target is not None
     rows = _rows(target.seq)
-    previous = rows[0]["prev_hash"]
+    previous: str = rows[0]["prev_hash"]
     for row in rows:
         if row["seq"] == target.seq:
             row["actor"] = "investigator"  # blame someone else
@@ -128,7 +128,7 @@ def test_a_forged_inserted_signature_is_reported() -> None:
         f"INSERT INTO audit_auditentry ({columns}) VALUES ({', '.join(['%s'] * len(forged))})",
         list(forged.values()),
     )
-    _set_head(forged["seq"], forged["hash"])
+    _set_head(head.seq + 1, str(forged["hash"]))
     report = verify()
     assert [(b.seq, b.kind) for b in report.breaks] == [(head.seq + 1, "altered")]
 
@@ -224,7 +224,7 @@ def test_a_short_key_from_the_environment_is_refused(
 def _reseal(rows: list[dict[str, Any]], keyed_from: int) -> str:
     """Chain ``rows`` again: plain SHA-256 before ``keyed_from``, the audit key from it on."""
     key = keys.current_key()
-    previous = rows[0]["prev_hash"]
+    previous: str = rows[0]["prev_hash"]
     for row in rows:
         row["prev_hash"] = previous
         row["key_id"] = key.key_id if row["seq"] >= keyed_from else ""

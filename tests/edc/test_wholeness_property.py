@@ -113,8 +113,22 @@ def _strategy(annotation: Any, metadata: list[Any]) -> st.SearchStrategy[Any]:
         return PAST.map(dt.date.isoformat)
     if annotation is dt.time:
         return st.times().map(lambda t: t.replace(microsecond=0).isoformat())
-    low = next((m.ge for m in metadata if isinstance(m, annotated_types.Ge)), None)
-    high = next((m.le for m in metadata if isinstance(m, annotated_types.Le)), None)
+    low = next(
+        (
+            m.ge
+            for m in metadata
+            if isinstance(m, annotated_types.Ge) and isinstance(m.ge, float | int)
+        ),
+        None,
+    )
+    high = next(
+        (
+            m.le
+            for m in metadata
+            if isinstance(m, annotated_types.Le) and isinstance(m.le, float | int)
+        ),
+        None,
+    )
     if limits is not None:
         low, high = limits.hard_min, limits.hard_max
     if annotation is int:

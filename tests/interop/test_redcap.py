@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from lupustrial.dataset.demo import demo_records
 from lupustrial.dataset.records import AdverseEventVersion, ScreeningForm, StudyRecords
@@ -147,7 +148,11 @@ def test_every_crf_field_appears_once(project: Path) -> None:
         r["Field Annotation"].removeprefix("@lupustrial ")
         for r in _read(project / "data_dictionary.csv")
     ]
-    for crf, model in [*CRF_MODELS.items(), ("screening", ScreeningRecord)]:
+    models: list[tuple[str, type[BaseModel]]] = [
+        *CRF_MODELS.items(),
+        ("screening", ScreeningRecord),
+    ]
+    for crf, model in models:
         # The date of birth is the pseudonymised records' year of birth (enrolment's field).
         specs = [
             s for s in model_items(crf, model) if f"{crf}.{s.path}" != "screening.date_of_birth"
@@ -255,8 +260,8 @@ def test_the_import_gives_back_every_stored_value(project: Path, records: StudyR
                 if path.endswith((":visit", ":row")):
                     continue
                 at = row[where[(row["redcap_repeat_instrument"], "visit")]]
-                number = row[where[(row["redcap_repeat_instrument"], "row")]]
-                logged[(row["record_id"], at, crf, head)][f"{int(number) - 1}.{rest}"] = value
+                row_number = row[where[(row["redcap_repeat_instrument"], "row")]]
+                logged[(row["record_id"], at, crf, head)][f"{int(row_number) - 1}.{rest}"] = value
             elif path.endswith(":recorded"):
                 if value:
                     flat[(row["record_id"], visit)][crf].setdefault(
@@ -280,13 +285,13 @@ def test_the_import_gives_back_every_stored_value(project: Path, records: StudyR
     assert records.screening_records
     for form in records.screening_records:
         values = screened[form.subject_id]
-        lists = {k: v for k, v in values.items() if isinstance(v, list)}
+        lists: dict[str, Any] = {k: v for k, v in values.items() if isinstance(v, list)}
         rebuilt = unflatten({k: v for k, v in values.items() if k not in lists})
         for (record, head), rows_ in screened_rows.items():
             if record == form.subject_id:
                 lists[head] = unflatten(rows_)
         for head, listed in lists.items():  # a list inside a section ("classification.…")
-            node = rebuilt
+            node: dict[str, Any] = rebuilt
             *parents, last = head.split(".")
             for part in parents:
                 node = node.setdefault(part, {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from lupustrial.prescreen.engine import run_prescreen
@@ -39,7 +40,11 @@ def test_earlier_as_of_ignores_later_records(omop_dir: Path) -> None:
 
 def test_earliest_start_matches_the_protocol_calendar() -> None:
     for as_of in (dt.date(2024, 2, 29), dt.date(2023, 3, 31), dt.date(2025, 1, 15)):
-        for step in (lambda d: add_months(d, 6), lambda d: add_years(d, 5)):
+        steps: tuple[Callable[[dt.date], dt.date], ...] = (
+            lambda d: add_months(d, 6),
+            lambda d: add_years(d, 5),
+        )
+        for step in steps:
             cut = earliest_start(as_of, step)
             assert step(cut) >= as_of
             assert step(cut - dt.timedelta(days=1)) < as_of

@@ -13,7 +13,9 @@ import lupustrial.cli.prescreen  # noqa: F401  (registers the commands even if _
 from .conftest import AS_OF
 
 
-def test_run_prints_and_writes(omop_dir: Path, tmp_path: Path, capsys) -> None:
+def test_run_prints_and_writes(
+    omop_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = exit_status(
         [
             "prescreen",
@@ -37,7 +39,9 @@ def test_run_prints_and_writes(omop_dir: Path, tmp_path: Path, capsys) -> None:
         assert (tmp_path / name).stat().st_size > 0
 
 
-def test_prescreen_without_a_command_is_a_run(omop_dir: Path, capsys) -> None:
+def test_prescreen_without_a_command_is_a_run(
+    omop_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The issue's spelling, `lupustrial prescreen --omop PATH`, is `prescreen run`."""
     options = ["--omop", str(omop_dir), "--as-of", AS_OF.isoformat(), "--top", "5"]
     assert exit_status(["prescreen", *options]) == 0
@@ -47,7 +51,9 @@ def test_prescreen_without_a_command_is_a_run(omop_dir: Path, capsys) -> None:
     assert "Candidates:" in short
 
 
-def test_circe_seven_is_a_documented_option(omop_dir: Path, tmp_path: Path, capsys) -> None:
+def test_circe_seven_is_a_documented_option(
+    omop_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`--criteria circe-seven` judges the seven rules Circe can express, and says so."""
     import json
 
@@ -63,7 +69,9 @@ def test_circe_seven_is_a_documented_option(omop_dir: Path, tmp_path: Path, caps
     assert "not_judged" in (tmp_path / "criteria.csv").read_text()
 
 
-def test_language_ja_prints_the_summary_in_japanese(omop_dir: Path, capsys) -> None:
+def test_language_ja_prints_the_summary_in_japanese(
+    omop_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     options = ["--omop", str(omop_dir), "--as-of", AS_OF.isoformat(), "--top", "2"]
     assert exit_status(["prescreen", "run", *options, "--language", "ja"]) == 0
     out = capsys.readouterr().out
@@ -99,7 +107,11 @@ def test_language_ja_prints_the_summary_in_japanese(omop_dir: Path, capsys) -> N
     ],
 )
 def test_bad_input_exits_2_with_a_message(
-    argv: list[str], message: str, omop_dir: Path, tmp_path: Path, capsys
+    argv: list[str],
+    message: str,
+    omop_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -117,7 +129,7 @@ def test_bad_input_exits_2_with_a_message(
 
 
 def test_import_reopens_the_omop_data_with_the_run_engine(
-    omop_dir: Path, tmp_path: Path, capsys
+    omop_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The candidate import opens the OMOP data as the run did (run.json): here a run
     recorded on PostgreSQL makes the import read --omop as a PostgreSQL URL."""
@@ -140,7 +152,9 @@ def test_import_reopens_the_omop_data_with_the_run_engine(
     assert "not a PostgreSQL URL" in capsys.readouterr().err
 
 
-def test_concepts_prints_every_set_and_resolves(omop_dir: Path, capsys) -> None:
+def test_concepts_prints_every_set_and_resolves(
+    omop_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert exit_status(["prescreen", "concepts", "--omop", str(omop_dir)]) == 0
     out = capsys.readouterr().out
     assert "sle: Systemic lupus erythematosus" in out
@@ -148,7 +162,7 @@ def test_concepts_prints_every_set_and_resolves(omop_dir: Path, capsys) -> None:
     assert "NOT FOUND" not in out
 
 
-def test_synthetic_command(tmp_path: Path, capsys) -> None:
+def test_synthetic_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = exit_status(
         [
             "prescreen",
@@ -169,13 +183,13 @@ def test_synthetic_command(tmp_path: Path, capsys) -> None:
 
 
 @pytest.mark.parametrize("command", [[], ["run"], ["concepts"], ["synthetic"]])
-def test_help_everywhere(command: list[str], capsys) -> None:
+def test_help_everywhere(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert exit_status(["prescreen", *command, "--help"]) == 0
     assert "Usage" in capsys.readouterr().out
 
 
 def test_spark_without_the_extra_says_how_to_install_it(
-    omop_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    omop_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Spark is the `[spark]` extra: without pyspark, `--engine spark` says what to install."""
     monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed

@@ -6,13 +6,18 @@ import pytest
 
 from lupustrial.prescreen.criteria_ids import CRITERION_IDS
 from lupustrial.prescreen.engine import PrescreenResult
-from lupustrial.prescreen.synthetic import BASELINE_EXPECTED, EDGE_CASES, EDGE_PERSON_ID
+from lupustrial.prescreen.synthetic import (
+    BASELINE_EXPECTED,
+    EDGE_CASES,
+    EDGE_PERSON_ID,
+    EdgeCase,
+)
 
 from .conftest import by_person
 
 
 @pytest.mark.parametrize("case", EDGE_CASES, ids=lambda c: c.key)
-def test_edge_case(case, duckdb_result: PrescreenResult) -> None:
+def test_edge_case(case: EdgeCase, duckdb_result: PrescreenResult) -> None:
     rows = by_person(duckdb_result)
     person_id = EDGE_PERSON_ID[case.key]
     if not case.in_cohort:

@@ -115,7 +115,10 @@ def test_an_engine_lost_on_every_attempt_is_one_error(omop_dir: Path, flaky: typ
 
 
 def test_the_command_says_it_in_one_line(
-    omop_dir: Path, flaky: type[_Flaky], monkeypatch: pytest.MonkeyPatch, capsys
+    omop_dir: Path,
+    flaky: type[_Flaky],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     flaky.failures = 5
     monkeypatch.setattr(omop, "engine_named", lambda name: _Flaky())

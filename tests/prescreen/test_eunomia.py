@@ -80,7 +80,9 @@ def test_a_malformed_death_table_is_a_warning_not_a_stop(result: PrescreenResult
     assert "read as empty" in death[0]
 
 
-def test_the_command_on_eunomia(eunomia: Path, tmp_path: Path, capsys) -> None:
+def test_the_command_on_eunomia(
+    eunomia: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "results"
     code, printed, progress = run(
         capsys,

@@ -125,7 +125,8 @@ def test_notes_list_each_criterions_sets_in_its_order_on_its_row() -> None:
     assert len(notes) == 3 * len(CRITERION_IDS)
 
     def at(person: int, criterion: str) -> str | None:
-        return notes[person * len(CRITERION_IDS) + CRITERION_IDS.index(criterion)]
+        note: str | None = notes[person * len(CRITERION_IDS) + CRITERION_IDS.index(criterion)]
+        return note
 
     ignored = " record(s) outside the observation period ignored"
     assert at(2, "E4") == (

@@ -24,7 +24,9 @@ def _subject() -> Subject:
 
 
 def _date_of_birth() -> str:
-    born = _subject().screening["date_of_birth"]
+    screening = _subject().screening
+    assert screening is not None
+    born = screening["date_of_birth"]
     assert isinstance(born, str)
     return born
 

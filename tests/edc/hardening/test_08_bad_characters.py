@@ -206,11 +206,11 @@ def test_the_deviation_log_refuses_them_by_field(character: str) -> None:
 
 @pytest.mark.usefixtures("demo")
 def test_a_version_that_is_no_number_is_no_server_error() -> None:
-    from lupustrial.edc.deviations import services as deviations
+    from lupustrial.edc.deviations.models import Deviation
     from tests.edc.test_deviations import _record
 
     deviation = _record(corrective_action="reminder to the team")
-    assert isinstance(deviation, deviations.Deviation)
+    assert isinstance(deviation, Deviation)
     response = login("investigator").post(
         reverse("deviation_close", args=[deviation.pk]), {"version": "two"}
     )
