@@ -533,3 +533,38 @@ def test_a_file_breaking_the_schema_is_one_line_and_exit_2(trip: RoundTrip, tmp_
 def test_files_that_are_not_odm_1_3_2_are_refused(document: bytes, message: str) -> None:
     with pytest.raises(ImportRefusedError, match=message.replace("(", r"\(").replace(")", r"\)")):
         check_file(document)
+
+
+def test_stored_password_fingerprints_stay_in_their_installation(trip: RoundTrip) -> None:
+    """The trail's fingerprint of a stored password (``<user>.credential``) is keyed with the
+    original installation's audit key: the file leaves it out, and the import records each
+    account's own as it closes it (no password), which `audit verify` then checks."""
+    original, again = _notes(read(trip.file)), _notes(read(trip.again))
+    assert not [n for n in original + again if str(n.get("field", "")).endswith(".credential")]
+    sql = "SELECT field, actor FROM audit_auditentry WHERE field LIKE '%.credential' ORDER BY seq"
+    users = {u for (u,) in trip.rows(trip.imported, "SELECT username FROM auth_user")}
+    closing = trip.rows(trip.imported, sql)
+    assert {field for field, _ in closing} == {f"{u}.credential" for u in users}
+    assert all(actor.startswith("console:") for _, actor in closing)
+    assert len(trip.rows(trip.original, sql)) >= len(users)  # the original kept its own
+    # An imported account given a password behind the application is named.
+    done = run(["audit", "verify"], shell(trip.imported), trip.work)
+    assert done.returncode == 0, done.stdout
+    connection = sqlite3.connect(trip.imported / "lupustrial.sqlite3")
+    try:
+        (kept,) = connection.execute(
+            "SELECT password FROM auth_user WHERE username = 'monitor'"
+        ).fetchone()
+        with connection:
+            connection.execute(
+                "UPDATE auth_user SET password = 'md5$salt$0123' WHERE username = 'monitor'"
+            )
+        done = run(["audit", "verify"], shell(trip.imported), trip.work)
+        assert done.returncode == 1
+        assert "account monitor.password: the record holds 'a password not set" in done.stdout
+    finally:
+        with connection:
+            connection.execute(
+                "UPDATE auth_user SET password = ? WHERE username = 'monitor'", [kept]
+            )
+        connection.close()

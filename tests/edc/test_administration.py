@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from lupustrial.edc.accounts import services
 from lupustrial.edc.accounts.models import Site, StaffProfile
+from lupustrial.edc.audit.keys import current_key
 from lupustrial.edc.audit.models import AuditEntry
 from tests.edc.clients import login
 
@@ -283,6 +284,10 @@ def test_an_imported_account_stays_inactive_whatever_the_file_says() -> None:
             False, "monitor", (), "Ann Abe"
         )
     trail = AuditEntry.objects.filter(field__startswith="ann.").order_by("seq")
+    # Closing the account fingerprints its stored (unusable) password here, keyed.
+    *trail, closed = list(trail)
+    assert (closed.actor, closed.field) == ("console:test", "ann.credential")
+    assert closed.new_value.startswith('"' + current_key().key_id + ":")
     assert [(e.actor, e.field, e.new_value) for e in trail] == [
         ("loader", "ann.active", "true"),
         ("loader", "ann.email", '""'),

@@ -274,8 +274,15 @@ def _entries(progress: Callable[[str], None]) -> tuple[Entry, ...]:
 
 def _study_entries() -> tuple[Entry, ...]:
     """The trail's entries about the sites, accounts and drug lots, which name no subject
-    (sign-ins, exports and jobs are the application's, not the study's, and stay out)."""
-    rows = AuditEntry.objects.filter(subject="", form__in=STUDY_FORMS).order_by("seq")
+    (sign-ins, exports and jobs are the application's, not the study's, and stay out; so do
+    the stored passwords' fingerprints, ``account.<user>.credential``: keyed with this
+    installation's audit key, they prove nothing elsewhere, and an import's accounts have no
+    password — the import records their own, `accounts.services.close_imported_account`)."""
+    rows = (
+        AuditEntry.objects.filter(subject="", form__in=STUDY_FORMS)
+        .exclude(form="account", field__endswith=".credential")
+        .order_by("seq")
+    )
     return tuple(_entry(row, "", "") for row in rows.iterator(chunk_size=2000))
 
 

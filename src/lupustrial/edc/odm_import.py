@@ -201,6 +201,11 @@ class _Importer:
         time; a password event alone."""
         notes = [note]
         owner, _, name = str(note["field"]).rpartition(".")
+        if note["form"] == "account" and name == "credential":
+            # A stored password's fingerprint under the original's audit key (exports leave
+            # them out): it proves nothing here, where the account has no password; closing
+            # the account records its own (`close_imported_account`).
+            return
         following = self.ahead[0].note if self.ahead else None
         while name != "password" and following is not None and _same_change(note, following):
             notes.append(following)

@@ -1,12 +1,13 @@
 """Accounts and sites compared with the replayed trail: a role, a user's sites, an account's
-state, a user name, or a site's code, name or time zone changed behind the application shows
-(issue 14, finding 2), and so does an account made or a profile removed there, every user
-compared whether or not it has a staff profile. `edc.reconciliation` runs it with the other
-apps' comparisons.
+state, a user name, a stored password (by its keyed fingerprint), or a site's code, name or
+time zone changed behind the application shows (issue 14, finding 2), and so does an account
+made or a profile removed there, every user compared whether or not it has a staff profile.
+`edc.reconciliation` runs it with the other apps' comparisons.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,10 +16,30 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model
 
 from lupustrial.edc.accounts.models import Site, StaffProfile
+from lupustrial.edc.accounts.services import fingerprint
+from lupustrial.edc.audit.keys import AuditKey, keyring
 from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.replay import Difference, Event, compare
 
 COVERS: tuple[type[Model], ...] = (Site, StaffProfile)
+
+
+CREDENTIAL_SAYS = (
+    "a password not set through the application",
+    "the password the application last set",
+)
+"""The two sides of a stored password that is not the one the trail's fingerprint names: the
+values themselves are never shown (the hash is a secret, the fingerprint says nothing)."""
+
+
+def _same_credential(said: str, stored: str, keys: Mapping[str, AuditKey]) -> bool:
+    """The trail's last fingerprint of an account's stored password (`services.fingerprint`)
+    is that of the field as held: a password written past the services (Django's
+    `changepassword`, a shell, SQL) is not, and nobody without the audit key can forge it.
+    A key that is not known (rotated out and not kept) cannot confirm it either."""
+    key_id, _, _mac = said.partition(":")
+    key = keys.get(key_id)
+    return key is not None and hmac.compare_digest(said, fingerprint(stored, key))
 
 
 def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Difference]:
@@ -27,7 +48,7 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
     for event in events:
         if event.form == "account" and event.action in (Action.ROLE_CHANGE, Action.USER):
             username, _, name = event.field.rpartition(".")
-            if name in ("role", "sites", "active", "email"):
+            if name in ("role", "sites", "active", "email", "credential"):
                 accounts[(username, name)] = event.new
         elif event.form == "site" and event.action == Action.USER:
             pk, _, name = event.field.partition(".")
@@ -46,6 +67,7 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
     # a shell, Django's own commands) may sign in either way, and a profile deleted leaves
     # the user. Without a profile an account holds what `services.account_state` gives it:
     # no role, no sites.
+    keys = keyring()
     users = get_user_model().objects.select_related("staff").prefetch_related("staff__sites")
     for user in users.order_by("pk"):
         username = user.get_username()
@@ -70,6 +92,9 @@ def reconcile(events: Sequence[Event], labels: Mapping[int, str]) -> list[Differ
                 )
             elif (username, name) not in accounts and name == "role":
                 found.append(Difference("", "account", f"{username}.role", value, None))
+        said = accounts.get((username, "credential"))
+        if said is not None and not _same_credential(str(said), user.password, keys):
+            found.append(Difference("", "account", f"{username}.password", *CREDENTIAL_SAYS))
     for username in sorted(named - held_names):
         found.append(Difference("", "account", f"{username}.username", None, username))
     for site in Site.objects.all():

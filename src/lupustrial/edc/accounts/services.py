@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from lupustrial.edc.accounts.models import Credential, Site, StaffProfile
 from lupustrial.edc.accounts.roles import Can, Role
 from lupustrial.edc.audit import imports
+from lupustrial.edc.audit.keys import AuditKey, current_key
 from lupustrial.edc.audit.models import Action
 from lupustrial.edc.audit.trail import Actor, record
 
@@ -146,20 +147,57 @@ def record_account_change(
     return after
 
 
+def fingerprint(stored: str, key: AuditKey | None = None) -> str:
+    """The stored password field (the hasher's output, never the password) under the audit
+    key, which the database does not hold (`audit.keys`): ``<key id>:<HMAC-SHA256>``. Whoever
+    writes the field past the services cannot write the fingerprint that matches it, and the
+    trail, which keeps the fingerprint, never holds the hash itself."""
+    key = key or current_key()
+    return f"{key.key_id}:{key.mac(b'lupustrial stored password:' + stored.encode('utf-8'))}"
+
+
+def _record_credential(actor: Actor, user: Any, said: str, reason: str) -> None:
+    """One password event: what happened (``said``) in ``<user>.password``, and the keyed
+    fingerprint of the field as stored now in ``<user>.credential``, which `audit verify`
+    compares with the account (`accounts.reconcile`)."""
+    at = imports.now()
+    username = user.get_username()
+    record(actor, Action.USER, at=at, form="account", field=f"{username}.password", new=said,
+           reason=reason)  # fmt: skip
+    record(actor, Action.USER, at=at, form="account", field=f"{username}.credential",
+           new=fingerprint(user.password), reason=reason)  # fmt: skip
+
+
 def _password_was_set(actor: Actor, user: Any, reason: str) -> None:
     by_someone_else = not _same_person(actor, user)
     Credential.objects.update_or_create(
         user=user,
         defaults={"must_change": by_someone_else, "changed_at": timezone.now()},
     )
-    record(
-        actor,
-        Action.USER,
-        form="account",
-        field=f"{user.get_username()}.password",
-        new="set, to be changed at next sign-in" if by_someone_else else "changed by its owner",
-        reason=reason,
-    )
+    said = "set, to be changed at next sign-in" if by_someone_else else "changed by its owner"
+    _record_credential(actor, user, said, reason)
+
+
+RENEWED_AT_SIGN_IN = "stored credential renewed at sign-in"
+"""What the trail says when Django rewrote the stored hash as the owner signed in (a hasher
+listed first, or more iterations, since it was stored); the password itself is unchanged."""
+
+
+@transaction.atomic
+def check_password(user: Any, password: str) -> bool:
+    """The password checked, as at sign-in or signing; when the check rewrites the stored hash
+    (Django upgrades it to the first listed hasher and its iterations), the new field's
+    fingerprint is recorded, by its owner, so that `audit verify` does not name it."""
+    stored = user.password
+    matches = bool(user.check_password(password))
+    if user.password != stored:
+        _record_credential(
+            user,
+            user,
+            RENEWED_AT_SIGN_IN,
+            "the stored hash was upgraded to the configured hasher; the password is unchanged",
+        )
+    return matches
 
 
 @transaction.atomic
@@ -174,14 +212,7 @@ def set_password(actor: Actor, user: Any, password: str | None, reason: str) -> 
     if password is None:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        record(
-            actor,
-            Action.USER,
-            form="account",
-            field=f"{user.get_username()}.password",
-            new="password sign-in disabled",
-            reason=reason,
-        )
+        _record_credential(actor, user, "password sign-in disabled", reason)
         return
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -237,7 +268,7 @@ def create_account(
     record_account_change(actor, user, None, reason)
     if own_password:
         Credential.objects.create(user=user, must_change=False, changed_at=timezone.now())
-        record(actor, Action.USER, form="account", field=f"{username}.password", new="set")
+        _record_credential(actor, user, "set", "")
     else:
         _password_was_set(actor, user, reason)
     return user

@@ -30,6 +30,7 @@ from lupustrial.clinical.assessment import AssessmentResult
 from lupustrial.clinical.limits import soft_limit_findings
 from lupustrial.edc.accounts.models import Site, StaffProfile
 from lupustrial.edc.accounts.roles import SITE_ROLES, Can
+from lupustrial.edc.accounts.services import check_password
 from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.keys import current_key, keyring
 from lupustrial.edc.audit.models import Action, AuditEntry
@@ -651,7 +652,7 @@ def _sign(user: User, subject: Subject, password: str) -> dt.datetime:
             )
             % {"minutes": _cooloff_minutes()}
         )
-    if not user.check_password(password):
+    if not check_password(user, password):  # a hash renewed here is recorded as at sign-in
         raise SignatureRefusedError(_("The password did not match: the signature was not applied."))
     entry = record(user, Action.SIGN, subject=subject, form="enrolment", new=ENROLMENT_MEANING)
     # Signed when the trail says: an export's Signature (the entry's time) gives it back.
