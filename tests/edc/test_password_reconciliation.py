@@ -23,6 +23,8 @@ from lupustrial.edc.accounts import services
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.demo import DEMO_PASSWORD
 from lupustrial.edc.reconciliation import reconcile
+from tests.edc.clients import login
+from tests.edc.test_flows import _enrolled, _first_dose, _screened_and_consented
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -139,3 +141,30 @@ def test_an_inactive_account_renewed_at_a_refused_sign_in_is_not_named(
     assert not _sign_in("osaka", DEMO_PASSWORD)
     assert _user("osaka").password.startswith("pbkdf2_sha1$")
     assert _lines() == []
+
+
+def test_a_hash_renewed_at_signing_is_recorded_and_not_named(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The enrolment signature re-enters the password: Django renews an outdated hash there
+    too, and it is recorded as at sign-in."""
+    coordinator, investigator = login("coordinator"), login("investigator")
+    subject = _screened_and_consented(coordinator)
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    monkeypatch.setattr(PBKDF2SHA1PasswordHasher, "iterations", 2)
+    response = investigator.post(
+        reverse("enrol", args=[subject.pk]),
+        {
+            "first_infusion_date": _first_dose().isoformat(),
+            "enrolment_date": _enrolled().isoformat(),
+            "password": DEMO_PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert _user("investigator").password.startswith("pbkdf2_sha1$")
+    assert _lines() == []
+    entry = AuditEntry.objects.filter(field="investigator.password").latest("seq")
+    assert "renewed at sign-in" in entry.new_value
