@@ -166,3 +166,50 @@ def test_dated_regimens_on_an_undated_assessment_leave_the_dose_unknown() -> Non
     assert "date" in dose.missing
     assert result.doris is not None
     assert result.doris.components[2].status is Status.UNKNOWN
+
+
+def test_the_dose_is_converted_once_per_assessment_and_judged_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The assessment's prednisolone equivalent is the one LLDAS and DORIS judge (issue 19):
+    computed once, and the findings are those computed from the regimens themselves."""
+    from lupustrial.clinical import glucocorticoids
+    from lupustrial.clinical.doris import DorisInput, assess_doris_remission
+    from lupustrial.clinical.lldas import LldasInput, assess_lldas
+
+    assessment = Assessment.model_validate(_tapered(body_weight={"value": 60, "unit": "kg"}))
+    calls = []
+    original = glucocorticoids.total_prednisolone_equivalent
+
+    def counted(*args: Any, **kwargs: Any) -> glucocorticoids.PrednisoloneEquivalent:
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(glucocorticoids, "total_prednisolone_equivalent", counted)
+    result = score_assessment(assessment)
+    assert len(calls) == 1
+    monkeypatch.undo()
+    assert result.lldas is not None
+    assert result.doris is not None
+    assert result.sledai2k is not None
+    assert result.prednisolone is not None
+    assert result.prednisolone.mg_per_kg_per_day is not None
+    separate = assess_doris_remission(
+        DorisInput(
+            sledai2k=result.sledai2k,
+            pga=assessment.pga,
+            glucocorticoids=assessment.glucocorticoids,
+            maintenance_therapy_stable=assessment.maintenance_therapy_stable,
+        )
+    )
+    assert separate.model_dump_json() == result.doris.model_dump_json()
+    assert (
+        result.lldas.components[3]
+        == assess_lldas(
+            LldasInput(
+                sledai2k=result.sledai2k,
+                pga=assessment.pga,
+                glucocorticoids=assessment.glucocorticoids,
+            )
+        ).components[3]
+    )

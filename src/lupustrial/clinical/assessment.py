@@ -200,7 +200,11 @@ def score_assessment(
         not_computed["Prednisolone equivalent"] = NO_GLUCOCORTICOIDS
     lldas = doris = None
     if sledai is not None:
-        lldas = assess_lldas(_lldas_input(assessment, sledai), lldas_limits)
+        # The dose converted once for all three (issue 19): the SLEDAI-2K is dated as the
+        # assessment, so LLDAS's and DORIS's day is ``day``; the body weight adds only mg/kg.
+        lldas = assess_lldas(
+            _lldas_input(assessment, sledai), lldas_limits, prednisolone=prednisolone
+        )
         doris = assess_doris_remission(
             DorisInput.trusted(
                 sledai2k=sledai,
@@ -209,6 +213,7 @@ def score_assessment(
                 maintenance_therapy_stable=assessment.maintenance_therapy_stable,
             ),
             doris_limits,
+            prednisolone=prednisolone,
         )
     else:
         not_computed["LLDAS"] = not_computed["DORIS remission"] = NEEDS_SLEDAI2K

@@ -332,10 +332,21 @@ class GlucocorticoidInput(StrictModel):
         return prednisolone_equivalent_on(self.glucocorticoids, on)
 
     def prednisolone_finding(
-        self, component: Component, *, limit: float, on: dt.date | None, inclusive: bool = True
+        self,
+        component: Component,
+        *,
+        limit: float,
+        on: dt.date | None,
+        inclusive: bool = True,
+        equivalent: PrednisoloneEquivalent | None = None,
     ) -> ComponentFinding:
-        """The dose component: the dose taken on ``on`` against ``limit`` mg/day."""
-        equivalent = self.prednisolone_equivalent(on)
+        """The dose component: the dose taken on ``on`` against ``limit`` mg/day.
+
+        ``equivalent``, when given, is this input's regimens' equivalent on ``on``, already
+        computed by the caller (the assessment's own, issue 19); otherwise it is computed here.
+        """
+        if equivalent is None:
+            equivalent = self.prednisolone_equivalent(on)
         if self.glucocorticoids is not None and equivalent is None:
             return component.finding(Status.UNKNOWN, [reason("undated")], ["date"])
         value = self.prednisolone_mg_per_day if equivalent is None else equivalent.mg_per_day

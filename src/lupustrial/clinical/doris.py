@@ -36,6 +36,7 @@ from lupustrial.clinical.components import (
     sledai_score,
     threshold_finding,
 )
+from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
 from lupustrial.clinical.model import StrictModel
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, Sledai2kResult
@@ -166,15 +167,23 @@ def pga_within_limit(
 
 
 def prednisolone_within_limit(
-    inp: DorisInput, limits: DorisThresholds = DORIS_PUBLISHED
+    inp: DorisInput,
+    limits: DorisThresholds = DORIS_PUBLISHED,
+    *,
+    equivalent: PrednisoloneEquivalent | None = None,
 ) -> ComponentFinding:
-    """Component 3: prednisolone equivalent ≤ 5 mg/day (van Vollenhoven 2021)."""
+    """Component 3: prednisolone equivalent ≤ 5 mg/day (van Vollenhoven 2021).
+
+    ``equivalent``: the input's regimens' equivalent on its SLEDAI-2K's day, when the caller
+    has it already (computed here otherwise).
+    """
     # The dose taken on the day of this assessment, whose date the SLEDAI-2K has.
     return inp.prednisolone_finding(
         doris_components(limits)[2],
         limit=limits.prednisolone_max_mg_per_day,
         on=inp.sledai2k.date,
         inclusive=limits.prednisolone_inclusive,
+        equivalent=equivalent,
     )
 
 
@@ -194,11 +203,13 @@ def assess_doris_remission(
     limits: DorisThresholds = DORIS_PUBLISHED,
     *,
     prednisolone_limit_inclusive: bool | None = None,
+    prednisolone: PrednisoloneEquivalent | None = None,
 ) -> DorisResult:
     """Judge 2021 DORIS remission, component by component (van Vollenhoven 2021).
 
     ``limits`` defaults to the published values; ``prednisolone_limit_inclusive`` (if given)
-    overrides ``limits.prednisolone_inclusive``.
+    overrides ``limits.prednisolone_inclusive``. ``prednisolone``: the input's regimens'
+    equivalent on its SLEDAI-2K's day, when the caller has computed it already.
     """
     if prednisolone_limit_inclusive is not None:
         limits = limits.model_copy(update={"prednisolone_inclusive": prednisolone_limit_inclusive})
@@ -206,7 +217,7 @@ def assess_doris_remission(
         [
             clinical_sledai_within_limit(inp, limits),
             pga_within_limit(inp, limits),
-            prednisolone_within_limit(inp, limits),
+            prednisolone_within_limit(inp, limits, equivalent=prednisolone),
             stable_maintenance_therapy(inp),
         ]
     )

@@ -41,6 +41,7 @@ from lupustrial.clinical.components import (
     sledai_score,
     threshold_finding,
 )
+from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
 from lupustrial.clinical.model import Reason, StrictModel
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import DESCRIPTORS, OrganSystem, Sledai2kResult
@@ -279,14 +280,22 @@ def pga_within_limit(
 
 
 def prednisolone_within_limit(
-    inp: LldasInput, limits: LldasThresholds = LLDAS_PUBLISHED
+    inp: LldasInput,
+    limits: LldasThresholds = LLDAS_PUBLISHED,
+    *,
+    equivalent: PrednisoloneEquivalent | None = None,
 ) -> ComponentFinding:
-    """Component 4: current prednisolone-equivalent dose ≤ 7.5 mg/day (Franklyn 2016)."""
+    """Component 4: current prednisolone-equivalent dose ≤ 7.5 mg/day (Franklyn 2016).
+
+    ``equivalent``: the input's regimens' equivalent on its SLEDAI-2K's day, when the caller
+    has it already (computed here otherwise).
+    """
     # "Current" is the dose taken on the day of this assessment, whose date the SLEDAI-2K has.
     return inp.prednisolone_finding(
         lldas_components(limits)[3],
         limit=limits.prednisolone_max_mg_per_day,
         on=inp.sledai2k.date,
+        equivalent=equivalent,
     )
 
 
@@ -301,17 +310,24 @@ def standard_maintenance_therapy(inp: LldasInput) -> ComponentFinding:
     )
 
 
-def assess_lldas(inp: LldasInput, limits: LldasThresholds = LLDAS_PUBLISHED) -> LldasResult:
+def assess_lldas(
+    inp: LldasInput,
+    limits: LldasThresholds = LLDAS_PUBLISHED,
+    *,
+    prednisolone: PrednisoloneEquivalent | None = None,
+) -> LldasResult:
     """Judge the Lupus Low Disease Activity State, component by component (Franklyn 2016).
 
     ``limits`` defaults to the published values; a protocol's own are stated in the result.
+    ``prednisolone``: the input's regimens' equivalent on its SLEDAI-2K's day, when the caller
+    has computed it already (the assessment's own), so it is not computed again.
     """
     return LldasResult.judge(
         [
             low_activity_without_major_organs(inp, limits),
             no_new_activity(inp),
             pga_within_limit(inp, limits),
-            prednisolone_within_limit(inp, limits),
+            prednisolone_within_limit(inp, limits, equivalent=prednisolone),
             standard_maintenance_therapy(inp),
         ]
     )
