@@ -27,7 +27,7 @@ from lupustrial.edc.safety import services as safety
 from lupustrial.edc.study import adverse_events, services
 from lupustrial.edc.study.models import FormData, Query, Subject, Visit
 from lupustrial.edc.study.not_done import set_form_not_done
-from lupustrial.edc.study.views import DASHBOARDS, SUBJECT_PAGES
+from lupustrial.edc.study.views import DASHBOARDS, SUBJECT_PAGES, VISIT_ROWS
 from lupustrial.protocol import dates
 from lupustrial.protocol.config import DEFAULT_PROTOCOL
 from lupustrial.protocol.consent import ConsentFormVersion
@@ -56,6 +56,7 @@ def _kept_and_fresh(client: Client, url: str | None = None) -> tuple[str, str]:
     kept = _page(client, url)
     DASHBOARDS.clear()
     SUBJECT_PAGES.clear()
+    VISIT_ROWS.clear()
     return kept, _page(client, url)
 
 

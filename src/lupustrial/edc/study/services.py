@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -1124,7 +1124,13 @@ def derived(visit: Visit) -> AssessmentResult | None:
 
 
 def derived_for_subject(subject: Subject) -> dict[int, AssessmentResult]:
-    """Every visit's derived scores, from one read of the subject's forms.
+    """Every visit's derived scores, from one read of the subject's forms (`scored_visits`)."""
+    return {pk: result for pk, (_key, result) in scored_visits(subject).items()}
+
+
+def scored_visits(subject: Subject) -> dict[int, tuple[Hashable, AssessmentResult]]:
+    """Every visit's derived scores with the version key they are kept under (`SCORES`):
+    what the visit's forms and dates, and its previous assessment's, are now.
 
     The same derivation as the dataset's (`protocol.crfs.score_visit` over the visit record
     `edc.study.records` maps), against the previous assessment the protocol's one rule
@@ -1133,7 +1139,7 @@ def derived_for_subject(subject: Subject) -> dict[int, AssessmentResult]:
     # Read onto the caller's subject (once: a page that prefetched them reads nothing again).
     prefetch_related_objects([subject], "visits__forms")
     visits = done_visits(subject)
-    results: dict[int, AssessmentResult] = {}
+    results: dict[int, tuple[Hashable, AssessmentResult]] = {}
     for pair in visits:
         visit, forms = pair
         if not visit.forms.all():
@@ -1143,15 +1149,18 @@ def derived_for_subject(subject: Subject) -> dict[int, AssessmentResult]:
         key: tuple[object, ...] = (visit.pk, visit.date, forms_version(visit))
         if previous is not None:
             key += (previous[0].pk, previous[0].date, forms_version(previous[0]))
-        results[visit.pk] = SCORES.get(
+        results[visit.pk] = (
             key,
-            functools.partial(
-                score_visit,
-                forms,
-                visit.date,
-                previous[1] if previous else None,
-                previous[0].date if previous else None,
-                protocol=DEFAULT_PROTOCOL,
+            SCORES.get(
+                key,
+                functools.partial(
+                    score_visit,
+                    forms,
+                    visit.date,
+                    previous[1] if previous else None,
+                    previous[0].date if previous else None,
+                    protocol=DEFAULT_PROTOCOL,
+                ),
             ),
         )
     return results

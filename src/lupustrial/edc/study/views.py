@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import lru_cache, wraps
 from typing import Any
 
@@ -23,7 +23,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
@@ -402,8 +402,9 @@ def _subject_context(request: HttpRequest, pk: int) -> tuple[dict[str, Any], set
     subject = _subject(request, pk)
     # One read of each relation the page and its helpers use (issue 19).
     prefetch_related_objects([subject], *services.SUBJECT_RECORD)
-    results = services.derived_for_subject(subject)
+    scored = services.scored_visits(subject)
     visits = list(subject.visits.all())
+    today = subject.site.today()
     decision, decided_on = services.kept_eligibility(subject)
     context = {
         "subject": subject,
@@ -417,15 +418,55 @@ def _subject_context(request: HttpRequest, pk: int) -> tuple[dict[str, Any], set
         "signatures": list(subject.signatures.all()),
         "needs_signature": subject.subject_id is not None
         and services.active_signature(subject) is None,
-        "visits": [(visit, results.get(visit.pk)) for visit in visits],
+        "visits": visits,
+        "visit_rows": [_visit_row(visit, scored.get(visit.pk), today) for visit in visits],
         # Read only for those who may lock (the data manager): one query, not for every reader.
         "lock_warning": _lock_warning(subject)
         if not subject.casebook_locked and services.may(request.user, Can.LOCK, subject)
         else "",
         "adverse_events": adverse_events.adverse_events(subject, people=False),
-        "today": subject.site.today(),
+        "today": today,
     }
     return context, {subject.site.time_zone}
+
+
+def _visit_row(
+    visit: Visit, scored: tuple[Hashable, AssessmentResult] | None, today: dt.date
+) -> str:
+    """A row of the subject page's visits table (`edc/_visit_row.html`), rendered once per
+    what it shows (issue 19): a save of one visit's form renders that row again (and the
+    next visit's, whose change from it moved), not the whole table. The key is what the row
+    template reads, each of it: the visit's fields, whether it is overdue, its scores' version
+    key (`services.scored_visits`: its forms and dates and its previous assessment's), the
+    language (dates, status and derived lines in the reader's) and the URL prefix."""
+    overdue = (
+        visit.status == "planned" and visit.window_end is not None and visit.window_end < today
+    )
+    key = (
+        visit.pk,
+        visit.code,
+        visit.planned_date,
+        visit.window_start,
+        visit.window_end,
+        visit.date,
+        visit.status,
+        visit.missed_reason,
+        overdue,
+        scored[0] if scored else None,
+        get_language(),
+        get_script_prefix(),
+    )
+    return VISIT_ROWS.get(
+        key,
+        lambda: render_to_string(
+            "edc/_visit_row.html",
+            {"visit": visit, "result": scored[1] if scored else None, "overdue": overdue},
+        ),
+    )
+
+
+VISIT_ROWS: ByVersion[str] = ByVersion(4096)
+"""`edc/_visit_row.html` per what the row shows (`_visit_row`)."""
 
 
 def _decision_panel(
