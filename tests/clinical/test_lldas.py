@@ -430,3 +430,13 @@ def test_the_published_limits_are_the_defaults() -> None:
         LldasThresholds(sledai2k_max=4, pga_max=1.0, prednisolone_max_mg_per_day=7.5)
         == LLDAS_PUBLISHED
     )
+
+
+def test_component_1_met_is_built_once_and_shared() -> None:
+    """Component 1 met depends only on the score and the limit (issue 19): equal inputs share
+    one finding, equal to one built afresh."""
+    first = assess_lldas(lldas_input()).components[0]
+    second = assess_lldas(lldas_input()).components[0]
+    assert first.status is Status.MET
+    assert first is second
+    assert first.evidence.startswith("SLEDAI-2K 0 ≤ 4, no major organ"), first.evidence

@@ -181,7 +181,7 @@ def low_activity_without_major_organs(
     status = all_of([total, *(negate(s) for s in absent)])
     score = sledai_score(sledai)
     if status is Status.MET:
-        return component.finding(status, [reason("sledai_within", score=score, limit=limit)])
+        return _sledai_within(component, score, limit)
     reasons: list[Reason] = []
     missing: list[str] = []
     shown = status  # report only what decides: failures, or else what is unknown
@@ -206,6 +206,13 @@ def low_activity_without_major_organs(
             reasons.append(reason("not_recorded", item=name))
             missing.append(name)
     return component.finding(status, reasons, missing)
+
+
+@functools.lru_cache(maxsize=256)
+def _sledai_within(component: Component, score: str, limit: int) -> ComponentFinding:
+    """Component 1 met: depends on nothing but its arguments, so built once and shared, as
+    the yes/no findings are (results are immutable; issue 19)."""
+    return component.finding(Status.MET, [reason("sledai_within", score=score, limit=limit)])
 
 
 def no_new_activity(inp: LldasInput) -> ComponentFinding:
