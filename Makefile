@@ -83,12 +83,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-# mypy strict (pyproject.toml [tool.mypy]) on the whole package, the web application with
-# django-stubs' plugin. Cold cache about 45 s of CPU, warm about 1 s. The plugin loads the
+# mypy strict (pyproject.toml [tool.mypy]) on the whole package, its tests and benchmarks,
+# the web application with django-stubs' plugin. Cold cache about 55 s of CPU, warm about 2 s. The plugin loads the
 # settings, which would write var/secret_key when no key is set, racing the SQLite pass that
 # starts beside it on a fresh clone: it gets a key of its own (it signs nothing).
 typecheck: $(STAMP)
-	LUPUSTRIAL_SECRET_KEY=mypy-loads-the-settings-and-signs-nothing $(BIN)/mypy src/lupustrial
+	LUPUSTRIAL_SECRET_KEY=mypy-loads-the-settings-and-signs-nothing $(BIN)/mypy src/lupustrial tests benchmarks
 
 # The PostgreSQL-only tests skip here and run in pytest-postgres (tests/edc/postgresql.py).
 # POSTGRES_URL names the database prescreen's PostgreSQL engine test uses (tests/prescreen).

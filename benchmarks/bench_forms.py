@@ -32,10 +32,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # playwright is imported where the browser starts
+    from playwright.sync_api import ViewportSize
 
 ROOT = Path(__file__).resolve().parents[1]
-VIEWPORT = {"width": 1366, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1366, "height": 900}
 PASSWORD = "lupus-demo-2026"  # the demo's (lupustrial.edc.demo.DEMO_PASSWORD)
 MAX_TABS = 600
 

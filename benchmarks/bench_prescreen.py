@@ -157,7 +157,9 @@ def measure_scan(directory: Path) -> dict[str, object]:
         source = str(single) if single.exists() else str(directory / table / "*.parquet")
         # COUNT(*) alone is answered from the Parquet footers; hashing every column reads it.
         query = f"SELECT COUNT(*), BIT_XOR(HASH(COLUMNS(*))) FROM read_parquet('{source}')"
-        rows += int(con.execute(query).fetchone()[0])
+        counted = con.execute(query).fetchone()
+        assert counted is not None  # an aggregate answers one row
+        rows += int(counted[0])
     return {
         "seconds": time.perf_counter() - started,
         "cpu_seconds": time.process_time() - cpu,
@@ -500,8 +502,8 @@ def main(argv: list[str] | None = None) -> None:
     print("kept from their first run; in Circe's, none)")
     widths = [max(len(h), 10) for h in cpu_header]
     print(_row(cpu_header, widths))
-    for persons, r in results.items():
-        cpu = {k: float(r[k]["cpu_seconds"]) for k in ("scan", "duckdb", "like", "circe")}  # type: ignore[arg-type]
+    for persons, run in results.items():
+        cpu = {k: float(run[k]["cpu_seconds"]) for k in ("scan", "duckdb", "like", "circe")}  # type: ignore[arg-type]
         cells = [
             f"{persons:,}",
             f"{cpu['scan']:.2f}",
@@ -510,37 +512,37 @@ def main(argv: list[str] | None = None) -> None:
             f"{cpu['circe']:.2f}",
             f"{cpu['like'] / cpu['circe']:.2f}",
             f"{cpu['duckdb'] / cpu['circe']:.2f}",
-            f"{float(r['duckdb']['compile_seconds']):.2f}",  # type: ignore[arg-type]
-            f"{float(r['like']['compile_seconds']):.2f}",  # type: ignore[arg-type]
+            f"{float(run['duckdb']['compile_seconds']):.2f}",  # type: ignore[arg-type]
+            f"{float(run['like']['compile_seconds']):.2f}",  # type: ignore[arg-type]
         ]
         print(_row(cells, widths))
-    translate = [float(r["circe"]["translate_seconds"]) for r in results.values()]  # type: ignore[arg-type]
+    translate = [float(run["circe"]["translate_seconds"]) for run in results.values()]  # type: ignore[arg-type]
     print(
         f"(Circe SQL rendering + SqlRender translation, not in 'circe s': "
         f"{min(translate):.1f}-{max(translate):.1f} s)"
     )
-    for persons, r in results.items():
-        if "spark" in r:
-            spark, ours = r["spark"], r["duckdb"]
-            sp, o = float(spark["seconds"]), float(ours["seconds"])  # type: ignore[arg-type]
-            same = spark["counts"] == ours["counts"]
+    for persons, run in results.items():
+        if "spark" in run:
+            spark_run, ours_run = run["spark"], run["duckdb"]
+            sp, o = float(spark_run["seconds"]), float(ours_run["seconds"])  # type: ignore[arg-type]
+            same = spark_run["counts"] == ours_run["counts"]
             print(
                 f"\nSpark local, {persons:,} persons: {sp:.1f} s "
-                f"({sp / o:.1f}x DuckDB), peak {float(spark['peak_mb']):.0f} MB "  # type: ignore[arg-type]
+                f"({sp / o:.1f}x DuckDB), peak {float(spark_run['peak_mb']):.0f} MB "  # type: ignore[arg-type]
                 "(the Python process; the JVM is not counted), "
                 f"counts equal to DuckDB: {'yes' if same else 'NO'}"
             )
     if len(results) > 1:
-        first, last = min(results), max(results)
-        grow = last / first
-        o_grow = float(results[last]["duckdb"]["seconds"]) / float(  # type: ignore[arg-type]
-            results[first]["duckdb"]["seconds"]  # type: ignore[arg-type]
+        smallest, largest = min(results), max(results)
+        grow = largest / smallest
+        o_grow = float(results[largest]["duckdb"]["seconds"]) / float(  # type: ignore[arg-type]
+            results[smallest]["duckdb"]["seconds"]  # type: ignore[arg-type]
         )
-        c_grow = float(results[last]["circe"]["seconds"]) / float(  # type: ignore[arg-type]
-            results[first]["circe"]["seconds"]  # type: ignore[arg-type]
+        c_grow = float(results[largest]["circe"]["seconds"]) / float(  # type: ignore[arg-type]
+            results[smallest]["circe"]["seconds"]  # type: ignore[arg-type]
         )
         print(
-            f"\nscaling {first:,} -> {last:,} persons (x{grow:.0f}): ours x{o_grow:.1f}, "
+            f"\nscaling {smallest:,} -> {largest:,} persons (x{grow:.0f}): ours x{o_grow:.1f}, "
             f"Circe x{c_grow:.1f} (linear would be x{grow:.0f})"
         )
 

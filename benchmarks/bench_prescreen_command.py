@@ -91,10 +91,21 @@ def run(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--persons", type=int, default=100_000)
-    parser.add_argument("--sle-share", type=float, default=0.005)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/lupustrial-bench-prescreen"))
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--persons", type=int, default=100_000, help="persons in the synthetic OMOP population"
+    )
+    parser.add_argument(
+        "--sle-share", type=float, default=0.005, help="share of persons with an SLE record"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("/tmp/lupustrial-bench-prescreen"),
+        help="folder of the generated populations (made when missing, reused after)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternated rounds of each way compared"
+    )
     parser.add_argument("--against", metavar="REV", help="compare with the command at REV")
     parser.add_argument("--out", action="store_true", help="the command writes its files (--out)")
     parser.add_argument(

@@ -81,7 +81,9 @@ def worker(path: Path) -> None:
     run_once(path)
     wall, cpu, printed = run_once(path)
     digest = hashlib.sha256(printed.encode()).hexdigest()
-    sys.__stdout__.write(json.dumps({"wall": wall, "cpu": cpu, "sha256": digest}) + "\n")
+    out = sys.__stdout__
+    assert out is not None  # a command run from a terminal or a pipe has one
+    out.write(json.dumps({"wall": wall, "cpu": cpu, "sha256": digest}) + "\n")
 
 
 def export_src(revision: str, into: Path) -> Path:

@@ -790,7 +790,12 @@ def main() -> None:
         load_demo(env)
         prepared = prepare_subjects(env, most)
         port = args.port or free_port()
-        options = ("--worker-class", args.worker_class, "--threads", str(args.threads))
+        options: tuple[str, ...] = (
+            "--worker-class",
+            args.worker_class,
+            "--threads",
+            str(args.threads),
+        )
         if args.keep_alive is not None:
             options += ("--keep-alive", f"{args.keep_alive:g}")
         with gunicorn(
