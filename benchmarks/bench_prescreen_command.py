@@ -24,30 +24,19 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import os
 import resource
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 from bench_prescreen import AS_OF, data_dir
+from revisions import export_src
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def export_src(revision: str, into: Path) -> Path:
-    """The ``src`` folder of ``revision``, written under ``into``."""
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", revision, "src"], check=True, capture_output=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into / "src"
 
 
 _WITHOUT_SHIPPED = (

@@ -29,12 +29,13 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from revisions import export_src
 
 from lupustrial.cli import main
 from lupustrial.clinical.model import StrictModel
@@ -84,16 +85,6 @@ def worker(path: Path) -> None:
     out = sys.__stdout__
     assert out is not None  # a command run from a terminal or a pipe has one
     out.write(json.dumps({"wall": wall, "cpu": cpu, "sha256": digest}) + "\n")
-
-
-def export_src(revision: str, into: Path) -> Path:
-    """The ``src`` folder of ``revision``, written under ``into``."""
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", revision, "src"], check=True, capture_output=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into / "src"
 
 
 def in_subprocess(src: Path, path: Path) -> tuple[float, float, str]:

@@ -6,45 +6,26 @@ one has loaded ibis its own way already)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from .command_scripts import prescreen_script, run_script
 
 OTHER_DIALECTS = ("postgres", "bigquery", "snowflake", "trino", "pyspark", "mssql")
 
 
-def _python(script: str, cache: Path) -> str:
-    environment = {**os.environ, "LUPUSTRIAL_CACHE_DIR": str(cache)}
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=environment, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1]
-
-
 def _first_run(omop_dir: Path, before: str = "") -> str:
     """A command compiling its SQL (an empty cache, no shipped plan), then what it loaded."""
-    return (
-        "import json, sys\n"
-        "from pathlib import Path\n"
-        "from lupustrial.prescreen import plan\n"
-        "plan.SHIPPED = Path('/nonexistent/no-shipped-plans')\n"
-        f"{before}\n"
-        "from lupustrial.cli import main\n"
-        f"sys.argv = ['lupustrial', 'prescreen', '--omop', {str(omop_dir)!r}, "
-        "'--as-of', '2025-01-15']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as done:\n"
-        "    assert not done.code, done.code\n"
-        "names = sorted(m for m in sys.modules if m.startswith('ibis.backends.sql.compilers.'))\n"
-        "print(json.dumps(names))\n"
+    return prescreen_script(
+        omop_dir,
+        report="json.dumps(sorted(m for m in sys.modules "
+        "if m.startswith('ibis.backends.sql.compilers.')))",
+        shipped="/nonexistent/no-shipped-plans",
+        before=before,
     )
 
 
 def test_a_first_run_on_duckdb_loads_no_other_dialect(omop_dir: Path, tmp_path: Path) -> None:
-    loaded = json.loads(_python(_first_run(omop_dir), tmp_path / "cache"))
+    loaded = json.loads(run_script(_first_run(omop_dir), tmp_path / "cache"))
     assert "ibis.backends.sql.compilers.duckdb" in loaded  # it did compile
     assert not {f"ibis.backends.sql.compilers.{name}" for name in OTHER_DIALECTS} & set(loaded)
 
@@ -54,7 +35,7 @@ def test_the_sql_is_the_same_as_with_every_dialect_loaded(omop_dir: Path, tmp_pa
     kept = {}
     for name, before in (("only", ""), ("every", every)):
         cache = tmp_path / name
-        loaded = json.loads(_python(_first_run(omop_dir, before), cache))
+        loaded = json.loads(run_script(_first_run(omop_dir, before), cache))
         assert ("ibis.backends.sql.compilers.postgres" in loaded) == (name == "every")
         (written,) = (cache / "prescreen-sql").iterdir()
         kept[name] = json.loads(written.read_text(encoding="utf-8"))
@@ -81,7 +62,7 @@ def test_every_other_dialect_still_loads_when_asked_for(tmp_path: Path) -> None:
         "same = sc.duckdb.compiler is con.compiler\n"
         "print(json.dumps([duck, postgres, names, starred, sc.PostgresCompiler.__name__, same]))\n"
     )
-    duck, postgres, names, starred, compiler, same = json.loads(_python(script, tmp_path))
+    duck, postgres, names, starred, compiler, same = json.loads(run_script(script, tmp_path))
     assert "WHERE" in duck
     assert '"t0"."a" > 1' in duck
     assert '"t0"."a" > 1' in postgres

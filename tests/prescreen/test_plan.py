@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,8 @@ from lupustrial.prescreen.config import DEFAULT_PRESCREEN
 from lupustrial.prescreen.engine import PrescreenResult, run_prescreen
 from lupustrial.prescreen.engines.duckdb import DuckDB
 from lupustrial.prescreen.omop import open_database
+
+from .command_scripts import LOADED_LIBRARIES, prescreen_script, run_script
 
 LATER = dt.date(2025, 7, 1)
 
@@ -99,31 +98,11 @@ def test_an_unwritable_cache_only_means_compiling_again(
 def test_a_command_from_kept_sql_imports_no_ibis_nor_pandas(omop_dir: Path, cache: Path) -> None:
     """The command's start-up: with its SQL compiled, a DuckDB run loads neither ibis nor
     sqlglot (0.4 s of CPU time), nor pandas (0.2 s: `arrow` keeps pyarrow from loading it)."""
-    script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from lupustrial.prescreen import plan\n"
-        f"plan.SHIPPED = Path({str(cache / 'no-shipped-plans')!r})\n"
-        "from lupustrial.cli import main\n"
-        f"sys.argv = ['lupustrial', 'prescreen', '--omop', {str(omop_dir)!r}, "
-        "'--as-of', '2025-01-15']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as done:\n"
-        "    assert not done.code, done.code\n"
-        "print(sorted(m for m in ('ibis', 'sqlglot', 'pandas') if m in sys.modules))\n"
+    script = prescreen_script(
+        omop_dir, report=LOADED_LIBRARIES, shipped=str(cache / "no-shipped-plans")
     )
-    environment = {**os.environ, "LUPUSTRIAL_CACHE_DIR": str(cache)}
-    loaded = []
-    for _ in range(2):  # the first compiles (and imports ibis), the second reads the plan
-        done = subprocess.run(
-            [sys.executable, "-c", script],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        loaded.append(done.stdout.strip().splitlines()[-1])
+    # the first compiles (and imports ibis), the second reads the plan
+    loaded = [run_script(script, cache) for _ in range(2)]
     assert loaded[0].startswith("['ibis'")
     assert loaded[1] == "[]"
 

@@ -7,10 +7,7 @@ shipped plan of another key is never used, and another configuration compiles it
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -22,6 +19,7 @@ from lupustrial.prescreen.engine import PrescreenResult, run_prescreen
 from lupustrial.prescreen.engines.duckdb import DuckDB
 from lupustrial.prescreen.omop import open_database
 
+from .command_scripts import LOADED_LIBRARIES, prescreen_script, run_script
 from .conftest import AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,23 +129,8 @@ def test_a_shipped_plan_under_another_key_is_not_used(
 
 def test_a_first_command_imports_no_ibis_nor_sqlglot(omop_dir: Path, tmp_path: Path) -> None:
     """A new user's first command (an empty cache) runs the shipped SQL."""
-    script = (
-        "import sys\n"
-        "from lupustrial.cli import main\n"
-        f"sys.argv = ['lupustrial', 'prescreen', '--omop', {str(omop_dir)!r}, "
-        "'--as-of', '2025-01-15']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as done:\n"
-        "    assert not done.code, done.code\n"
-        "print(sorted(m for m in ('ibis', 'sqlglot', 'pandas') if m in sys.modules))\n"
-    )
-    environment = {**os.environ, "LUPUSTRIAL_CACHE_DIR": str(tmp_path / "empty")}
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=environment, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    script = prescreen_script(omop_dir, report=LOADED_LIBRARIES)
+    assert run_script(script, tmp_path / "empty") == "[]"
 
 
 def test_a_plain_install_has_the_libraries_the_plans_were_compiled_with() -> None:
