@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import Subject
-from lupustrial.protocol import eligibility
 from lupustrial.protocol.eligibility import ScreeningDecision
 from tests.edc.clients import login
+from tests.edc.counting import count_calls
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -35,15 +35,7 @@ def _subject(number: str) -> Subject:
 def decided(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One entry per call of the decision itself; the kept decisions start empty."""
     services.DECISIONS.clear()
-    calls: list[int] = []
-    real = eligibility.decide_eligibility  # what services imported, replaced below
-
-    def counting(*args: Any, **kwargs: Any) -> ScreeningDecision:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "decide_eligibility", counting)
-    return calls
+    return count_calls(monkeypatch, services, "decide_eligibility")
 
 
 def _fresh(number: str) -> dict[str, Any]:

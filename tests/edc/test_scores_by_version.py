@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from lupustrial.clinical.assessment import AssessmentResult
 from lupustrial.edc.study import records, services
 from lupustrial.edc.study.models import FormData, Subject, Visit
-from lupustrial.protocol import crfs
+from tests.edc.counting import count_calls
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -32,18 +31,10 @@ def _w12() -> Visit:
 
 @pytest.fixture
 def scored(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The visits `score_visit` is called for, in order; both caches start empty."""
+    """One entry per call of `score_visit` (a visit derived); both caches start empty."""
     services.SCORES.clear()
     records.VALIDATED.clear()
-    calls: list[int] = []
-    real = crfs.score_visit  # what services imported, replaced below
-
-    def counting(*args: Any, **kwargs: Any) -> AssessmentResult:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "score_visit", counting)
-    return calls
+    return count_calls(monkeypatch, services, "score_visit")
 
 
 def _uncached() -> dict[int, dict[str, Any]]:
