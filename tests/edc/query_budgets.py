@@ -28,10 +28,10 @@ QUERY_BUDGETS: dict[str, int] = {
     # After a change to the subject (or to sites and accounts): that read, the subject (with
     # its site and name), its visits, forms, consents, signatures and adverse events (issue
     # 13: their own records).
-    "subject, after a change": 10,
+    "subject, after a change": 9,
     # The data manager, who may lock the casebook, also reads the open queries the lock
     # warning lists (issue 18): one more table.
-    "subject, may lock, after a change": 11,
+    "subject, may lock, after a change": 10,
     "visit": 8,
     "form": 8,
     # 9 on a server; the test's transaction adds the savepoint and its release around the save;

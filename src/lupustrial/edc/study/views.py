@@ -36,11 +36,12 @@ from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.accounts.roles import SITE_ROLES, Can
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.spreadsheet import write_rows
-from lupustrial.edc.study import adverse_events, labels, services
+from lupustrial.edc.study import labels, record_rows, services
 from lupustrial.edc.study.by_trail import ByTrail, subject_head
 from lupustrial.edc.study.by_version import ByVersion
 from lupustrial.edc.study.crfs import CRF_BY_CODE, CRFS, Crf
 from lupustrial.edc.study.models import (
+    AdverseEvent,
     FormData,
     Query,
     Subject,
@@ -399,9 +400,7 @@ SUBJECT_PAGES: ByTrail[dict[str, Any]] = ByTrail(1024)
 
 def _subject_context(request: HttpRequest, pk: int) -> tuple[dict[str, Any], set[str]]:
     """What the subject page shows, and the site time zone whose date it was made on."""
-    subject = _subject(request, pk)
-    # One read of each relation the page and its helpers use (issue 19).
-    prefetch_related_objects([subject], *services.SUBJECT_RECORD)
+    subject, events = _subject_record(request, pk)
     scored = services.scored_visits(subject)
     visits = list(subject.visits.all())
     today = subject.site.today()
@@ -424,10 +423,23 @@ def _subject_context(request: HttpRequest, pk: int) -> tuple[dict[str, Any], set
         "lock_warning": _lock_warning(subject)
         if not subject.casebook_locked and services.may(request.user, Can.LOCK, subject)
         else "",
-        "adverse_events": adverse_events.adverse_events(subject, people=False),
+        "adverse_events": events,
         "today": today,
     }
     return context, {subject.site.time_zone}
+
+
+def _subject_record(request: HttpRequest, pk: int) -> tuple[Subject, list[AdverseEvent]]:
+    """The subject as `_subject` reads it, its record (`services.SUBJECT_RECORD`: one read
+    of each relation the page and its helpers use) and its adverse events, in SQL written
+    here (`record_rows`: the ORM built these statements for about 5 ms of CPU, issue 19)."""
+    subject = record_rows.read_subject(pk, identity=_shows_identity(request))
+    if subject is None:
+        raise Http404("No Subject matches the given query.")
+    services.require(request.user, Can.VIEW_SUBJECTS, subject)
+    _at_site(subject.site)
+    record_rows.read_record(subject)
+    return subject, record_rows.read_adverse_events(subject)
 
 
 def _visit_row(
