@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -68,8 +69,7 @@ class Rows(Generic[M]):
         self._lock = threading.Lock()
 
     def _plan(self, db: BaseDatabaseWrapper) -> tuple[str, list[Converter]]:
-        with self._lock:
-            plan = self._plans.get(db)
+        plan = self._plans.get(db)
         if plan is None:
             quote = db.ops.quote_name
             columns = ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
@@ -84,27 +84,24 @@ class Rows(Generic[M]):
                 self._plans[db] = plan
         return plan
 
-    @property
-    def columns(self) -> str:
+    def columns(self, db: BaseDatabaseWrapper) -> str:
         """The model's columns, qualified by the alias, for a SELECT list."""
-        return self._plan(_db())[0]
+        return self._plan(db)[0]
 
     @property
     def width(self) -> int:
         return len(self.fields)
 
-    @property
-    def table(self) -> str:
+    def table(self, db: BaseDatabaseWrapper) -> str:
         """The model's table with the alias, for a FROM clause."""
-        return f"{_q(self.model._meta.db_table)} {self.alias}"
+        return f"{db.ops.quote_name(self.model._meta.db_table)} {self.alias}"
 
-    def build(self, row: Sequence[Any], start: int = 0) -> M | None:
+    def build(self, db: BaseDatabaseWrapper, row: Sequence[Any], start: int = 0) -> M | None:
         """The instance in ``row`` from ``start``; None when its primary key is NULL (the
         right side of an outer join that found nothing)."""
         values = list(row[start : start + len(self.fields)])
         if values[self.pk_position] is None:
             return None
-        db = _db()
         for position, converters, col in self._plan(db)[1]:
             value = values[position]
             for converter in converters:
@@ -113,23 +110,14 @@ class Rows(Generic[M]):
         return self.model.from_db(db.alias, self.attnames, values)
 
 
-def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with _db().cursor() as cursor:
-        cursor.execute(sql, list(params))
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-        return rows
-
-
-def _q(name: str) -> str:
-    return _db().ops.quote_name(name)
-
-
 _SUBJECT = Rows(Subject, "s")
 _SITE = Rows(Site, "t")
 _IDENTITY = Rows(Identity, "i")
 _VISIT = Rows(Visit, "v")
 _FORM = Rows(FormData, "f")
 _CONSENT = Rows(Consent, "c")
+_OBTAINED_BY = Rows(get_user_model(), "ob")
+_ENTERED_BY = Rows(get_user_model(), "eb")
 _SIGNATURE = Rows(Signature, "g")
 _EVENT = Rows(AdverseEvent, "e")
 _CONSENTS = next(
@@ -137,30 +125,83 @@ _CONSENTS = next(
     for lookup in services.SUBJECT_RECORD
     if isinstance(lookup, Prefetch) and lookup.prefetch_to == "consents"
 )
-_OBTAINED_BY = Rows(get_user_model(), "ob")
-_ENTERED_BY = Rows(get_user_model(), "eb")
+
+
+@dataclass(frozen=True)
+class _Statements:
+    subject: str
+    subject_with_identity: str
+    visits: str
+    consents: str
+    signatures: str
+    events: str
+
+
+def _write(db: BaseDatabaseWrapper) -> _Statements:
+    q = db.ops.quote_name
+
+    def select(*parts: Rows[Any]) -> str:
+        return f"SELECT {', '.join(part.columns(db) for part in parts)}"
+
+    site = f"INNER JOIN {_SITE.table(db)} ON s.{q('site_id')} = t.{q('id')}"
+    identity = f"LEFT OUTER JOIN {_IDENTITY.table(db)} ON i.{q('subject_id')} = s.{q('id')}"
+    return _Statements(
+        subject=f"{select(_SUBJECT, _SITE)} FROM {_SUBJECT.table(db)} {site}"
+        f" WHERE s.{q('id')} = %s",
+        subject_with_identity=f"{select(_SUBJECT, _SITE, _IDENTITY)} FROM {_SUBJECT.table(db)}"
+        f" {site} {identity} WHERE s.{q('id')} = %s",
+        visits=f"{select(_VISIT, _FORM)} FROM {_VISIT.table(db)}"
+        f" LEFT OUTER JOIN {_FORM.table(db)} ON f.{q('visit_id')} = v.{q('id')}"
+        f" WHERE v.{q('subject_id')} = %s ORDER BY v.{q('order')}, v.{q('id')}, f.{q('id')}",
+        consents=f"{select(_CONSENT, _OBTAINED_BY, _ENTERED_BY)} FROM {_CONSENT.table(db)}"
+        f" INNER JOIN {_OBTAINED_BY.table(db)} ON c.{q('obtained_by_id')} = ob.{q('id')}"
+        f" LEFT OUTER JOIN {_ENTERED_BY.table(db)} ON c.{q('entered_by_id')} = eb.{q('id')}"
+        f" WHERE c.{q('subject_id')} = %s ORDER BY c.{q('obtained_at')}, c.{q('id')}",
+        signatures=f"{select(_SIGNATURE)} FROM {_SIGNATURE.table(db)}"
+        f" WHERE g.{q('subject_id')} = %s ORDER BY g.{q('signed_at')}, g.{q('id')}",
+        events=f"{select(_EVENT)} FROM {_EVENT.table(db)}"
+        f" WHERE e.{q('subject_id')} = %s ORDER BY e.{q('number')}",
+    )
+
+
+_WRITTEN: WeakKeyDictionary[BaseDatabaseWrapper, _Statements] = WeakKeyDictionary()
+_WRITING = threading.Lock()
+
+
+def _statements() -> tuple[BaseDatabaseWrapper, _Statements]:
+    """This thread's connection and the statements written for it (once per connection)."""
+    db = _db()
+    written = _WRITTEN.get(db)
+    if written is None:
+        written = _write(db)
+        with _WRITING:
+            _WRITTEN[db] = written
+    return db, written
+
+
+def _rows(db: BaseDatabaseWrapper, sql: str, pk: int) -> list[tuple[Any, ...]]:
+    with db.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 def read_subject(pk: int, *, identity: bool) -> Subject | None:
     """The subject with its site, and its identity if ``identity`` (None for a subject
     without one), as ``Subject.objects.select_related("site"[, "identity"]).get(pk=pk)``;
     None if there is no such subject."""
-    columns = f"{_SUBJECT.columns}, {_SITE.columns}"
-    joins = f"INNER JOIN {_SITE.table} ON s.{_q('site_id')} = t.{_q('id')}"
-    if identity:
-        columns += f", {_IDENTITY.columns}"
-        joins += f" LEFT OUTER JOIN {_IDENTITY.table} ON i.{_q('subject_id')} = s.{_q('id')}"
-    rows = _rows(f"SELECT {columns} FROM {_SUBJECT.table} {joins} WHERE s.{_q('id')} = %s", [pk])
+    db, sql = _statements()
+    rows = _rows(db, sql.subject_with_identity if identity else sql.subject, pk)
     if not rows:
         return None
     row = rows[0]
-    subject = _SUBJECT.build(row)
-    site = _SITE.build(row, _SUBJECT.width)
+    subject = _SUBJECT.build(db, row)
+    site = _SITE.build(db, row, _SUBJECT.width)
     assert subject is not None
     assert site is not None
     Subject._meta.get_field("site").set_cached_value(subject, site)
     if identity:
-        found = _IDENTITY.build(row, _SUBJECT.width + _SITE.width)
+        found = _IDENTITY.build(db, row, _SUBJECT.width + _SITE.width)
         # As select_related sets a reverse one-to-one: on the subject (None when there is
         # none, so reading it raises as the ORM's does) and, if found, back on the identity.
         Identity._meta.get_field("subject").remote_field.set_cached_value(subject, found)
@@ -191,20 +232,16 @@ def read_record(subject: Subject) -> None:
     """The subject's visits with their forms, consents with who obtained and entered each,
     and signatures, read onto ``subject`` as ``prefetch_related_objects([subject],
     *services.SUBJECT_RECORD)`` reads them (three statements)."""
+    db, sql = _statements()
     visits: list[Visit] = []
     forms: dict[int, list[FormData]] = {}
-    for row in _rows(
-        f"SELECT {_VISIT.columns}, {_FORM.columns} FROM {_VISIT.table}"
-        f" LEFT OUTER JOIN {_FORM.table} ON f.{_q('visit_id')} = v.{_q('id')}"
-        f" WHERE v.{_q('subject_id')} = %s ORDER BY v.{_q('order')}, v.{_q('id')}, f.{_q('id')}",
-        [subject.pk],
-    ):
-        if not visits or visits[-1].pk != row[0]:
-            visit = _VISIT.build(row)
+    for row in _rows(db, sql.visits, subject.pk):
+        if not visits or visits[-1].pk != row[_VISIT.pk_position]:
+            visit = _VISIT.build(db, row)
             assert visit is not None
             visits.append(visit)
             forms[visit.pk] = []
-        form = _FORM.build(row, _VISIT.width)
+        form = _FORM.build(db, row, _VISIT.width)
         if form is not None:
             forms[visits[-1].pk].append(form)
     _prefetched(subject, "visits", visits)
@@ -212,49 +249,32 @@ def read_record(subject: Subject) -> None:
         _prefetched(visit, "forms", forms[visit.pk])
 
     consents: list[Consent] = []
-    for row in _rows(
-        f"SELECT {_CONSENT.columns}, {_OBTAINED_BY.columns}, {_ENTERED_BY.columns}"
-        f" FROM {_CONSENT.table}"
-        f" INNER JOIN {_OBTAINED_BY.table} ON c.{_q('obtained_by_id')} = ob.{_q('id')}"
-        f" LEFT OUTER JOIN {_ENTERED_BY.table} ON c.{_q('entered_by_id')} = eb.{_q('id')}"
-        f" WHERE c.{_q('subject_id')} = %s ORDER BY c.{_q('obtained_at')}, c.{_q('id')}",
-        [subject.pk],
-    ):
-        consent = _CONSENT.build(row)
+    for row in _rows(db, sql.consents, subject.pk):
+        consent = _CONSENT.build(db, row)
         assert consent is not None
         people = _CONSENT.width
         Consent._meta.get_field("obtained_by").set_cached_value(
-            consent, _OBTAINED_BY.build(row, people)
+            consent, _OBTAINED_BY.build(db, row, people)
         )
         Consent._meta.get_field("entered_by").set_cached_value(
-            consent, _ENTERED_BY.build(row, people + _OBTAINED_BY.width)
+            consent, _ENTERED_BY.build(db, row, people + _OBTAINED_BY.width)
         )
         consents.append(consent)
     _prefetched(subject, "consents", consents, _CONSENTS.queryset)
 
-    signatures = [
-        _SIGNATURE.build(row)
-        for row in _rows(
-            f"SELECT {_SIGNATURE.columns} FROM {_SIGNATURE.table}"
-            f" WHERE g.{_q('subject_id')} = %s ORDER BY g.{_q('signed_at')}, g.{_q('id')}",
-            [subject.pk],
-        )
-    ]
+    signatures = [_SIGNATURE.build(db, row) for row in _rows(db, sql.signatures, subject.pk)]
     _prefetched(subject, "signatures", signatures)
 
 
 def read_adverse_events(subject: Subject) -> list[AdverseEvent]:
     """The subject's adverse events as ``adverse_events.adverse_events(subject, people=False)``
     reads them, each with its visit: the one `read_record` read (one statement)."""
+    db, sql = _statements()
     visits = {visit.pk: visit for visit in subject.visits.all()}
     field = AdverseEvent._meta.get_field("visit")
     events: list[AdverseEvent] = []
-    for row in _rows(
-        f"SELECT {_EVENT.columns} FROM {_EVENT.table}"
-        f" WHERE e.{_q('subject_id')} = %s ORDER BY e.{_q('number')}",
-        [subject.pk],
-    ):
-        event = _EVENT.build(row)
+    for row in _rows(db, sql.events, subject.pk):
+        event = _EVENT.build(db, row)
         assert event is not None
         # As select_related("visit") caches it: None between visits. A visit not among the
         # subject's (none is: `adverse_events._visit_of`) is left to be read when asked for.
