@@ -26,8 +26,8 @@ QUERY_BUDGETS: dict[str, int] = {
     "subject": 4,
     "subject, may lock": 4,
     # After a change to the subject (or to sites and accounts): that read, the subject (with
-    # its site and name), its visits, forms, consents, signatures and adverse events (issue
-    # 13: their own records).
+    # its site and name), its visits with their forms (one statement, `record_rows`), its
+    # consents, signatures and adverse events (issue 13: their own records).
     "subject, after a change": 9,
     # The data manager, who may lock the casebook, also reads the open queries the lock
     # warning lists (issue 18): one more table.
