@@ -140,7 +140,7 @@ def test_component_1_unknown_when_major_organs_not_assessed() -> None:
 def test_component_1_unknown_without_haemolytic_anaemia() -> None:
     finding = assess_lldas(lldas_input(haemolytic_anaemia=None)).components[0]
     assert finding.status is U
-    assert finding.missing == ["haemolytic_anaemia"]
+    assert finding.missing == ("haemolytic_anaemia",)
     assert finding.evidence == "haemolytic anaemia not recorded"
 
 
@@ -207,7 +207,7 @@ def test_present_now_but_not_assessed_previously_is_unknown() -> None:
     ).components[1]
     assert finding.status is U
     assert finding.evidence == "cannot tell whether new: Rash"
-    assert finding.missing == ["previous_sledai2k.rash"]
+    assert finding.missing == ("previous_sledai2k.rash",)
 
 
 def test_not_assessed_now_but_absent_previously_is_unknown() -> None:
@@ -216,7 +216,7 @@ def test_not_assessed_now_but_absent_previously_is_unknown() -> None:
     )
     finding = assess_lldas(lldas_input(sledai2k=current)).components[1]
     assert finding.status is U
-    assert finding.missing == ["sledai2k.alopecia"]
+    assert finding.missing == ("sledai2k.alopecia",)
 
 
 def test_not_assessed_now_but_present_previously_is_not_new() -> None:

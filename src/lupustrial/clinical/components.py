@@ -21,7 +21,7 @@ from lupustrial.clinical.glucocorticoids import (
     PrednisoloneEquivalent,
     prednisolone_equivalent_on,
 )
-from lupustrial.clinical.model import Reason, StrictModel
+from lupustrial.clinical.model import FrozenValues, Reason, StrictModel, share
 from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, Sledai2kResult
 from lupustrial.clinical.status import Status, all_of
 
@@ -141,15 +141,16 @@ class Component:
             definition=self.definition,
             status=status,
             evidence="; ".join(english(r) for r in reasons),
-            missing=list(dict.fromkeys(missing)) if status is Status.UNKNOWN else [],
-            reasons=list(reasons),
+            missing=tuple(dict.fromkeys(missing)) if status is Status.UNKNOWN else (),
+            reasons=tuple(reasons),
             code=self.code,
             limit=self.limit,
         )
 
 
 def reason(code: str, **values: Any) -> Reason:
-    return Reason.trusted(code=code, values=values)
+    """A reason; its values refuse changes, as it may be shared (`model.share`)."""
+    return Reason.trusted(code=code, values=FrozenValues(values))
 
 
 class ComponentFinding(StrictModel):
@@ -160,13 +161,13 @@ class ComponentFinding(StrictModel):
     definition: str = Field(description="The component as the source words it.")
     status: Status
     evidence: str = Field(description="Why the component has this status, with the values.")
-    missing: list[str] = Field(
-        default_factory=list, description="Inputs that would decide an unknown component."
+    missing: tuple[str, ...] = Field(
+        default=(), description="Inputs that would decide an unknown component."
     )
     code: str = Field(default="", exclude=True, description="The component's name as a code.")
     limit: float | None = Field(default=None, exclude=True, description="The limit it states.")
-    reasons: list[Reason] = Field(
-        default_factory=list,
+    reasons: tuple[Reason, ...] = Field(
+        default=(),
         exclude=True,  # the evidence's codes and values, for the pages; the JSON keeps evidence
         description="The evidence as codes and values, for wording in another language.",
     )
@@ -247,7 +248,7 @@ def _shared_threshold_finding(
     """A comparison that depends on nothing but its arguments (a PGA against its limit):
     built once and shared, as results are immutable; the few values a scale has recur
     (issue 19)."""
-    return _threshold_finding(component, item, value, limit, inclusive, unit, missing)
+    return share(_threshold_finding(component, item, value, limit, inclusive, unit, missing))
 
 
 def _threshold_finding(
@@ -286,8 +287,12 @@ def boolean_finding(
 ) -> ComponentFinding:
     """A component recorded directly as a yes/no judgement (``met``, ``not_met``: phrase codes)."""
     if value is None:
-        return component.finding(Status.UNKNOWN, [reason("not_recorded", item=missing)], [missing])
-    return component.finding(Status.of(value), [reason(met if value else not_met)])
+        finding = component.finding(
+            Status.UNKNOWN, [reason("not_recorded", item=missing)], [missing]
+        )
+    else:
+        finding = component.finding(Status.of(value), [reason(met if value else not_met)])
+    return share(finding)
 
 
 def sledai_score(result: Sledai2kResult, *, clinical: bool = False) -> str:

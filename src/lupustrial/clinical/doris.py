@@ -37,7 +37,7 @@ from lupustrial.clinical.components import (
     threshold_finding,
 )
 from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
-from lupustrial.clinical.model import StrictModel
+from lupustrial.clinical.model import StrictModel, share
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, Sledai2kResult
 from lupustrial.clinical.sources import VAN_VOLLENHOVEN_2021
@@ -136,9 +136,7 @@ def clinical_sledai_within_limit(
     met = Status.MET  # a name, not an enum lookup per descriptor (issue 19)
     serology = [f.code for f in sledai.findings if f.status is met and f.code not in _CLINICAL]
     if status is Status.MET:
-        return component.finding(
-            status, [reason("clinical_sledai", score=score, features=serology)]
-        )
+        return _clinical_sledai_within(component, score, tuple(serology))
     if status is Status.NOT_MET:
         active = [f.code for f in sledai.findings if f.status is met and f.code in _CLINICAL]
         return component.finding(
@@ -150,6 +148,18 @@ def clinical_sledai_within_limit(
         [reason("clinical_sledai_not_assessed", score=score, features=unassessed)],
         [f"sledai2k.{code}" for code in unassessed],
     )
+
+
+@functools.lru_cache(maxsize=256)  # a few limits × scores within them × 4 serology patterns
+def _clinical_sledai_within(
+    component: Component, score: str, serology: tuple[str, ...]
+) -> ComponentFinding:
+    """Component 1 met: depends on nothing but its arguments, so built once and shared, as
+    LLDAS component 1 met is (issue 19)."""
+    finding = component.finding(
+        Status.MET, [reason("clinical_sledai", score=score, features=serology)]
+    )
+    return share(finding)
 
 
 def pga_within_limit(

@@ -42,7 +42,7 @@ from lupustrial.clinical.components import (
     threshold_finding,
 )
 from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
-from lupustrial.clinical.model import Reason, StrictModel
+from lupustrial.clinical.model import Reason, StrictModel, share
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import DESCRIPTORS, OrganSystem, Sledai2kResult
 from lupustrial.clinical.sources import FRANKLYN_2016
@@ -212,7 +212,7 @@ def low_activity_without_major_organs(
 def _sledai_within(component: Component, score: str, limit: int) -> ComponentFinding:
     """Component 1 met: depends on nothing but its arguments, so built once and shared, as
     the yes/no findings are (results are immutable; issue 19)."""
-    return component.finding(Status.MET, [reason("sledai_within", score=score, limit=limit)])
+    return share(component.finding(Status.MET, [reason("sledai_within", score=score, limit=limit)]))
 
 
 def no_new_activity(inp: LldasInput) -> ComponentFinding:
@@ -257,8 +257,7 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
         codes = [f[0] for f, is_new in new if is_new is Status.MET]
         return component.finding(status, [reason("new_features", features=codes)])
     if status is Status.MET:
-        persisting = sum(1 for f in features if f[1] is Status.MET)
-        return component.finding(status, [reason("no_new_feature", persisting=persisting)])
+        return _nothing_new(sum(1 for f in features if f[1] is Status.MET))
     undecided = [f for f, is_new in new if is_new is Status.UNKNOWN]
     missing = [
         name
@@ -271,6 +270,14 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
     return component.finding(
         status, [reason("cannot_tell_new", features=[f[0] for f in undecided])], missing
     )
+
+
+@functools.lru_cache(maxsize=64)  # 0 to 26 features persisting
+def _nothing_new(persisting: int) -> ComponentFinding:
+    """Component 2 met: depends on nothing but the count of features persisting, so built once
+    and shared, as component 1 met is (issue 19)."""
+    finding = COMPONENTS[1].finding(Status.MET, [reason("no_new_feature", persisting=persisting)])
+    return share(finding)
 
 
 def pga_within_limit(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import warnings
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn, Self
+from typing import Annotated, Any, NoReturn, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -106,6 +107,45 @@ def _check_trusted(built: BaseModel, validated: BaseModel) -> None:
             f"{type(built).__name__} built without validation differs from the validated "
             f"one:\n  built     {fast[:600]}\n  validated {checked[:600]}"
         )
+
+
+Shared = TypeVar("Shared", bound=BaseModel)
+
+_SHARED: weakref.WeakValueDictionary[int, BaseModel] = weakref.WeakValueDictionary()
+"""The results alive that `share` marked, by identity (an entry goes when its result does, so
+an identity found here is that result's): bounded by the caches that hold them."""
+
+
+def share(result: Shared) -> Shared:
+    """Mark ``result`` as built once and handed to many assessments (a cache's result; issue 19).
+
+    A shared result must hold no mutable container (tuples and `FrozenValues`, not lists and
+    dicts), so that no consumer changing one assessment's result changes another's; a test
+    walks many results for a list or dict reachable from two. A writer may keep what it made
+    of a shared result (its JSON text) for as long as the result lives.
+    """
+    _SHARED[id(result)] = result
+    return result
+
+
+def is_shared(result: BaseModel) -> bool:
+    """Whether ``result`` was marked by `share` (and so never changes)."""
+    return _SHARED.get(id(result)) is result
+
+
+class FrozenValues(dict[str, Any]):
+    """A reason's values that refuse changes: reasons are shared with the results that are
+    (`share`). A `dict` still, so pydantic serialises it and compares it as one."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("a reason's values cannot be changed (results are shared, issue 19)")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[type[FrozenValues], tuple[dict[str, Any]]]:
+        # copy and pickle rebuild it from a plain dict, not item by item (which it refuses)
+        return FrozenValues, (dict(self),)
 
 
 LATEST_UTC_OFFSET = dt.timedelta(hours=14)

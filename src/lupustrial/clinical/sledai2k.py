@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from lupustrial.clinical import limits
-from lupustrial.clinical.model import PastDate, Reason, StrictModel
+from lupustrial.clinical.model import PastDate, Reason, StrictModel, share
 from lupustrial.clinical.sources import GLADMAN_2002, TOUMA_2010
 from lupustrial.clinical.status import CodeEnum, Status
 from lupustrial.clinical.thresholds import Threshold, first_given
@@ -255,8 +255,8 @@ class DescriptorFinding(StrictModel):
     basis: Basis
     derived_from: str | None = None
     discrepancy: str | None = None
-    reasons: list[Reason] = Field(
-        default_factory=list,
+    reasons: tuple[Reason, ...] = Field(
+        default=(),
         exclude=True,  # derived_from's codes and values, for the pages; the JSON keeps its English
         description="The laboratory judgement as codes and values, for another language.",
     )
@@ -437,7 +437,7 @@ _OWN_LIMIT_CODES = ("low_complement", "increased_dna_binding")
 def _as_entered(code: str, entered: bool | None) -> DescriptorFinding:
     """A descriptor no laboratory result speaks to: one of three findings (present, absent,
     not assessed), built once and shared, as results are immutable (issue 19)."""
-    return _judged(DESCRIPTOR_BY_CODE[code], entered, None)
+    return share(_judged(DESCRIPTOR_BY_CODE[code], entered, None))
 
 
 def _judged(
@@ -446,9 +446,7 @@ def _judged(
     basis: Basis
     discrepancy = None
     derived_from = None
-    reasons: list[Reason] = []
-    if derived is not None:
-        reasons = list(derived[2])
+    reasons: tuple[Reason, ...] = () if derived is None else derived[2]
     if entered is not None:
         value: bool | None = entered
         basis = "entered"
