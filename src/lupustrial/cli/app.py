@@ -67,7 +67,16 @@ def json_line(model: BaseModel) -> str:
     by `json` itself. Non-finite numbers cannot occur (every input number is refused unless
     finite, and bounded).
     """
-    text = type(model).__pydantic_serializer__.to_json(model, indent=0)
-    if b"e-" in text or b"0.0000" in text:
+    text = json_text(type(model).__pydantic_serializer__.to_json(model, indent=0))
+    if text is None:
         return json.dumps(model.model_dump(mode="json"), ensure_ascii=False)
-    return text.replace(b",\n", b", ").replace(b"\n", b"").decode()
+    return text
+
+
+def json_text(indented: bytes) -> str | None:
+    """pydantic's text with an indent of 0 in `json.dumps`'s layout (`json_line`), or None when
+    it may hold a float the two spell differently. A part of a document converts alone: a
+    newline is layout wherever it is."""
+    if b"e-" in indented or b"0.0000" in indented:
+        return None
+    return indented.replace(b",\n", b", ").replace(b"\n", b"").decode()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app, json_line
+from lupustrial.cli.app import FormatOption, InputArgument, OutputFormat, app
 from lupustrial.cli.input import read_valid
 from lupustrial.cli.schema import register_schema
 
@@ -24,6 +24,7 @@ def score(path: InputArgument, output: FormatOption = OutputFormat.JSON) -> None
 
     Every record is validated first: one bad record means nothing is scored.
     """
+    from lupustrial.cli.score_json import assessment_line  # pydantic: not for `--help`
     from lupustrial.clinical.assessment import Assessment, score_assessment
 
     assessments = read_valid(Assessment, path)
@@ -32,7 +33,7 @@ def score(path: InputArgument, output: FormatOption = OutputFormat.JSON) -> None
         # write per line and one flush at the end, not an echo and a flush per line (issue 19).
         write = sys.stdout.write
         for assessment in assessments:
-            write(json_line(score_assessment(assessment)) + "\n")
+            write(assessment_line(score_assessment(assessment)) + "\n")
         sys.stdout.flush()
         return
     for number, assessment in enumerate(assessments, start=1):
