@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from tests.cli import score_corpus
 
 from lupustrial.clinical.assessment import Assessment, AssessmentResult, score_assessment
-from lupustrial.clinical.components import ComponentFinding, reason
+from lupustrial.clinical.components import Component, ComponentFinding, reason
 from lupustrial.clinical.doris import (
     DORIS_PUBLISHED,
     DorisInput,
@@ -173,3 +173,20 @@ def test_each_part_of_the_shared_findings_keys_decides() -> None:
         ]
     }
     assert len(found) == 4, found
+
+
+def test_a_component_hashes_and_compares_by_its_fields() -> None:
+    """Its hash is computed once (issue 19), from the same fields as its equality."""
+    first = Component(1, "n", "d", "c", 4.0)
+    assert first == Component(1, "n", "d", "c", 4.0)
+    assert hash(first) == hash(Component(1, "n", "d", "c", 4.0))
+    assert {first: 1}[Component(1, "n", "d", "c", 4.0)] == 1
+    for other in (
+        Component(2, "n", "d", "c", 4.0),
+        Component(1, "m", "d", "c", 4.0),
+        Component(1, "n", "e", "c", 4.0),
+        Component(1, "n", "d", "b", 4.0),
+        Component(1, "n", "d", "c", 5.0),
+    ):
+        assert other != first
+        assert hash(other) != hash(first)

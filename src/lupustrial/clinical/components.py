@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Self
 
 from pydantic import Field, model_validator
@@ -23,7 +23,7 @@ from lupustrial.clinical.glucocorticoids import (
 )
 from lupustrial.clinical.model import FrozenValues, Reason, StrictModel, share
 from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, Sledai2kResult
-from lupustrial.clinical.status import Status, all_of
+from lupustrial.clinical.status import MET, NOT_MET, UNKNOWN, Status, all_of
 
 ITEM_WORDS: dict[str, str] = {
     "pga": "PGA",
@@ -130,6 +130,16 @@ class Component:
     code: str = ""
     """What the name says, as a code another language words (with ``limit``)."""
     limit: float | None = None
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Hashed once: a component is a key of the shared findings' caches, several times per
+        # assessment, and the generated hash reads every field each time (issue 19).
+        fields = (self.number, self.name, self.definition, self.code, self.limit)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def finding(
         self, status: Status, reasons: Sequence[Reason], missing: Sequence[str] = ()
@@ -141,7 +151,7 @@ class Component:
             definition=self.definition,
             status=status,
             evidence="; ".join(english(r) for r in reasons),
-            missing=tuple(dict.fromkeys(missing)) if status is Status.UNKNOWN else (),
+            missing=tuple(dict.fromkeys(missing)) if status is UNKNOWN else (),
             reasons=tuple(reasons),
             code=self.code,
             limit=self.limit,
@@ -200,13 +210,13 @@ class CompositeResult(StrictModel):
         )
 
     def summary_line(self) -> str:
-        if self.status is Status.MET:
+        if self.status is MET:
             count = len(self.components)
             return f"{self.instrument}: met ({count}/{count} components)"
         deciding = "; ".join(
             f"{c.number} {c.evidence}" for c in self.components if c.status is self.status
         )
-        label = "not met" if self.status is Status.NOT_MET else "unknown"
+        label = "not met" if self.status is NOT_MET else "unknown"
         return f"{self.instrument}: {label} — {deciding}"
 
 
@@ -264,7 +274,7 @@ def _threshold_finding(
     on: dt.date | None = None,
 ) -> ComponentFinding:
     if value is None:
-        return component.finding(Status.UNKNOWN, [reason("not_recorded", item=item)], [missing])
+        return component.finding(UNKNOWN, [reason("not_recorded", item=item)], [missing])
     holds = value <= limit if inclusive else value < limit
     sign = {(True, True): "≤", (True, False): ">", (False, True): "<", (False, False): "≥"}[
         (inclusive, holds)
@@ -287,9 +297,7 @@ def boolean_finding(
 ) -> ComponentFinding:
     """A component recorded directly as a yes/no judgement (``met``, ``not_met``: phrase codes)."""
     if value is None:
-        finding = component.finding(
-            Status.UNKNOWN, [reason("not_recorded", item=missing)], [missing]
-        )
+        finding = component.finding(UNKNOWN, [reason("not_recorded", item=missing)], [missing])
     else:
         finding = component.finding(Status.of(value), [reason(met if value else not_met)])
     return share(finding)
@@ -353,7 +361,7 @@ class GlucocorticoidInput(StrictModel):
         if equivalent is None:
             equivalent = self.prednisolone_equivalent(on)
         if self.glucocorticoids is not None and equivalent is None:
-            return component.finding(Status.UNKNOWN, [reason("undated")], ["date"])
+            return component.finding(UNKNOWN, [reason("undated")], ["date"])
         value = self.prednisolone_mg_per_day if equivalent is None else equivalent.mg_per_day
         return threshold_finding(
             component,

@@ -41,7 +41,7 @@ from lupustrial.clinical.model import StrictModel, share
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, Sledai2kResult
 from lupustrial.clinical.sources import VAN_VOLLENHOVEN_2021
-from lupustrial.clinical.status import Status
+from lupustrial.clinical.status import MET, NOT_MET
 
 
 class DorisThresholds(StrictModel):
@@ -133,11 +133,11 @@ def clinical_sledai_within_limit(
     sledai = inp.sledai2k
     status = sledai.at_most(limits.clinical_sledai2k_max, clinical=True)
     score = sledai_score(sledai, clinical=True)
-    met = Status.MET  # a name, not an enum lookup per descriptor (issue 19)
+    met = MET  # a name, not an enum lookup per descriptor (issue 19)
     serology = [f.code for f in sledai.findings if f.status is met and f.code not in _CLINICAL]
-    if status is Status.MET:
+    if status is MET:
         return _clinical_sledai_within(component, score, tuple(serology))
-    if status is Status.NOT_MET:
+    if status is NOT_MET:
         active = [f.code for f in sledai.findings if f.status is met and f.code in _CLINICAL]
         return component.finding(
             status, [reason("clinical_sledai_active", score=score, features=active)]
@@ -156,9 +156,7 @@ def _clinical_sledai_within(
 ) -> ComponentFinding:
     """Component 1 met: depends on nothing but its arguments, so built once and shared, as
     LLDAS component 1 met is (issue 19)."""
-    finding = component.finding(
-        Status.MET, [reason("clinical_sledai", score=score, features=serology)]
-    )
+    finding = component.finding(MET, [reason("clinical_sledai", score=score, features=serology)])
     return share(finding)
 
 

@@ -46,7 +46,7 @@ from lupustrial.clinical.model import Reason, StrictModel, share
 from lupustrial.clinical.pga import PgaValue
 from lupustrial.clinical.sledai2k import DESCRIPTORS, OrganSystem, Sledai2kResult
 from lupustrial.clinical.sources import FRANKLYN_2016
-from lupustrial.clinical.status import Status, all_of, any_of, negate
+from lupustrial.clinical.status import MET, NOT_MET, UNKNOWN, Status, all_of, any_of, negate
 
 
 class LldasThresholds(StrictModel):
@@ -180,29 +180,29 @@ def low_activity_without_major_organs(
     absent = {f.status for f in major} | {haemolytic, gastrointestinal}
     status = all_of([total, *(negate(s) for s in absent)])
     score = sledai_score(sledai)
-    if status is Status.MET:
+    if status is MET:
         return _sledai_within(component, score, limit)
     reasons: list[Reason] = []
     missing: list[str] = []
     shown = status  # report only what decides: failures, or else what is unknown
     if total is shown:
-        code = "sledai_above" if shown is Status.NOT_MET else "sledai_may_exceed"
+        code = "sledai_above" if shown is NOT_MET else "sledai_may_exceed"
         reasons.append(reason(code, score=score, limit=limit))
         missing.extend(f"sledai2k.{code}" for code in sledai.missing)
-    active = [f.code for f in major if f.status is Status.MET]
-    unassessed = [f.code for f in major if f.status is Status.UNKNOWN]
-    if shown is Status.NOT_MET and active:
+    active = [f.code for f in major if f.status is MET]
+    unassessed = [f.code for f in major if f.status is UNKNOWN]
+    if shown is NOT_MET and active:
         reasons.append(reason("major_organ_activity", features=active))
-    if shown is Status.UNKNOWN and unassessed:
+    if shown is UNKNOWN and unassessed:
         reasons.append(reason("major_organ_not_assessed", features=unassessed))
         missing.extend(f"sledai2k.{code}" for code in unassessed)
     for name, value in (
         ("haemolytic_anaemia", haemolytic),
         ("gastrointestinal_activity", gastrointestinal),
     ):
-        if shown is Status.NOT_MET and value is Status.MET:
+        if shown is NOT_MET and value is MET:
             reasons.append(reason("present", item=name))
-        if shown is Status.UNKNOWN and value is Status.UNKNOWN:
+        if shown is UNKNOWN and value is UNKNOWN:
             reasons.append(reason("not_recorded", item=name))
             missing.append(name)
     return component.finding(status, reasons, missing)
@@ -212,7 +212,7 @@ def low_activity_without_major_organs(
 def _sledai_within(component: Component, score: str, limit: int) -> ComponentFinding:
     """Component 1 met: depends on nothing but its arguments, so built once and shared, as
     the yes/no findings are (results are immutable; issue 19)."""
-    return share(component.finding(Status.MET, [reason("sledai_within", score=score, limit=limit)]))
+    return share(component.finding(MET, [reason("sledai_within", score=score, limit=limit)]))
 
 
 def no_new_activity(inp: LldasInput) -> ComponentFinding:
@@ -223,7 +223,7 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
     # present or not assessed now; one absent now cannot be new, so it decides nothing here
     # (and most are absent: passing over them is most of this component's speed, issue 19).
     status_before = {f.code: f.status for f in before.findings} if before else {}
-    absent, unknown = Status.NOT_MET, Status.UNKNOWN  # names, not an enum lookup per feature
+    absent, unknown = NOT_MET, UNKNOWN  # names, not an enum lookup per feature
     features: list[tuple[str, Status, Status, str, str]] = [
         (
             f.code,
@@ -252,18 +252,18 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
     status = negate(any_of(is_new for _, is_new in new))
     if before is None:
         # The definition is a comparison: with nothing to compare it can fail, never hold.
-        status = all_of([status, Status.UNKNOWN])
-    if status is Status.NOT_MET:
-        codes = [f[0] for f, is_new in new if is_new is Status.MET]
+        status = all_of([status, UNKNOWN])
+    if status is NOT_MET:
+        codes = [f[0] for f, is_new in new if is_new is MET]
         return component.finding(status, [reason("new_features", features=codes)])
-    if status is Status.MET:
-        return _nothing_new(sum(1 for f in features if f[1] is Status.MET))
-    undecided = [f for f, is_new in new if is_new is Status.UNKNOWN]
+    if status is MET:
+        return _nothing_new(sum(1 for f in features if f[1] is MET))
+    undecided = [f for f, is_new in new if is_new is UNKNOWN]
     missing = [
         name
         for _, value_now, value_before, name_now, name_before in undecided
         for name, value in ((name_now, value_now), (name_before, value_before))
-        if value is Status.UNKNOWN
+        if value is UNKNOWN
     ]
     if before is None:
         return component.finding(status, [reason("no_previous")], ["previous_sledai2k", *missing])
@@ -276,7 +276,7 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
 def _nothing_new(persisting: int) -> ComponentFinding:
     """Component 2 met: depends on nothing but the count of features persisting, so built once
     and shared, as component 1 met is (issue 19)."""
-    finding = COMPONENTS[1].finding(Status.MET, [reason("no_new_feature", persisting=persisting)])
+    finding = COMPONENTS[1].finding(MET, [reason("no_new_feature", persisting=persisting)])
     return share(finding)
 
 

@@ -23,7 +23,7 @@ from pydantic import Field
 from lupustrial.clinical import limits
 from lupustrial.clinical.model import PastDate, Reason, StrictModel, share
 from lupustrial.clinical.sources import GLADMAN_2002, TOUMA_2010
-from lupustrial.clinical.status import CodeEnum, Status
+from lupustrial.clinical.status import MET, NOT_MET, UNKNOWN, CodeEnum, Status
 from lupustrial.clinical.thresholds import Threshold, first_given
 from lupustrial.clinical.units import (
     CellCount,
@@ -263,7 +263,7 @@ class DescriptorFinding(StrictModel):
 
     @property
     def points(self) -> int:
-        return self.weight if self.status is Status.MET else 0
+        return self.weight if self.status is MET else 0
 
 
 class Sledai2kResult(StrictModel):
@@ -303,10 +303,10 @@ class Sledai2kResult(StrictModel):
             else (self.total, self.maximum_possible)
         )
         if low >= threshold:
-            return Status.MET
+            return MET
         if high < threshold:
-            return Status.NOT_MET
-        return Status.UNKNOWN
+            return NOT_MET
+        return UNKNOWN
 
     def at_most(self, threshold: int, *, clinical: bool = False) -> Status:
         """Whether the score stays at or below ``threshold``, three-valued like ``at_least``."""
@@ -316,14 +316,14 @@ class Sledai2kResult(StrictModel):
             else (self.total, self.maximum_possible)
         )
         if high <= threshold:
-            return Status.MET
+            return MET
         if low > threshold:
-            return Status.NOT_MET
-        return Status.UNKNOWN
+            return NOT_MET
+        return UNKNOWN
 
     def summary_line(self) -> str:
         score = f"{self.total}" if self.complete else f"{self.total}-{self.maximum_possible}"
-        items = ", ".join(f"{f.name} {f.weight}" for f in self.findings if f.status is Status.MET)
+        items = ", ".join(f"{f.name} {f.weight}" for f in self.findings if f.status is MET)
         line = f"SLEDAI-2K {score} (clinical {self.clinical_total}): {items or 'no descriptor'}"
         if self.missing:
             line += f"; not assessed: {', '.join(self.missing)}"
@@ -533,7 +533,7 @@ def _tally(findings: tuple[DescriptorFinding, ...]) -> _Tally:
     total = clinical_total = unknown = clinical_unknown = 0
     present: list[str] = []
     missing: list[str] = []
-    met, not_assessed = Status.MET, Status.UNKNOWN
+    met, not_assessed = MET, UNKNOWN
     for finding in findings:
         status = finding.status
         if status is met:

@@ -41,10 +41,11 @@ class Status(CodeEnum):
         return _MET if value else _NOT_MET
 
 
-# The members as plain names: `Status.MET` is a class attribute lookup through the enum's
-# metaclass, several times slower than a name, and these run for every descriptor of every
-# assessment scored (issue 19).
-_MET, _NOT_MET, _UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
+MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
+"""The members as plain names: `Status.MET` is a class attribute lookup through the enum's
+metaclass, several times slower than a name, and these run for every descriptor of every
+assessment scored (issue 19)."""
+_MET, _NOT_MET, _UNKNOWN = MET, NOT_MET, UNKNOWN
 
 
 def all_of(statuses: Iterable[Status]) -> Status:
