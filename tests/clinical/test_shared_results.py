@@ -21,7 +21,14 @@ from lupustrial.clinical.doris import (
     DorisThresholds,
     assess_doris_remission,
 )
-from lupustrial.clinical.lldas import LldasInput, assess_lldas
+from lupustrial.clinical.lldas import (
+    LLDAS_PUBLISHED,
+    LldasInput,
+    LldasThresholds,
+    assess_lldas,
+    low_activity_without_major_organs,
+    no_new_activity,
+)
 from lupustrial.clinical.model import is_shared
 from lupustrial.clinical.sledai2k import DESCRIPTOR_BY_CODE, Sledai2kInput, score_sledai2k
 
@@ -190,3 +197,103 @@ def test_a_component_hashes_and_compares_by_its_fields() -> None:
     ):
         assert other != first
         assert hash(other) != hash(first)
+
+
+def _lldas(
+    now: dict[str, bool | None],
+    before: dict[str, bool | None] | None = None,
+    **features: bool | None,
+) -> LldasInput:
+    values: dict[str, Any] = dict.fromkeys(
+        (
+            "haemolytic_anaemia",
+            "gastrointestinal_activity",
+            "previous_haemolytic_anaemia",
+            "previous_gastrointestinal_activity",
+        ),
+        False,
+    )
+    return LldasInput(
+        sledai2k=_sledai(**now),
+        previous_sledai2k=None if before is None else _sledai(**before),
+        **values | features,
+    )
+
+
+def _seen(finding: ComponentFinding) -> tuple[object, ...]:
+    return finding.status, finding.evidence, finding.missing
+
+
+LLDAS_1_KEY_PARTS: dict[str, tuple[LldasInput, LldasInput, LldasThresholds]] = {
+    "limits": (_lldas({}), _lldas({}), LldasThresholds(sledai2k_max=6)),
+    "total": (_lldas({}), _lldas({"arthritis": True}), LLDAS_PUBLISHED),
+    "major organ statuses": (_lldas({"rash": True}), _lldas({"pleurisy": True}), LLDAS_PUBLISHED),
+    "descriptors not assessed": (
+        _lldas({"rash": None}),
+        _lldas({"alopecia": None}),
+        LldasThresholds(sledai2k_max=0),
+    ),
+    "haemolytic anaemia": (_lldas({}), _lldas({}, haemolytic_anaemia=True), LLDAS_PUBLISHED),
+    "gastrointestinal activity": (
+        _lldas({}),
+        _lldas({}, gastrointestinal_activity=True),
+        LLDAS_PUBLISHED,
+    ),
+}
+
+
+@pytest.mark.parametrize("part", LLDAS_1_KEY_PARTS)
+def test_each_part_of_lldas_component_1s_key_decides(part: str) -> None:
+    first, second, limits = LLDAS_1_KEY_PARTS[part]
+    before = low_activity_without_major_organs(first)
+    after = low_activity_without_major_organs(second, limits)
+    assert _seen(before) != _seen(after)
+    assert _seen(low_activity_without_major_organs(first)) == _seen(before)
+
+
+def test_lldas_component_1s_maximum_is_part_of_its_key() -> None:
+    """The range's top, apart from the descriptors not assessed (a result built elsewhere)."""
+    first = _lldas({})
+    wider = first.model_copy(
+        update={"sledai2k": first.sledai2k.model_copy(update={"maximum_possible": 8})}
+    )
+    assert _seen(low_activity_without_major_organs(first)) != _seen(
+        low_activity_without_major_organs(wider)
+    )
+
+
+LLDAS_2_KEY_PARTS: dict[str, tuple[LldasInput, LldasInput]] = {
+    "features now": (_lldas({"rash": True}, {}), _lldas({"alopecia": True}, {})),
+    "statuses now": (_lldas({"rash": True}, {}), _lldas({"rash": None}, {})),
+    "statuses before": (_lldas({"rash": True}, {}), _lldas({"rash": True}, {"rash": True})),
+    "a previous assessment": (_lldas({"rash": True}, {}), _lldas({"rash": True})),
+    "haemolytic anaemia now": (_lldas({}, {}), _lldas({}, {}, haemolytic_anaemia=True)),
+    "gastrointestinal activity now": (
+        _lldas({}, {}),
+        _lldas({}, {}, gastrointestinal_activity=True),
+    ),
+    "haemolytic anaemia before": (
+        _lldas({}, {}, haemolytic_anaemia=True),
+        _lldas({}, {}, haemolytic_anaemia=True, previous_haemolytic_anaemia=True),
+    ),
+    "gastrointestinal activity before": (
+        _lldas({}, {}, gastrointestinal_activity=True),
+        _lldas({}, {}, gastrointestinal_activity=True, previous_gastrointestinal_activity=None),
+    ),
+}
+
+
+@pytest.mark.parametrize("part", LLDAS_2_KEY_PARTS)
+def test_each_part_of_lldas_component_2s_key_decides(part: str) -> None:
+    first, second = LLDAS_2_KEY_PARTS[part]
+    assert _seen(no_new_activity(first)) != _seen(no_new_activity(second))
+
+
+def test_lldas_components_1_and_2_are_shared_when_unknown() -> None:
+    """A first visit with descriptors not assessed: both unknown, long lists, worded once."""
+    first = assess_lldas(_lldas({"rash": None, "seizure": None}))
+    second = assess_lldas(_lldas({"rash": None, "seizure": None}))
+    assert [c.status for c in first.components[:2]] == ["unknown", "unknown"]
+    for number in (0, 1):
+        assert first.components[number] is second.components[number]
+        assert is_shared(first.components[number])

@@ -310,6 +310,11 @@ def sledai_score(result: Sledai2kResult, *, clinical: bool = False) -> str:
         if clinical
         else (result.total, result.maximum_possible)
     )
+    return score_range(low, high)
+
+
+def score_range(low: int, high: int) -> str:
+    """A score known to lie in ``low``..``high``: exact when they are equal, else the range."""
     return f"{low}" if low == high else f"{low}–{high}"
 
 

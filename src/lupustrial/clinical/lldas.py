@@ -38,13 +38,13 @@ from lupustrial.clinical.components import (
     GlucocorticoidInput,
     boolean_finding,
     reason,
-    sledai_score,
+    score_range,
     threshold_finding,
 )
 from lupustrial.clinical.glucocorticoids import PrednisoloneEquivalent
 from lupustrial.clinical.model import Reason, StrictModel, share
 from lupustrial.clinical.pga import PgaValue
-from lupustrial.clinical.sledai2k import DESCRIPTORS, OrganSystem, Sledai2kResult
+from lupustrial.clinical.sledai2k import DESCRIPTORS, OrganSystem, Sledai2kResult, range_at_most
 from lupustrial.clinical.sources import FRANKLYN_2016
 from lupustrial.clinical.status import MET, NOT_MET, UNKNOWN, Status, all_of, any_of, negate
 
@@ -168,33 +168,55 @@ def low_activity_without_major_organs(
     inp: LldasInput, limits: LldasThresholds = LLDAS_PUBLISHED
 ) -> ComponentFinding:
     """Component 1: SLEDAI-2K ≤ 4, no major organ, haemolytic or GI activity (Franklyn 2016)."""
-    component = lldas_components(limits)[0]
-    limit = limits.sledai2k_max
     sledai = inp.sledai2k
-    total = sledai.at_most(limit)
-    by_code = {f.code: f for f in sledai.findings}
-    major = [by_code[code] for code in MAJOR_ORGAN_CODES]
-    haemolytic = Status.of(inp.haemolytic_anaemia)
-    gastrointestinal = Status.of(inp.gastrointestinal_activity)
+    status_of = {f.code: f.status for f in sledai.findings}
+    return _low_activity(
+        lldas_components(limits)[0],
+        limits.sledai2k_max,
+        sledai.total,
+        sledai.maximum_possible,
+        tuple([status_of[code] for code in MAJOR_ORGAN_CODES]),
+        tuple(sledai.missing),
+        Status.of(inp.haemolytic_anaemia),
+        Status.of(inp.gastrointestinal_activity),
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _low_activity(
+    component: Component,
+    limit: int,
+    total: int,
+    maximum: int,
+    major: tuple[Status, ...],
+    missing_descriptors: tuple[str, ...],
+    haemolytic: Status,
+    gastrointestinal: Status,
+) -> ComponentFinding:
+    """Component 1 from all it reads: the SLEDAI-2K's range and its descriptors not assessed,
+    the statuses of `MAJOR_ORGAN_CODES` in order, haemolytic anaemia and GI activity. Built
+    once per distinct set and shared (issue 19): a first visit with descriptors not assessed
+    words a long list each time otherwise."""
+    total_status = range_at_most(total, maximum, limit)
     # Each distinct status once: the conjunction does not depend on order or repetition.
-    absent = {f.status for f in major} | {haemolytic, gastrointestinal}
-    status = all_of([total, *(negate(s) for s in absent)])
-    score = sledai_score(sledai)
+    absent = set(major) | {haemolytic, gastrointestinal}
+    status = all_of([total_status, *(negate(s) for s in absent)])
+    score = score_range(total, maximum)
     if status is MET:
         return _sledai_within(component, score, limit)
     reasons: list[Reason] = []
     missing: list[str] = []
     shown = status  # report only what decides: failures, or else what is unknown
-    if total is shown:
+    if total_status is shown:
         code = "sledai_above" if shown is NOT_MET else "sledai_may_exceed"
         reasons.append(reason(code, score=score, limit=limit))
-        missing.extend(f"sledai2k.{code}" for code in sledai.missing)
-    active = [f.code for f in major if f.status is MET]
-    unassessed = [f.code for f in major if f.status is UNKNOWN]
+        missing.extend(f"sledai2k.{code}" for code in missing_descriptors)
+    active = [c for c, s in zip(MAJOR_ORGAN_CODES, major, strict=True) if s is MET]
+    unassessed = [c for c, s in zip(MAJOR_ORGAN_CODES, major, strict=True) if s is UNKNOWN]
     if shown is NOT_MET and active:
-        reasons.append(reason("major_organ_activity", features=active))
+        reasons.append(reason("major_organ_activity", features=tuple(active)))
     if shown is UNKNOWN and unassessed:
-        reasons.append(reason("major_organ_not_assessed", features=unassessed))
+        reasons.append(reason("major_organ_not_assessed", features=tuple(unassessed)))
         missing.extend(f"sledai2k.{code}" for code in unassessed)
     for name, value in (
         ("haemolytic_anaemia", haemolytic),
@@ -205,7 +227,7 @@ def low_activity_without_major_organs(
         if shown is UNKNOWN and value is UNKNOWN:
             reasons.append(reason("not_recorded", item=name))
             missing.append(name)
-    return component.finding(status, reasons, missing)
+    return share(component.finding(status, reasons, missing))
 
 
 @functools.lru_cache(maxsize=256)
@@ -217,30 +239,58 @@ def _sledai_within(component: Component, score: str, limit: int) -> ComponentFin
 
 def no_new_activity(inp: LldasInput) -> ComponentFinding:
     """Component 2: no new features of activity since the previous assessment (Franklyn 2016)."""
-    component = COMPONENTS[1]
     now, before = inp.sledai2k, inp.previous_sledai2k
-    # (feature code, status now, status before, input now, input before) of every feature
-    # present or not assessed now; one absent now cannot be new, so it decides nothing here
-    # (and most are absent: passing over them is most of this component's speed, issue 19).
-    status_before = {f.code: f.status for f in before.findings} if before else {}
-    absent, unknown = NOT_MET, UNKNOWN  # names, not an enum lookup per feature
+    # Every feature present or not assessed now, with its status; one absent now cannot be new,
+    # so it decides nothing here (and most are absent: passing over them is most of this
+    # component's speed, issue 19).
+    absent = NOT_MET  # a name, not an enum lookup per feature
+    current = tuple([(f.code, f.status) for f in now.findings if f.status is not absent])
+    previous = None
+    if before is not None:
+        status_before = {f.code: f.status for f in before.findings}
+        previous = tuple([status_before.get(code, UNKNOWN) for code, _ in current])
+    return _no_new_activity(
+        current,
+        previous,
+        inp.haemolytic_anaemia,
+        inp.gastrointestinal_activity,
+        inp.previous_haemolytic_anaemia,
+        inp.previous_gastrointestinal_activity,
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _no_new_activity(
+    current: tuple[tuple[str, Status], ...],
+    previous: tuple[Status, ...] | None,
+    haemolytic_anaemia: bool | None,
+    gastrointestinal_activity: bool | None,
+    previous_haemolytic_anaemia: bool | None,
+    previous_gastrointestinal_activity: bool | None,
+) -> ComponentFinding:
+    """Component 2 from all it reads: the SLEDAI-2K features present or not assessed now with
+    their statuses, the same features' statuses before (None: no previous assessment), and
+    the two features outside the SLEDAI-2K now and before. Built once per distinct set and
+    shared (issue 19)."""
+    component = COMPONENTS[1]
+    known_before = previous is not None
+    # (feature code, status now, status before, input now, input before)
     features: list[tuple[str, Status, Status, str, str]] = [
         (
-            f.code,
-            f.status,
-            status_before.get(f.code, unknown),
-            f"sledai2k.{f.code}",
-            f"previous_sledai2k.{f.code}" if before else "previous_sledai2k",
+            code,
+            status,
+            previous[number] if previous is not None else UNKNOWN,
+            f"sledai2k.{code}",
+            f"previous_sledai2k.{code}" if known_before else "previous_sledai2k",
         )
-        for f in now.findings
-        if f.status is not absent
+        for number, (code, status) in enumerate(current)
     ]
     for name, value_now, value_before in (
-        ("haemolytic_anaemia", inp.haemolytic_anaemia, inp.previous_haemolytic_anaemia),
+        ("haemolytic_anaemia", haemolytic_anaemia, previous_haemolytic_anaemia),
         (
             "gastrointestinal_activity",
-            inp.gastrointestinal_activity,
-            inp.previous_gastrointestinal_activity,
+            gastrointestinal_activity,
+            previous_gastrointestinal_activity,
         ),
     ):
         if value_now is not False:
@@ -250,12 +300,12 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
     # A feature is new when present now and absent before; not assessed before is not "absent".
     new = [(feature, all_of([feature[1], negate(feature[2])])) for feature in features]
     status = negate(any_of(is_new for _, is_new in new))
-    if before is None:
+    if not known_before:
         # The definition is a comparison: with nothing to compare it can fail, never hold.
         status = all_of([status, UNKNOWN])
     if status is NOT_MET:
         codes = [f[0] for f, is_new in new if is_new is MET]
-        return component.finding(status, [reason("new_features", features=codes)])
+        return share(component.finding(status, [reason("new_features", features=tuple(codes))]))
     if status is MET:
         return _nothing_new(sum(1 for f in features if f[1] is MET))
     undecided = [f for f, is_new in new if is_new is UNKNOWN]
@@ -265,11 +315,15 @@ def no_new_activity(inp: LldasInput) -> ComponentFinding:
         for name, value in ((name_now, value_now), (name_before, value_before))
         if value is UNKNOWN
     ]
-    if before is None:
-        return component.finding(status, [reason("no_previous")], ["previous_sledai2k", *missing])
-    return component.finding(
-        status, [reason("cannot_tell_new", features=[f[0] for f in undecided])], missing
-    )
+    if not known_before:
+        finding = component.finding(
+            status, [reason("no_previous")], ["previous_sledai2k", *missing]
+        )
+    else:
+        finding = component.finding(
+            status, [reason("cannot_tell_new", features=tuple(f[0] for f in undecided))], missing
+        )
+    return share(finding)
 
 
 @functools.lru_cache(maxsize=64)  # 0 to 26 features persisting

@@ -315,11 +315,7 @@ class Sledai2kResult(StrictModel):
             if clinical
             else (self.total, self.maximum_possible)
         )
-        if high <= threshold:
-            return MET
-        if low > threshold:
-            return NOT_MET
-        return UNKNOWN
+        return range_at_most(low, high, threshold)
 
     def summary_line(self) -> str:
         score = f"{self.total}" if self.complete else f"{self.total}-{self.maximum_possible}"
@@ -328,6 +324,15 @@ class Sledai2kResult(StrictModel):
         if self.missing:
             line += f"; not assessed: {', '.join(self.missing)}"
         return line
+
+
+def range_at_most(low: int, high: int, threshold: int) -> Status:
+    """Whether a score known to lie in ``low``..``high`` stays at or below ``threshold``."""
+    if high <= threshold:
+        return MET
+    if low > threshold:
+        return NOT_MET
+    return UNKNOWN
 
 
 _Derived = tuple[bool, str, tuple[Reason, ...]]
