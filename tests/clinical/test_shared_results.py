@@ -125,7 +125,7 @@ def test_a_result_built_afresh_is_not_shared() -> None:
     assert not is_shared(finding)
 
 
-def _sledai(**entries: bool) -> Any:
+def _sledai(**entries: bool | None) -> Any:
     return score_sledai2k(Sledai2kInput(**dict.fromkeys(DESCRIPTOR_BY_CODE, False) | entries))
 
 
