@@ -1,7 +1,7 @@
 """Password sign-in, with the signed-in user read together with their study profile.
 
-Every signed-in request reads its user; reading the staff profile and the password
-credential in the same query saves two queries per request (issue 19). The password is
+Every signed-in request reads its user; the staff profile, the password credential and the
+user's sites are read in the same statement (`accounts.signed_in`, issue 19). The password is
 checked through `accounts.services.check_password`, so that a stored hash Django rewrites at
 sign-in (a hasher upgrade) is recorded with its fingerprint, not reported by `audit verify`.
 """
@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from lupustrial.edc.accounts.services import check_password
+from lupustrial.edc.accounts.signed_in import read_user
 
 
 class StudyBackend(ModelBackend):
@@ -41,9 +42,5 @@ class StudyBackend(ModelBackend):
         return None
 
     def get_user(self, user_id: Any) -> Any:
-        users = get_user_model()._default_manager.select_related("staff", "credential")
-        try:
-            user = users.get(pk=user_id)
-        except get_user_model().DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        user = read_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
