@@ -166,6 +166,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "edc/locked_out.html"
 AXES_VERBOSE = False
 
+# Django's database sessions, the row read by a statement written once (accounts.session_store).
+SESSION_ENGINE = "lupustrial.edc.accounts.session_store"
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("LUPUSTRIAL_SESSION_MINUTES", "30"))
 # The timeout counts idle time, not time since login: the session's expiry is pushed forward
 # when it was last pushed a minute ago or more (accounts.sessions), not on every request.
