@@ -6,10 +6,10 @@ sites the time zone and every permission check. Through the ORM that was two sta
 user with `select_related("staff", "credential")`, then `profile.site_list`), and the ORM
 built each afresh on every request, about as much CPU as everything else the login page does
 (issue 19). Here one statement is written once per database connection and its rows become
-the instances the ORM makes: `Model.from_db` over every concrete field, each column through
-the converters the ORM applies, the one-to-one caches set both ways as `select_related` sets
-them, and the profile's `site_list` the sites `visible_sites()` gives (every site for the
-roles that see all, else the assigned ones, in `Site`'s order).
+the instances the ORM makes (`edc.rows.Rows`: `Model.from_db` over every concrete field,
+each column through the converters the ORM applies), the one-to-one caches set both ways as
+`select_related` sets them, and the profile's `site_list` the sites `visible_sites()` gives
+(every site for the roles that see all, else the assigned ones, in `Site`'s order).
 
 Nothing is kept between requests: a change of role, sites, language, status or password
 shows on the next request. `tests/edc/test_signed_in_read.py` compares every field with the
@@ -20,125 +20,67 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
 
 from lupustrial.edc.accounts.models import Credential, Site, StaffProfile
 from lupustrial.edc.accounts.roles import ALL_SITES_ROLES
+from lupustrial.edc.rows import Rows
 
-Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
-
-
-@dataclass(frozen=True)
-class _Table:
-    """One model's columns in the statement: where they start and how each value is read."""
-
-    model: type[Model]
-    start: int
-    key: int
-    """Where the primary key is among the columns: NULL when an outer join found no row."""
-    attnames: tuple[str, ...]
-    converters: tuple[tuple[int, tuple[Converter, ...], Any], ...]
-
-    @property
-    def stop(self) -> int:
-        return self.start + len(self.attnames)
-
-    def instance(self, db: str, row: Sequence[Any], connection: BaseDatabaseWrapper) -> Any:
-        values = list(row[self.start : self.stop])
-        if values[self.key] is None:
-            return None
-        for index, converters, expression in self.converters:
-            for convert in converters:
-                values[index] = convert(values[index], expression, connection)
-        return self.model.from_db(db, self.attnames, values)
+_USER = Rows(get_user_model(), "u")
+_PROFILE = Rows(StaffProfile, "p")
+_CREDENTIAL = Rows(Credential, "c")
+_SITE = Rows(Site, "s")
+_ROLES = tuple(sorted(str(role) for role in ALL_SITES_ROLES))
+"""The roles that see every site (`StaffProfile.visible_sites`), the statement's parameters."""
 
 
-@dataclass(frozen=True)
-class _Statement:
-    sql: str
-    roles: tuple[str, ...]
-    user: _Table
-    profile: _Table
-    credential: _Table
-    site: _Table
+def _statement(db: BaseDatabaseWrapper) -> str:
+    quote = db.ops.quote_name
 
+    def column(rows: Rows[Any], name: str) -> str:
+        meta = rows.model._meta
+        field = meta.pk if name == "pk" else meta.get_field(name)
+        return f"{rows.alias}.{quote(field.column)}"
 
-def _table(model: type[Model], alias: str, start: int, connection: BaseDatabaseWrapper) -> _Table:
-    # In the model's order: `Model.from_db` passes a full row to the constructor as it is.
-    fields: list[Field[Any, Any]] = list(model._meta.concrete_fields)
-    converters = []
-    for index, field in enumerate(fields):
-        column = field.get_col(alias)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters.append((index, tuple(found), column))
-    key = [field.primary_key for field in fields].index(True)
-    return _Table(model, start, key, tuple(f.attname for f in fields), tuple(converters))
-
-
-def _statement(connection: BaseDatabaseWrapper) -> _Statement:
-    quote = connection.ops.quote_name
-    users: Any = get_user_model()
-    user = _table(users, "u", 0, connection)
-    profile = _table(StaffProfile, "p", user.stop, connection)
-    credential = _table(Credential, "c", profile.stop, connection)
-    site = _table(Site, "s", credential.stop, connection)
     assigned: Any = StaffProfile._meta.get_field("sites")
     through = assigned.remote_field.through._meta
-    roles = tuple(sorted(str(role) for role in ALL_SITES_ROLES))
-
-    def column(alias: str, model: Any, name: str) -> str:
-        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
-        return f"{alias}.{quote(field.column)}"
-
+    every_site = f"{column(_PROFILE, 'role')} IN ({', '.join(['%s'] * len(_ROLES))})"
     ordering = ", ".join(
-        column("s", Site, name.lstrip("-")) + (" DESC" if name.startswith("-") else "")
+        column(_SITE, name.lstrip("-")) + (" DESC" if name.startswith("-") else "")
         for name in Site._meta.ordering or ["pk"]
     )
-    selected = [
-        column(alias, table.model, name)
-        for alias, table in (("u", user), ("p", profile), ("c", credential), ("s", site))
-        for name in table.attnames
-    ]
-    # Every site for a role that sees all (`StaffProfile.visible_sites`), else the assigned.
-    every_site = f"{column('p', StaffProfile, 'role')} IN ({', '.join(['%s'] * len(roles))})"
-    sql = (
-        f"SELECT {', '.join(selected)} FROM {quote(users._meta.db_table)} u"
-        f" LEFT JOIN {quote(StaffProfile._meta.db_table)} p"
-        f" ON {column('p', StaffProfile, 'user')} = {column('u', users, 'pk')}"
-        f" LEFT JOIN {quote(Credential._meta.db_table)} c"
-        f" ON {column('c', Credential, 'user')} = {column('u', users, 'pk')}"
-        f" LEFT JOIN {quote(Site._meta.db_table)} s"
-        f" ON ({every_site if roles else '1 = 0'} OR {column('s', Site, 'pk')} IN"
+    selected = ", ".join(rows.columns(db) for rows in (_USER, _PROFILE, _CREDENTIAL, _SITE))
+    return (
+        f"SELECT {selected} FROM {_USER.table(db)}"
+        f" LEFT JOIN {_PROFILE.table(db)} ON {column(_PROFILE, 'user')} = {column(_USER, 'pk')}"
+        f" LEFT JOIN {_CREDENTIAL.table(db)}"
+        f" ON {column(_CREDENTIAL, 'user')} = {column(_USER, 'pk')}"
+        # Every site for a role that sees all, else the ones assigned.
+        f" LEFT JOIN {_SITE.table(db)} ON ({every_site if _ROLES else '1 = 0'}"
+        f" OR {column(_SITE, 'pk')} IN"
         f" (SELECT m.{quote(assigned.m2m_reverse_name())} FROM {quote(through.db_table)} m"
-        f" WHERE m.{quote(assigned.m2m_column_name())} = {column('p', StaffProfile, 'pk')}))"
-        f" WHERE {column('u', users, 'pk')} = %s"
+        f" WHERE m.{quote(assigned.m2m_column_name())} = {column(_PROFILE, 'pk')}))"
+        f" WHERE {column(_USER, 'pk')} = %s"
         f" ORDER BY {ordering}"
     )
-    return _Statement(sql, roles, user, profile, credential, site)
 
 
-_STATEMENTS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Statement] = (
-    weakref.WeakKeyDictionary()
-)
+_STATEMENTS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, str] = weakref.WeakKeyDictionary()
 """The statement per connection object (one per worker thread and database; gone with it)."""
 _STATEMENTS_LOCK = threading.Lock()
 
 
-def _prepared(connection: BaseDatabaseWrapper) -> _Statement:
-    found = _STATEMENTS.get(connection)
+def _prepared(db: BaseDatabaseWrapper) -> str:
+    found = _STATEMENTS.get(db)
     if found is None:
-        found = _statement(connection)
+        found = _statement(db)
         with _STATEMENTS_LOCK:
-            _STATEMENTS[connection] = found
+            _STATEMENTS[db] = found
     return found
 
 
@@ -149,28 +91,27 @@ def read_user(user_id: Any) -> Any:
         pk = users._meta.pk.to_python(user_id)
     except ValidationError:
         return None
-    db = router.db_for_read(users)
-    connection = connections[db]
-    statement = _prepared(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [*statement.roles, pk])
+    db = connections[router.db_for_read(users)]
+    with db.cursor() as cursor:
+        cursor.execute(_prepared(db), [*_ROLES, pk])
         rows = cursor.fetchall()
     if not rows:
         return None
     first = rows[0]
-    user = statement.user.instance(db, first, connection)
-    owners: tuple[tuple[_Table, Any], ...] = (
-        (statement.profile, StaffProfile._meta.get_field("user")),
-        (statement.credential, Credential._meta.get_field("user")),
-    )
-    for table, field in owners:
-        related = table.instance(db, first, connection)
-        # As `select_related` does: user.staff (None: no profile, no query) and profile.user.
-        field.remote_field.set_cached_value(user, related)
+    user = _USER.build(db, first)
+    start = _USER.width
+    profile = _PROFILE.build(db, first, start)
+    credential = _CREDENTIAL.build(db, first, start + _PROFILE.width)
+    # As `select_related` links them: user.staff (None: no profile, and no query) and
+    # profile.user, user.credential and credential.user.
+    for related, model in ((profile, StaffProfile), (credential, Credential)):
+        owner: Any = model._meta.get_field("user")
+        owner.remote_field.set_cached_value(user, related)
         if related is not None:
-            field.set_cached_value(related, user)
-            if table is statement.profile:
-                sites = (statement.site.instance(db, row, connection) for row in rows)
-                # `StaffProfile.site_list` is a cached_property: this is where it keeps its value.
-                related.__dict__["site_list"] = tuple(s for s in sites if s is not None)
+            owner.set_cached_value(related, user)
+    if profile is not None:
+        at = start + _PROFILE.width + _CREDENTIAL.width
+        sites = (_SITE.build(db, row, at) for row in rows)
+        # `StaffProfile.site_list` is a cached_property: this is where it keeps its value.
+        profile.__dict__["site_list"] = tuple(site for site in sites if site is not None)
     return user
