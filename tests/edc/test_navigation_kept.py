@@ -16,9 +16,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.test.utils import override_script_prefix
 from django.urls import reverse
+from django.utils import translation
 
 from lupustrial.edc.accounts import services
 from lupustrial.edc.accounts.models import StaffProfile
+from lupustrial.edc.accounts.roles import PERMISSIONS, Can
 from lupustrial.edc.accounts.templatetags import navigation
 from tests.edc.clients import login
 
@@ -121,3 +123,22 @@ def test_the_kept_links_are_bounded() -> None:
         with override_script_prefix(f"/prefix-{number}/"):
             login("coordinator").get("/login/")
     assert 0 < len(navigation.NAVIGATIONS) <= navigation.LIMIT
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_role_name_and_capabilities_are_this_requests_profiles(language: str) -> None:
+    """Looked up per role (`accounts.context`), as `get_role_display` and the permission
+    table give them, in the reader's language."""
+    StaffProfile.objects.update(language=language)
+    for role in ROLES:
+        page = login(role).get("/login/")
+        profile = page.context["profile"]
+        granted = PERMISSIONS[profile.role]
+        assert dict(page.context["can"]) == {c.value: c in granted for c in Can}
+        with translation.override(language):
+            assert str(page.context["role_label"]) == profile.get_role_display()
+        with translation.override(language):
+            assert f" · {profile.get_role_display()}\n" in page.content.decode()
+    anonymous = Client().get("/login/").context
+    assert anonymous["profile"] is None
+    assert not any(anonymous["can"].values())
