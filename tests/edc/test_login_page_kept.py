@@ -48,3 +48,24 @@ def test_a_refused_login_shows_its_error_and_what_was_typed() -> None:
     form = _form(page)
     assert 'value="coordinator"' in form
     assert "errorlist" in form
+
+
+def test_an_empty_login_page_builds_no_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its HTML is the kept one: the form object is built only if something asks for it."""
+    built: list[bool] = []
+    original = AuthenticationForm.__init__
+
+    def counted(self: AuthenticationForm, *args: Any, **kwargs: Any) -> None:
+        built.append(True)
+        original(self, *args, **kwargs)
+
+    client = Client()
+    client.get("/login/")  # the kept HTML rendered once
+    fresh = _fresh("en")
+    monkeypatch.setattr(AuthenticationForm, "__init__", counted)
+    page = client.get("/login/")
+    assert page.status_code == 200
+    assert built == []
+    assert fresh in _form(page)
+    assert not page.context["form"].is_bound  # built when asked for, unbound
+    assert built == [True]

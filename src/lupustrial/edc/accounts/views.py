@@ -8,8 +8,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,17 +23,18 @@ class LoginView(auth_views.LoginView):
 
     Every `GET /login/` showed the same two fields, rendered through Django's form templates
     each time (a quarter of the page's CPU). The empty form's HTML depends on nothing but the
-    form class and the language; a form with errors (or what was typed) is rendered as usual.
+    form class and the language; a form with errors (or what was typed), which only a POST
+    has, is rendered as usual.
     """
 
     template_name = "edc/login.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        form = context["form"]
-        if not form.is_bound:
-            context["empty_form"] = _empty_form(type(form), get_language())
-        return context
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The empty form's kept HTML; the form object itself (a GET's is never bound) is
+        built only if something asks for it (`context["form"]`), not on every page."""
+        context = self.get_context_data(form=SimpleLazyObject(self.get_form))
+        context["empty_form"] = _empty_form(self.get_form_class(), get_language())
+        return self.render_to_response(context)
 
 
 def _empty_form(form_class: type[Any], language: str) -> SafeString:
