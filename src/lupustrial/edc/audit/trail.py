@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.keys import AuditKey, current_key, keyring
 from lupustrial.edc.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from lupustrial.edc.statements import Along, Statement, insert, run_together
 
 if TYPE_CHECKING:
     from lupustrial.edc.audit.checkpoints import Checkpoint
@@ -124,12 +125,19 @@ def _values(
     }
 
 
-def _append(events: list[dict[str, Any]], at: dt.datetime | None = None) -> list[AuditEntry]:
+def _append(
+    events: list[dict[str, Any]], at: dt.datetime | None = None, along: Along | None = None
+) -> list[AuditEntry]:
     """Chain the events after the head, in one locked step, in the caller's transaction.
 
     ``at``: the moment the service stamped on the row it changed (`imports.now()`), so the
-    row's time and its entry's are one (an imported file gives them back exactly)."""
+    row's time and its entry's are one (an imported file gives them back exactly).
+    ``along``: the change's own writes, given its entries (the saved row and its version):
+    sent with the entries' INSERT and the head's move in one round trip where the database
+    allows (`statements.run_together`), else one after the other; run even when the change
+    has no entry."""
     if not events:
+        run_together(along([]) if along else [])
         return []
     key = current_key()
     # No savepoint inside the caller's transaction: a failure here fails the whole change
@@ -154,52 +162,30 @@ def _append(events: list[dict[str, Any]], at: dt.datetime | None = None) -> list
             entry = AuditEntry(**values, hash=entry_digest(values, key))
             entries.append(entry)
             previous = entry.hash
-        _insert(entries)
-        _move_head(seq, previous)
+        _insert(entries, [*(along(entries) if along else []), _head_moved(seq, previous)])
     return entries
 
 
-def _insert(entries: list[AuditEntry]) -> None:
+def _insert(entries: list[AuditEntry], with_it: list[Statement]) -> None:
     """The entries' INSERT, written here like the head's statements: the ORM's `bulk_create`
     built it for about 1 ms of CPU per save (issue 19). Each column's value is prepared by
-    its model field, as `bulk_create` does; the new rows' ids are read back onto the entries."""
+    its model field, as `bulk_create` does; the new rows' ids are read back onto the entries.
+    ``with_it``: the change's other writes and the head's move, in the same round trip."""
     if not connection.features.can_return_rows_from_bulk_insert:
         AuditEntry.objects.bulk_create(entries)
+        run_together(with_it)
         return
-    fields = _entry_fields()
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [
-        field.get_db_prep_save(field.pre_save(entry, add=True), connection)
-        for entry in entries
-        for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_ENTRIES} ({_columns(fields)}) VALUES "
-            + ", ".join([row] * len(entries))
-            + f" RETURNING {connection.ops.quote_name(AuditEntry._meta.pk.column)}",
-            params,
-        )
-        ids = [row_id for (row_id,) in cursor.fetchall()]
+    returned = run_together([*with_it, insert(entries, returning_pk=True)])
     # PostgreSQL and SQLite return a multi-row INSERT's rows in the order of its VALUES.
-    for entry, row_id in zip(entries, ids, strict=True):
+    for entry, (row_id,) in zip(entries, returned, strict=True):
         entry.pk = row_id
         entry._state.adding = False
         entry._state.db = connection.alias
 
 
-def _entry_fields() -> list[Any]:
-    return [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-
-
-def _columns(fields: list[Any]) -> str:
-    return ", ".join(connection.ops.quote_name(field.column) for field in fields)
-
-
 # The head is locked and moved in SQL written here: every audited change does both, and the
 # ORM's building of the two statements cost each save about 0.5 ms of CPU (issue 19).
 _HEAD = AuditHead._meta.db_table
-_ENTRIES = AuditEntry._meta.db_table
 
 
 def _locked_head() -> tuple[int, str]:
@@ -215,9 +201,8 @@ def _locked_head() -> tuple[int, str]:
     return head.seq, head.hash
 
 
-def _move_head(seq: int, hash_: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1", [seq, hash_])
+def _head_moved(seq: int, hash_: str) -> Statement:
+    return f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1", [seq, hash_]
 
 
 def record(
@@ -257,10 +242,12 @@ def record_changes(
     form: str = "",
     reason: str = "",
     at: dt.datetime | None = None,
+    along: Along | None = None,
 ) -> list[AuditEntry]:
     """One entry per field whose value differs between ``before`` and ``after``.
 
-    ``at``: the moment of the whole change, when the service writes more entries for it."""
+    ``at``: the moment of the whole change, when the service writes more entries for it;
+    ``along``: the change's own writes, sent with the entries (`_append`)."""
     old, new = flatten(before or {}), flatten(after or {})
     events = [
         _values(
@@ -277,7 +264,7 @@ def record_changes(
         for name in sorted(old.keys() | new.keys())
         if old.get(name) != new.get(name)
     ]
-    return _append(events, at)
+    return _append(events, at, along)
 
 
 @dataclass(frozen=True)

@@ -222,9 +222,13 @@ class FormData(models.Model):
         undone before any value was entered, holds none: it reads as not entered)."""
         return not self.not_done and bool(self.data)
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # What auto_now did, but an import's original time when one is replayed (imports.py).
+    def stamp(self) -> None:
+        """What auto_now did, but an import's original time when one is replayed (imports.py):
+        on every save, and by a service that writes the row in SQL (`services.save_locked_form`)."""
         self.updated_at = imports.now()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.stamp()
         super().save(*args, **kwargs)
 
 

@@ -2,8 +2,9 @@
 
 A versioned record (an eCRF, `FormData`; an adverse event, `AdverseEvent`) keeps its latest
 content on its own row and every version, the first included, as a `RecordVersion`. The
-services layer writes a version with `store_version` in the same transaction as the trail's
-entries for that change, and nothing else writes one; `versions_of` reads them back.
+services layer writes a version with `store_version` (or sends `version_written` with the trail's
+entries) in the same transaction as the trail's entries for that change, and nothing else writes
+one; `versions_of` reads them back.
 
 Why a version table rather than a replay of the audit trail: the trail records field-level
 changes for people and for `audit verify`, and `reconcile.py` replays it to *check* the
@@ -25,6 +26,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import AuditEntry
+from lupustrial.edc.statements import Statement, insert
 from lupustrial.edc.study.models import (
     AdverseEvent,
     FormData,
@@ -71,7 +73,7 @@ def _subject_id(record: Versioned, visit: Visit | None) -> int:
     return int((visit if visit is not None else record.visit).subject_id)
 
 
-def store_version(
+def new_version(
     record: Versioned,
     data: Mapping[str, Any],
     user: AbstractBaseUser | AnonymousUser,
@@ -79,10 +81,9 @@ def store_version(
     audit: Iterable[AuditEntry],
     visit: Visit | None = None,
 ) -> RecordVersion:
-    """Keep the record's current version (``record.version``) whole: called by the services,
-    inside the transaction that saved the record and wrote ``audit``, its trail entries."""
+    """The record's current version (``record.version``) whole, as a row not yet stored."""
     entries = list(audit)
-    return RecordVersion.objects.create(
+    return RecordVersion(
         kind=kind_of(record),
         record_id=record.pk,
         subject_id=_subject_id(record, visit),
@@ -96,6 +97,34 @@ def store_version(
         reason=reason,
         audit_seq=min((e.seq for e in entries), default=None),
     )
+
+
+def store_version(
+    record: Versioned,
+    data: Mapping[str, Any],
+    user: AbstractBaseUser | AnonymousUser,
+    reason: str,
+    audit: Iterable[AuditEntry],
+    visit: Visit | None = None,
+) -> RecordVersion:
+    """Keep the record's current version (``record.version``) whole: called by the services,
+    inside the transaction that saved the record and wrote ``audit``, its trail entries."""
+    version = new_version(record, data, user, reason, audit, visit)
+    version.save(force_insert=True)
+    return version
+
+
+def version_written(
+    record: Versioned,
+    data: Mapping[str, Any],
+    user: AbstractBaseUser | AnonymousUser,
+    reason: str,
+    audit: Iterable[AuditEntry],
+    visit: Visit | None = None,
+) -> Statement:
+    """`store_version` as a statement, for a service that sends it with the change's trail
+    entries in one round trip (`audit.trail.record_changes`, ``along``): the same row."""
+    return insert([new_version(record, data, user, reason, audit, visit)])
 
 
 def _version(row: RecordVersion) -> Version:
