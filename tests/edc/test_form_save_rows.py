@@ -4,8 +4,8 @@ The reference, `_saved_by_the_orm`, is the save's writes as they were at c4aa958
 reads, ``form.save()``, the trail's entries and ``RecordVersion.objects.create``. The same
 saves (a correction, a save that changes nothing, a correction of a verified form, a value
 outside its soft limits that raises a query, a form's first save) are made through the page,
-through the API's service and through the reference, each from the same state at the same
-moment; every row they leave (forms, versions, audit entries with their hashes, the trail's
+the JSON API, the API's service (`save_form`) and the reference, each from the same state at
+the same moment; every row they leave (forms, versions, audit entries with their hashes, the trail's
 head, queries) must be the same, and `audit verify` (chain and reconciliation) must pass.
 Run on SQLite and, in `make pytest-postgres`, on PostgreSQL, where the writes share one
 statement (`statements.run_together`).
@@ -108,6 +108,17 @@ def _saved_by_the_page(
     assert response.status_code == 302, response.content.decode()[-3000:]
 
 
+def _saved_by_the_api(
+    user: User, visit: Visit, code: str, data: dict[str, Any], version: int, reason: str
+) -> None:
+    response = CLIENTS[user.get_username()].put(
+        f"/api/visits/{visit.pk}/forms/{code}",
+        data={"data": data, "version": version, "reason": reason},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+
+
 def _saved_by_the_service(
     user: User, visit: Visit, code: str, data: dict[str, Any], version: int, reason: str
 ) -> None:
@@ -199,7 +210,7 @@ def test_the_rows_a_save_stores_are_the_rows_the_orm_stored() -> None:
         "systolic_mmhg"
     ]
     assert any(e["action"] == Action.UNVERIFY for e in reference["entries"])
-    for save in (_saved_by_the_page, _saved_by_the_service):
+    for save in (_saved_by_the_page, _saved_by_the_api, _saved_by_the_service):
         stored = _run(save, visits, seq, versions)
         for table, rows in reference.items():
             assert stored[table] == rows, (save.__name__, table)

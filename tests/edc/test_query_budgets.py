@@ -108,6 +108,24 @@ def test_a_form_save_keeps_its_query_budget(django_assert_max_num_queries: Budge
     assert form.data["body_weight"]["value"] == 58
 
 
+def test_a_form_save_through_the_api_keeps_the_same_budget(
+    django_assert_max_num_queries: Budget,
+) -> None:
+    client = _opened("coordinator")
+    form = FormData.objects.get(visit=_w12(), crf="vitals")
+    data = {**form.data, "body_weight": {"value": 58, "unit": "kg"}}
+    budget = "form save, SQLite" if connection.vendor == "sqlite" else "form save"
+    with django_assert_max_num_queries(QUERY_BUDGETS[budget]):
+        response = client.put(
+            f"/api/visits/{form.visit_id}/forms/vitals",
+            data={"data": data, "version": form.version, "reason": "Weighed again"},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+    form.refresh_from_db()
+    assert form.data["body_weight"]["value"] == 58
+
+
 @pytest.mark.parametrize("role", ["coordinator", "monitor", "datamanager"])
 def test_the_status_grid_and_calendar_keep_their_query_budgets(
     role: str, django_assert_max_num_queries: Budget

@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from ninja import NinjaAPI, Schema, Status
@@ -187,10 +188,17 @@ def get_form(request: HttpRequest, pk: int, code: str) -> FormOut:
 
 @api.put("/visits/{pk}/forms/{code}", response=FormOut, summary="Save an eCRF")
 def put_form(request: HttpRequest, pk: int, code: str, payload: FormIn) -> FormOut:
-    visit = _visit(request, pk)
-    form = services.save_form(
-        request.user, visit, code, payload.data, payload.version, payload.reason
-    )
+    # The visit and form read once, locked, for the permission and the save, as the form
+    # page's save reads them (issue 19); `save_form` would read the visit a second time.
+    with transaction.atomic():
+        try:
+            locked = services.lock_for_save(pk, code)
+        except Visit.DoesNotExist:
+            raise Http404 from None
+        services.require(request.user, Can.VIEW_SUBJECTS, locked.visit.subject)
+        form = services.save_locked_form(
+            request.user, locked, code, payload.data, payload.version, payload.reason
+        )
     return FormOut(
         crf=code, data=form.data, version=form.version, locked=form.locked, verified=False
     )
