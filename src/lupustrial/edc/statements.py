@@ -1,11 +1,10 @@
-"""SQL statements written here for the form save, prepared by the models' own fields (issue 19).
+"""Writes in SQL written here for the form save, prepared by the models' own fields (issue 19).
 
-The ORM builds every statement again on each request: for a save's locked read and its four
-writes that was about a third of the save's CPU. The statements here are the ORM's own, in
-effect: each column is read or written through its model field exactly as the ORM does (the
-field's and the backend's converters on reading, ``pre_save`` and ``get_db_prep_save`` on
-writing), so what is stored and what is read back is the same, and the models stay the
-schema's one description.
+The ORM builds every statement again on each request: for a save's four writes that was
+about a fifth of the save's CPU. The statements here are the ORM's own, in effect: each
+column is written through its model field exactly as the ORM does (``pre_save`` and
+``get_db_prep_save``), so what is stored is the same, and the models stay the schema's one
+description. (Rows read back in SQL written here: `edc.rows.Rows`.)
 
 `run_together` sends a change's writes in one round trip on PostgreSQL, as one statement
 whose other writes are data-modifying ``WITH`` clauses (each runs exactly once, on the same
@@ -27,46 +26,10 @@ Statement = tuple[str, list[Any]]
 """SQL with ``%s`` placeholders, and its parameters in order."""
 
 
-def _db() -> BaseDatabaseWrapper:
+def database() -> BaseDatabaseWrapper:
     """This thread's connection itself: each ``connection.x`` looks the thread's connection
     up again, which on a statement's ~40 columns cost about a tenth of a millisecond."""
     return connections[DEFAULT_DB_ALIAS]
-
-
-def quoted(name: str) -> str:
-    return str(_db().ops.quote_name(name))
-
-
-def table(model: type[Model]) -> str:
-    return quoted(model._meta.db_table)
-
-
-def selected(model: type[Model], alias: str) -> str:
-    """Every concrete column of ``model`` under the table alias ``alias``, in field order (the
-    order `instance` reads them in)."""
-    quote = _db().ops.quote_name
-    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
-
-
-def width(model: type[Model]) -> int:
-    return len(model._meta.concrete_fields)
-
-
-def instance(model: type[Model], values: Sequence[Any]) -> Any:
-    """A model instance from its columns as `selected` lists them, converted from the database
-    as the ORM converts them (a JSON document decoded, a SQLite date-time parsed...), or None
-    when the row is absent (its primary key NULL, from an outer join)."""
-    fields = model._meta.concrete_fields
-    if values[[f.primary_key for f in fields].index(True)] is None:
-        return None
-    db = _db()
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for convert in (*db.ops.get_db_converters(column), *column.get_db_converters(db)):
-            value = convert(value, column, db)
-        converted.append(value)
-    return model.from_db(db.alias, [f.attname for f in fields], converted)
 
 
 def _prepared(row: Model, add: bool, fields: Sequence[Any], db: BaseDatabaseWrapper) -> list[Any]:
@@ -76,7 +39,7 @@ def _prepared(row: Model, add: bool, fields: Sequence[Any], db: BaseDatabaseWrap
 def update(row: Model) -> Statement:
     """``row``'s every column but its primary key, by its primary key: the UPDATE the ORM's
     ``save()`` of an existing row sends (without its signals: the models here have none)."""
-    db = _db()
+    db = database()
     quote = db.ops.quote_name
     fields = [f for f in row._meta.concrete_fields if not f.primary_key]
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
@@ -90,7 +53,7 @@ def update(row: Model) -> Statement:
 def insert(rows: Sequence[Model], returning_pk: bool = False) -> Statement:
     """One INSERT of ``rows`` (of one model), their primary keys chosen by the database, as the
     ORM's ``bulk_create`` sends it; with ``returning_pk`` the new keys come back in order."""
-    db = _db()
+    db = database()
     quote = db.ops.quote_name
     model = type(rows[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -108,7 +71,7 @@ def insert(rows: Sequence[Model], returning_pk: bool = False) -> Statement:
 def together() -> bool:
     """Whether writes may share one statement (data-modifying ``WITH``): PostgreSQL, the
     server database the application supports; not SQLite, its embedded default."""
-    return _db().vendor == "postgresql"
+    return database().vendor == "postgresql"
 
 
 def run_together(statements: Sequence[Statement]) -> list[tuple[Any, ...]]:
@@ -120,7 +83,7 @@ def run_together(statements: Sequence[Statement]) -> list[tuple[Any, ...]]:
     """
     if not statements:
         return []
-    with _db().cursor() as cursor:
+    with database().cursor() as cursor:
         if together() and len(statements) > 1:
             clauses = ", ".join(f"w{n} AS ({sql})" for n, (sql, _) in enumerate(statements[:-1]))
             last_sql, _last = statements[-1]

@@ -36,6 +36,7 @@ from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.keys import current_key, keyring
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import encode_value, record, record_changes
+from lupustrial.edc.rows import Rows
 from lupustrial.edc.study.by_version import ByVersion, forms_version
 from lupustrial.edc.study.characters import first_invalid
 from lupustrial.edc.study.crfs import CRF_BY_CODE
@@ -973,7 +974,7 @@ def lock_for_save(visit_pk: int, crf_code: str) -> LockedForSave:
         row = cursor.fetchone()
     if row is None:
         raise Visit.DoesNotExist(f"no visit {visit_pk}")
-    visit, subject, site, form = _read_apart(row[1:])
+    visit, subject, site, form = _read_apart(row)
     Subject.site.field.set_cached_value(subject, site)
     Visit.subject.field.set_cached_value(visit, subject)
     if form is not None:
@@ -986,18 +987,23 @@ def lock_for_save(visit_pk: int, crf_code: str) -> LockedForSave:
     return LockedForSave(visit, form)
 
 
-_READ_TOGETHER = (Visit, Subject, Site, FormData)
-"""The models of a save's locked read, in the order of its columns."""
+_LOCKED_VISIT = Rows(Visit, "v0")
+_LOCKED_SUBJECT = Rows(Subject, "s0")
+_LOCKED_SITE = Rows(Site, "t0")
+_LOCKED_FORM = Rows(FormData, "f0")
 
 
-def _read_apart(values: Sequence[Any]) -> list[Any]:
-    """The locked read's row as one instance per model (None for a form not yet saved)."""
-    found, start = [], 0
-    for model in _READ_TOGETHER:
-        end = start + statements.width(model)
-        found.append(statements.instance(model, values[start:end]))
-        start = end
-    return found
+def _read_apart(row: Sequence[Any]) -> tuple[Visit, Subject, Site, FormData | None]:
+    """The locked read's row as one instance per model (no form when it is not saved yet);
+    the first column is the visit's id the form's subquery joins on."""
+    db = statements.database()
+    start = 1
+    found: list[Any] = []
+    for rows in (_LOCKED_VISIT, _LOCKED_SUBJECT, _LOCKED_SITE, _LOCKED_FORM):
+        found.append(rows.build(db, row, start))
+        start += rows.width
+    visit, subject, site, form = found
+    return visit, subject, site, form
 
 
 def _locked_read(visit_pk: int, crf_code: str) -> statements.Statement:
@@ -1009,37 +1015,31 @@ def _locked_read(visit_pk: int, crf_code: str) -> statements.Statement:
     the visit, which must be read first): the order every save takes them in. The form's
     row is in an outer join, which ``FOR UPDATE`` may not lock, hence its own subquery.
     """
-    sql = _locked_read_sql()
-    if connection.features.has_select_for_update:
-        return sql, [visit_pk, crf_code]
-    return sql, [crf_code, visit_pk]
-
-
-def _locked_read_sql() -> str:
-    q = statements.quoted
-    visit, subject = statements.table(Visit), statements.table(Subject)
-    site = statements.table(Site)
+    db = statements.database()
+    q = db.ops.quote_name
     joined = (
-        f"FROM {visit} v0 INNER JOIN {subject} s0 ON s0.{q('id')} = v0.{q('subject_id')} "
-        f"INNER JOIN {site} t0 ON t0.{q('id')} = s0.{q('site_id')}"
+        f"FROM {_LOCKED_VISIT.table(db)} INNER JOIN {_LOCKED_SUBJECT.table(db)} "
+        f"ON s0.{q('id')} = v0.{q('subject_id')} "
+        f"INNER JOIN {_LOCKED_SITE.table(db)} ON t0.{q('id')} = s0.{q('site_id')}"
     )
     columns = (
-        f"v0.{q('id')} AS locked_visit, {statements.selected(Visit, 'v0')}, "
-        f"{statements.selected(Subject, 's0')}, {statements.selected(Site, 't0')}"
+        f"v0.{q('id')} AS locked_visit, {_LOCKED_VISIT.columns(db)}, "
+        f"{_LOCKED_SUBJECT.columns(db)}, {_LOCKED_SITE.columns(db)}"
     )
-    form = statements.table(FormData)
-    if not connection.features.has_select_for_update:  # SQLite: a writer locks the database
+    if not db.features.has_select_for_update:  # SQLite: a writer locks the database
         return (
-            f"SELECT {columns}, {statements.selected(FormData, 'f0')} {joined} "
-            f"LEFT JOIN {form} f0 ON f0.{q('visit_id')} = v0.{q('id')} AND f0.{q('crf')} = %s "
-            f"WHERE v0.{q('id')} = %s"
+            f"SELECT {columns}, {_LOCKED_FORM.columns(db)} {joined} "
+            f"LEFT JOIN {_LOCKED_FORM.table(db)} ON f0.{q('visit_id')} = v0.{q('id')} "
+            f"AND f0.{q('crf')} = %s WHERE v0.{q('id')} = %s",
+            [crf_code, visit_pk],
         )
     return (
         f"WITH v AS MATERIALIZED (SELECT {columns} {joined} WHERE v0.{q('id')} = %s "
         "FOR UPDATE OF v0, s0) "
-        f"SELECT v.*, f.* FROM v LEFT JOIN LATERAL (SELECT {statements.selected(FormData, 'f0')} "
-        f"FROM {form} f0 WHERE f0.{q('visit_id')} = v.locked_visit AND f0.{q('crf')} = %s "
-        "FOR UPDATE) f ON true"
+        f"SELECT v.*, f.* FROM v LEFT JOIN LATERAL (SELECT {_LOCKED_FORM.columns(db)} "
+        f"FROM {_LOCKED_FORM.table(db)} WHERE f0.{q('visit_id')} = v.locked_visit "
+        f"AND f0.{q('crf')} = %s FOR UPDATE) f ON true",
+        [visit_pk, crf_code],
     )
 
 
