@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import translation
 
 from lupustrial.edc.study import eligibility_text, services
@@ -82,8 +81,7 @@ def test_the_lines_in_english_are_the_pages_with_their_codes_and_values() -> Non
 
 def test_the_lines_in_japanese_have_no_english_left() -> None:
     client = login("monitor")
-    japanese = login("monitor")
-    japanese.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    japanese = login("monitor", "ja")
     for subject in _subjects():
         body = client.get(_url(subject, "ja")).json()
         assert body["language"] == "ja"
@@ -99,8 +97,7 @@ def test_the_lines_in_japanese_have_no_english_left() -> None:
 
 def test_the_readers_language_is_the_default_and_the_query_overrides_it() -> None:
     subject = _subjects()[0]
-    client = login("monitor")
-    client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    client = login("monitor", "ja")
     assert _get(client, subject)["language"] == "ja"
     english = client.get(_url(subject, "en")).json()
     assert english["language"] == "en"

@@ -104,8 +104,7 @@ def test_a_suggestion_confirmed_in_japanese_enters_the_log_in_japanese() -> None
     suggestion = _pending(key)
     with translation.override("ja"):
         worded = finding_text.finding(suggestion)
-    client = login("osaka")
-    client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    client = login("osaka", "ja")
     client.post(reverse("deviation_decide"), {"key": key, "decision": "confirm", "serious": "no"})
     deviation = Deviation.objects.get(suggestion_key=key)
     assert deviation.description == worded
@@ -141,8 +140,7 @@ def test_the_deviations_page_shows_decided_findings_in_the_readers_language() ->
     cells = _decided_cells(english)
     assert sorted(cells) == sorted([dismissed_finding, confirmed_finding])
     assert "consent was oral first" in english.partition('id="decided"')[2]
-    japanese = login("monitor")
-    japanese.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    japanese = login("monitor", "ja")
     cells = _decided_cells(japanese.get(reverse("deviations")).content.decode())
     assert len(cells) == 2
     for cell in cells:

@@ -257,8 +257,7 @@ def test_record_a_deviation_on_the_page_and_see_it_in_the_log() -> None:
 
 
 def test_the_pages_in_japanese_and_refused_roles() -> None:
-    client = login("investigator")
-    client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    client = login("investigator", "ja")
     page = client.get(reverse("deviations")).content.decode()
     assert "逸脱" in page or "不適合" in page
     assert "併用禁止薬の使用" in page

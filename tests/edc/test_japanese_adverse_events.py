@@ -38,8 +38,7 @@ def _user(name: str) -> Any:
 
 
 def _japanese(who: str = "coordinator") -> Any:
-    client = login(who)
-    client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    client = login(who, "ja")
     return client
 
 

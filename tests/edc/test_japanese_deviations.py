@@ -118,8 +118,7 @@ def test_the_pages_word_every_suggestion_in_japanese_and_english_as_before() -> 
         cells = _cells(english.get(reverse(name)).content.decode())
         for suggestion in pending:
             assert any(suggestion.description in cell for cell in cells), suggestion.description
-    japanese = login("investigator")
-    japanese.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    japanese = login("investigator", "ja")
     for name in ("deviations", "home"):
         cells = _cells(japanese.get(reverse(name)).content.decode())
         assert len(cells) == len(pending)

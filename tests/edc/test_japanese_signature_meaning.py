@@ -24,8 +24,7 @@ def test_the_statement_signed_reads_in_japanese_and_is_stored_in_english() -> No
         japanese = gettext(services.ENROLMENT_MEANING)
     assert japanese != services.ENROLMENT_MEANING
     subject = Subject.objects.get(screening_number="S-001")
-    client = login("investigator")
-    client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    client = login("investigator", "ja")
     for url in (reverse("sign_again", args=[subject.pk]), reverse("subject", args=[subject.pk])):
         text = visible(client.get(url).content.decode())
         assert japanese in text, url

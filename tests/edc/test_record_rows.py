@@ -137,8 +137,7 @@ def _fresh(client: Client, url: str) -> str:
 def test_the_page_is_the_one_the_orm_s_reads_give(
     monkeypatch: pytest.MonkeyPatch, watcher: str, language: str
 ) -> None:
-    client = login(watcher)
-    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    client = login(watcher, language)
     pages = 0
     for pk in Subject.objects.values_list("pk", flat=True):
         url = reverse("subject", args=[pk])

@@ -51,8 +51,7 @@ def test_a_kept_page_renders_its_content_once() -> None:
 def test_the_page_is_the_whole_template_s(
     monkeypatch: pytest.MonkeyPatch, watcher: str, language: str
 ) -> None:
-    client = login(watcher)
-    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    client = login(watcher, language)
     url = _subject_url(watcher)
     views.SUBJECT_PAGES.clear()
     served = [_page(client, url), _page(client, url)]  # derived, then kept
