@@ -53,6 +53,8 @@ from typing import Any
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/lupustrial_bench"
 TARGET_P95_MS = 100.0
+TARGET_CLIENTS = 20
+TARGET_THINK_S = 1.0
 USERNAME = "coordinator"  # Tokyo site: may enter data for the subjects prepared below
 PASSWORD = "lupus-demo-2026"  # the demo's (lupustrial.edc.demo.DEMO_PASSWORD)
 SAVE = "form save"
@@ -684,12 +686,19 @@ def report(runs: list[Pooled], args: argparse.Namespace, visits: int) -> str:
     top = runs[-1] if runs else None
     if top is not None:
         p95 = percentile(top.samples.latencies.get(SAVE, []), 95)
-        verdict = "met" if p95 < TARGET_P95_MS else "NOT met"
-        lines.append(
-            f"form save p95 at {top.clients} clients, think {args.think:g} s: {p95:.1f} ms "
-            f"(target < {TARGET_P95_MS:.0f} ms with 20 clients thinking 1 s: {verdict} here)"
-        )
+        lines.append(save_p95_line(top.clients, args.think, p95))
     return "\n".join(lines)
+
+
+def save_p95_line(clients: int, think: float, p95: float) -> str:
+    """The form save's p95 and, only for the run the issue's aim names (20 clients thinking
+    1 s, a busy site), whether it is within the aim: a closed loop at saturation queues by
+    design (Little's law), so a verdict there would say nothing about the aim."""
+    measured = f"form save p95 at {clients} clients, think {think:g} s: {p95:.1f} ms"
+    aim = f"aim ≤ {TARGET_P95_MS:.0f} ms with 20 clients thinking 1 s"
+    if clients == TARGET_CLIENTS and think == TARGET_THINK_S:
+        return f"{measured} ({aim}: {'met' if p95 <= TARGET_P95_MS else 'NOT met'})"
+    return f"{measured} (the {aim} is read with --clients 20 --think 1)"
 
 
 def _client_counts(text: str) -> list[int]:
