@@ -90,7 +90,7 @@ def _saved_by_the_orm(
             reason=reason,
         )
         store_version(form, validated, user, reason, entries, visit)
-        services._query_soft_limits(user, form, model)
+        services.query_soft_limits(user, form, model)
 
 
 CLIENTS: dict[str, Client] = {}

@@ -14,9 +14,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from lupustrial.edc.accounts.models import Site
 from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.models import AuditEntry
 from lupustrial.edc.audit.trail import verify_chain
+from lupustrial.edc.demo import _screening
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import FormData, RecordVersion, Subject
 from lupustrial.edc.study.services import ENROLMENT_MEANING
@@ -90,19 +92,41 @@ def test_an_original_time_needs_an_import_and_a_time_zone() -> None:
         pass
 
 
-def test_an_imported_enrolment_signature_is_kept_as_imported_not_signed() -> None:
-    """The signer is not here to sign: the file's signature (signer, time, meaning) is kept,
-    marked as imported, and its trail entry says so; no password is asked."""
-    subject = Subject.objects.get(screening_number="S-003")
-    investigator = _user("investigator")
-    screening = dict(subject.screening or {})
-    given = imports.ImportedSignature("investigator", THEN, ENROLMENT_MEANING, "ODM SG.9 of x")
+def _ready_to_enrol() -> Subject:
+    """Eligible and consented at Tokyo, as the demo's enrolled subjects are before `enrol`."""
+    coordinator, site = _user("coordinator"), Site.objects.get(code="TKY")
+    first_dose = site.today()
+    subject = services.register_candidate(coordinator, site, "S-960", "Test Patient", "M-960")
+    services.save_screening(
+        coordinator, subject, _screening("screening-eligible.json", first_dose), 0
+    )
+    consent_at = dt.datetime.combine(
+        first_dose - dt.timedelta(days=11), dt.time(10, 30), tzinfo=site.zone
+    )
+    services.record_consent(coordinator, subject, "1.0", consent_at)
+    return Subject.objects.get(pk=subject.pk)
+
+
+def _enrolled_in_import(subject: Subject, user: Any, given: imports.ImportedSignature) -> None:
+    """An import replaying the enrolment: the signing step meets the file's signature."""
+    first_dose = subject.site.today()
     with (
         transaction.atomic(),
         imports.importing("IMP-2", "console:alice"),
         imports.original(THEN, signature=given),
     ):
-        services._sign(investigator, subject, password="")
+        services.enrol(user, subject, "", first_dose, first_dose - dt.timedelta(days=2))
+
+
+def test_an_imported_enrolment_signature_is_kept_as_imported_not_signed() -> None:
+    """The signer is not here to sign: the file's signature (signer, time, meaning) is kept,
+    marked as imported, and its trail entry says so; no password is asked."""
+    subject = _ready_to_enrol()
+    investigator = _user("investigator")
+    screening = dict(subject.screening or {})
+    given = imports.ImportedSignature("investigator", THEN, ENROLMENT_MEANING, "ODM SG.9 of x")
+    _enrolled_in_import(subject, investigator, given)
+    subject = Subject.objects.get(pk=subject.pk)
     signature = subject.signatures.get()
     assert signature.imported
     assert signature.imported_from == "ODM SG.9 of x"
@@ -111,7 +135,8 @@ def test_an_imported_enrolment_signature_is_kept_as_imported_not_signed() -> Non
         THEN,
         ENROLMENT_MEANING,
     )
-    entry = AuditEntry.objects.filter(subject=subject.label, action="sign").get()
+    # Signed before the ID was assigned: the entry names the subject by screening number.
+    entry = AuditEntry.objects.filter(subject=subject.screening_number, action="sign").get()
     assert entry.reason.startswith("imported signature, not signed again")
     assert entry.import_id == "IMP-2"
     assert entry.at == THEN
@@ -119,12 +144,9 @@ def test_an_imported_enrolment_signature_is_kept_as_imported_not_signed() -> Non
 
 
 def test_an_imported_signature_of_someone_else_is_refused() -> None:
-    subject = Subject.objects.get(screening_number="S-003")
+    subject = _ready_to_enrol()
     given = imports.ImportedSignature("osaka", THEN, ENROLMENT_MEANING, "ODM SG.9 of x")
-    with (
-        imports.importing("IMP-3", "console:alice"),
-        imports.original(THEN, signature=given),
-        pytest.raises(services.RuleError),
-    ):
-        services._sign(_user("investigator"), subject, password="")
+    with pytest.raises(services.RuleError, match="osaka's, not this change's actor's"):
+        _enrolled_in_import(subject, _user("investigator"), given)
     assert not subject.signatures.exists()
+    assert Subject.objects.get(pk=subject.pk).subject_id is None

@@ -67,8 +67,11 @@ def test_a_consent_typed_at_the_site_is_stored_in_utc_and_dated_at_the_site() ->
     assert subject.consents.get().obtained_at == dt.datetime(2025, 3, 9, 23, 0, tzinfo=UTC)
     exported = database_records().subject(subject.label)
     assert exported.consent_date == CONSENT_DAY
-    # What I5 reads of the consent (the eligibility decision's input since 9b4e79d).
-    consent = services._consent_read_by_i5(subject)
+    # What I5 reads of the consent (the eligibility decision's input since 9b4e79d): the
+    # consent part of the key the decision is kept under, which is what it is decided from.
+    _decision, key = services.kept_eligibility(subject)
+    assert key is not None
+    consent = key[1]
     assert consent is not None
     assert dict(consent)["date"] == CONSENT_DAY.isoformat()
     page = login("coordinator").get(reverse("subject", args=[subject.pk])).content.decode()

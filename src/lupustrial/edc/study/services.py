@@ -1155,7 +1155,7 @@ def save_locked_form(
             version_written(saved, validated, user, reason, entries, visit),
         ],
     )
-    _query_soft_limits(user, form, model)
+    query_soft_limits(user, form, model)
     return form
 
 
@@ -1169,9 +1169,14 @@ def _infused_lot_in_date(visit: Visit, infusion: Infusion) -> None:
             raise RuleError(f"lot_number: {problem}")
 
 
-def _query_soft_limits(user: User, form: FormData, model: BaseModel) -> None:
+def query_soft_limits(user: User, form: FormData, model: BaseModel) -> None:
     """A query on each saved value outside its soft limits (`clinical.limits`), unless one is
-    already open or answered on that field: the value is kept, the site is asked to confirm."""
+    already open or answered on that field: the value is kept, the site is asked to confirm.
+
+    The last step of `save_form`, after the form's row and its trail entries are written;
+    public for what must raise the same queries for a saved form (the save's reference
+    in tests/edc/test_form_save_rows.py). Each query raised writes its own trail entry.
+    """
     for finding in soft_limit_findings(model):
         pending = form.queries.filter(field=finding.field).exclude(status=QueryStatus.CLOSED)
         if pending.filter(text__startswith=AUTOMATIC_QUERY_MARK).exists():
