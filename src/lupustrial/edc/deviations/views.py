@@ -6,7 +6,7 @@ Thin like the study's pages: each reads a form, calls one service, and shows the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -58,7 +58,7 @@ class DeviationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _categories()  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["category"]).choices = _categories()  # declared above
 
     def values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -7,7 +7,7 @@ beside the field it names, and nothing is saved.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -40,7 +40,8 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args: Any, subjects: list[Subject], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subjects"].choices = [(str(s.pk), s.label) for s in subjects]  # type: ignore[attr-defined]
+        subjects_field = cast(forms.MultipleChoiceField, self.fields["subjects"])  # declared above
+        subjects_field.choices = [(str(s.pk), s.label) for s in subjects]
 
 
 class FindingForm(forms.Form):
@@ -59,12 +60,14 @@ class FindingForm(forms.Form):
         self, *args: Any, subjects: list[Subject], saved: list[FormData], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].choices = [("", "—"), *((str(s.pk), s.label) for s in subjects)]  # type: ignore[attr-defined]
-        self.fields["form"].choices = [  # type: ignore[attr-defined]
+        # Declared above as choice fields; `fields` is typed with their base class.
+        subject, form = (cast(forms.ChoiceField, self.fields[n]) for n in ("subject", "form"))
+        subject.choices = [("", "—"), *((str(s.pk), s.label) for s in subjects)]
+        form.choices = [
             ("", "—"),
             *((str(f.pk), f"{f.visit.subject.label} {f.visit.code} {f.crf}") for f in saved),
         ]
-        self.fields["category"].choices = [("", "—"), *_categories()]  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", "—"), *_categories()]
 
 
 def _site_subjects(request: HttpRequest, site_pk: int) -> list[Subject]:

@@ -7,7 +7,7 @@ the field it names, and nothing is saved.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -50,7 +50,7 @@ class MovementForm(forms.Form):
     def __init__(self, *args: Any, subjects: list[Subject], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "—"), *((str(s.pk), s.label) for s in subjects)]
-        self.fields["subject"].choices = choices  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["subject"]).choices = choices  # declared above
 
 
 def _subjects(lot: DrugLot) -> list[Subject]:

@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Callable, Hashable
 from functools import lru_cache, wraps
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -204,7 +204,8 @@ class CandidateForm(forms.Form):
 def register(request: HttpRequest) -> HttpResponse:
     services.require(request.user, Can.SCREEN)
     form = CandidateForm(request.POST or None)
-    form.fields["site"].queryset = services.visible_sites(request.user)  # type: ignore[attr-defined]
+    site_field = cast("forms.ModelChoiceField[Site]", form.fields["site"])  # CandidateForm.site
+    site_field.queryset = services.visible_sites(request.user)
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -545,15 +546,21 @@ class ConsentForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["form_version"].choices = [  # type: ignore[attr-defined]
+        # Declared above; `fields` is typed with the fields' base class.
+        version, language = (
+            cast(forms.ChoiceField, self.fields[n]) for n in ("form_version", "language")
+        )
+        version.choices = [
             (f.number, f"{f.number} ({f.date.isoformat() if f.date else '—'})")
             for f in forms_declared
         ]
         languages = sorted({code for f in forms_declared for code in f.languages})
-        self.fields["language"].choices = [("", "—"), *((c, c) for c in languages)]  # type: ignore[attr-defined]
-        self.fields["obtained_by"].queryset = staff  # type: ignore[attr-defined]
-        self.fields["obtained_by"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda person: person.get_full_name() or person.get_username()
+        language.choices = [("", "—"), *((c, c) for c in languages)]
+        obtained_by = cast("forms.ModelChoiceField[User]", self.fields["obtained_by"])
+        obtained_by.queryset = staff
+        # Django's documented per-instance hook; the stubs know only the method it shadows.
+        obtained_by.label_from_instance = (  # type: ignore[method-assign]
+            lambda obj: obj.get_full_name() or obj.get_username()
         )
 
 
@@ -1156,7 +1163,9 @@ def crf_preview(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     forms_now = VisitForms.model_validate(
         {**services.saved_forms(visit), "sledai2k": validated.model_dump(exclude_none=True)}
     )
-    result = score_sledai2k(sledai_input(forms_now, visit.date))  # type: ignore[arg-type]
+    entered = sledai_input(forms_now, visit.date)
+    assert entered is not None  # None only without a SLEDAI-2K form, and one was just put in
+    result = score_sledai2k(entered)
     return render(request, "edc/_sledai_preview.html", {"result": result})
 
 
