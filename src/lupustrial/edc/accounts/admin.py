@@ -67,6 +67,7 @@ class AdministratorOnly:
         return False  # accounts are deactivated, never deleted: the trail names them
 
 
+# Generic in django-stubs only, as are the admin classes and forms below (see PasswordSetForm).
 class StaffProfileInline(AdministratorOnly, admin.StackedInline):  # type: ignore[type-arg]
     model = StaffProfile
     can_delete = False
@@ -76,6 +77,7 @@ class StaffProfileInline(AdministratorOnly, admin.StackedInline):  # type: ignor
         formset = super().get_formset(request, obj, **kwargs)
         own = obj is not None and obj.pk == request.user.pk
 
+        # `formset` is a class made at run time (Any to the checker): not a valid base to it.
         class OwnRoleUnchanged(formset):  # type: ignore[misc,valid-type]
             """The message on the page; `services.check_account_change` is the wall behind it."""
 
@@ -89,7 +91,7 @@ class StaffProfileInline(AdministratorOnly, admin.StackedInline):  # type: ignor
         return OwnRoleUnchanged
 
 
-class AccountChangeForm(UserChangeForm):  # type: ignore[type-arg]
+class AccountChangeForm(UserChangeForm):  # type: ignore[type-arg]  # generic in the stubs only
     reason = _reason_field()
 
 
@@ -112,7 +114,7 @@ class PasswordSetForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
         return self.user
 
 
-class StudyUserAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
+class StudyUserAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]  # as above
     inlines = (StaffProfileInline,)
     form = AccountChangeForm
     add_form = AccountCreationForm
@@ -177,7 +179,7 @@ class StudyUserAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
         return UserAdmin.user_change_password(acting, request, id, form_url)
 
 
-class SiteForm(forms.ModelForm):  # type: ignore[type-arg]
+class SiteForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in the stubs only
     reason = _reason_field()
 
     class Meta:
@@ -193,7 +195,7 @@ class SiteForm(forms.ModelForm):  # type: ignore[type-arg]
         return code
 
 
-class SiteAdmin(AdministratorOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class SiteAdmin(AdministratorOnly, admin.ModelAdmin):  # type: ignore[type-arg]  # as above
     form = SiteForm
     list_display = ("code", "name", "time_zone")
     fields = ("code", "name", "time_zone", "reason")

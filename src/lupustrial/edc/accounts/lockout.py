@@ -37,6 +37,7 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
+# django-axes ships no type hints: its handler is Any to the checker, and subclassing Any is misc.
 class AddressLimitHandler(AxesDatabaseHandler):  # type: ignore[misc]
     """django-axes' database handler, with a lock per address beside the lock per user name."""
 
@@ -46,6 +47,7 @@ class AddressLimitHandler(AxesDatabaseHandler):  # type: ignore[misc]
         )
         if locked:
             # Read by the audit trail's failed-login receiver: refused unchecked, not recorded.
+            # (an attribute of ours on the request, unknown to HttpRequest's stubs)
             request.login_refused_unchecked = True  # type: ignore[attr-defined]
         return locked
 
@@ -53,6 +55,7 @@ class AddressLimitHandler(AxesDatabaseHandler):  # type: ignore[misc]
 def address_failures(request: HttpRequest) -> int:
     """Failed logins from the request's address within the cool-off, whatever the user name."""
     attempts = AccessAttempt.objects.filter(
+        # Set on the request by django-axes' middleware, untyped: HttpRequest's stubs lack it.
         ip_address=request.axes_ip_address,  # type: ignore[attr-defined]
         attempt_time__gte=get_cool_off_threshold(request),
     )

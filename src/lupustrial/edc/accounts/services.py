@@ -99,8 +99,12 @@ def check_account_change(
         raise AdministrationError(
             _("A user name never changes: the audit trail names the person by it.")
         )
-    own = before is not None and after is not None and _same_person(actor, user)
-    if own and (before.role, before.sites) != (after.role, after.sites):  # type: ignore[union-attr]
+    if (
+        before is not None
+        and after is not None
+        and _same_person(actor, user)
+        and (before.role, before.sites) != (after.role, after.sites)
+    ):
         raise AdministrationError(
             _("Nobody changes their own role or sites: ask another administrator.")
         )

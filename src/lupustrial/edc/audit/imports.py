@@ -96,9 +96,10 @@ def original(
         raise RuntimeError("an original time is given only inside an import")
     if at.tzinfo is None:
         raise ValueError("the original time must carry its time zone")
-    token = _original.set(Original(at.astimezone(dt.UTC), signature, document))
+    replayed = Original(at.astimezone(dt.UTC), signature, document)
+    token = _original.set(replayed)
     try:
-        yield _original.get()  # type: ignore[misc]
+        yield replayed
     finally:
         _original.reset(token)
 

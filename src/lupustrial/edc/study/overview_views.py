@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
@@ -78,7 +78,7 @@ def visit_calendar(request: SignedInRequest) -> HttpResponse:
 
 
 @study_view
-def casebook(request: HttpRequest, pk: int) -> HttpResponse:
+def casebook(request: SignedInRequest, pk: int) -> HttpResponse:
     """The subject's casebook as a PDF download, its export in the audit trail."""
     from lupustrial.edc.study.casebook import export_casebook, file_name
     from lupustrial.pdf import PdfUnavailableError
@@ -86,7 +86,7 @@ def casebook(request: HttpRequest, pk: int) -> HttpResponse:
     subject = get_object_or_404(Subject.objects.select_related("site"), pk=pk)
     services.require_casebook(request.user, subject)
     timezone.activate(subject.site.zone)
-    name = request.user.get_full_name() or request.user.get_username()  # type: ignore[union-attr]
+    name = request.user.get_full_name() or request.user.get_username()
     try:
         data = export_casebook(request.user, subject, exported_by=name)
     except PdfUnavailableError as problem:

@@ -155,6 +155,7 @@ def _prefetched(
     manager = getattr(owner, relation)
     queryset = manager.get_queryset() if queryset is None else manager._apply_rel_filters(queryset)
     queryset._result_cache = rows
+    # Private attributes prefetch_related sets, which the stubs do not declare.
     queryset._prefetch_done = True  # type: ignore[union-attr]
     field = manager.field
     for row in rows:

@@ -93,6 +93,8 @@ class WholeBounds(TypedDict, total=False):
 
 def _bounds(info: FieldInfo) -> Bounds:
     limits: Bounds = {}
+    # annotated_types types a bound as comparable, not as a number, so float() of it is
+    # refused; the CRFs' bounds are all int or float literals.
     for item in info.metadata:
         if isinstance(item, annotated_types.Ge):
             limits["min_value"] = float(item.ge)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any, NamedTuple, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -147,7 +147,8 @@ def require(user: User, capability: Can, subject: Subject | None = None) -> Staf
             _("Your role may not do this (%(what)s).") % {"what": capability.value}
         )
     at_site = subject is None or profile.all_sites
-    if not at_site and not profile.works_at(subject.site_id):  # type: ignore[union-attr]
+    # `subject is not None` follows from `not at_site`; said again for the checker.
+    if not at_site and subject is not None and not profile.works_at(subject.site_id):
         raise NotAllowedError(_("This subject belongs to a site you do not work at."))
     return profile
 
@@ -768,10 +769,11 @@ def _failed_signatures_recorded(function: Callable[P, R]) -> Callable[P, R]:
         try:
             return function(*args, **kwargs)
         except (SignatureRefusedError, SigningBlockedError) as refusal:
-            user, subject = args[0], args[1]
+            # Each decorated service takes (user, subject, ...); P.args types them as object.
+            user, subject = cast(User, args[0]), args[1]
             assert isinstance(subject, Subject)
             outcome = "blocked" if isinstance(refusal, SigningBlockedError) else "refused"
-            record(user, Action.SIGN, subject=subject, form="enrolment", new=outcome)  # type: ignore[arg-type]
+            record(user, Action.SIGN, subject=subject, form="enrolment", new=outcome)
             raise
 
     return signing

@@ -16,13 +16,16 @@ an adverse event). Data, nothing deleted:
 - the adverse events forms themselves stay, with their trail and queries (`crfs.RETIRED_CRFS`).
 """
 
+from typing import Any
+
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
 
-def _carry_over(apps, schema_editor):  # type: ignore[no-untyped-def]
+# Historical models (apps.get_model) are built while migrating: Any is all there is to say.
+def _carry_over(apps: Any, schema_editor: Any) -> None:
     form_data = apps.get_model("study", "FormData")
     adverse_event = apps.get_model("study", "AdverseEvent")
     record_version = apps.get_model("study", "RecordVersion")
@@ -40,11 +43,11 @@ def _carry_over(apps, schema_editor):  # type: ignore[no-untyped-def]
             migrated=True,
         )
     forms = form_data.objects.filter(crf="adverse_events", visit__date__isnull=False)
-    by_subject: dict[int, list] = {}  # type: ignore[type-arg]
+    by_subject: dict[int, list[Any]] = {}
     for form in forms.select_related("visit").order_by("visit__date", "visit__code", "pk"):
         by_subject.setdefault(form.visit.subject_id, []).append(form)
     for subject_id, subject_forms in by_subject.items():
-        events: dict[tuple[str, str], list] = {}  # type: ignore[type-arg]
+        events: dict[tuple[str, str], list[Any]] = {}
         number = 0
         for form in subject_forms:
             matched: set[int] = set()
