@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, cast
 
 import typer
+from typer.core import TyperGroup
 
 import lupustrial.cli.exchange  # registers `export`
 import lupustrial.cli.importing  # registers `import`
@@ -71,12 +72,13 @@ def _tidy(command: Any) -> None:
 
 def command() -> Any:
     """The click command `lupustrial` runs: the Typer app with its help tidied for the terminal."""
-    root = typer.main.get_command(app)
+    # An app of several commands is a TyperGroup; get_command is typed to return a Command.
+    root = cast(TyperGroup, typer.main.get_command(app))
     _tidy(root)
-    commands = root.commands  # type: ignore[attr-defined]
+    commands = root.commands
     rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
     ordered = sorted(commands, key=lambda name: rank.get(name, len(rank)))
-    root.commands = {name: commands[name] for name in ordered}  # type: ignore[attr-defined]
+    root.commands = {name: commands[name] for name in ordered}
     return root
 
 
