@@ -48,6 +48,7 @@ def _plan(model: type[BaseModel]) -> _Plan:
             else:
                 template[name] = _REQUIRED if field.is_required() else field.default
         required = frozenset(n for n, v in template.items() if v is _REQUIRED)
+        # pydantic types a factory as maybe taking the validated data; these models' take none.
         plan = _PLANS[model] = _Plan(template, tuple(factories), required, len(template))  # type: ignore[arg-type]
     return plan
 

@@ -36,6 +36,7 @@ def array(values: Sequence[object], kind: Kind) -> pa.Array:
         data = np.asarray(values, dtype=numpy_type)
         return pa.Array.from_buffers(arrow_type, len(data), [None, pa.py_buffer(data)])
     if kind == "date":
+        # The values of a "date" column are dates (the caller's contract); typed as object.
         days = np.asarray([(v - _EPOCH).days for v in values], dtype=np.int32)  # type: ignore[operator]
         return pa.Array.from_buffers(pa.date32(), len(days), [None, pa.py_buffer(days)])
     if kind == "string":

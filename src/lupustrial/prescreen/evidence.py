@@ -263,6 +263,7 @@ class _Number:
     def __eq__(self, other: object) -> bool:
         raise TypeError("the sentence compares the value: write its template per value")
 
+    # Unhashable, as equality is refused: the idiom mypy reads as a method replaced by None.
     __hash__ = None  # type: ignore[assignment]
 
 

@@ -33,9 +33,10 @@ def load(*dialects: str) -> None:
         if spec is None or spec.loader is None or spec.submodule_search_locations is None:
             return  # not the package this expects: ibis imports it itself, in full
         module = importlib.util.module_from_spec(spec)
+        # A module-level __getattr__ (PEP 562), which ModuleType declares as a method.
         module.__getattr__ = _complete(module, spec)  # type: ignore[method-assign]
         sys.modules[PACKAGE] = module
-        parent.compilers = module  # type: ignore[attr-defined]
+        parent.compilers = module  # type: ignore[attr-defined]  # a submodule, as import sets it
     for dialect in dialects:
         importlib.import_module(f"{PACKAGE}.{dialect}")
 

@@ -98,6 +98,7 @@ def resolve(
     }
     with_descendants = sorted(
         {
+            # concept_id is an int64 column; the rows are typed as dicts of object.
             int(row["concept_id"])  # type: ignore[call-overload]
             for (_, item), found in roots.items()
             if item.include_descendants
@@ -125,7 +126,7 @@ def resolve(
     excluded: dict[str, set[int]] = defaultdict(set)
     report = []
     for (key, item), found in roots.items():
-        found_ids = {int(row["concept_id"]) for row in found}  # type: ignore[call-overload]
+        found_ids = {int(row["concept_id"]) for row in found}  # type: ignore[call-overload]  # as above
         expanded = set(found_ids)
         if item.include_descendants:
             for concept_id in found_ids:

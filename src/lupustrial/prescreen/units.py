@@ -17,12 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lupustrial.prescreen.arrow import table
+from lupustrial.prescreen.arrow import Kind, table
 from lupustrial.prescreen.labs import QUANTITATIVE, STANDARD_UCUM_IDS, LabTest
 from lupustrial.prescreen.omop import OmopDatabase
 from lupustrial.prescreen.plan import Kept
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import ibis.expr.types as ir
     import pyarrow as pa
 
@@ -97,6 +99,8 @@ def resolve_units(db: OmopDatabase, events: Kept, vocabulary: dict[int, str]) ->
         for name, value in zip(_NAMES, (key, unit, text, *found), strict=True):
             mapped[name].append(value)
     coverage = {key: LabUnits(total, without) for key, (total, without) in counts.items()}
-    kinds = ("string", "int64", "string", "float64", "float64")
-    columns = {name: (mapped[name], kind) for name, kind in zip(_NAMES, kinds, strict=True)}
-    return ResolvedUnits(table(columns), coverage)  # type: ignore[arg-type]
+    kinds: tuple[Kind, ...] = ("string", "int64", "string", "float64", "float64")
+    columns: dict[str, tuple[Sequence[object], Kind]] = {
+        name: (mapped[name], kind) for name, kind in zip(_NAMES, kinds, strict=True)
+    }
+    return ResolvedUnits(table(columns), coverage)

@@ -459,7 +459,7 @@ class VisitForms(StrictModel):
 
 
 CRF_MODELS: dict[str, type[StrictModel]] = {
-    name: field.annotation.__args__[0]  # type: ignore[union-attr]
+    name: get_args(field.annotation)[0]  # each field is `Model | None`
     for name, field in VisitForms.model_fields.items()
 }
 """Each CRF's model by its code, in the order of `VisitForms`."""
