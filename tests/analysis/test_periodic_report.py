@@ -184,6 +184,7 @@ def _snapshot(tmp_path: Path, cut: dt.datetime, records: StudyRecords | None = N
     day = cut.astimezone(dt.timezone(dt.timedelta(hours=9))).date()
     known = records.model_copy(
         update={
+            # The fixture's subjects are all enrolled: an enrolment date, never None.
             "subjects": [s for s in records.subjects if s.enrolment_date <= day],  # type: ignore[operator]
             "adverse_events": [e for e in records.adverse_events if e.onset_date <= day],
         }

@@ -94,7 +94,7 @@ def test_a_shared_finding_refuses_changes() -> None:
     assert finding is again
     assert is_shared(finding)
     with pytest.raises(AttributeError):
-        finding.missing.append("x")  # type: ignore[attr-defined]
+        finding.missing.append("x")  # type: ignore[attr-defined]  # the point: a tuple, frozen
     with pytest.raises(TypeError):
         finding.reasons[0].values["extra"] = 1
 

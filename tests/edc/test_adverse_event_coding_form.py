@@ -47,6 +47,7 @@ def test_the_criteria_read_in_japanese_for_a_japanese_reader() -> None:
     form = plan.form_class()()
     with translation.override("ja"):
         page = str(form["seriousness_criteria"])
+        # A choice field, typed as a Field (no choices) in the plan's dict of fields.
         choices = {k: str(v) for k, v in plan.fields["seriousness_criteria"].choices}  # type: ignore[attr-defined]
     assert choices["may_lead_to_disability"] == "障害につながるおそれのある疾病等"
     assert "障害につながるおそれのある疾病等" in page

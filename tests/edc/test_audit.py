@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
 from django.urls import reverse
 
 from lupustrial.cli import main
@@ -22,7 +23,7 @@ def _w12_vitals() -> FormData:
     return FormData.objects.get(visit__subject=subject, visit__code="W12", crf="vitals")
 
 
-def _post_vitals(client, form: FormData, weight: str, reason: str):  # type: ignore[no-untyped-def]
+def _post_vitals(client: Client, form: FormData, weight: str, reason: str) -> Any:
     return client.post(
         reverse("crf", args=[form.visit_id, "vitals"]),
         {
@@ -102,7 +103,9 @@ def test_postgresql_itself_refuses_update_and_delete() -> None:
 
 
 def test_an_altered_entry_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
-    seq = AuditEntry.objects.filter(form="vitals").first().seq  # type: ignore[union-attr]
+    first = AuditEntry.objects.filter(form="vitals").first()
+    assert first is not None
+    seq = first.seq
     _behind_the_applications_back(
         "UPDATE audit_auditentry SET new_value = %s WHERE seq = %s", ['"61"', seq]
     )
@@ -120,7 +123,7 @@ def test_a_removed_entry_is_reported() -> None:
 
 
 def test_a_removed_tail_is_reported() -> None:
-    last = AuditEntry.objects.order_by("-seq").first().seq  # type: ignore[union-attr]
+    last = AuditEntry.objects.values_list("seq", flat=True).order_by("-seq")[0]
     _behind_the_applications_back("DELETE FROM audit_auditentry WHERE seq = %s", [last])
     assert [b.kind for b in verify_chain().breaks] == ["removed"]
 

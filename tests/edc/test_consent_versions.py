@@ -130,7 +130,9 @@ def test_a_new_version_flags_every_active_subject_until_they_consent_again(versi
     )  # fmt: skip
     assert not services.consent_due_again(tokyo)
     assert [c.form_version for c in services.consents(tokyo)] == ["1.0", "2.0"]
-    assert services.first_consent(tokyo).form_version == "1.0"  # type: ignore[union-attr]
+    first = services.first_consent(tokyo)
+    assert first is not None
+    assert first.form_version == "1.0"
     assert services.active_signature(tokyo) == signature  # re-consent voids no signature
     home = login("investigator").get(reverse("home")).content.decode()
     assert 'id="consent-due"' not in home  # S-101 is at Osaka, not the investigator's site
@@ -143,7 +145,9 @@ def test_no_flag_without_a_new_version() -> None:
 def test_a_partial_withdrawal_keeps_the_subject_a_full_one_ends_participation() -> None:
     tokyo = Subject.objects.get(screening_number="S-001")
     osaka = Subject.objects.get(screening_number="S-101")
-    consent_day = tokyo.site.date_of(services.first_consent(tokyo).obtained_at)  # type: ignore[union-attr]
+    first = services.first_consent(tokyo)
+    assert first is not None
+    consent_day = tokyo.site.date_of(first.obtained_at)
     with pytest.raises(services.RuleError, match="before the consent"):
         services.withdraw_consent(
             _user("coordinator"), tokyo, consent_day - dt.timedelta(days=1), "no_further_data"
@@ -178,7 +182,9 @@ def test_withdrawal_on_the_page() -> None:
     assert "Date: it cannot be in the future." in bad.content.decode()
     ok = client.post(url, {"on": tokyo.site.today().isoformat(), "scope": "no_further_data"})
     assert ok.status_code == 302
-    assert services.latest_consent(tokyo).withdrawal_scope == "no_further_data"  # type: ignore[union-attr]
+    latest = services.latest_consent(tokyo)
+    assert latest is not None
+    assert latest.withdrawal_scope == "no_further_data"
 
 
 def test_consents_and_their_withdrawal_reach_the_dataset(version_2: str) -> None:

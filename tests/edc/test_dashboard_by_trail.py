@@ -75,7 +75,7 @@ def _tky() -> Subject:
 
 
 def _tky_form() -> FormData:
-    return FormData.objects.filter(visit__subject=_tky(), crf="vitals").order_by("pk").first()  # type: ignore[return-value]
+    return FormData.objects.filter(visit__subject=_tky(), crf="vitals").order_by("pk")[0]
 
 
 def _serious_event(subject: Subject) -> dict[str, Any]:

@@ -11,7 +11,7 @@ version history shows stored codes and dates the reader's way. CTCAE/MedDRA term
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -52,8 +52,8 @@ def _left(html: str) -> list[str]:
 def _coded() -> dict[str, list[str]]:
     fields = AdverseEvent.model_fields
     return {
-        "related": list(fields["related"].annotation.__args__),  # type: ignore[union-attr]
-        "outcome": list(fields["outcome"].annotation.__args__),  # type: ignore[union-attr]
+        "related": list(get_args(fields["related"].annotation)),
+        "outcome": list(get_args(fields["outcome"].annotation)),
         "action_taken": [m.value for m in ActionTaken],
     }
 

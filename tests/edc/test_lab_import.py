@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from lupustrial.edc.audit.models import AuditEntry
@@ -22,8 +23,8 @@ def _visit() -> Visit:
     return subject.visits.get(code="W4")
 
 
-def _upload(client: object, visit: Visit, content: str) -> str:
-    response = client.post(  # type: ignore[attr-defined]
+def _upload(client: Client, visit: Visit, content: str) -> str:
+    response = client.post(
         reverse("lab_import", args=[visit.pk]),
         {"bundle": SimpleUploadedFile("labs.json", content.encode(), "application/fhir+json")},
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
@@ -50,8 +51,8 @@ def _get(name: str, *args: object) -> Callable[[Client], int]:
     )
 
 
-def _pk(getter: Callable[[], object]) -> Callable[[], int]:
-    return lambda: getter().pk  # type: ignore[attr-defined]
+def _pk(getter: Callable[[], Model]) -> Callable[[], int]:
+    return lambda: getter().pk
 
 
 def _save_vitals(client: Client) -> int:

@@ -56,7 +56,7 @@ def test_the_page_is_the_whole_template_s(
     views.SUBJECT_PAGES.clear()
     served = [_page(client, url), _page(client, url)]  # derived, then kept
     captured: dict[str, Any] = {}
-    original = views.render  # type: ignore[attr-defined]
+    original = views.render  # type: ignore[attr-defined]  # imported there, not re-exported
 
     def capture(request: HttpRequest, name: str, context: dict[str, Any]) -> HttpResponse:
         captured.update(request=request, context=context)
@@ -115,6 +115,7 @@ def test_the_content_s_forms_take_this_request_s_token() -> None:
 def test_the_content_renders_without_a_request() -> None:
     """`edc/_subject.html` is rendered from the kept context alone: it reads nothing the
     request's context processors give but the role's menus (`can`) and the CSRF token."""
+    # The Django engine's own Template (typed as the backend-neutral one) has its source.
     source = engines["django"].engine.get_template("edc/_subject.html").source  # type: ignore[attr-defined]
     for name in ("request", "user", "profile", "messages", "perms", "LANGUAGE_CODE"):
         assert not re.search(rf"[{{%\s|:]{name}\b", source), name

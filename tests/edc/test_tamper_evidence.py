@@ -141,7 +141,7 @@ def test_a_database_restored_older_than_the_last_checkpoint_is_reported() -> Non
     from lupustrial.edc.study.models import Subject
 
     subject = Subject.objects.get(subject_id="TKY-001")
-    services.record_export(subject.signatures.first().signer, "audit_trail", subject)  # type: ignore[union-attr]
+    services.record_export(subject.signatures.all()[0].signer, "audit_trail", subject)
     assert verify().intact  # checkpointed after the export
     _sql("DELETE FROM audit_auditentry WHERE seq > %s", [older[-1]["seq"]])
     _set_head(*older_head)
@@ -192,7 +192,7 @@ def test_the_latest_checkpoint_is_printed_for_a_witness(
         main(["audit", "checkpoint", "--print"])
     assert exit_.value.code in (0, None)
     printed = json.loads(capsys.readouterr().out)
-    assert printed["seq"] == AuditEntry.objects.order_by("-seq").first().seq  # type: ignore[union-attr]
+    assert printed["seq"] == AuditEntry.objects.order_by("-seq")[0].seq
     assert len(printed["mac"]) == 64
 
 
@@ -205,7 +205,7 @@ def test_a_rotated_key_keeps_older_entries_verifiable(capsys: pytest.CaptureFixt
     from lupustrial.edc.accounts.services import record_failed_login
 
     record_failed_login("someone", "127.0.0.1")
-    assert AuditEntry.objects.order_by("-seq").first().key_id != old.key_id  # type: ignore[union-attr]
+    assert AuditEntry.objects.order_by("-seq")[0].key_id != old.key_id
     assert verify().intact
     (keys.retired_dir() / old.key_id).unlink()  # the retired key lost: its entries cannot verify
     assert not verify(checkpoint_by=None).intact

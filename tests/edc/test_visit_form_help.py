@@ -14,14 +14,14 @@ import pytest
 from django.utils import translation
 
 from lupustrial.edc.study import schema_forms
-from lupustrial.edc.study.crfs import CRFS
+from lupustrial.edc.study.crfs import CRFS, Crf
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 @pytest.mark.parametrize("crf", CRFS, ids=lambda crf: crf.code)
-def test_every_field_of_a_visit_form_has_japanese_help(crf: object) -> None:
-    plan = schema_forms.FormPlan(crf.model, rows={})  # type: ignore[attr-defined]
+def test_every_field_of_a_visit_form_has_japanese_help(crf: Crf) -> None:
+    plan = schema_forms.FormPlan(crf.model, rows={})
     english = []
     for path, field in plan.fields.items():
         with translation.override("ja"):

@@ -37,7 +37,7 @@ def _entry(seq: int, field: str, old: object, new: object, **extra: object) -> E
     return Entry(
         seq=seq, at=AT, actor="coordinator", role="coordinator", action=action,
         subject_key="S-001", site="TKY", visit="W4", form="note", field=field, old=old, new=new,
-        reason="訂正", hash=f"{seq:064x}", **extra,  # type: ignore[arg-type]
+        reason="訂正", hash=f"{seq:064x}", **extra,  # type: ignore[arg-type]  # each test its fields' types
     )  # fmt: skip
 
 

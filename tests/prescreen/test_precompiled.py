@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -38,9 +39,11 @@ def _count_compiling(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for name in ("compile_keep", "compile_fetch"):
         original = getattr(DuckDB, name)
 
-        def counted(self: DuckDB, *args: object, _original: object = original) -> object:
+        def counted(
+            self: DuckDB, *args: object, _original: Callable[..., object] = original
+        ) -> object:
             compiled.append("step")
-            return _original(self, *args)  # type: ignore[operator]
+            return _original(self, *args)
 
         monkeypatch.setattr(DuckDB, name, counted)
     return compiled

@@ -17,6 +17,7 @@ from lupustrial.protocol.safety.expectedness import (
 )
 from lupustrial.protocol.safety.reporting import (
     REPORTING_RULES,
+    Clock,
     Recipient,
     ReportableEvent,
     clocks_for,
@@ -45,7 +46,7 @@ def event(
     )
 
 
-def due(clocks: list, recipient: Recipient) -> list[tuple[str, dt.date | None]]:  # type: ignore[type-arg]
+def due(clocks: list[Clock], recipient: Recipient) -> list[tuple[str, dt.date | None]]:
     return [(c.rule.id, c.due) for c in clocks if c.rule.recipient is recipient]
 
 
