@@ -57,6 +57,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+Run = dict[str, Any]
+"""One measurement, as a worker prints it in JSON (json.loads gives Any): numbers, lists."""
+
 AS_OF = dt.date(2025, 1, 15)
 SEED = 11
 DATA_VERSION = 3  # 2: ~60 records per person; 3: unit_source_value, hepatitis levels
@@ -105,9 +108,7 @@ def data_dir(
     return directory
 
 
-def generate(
-    directory: Path, persons: int, sle_share: float | None, thin: bool
-) -> dict[str, object]:
+def generate(directory: Path, persons: int, sle_share: float | None, thin: bool) -> Run:
     from lupustrial.prescreen.synthetic import write_synthetic
 
     started = time.perf_counter()
@@ -131,6 +132,7 @@ class _CompileClock:
     def install(self) -> _CompileClock:
         from lupustrial.prescreen.engines.duckdb import DuckDB
 
+        # Timing wrappers put in place of the methods for the run: what mypy forbids on purpose.
         DuckDB.compile_keep = self._timed(DuckDB.compile_keep)  # type: ignore[method-assign]
         DuckDB.compile_fetch = self._timed(DuckDB.compile_fetch)  # type: ignore[method-assign]
         return self
@@ -146,7 +148,7 @@ class _CompileClock:
         return timed
 
 
-def measure_scan(directory: Path) -> dict[str, object]:
+def measure_scan(directory: Path) -> Run:
     import duckdb
 
     con = duckdb.connect()
@@ -167,7 +169,7 @@ def measure_scan(directory: Path) -> dict[str, object]:
     }
 
 
-def measure_ours(directory: Path, engine: str, scope: str = "all") -> dict[str, object]:
+def measure_ours(directory: Path, engine: str, scope: str = "all") -> Run:
     import duckdb
 
     from lupustrial.prescreen.circe import peer
@@ -223,7 +225,7 @@ def measure_ours(directory: Path, engine: str, scope: str = "all") -> dict[str, 
     }
 
 
-def measure_circe(directory: Path) -> dict[str, object]:
+def measure_circe(directory: Path) -> Run:
     import duckdb
 
     from lupustrial.prescreen.circe import peer
@@ -269,13 +271,13 @@ def worker(kind: str, directory: Path, persons: int, sle_share: float | None, th
     print("RESULT " + json.dumps(out), flush=True)
 
 
-def run_worker(kind: str, directory: Path, *options: str) -> dict[str, object]:
+def run_worker(kind: str, directory: Path, *options: str) -> Run:
     """Run one measurement in a fresh process; its stdout's last RESULT line is the answer."""
     command = [sys.executable, __file__, "--worker", kind, "--data", str(directory), *options]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("RESULT "):
-            result: dict[str, object] = json.loads(line[len("RESULT ") :])
+            result: Run = json.loads(line[len("RESULT ") :])
             return result
     log = directory.parent / f"{directory.name}_{kind}_failed.log"
     log.write_text(f"$ {' '.join(command)}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}")
@@ -283,10 +285,10 @@ def run_worker(kind: str, directory: Path, *options: str) -> dict[str, object]:
     raise RuntimeError(f"{kind} on {directory} failed ({log}): " + " | ".join(tail))
 
 
-def spark_runs(directory: Path, persons: int, runs: int) -> list[dict[str, object]]:
+def spark_runs(directory: Path, persons: int, runs: int) -> list[Run]:
     """``runs`` consecutive Spark runs, each logged with its outcome: a run whose JVM went
     away (py4j "connection refused") is a failure, counted, and the soak goes on."""
-    done: list[dict[str, object]] = []
+    done: list[Run] = []
     for turn in range(1, runs + 1):
         print(f"  {persons:>10,} persons: spark run {turn}/{runs} ...", end=" ", flush=True)
         try:
@@ -295,9 +297,9 @@ def spark_runs(directory: Path, persons: int, runs: int) -> list[dict[str, objec
             # Spark is reported apart: its failure leaves the DuckDB comparison standing.
             print(f"failed\n    {error}", flush=True)
             continue
-        recovered = list(done[-1].get("lost", []))  # type: ignore[call-overload]
+        recovered = list(done[-1].get("lost", []))
         note = f" (JVM lost and restarted {len(recovered)}x: {recovered[0]})" if recovered else ""
-        print(f"{float(done[-1]['seconds']):.1f} s{note}", flush=True)  # type: ignore[arg-type]
+        print(f"{float(done[-1]['seconds']):.1f} s{note}", flush=True)
     restarted = sum(1 for run in done if run.get("lost"))
     print(
         f"  spark: {runs - len(done)} of {runs} runs failed, {restarted} finished after "
@@ -307,21 +309,21 @@ def spark_runs(directory: Path, persons: int, runs: int) -> list[dict[str, objec
     return done
 
 
-def median_run(runs: list[dict[str, object]]) -> dict[str, object]:
+def median_run(runs: list[Run]) -> Run:
     """The run of median time (its counts), with every run's time and the highest peak.
 
     A run's time on a virtual machine varies by 10-30% with the state of the machine's
     memory (the kernel zeroing fresh pages, reclaiming its page cache), more for the
     measurement that uses most memory: one run each would compare luck.
     """
-    ordered = sorted(runs, key=lambda r: float(r["seconds"]))  # type: ignore[arg-type]
+    ordered = sorted(runs, key=lambda r: float(r["seconds"]))
     chosen = dict(ordered[(len(ordered) - 1) // 2])
-    chosen["all_seconds"] = [float(r["seconds"]) for r in runs]  # type: ignore[arg-type]
-    chosen["peak_mb"] = max(float(r["peak_mb"]) for r in runs)  # type: ignore[arg-type]
+    chosen["all_seconds"] = [float(r["seconds"]) for r in runs]
+    chosen["peak_mb"] = max(float(r["peak_mb"]) for r in runs)
     # CPU and compile seconds: each its own median (not the median wall run's).
     for key in ("cpu_seconds", "compile_seconds"):
         if all(key in r for r in runs):
-            chosen[key] = statistics.median(float(r[key]) for r in runs)  # type: ignore[arg-type]
+            chosen[key] = statistics.median(float(r[key]) for r in runs)
     return chosen
 
 
@@ -385,7 +387,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{vocabulary} vocabulary, cache {args.cache}"
     )
     print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}\n", flush=True)
-    results: dict[int, dict[str, dict[str, object]]] = {}
+    results: dict[int, dict[str, Run]] = {}
     for persons in sizes:
         directory = data_dir(args.cache, persons, args.sle_share, thin=args.thin_vocabulary)
         results[persons] = {}
@@ -400,21 +402,21 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"  {persons:>10,} persons: first runs, compiling their SQL (not timed below): "
             + ", ".join(
-                f"{'ours' if kind == 'duckdb' else kind} {float(r['seconds']):.2f} s "  # type: ignore[arg-type]
-                f"({float(r['compile_seconds']):.2f} s compiling)"  # type: ignore[arg-type]
+                f"{'ours' if kind == 'duckdb' else kind} {float(r['seconds']):.2f} s "
+                f"({float(r['compile_seconds']):.2f} s compiling)"
                 for kind, r in first.items()
             ),
             flush=True,
         )
-        measured: dict[str, list[dict[str, object]]] = {kind: [] for kind in kinds}
+        measured: dict[str, list[Run]] = {kind: [] for kind in kinds}
         for turn in range(1, args.repeat + 1):
             for kind in kinds:
                 print(f"  {persons:>10,} persons: {kind} run {turn} ...", end=" ", flush=True)
                 measured[kind].append(run_worker(kind, directory))
-                print(f"{float(measured[kind][-1]['seconds']):.2f} s", flush=True)  # type: ignore[arg-type]
+                print(f"{float(measured[kind][-1]['seconds']):.2f} s", flush=True)
         for turn in range(args.repeat):
-            seconds = {k: float(measured[k][turn]["seconds"]) for k in kinds}  # type: ignore[arg-type]
-            cpu = {k: float(measured[k][turn]["cpu_seconds"]) for k in kinds}  # type: ignore[arg-type]
+            seconds = {k: float(measured[k][turn]["seconds"]) for k in kinds}
+            cpu = {k: float(measured[k][turn]["cpu_seconds"]) for k in kinds}
             print(
                 f"  {persons:>10,} persons: turn {turn + 1} ratios: like/circe "
                 f"{seconds['like'] / seconds['circe']:.2f}, ours/circe "
@@ -470,9 +472,9 @@ def main(argv: list[str] | None = None) -> None:
     print(_row(header, widths))
     for persons, r in results.items():
         ours, like, circe, scan = r["duckdb"], r["like"], r["circe"], r["scan"]
-        o, c, s = float(ours["seconds"]), float(circe["seconds"]), float(scan["seconds"])  # type: ignore[arg-type]
-        lk = float(like["seconds"])  # type: ignore[arg-type]
-        w = float(ours["sentences_seconds"])  # type: ignore[arg-type]
+        o, c, s = float(ours["seconds"]), float(circe["seconds"]), float(scan["seconds"])
+        lk = float(like["seconds"])
+        w = float(ours["sentences_seconds"])
         same = all(
             run["counts"] == circe["counts"] and run["cohort"] == circe["cohort"]
             for run in (ours, like)
@@ -491,9 +493,9 @@ def main(argv: list[str] | None = None) -> None:
             f"{o / s:.1f}",
             f"{o / persons * 1e6:.2f}",
             f"{c / persons * 1e6:.2f}",
-            f"{float(ours['peak_mb']):.0f}",  # type: ignore[arg-type]
-            f"{float(like['peak_mb']):.0f}",  # type: ignore[arg-type]
-            f"{float(circe['peak_mb']):.0f}",  # type: ignore[arg-type]
+            f"{float(ours['peak_mb']):.0f}",
+            f"{float(like['peak_mb']):.0f}",
+            f"{float(circe['peak_mb']):.0f}",
             "yes" if same else "NO",
         ]
         print(_row(cells, widths))
@@ -503,7 +505,7 @@ def main(argv: list[str] | None = None) -> None:
     widths = [max(len(h), 10) for h in cpu_header]
     print(_row(cpu_header, widths))
     for persons, run in results.items():
-        cpu = {k: float(run[k]["cpu_seconds"]) for k in ("scan", "duckdb", "like", "circe")}  # type: ignore[arg-type]
+        cpu = {k: float(run[k]["cpu_seconds"]) for k in ("scan", "duckdb", "like", "circe")}
         cells = [
             f"{persons:,}",
             f"{cpu['scan']:.2f}",
@@ -512,11 +514,11 @@ def main(argv: list[str] | None = None) -> None:
             f"{cpu['circe']:.2f}",
             f"{cpu['like'] / cpu['circe']:.2f}",
             f"{cpu['duckdb'] / cpu['circe']:.2f}",
-            f"{float(run['duckdb']['compile_seconds']):.2f}",  # type: ignore[arg-type]
-            f"{float(run['like']['compile_seconds']):.2f}",  # type: ignore[arg-type]
+            f"{float(run['duckdb']['compile_seconds']):.2f}",
+            f"{float(run['like']['compile_seconds']):.2f}",
         ]
         print(_row(cells, widths))
-    translate = [float(run["circe"]["translate_seconds"]) for run in results.values()]  # type: ignore[arg-type]
+    translate = [float(run["circe"]["translate_seconds"]) for run in results.values()]
     print(
         f"(Circe SQL rendering + SqlRender translation, not in 'circe s': "
         f"{min(translate):.1f}-{max(translate):.1f} s)"
@@ -524,22 +526,22 @@ def main(argv: list[str] | None = None) -> None:
     for persons, run in results.items():
         if "spark" in run:
             spark_run, ours_run = run["spark"], run["duckdb"]
-            sp, o = float(spark_run["seconds"]), float(ours_run["seconds"])  # type: ignore[arg-type]
+            sp, o = float(spark_run["seconds"]), float(ours_run["seconds"])
             same = spark_run["counts"] == ours_run["counts"]
             print(
                 f"\nSpark local, {persons:,} persons: {sp:.1f} s "
-                f"({sp / o:.1f}x DuckDB), peak {float(spark_run['peak_mb']):.0f} MB "  # type: ignore[arg-type]
+                f"({sp / o:.1f}x DuckDB), peak {float(spark_run['peak_mb']):.0f} MB "
                 "(the Python process; the JVM is not counted), "
                 f"counts equal to DuckDB: {'yes' if same else 'NO'}"
             )
     if len(results) > 1:
         smallest, largest = min(results), max(results)
         grow = largest / smallest
-        o_grow = float(results[largest]["duckdb"]["seconds"]) / float(  # type: ignore[arg-type]
-            results[smallest]["duckdb"]["seconds"]  # type: ignore[arg-type]
+        o_grow = float(results[largest]["duckdb"]["seconds"]) / float(
+            results[smallest]["duckdb"]["seconds"]
         )
-        c_grow = float(results[largest]["circe"]["seconds"]) / float(  # type: ignore[arg-type]
-            results[smallest]["circe"]["seconds"]  # type: ignore[arg-type]
+        c_grow = float(results[largest]["circe"]["seconds"]) / float(
+            results[smallest]["circe"]["seconds"]
         )
         print(
             f"\nscaling {smallest:,} -> {largest:,} persons (x{grow:.0f}): ours x{o_grow:.1f}, "
