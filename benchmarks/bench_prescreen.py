@@ -134,7 +134,7 @@ class _CompileClock:
 
         # Timing wrappers put in place of the methods for the run: what mypy forbids on purpose.
         DuckDB.compile_keep = self._timed(DuckDB.compile_keep)  # type: ignore[method-assign]
-        DuckDB.compile_fetch = self._timed(DuckDB.compile_fetch)  # type: ignore[method-assign]
+        DuckDB.compile_fetch = self._timed(DuckDB.compile_fetch)  # type: ignore[method-assign]  # as above
         return self
 
     def _timed(self, function: Any) -> Any:

@@ -160,6 +160,7 @@ def _prefetched(
     field = manager.field
     for row in rows:
         field.set_cached_value(row, owner)
+    # The model's prefetch cache: private to Django too, undeclared in the stubs.
     if not hasattr(owner, "_prefetched_objects_cache"):
         owner._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     owner._prefetched_objects_cache[relation] = queryset  # type: ignore[attr-defined]
