@@ -38,7 +38,8 @@ def _prepared(row: Model, add: bool, fields: Sequence[Any], db: BaseDatabaseWrap
 
 def update(row: Model) -> Statement:
     """``row``'s every column but its primary key, by its primary key: the UPDATE the ORM's
-    ``save()`` of an existing row sends (without its signals: the models here have none)."""
+    ``save()`` of an existing row sends (without its signals: the models here have none,
+    `tests/edc/test_writes_without_signals.py`)."""
     db = database()
     quote = db.ops.quote_name
     fields = [f for f in row._meta.concrete_fields if not f.primary_key]
