@@ -9,7 +9,7 @@ ORM would have made.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -18,8 +18,29 @@ from django.db.models import Model
 from django.db.models.expressions import Col
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 Converter = tuple[int, list[Any], Col]
+
+
+class PerConnection(Generic[T]):
+    """What ``write`` gives for a database connection, written once per connection object
+    (each worker thread has its own; gone with it): a statement's text and converters are
+    its backend's. Thread-safe: two threads never share a connection, and a value written
+    twice is the same."""
+
+    def __init__(self, write: Callable[[BaseDatabaseWrapper], T]) -> None:
+        self._write = write
+        self._written: WeakKeyDictionary[BaseDatabaseWrapper, T] = WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, db: BaseDatabaseWrapper) -> T:
+        found = self._written.get(db)
+        if found is None:
+            found = self._write(db)
+            with self._lock:
+                self._written[db] = found
+        return found
 
 
 class Rows(Generic[M]):
@@ -36,24 +57,18 @@ class Rows(Generic[M]):
         self.attnames = [field.attname for field in self.fields]
         self.pk_position = self.fields.index(model._meta.pk)
         # Per connection (each thread has its own): the converters are its backend's methods.
-        self._plans: WeakKeyDictionary[Any, tuple[str, list[Converter]]] = WeakKeyDictionary()
-        self._lock = threading.Lock()
+        self._plan = PerConnection(self._write_plan)
 
-    def _plan(self, db: BaseDatabaseWrapper) -> tuple[str, list[Converter]]:
-        plan = self._plans.get(db)
-        if plan is None:
-            quote = db.ops.quote_name
-            columns = ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
-            converters: list[Converter] = []
-            for position, field in enumerate(self.fields):
-                col = field.get_col(self.alias)
-                found = db.ops.get_db_converters(col) + col.get_db_converters(db)
-                if found:
-                    converters.append((position, found, col))
-            plan = (columns, converters)
-            with self._lock:
-                self._plans[db] = plan
-        return plan
+    def _write_plan(self, db: BaseDatabaseWrapper) -> tuple[str, list[Converter]]:
+        quote = db.ops.quote_name
+        columns = ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+        converters: list[Converter] = []
+        for position, field in enumerate(self.fields):
+            col = field.get_col(self.alias)
+            found = db.ops.get_db_converters(col) + col.get_db_converters(db)
+            if found:
+                converters.append((position, found, col))
+        return columns, converters
 
     def columns(self, db: BaseDatabaseWrapper) -> str:
         """The model's columns, qualified by the alias, for a SELECT list."""
@@ -79,3 +94,16 @@ class Rows(Generic[M]):
                 value = converter(value, col, db)
             values[position] = value
         return self.model.from_db(db.alias, self.attnames, values)
+
+
+def build_side_by_side(
+    db: BaseDatabaseWrapper, row: Sequence[Any], parts: Sequence[Rows[Any]], start: int = 0
+) -> list[Any]:
+    """The instances of ``parts``, whose columns stand side by side in ``row`` from
+    ``start`` in that order (a joined SELECT of their `Rows.columns`): one per part, None
+    for the missing side of an outer join."""
+    found: list[Any] = []
+    for part in parts:
+        found.append(part.build(db, row, start))
+        start += part.width
+    return found

@@ -18,8 +18,6 @@ ORM's.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -29,7 +27,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from lupustrial.edc.accounts.models import Credential, Site, StaffProfile
 from lupustrial.edc.accounts.roles import ALL_SITES_ROLES
-from lupustrial.edc.rows import Rows
+from lupustrial.edc.rows import PerConnection, Rows, build_side_by_side
 
 _USER = Rows(get_user_model(), "u")
 _PROFILE = Rows(StaffProfile, "p")
@@ -70,18 +68,8 @@ def _statement(db: BaseDatabaseWrapper) -> str:
     )
 
 
-_STATEMENTS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, str] = weakref.WeakKeyDictionary()
+_prepared = PerConnection(_statement)
 """The statement per connection object (one per worker thread and database; gone with it)."""
-_STATEMENTS_LOCK = threading.Lock()
-
-
-def _prepared(db: BaseDatabaseWrapper) -> str:
-    found = _STATEMENTS.get(db)
-    if found is None:
-        found = _statement(db)
-        with _STATEMENTS_LOCK:
-            _STATEMENTS[db] = found
-    return found
 
 
 def read_user(user_id: Any) -> Any:
@@ -97,11 +85,7 @@ def read_user(user_id: Any) -> Any:
         rows = cursor.fetchall()
     if not rows:
         return None
-    first = rows[0]
-    user = _USER.build(db, first)
-    start = _USER.width
-    profile = _PROFILE.build(db, first, start)
-    credential = _CREDENTIAL.build(db, first, start + _PROFILE.width)
+    user, profile, credential = build_side_by_side(db, rows[0], (_USER, _PROFILE, _CREDENTIAL))
     # As `select_related` links them: user.staff (None: no profile, and no query) and
     # profile.user, user.credential and credential.user.
     for related, model in ((profile, StaffProfile), (credential, Credential)):
@@ -110,7 +94,7 @@ def read_user(user_id: Any) -> Any:
         if related is not None:
             owner.set_cached_value(related, user)
     if profile is not None:
-        at = start + _PROFILE.width + _CREDENTIAL.width
+        at = _USER.width + _PROFILE.width + _CREDENTIAL.width
         sites = (_SITE.build(db, row, at) for row in rows)
         # `StaffProfile.site_list` is a cached_property: this is where it keeps its value.
         profile.__dict__["site_list"] = tuple(site for site in sites if site is not None)

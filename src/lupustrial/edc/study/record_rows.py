@@ -17,18 +17,16 @@ these reads with the page derived from the ORM's, byte for byte.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, Prefetch, QuerySet
 
 from lupustrial.edc.accounts.models import Site
-from lupustrial.edc.rows import Rows
+from lupustrial.edc.rows import PerConnection, Rows, build_side_by_side
+from lupustrial.edc.statements import database
 from lupustrial.edc.study import services
 from lupustrial.edc.study.models import (
     AdverseEvent,
@@ -39,12 +37,6 @@ from lupustrial.edc.study.models import (
     Subject,
     Visit,
 )
-
-
-def _db() -> BaseDatabaseWrapper:
-    """This thread's connection to the database the pages read (the default one)."""
-    return connections[DEFAULT_DB_ALIAS]
-
 
 _SUBJECT = Rows(Subject, "s")
 _SITE = Rows(Site, "t")
@@ -100,19 +92,14 @@ def _write(db: BaseDatabaseWrapper) -> _Statements:
     )
 
 
-_WRITTEN: WeakKeyDictionary[BaseDatabaseWrapper, _Statements] = WeakKeyDictionary()
-_WRITING = threading.Lock()
+_WRITTEN = PerConnection(_write)
 
 
 def _statements() -> tuple[BaseDatabaseWrapper, _Statements]:
-    """This thread's connection and the statements written for it (once per connection)."""
-    db = _db()
-    written = _WRITTEN.get(db)
-    if written is None:
-        written = _write(db)
-        with _WRITING:
-            _WRITTEN[db] = written
-    return db, written
+    """This thread's connection to the database the pages read (the default one) and the
+    statements written for it (once per connection)."""
+    db = database()
+    return db, _WRITTEN(db)
 
 
 def _rows(db: BaseDatabaseWrapper, sql: str, pk: int) -> list[tuple[Any, ...]]:
@@ -130,14 +117,13 @@ def read_subject(pk: int, *, identity: bool) -> Subject | None:
     rows = _rows(db, sql.subject_with_identity if identity else sql.subject, pk)
     if not rows:
         return None
-    row = rows[0]
-    subject = _SUBJECT.build(db, row)
-    site = _SITE.build(db, row, _SUBJECT.width)
-    assert subject is not None
+    parts = (_SUBJECT, _SITE, _IDENTITY) if identity else (_SUBJECT, _SITE)
+    subject, site, *found_identity = build_side_by_side(db, rows[0], parts)
+    assert isinstance(subject, Subject)
     assert site is not None
     Subject._meta.get_field("site").set_cached_value(subject, site)
     if identity:
-        found = _IDENTITY.build(db, row, _SUBJECT.width + _SITE.width)
+        found = found_identity[0]
         # As select_related sets a reverse one-to-one: on the subject (None when there is
         # none, so reading it raises as the ORM's does) and, if found, back on the identity.
         Identity._meta.get_field("subject").remote_field.set_cached_value(subject, found)
@@ -188,15 +174,12 @@ def read_record(subject: Subject) -> None:
 
     consents: list[Consent] = []
     for row in _rows(db, sql.consents, subject.pk):
-        consent = _CONSENT.build(db, row)
-        assert consent is not None
-        people = _CONSENT.width
-        Consent._meta.get_field("obtained_by").set_cached_value(
-            consent, _OBTAINED_BY.build(db, row, people)
+        consent, obtained_by, entered_by = build_side_by_side(
+            db, row, (_CONSENT, _OBTAINED_BY, _ENTERED_BY)
         )
-        Consent._meta.get_field("entered_by").set_cached_value(
-            consent, _ENTERED_BY.build(db, row, people + _OBTAINED_BY.width)
-        )
+        assert isinstance(consent, Consent)
+        Consent._meta.get_field("obtained_by").set_cached_value(consent, obtained_by)
+        Consent._meta.get_field("entered_by").set_cached_value(consent, entered_by)
         consents.append(consent)
     _prefetched(subject, "consents", consents, _CONSENTS.queryset)
 

@@ -36,7 +36,7 @@ from lupustrial.edc.audit import imports
 from lupustrial.edc.audit.keys import current_key, keyring
 from lupustrial.edc.audit.models import Action, AuditEntry
 from lupustrial.edc.audit.trail import encode_value, record, record_changes
-from lupustrial.edc.rows import Rows
+from lupustrial.edc.rows import Rows, build_side_by_side
 from lupustrial.edc.study.by_version import ByVersion, forms_version
 from lupustrial.edc.study.characters import first_invalid
 from lupustrial.edc.study.crfs import CRF_BY_CODE
@@ -998,13 +998,8 @@ _LOCKED_FORM = Rows(FormData, "f0")
 def _read_apart(row: Sequence[Any]) -> tuple[Visit, Subject, Site, FormData | None]:
     """The locked read's row as one instance per model (no form when it is not saved yet);
     the first column is the visit's id the form's subquery joins on."""
-    db = statements.database()
-    start = 1
-    found: list[Any] = []
-    for rows in (_LOCKED_VISIT, _LOCKED_SUBJECT, _LOCKED_SITE, _LOCKED_FORM):
-        found.append(rows.build(db, row, start))
-        start += rows.width
-    visit, subject, site, form = found
+    parts = (_LOCKED_VISIT, _LOCKED_SUBJECT, _LOCKED_SITE, _LOCKED_FORM)
+    visit, subject, site, form = build_side_by_side(statements.database(), row, parts, start=1)
     return visit, subject, site, form
 
 
