@@ -21,9 +21,9 @@ from lupustrial.edc.study.models import AdverseEvent, Subject, Visit
 from lupustrial.edc.study.schema_forms import FormPlan
 from lupustrial.edc.study.versions import versions_of
 from lupustrial.edc.study.views import (
-    _at_site,
     _sections,
     _show_problem,
+    _shown,
     _subject,
     posted_version,
     study_view,
@@ -94,9 +94,7 @@ def adverse_event_page(request: HttpRequest, pk: int) -> HttpResponse:
         AdverseEvent.objects.select_related("subject__site", "visit", "updated_by", "verified_by"),
         pk=pk,
     )
-    subject = event.subject
-    services.require(request.user, Can.VIEW_SUBJECTS, subject)
-    _at_site(subject.site)
+    subject = _shown(request, event.subject)
     visit = _visit_of(request, subject)
     form_class = _PLAN.form_class()
     form = form_class(initial=_PLAN.initial(event.data))

@@ -90,7 +90,11 @@ def study_view(view: View) -> View:
 def _subject(request: HttpRequest, pk: int) -> Subject:
     # The name, for those who may see it, read with the subject: subject pages show it.
     related = ["site", *(["identity"] if _shows_identity(request) else [])]
-    subject = get_object_or_404(Subject.objects.select_related(*related), pk=pk)
+    return _shown(request, get_object_or_404(Subject.objects.select_related(*related), pk=pk))
+
+
+def _shown(request: HttpRequest, subject: Subject) -> Subject:
+    """The subject, once the user may view it, its page's date-times in its site's zone."""
     services.require(request.user, Can.VIEW_SUBJECTS, subject)
     _at_site(subject.site)
     return subject
@@ -395,9 +399,7 @@ def subject_page(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: _subject_context(request, pk),
         lambda: subject_head(pk),
     )
-    subject = context["subject"]
-    services.require(request.user, Can.VIEW_SUBJECTS, subject)  # a kept page is checked too
-    _at_site(subject.site)
+    _shown(request, context["subject"])  # a kept page is checked too
     # One token for the whole page, as the template's own {% csrf_token %} would give.
     token = get_token(request)
     content = mark_safe(context["content"].replace(CSRF_MARK, token))
@@ -458,8 +460,7 @@ def _subject_record(request: HttpRequest, pk: int) -> tuple[Subject, list[Advers
     subject = record_rows.read_subject(pk, identity=_shows_identity(request))
     if subject is None:
         raise Http404("No Subject matches the given query.")
-    services.require(request.user, Can.VIEW_SUBJECTS, subject)
-    _at_site(subject.site)
+    _shown(request, subject)
     record_rows.read_record(subject)
     return subject, record_rows.read_adverse_events(subject)
 
@@ -701,8 +702,7 @@ class VisitDateForm(forms.Form):
 @study_view
 def visit_page(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(Visit.objects.select_related("subject__site"), pk=pk)
-    services.require(request.user, Can.VIEW_SUBJECTS, visit.subject)
-    _at_site(visit.subject.site)
+    _shown(request, visit.subject)
     date_form = VisitDateForm(request.POST or None, initial={"date": visit.date})
     if request.method == "POST" and date_form.is_valid():
         try:
@@ -828,8 +828,7 @@ _VISITS = Visit.objects.select_related("subject__site")
 
 
 def _crf_visit(request: HttpRequest, visit: Visit, code: str) -> Visit:
-    services.require(request.user, Can.VIEW_SUBJECTS, visit.subject)
-    _at_site(visit.subject.site)
+    _shown(request, visit.subject)
     if code not in CRF_BY_CODE:
         raise PermissionDenied(_("Unknown form."))
     return visit
